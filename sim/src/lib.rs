@@ -1,0 +1,7 @@
+//! # unitlab-sim
+//!
+//! The `unitlab` command line (a thin layer over `unitlab-engine`) and, later, the simulator.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod cli;
