@@ -1,0 +1,131 @@
+//! Shared helpers for differential tests against the real systemd 252 oracles.
+//!
+//! With `CI=true` an oracle that is missing is a hard failure; elsewhere the test is skipped with the
+//! reason printed. Include from other test crates with
+//! `#[path = "../../engine/tests/support/mod.rs"] mod support;`.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// True when running under CI (`CI=true`): oracles are mandatory.
+pub fn in_ci() -> bool {
+    std::env::var("CI").map(|v| v == "true" || v == "1").unwrap_or(false)
+}
+
+/// The workspace root.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("crate dir has a parent").to_path_buf()
+}
+
+/// `../shared/tools/real-systemd`, next to the workspace.
+pub fn real_systemd_tool() -> PathBuf {
+    workspace_root().join("../shared/tools/real-systemd")
+}
+
+/// Checks that an oracle is usable. Returns `true` if the test should run, `false` (after printing
+/// why) if it should be skipped; panics under CI.
+pub fn oracle(name: &str, usable: Result<(), String>) -> bool {
+    match usable {
+        Ok(()) => true,
+        Err(why) => {
+            if in_ci() {
+                panic!("oracle {name} is required under CI=true but unusable: {why}");
+            }
+            eprintln!("SKIP: oracle {name} unusable: {why}");
+            false
+        }
+    }
+}
+
+/// Checks that `program --version` runs and mentions systemd 252.
+pub fn probe_systemd_binary(program: &str) -> Result<(), String> {
+    let out = Command::new(program)
+        .arg("--version")
+        .output()
+        .map_err(|e| format!("cannot run {program}: {e}"))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    if text.contains("systemd 252") {
+        Ok(())
+    } else {
+        Err(format!("{program} --version says {:?}, not systemd 252", text.lines().next()))
+    }
+}
+
+/// Gate for the `systemctl --root` oracle.
+pub fn systemctl() -> bool {
+    oracle("systemctl", probe_systemd_binary("systemctl"))
+}
+
+/// Gate for the `systemd-analyze` oracle.
+pub fn systemd_analyze() -> bool {
+    oracle("systemd-analyze", probe_systemd_binary("systemd-analyze"))
+}
+
+/// Gate for the `systemd-escape` oracle.
+pub fn systemd_escape() -> bool {
+    oracle("systemd-escape", probe_systemd_binary("systemd-escape"))
+}
+
+/// Gate for `real-systemd test-transaction` (`systemd --test`, run as `nobody`).
+pub fn test_transaction() -> bool {
+    let tool = real_systemd_tool();
+    let usable = if !tool.exists() {
+        Err(format!("{} is missing", tool.display()))
+    } else if !Path::new("/lib/systemd/systemd").exists() {
+        Err("/lib/systemd/systemd is missing".to_string())
+    } else if !is_root() {
+        Err("real-systemd test-transaction needs root (it switches to nobody)".to_string())
+    } else {
+        Ok(())
+    };
+    oracle("real-systemd test-transaction", usable)
+}
+
+/// Runs `real-systemd test-transaction DIR UNIT` and returns systemd's dump (stdout+stderr).
+pub fn run_test_transaction(dir: &Path, unit: &str) -> String {
+    let out = Command::new("bash")
+        .arg(real_systemd_tool())
+        .arg("test-transaction")
+        .arg(dir)
+        .arg(unit)
+        .output()
+        .expect("run real-systemd test-transaction");
+    let mut s = String::from_utf8_lossy(&out.stdout).into_owned();
+    s.push_str(&String::from_utf8_lossy(&out.stderr));
+    s
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+/// A fresh scratch directory under the system temp dir, removed on drop.
+pub struct Scratch(pub PathBuf);
+
+impl Scratch {
+    /// Creates a new empty scratch directory whose name starts with `tag`.
+    pub fn new(tag: &str) -> Scratch {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static N: AtomicU64 = AtomicU64::new(0);
+        let n = N.fetch_add(1, Ordering::Relaxed);
+        let p = std::env::temp_dir().join(format!("unitlab-{tag}-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&p);
+        std::fs::create_dir_all(&p).expect("create scratch dir");
+        Scratch(p)
+    }
+    /// The directory.
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
