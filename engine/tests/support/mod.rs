@@ -18,9 +18,20 @@ pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("crate dir has a parent").to_path_buf()
 }
 
-/// `../shared/tools/real-systemd`, next to the workspace.
+/// `shared/tools/real-systemd`: `$UNITLAB_REAL_SYSTEMD`, else the first `shared/tools/real-systemd`
+/// found beside the workspace or one of its ancestors (CI clones the repo with `shared/` beside it).
 pub fn real_systemd_tool() -> PathBuf {
-    workspace_root().join("../shared/tools/real-systemd")
+    if let Ok(p) = std::env::var("UNITLAB_REAL_SYSTEMD") {
+        return PathBuf::from(p);
+    }
+    let root = workspace_root();
+    for dir in root.ancestors() {
+        let candidate = dir.join("shared/tools/real-systemd");
+        if candidate.exists() {
+            return candidate;
+        }
+    }
+    root.join("../shared/tools/real-systemd")
 }
 
 /// Checks that an oracle is usable. Returns `true` if the test should run, `false` (after printing
