@@ -3,7 +3,8 @@
 //! When `PATH.TYPE` would exceed 255 bytes, systemd keeps the first `237 - len(TYPE)` bytes of the
 //! escaped name and appends `_`, 16 lowercase hex digits and `.TYPE`, giving exactly 255 bytes. The
 //! digits are the little-endian bytes of SipHash-2-4 over the whole over-long name (suffix included)
-//! with a fixed key (`LONG_UNIT_NAME_HASH_KEY` in systemd's `unit-name.c`).
+//! *and its terminating NUL byte* (systemd's `siphash24_string` hashes `strlen + 1` bytes), with a
+//! fixed key (`LONG_UNIT_NAME_HASH_KEY` in systemd's `unit-name.c`).
 //!
 //! SipHash-2-4 is written here from the algorithm's specification (Aumasson & Bernstein, 2012):
 //! four 64-bit lanes initialised from the key and the constant "somepseudorandomlygeneratedbytes",
@@ -76,7 +77,10 @@ pub fn siphash24(data: &[u8], key: &[u8; 16]) -> u64 {
 /// Shortens an over-long `stem.TYPE` name (at least 256 bytes) to 255 bytes with a hash, as
 /// systemd's `unit_name_hash_long`. `name` must be ASCII (an escaped name).
 pub(crate) fn hash_long_name(name: &str, ty_len: usize) -> String {
-    let h = siphash24(name.as_bytes(), &LONG_NAME_HASH_KEY);
+    let mut bytes = Vec::with_capacity(name.len() + 1);
+    bytes.extend_from_slice(name.as_bytes());
+    bytes.push(0);
+    let h = siphash24(&bytes, &LONG_NAME_HASH_KEY);
     let keep = super::UNIT_NAME_MAX - 2 - ty_len - HASH_CHARS;
     let mut out = String::with_capacity(super::UNIT_NAME_MAX);
     out.push_str(&name[..keep]);
