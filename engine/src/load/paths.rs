@@ -865,3 +865,710 @@ fn parent(p: &str) -> Option<String> {
         p[..idx].to_string()
     })
 }
+
+#[cfg(test)]
+mod tests {
+    //! Unit tests of every rule of reference §1, with expected lists taken from the reference or
+    //! from `systemd-analyze unit-paths` on this machine (systemd 252.38).
+    use super::*;
+    use crate::load::env::MapEnv;
+    use proptest::prelude::*;
+
+    /// Reference §1.2, as `systemd-analyze unit-paths` prints it on this machine.
+    const SYSTEM: [&str; 13] = [
+        "/etc/systemd/system.control",
+        "/run/systemd/system.control",
+        "/run/systemd/transient",
+        "/run/systemd/generator.early",
+        "/etc/systemd/system",
+        "/etc/systemd/system.attached",
+        "/run/systemd/system",
+        "/run/systemd/system.attached",
+        "/run/systemd/generator",
+        "/usr/local/lib/systemd/system",
+        "/lib/systemd/system",
+        "/usr/lib/systemd/system",
+        "/run/systemd/generator.late",
+    ];
+
+    /// Reference §1.3.
+    const GLOBAL: [&str; 6] = [
+        "/etc/systemd/user",
+        "/run/systemd/user",
+        "/usr/local/share/systemd/user",
+        "/usr/share/systemd/user",
+        "/usr/local/lib/systemd/user",
+        "/usr/lib/systemd/user",
+    ];
+
+    fn env() -> MapEnv {
+        MapEnv::new("/srv")
+    }
+
+    fn user_env() -> MapEnv {
+        env().with_var("HOME", "/home/u")
+    }
+
+    fn lp(scope: Scope, env: &MapEnv) -> LookupPaths {
+        LookupPaths::new(scope, None, env).expect("lookup paths")
+    }
+
+    fn dirs(lp: &LookupPaths) -> Vec<&str> {
+        lp.search_path().iter().map(|d| d.path.as_str()).collect()
+    }
+
+    fn classes(lp: &LookupPaths) -> Vec<DirClass> {
+        lp.search_path().iter().map(|d| d.class).collect()
+    }
+
+    fn p(s: &str) -> &Utf8Path {
+        Utf8Path::new(s)
+    }
+
+    // §1.2: the 13 directories of this Debian build, in this order.
+    #[test]
+    fn system_scope_default() {
+        let l = lp(Scope::System, &env());
+        assert_eq!(dirs(&l), SYSTEM);
+        use DirClass::*;
+        assert_eq!(
+            classes(&l),
+            [
+                PersistentControl,
+                RuntimeControl,
+                Transient,
+                GeneratorEarly,
+                PersistentConfig,
+                PersistentAttached,
+                RuntimeConfig,
+                RuntimeAttached,
+                Generator,
+                Vendor,
+                Vendor,
+                Vendor,
+                GeneratorLate
+            ]
+        );
+        assert_eq!(l.unit_path_override(), UnitPathOverride::Unset);
+        assert_eq!(l.scope(), Scope::System);
+        assert_eq!(l.root(), None);
+    }
+
+    // §1.1: the named directories of system scope.
+    #[test]
+    fn system_scope_named_dirs() {
+        let l = lp(Scope::System, &env());
+        assert_eq!(l.persistent_config(), "/etc/systemd/system");
+        assert_eq!(l.runtime_config(), Some(p("/run/systemd/system")));
+        assert_eq!(
+            l.persistent_control(),
+            Some(p("/etc/systemd/system.control"))
+        );
+        assert_eq!(l.runtime_control(), Some(p("/run/systemd/system.control")));
+        assert_eq!(l.transient(), Some(p("/run/systemd/transient")));
+        assert_eq!(l.generator(), Some(p("/run/systemd/generator")));
+        assert_eq!(l.generator_early(), Some(p("/run/systemd/generator.early")));
+        assert_eq!(l.generator_late(), Some(p("/run/systemd/generator.late")));
+        assert_eq!(
+            l.persistent_attached(),
+            Some(p("/etc/systemd/system.attached"))
+        );
+        assert_eq!(
+            l.runtime_attached(),
+            Some(p("/run/systemd/system.attached"))
+        );
+    }
+
+    // §1.2: XDG variables and HOME do not affect system scope.
+    #[test]
+    fn system_scope_ignores_xdg() {
+        let e = env()
+            .with_var("XDG_CONFIG_HOME", "/x")
+            .with_var("XDG_RUNTIME_DIR", "/r")
+            .with_var("XDG_DATA_DIRS", "/d");
+        assert_eq!(dirs(&lp(Scope::System, &e)), SYSTEM);
+    }
+
+    // §1.3 and §1.1: global scope has no control, transient, generator or attached dirs.
+    #[test]
+    fn global_scope() {
+        let l = lp(
+            Scope::Global,
+            &user_env().with_var("XDG_RUNTIME_DIR", "/run/user/1"),
+        );
+        assert_eq!(dirs(&l), GLOBAL);
+        use DirClass::*;
+        assert_eq!(
+            classes(&l),
+            [
+                PersistentConfig,
+                RuntimeConfig,
+                Vendor,
+                Vendor,
+                Vendor,
+                Vendor
+            ]
+        );
+        assert_eq!(l.persistent_config(), "/etc/systemd/user");
+        assert_eq!(l.runtime_config(), Some(p("/run/systemd/user")));
+        assert_eq!(l.persistent_control(), None);
+        assert_eq!(l.runtime_control(), None);
+        assert_eq!(l.transient(), None);
+        assert_eq!(l.generator(), None);
+        assert_eq!(l.generator_early(), None);
+        assert_eq!(l.generator_late(), None);
+        assert_eq!(l.persistent_attached(), None);
+        assert_eq!(l.runtime_attached(), None);
+    }
+
+    // §1.4 with HOME and XDG_RUNTIME_DIR set, defaults for the rest (systemd-analyze output).
+    #[test]
+    fn user_scope_defaults() {
+        let l = lp(
+            Scope::User,
+            &user_env().with_var("XDG_RUNTIME_DIR", "/run/user/1000"),
+        );
+        assert_eq!(
+            dirs(&l),
+            [
+                "/home/u/.config/systemd/user.control",
+                "/run/user/1000/systemd/user.control",
+                "/run/user/1000/systemd/transient",
+                "/run/user/1000/systemd/generator.early",
+                "/home/u/.config/systemd/user",
+                "/etc/xdg/systemd/user",
+                "/etc/systemd/user",
+                "/run/user/1000/systemd/user",
+                "/run/systemd/user",
+                "/run/user/1000/systemd/generator",
+                "/home/u/.local/share/systemd/user",
+                "/usr/local/share/systemd/user",
+                "/usr/share/systemd/user",
+                "/usr/local/lib/systemd/user",
+                "/usr/lib/systemd/user",
+                "/run/user/1000/systemd/generator.late",
+            ]
+        );
+        use DirClass::*;
+        assert_eq!(
+            classes(&l),
+            [
+                PersistentControl,
+                RuntimeControl,
+                Transient,
+                GeneratorEarly,
+                PersistentConfig,
+                XdgConfig,
+                GlobalPersistentConfig,
+                RuntimeConfig,
+                GlobalRuntimeConfig,
+                Generator,
+                DataHome,
+                XdgData,
+                XdgData,
+                Vendor,
+                Vendor,
+                GeneratorLate
+            ]
+        );
+        assert_eq!(l.persistent_config(), "/home/u/.config/systemd/user");
+        assert_eq!(l.runtime_config(), Some(p("/run/user/1000/systemd/user")));
+        assert_eq!(
+            l.persistent_control(),
+            Some(p("/home/u/.config/systemd/user.control"))
+        );
+        assert_eq!(
+            l.runtime_control(),
+            Some(p("/run/user/1000/systemd/user.control"))
+        );
+        assert_eq!(l.transient(), Some(p("/run/user/1000/systemd/transient")));
+        assert_eq!(l.generator(), Some(p("/run/user/1000/systemd/generator")));
+        assert_eq!(
+            l.generator_early(),
+            Some(p("/run/user/1000/systemd/generator.early"))
+        );
+        assert_eq!(
+            l.generator_late(),
+            Some(p("/run/user/1000/systemd/generator.late"))
+        );
+        assert_eq!(l.persistent_attached(), None);
+        assert_eq!(l.runtime_attached(), None);
+    }
+
+    // §1.4: without XDG_RUNTIME_DIR every runtime entry is omitted, not an error.
+    #[test]
+    fn user_scope_without_runtime_dir() {
+        let l = lp(Scope::User, &user_env());
+        assert_eq!(
+            dirs(&l),
+            [
+                "/home/u/.config/systemd/user.control",
+                "/home/u/.config/systemd/user",
+                "/etc/xdg/systemd/user",
+                "/etc/systemd/user",
+                "/run/systemd/user",
+                "/home/u/.local/share/systemd/user",
+                "/usr/local/share/systemd/user",
+                "/usr/share/systemd/user",
+                "/usr/local/lib/systemd/user",
+                "/usr/lib/systemd/user",
+            ]
+        );
+        assert_eq!(l.runtime_config(), None);
+        assert_eq!(l.runtime_control(), None);
+        assert_eq!(l.transient(), None);
+        assert_eq!(l.generator(), None);
+        assert_eq!(l.generator_early(), None);
+        assert_eq!(l.generator_late(), None);
+    }
+
+    // §1.4: relative entries are made absolute against the cwd; an empty XDG_DATA_HOME is set
+    // (giving /systemd/user); XDG_DATA_DIRS replaces the default data dirs; duplicates dropped
+    // (systemd-analyze output, cwd /srv).
+    #[test]
+    fn user_scope_xdg_values() {
+        let e = user_env()
+            .with_var("XDG_CONFIG_HOME", "cfg")
+            .with_var("XDG_CONFIG_DIRS", "/a:b/:/a")
+            .with_var("XDG_DATA_HOME", "")
+            .with_var("XDG_DATA_DIRS", "d")
+            .with_var("XDG_RUNTIME_DIR", "rt");
+        let l = lp(Scope::User, &e);
+        assert_eq!(
+            dirs(&l),
+            [
+                "/srv/cfg/systemd/user.control",
+                "/srv/rt/systemd/user.control",
+                "/srv/rt/systemd/transient",
+                "/srv/rt/systemd/generator.early",
+                "/srv/cfg/systemd/user",
+                "/a/systemd/user",
+                "/srv/b/systemd/user",
+                "/etc/systemd/user",
+                "/srv/rt/systemd/user",
+                "/run/systemd/user",
+                "/srv/rt/systemd/generator",
+                "/systemd/user",
+                "/srv/d/systemd/user",
+                "/usr/local/lib/systemd/user",
+                "/usr/local/share/systemd/user",
+                "/usr/lib/systemd/user",
+                "/usr/share/systemd/user",
+                "/srv/rt/systemd/generator.late",
+            ]
+        );
+        // Named directories are made absolute too (see the deviation note in the module docs).
+        assert_eq!(l.persistent_config(), "/srv/cfg/systemd/user");
+        assert_eq!(l.runtime_config(), Some(p("/srv/rt/systemd/user")));
+    }
+
+    // An empty XDG_CONFIG_DIRS contributes no directory (it is not the /etc/xdg default); empty
+    // XDG_CONFIG_HOME/XDG_RUNTIME_DIR give directories directly under / (verified with
+    // systemd-analyze).
+    #[test]
+    fn user_scope_empty_values() {
+        let e = user_env()
+            .with_var("XDG_CONFIG_HOME", "")
+            .with_var("XDG_CONFIG_DIRS", "")
+            .with_var("XDG_DATA_DIRS", "")
+            .with_var("XDG_RUNTIME_DIR", "");
+        let l = lp(Scope::User, &e);
+        assert_eq!(
+            dirs(&l),
+            [
+                "/systemd/user.control",
+                "/systemd/transient",
+                "/systemd/generator.early",
+                "/systemd/user",
+                "/etc/systemd/user",
+                "/run/systemd/user",
+                "/systemd/generator",
+                "/home/u/.local/share/systemd/user",
+                "/usr/local/lib/systemd/user",
+                "/usr/local/share/systemd/user",
+                "/usr/lib/systemd/user",
+                "/usr/share/systemd/user",
+                "/systemd/generator.late",
+            ]
+        );
+        assert_eq!(l.runtime_config(), Some(p("/systemd/user")));
+        assert_eq!(l.persistent_config(), "/systemd/user");
+    }
+
+    // get_home_dir(): HOME is simplified; an empty or relative HOME falls back to the user
+    // database; with no usable home, user scope fails.
+    #[test]
+    fn user_scope_home_rules() {
+        let l = lp(Scope::User, &env().with_var("HOME", "/h//x/"));
+        assert_eq!(l.persistent_config(), "/h/x/.config/systemd/user");
+        let l = lp(Scope::User, &env().with_var("HOME", "/"));
+        assert_eq!(l.persistent_config(), "/.config/systemd/user");
+        for home in [Some(""), Some("rel"), None] {
+            let mut e = env().with_passwd_home("/root");
+            if let Some(h) = home {
+                e.set("HOME", h);
+            }
+            assert_eq!(
+                lp(Scope::User, &e).persistent_config(),
+                "/root/.config/systemd/user"
+            );
+            e.passwd_home = None;
+            let err = LookupPaths::new(Scope::User, None, &e).expect_err("no home");
+            assert_eq!(
+                err,
+                LookupError::NoHome {
+                    scope: Scope::User,
+                    variable: "XDG_CONFIG_HOME",
+                    home: home.map(str::to_string)
+                }
+            );
+            assert_eq!(err.strerror(), "No such process");
+        }
+        // A relative user-database home is refused too.
+        let e = env().with_passwd_home("home");
+        assert!(LookupPaths::new(Scope::User, None, &e).is_err());
+        // A home is not needed when both XDG homes are set.
+        let e = env()
+            .with_var("XDG_CONFIG_HOME", "/c")
+            .with_var("XDG_DATA_HOME", "/d");
+        assert_eq!(lp(Scope::User, &e).persistent_config(), "/c/systemd/user");
+        // Only the data home is missing: systemd fails with ENOMEM, unless SYSTEMD_UNIT_PATH
+        // replaces the default list (which is then never computed).
+        let e = env().with_var("XDG_CONFIG_HOME", "/c");
+        let err = LookupPaths::new(Scope::User, None, &e).expect_err("no data home");
+        assert!(matches!(
+            err,
+            LookupError::NoHome {
+                variable: "XDG_DATA_HOME",
+                ..
+            }
+        ));
+        assert_eq!(err.strerror(), "Cannot allocate memory");
+        let l = lp(Scope::User, &e.clone().with_var("SYSTEMD_UNIT_PATH", "/u"));
+        assert_eq!(dirs(&l), ["/u"]);
+        assert!(
+            LookupPaths::new(Scope::User, None, &e.with_var("SYSTEMD_UNIT_PATH", "/u:")).is_err()
+        );
+        // Global and system scope never need a home.
+        assert_eq!(dirs(&lp(Scope::Global, &env())), GLOBAL);
+    }
+
+    // §1.5: a value without a trailing colon replaces the search path.
+    #[test]
+    fn unit_path_replace() {
+        let l = lp(Scope::System, &env().with_var("SYSTEMD_UNIT_PATH", "/a:/b"));
+        assert_eq!(dirs(&l), ["/a", "/b"]);
+        assert_eq!(classes(&l), [DirClass::Custom, DirClass::Custom]);
+        assert_eq!(l.unit_path_override(), UnitPathOverride::Replace);
+        // §1.5: the named directories are computed regardless.
+        assert_eq!(l.persistent_config(), "/etc/systemd/system");
+        assert_eq!(l.generator(), Some(p("/run/systemd/generator")));
+    }
+
+    // §1.5: a trailing colon prepends the entries to the default list.
+    #[test]
+    fn unit_path_prepend() {
+        let l = lp(
+            Scope::System,
+            &env().with_var("SYSTEMD_UNIT_PATH", "/a:/b:"),
+        );
+        let mut want = vec!["/a", "/b"];
+        want.extend(SYSTEM);
+        assert_eq!(dirs(&l), want);
+        assert_eq!(l.unit_path_override(), UnitPathOverride::Prepend);
+    }
+
+    // An empty value is set and replaces the path by nothing; ":" prepends nothing (systemd-analyze).
+    #[test]
+    fn unit_path_empty_and_colon() {
+        assert!(lp(Scope::System, &env().with_var("SYSTEMD_UNIT_PATH", ""))
+            .search_path()
+            .is_empty());
+        assert_eq!(
+            dirs(&lp(
+                Scope::System,
+                &env().with_var("SYSTEMD_UNIT_PATH", ":")
+            )),
+            SYSTEM
+        );
+        assert_eq!(
+            dirs(&lp(
+                Scope::Global,
+                &env().with_var("SYSTEMD_UNIT_PATH", "::")
+            )),
+            GLOBAL
+        );
+    }
+
+    // Relative entries are made absolute, entries are simplified and duplicates dropped, named
+    // dirs keep their class and move to their first position (systemd-analyze, cwd /srv).
+    #[test]
+    fn unit_path_relative_duplicates_and_classes() {
+        let v = "b:/a/./:/a:/etc/systemd/system:";
+        let l = lp(Scope::System, &env().with_var("SYSTEMD_UNIT_PATH", v));
+        let mut want = vec!["/srv/b", "/a", "/etc/systemd/system"];
+        want.extend(SYSTEM.iter().filter(|d| **d != "/etc/systemd/system"));
+        assert_eq!(dirs(&l), want);
+        assert_eq!(l.search_path()[2].class, DirClass::PersistentConfig);
+        assert_eq!(l.search_path()[0].class, DirClass::Custom);
+        // A user-scope entry naming a default XDG dir gets that dir's class.
+        let e = user_env().with_var(
+            "SYSTEMD_UNIT_PATH",
+            "/etc/xdg/systemd/user//:/usr/share/systemd/user",
+        );
+        let l = lp(Scope::User, &e);
+        assert_eq!(classes(&l), [DirClass::XdgConfig, DirClass::XdgData]);
+        // '..' is kept, like systemd's path_simplify().
+        let l = lp(
+            Scope::System,
+            &env().with_var("SYSTEMD_UNIT_PATH", "/b/../c/"),
+        );
+        assert_eq!(dirs(&l), ["/b/../c"]);
+    }
+
+    // §1.6: a root keeps paths root-relative; host_path() adds the root back; "" and "/" are no
+    // root; a relative root is made absolute.
+    #[test]
+    fn root_handling() {
+        let l = LookupPaths::new(Scope::System, Some(p("/r//x/")), &env()).expect("root");
+        assert_eq!(l.root(), Some(p("/r/x")));
+        assert_eq!(dirs(&l), SYSTEM);
+        assert_eq!(
+            l.host_path(l.persistent_config()),
+            "/r/x/etc/systemd/system"
+        );
+        assert_eq!(
+            l.strip_root(p("/r/x/etc/systemd/system/a.service"))
+                .as_deref(),
+            Some(p("/etc/systemd/system/a.service"))
+        );
+        assert_eq!(l.strip_root(p("/r/xy/a")), None);
+        assert_eq!(l.strip_root(p("/r/x")).as_deref(), Some(p("/")));
+        for none in ["", "/", "//", "/./"] {
+            let l = LookupPaths::new(Scope::System, Some(p(none)), &env()).expect("no root");
+            assert_eq!(l.root(), None, "{none:?}");
+            assert_eq!(l.host_path(p("/etc")), "/etc");
+        }
+        let l = LookupPaths::new(Scope::Global, Some(p("rel")), &env()).expect("relative root");
+        assert_eq!(l.root(), Some(p("/srv/rel")));
+        // §1.5: --root applies to SYSTEMD_UNIT_PATH entries as well.
+        let e = env().with_var("SYSTEMD_UNIT_PATH", "/a");
+        let l = LookupPaths::new(Scope::System, Some(p("/r")), &e).expect("root");
+        assert_eq!(l.host_path(&l.search_path()[0].path), "/r/a");
+    }
+
+    // §1.6: user scope refuses a root with EINVAL ("Invalid argument"), but "/" is no root.
+    #[test]
+    fn root_refused_for_user_scope() {
+        let err = LookupPaths::new(Scope::User, Some(p("/r")), &user_env()).expect_err("EINVAL");
+        assert_eq!(
+            err,
+            LookupError::RootWithUserScope {
+                scope: Scope::User,
+                root: "/r".into()
+            }
+        );
+        assert_eq!(err.strerror(), "Invalid argument");
+        assert!(err.to_string().contains("/r"));
+        assert!(LookupPaths::new(Scope::User, Some(p("/")), &user_env()).is_ok());
+    }
+
+    // §1.7 classification, system scope.
+    #[test]
+    fn classification_system() {
+        let l = lp(Scope::System, &env());
+        assert!(l.is_runtime(p("/run/x/a.service")));
+        assert!(l.is_runtime(p("/run")));
+        assert!(!l.is_runtime(p("/running/a.service")));
+        assert!(!l.is_runtime(p("/etc/systemd/system/a.service")));
+        assert!(l.is_runtime_dir(p("/run/systemd/system")));
+        assert!(!l.is_runtime_dir(p("/etc/systemd/system")));
+
+        assert!(l.is_config(p("/etc/systemd/system/a.service")));
+        assert!(l.is_config(p("/run/systemd/system/a.service")));
+        assert!(l.is_config(p("/etc/systemd/system//./a.service")));
+        assert!(!l.is_config(p("/etc/systemd/system/multi-user.target.wants/a.service")));
+        assert!(!l.is_config(p("/usr/lib/systemd/system/a.service")));
+        assert!(l.is_config_dir(p("/etc/systemd/system/")));
+        assert!(!l.is_config_dir(p("/etc/systemd/system/x.wants")));
+
+        assert!(l.is_control(p("/etc/systemd/system.control/a.service")));
+        assert!(l.is_control(p("/run/systemd/system.control/a.service")));
+        assert!(!l.is_control(p("/etc/systemd/system.control/a.service.d/50-x.conf")));
+
+        for g in ["generator", "generator.early", "generator.late"] {
+            assert!(l.is_generator(Utf8Path::new(&format!("/run/systemd/{g}/a.service"))));
+            assert!(l.is_runtime(Utf8Path::new(&format!("/run/systemd/{g}/a.service"))));
+            assert!(l.is_vendor(Utf8Path::new(&format!("/run/systemd/{g}/a.service"))));
+        }
+        assert!(!l.is_generator(p("/run/systemd/system/a.service")));
+        assert!(l.is_transient(p("/run/systemd/transient/a.service")));
+        assert!(!l.is_transient(p("/run/systemd/transient/x/a.service")));
+
+        assert!(l.is_vendor(p("/usr/lib/systemd/system/a.service")));
+        assert!(l.is_vendor(p("/usr/local/lib/systemd/system/a.service")));
+        assert!(l.is_vendor(p("/lib/systemd/system/a.service")));
+        assert!(!l.is_vendor(p("/etc/systemd/system/a.service")));
+        assert!(!l.is_vendor(p("/library/a.service")));
+
+        // Degenerate inputs are never classified.
+        for odd in ["/", "", "a.service"] {
+            assert!(!l.is_config(p(odd)) && !l.is_control(p(odd)) && !l.is_generator(p(odd)));
+            assert!(!l.is_transient(p(odd)));
+        }
+    }
+
+    // §1.7 quirk: under --root a generated file is not "vendor" (systemd compares the stripped
+    // path with the prefixed generator dirs), while /usr and /lib still are.
+    #[test]
+    fn vendor_generator_quirk_under_root() {
+        let l = LookupPaths::new(Scope::System, Some(p("/r")), &env()).expect("root");
+        assert!(l.is_generator(p("/run/systemd/generator/a.service")));
+        assert!(!l.is_vendor(p("/run/systemd/generator/a.service")));
+        assert!(l.is_vendor(p("/usr/lib/systemd/system/a.service")));
+    }
+
+    // §1.7, user scope: the per-user runtime dirs and /run count as runtime; the global dirs are
+    // not config of user scope; /etc/systemd/user is the user config dir.
+    #[test]
+    fn classification_user() {
+        let l = lp(
+            Scope::User,
+            &user_env().with_var("XDG_RUNTIME_DIR", "/tmp/rt"),
+        );
+        assert!(l.is_config(p("/home/u/.config/systemd/user/a.service")));
+        assert!(l.is_config(p("/tmp/rt/systemd/user/a.service")));
+        assert!(l.is_runtime(p("/tmp/rt/systemd/user/a.service")));
+        assert!(l.is_runtime(p("/tmp/rt/systemd/generator.late/a.service")));
+        assert!(!l.is_runtime(p("/tmp/rt/systemd/a.service")));
+        assert!(!l.is_config(p("/etc/systemd/user/a.service")));
+        assert!(l.is_control(p("/home/u/.config/systemd/user.control/a.service")));
+        assert!(l.is_transient(p("/tmp/rt/systemd/transient/a.service")));
+        assert!(is_user_config_dir(p("/etc/systemd/user")));
+        assert!(!is_user_config_dir(p("/home/u/.config/systemd/user")));
+        let l = lp(Scope::User, &user_env());
+        assert!(!l.is_runtime(p("/tmp/rt/systemd/user/a.service")));
+    }
+
+    #[test]
+    fn search_dir_lookup() {
+        let l = lp(Scope::System, &env());
+        let d = l
+            .search_dir_of(p("/lib/systemd/system/a.service"))
+            .expect("in path");
+        assert_eq!(d.class, DirClass::Vendor);
+        assert_eq!(d.path, "/lib/systemd/system");
+        assert!(l.in_search_path(p("/etc/systemd/system/x.wants/a.service")));
+        assert!(!l.in_search_path(p("/etc/systemd/systemx/a.service")));
+        assert!(!l.in_search_path(p("/opt/a.service")));
+    }
+
+    #[test]
+    fn simplify_like_systemd() {
+        for (input, want) in [
+            ("///foo//./bar/.", "/foo/bar"),
+            (".//./foo//./bar/.", "foo/bar"),
+            ("/", "/"),
+            ("//", "/"),
+            ("/./", "/"),
+            (".", "."),
+            ("./", "."),
+            ("/a/../b/", "/a/../b"),
+            ("/a/.b/./c", "/a/.b/c"),
+            ("a/", "a"),
+            ("", ""),
+        ] {
+            assert_eq!(simplify(input), want, "{input:?}");
+        }
+        let long = "x".repeat(NAME_MAX + 1);
+        assert_eq!(
+            simplify(&format!("//a//{long}//b/")),
+            format!("/a/{long}//b/")
+        );
+        assert!(is_valid_path("/a/b"));
+        assert!(!is_valid_path(""));
+        assert!(!is_valid_path(&format!("/{long}")));
+        assert!(!is_valid_path(&format!("/{}", "a/".repeat(2048))));
+    }
+
+    #[test]
+    fn join_like_systemd() {
+        assert_eq!(join(&["foo", "bar"]), "foo/bar");
+        assert_eq!(join(&["foo/", "bar"]), "foo/bar");
+        assert_eq!(join(&["", "foo", "", "bar", ""]), "foo/bar");
+        assert_eq!(join(&["", "/systemd/user"]), "/systemd/user");
+        assert_eq!(join(&["a/", "/systemd"]), "a//systemd");
+    }
+
+    // The tiny universe the random tests draw directory names from: they collide on purpose.
+    fn dir_value() -> impl Strategy<Value = String> {
+        prop::sample::select(vec![
+            "",
+            "/a",
+            "/a/",
+            "a",
+            "./a",
+            "/etc",
+            "/usr/share",
+            "/usr/local/share",
+            "/run/user/1",
+            "//b//",
+            "/a/../b",
+        ])
+        .prop_map(str::to_string)
+    }
+
+    fn var_value() -> impl Strategy<Value = Option<String>> {
+        prop::option::of(prop::collection::vec(dir_value(), 0..4).prop_map(|v| v.join(":")))
+    }
+
+    proptest! {
+        // gix-config's source.rs idea: without SYSTEMD_UNIT_PATH the search path is sorted by
+        // DirClass for every scope and every environment, has no duplicates, and only absolute
+        // simplified paths.
+        #[test]
+        fn default_path_is_sorted_by_class(
+            scope in prop::sample::select(Scope::ALL.to_vec()),
+            vars in prop::collection::vec(var_value(), 6),
+            unit_path in var_value(),
+            trailing in any::<bool>(),
+        ) {
+            let names = ["HOME", "XDG_CONFIG_HOME", "XDG_CONFIG_DIRS", "XDG_DATA_HOME", "XDG_DATA_DIRS", "XDG_RUNTIME_DIR"];
+            let mut e = env().with_passwd_home("/root");
+            for (n, v) in names.iter().zip(&vars) {
+                if let Some(v) = v {
+                    e.set(*n, v.clone());
+                }
+            }
+            let l = lp(scope, &e);
+            prop_assert!(classes_agree(scope, l.search_path()), "{:?}", l.search_path());
+            let mut seen = std::collections::BTreeSet::new();
+            for d in l.search_path() {
+                prop_assert!(seen.insert(d.path.clone()), "duplicate {}", d.path);
+                prop_assert!(d.path.is_absolute());
+                prop_assert_eq!(simplify(d.path.as_str()), d.path.as_str());
+            }
+            // With SYSTEMD_UNIT_PATH prepended, the default path follows the entries, in order.
+            if let Some(u) = unit_path {
+                let value = if trailing { format!("{u}:") } else { u.clone() };
+                let lu = lp(scope, &e.clone().with_var("SYSTEMD_UNIT_PATH", value.clone()));
+                // Model of reference §1.5: prepend iff the value ends with ':'.
+                let prepend = value.ends_with(':');
+                let cwd = Utf8Path::new("/srv");
+                let mut want: Vec<String> = Vec::new();
+                let entries = split_colon(&value).map(|x| make_absolute(x, cwd, "t").expect("abs"));
+                let defaults = dirs(&l).into_iter().map(str::to_string).filter(|_| prepend);
+                for x in entries.chain(defaults) {
+                    if !want.contains(&x) {
+                        want.push(x);
+                    }
+                }
+                prop_assert_eq!(dirs(&lu), want);
+                // Named directories do not depend on SYSTEMD_UNIT_PATH.
+                prop_assert_eq!(lu.persistent_config(), l.persistent_config());
+                prop_assert_eq!(lu.runtime_config(), l.runtime_config());
+                prop_assert_eq!(lu.generator_late(), l.generator_late());
+            }
+        }
+    }
+}
