@@ -60,6 +60,12 @@ impl ProcessEnv {
         }
     }
 
+    /// The home directory systemd's `get_home_dir()` falls back to for `uid` when `HOME` is
+    /// unusable: `/root` for uid 0, `/` for `nobody` (65534), else the `/etc/passwd` entry.
+    pub fn passwd_home_of(uid: u32) -> Option<Utf8PathBuf> {
+        passwd_home_for(uid, |p| std::fs::read_to_string(p).ok())
+    }
+
     fn real_uid() -> Option<u32> {
         let status = std::fs::read_to_string("/proc/self/status").ok()?;
         let line = status.lines().find(|l| l.starts_with("Uid:"))?;
@@ -83,8 +89,7 @@ impl Env for ProcessEnv {
     }
 
     fn passwd_home(&self) -> Option<Utf8PathBuf> {
-        let uid = Self::real_uid()?;
-        passwd_home_for(uid, |p| std::fs::read_to_string(p).ok())
+        Self::passwd_home_of(Self::real_uid()?)
     }
 }
 
