@@ -12,7 +12,8 @@
 //! other and with the default directories: `XDG_*` set, unset, empty, relative, with several
 //! entries, duplicates and trailing slashes; `HOME` valid, empty, relative or unset;
 //! `XDG_RUNTIME_DIR` unset; `SYSTEMD_UNIT_PATH` replacing, prepending (trailing `:`), empty, with
-//! duplicates and relative entries.
+//! duplicates and relative entries; `$PWD` naming the cwd (directly, through a symlink or `..`),
+//! relative, or naming another directory.
 //!
 //! Reproduce with `UNITLAB_PATHS_SEED=<seed>`; choose the number of cases with
 //! `UNITLAB_PATHS_CASES` (default 400).
@@ -21,7 +22,7 @@ mod support;
 
 use camino::{Utf8Path, Utf8PathBuf};
 use std::process::Command;
-use unitlab_engine::load::{LookupPaths, MapEnv, ProcessEnv, Scope};
+use unitlab_engine::load::{current_dir_name, LookupPaths, MapEnv, ProcessEnv, Scope};
 
 /// splitmix64: a tiny deterministic generator (the workspace has no `rand`).
 struct Rng(u64);
@@ -152,6 +153,17 @@ fn gen_case(rng: &mut Rng, cwds: &[Utf8PathBuf], uids: &[u32]) -> Case {
         vars.push(("SYSTEMD_UNIT_PATH".to_string(), v));
     }
     let cwd = cwds[rng.below(cwds.len())].clone();
+    if rng.chance(15) {
+        // $PWD: glibc's get_current_dir_name() prefers it when it names the cwd.
+        let pwd = match rng.below(5) {
+            0 => cwd.to_string(),
+            1 => format!("{cwd}/../{}", cwd.file_name().unwrap_or("")),
+            2 => ".".to_string(),
+            3 => cwd.parent().map_or("/".to_string(), |p| p.to_string()),
+            _ => format!("{}/link", cwds[0]),
+        };
+        vars.push(("PWD".to_string(), pwd));
+    }
     let uid = if rng.chance(80) {
         uids[0]
     } else {
@@ -205,7 +217,12 @@ fn run_real(case: &Case, my_uid: u32) -> String {
 
 /// The same, computed by the engine.
 fn run_ours(case: &Case) -> String {
-    let mut env = MapEnv::new(case.cwd.clone());
+    let pwd = case
+        .vars
+        .iter()
+        .find(|(k, _)| k == "PWD")
+        .map(|(_, v)| v.as_str());
+    let mut env = MapEnv::new(current_dir_name(pwd, &case.cwd));
     for (k, v) in &case.vars {
         env.set(k.clone(), v.clone());
     }
@@ -260,6 +277,8 @@ fn unit_paths_match_systemd_analyze() {
     let deep = base.join("w/x y");
     std::fs::create_dir_all(&deep).expect("create cwd dirs");
     let cwds = vec![base.clone(), base.join("w"), deep, Utf8PathBuf::from("/")];
+    // A symlink to the first cwd, for $PWD values that name it through a link.
+    std::os::unix::fs::symlink(&base, base.join("link")).expect("create link");
 
     let my_uid = current_uid();
     let setpriv = Command::new("setpriv").arg("--version").output().is_ok();

@@ -129,6 +129,15 @@ fn gen_case(rng: &mut Rng, cwds: &[PathBuf], uids: &[u32]) -> Case {
         vars.insert("SYSTEMD_UNIT_PATH".to_string(), v);
     }
     let cwd = cwds[rng.below(cwds.len())].clone();
+    if rng.chance(15) {
+        let pwd = match rng.below(4) {
+            0 => cwd.display().to_string(),
+            1 => format!("{}/link", cwds[0].display()),
+            2 => ".".to_string(),
+            _ => "/".to_string(),
+        };
+        vars.insert("PWD".to_string(), pwd);
+    }
     let uid = if rng.chance(85) {
         uids[0]
     } else {
@@ -211,6 +220,7 @@ fn unit_paths_cli_matches_systemd_analyze() {
     std::fs::create_dir_all(base.join("w")).expect("create cwd");
     std::fs::create_dir_all(base.join("rel")).expect("create rel root");
     let cwds = vec![base.clone(), base.join("w"), PathBuf::from("/")];
+    std::os::unix::fs::symlink(&base, base.join("link")).expect("create link");
 
     let my_uid = current_uid();
     let setpriv = Command::new("setpriv").arg("--version").output().is_ok();
