@@ -55,7 +55,7 @@
 //!   absolute. systemd compares them component-wise, so only a relative value behaves
 //!   differently: systemd would then never classify an absolute file path as being in it.
 //! * The root is not checked for existence (systemd fails with `ENOTDIR`); opening it as a
-//!   [`DirFs`](crate::fs::DirFs) does that.
+//!   `fs::DirFs` does that.
 //! * The `LOOKUP_PATHS_TEMPORARY_GENERATED` and `LOOKUP_PATHS_EXCLUDE_GENERATED` flags are not
 //!   modelled.
 
@@ -198,7 +198,7 @@ impl LookupPaths {
     ///
     /// A relative `root` is made absolute against `env.cwd()`. The root is not checked here
     /// (systemd also requires it to be an existing directory; opening it with
-    /// [`DirFs::new`](crate::fs::DirFs::new) does that).
+    /// `fs::DirFs::new` does that).
     ///
     /// # Errors
     /// [`LookupError::RootWithUserScope`] for a root in user scope, [`LookupError::NoHome`] when
