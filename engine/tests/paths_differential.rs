@@ -66,7 +66,14 @@ const DIRS: &[&str] = &[
     "x y",
     "/a/./b",
     "~",
+    "q\\:r",
+    "'s'",
 ];
+
+/// A component longer than `NAME_MAX`: `path_simplify()` stops there, and `HOME` is invalid.
+fn long_dir() -> String {
+    format!("/{}//x/./", "l".repeat(256))
+}
 
 /// Extra entries for `SYSTEMD_UNIT_PATH`: whole unit directories of the three scopes.
 const UNIT_DIRS: &[&str] = &[
@@ -95,6 +102,9 @@ struct Case {
 }
 
 fn single(rng: &mut Rng) -> String {
+    if rng.chance(3) {
+        return long_dir();
+    }
     let mut v = rng.pick(DIRS).to_string();
     if rng.chance(10) {
         v = format!("{v}:{}", rng.pick(DIRS));
@@ -113,7 +123,11 @@ fn list(rng: &mut Rng, extra: &[&str]) -> String {
         } else {
             rng.pick(DIRS)
         };
-        entries.push(e.to_string());
+        entries.push(if rng.chance(3) {
+            long_dir()
+        } else {
+            e.to_string()
+        });
         if rng.chance(10) {
             entries.push(String::new()); // an empty entry: "::"
         }
@@ -133,7 +147,12 @@ fn gen_case(rng: &mut Rng, cwds: &[Utf8PathBuf], uids: &[u32]) -> Case {
     };
     let mut vars = Vec::new();
     if rng.chance(75) {
-        vars.push(("HOME".to_string(), rng.pick(HOMES).to_string()));
+        let home = if rng.chance(5) {
+            long_dir()
+        } else {
+            rng.pick(HOMES).to_string()
+        };
+        vars.push(("HOME".to_string(), home));
     }
     for name in ["XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_RUNTIME_DIR"] {
         if rng.chance(55) {
