@@ -160,6 +160,22 @@ impl LookupError {
 ///
 /// All paths are absolute, lexically simplified, and **relative to the root** (as seen from inside
 /// it); [`root`](LookupPaths::root) is the host directory they live in, if any.
+///
+/// ```
+/// use camino::Utf8Path;
+/// use unitlab_engine::load::{DirClass, LookupPaths, MapEnv, Scope};
+///
+/// let env = MapEnv::new("/").with_var("SYSTEMD_UNIT_PATH", "/opt/units:");
+/// let lp = LookupPaths::new(Scope::System, Some(Utf8Path::new("/srv/img")), &env).unwrap();
+/// // SYSTEMD_UNIT_PATH ends with ':', so its entries come first, then the 13 default dirs.
+/// assert_eq!(lp.search_path()[0].path, "/opt/units");
+/// assert_eq!(lp.search_path()[0].class, DirClass::Custom);
+/// assert_eq!(lp.search_path().len(), 14);
+/// // Paths are root-relative; host_path() adds the root.
+/// assert_eq!(lp.persistent_config(), "/etc/systemd/system");
+/// assert_eq!(lp.host_path(lp.persistent_config()), "/srv/img/etc/systemd/system");
+/// assert!(lp.is_config(Utf8Path::new("/etc/systemd/system/a.service")));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LookupPaths {
     scope: Scope,
