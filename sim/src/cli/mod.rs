@@ -29,20 +29,21 @@ impl Context<'_> {
     }
 }
 
-/// Options shared by every verb, as systemctl spells them.
+/// Options shared by every verb, as systemctl spells them. Of `--system`, `--user` and `--global`
+/// the last one given wins, as in systemctl.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Global {
     /// Operate on the unit files below this directory, offline.
     #[arg(long, global = true, value_name = "DIR")]
     pub root: Option<Utf8PathBuf>,
     /// Talk to the system manager's configuration (the default).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, overrides_with_all = ["user", "global"])]
     pub system: bool,
     /// Operate on the calling user's configuration.
-    #[arg(long, global = true, conflicts_with_all = ["system", "global"])]
+    #[arg(long, global = true, overrides_with_all = ["system", "global"])]
     pub user: bool,
     /// Operate on the configuration of all users.
-    #[arg(long, global = true, conflicts_with = "system")]
+    #[arg(long, global = true, overrides_with_all = ["system", "user"])]
     pub global: bool,
     /// Accepted for compatibility: unitlab never pages.
     #[arg(long, global = true)]
@@ -50,6 +51,20 @@ pub struct Global {
     /// Suppress informational output.
     #[arg(short, long, global = true)]
     pub quiet: bool,
+}
+
+impl Global {
+    /// The scope the flags select (`--system` unless `--user` or `--global` came last).
+    pub fn scope(&self) -> unitlab_engine::load::Scope {
+        use unitlab_engine::load::Scope;
+        if self.user {
+            Scope::User
+        } else if self.global {
+            Scope::Global
+        } else {
+            Scope::System
+        }
+    }
 }
 
 #[derive(Debug, Parser)]

@@ -9,7 +9,7 @@
 //! directory falls back to the real user database, as systemd's does.
 use super::{Context, Global};
 use camino::Utf8Path;
-use unitlab_engine::load::{current_dir_name, Env, LookupPaths, MapEnv, ProcessEnv, Scope};
+use unitlab_engine::load::{current_dir_name, Env, LookupPaths, MapEnv, ProcessEnv};
 
 /// Arguments of this verb.
 #[derive(Debug, clap::Args)]
@@ -46,13 +46,7 @@ pub fn run(ctx: &mut Context<'_>, global: &Global, args: Args) -> i32 {
         let _ = writeln!(ctx.err, "Too many arguments.");
         return 1;
     }
-    let scope = if global.user {
-        Scope::User
-    } else if global.global {
-        Scope::Global
-    } else {
-        Scope::System
-    };
+    let scope = global.scope();
     let mut env = MapEnv::from_vars(ctx.env.clone(), cwd);
     env.passwd_home = ProcessEnv::new().passwd_home();
     match LookupPaths::new(scope, None, &env) {
