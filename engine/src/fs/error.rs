@@ -120,9 +120,9 @@ impl FsError {
             FsError::NotASymlink { .. } | FsError::InvalidPath { .. } | FsError::NonUtf8 { .. } => {
                 "Invalid argument"
             }
-            FsError::IsASymlink { .. } | FsError::SymlinkInPath { .. } | FsError::TooManyLinks { .. } => {
-                "Too many levels of symbolic links"
-            }
+            FsError::IsASymlink { .. }
+            | FsError::SymlinkInPath { .. }
+            | FsError::TooManyLinks { .. } => "Too many levels of symbolic links",
             FsError::DirectoryNotEmpty { .. } => "Directory not empty",
             FsError::TooLarge { .. } => "File too large",
             FsError::PermissionDenied { .. } => "Permission denied",

@@ -91,6 +91,9 @@ pub trait FileSystem: std::fmt::Debug + Send + Sync {
     /// Sets the permission bits of `path`. Optional capability.
     fn set_mode(&self, path: &Utf8Path, mode: u32) -> Result<(), FsError> {
         let _ = mode;
-        Err(FsError::Unsupported { op: "set_mode", path: path.to_owned() })
+        Err(FsError::Unsupported {
+            op: "set_mode",
+            path: path.to_owned(),
+        })
     }
 }
