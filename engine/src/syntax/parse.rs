@@ -13,6 +13,9 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// systemd formats syntax messages into a `LINE_MAX` (2048) byte buffer: longer messages are cut.
 const MESSAGE_MAX: usize = 2047;
+/// On the console (and in `systemd --test` output) the whole `MESSAGE=FILE:LINE: text` field is
+/// formatted into another `LINE_MAX` buffer, so the rendered line is at most 2047 - 8 bytes.
+const RENDERED_MAX: usize = 2047 - "MESSAGE=".len();
 
 fn is_ws(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r')
@@ -64,8 +67,14 @@ struct Parser<'a> {
 
 impl Parser<'_> {
     fn diag(&mut self, line: u32, severity: Severity, code: Code, mut message: String) {
-        if message.len() > MESSAGE_MAX {
-            let mut cut = MESSAGE_MAX;
+        let prefix = if line > 0 {
+            self.file.as_str().len() + 3 + line.to_string().len()
+        } else {
+            self.file.as_str().len() + 2
+        };
+        let limit = MESSAGE_MAX.min(RENDERED_MAX.saturating_sub(prefix));
+        if message.len() > limit {
+            let mut cut = limit;
             while !message.is_char_boundary(cut) {
                 cut -= 1;
             }

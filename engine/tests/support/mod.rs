@@ -10,12 +10,17 @@ use std::process::Command;
 
 /// True when running under CI (`CI=true`): oracles are mandatory.
 pub fn in_ci() -> bool {
-    std::env::var("CI").map(|v| v == "true" || v == "1").unwrap_or(false)
+    std::env::var("CI")
+        .map(|v| v == "true" || v == "1")
+        .unwrap_or(false)
 }
 
 /// The workspace root.
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("crate dir has a parent").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("crate dir has a parent")
+        .to_path_buf()
 }
 
 /// `shared/tools/real-systemd`: `$UNITLAB_REAL_SYSTEMD`, else the first `shared/tools/real-systemd`
@@ -59,7 +64,10 @@ pub fn probe_systemd_binary(program: &str) -> Result<(), String> {
     if text.contains("systemd 252") {
         Ok(())
     } else {
-        Err(format!("{program} --version says {:?}, not systemd 252", text.lines().next()))
+        Err(format!(
+            "{program} --version says {:?}, not systemd 252",
+            text.lines().next()
+        ))
     }
 }
 
