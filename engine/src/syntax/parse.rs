@@ -59,8 +59,8 @@ struct Parser<'a> {
     dialect: Dialect,
     sink: &'a mut dyn Sink,
     sections: Vec<Section>,
-    /// Index of the current known section in `sections`.
-    current: Option<usize>,
+    /// Index of the current known section in `sections`, and of its key table in `keys::sections()`.
+    current: Option<(usize, Option<usize>)>,
     /// The last header was an ignored section: assignments are skipped without a word.
     section_ignored: bool,
 }
@@ -137,12 +137,12 @@ impl Parser<'_> {
                 entries: Vec::new(),
                 span,
             });
-            self.current = known.then(|| self.sections.len() - 1);
+            self.current = known.then(|| (self.sections.len() - 1, keys::section_index(name)));
             self.section_ignored = !known;
             return Ok(());
         }
 
-        let Some(idx) = self.current else {
+        let Some((idx, table)) = self.current else {
             if !self.section_ignored {
                 self.diag(
                     line,
@@ -175,7 +175,7 @@ impl Parser<'_> {
         let key = strip_str(&l[..eq]);
         let value = strip_str(&l[eq + 1..]);
         let section = &self.sections[idx].name;
-        let known = keys::lookup(section, key).is_some();
+        let known = table.and_then(|t| keys::lookup_in(t, key)).is_some();
         if !known && !key.starts_with("X-") {
             let message = format!("Unknown key '{key}' in section [{section}], ignoring.");
             self.diag(line, Severity::Warning, Code::UnknownKey, message);

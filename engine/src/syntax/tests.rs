@@ -321,3 +321,19 @@ fn key_table_matches_the_dump() {
     assert!(keys::lookup("Target", "Foo").is_none());
     assert!(keys::section("Target").is_some());
 }
+
+#[test]
+fn large_input_sanity() {
+    // Not timed (throughput is measured by the benches): a big file of typical units parses to the
+    // expected shape without diagnostics.
+    let unit = "[Unit]\nDescription=Demo %i\nAfter=network.target\nWants=b.service\n\n\
+                [Service]\n# the daemon\nExecStart=/usr/bin/demo --flag \\\n  --other\nRestart=on-failure\n\
+                Environment=A=1 B=2\n\n[Install]\nWantedBy=multi-user.target\n";
+    let text = unit.repeat(5000);
+    let (f, d) = svc(&text);
+    assert!(d.is_empty());
+    assert_eq!(f.sections.len(), 15_000);
+    let n: usize = f.sections.iter().map(|s| s.entries.len()).sum();
+    assert_eq!(n, 5000 * 7);
+    assert_eq!(f.sections.last().map(|s| s.line), Some(4999 * 14 + 13));
+}
