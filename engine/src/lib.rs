@@ -5,6 +5,7 @@
 
 pub mod diag;
 pub mod fs;
+pub mod install;
 pub mod load;
 pub mod name;
 pub mod syntax;

@@ -6,9 +6,21 @@ use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::io::Write;
 
+mod add_wants;
 mod cat;
+mod disable;
+mod enable;
 mod escape;
+mod get_default;
+mod install_common;
+mod is_enabled;
+mod link;
+mod mask;
+mod reenable;
+mod revert;
+mod set_default;
 mod unit_paths;
+mod unmask;
 
 /// What the command line runs against: the process environment, or a simulated one.
 pub struct Context<'a> {
@@ -51,6 +63,18 @@ pub struct Global {
     /// Suppress informational output.
     #[arg(short, long, global = true)]
     pub quiet: bool,
+    /// Install verbs: make changes only until the next reboot (`/run`).
+    #[arg(long, global = true)]
+    pub runtime: bool,
+    /// Install verbs: replace conflicting symlinks.
+    #[arg(short, long, global = true)]
+    pub force: bool,
+    /// Accepted for compatibility: unitlab never talks to a running manager.
+    #[arg(long, global = true)]
+    pub no_reload: bool,
+    /// `is-enabled`: also list the symlinks that enable the unit.
+    #[arg(short = 'l', long, global = true)]
+    pub full: bool,
 }
 
 impl Global {
@@ -88,6 +112,30 @@ enum Verb {
     UnitPaths(unit_paths::Args),
     /// Print unit files and drop-ins, like `systemctl cat`, offline.
     Cat(cat::Args),
+    /// Enable units (create their [Install] symlinks), like `systemctl enable`.
+    Enable(enable::Args),
+    /// Disable units (remove their symlinks), like `systemctl disable`.
+    Disable(disable::Args),
+    /// Disable, then enable units, like `systemctl reenable`.
+    Reenable(reenable::Args),
+    /// Link unit files from outside the search path, like `systemctl link`.
+    Link(link::Args),
+    /// Mask units, like `systemctl mask`.
+    Mask(mask::Args),
+    /// Unmask units, like `systemctl unmask`.
+    Unmask(unmask::Args),
+    /// Revert units to their vendor state, like `systemctl revert`.
+    Revert(revert::Args),
+    /// Add Wants= dependencies to a target, like `systemctl add-wants`.
+    AddWants(add_wants::Args),
+    /// Add Requires= dependencies to a target, like `systemctl add-requires`.
+    AddRequires(add_wants::Args),
+    /// Set the default target, like `systemctl set-default`.
+    SetDefault(set_default::Args),
+    /// Print the default target, like `systemctl get-default`.
+    GetDefault(get_default::Args),
+    /// Print unit file states, like `systemctl is-enabled`.
+    IsEnabled(is_enabled::Args),
 }
 
 /// Runs the command line against the real process environment and returns the exit status.
@@ -138,6 +186,18 @@ pub fn run_in(ctx: &mut Context<'_>, args: Vec<OsString>) -> i32 {
         Verb::Escape(a) => escape::run(ctx, &cli.global, a),
         Verb::UnitPaths(a) => unit_paths::run(ctx, &cli.global, a),
         Verb::Cat(a) => cat::run(ctx, &cli.global, a),
+        Verb::Enable(a) => enable::run(ctx, &cli.global, a),
+        Verb::Disable(a) => disable::run(ctx, &cli.global, a),
+        Verb::Reenable(a) => reenable::run(ctx, &cli.global, a),
+        Verb::Link(a) => link::run(ctx, &cli.global, a),
+        Verb::Mask(a) => mask::run(ctx, &cli.global, a),
+        Verb::Unmask(a) => unmask::run(ctx, &cli.global, a),
+        Verb::Revert(a) => revert::run(ctx, &cli.global, a),
+        Verb::AddWants(a) => add_wants::run(ctx, &cli.global, a, false),
+        Verb::AddRequires(a) => add_wants::run(ctx, &cli.global, a, true),
+        Verb::SetDefault(a) => set_default::run(ctx, &cli.global, a),
+        Verb::GetDefault(a) => get_default::run(ctx, &cli.global, a),
+        Verb::IsEnabled(a) => is_enabled::run(ctx, &cli.global, a),
     };
     let _ = ctx.out.flush();
     let _ = ctx.err.flush();

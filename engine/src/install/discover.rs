@@ -1,0 +1,872 @@
+//! The installer's own unit lookup (systemd's `unit_file_search()` / `install_info_traverse()`,
+//! reference §4.1 item 1, §3.6, §3.7).
+//!
+//! A [`Ctx`] holds the units an operation deals with, in the order they became known (arguments
+//! first, then `Also=` units and alias targets as they are discovered). Looking a unit up:
+//!
+//! 1. the search directories are tried in order for `NAME`, then (for an instance without its own
+//!    file) for its template; the first entry that exists decides;
+//! 2. a regular file is read (`[Install]` only, [`Dialect::Install`]); an empty file or a character
+//!    device is a mask; a symlink is read once: a target inside the search path makes an *alias*
+//!    (validated like PID 1 validates alias symlinks), one outside a *linked* unit; a target that is
+//!    `/dev/null`, an empty file or a device makes a mask;
+//! 3. unless masked, drop-ins `*.conf` from `DIR/NAME.d/` for every search dir, then (instances)
+//!    `DIR/TEMPLATE.d/`, are read in basename order, the first file of a basename shadowing later
+//!    ones (§3.6);
+//! 4. links are followed (at most 64 times): a linked unit or an alias with the same name
+//!    continues on the same entry; an alias to another name continues on a new entry for that name
+//!    (with the instance propagated to a template target); without
+//!    [`Search::follow_config`], a link in a config directory is refused with `ELOOP`.
+use super::change::{Change, ChangeKind, Errno};
+use super::info::{InstallInfo, Mode};
+use super::printf::{expand, Subject};
+use super::Log;
+use crate::diag::Severity;
+use crate::fs::{resolve, FileKind, FileSystem, Follow, FsError, Metadata, Target};
+use crate::load::{LookupPaths, Scope};
+use crate::name::{NameKind, UnitName};
+use crate::syntax::{parse, Dialect};
+use camino::{Utf8Path, Utf8PathBuf};
+use indexmap::IndexMap;
+
+/// How many links a traversal follows before it fails with `ELOOP`.
+pub const FOLLOW_MAX: usize = 64;
+
+/// Search flags (systemd's `SearchFlags`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Search {
+    /// Read the `[Install]` section (else only classify the file).
+    pub load: bool,
+    /// Follow links that live in a config directory.
+    pub follow_config: bool,
+}
+
+impl Search {
+    /// `SEARCH_LOAD | SEARCH_FOLLOW_CONFIG_SYMLINKS`.
+    pub const LOAD_FOLLOW: Search = Search {
+        load: true,
+        follow_config: true,
+    };
+    /// `SEARCH_LOAD`.
+    pub const LOAD: Search = Search {
+        load: true,
+        follow_config: false,
+    };
+    /// `SEARCH_FOLLOW_CONFIG_SYMLINKS`.
+    pub const FOLLOW: Search = Search {
+        load: false,
+        follow_config: true,
+    };
+    /// No flags.
+    pub const NONE: Search = Search {
+        load: false,
+        follow_config: false,
+    };
+}
+
+/// The installer's working set: the units known so far and what was logged.
+pub struct Ctx<'a> {
+    /// The filesystem holding the root.
+    pub fs: &'a dyn FileSystem,
+    /// The lookup paths.
+    pub lp: &'a LookupPaths,
+    /// Units in the order they became known.
+    pub infos: IndexMap<String, InstallInfo>,
+    /// Which entries of `infos` were processed already (`have_processed`).
+    pub processed: Vec<bool>,
+    /// Lines logged on stderr while working (parser warnings, notices).
+    pub logs: Vec<Log>,
+    /// Whether the locale is UTF-8 (for arrows in log lines).
+    pub utf8: bool,
+}
+
+pub(crate) fn basename(p: &str) -> &str {
+    match p.rfind('/') {
+        Some(i) => &p[i + 1..],
+        None => p,
+    }
+}
+
+pub(crate) fn parent(p: &Utf8Path) -> Utf8PathBuf {
+    p.parent()
+        .map_or_else(|| Utf8PathBuf::from("/"), Utf8Path::to_owned)
+}
+
+pub(crate) fn join(dir: &Utf8Path, name: &str) -> Utf8PathBuf {
+    crate::fs::normalize(dir, Utf8Path::new(name))
+}
+
+pub(crate) fn errno(e: &FsError) -> Errno {
+    Errno::from_fs(e)
+}
+
+/// `lstat()` as the host does it: parent components are followed (inside the root), the last one
+/// is not.
+pub(crate) fn lstat_host(
+    fs: &dyn FileSystem,
+    path: &Utf8Path,
+) -> Result<(Utf8PathBuf, Metadata), Errno> {
+    let name = basename(path.as_str());
+    let dir = parent(path);
+    let r = resolve(fs, &dir, Follow::Yes).map_err(|e| errno(&e))?;
+    match r.target {
+        Target::Missing => return Err(Errno::ENOENT),
+        Target::DevNull => return Err(Errno::ENOTDIR),
+        Target::Exists(m) if m.kind != FileKind::Dir => return Err(Errno::ENOTDIR),
+        Target::Exists(_) => {}
+    }
+    let real = if name.is_empty() {
+        r.path
+    } else {
+        join(&r.path, name)
+    };
+    let meta = fs.lstat(&real).map_err(|e| errno(&e))?;
+    Ok((real, meta))
+}
+
+/// `null_or_empty_path()` inside the root: follows links; `ENOENT` if nothing is there.
+pub(crate) fn null_or_empty(fs: &dyn FileSystem, path: &Utf8Path) -> Result<bool, Errno> {
+    let r = resolve(fs, path, Follow::Yes).map_err(|e| errno(&e))?;
+    Ok(match r.target {
+        Target::Missing => return Err(Errno::ENOENT),
+        Target::DevNull => true,
+        Target::Exists(m) => is_null_or_empty(&m),
+    })
+}
+
+fn is_null_or_empty(m: &Metadata) -> bool {
+    m.kind == FileKind::CharDevice || (m.kind == FileKind::File && m.size == 0)
+}
+
+impl<'a> Ctx<'a> {
+    /// An empty context.
+    pub fn new(fs: &'a dyn FileSystem, lp: &'a LookupPaths, utf8: bool) -> Ctx<'a> {
+        Ctx {
+            fs,
+            lp,
+            infos: IndexMap::new(),
+            processed: Vec::new(),
+            logs: Vec::new(),
+            utf8,
+        }
+    }
+
+    /// The scope.
+    pub fn scope(&self) -> Scope {
+        self.lp.scope()
+    }
+
+    /// The host path of a root-relative path, as a string.
+    pub fn host(&self, p: &Utf8Path) -> String {
+        self.lp.host_path(p).into_string()
+    }
+
+    fn log(&mut self, severity: Severity, text: String) {
+        self.logs.push(Log { severity, text });
+    }
+
+    /// Entry `i`.
+    pub fn info(&self, i: usize) -> &InstallInfo {
+        &self.infos[i]
+    }
+
+    fn info_mut(&mut self, i: usize) -> &mut InstallInfo {
+        &mut self.infos[i]
+    }
+
+    /// The first entry not processed yet, marked processed (`ordered_hashmap_first` + move).
+    pub fn next_unprocessed(&mut self) -> Option<usize> {
+        let i = self.processed.iter().position(|p| !p)?;
+        self.processed[i] = true;
+        Some(i)
+    }
+
+    /// `install_info_add()`: registers `name` (or the basename of `path`); returns its index and
+    /// whether it is new. `EINVAL` for an invalid name.
+    pub fn add(
+        &mut self,
+        name: Option<&str>,
+        path: Option<Utf8PathBuf>,
+        auxiliary: bool,
+    ) -> Result<(usize, bool), Errno> {
+        let name = match name {
+            Some(n) => n.to_owned(),
+            None => basename(path.as_ref().map_or("", |p| p.as_str())).to_owned(),
+        };
+        if UnitName::new(&name).is_err() {
+            return Err(Errno::EINVAL);
+        }
+        if let Some(i) = self.infos.get_index_of(&name) {
+            let info = &mut self.infos[i];
+            info.auxiliary = info.auxiliary && auxiliary;
+            return Ok((i, false));
+        }
+        let (i, _) = self
+            .infos
+            .insert_full(name.clone(), InstallInfo::new(&name, path, auxiliary));
+        self.processed.push(false);
+        Ok((i, true))
+    }
+
+    /// `install_info_add_auto()`: an absolute argument is a path inside the root, anything else a
+    /// name.
+    pub fn add_auto(&mut self, name_or_path: &str) -> Result<usize, Errno> {
+        if name_or_path.starts_with('/') {
+            let p = crate::fs::normalize(Utf8Path::new("/"), Utf8Path::new(name_or_path));
+            let name = basename(name_or_path).to_owned();
+            self.add(Some(&name), Some(p), false).map(|x| x.0)
+        } else {
+            self.add(Some(name_or_path), None, false).map(|x| x.0)
+        }
+    }
+
+    /// `install_info_discover()`: add + traverse; a failure is recorded as an error change about
+    /// `name_or_path` (when `changes` is given).
+    pub fn discover(
+        &mut self,
+        name_or_path: &str,
+        flags: Search,
+        changes: Option<&mut Vec<Change>>,
+    ) -> Result<usize, Errno> {
+        let r = self
+            .add_auto(name_or_path)
+            .and_then(|i| self.traverse(i, flags));
+        if let (Err(e), Some(ch)) = (r, changes) {
+            ch.push(Change::new(ChangeKind::Error(e), name_or_path, None));
+        }
+        r
+    }
+
+    /// `install_info_discover_and_check()`: discover, then refuse masked (`ERFKILL`) and generated
+    /// or transient (`EADDRNOTAVAIL`) units.
+    pub fn discover_and_check(
+        &mut self,
+        name_or_path: &str,
+        flags: Search,
+        changes: &mut Vec<Change>,
+    ) -> Result<usize, Errno> {
+        let i = self.discover(name_or_path, flags, Some(changes))?;
+        self.may_process(i, changes)?;
+        Ok(i)
+    }
+
+    /// `install_info_may_process()`.
+    pub fn may_process(&self, i: usize, changes: &mut Vec<Change>) -> Result<(), Errno> {
+        let info = self.info(i);
+        let path = info.path.clone().unwrap_or_default();
+        let host = self.host(&path);
+        if info.mode == Some(Mode::Masked) {
+            changes.push(Change::new(ChangeKind::Error(Errno::ERFKILL), &host, None));
+            return Err(Errno::ERFKILL);
+        }
+        if self.lp.is_generator(&path) || self.lp.is_transient(&path) {
+            changes.push(Change::new(
+                ChangeKind::Error(Errno::EADDRNOTAVAIL),
+                &host,
+                None,
+            ));
+            return Err(Errno::EADDRNOTAVAIL);
+        }
+        Ok(())
+    }
+
+    /// `install_info_traverse()`: searches entry `start` and follows links; returns the entry of
+    /// the final unit.
+    pub fn traverse(&mut self, start: usize, flags: Search) -> Result<usize, Errno> {
+        self.search(start, flags)?;
+        let mut i = start;
+        let mut k = 0;
+        while matches!(self.info(i).mode, Some(Mode::Alias) | Some(Mode::Linked)) {
+            k += 1;
+            if k > FOLLOW_MAX {
+                return Err(Errno::ELOOP);
+            }
+            if !flags.follow_config {
+                let p = self.info(i).path.clone().unwrap_or_default();
+                if self.lp.is_config(&p) {
+                    return Err(Errno::ELOOP);
+                }
+            }
+            let linked = self.info(i).mode == Some(Mode::Linked);
+            let mut r = self.follow(i, flags, linked);
+            if r == Err(Errno::EXDEV) {
+                if let Some(target) = self.info(i).symlink_target.clone() {
+                    let mut bn = basename(target.as_str()).to_owned();
+                    let own = UnitName::new(&self.info(i).name).ok();
+                    let tgt = UnitName::new(&bn).ok();
+                    if let (Some(own), Some(tgt)) = (own, tgt) {
+                        if own.kind() == NameKind::Instance && tgt.kind() == NameKind::Template {
+                            let inst = own.instance().unwrap_or_default();
+                            let buffer = tgt.with_instance(inst).map_err(|_| Errno::EINVAL)?;
+                            if buffer.as_str() == own.as_str() {
+                                self.follow(i, flags, true)?;
+                                continue;
+                            }
+                            bn = buffer.into_string();
+                        }
+                    }
+                    let (j, _) = self.add(Some(&bn), None, false)?;
+                    i = j;
+                    r = match self.search(i, flags) {
+                        Err(Errno::ENOENT) => return Err(Errno::ENOLINK),
+                        other => other,
+                    };
+                }
+            }
+            r?;
+        }
+        Ok(i)
+    }
+
+    /// `install_info_follow()`.
+    fn follow(
+        &mut self,
+        i: usize,
+        flags: Search,
+        ignore_different_name: bool,
+    ) -> Result<i32, Errno> {
+        let info = self.info(i);
+        if !matches!(info.mode, Some(Mode::Alias) | Some(Mode::Linked)) {
+            return Err(Errno::EINVAL);
+        }
+        let Some(target) = info.symlink_target.clone() else {
+            return Err(Errno::EINVAL);
+        };
+        if !ignore_different_name && basename(target.as_str()) != info.name {
+            return Err(Errno::EXDEV);
+        }
+        let info = self.info_mut(i);
+        info.path = Some(target.clone());
+        info.symlink_target = None;
+        info.mode = None;
+        self.load_or_readlink(i, &target, flags, false)
+    }
+
+    /// `unit_file_search()`: finds and loads entry `i` (no-op if already loaded).
+    pub fn search(&mut self, i: usize, flags: Search) -> Result<i32, Errno> {
+        if self.info(i).mode.is_some() {
+            return Ok(0);
+        }
+        if let Some(p) = self.info(i).path.clone() {
+            return self.load_or_readlink(i, &p, flags, false);
+        }
+        let name = self.info(i).name.clone();
+        let template = UnitName::new(&name)
+            .ok()
+            .filter(|n| n.kind() == NameKind::Instance)
+            .and_then(|n| n.template())
+            .map(UnitName::into_string);
+        let dirs: Vec<Utf8PathBuf> = self
+            .lp
+            .search_path()
+            .iter()
+            .map(|d| d.path.clone())
+            .collect();
+        let mut found: Option<i32> = None;
+        for candidate in std::iter::once(&name).chain(template.iter()) {
+            for d in &dirs {
+                let path = join(d, candidate);
+                match self.load_or_readlink(i, &path, flags, false) {
+                    Ok(r) => {
+                        self.info_mut(i).path = Some(path);
+                        found = Some(r);
+                        break;
+                    }
+                    Err(Errno::ENOENT | Errno::ENOTDIR | Errno::EACCES) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            if found.is_some() {
+                break;
+            }
+        }
+        let Some(result) = found else {
+            return Err(Errno::ENOENT);
+        };
+        if self.info(i).mode == Some(Mode::Masked) {
+            return Ok(result);
+        }
+        let mut dropin_dirs: Vec<Utf8PathBuf> =
+            dirs.iter().map(|d| join(d, &format!("{name}.d"))).collect();
+        if let Some(t) = &template {
+            dropin_dirs.extend(dirs.iter().map(|d| join(d, &format!("{t}.d"))));
+        }
+        for f in conf_files(self.fs, &dropin_dirs) {
+            self.load_or_readlink(i, &f, flags, true)?;
+        }
+        Ok(result)
+    }
+
+    /// `unit_file_load_or_readlink()`.
+    fn load_or_readlink(
+        &mut self,
+        i: usize,
+        path: &Utf8Path,
+        flags: Search,
+        dropin: bool,
+    ) -> Result<i32, Errno> {
+        let r = self.load(i, path, flags, dropin);
+        if r != Err(Errno::ELOOP) || dropin {
+            return r;
+        }
+        // A symlink: read it once and classify it.
+        let (target, outside) = self.resolve_symlink(path)?;
+        let masked = match null_or_empty(self.fs, &target) {
+            Ok(b) => b,
+            Err(Errno::ENOENT) => false,
+            Err(e) => return Err(e),
+        };
+        let info = self.info_mut(i);
+        info.mode = Some(if masked {
+            Mode::Masked
+        } else if outside {
+            Mode::Linked
+        } else {
+            Mode::Alias
+        });
+        info.symlink_target = Some(target);
+        Ok(0)
+    }
+
+    /// `unit_file_resolve_symlink()` for installation: the link's target, made absolute and
+    /// normalised inside the root (parent components followed, the last one not); whether it
+    /// lies outside the search path. Alias targets are validated.
+    fn resolve_symlink(&mut self, path: &Utf8Path) -> Result<(Utf8PathBuf, bool), Errno> {
+        let (real, _) = lstat_host(self.fs, path)?;
+        let target = self.fs.read_link(&real).map_err(|e| errno(&e))?;
+        let dir = parent(path);
+        let filename = basename(path.as_str()).to_owned();
+        let abs = if target.as_str().starts_with('/') {
+            crate::fs::normalize(Utf8Path::new("/"), &target)
+        } else {
+            crate::fs::normalize(&dir, &target)
+        };
+        let simplified = match resolve(self.fs, &abs, Follow::No) {
+            Ok(r) => r.path,
+            Err(e) => {
+                let e = errno(&e);
+                let host_dir = self.host(&dir);
+                let host_target = self.host(&abs);
+                self.log(
+                    Severity::Warning,
+                    format!(
+                        "Failed to resolve symlink {host_dir}/{filename} pointing to {host_target}: {}",
+                        e.strerror()
+                    ),
+                );
+                return Err(e);
+            }
+        };
+        let Some(sd) = self.lp.search_dir_of(&simplified).cloned() else {
+            return Ok((simplified, true));
+        };
+        if let Err((e, msg)) = validate_alias_symlink(&filename, simplified.as_str()) {
+            if let Some(m) = msg {
+                self.log(Severity::Notice, m);
+            }
+            return Err(e);
+        }
+        let tail = simplified
+            .as_str()
+            .strip_prefix(sd.path.as_str())
+            .unwrap_or("")
+            .trim_start_matches('/');
+        if tail.contains('/') {
+            let host_dir = self.host(&dir);
+            let host_target = self.host(&simplified);
+            let arrow = super::render::arrow(self.utf8);
+            self.log(
+                Severity::Warning,
+                format!("Suspicious symlink {host_dir}/{filename} {arrow} {host_target}, treating as alias."),
+            );
+        }
+        Ok((simplified, false))
+    }
+
+    /// `unit_file_load()`: classifies (and with `load`, parses) the file at `path` for entry `i`.
+    fn load(
+        &mut self,
+        i: usize,
+        path: &Utf8Path,
+        flags: Search,
+        dropin: bool,
+    ) -> Result<i32, Errno> {
+        let real = if !dropin {
+            let name = UnitName::new(&self.info(i).name).map_err(|_| Errno::EINVAL)?;
+            let ty = name.unit_type();
+            if name.kind() != NameKind::Plain && !ty.can_template() {
+                let host = self.host(path);
+                self.log(
+                    Severity::Error,
+                    format!("{host}: unit type {ty} cannot be templated, ignoring."),
+                );
+                return Err(Errno::EINVAL);
+            }
+            let (real, meta) = lstat_host(self.fs, path)?;
+            if !flags.load {
+                let mode = if is_null_or_empty(&meta) {
+                    Mode::Masked
+                } else {
+                    match meta.kind {
+                        FileKind::File => Mode::Regular,
+                        FileKind::Symlink => return Err(Errno::ELOOP),
+                        FileKind::Dir => return Err(Errno::EISDIR),
+                        _ => return Err(Errno::ENOTTY),
+                    }
+                };
+                self.info_mut(i).mode = Some(mode);
+                return Ok(0);
+            }
+            match meta.kind {
+                FileKind::Symlink => return Err(Errno::ELOOP),
+                _ if is_null_or_empty(&meta) => {
+                    self.info_mut(i).mode = Some(Mode::Masked);
+                    return Ok(0);
+                }
+                FileKind::File => {}
+                FileKind::Dir => return Err(Errno::EISDIR),
+                _ => return Err(Errno::EBADFD),
+            }
+            real
+        } else {
+            if !flags.load {
+                return Ok(0);
+            }
+            let r = resolve(self.fs, path, Follow::Yes).map_err(|e| errno(&e))?;
+            match r.target {
+                Target::Missing => return Err(Errno::ENOENT),
+                Target::DevNull => return Ok(0),
+                Target::Exists(m) if is_null_or_empty(&m) => return Ok(0),
+                Target::Exists(m) if m.kind == FileKind::File => {}
+                Target::Exists(m) if m.kind == FileKind::Dir => return Err(Errno::EISDIR),
+                Target::Exists(_) => return Err(Errno::EBADFD),
+            }
+            r.path
+        };
+        let bytes = self
+            .fs
+            .read(&real, crate::fs::MAX_FILE_SIZE)
+            .map_err(|e| errno(&e))?;
+        let host = self.lp.host_path(path);
+        self.apply_file(i, &host, &bytes)?;
+        let info = self.info_mut(i);
+        if !dropin {
+            info.mode = Some(Mode::Regular);
+        }
+        Ok((info.aliases.len() + info.wanted_by.len() + info.required_by.len()) as i32)
+    }
+
+    /// Parses `[Install]` of one file into entry `i` (systemd's `config_parse()` with the
+    /// installer's item table).
+    fn apply_file(&mut self, i: usize, host: &Utf8Path, bytes: &[u8]) -> Result<(), Errno> {
+        let mut diags = Vec::new();
+        let parsed = parse(host, bytes, Dialect::Install, &mut diags);
+        let unit = self.info(i).name.clone();
+        let unit_name = UnitName::new(&unit).map_err(|_| Errno::EINVAL)?;
+        let mut own: Vec<(u32, String)> = Vec::new();
+        let mut abort: Option<(u32, Errno)> = None;
+        'outer: for section in parsed
+            .sections
+            .iter()
+            .filter(|s| s.known && s.name == "Install")
+        {
+            for e in &section.entries {
+                let line = e.line;
+                let at = |m: String| (line, format!("{host}:{line}: {m}"));
+                match e.key.as_str() {
+                    "Alias" => {
+                        let ty = unit_name.unit_type();
+                        if !ty.can_alias() {
+                            own.push(at(format!(
+                                "Alias= is not allowed for {ty} units, ignoring."
+                            )));
+                            continue;
+                        }
+                        let info = self.info_mut(i);
+                        if let Some(m) = strv_assign(&mut info.aliases, &e.value) {
+                            own.push(at(m));
+                        }
+                    }
+                    "WantedBy" => {
+                        let info = self.info_mut(i);
+                        if let Some(m) = strv_assign(&mut info.wanted_by, &e.value) {
+                            own.push(at(m));
+                        }
+                    }
+                    "RequiredBy" => {
+                        let info = self.info_mut(i);
+                        if let Some(m) = strv_assign(&mut info.required_by, &e.value) {
+                            own.push(at(m));
+                        }
+                    }
+                    "DefaultInstance" => {
+                        match unit_name.kind() {
+                            NameKind::Instance => continue,
+                            NameKind::Plain => {
+                                own.push(at(
+                                    "DefaultInstance= only makes sense for template units, ignoring."
+                                        .to_owned(),
+                                ));
+                                continue;
+                            }
+                            NameKind::Template => {}
+                        }
+                        let printed = match self.printf(i, &e.value) {
+                            Ok(p) => p,
+                            Err(err) => {
+                                own.push(at(format!(
+                                    "Failed to resolve instance name in DefaultInstance=\"{}\": {}",
+                                    e.value,
+                                    err.strerror()
+                                )));
+                                abort = Some((line, err));
+                                break 'outer;
+                            }
+                        };
+                        if printed.is_empty() {
+                            self.info_mut(i).default_instance = None;
+                        } else if !crate::name::is_valid_instance(&printed) {
+                            own.push(at(format!("Invalid DefaultInstance= value \"{printed}\".")));
+                            abort = Some((line, Errno::EINVAL));
+                            break 'outer;
+                        } else {
+                            self.info_mut(i).default_instance = Some(printed);
+                        }
+                    }
+                    "Also" => {
+                        for word in plain_words(&e.value) {
+                            let printed = match self.printf(i, &word) {
+                                Ok(p) => p,
+                                Err(err) => {
+                                    own.push(at(format!(
+                                        "Failed to resolve unit name in Also=\"{word}\": {}",
+                                        err.strerror()
+                                    )));
+                                    abort = Some((line, err));
+                                    break 'outer;
+                                }
+                            };
+                            if let Err(err) = self.add(Some(&printed), None, true) {
+                                abort = Some((line, err));
+                                break 'outer;
+                            }
+                            self.info_mut(i).also.push(printed);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let cut = abort.map_or(u32::MAX, |(l, _)| l);
+        let mut lines: Vec<(u32, u8, Severity, String)> = diags
+            .iter()
+            .filter(|d| d.severity != Severity::Debug && d.line <= cut)
+            .map(|d| (d.line, 0, d.severity, d.to_string()))
+            .collect();
+        lines.extend(own.into_iter().map(|(l, t)| (l, 1, Severity::Warning, t)));
+        lines.sort_by_key(|(l, o, _, _)| (*l, *o));
+        for (_, _, severity, text) in lines {
+            self.log(severity, text);
+        }
+        if let Some((_, e)) = abort {
+            return Err(e);
+        }
+        if let Some(f) = parsed.failure {
+            return Err(match f {
+                crate::syntax::ParseFailure::BadMessage { .. } => Errno::EBADMSG,
+                crate::syntax::ParseFailure::LineTooLong { .. } => Errno::ENOBUFS,
+                crate::syntax::ParseFailure::InvalidUtf8 { .. } => Errno::EINVAL,
+            });
+        }
+        Ok(())
+    }
+
+    /// `install_name_printf()` for entry `i`.
+    pub fn printf(&self, i: usize, format: &str) -> Result<String, Errno> {
+        let info = self.info(i);
+        expand(
+            format,
+            &Subject {
+                name: &info.name,
+                default_instance: info.default_instance.as_deref(),
+                scope: self.scope(),
+                fs: self.fs,
+            },
+        )
+    }
+}
+
+/// `config_parse_strv()` with `EXTRACT_UNQUOTE|EXTRACT_RETAIN_ESCAPE`: an empty value resets the
+/// list; otherwise the words are appended. Returns the warning for bad quoting.
+fn strv_assign(list: &mut Vec<String>, value: &str) -> Option<String> {
+    if value.is_empty() {
+        list.clear();
+        return None;
+    }
+    let mut word = String::new();
+    let mut in_word = false;
+    let mut quote: Option<char> = None;
+    let mut chars = value.chars();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), '\\') | (None, '\\') => {
+                in_word = true;
+                word.push('\\');
+                if let Some(n) = chars.next() {
+                    word.push(n);
+                }
+            }
+            (Some(_), c) => word.push(c),
+            (None, '\'' | '"') => {
+                in_word = true;
+                quote = Some(c);
+            }
+            (None, c) if c.is_whitespace() => {
+                if in_word {
+                    list.push(std::mem::take(&mut word));
+                    in_word = false;
+                }
+            }
+            (None, c) => {
+                in_word = true;
+                word.push(c);
+            }
+        }
+    }
+    if quote.is_some() {
+        return Some(format!("Invalid syntax, ignoring: {value}"));
+    }
+    if in_word {
+        list.push(word);
+    }
+    None
+}
+
+/// `extract_first_word()` without flags: whitespace-separated, a backslash takes the next
+/// character literally, quotes are ordinary characters.
+fn plain_words(value: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut word = String::new();
+    let mut in_word = false;
+    let mut chars = value.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            in_word = true;
+            if let Some(n) = chars.next() {
+                word.push(n);
+            }
+        } else if c.is_whitespace() {
+            if in_word {
+                out.push(std::mem::take(&mut word));
+                in_word = false;
+            }
+        } else {
+            in_word = true;
+            word.push(c);
+        }
+    }
+    if in_word {
+        out.push(word);
+    }
+    out
+}
+
+/// `conf_files_list_strv(".conf")`: `*.conf` regular files or symlinks (not hidden) in `dirs`,
+/// the first of each basename winning, sorted by basename.
+pub(crate) fn conf_files(fs: &dyn FileSystem, dirs: &[Utf8PathBuf]) -> Vec<Utf8PathBuf> {
+    let mut by_name: std::collections::BTreeMap<String, Utf8PathBuf> = Default::default();
+    for d in dirs {
+        let Ok(r) = resolve(fs, d, Follow::Yes) else {
+            continue;
+        };
+        if r.target.kind() != Some(FileKind::Dir) {
+            continue;
+        }
+        let Ok(entries) = fs.read_dir(&r.path) else {
+            continue;
+        };
+        for e in entries {
+            if !matches!(e.kind, FileKind::File | FileKind::Symlink)
+                || e.name.starts_with('.')
+                || !e.name.ends_with(".conf")
+            {
+                continue;
+            }
+            by_name
+                .entry(e.name.clone())
+                .or_insert_with(|| join(d, &e.name));
+        }
+    }
+    by_name.into_values().collect()
+}
+
+/// PID 1's alias-symlink validation (`unit_validate_alias_symlink_or_warn()`, reference §8.3):
+/// `filename` is the link (its basename counts), `target` the link's target. The error comes with
+/// the message systemd logs, if it logs one.
+pub fn validate_alias_symlink(filename: &str, target: &str) -> Result<(), (Errno, Option<String>)> {
+    let src = basename(filename);
+    let dst = basename(target);
+    let s = UnitName::new(src).map_err(|_| {
+        (
+            Errno::EINVAL,
+            Some(format!(
+                "{filename}: not a valid unit name \"{src}\": Invalid argument"
+            )),
+        )
+    })?;
+    let sty = s.unit_type();
+    if !sty.can_alias() {
+        return Err((
+            Errno::EINVAL,
+            Some(format!(
+                "{filename}: symlinks are not allowed for units of this type, rejecting."
+            )),
+        ));
+    }
+    if s.kind() != NameKind::Plain && !sty.can_template() {
+        return Err((
+            Errno::EINVAL,
+            Some(format!(
+                "{filename}: templates not allowed for {sty} units, rejecting."
+            )),
+        ));
+    }
+    if src == dst {
+        return Err((Errno::ELOOP, None));
+    }
+    let d = UnitName::new(dst).map_err(|_| {
+        (
+            Errno::EXDEV,
+            Some(format!(
+                "{filename} points to \"{dst}\" which is not a valid unit name: Invalid cross-device link"
+            )),
+        )
+    })?;
+    let (sk, dk) = (s.kind(), d.kind());
+    if !(sk == dk || (sk == NameKind::Instance && dk == NameKind::Template)) {
+        return Err((
+            Errno::EXDEV,
+            Some(format!(
+                "{filename}: symlink target name type \"{dst}\" does not match source, rejecting."
+            )),
+        ));
+    }
+    if dk == NameKind::Instance && s.instance() != d.instance() {
+        return Err((
+            Errno::EXDEV,
+            Some(format!(
+                "{filename}: unit symlink target \"{dst}\" instance name doesn't match, rejecting."
+            )),
+        ));
+    }
+    if d.unit_type() != sty {
+        return Err((
+            Errno::EXDEV,
+            Some(format!(
+                "{filename}: symlink target \"{dst}\" has incompatible suffix, rejecting."
+            )),
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,1 @@
+//! Engine-level tests of the install operations on MemFs.
