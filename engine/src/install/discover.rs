@@ -126,6 +126,10 @@ pub(crate) fn lstat_host(
 
 /// `null_or_empty_path()` inside the root: follows links; `ENOENT` if nothing is there.
 pub(crate) fn null_or_empty(fs: &dyn FileSystem, path: &Utf8Path) -> Result<bool, Errno> {
+    // systemd's null_or_empty_path_with_root() takes `ROOT/dev/null` as a mask without looking.
+    if path == "/dev/null" {
+        return Ok(true);
+    }
     let r = resolve(fs, path, Follow::Yes).map_err(|e| errno(&e))?;
     Ok(match r.target {
         Target::Missing => return Err(Errno::ENOENT),
@@ -535,7 +539,14 @@ impl<'a> Ctx<'a> {
             let r = resolve(self.fs, path, Follow::Yes).map_err(|e| errno(&e))?;
             match r.target {
                 Target::Missing => return Err(Errno::ENOENT),
-                Target::DevNull => return Ok(0),
+                // The drop-in is opened inside the root: a link to /dev/null only works if the
+                // root has a /dev/null.
+                Target::DevNull => {
+                    return match self.fs.lstat(Utf8Path::new("/dev/null")) {
+                        Ok(_) => Ok(0),
+                        Err(e) => Err(errno(&e)),
+                    }
+                }
                 Target::Exists(m) if is_null_or_empty(&m) => return Ok(0),
                 Target::Exists(m) if m.kind == FileKind::File => {}
                 Target::Exists(m) if m.kind == FileKind::Dir => return Err(Errno::EISDIR),

@@ -43,12 +43,75 @@ pub fn env(ctx: &Context<'_>) -> MapEnv {
     env
 }
 
+/// A [`DirFs`] whose `read_dir` returns entries in the host's `readdir()` order, as systemd
+/// sees them (`DirFs` sorts them). The order of `disable`'s and `revert`'s `Removed` lines and the
+/// outcome of some directory walks depend on it (reference §4.2 item 5).
+#[derive(Debug)]
+pub struct HostFs(pub DirFs);
+
+impl FileSystem for HostFs {
+    fn lstat(&self, path: &Utf8Path) -> Result<unitlab_engine::fs::Metadata, FsError> {
+        self.0.lstat(path)
+    }
+    fn read(&self, path: &Utf8Path, limit: u64) -> Result<Vec<u8>, FsError> {
+        self.0.read(path, limit)
+    }
+    fn read_link(&self, path: &Utf8Path) -> Result<Utf8PathBuf, FsError> {
+        self.0.read_link(path)
+    }
+    fn read_dir(&self, path: &Utf8Path) -> Result<Vec<unitlab_engine::fs::DirEntry>, FsError> {
+        let sorted = self.0.read_dir(path)?;
+        let Ok(iter) = std::fs::read_dir(self.0.host_path(path)) else {
+            return Ok(sorted);
+        };
+        let mut ordered = Vec::with_capacity(sorted.len());
+        for e in iter.flatten() {
+            if let Some(name) = e.file_name().to_str() {
+                if let Ok(i) = sorted.binary_search_by(|d| d.name.as_str().cmp(name)) {
+                    ordered.push(sorted[i].clone());
+                }
+            }
+        }
+        if ordered.len() != sorted.len() {
+            return Ok(sorted);
+        }
+        Ok(ordered)
+    }
+    fn create_dir_all(&self, path: &Utf8Path) -> Result<(), FsError> {
+        self.0.create_dir_all(path)
+    }
+    fn symlink(&self, target: &Utf8Path, link: &Utf8Path) -> Result<(), FsError> {
+        self.0.symlink(target, link)
+    }
+    fn remove_file(&self, path: &Utf8Path) -> Result<(), FsError> {
+        self.0.remove_file(path)
+    }
+    fn remove_dir(&self, path: &Utf8Path) -> Result<(), FsError> {
+        self.0.remove_dir(path)
+    }
+    fn remove_dir_all(&self, path: &Utf8Path) -> Result<(), FsError> {
+        self.0.remove_dir_all(path)
+    }
+    fn write_atomic(&self, path: &Utf8Path, data: &[u8]) -> Result<(), FsError> {
+        self.0.write_atomic(path, data)
+    }
+    fn rename(&self, from: &Utf8Path, to: &Utf8Path) -> Result<(), FsError> {
+        self.0.rename(from, to)
+    }
+    fn create_char_device(&self, path: &Utf8Path) -> Result<(), FsError> {
+        self.0.create_char_device(path)
+    }
+    fn set_mode(&self, path: &Utf8Path, mode: u32) -> Result<(), FsError> {
+        self.0.set_mode(path, mode)
+    }
+}
+
 /// The filesystem and lookup paths of the selected scope and root (`lookup_paths_init()`).
 pub fn open(
     ctx: &Context<'_>,
     global: &Global,
     scope: Scope,
-) -> Result<(DirFs, LookupPaths), Errno> {
+) -> Result<(HostFs, LookupPaths), Errno> {
     let root = root(ctx, global);
     let lp =
         LookupPaths::new(scope, root.as_deref(), &env(ctx)).map_err(|e| match e.strerror() {
@@ -59,7 +122,7 @@ pub fn open(
         })?;
     let fs = DirFs::new(root.as_deref().unwrap_or(Utf8Path::new("/")))
         .map_err(|e| Errno::from_fs(&e))?;
-    Ok((fs, lp))
+    Ok((HostFs(fs), lp))
 }
 
 /// Writes lines to stderr.
@@ -331,9 +394,6 @@ pub fn check_count(ctx: &mut Context<'_>, n: usize, min: usize, max: usize) -> R
     }
     Ok(())
 }
-
-#[allow(dead_code)]
-fn _unused(_: FsError) {}
 
 /// systemctl's `verb_enable()` (used by `enable`, `disable`, `reenable`, `link`, `mask`,
 /// `unmask` and `revert`) in client-side mode.
