@@ -10,12 +10,14 @@
 mod dir;
 mod error;
 mod mem;
+mod path;
 mod resolve;
 
 pub use dir::DirFs;
 pub use error::FsError;
 pub use mem::MemFs;
-pub use resolve::{normalize, resolve, Follow, Resolved, Target, MAX_SYMLINK_HOPS};
+pub use path::{check_path, normalize};
+pub use resolve::{resolve, Follow, Resolved, Target, MAX_SYMLINK_HOPS};
 
 use camino::{Utf8Path, Utf8PathBuf};
 
@@ -88,9 +90,20 @@ pub trait FileSystem: std::fmt::Debug + Send + Sync {
     fn write_atomic(&self, path: &Utf8Path, data: &[u8]) -> Result<(), FsError>;
     /// Renames `from` to `to`, replacing a non-directory at `to`.
     fn rename(&self, from: &Utf8Path, to: &Utf8Path) -> Result<(), FsError>;
+    /// Creates a character device node at `path` (what `/dev/null` is). Optional capability:
+    /// [`MemFs`] supports it; [`DirFs`] does not (creating device nodes needs privileges).
+    fn create_char_device(&self, path: &Utf8Path) -> Result<(), FsError> {
+        Err(FsError::Unsupported {
+            op: "create_char_device",
+            path: path.to_owned(),
+        })
+    }
     /// Sets the permission bits of `path`. Optional capability.
     fn set_mode(&self, path: &Utf8Path, mode: u32) -> Result<(), FsError> {
         let _ = mode;
-        Err(FsError::Unsupported { op: "set_mode", path: path.to_owned() })
+        Err(FsError::Unsupported {
+            op: "set_mode",
+            path: path.to_owned(),
+        })
     }
 }
