@@ -7,12 +7,16 @@
 //! Following symlinks is the job of [`resolve`], which does it component by component with systemd's
 //! root rules, so that nothing outside the root is ever read or written.
 
+#[doc(hidden)]
+pub mod conformance;
+mod copy;
 mod dir;
 mod error;
 mod mem;
 mod path;
 mod resolve;
 
+pub use copy::copy_tree;
 pub use dir::DirFs;
 pub use error::FsError;
 pub use mem::MemFs;

@@ -10,12 +10,15 @@
 //!   target: a relative target continues from the link's directory, an **absolute target is
 //!   re-rooted** (it starts again at the backend's root, never at the host's `/`);
 //! * `..` removes the last resolved component but never climbs above the root (as in a chroot);
-//! * at most [`MAX_SYMLINK_HOPS`] symlinks are followed, else [`FsError::TooManyLinks`];
+//! * the symlink budget is [`MAX_SYMLINK_HOPS`]: the 32nd symlink met is [`FsError::TooManyLinks`]
+//!   (systemd's ELOOP), so at most 31 are followed;
 //! * a symlink whose target, normalised against the link's directory, is exactly `/dev/null` is
 //!   **not** followed: it yields [`Target::DevNull`] (a mask, even when the root has no
 //!   `/dev/null`), for the forms `/dev/null`, `../../../../dev/null` and `/usr/../dev/null` alike;
 //! * a missing component ends the walk with [`Target::Missing`]: the rest of the path is appended
-//!   lexically (dangling links, units that are not installed);
+//!   lexically (dangling links, units that are not installed); if that rest contains `..` the
+//!   result would be meaningless and the walk fails with [`FsError::NotFound`] instead (systemd's
+//!   `CHASE_NONEXISTENT` does the same);
 //! * an existing non-directory used as a directory is [`FsError::NotADirectory`].
 
 use super::path::{child, normalize, split_last};
@@ -23,7 +26,11 @@ use super::{FileKind, FileSystem, FsError, Metadata};
 use camino::{Utf8Path, Utf8PathBuf};
 use std::collections::VecDeque;
 
-/// How many symlinks one resolution may follow before it fails with ELOOP (systemd: 32).
+/// systemd's symlink budget for one resolution (`CHASE_SYMLINKS_MAX`, 32).
+///
+/// As in systemd 252's `chase_symlinks()`, the budget is decremented *before* each symlink is
+/// followed and resolution fails with ELOOP when it reaches zero: the 32nd symlink met fails, so
+/// a successful resolution follows at most `MAX_SYMLINK_HOPS - 1` (31) symlinks.
 pub const MAX_SYMLINK_HOPS: usize = 32;
 
 /// The one path that is recognised as a mask without being followed.
@@ -79,9 +86,10 @@ pub struct Resolved {
 ///
 /// `path` must be absolute; it need not be normal (`.`, `..`, `//` are handled during the walk,
 /// `..` *after* following the symlinks before it, like the kernel does). Errors:
-/// [`FsError::InvalidPath`] for a relative path or one with NUL, [`FsError::TooManyLinks`] after
-/// [`MAX_SYMLINK_HOPS`] links, [`FsError::NotADirectory`] when a file is used as a directory (both
-/// naming `path`), and any error of the backend's `lstat`/`read_link`.
+/// [`FsError::InvalidPath`] for a relative path or one with NUL, [`FsError::TooManyLinks`] at the
+/// [`MAX_SYMLINK_HOPS`]th symlink, [`FsError::NotADirectory`] when a file is used as a directory,
+/// [`FsError::NotFound`] for a missing component followed by `..` (all naming `path`), and any
+/// error of the backend's `lstat`/`read_link`.
 pub fn resolve(fs: &dyn FileSystem, path: &Utf8Path, follow: Follow) -> Result<Resolved, FsError> {
     let text = path.as_str();
     if !text.starts_with('/') {
@@ -113,6 +121,13 @@ pub fn resolve(fs: &dyn FileSystem, path: &Utf8Path, follow: Follow) -> Result<R
         let meta = match fs.lstat(&candidate) {
             Ok(meta) => meta,
             Err(FsError::NotFound { .. }) => {
+                // Like systemd's CHASE_NONEXISTENT: a missing tail is only accepted if it does
+                // not climb back with `..` (it would name something we cannot know).
+                if todo.iter().any(|part| part == "..") {
+                    return Err(FsError::NotFound {
+                        path: path.to_owned(),
+                    });
+                }
                 // Complete the missing tail lexically.
                 let mut rest = candidate.into_string();
                 for part in &todo {
@@ -132,7 +147,7 @@ pub fn resolve(fs: &dyn FileSystem, path: &Utf8Path, follow: Follow) -> Result<R
             FileKind::Dir => done = candidate,
             FileKind::Symlink if !is_last || follow == Follow::Yes => {
                 hops += 1;
-                if hops > MAX_SYMLINK_HOPS {
+                if hops >= MAX_SYMLINK_HOPS {
                     return Err(FsError::TooManyLinks {
                         path: path.to_owned(),
                     });
