@@ -193,6 +193,12 @@ fn resolve_and_read_never_return_outside_content() {
     for q in queries() {
         let q = Utf8Path::new(&q);
         for follow in [Follow::Yes, Follow::No] {
+            let reference = unitlab_engine::fs::resolve_stepwise(fs, q, follow);
+            assert_eq!(
+                format!("{:?}", resolve(fs, q, follow)),
+                format!("{reference:?}"),
+                "{q}"
+            );
             match resolve(fs, q, follow) {
                 Ok(r) => {
                     assert!(!r.path.as_str().contains(".."), "{q}: {}", r.path);

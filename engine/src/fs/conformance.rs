@@ -1119,6 +1119,12 @@ pub fn check_random_resolutions(fs: &dyn FileSystem) -> Vec<String> {
                 format!("{again:?}"),
                 "{query}: not deterministic"
             );
+            let stepwise = super::resolve_stepwise(fs, p(query), follow);
+            assert_eq!(
+                format!("{first:?}"),
+                format!("{stepwise:?}"),
+                "{query}: the shortcut changed the result"
+            );
             summary.push(line);
         }
     }

@@ -186,32 +186,115 @@ fn refuse_root(path: &Utf8Path, reason: &'static str) -> Result<(), FsError> {
     }
 }
 
-impl FileSystem for DirFs {
-    fn lstat(&self, path: &Utf8Path) -> Result<Metadata, FsError> {
-        let host = self.checked(path)?;
-        Ok(metadata_of(&Self::lstat_host(&host, path)?))
-    }
+/// `open(2)` flags of the fast `read` path: `O_NOFOLLOW | O_NONBLOCK | O_NOCTTY` (never follow a
+/// final symlink, never block on a fifo, never acquire a terminal). The values differ between
+/// architectures and `std` does not export them, so they are spelled out where known; elsewhere
+/// `read` always takes the careful path.
+#[cfg(all(
+    target_os = "linux",
+    any(
+        target_arch = "x86_64",
+        target_arch = "x86",
+        target_arch = "riscv64",
+        target_arch = "s390x",
+        target_arch = "loongarch64"
+    )
+))]
+const FAST_OPEN_FLAGS: Option<i32> = Some(0o400000 | 0o4000 | 0o400);
+#[cfg(all(
+    target_os = "linux",
+    any(
+        target_arch = "aarch64",
+        target_arch = "arm",
+        target_arch = "powerpc64",
+        target_arch = "powerpc"
+    )
+))]
+const FAST_OPEN_FLAGS: Option<i32> = Some(0o100000 | 0o4000 | 0o400);
+#[cfg(not(all(
+    target_os = "linux",
+    any(
+        target_arch = "x86_64",
+        target_arch = "x86",
+        target_arch = "riscv64",
+        target_arch = "s390x",
+        target_arch = "loongarch64",
+        target_arch = "aarch64",
+        target_arch = "arm",
+        target_arch = "powerpc64",
+        target_arch = "powerpc"
+    )
+)))]
+const FAST_OPEN_FLAGS: Option<i32> = None;
 
-    fn read(&self, path: &Utf8Path, limit: u64) -> Result<Vec<u8>, FsError> {
+/// True if the kernel reports `file` as opened at exactly `host` (via `/proc/self/fd`). The root
+/// is canonical, so equality proves that no component of the path was a symlink when it was
+/// opened; `false` when `/proc` is unavailable or the paths differ.
+fn opened_at(file: &File, host: &Utf8Path) -> bool {
+    use std::os::fd::AsRawFd;
+    match stdfs::read_link(format!("/proc/self/fd/{}", file.as_raw_fd())) {
+        Ok(real) => real.as_os_str() == host.as_os_str(),
+        Err(_) => false,
+    }
+}
+
+/// Reads an opened file whose metadata is `meta`, refusing non-regular files and enforcing `limit`.
+fn read_open_file(
+    file: File,
+    meta: &stdfs::Metadata,
+    path: &Utf8Path,
+    limit: u64,
+) -> Result<Vec<u8>, FsError> {
+    match kind_of(meta.file_type()) {
+        FileKind::File => {}
+        FileKind::Dir => {
+            return Err(FsError::IsADirectory {
+                path: path.to_owned(),
+            })
+        }
+        FileKind::Symlink => {
+            return Err(FsError::IsASymlink {
+                path: path.to_owned(),
+            })
+        }
+        FileKind::CharDevice | FileKind::Other => {
+            return Err(FsError::NotARegularFile {
+                path: path.to_owned(),
+            })
+        }
+    }
+    if meta.len() > limit {
+        return Err(FsError::TooLarge {
+            path: path.to_owned(),
+            size: meta.len(),
+            limit,
+        });
+    }
+    let capacity = usize::try_from(meta.len()).unwrap_or(0);
+    let mut data = Vec::with_capacity(capacity);
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut data)
+        .map_err(|e| io_error(e, path))?;
+    let size = data.len() as u64;
+    if size > limit {
+        return Err(FsError::TooLarge {
+            path: path.to_owned(),
+            size,
+            limit,
+        });
+    }
+    Ok(data)
+}
+
+impl DirFs {
+    /// The careful `read`: check every parent, `lstat` the file, refuse anything but a regular
+    /// file, open it and verify that the opened file is the one checked (device and inode).
+    fn read_careful(&self, path: &Utf8Path, limit: u64) -> Result<Vec<u8>, FsError> {
         let host = self.checked(path)?;
         let meta = Self::lstat_host(&host, path)?;
-        match kind_of(meta.file_type()) {
-            FileKind::File => {}
-            FileKind::Dir => {
-                return Err(FsError::IsADirectory {
-                    path: path.to_owned(),
-                })
-            }
-            FileKind::Symlink => {
-                return Err(FsError::IsASymlink {
-                    path: path.to_owned(),
-                })
-            }
-            FileKind::CharDevice | FileKind::Other => {
-                return Err(FsError::NotARegularFile {
-                    path: path.to_owned(),
-                })
-            }
+        if !meta.is_file() {
+            // read_open_file gives the right error for the kind.
+            return Err(read_open_file_kind_error(&meta, path));
         }
         if meta.len() > limit {
             return Err(FsError::TooLarge {
@@ -222,27 +305,52 @@ impl FileSystem for DirFs {
         }
         let file = File::open(&host).map_err(|e| io_error(e, path))?;
         let opened = file.metadata().map_err(|e| io_error(e, path))?;
-        if (opened.dev(), opened.ino()) != (meta.dev(), meta.ino()) || !opened.is_file() {
+        if (opened.dev(), opened.ino()) != (meta.dev(), meta.ino()) {
             let source = io::Error::other("the file was replaced while it was being opened");
             return Err(FsError::Io {
                 path: path.to_owned(),
                 source,
             });
         }
-        let capacity = usize::try_from(meta.len()).unwrap_or(0);
-        let mut data = Vec::with_capacity(capacity);
-        file.take(limit.saturating_add(1))
-            .read_to_end(&mut data)
-            .map_err(|e| io_error(e, path))?;
-        let size = data.len() as u64;
-        if size > limit {
-            return Err(FsError::TooLarge {
-                path: path.to_owned(),
-                size,
-                limit,
-            });
+        read_open_file(file, &opened, path, limit)
+    }
+}
+
+/// The error `read` gives for a non-regular file of this kind.
+fn read_open_file_kind_error(meta: &stdfs::Metadata, path: &Utf8Path) -> FsError {
+    let path = path.to_owned();
+    match kind_of(meta.file_type()) {
+        FileKind::Dir => FsError::IsADirectory { path },
+        FileKind::Symlink => FsError::IsASymlink { path },
+        _ => FsError::NotARegularFile { path },
+    }
+}
+
+impl FileSystem for DirFs {
+    fn lstat(&self, path: &Utf8Path) -> Result<Metadata, FsError> {
+        let host = self.checked(path)?;
+        Ok(metadata_of(&Self::lstat_host(&host, path)?))
+    }
+
+    fn read(&self, path: &Utf8Path, limit: u64) -> Result<Vec<u8>, FsError> {
+        check_path(path)?;
+        let host = self.host_path(path);
+        if let Some(flags) = FAST_OPEN_FLAGS {
+            // Fast path: open without following a final symlink, then prove that no symlink was
+            // traversed anywhere (the kernel's path of the open file is the literal path).
+            if let Ok(file) = OpenOptions::new()
+                .read(true)
+                .custom_flags(flags)
+                .open(&host)
+            {
+                if opened_at(&file, &host) {
+                    let meta = file.metadata().map_err(|e| io_error(e, path))?;
+                    return read_open_file(file, &meta, path, limit);
+                }
+            }
+            // Any failure or doubt: the careful path gives the precise answer or error.
         }
-        Ok(data)
+        self.read_careful(path, limit)
     }
 
     fn read_link(&self, path: &Utf8Path) -> Result<Utf8PathBuf, FsError> {

@@ -21,6 +21,8 @@ pub use dir::DirFs;
 pub use error::FsError;
 pub use mem::MemFs;
 pub use path::{check_path, normalize};
+#[doc(hidden)]
+pub use resolve::resolve_stepwise;
 pub use resolve::{resolve, Follow, Resolved, Target, MAX_SYMLINK_HOPS};
 
 use camino::{Utf8Path, Utf8PathBuf};

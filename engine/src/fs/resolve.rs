@@ -91,6 +91,26 @@ pub struct Resolved {
 /// [`FsError::NotFound`] for a missing component followed by `..` (all naming `path`), and any
 /// error of the backend's `lstat`/`read_link`.
 pub fn resolve(fs: &dyn FileSystem, path: &Utf8Path, follow: Follow) -> Result<Resolved, FsError> {
+    resolve_impl(fs, path, follow, true)
+}
+
+/// [`resolve`] without its `lstat` shortcut: the plain component-by-component walk. Test support:
+/// the conformance suite checks that both always agree.
+#[doc(hidden)]
+pub fn resolve_stepwise(
+    fs: &dyn FileSystem,
+    path: &Utf8Path,
+    follow: Follow,
+) -> Result<Resolved, FsError> {
+    resolve_impl(fs, path, follow, false)
+}
+
+fn resolve_impl(
+    fs: &dyn FileSystem,
+    path: &Utf8Path,
+    follow: Follow,
+    use_shortcut: bool,
+) -> Result<Resolved, FsError> {
     let text = path.as_str();
     if !text.starts_with('/') {
         return Err(FsError::InvalidPath {
@@ -108,8 +128,17 @@ pub fn resolve(fs: &dyn FileSystem, path: &Utf8Path, follow: Follow) -> Result<R
     push_front_components(&mut todo, text);
     let mut done = Utf8PathBuf::from("/");
     let mut hops = 0;
+    // Try the shortcut at the start and after each symlink followed.
+    let mut try_shortcut = use_shortcut;
 
-    while let Some(name) = todo.pop_front() {
+    loop {
+        if try_shortcut {
+            try_shortcut = false;
+            if let Some(done_now) = shortcut(fs, &mut done, &mut todo, follow, hops)? {
+                return Ok(done_now);
+            }
+        }
+        let Some(name) = todo.pop_front() else { break };
         if name == ".." {
             if let Some((parent, _)) = split_last(&done) {
                 done = parent.to_owned();
@@ -171,6 +200,7 @@ pub fn resolve(fs: &dyn FileSystem, path: &Utf8Path, follow: Follow) -> Result<R
                     done = Utf8PathBuf::from("/");
                 }
                 push_front_components(&mut todo, target.as_str());
+                try_shortcut = use_shortcut;
             }
             _ if !is_last => {
                 return Err(FsError::NotADirectory {
@@ -193,6 +223,60 @@ pub fn resolve(fs: &dyn FileSystem, path: &Utf8Path, follow: Follow) -> Result<R
         target: Target::Exists(meta),
         hops,
     })
+}
+
+/// A shortcut that does not change the result: one `lstat` of the whole remaining path. Backends
+/// check every parent component anyway and report the first symlink among them
+/// ([`FsError::SymlinkInPath`]), so a path without symlinks is answered by one call instead of one
+/// per component (on [`DirFs`](super::DirFs) that saves a quadratic number of `lstat`s), and
+/// otherwise the walk jumps straight to the first symlink. Any other outcome leaves the walk as
+/// it was.
+fn shortcut(
+    fs: &dyn FileSystem,
+    done: &mut Utf8PathBuf,
+    todo: &mut VecDeque<String>,
+    follow: Follow,
+    hops: usize,
+) -> Result<Option<Resolved>, FsError> {
+    if todo.len() < 2 || todo.iter().any(|part| part == "..") {
+        return Ok(None);
+    }
+    let mut full = done.as_str().trim_end_matches('/').to_owned();
+    for part in todo.iter() {
+        full.push('/');
+        full.push_str(part);
+    }
+    let full = Utf8PathBuf::from(full);
+    let verified = match fs.lstat(&full) {
+        Ok(meta) if meta.kind != FileKind::Symlink || follow == Follow::No => {
+            return Ok(Some(Resolved {
+                path: full,
+                target: Target::Exists(meta),
+                hops,
+            }));
+        }
+        // A final symlink to follow: every parent is a real directory.
+        Ok(_) => todo.len() - 1,
+        // Every component before the first symlink is a real directory.
+        Err(FsError::SymlinkInPath { component, .. }) => {
+            let depth = |p: &Utf8Path| p.as_str().split('/').filter(|c| !c.is_empty()).count();
+            let (have, upto) = (depth(done), depth(&component));
+            if !full.as_str().starts_with(component.as_str())
+                || upto <= have
+                || upto - have > todo.len()
+            {
+                return Ok(None);
+            }
+            upto - have - 1
+        }
+        Err(_) => return Ok(None),
+    };
+    for _ in 0..verified {
+        if let Some(name) = todo.pop_front() {
+            *done = child(done, &name);
+        }
+    }
+    Ok(None)
 }
 
 /// Puts the components of `text` (empty and `.` dropped) in front of `todo`, in order.
