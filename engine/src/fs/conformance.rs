@@ -1078,7 +1078,7 @@ pub fn check_random_resolutions(fs: &dyn FileSystem) -> Vec<String> {
                     assert!(r.hops < MAX_SYMLINK_HOPS, "{query}: {} hops", r.hops);
                     match r.target {
                         Target::Exists(meta) => {
-                            let now = ok(fs.lstat(&r.path), &r.path.to_string());
+                            let now = ok(fs.lstat(&r.path), r.path.as_str());
                             assert_eq!(now.kind, meta.kind, "{query}");
                             if follow == Follow::Yes {
                                 assert_ne!(
