@@ -16,7 +16,7 @@ fuzz_target!(|data: &[u8]| {
     let (ops, tail) = rest.split_at((count * 3).min(rest.len() / 3 * 3));
     let fs = MemFs::new();
     for op in ops.chunks_exact(3) {
-        apply_random_op(&fs, (op[0], usize::from(op[1]), usize::from(op[2])));
+        let _ = apply_random_op(&fs, (op[0], usize::from(op[1]), usize::from(op[2])));
     }
     check_random_resolutions(&fs);
 

@@ -1032,26 +1032,46 @@ pub const RANDOM_QUERIES: &[&str] = &[
     "/b/a/..",
 ];
 
-/// Applies one random operation `(op, i, j)` (indices taken modulo the universes) to `fs`,
-/// ignoring errors (most random operations are meant to fail).
-pub fn apply_random_op(fs: &dyn FileSystem, (op, i, j): (u8, usize, usize)) {
+/// Applies one random operation `(op, i, j)` (indices taken modulo the universes) to `fs` and
+/// returns the outcome of each call made (`Ok` or the error's variant name), so that backends can
+/// be compared call by call. Most random operations are meant to fail; none may panic.
+pub fn apply_random_op(fs: &dyn FileSystem, (op, i, j): (u8, usize, usize)) -> Vec<String> {
+    fn outcome<T>(r: Result<T, FsError>) -> String {
+        match r {
+            Ok(_) => "Ok".to_owned(),
+            Err(e) => {
+                let debug = format!("{e:?}");
+                debug
+                    .split([' ', '{'])
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned()
+            }
+        }
+    }
     let path = p(RANDOM_PATHS[i % RANDOM_PATHS.len()]);
+    let other = p(RANDOM_PATHS[j % RANDOM_PATHS.len()]);
     let parent = path.parent().unwrap_or(p("/"));
-    match op % 5 {
-        0 => {
-            let _ = fs.create_dir_all(path);
-        }
-        1 => {
-            let _ = fs.create_dir_all(parent);
-            let _ = fs.write_atomic(path, path.as_str().as_bytes());
-        }
-        2 | 3 => {
-            let _ = fs.create_dir_all(parent);
-            let _ = fs.symlink(p(RANDOM_TARGETS[j % RANDOM_TARGETS.len()]), path);
-        }
-        _ => {
-            let _ = fs.remove_dir_all(path);
-        }
+    match op % 9 {
+        0 => vec![outcome(fs.create_dir_all(path))],
+        1 => vec![
+            outcome(fs.create_dir_all(parent)),
+            outcome(fs.write_atomic(path, path.as_str().as_bytes())),
+        ],
+        2 | 3 => vec![
+            outcome(fs.create_dir_all(parent)),
+            outcome(fs.symlink(p(RANDOM_TARGETS[j % RANDOM_TARGETS.len()]), path)),
+        ],
+        4 => vec![outcome(fs.remove_dir_all(path))],
+        5 => vec![outcome(fs.rename(path, other))],
+        6 => vec![outcome(fs.remove_file(path))],
+        7 => vec![outcome(fs.remove_dir(path))],
+        _ => vec![
+            outcome(fs.set_mode(path, 0o700 | (j as u32 & 0o55))),
+            outcome(fs.read(path, 4)),
+            outcome(fs.read_link(path)),
+            outcome(fs.read_dir(path)),
+        ],
     }
 }
 
@@ -1174,12 +1194,12 @@ macro_rules! fs_conformance {
                 /// return a path with `..` (the failing case is printed by proptest).
                 #[test]
                 fn random_link_trees_resolve_sanely(
-                    ops in ::proptest::collection::vec((0u8..5, 0usize..64, 0usize..64), 0..24)
+                    ops in ::proptest::collection::vec((0u8..9, 0usize..64, 0usize..64), 0..24)
                 ) {
                     let fixture = ($make)();
                     let fs = $crate::fs::conformance::Fixture::fs(&fixture);
                     for op in &ops {
-                        $crate::fs::conformance::apply_random_op(fs, *op);
+                        let _ = $crate::fs::conformance::apply_random_op(fs, *op);
                     }
                     $crate::fs::conformance::check_random_resolutions(fs);
                 }
