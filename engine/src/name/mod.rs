@@ -1,6 +1,7 @@
 //! Unit names: validity, the eleven types, templates and instances, escaping and mangling
 //! (reference §2). Placeholder API: filled in by the names work of issue 2.
 
+
 /// The maximum length of a unit name in bytes.
 pub const UNIT_NAME_MAX: usize = 255;
 
