@@ -6,7 +6,6 @@
 //! `..` means something else in the path as written than in the directory the link really is in.
 //! `systemctl --root` follows the physical one, and so does `resolve`.
 
-#[allow(dead_code)]
 mod support;
 
 use camino::Utf8PathBuf;

@@ -11,7 +11,9 @@ use unitlab_engine::fs::conformance::{apply_random_op, check_random_resolutions}
 use unitlab_engine::fs::{check_path, normalize, resolve, resolve_stepwise, Follow, MemFs, Target};
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&count, rest)) = data.split_first() else { return };
+    let Some((&count, rest)) = data.split_first() else {
+        return;
+    };
     let count = usize::from(count % 32);
     let (ops, tail) = rest.split_at((count * 3).min(rest.len() / 3 * 3));
     let fs = MemFs::new();
@@ -28,13 +30,20 @@ fuzz_target!(|data: &[u8]| {
     }
     let normalized = normalize(Utf8Path::new("/fuzz"), Utf8Path::new(query));
     if !normalized.as_str().contains('\0') {
-        assert!(check_path(&normalized).is_ok(), "normalize gave {normalized:?}");
+        assert!(
+            check_path(&normalized).is_ok(),
+            "normalize gave {normalized:?}"
+        );
     }
     for path in [query, &format!("/fuzz/link/{query}")] {
         for follow in [Follow::Yes, Follow::No] {
             let result = resolve(&fs, Utf8Path::new(path), follow);
             if let Ok(r) = &result {
-                assert!(check_path(&r.path).is_ok(), "{path:?} resolved to {:?}", r.path);
+                assert!(
+                    check_path(&r.path).is_ok(),
+                    "{path:?} resolved to {:?}",
+                    r.path
+                );
                 if r.target == Target::DevNull {
                     assert_eq!(r.path, "/dev/null");
                 }

@@ -56,6 +56,9 @@ impl ScratchDir {
             std::process::id()
         ));
         std::fs::create_dir(&path).unwrap_or_else(|e| panic!("creating {path}: {e}"));
+        // Like MemFs's root, whatever the umask (the differential tests compare modes).
+        let mode = <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o755);
+        std::fs::set_permissions(&path, mode).unwrap_or_else(|e| panic!("chmod {path}: {e}"));
         ScratchDir { path }
     }
 
