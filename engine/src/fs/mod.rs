@@ -63,6 +63,7 @@ pub mod conformance;
 mod copy;
 mod dir;
 mod error;
+mod forward;
 mod mem;
 mod path;
 mod resolve;
