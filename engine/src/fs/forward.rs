@@ -76,7 +76,8 @@ mod tests {
         let r = resolve(&boxed, Utf8Path::new("/d/l"), Follow::Yes).expect("resolve");
         assert_eq!(r.path, "/d/f");
         assert_eq!(fs.lstat(Utf8Path::new("/d/f")).expect("lstat").mode, 0o600);
-        assert_eq!((&*fs).read(Utf8Path::new("/d/f"), 1).expect("read"), b"x");
+        let by_ref: &dyn FileSystem = &&*fs;
+        assert_eq!(by_ref.read(Utf8Path::new("/d/f"), 1).expect("read"), b"x");
         assert_eq!(
             boxed.read_dir(Utf8Path::new("/d")).expect("read_dir").len(),
             3
