@@ -556,6 +556,49 @@ pub fn set_mode_rules(fs: &dyn FileSystem) {
     ok(fs.set_mode(p("/d"), 0o755), "restore");
 }
 
+/// `create_char_device` is optional; where supported, a device is listed, never read, and
+/// removed like a file.
+pub fn char_device_rules(fs: &dyn FileSystem) {
+    mkdir(fs, "/dev");
+    match fs.create_char_device(p("/dev/null")) {
+        Err(FsError::Unsupported { op, path }) => {
+            assert_eq!((op, path.as_str()), ("create_char_device", "/dev/null"));
+            assert_eq!(
+                kind(fs, "/dev/null"),
+                None,
+                "an unsupported call changes nothing"
+            );
+            return;
+        }
+        other => ok(other, "create_char_device"),
+    }
+    assert_eq!(kind(fs, "/dev/null"), Some(FileKind::CharDevice));
+    let entries = ok(fs.read_dir(p("/dev")), "/dev");
+    assert_eq!(
+        entries,
+        [DirEntry {
+            name: "null".into(),
+            kind: FileKind::CharDevice
+        }]
+    );
+    assert_err!(fs.read(p("/dev/null"), 10), FsError::NotARegularFile { .. });
+    assert_err!(
+        fs.create_char_device(p("/dev/null")),
+        FsError::AlreadyExists { .. }
+    );
+    assert_err!(
+        fs.create_char_device(p("/none/null")),
+        FsError::NotFound { .. }
+    );
+    let r = res(fs, "/dev/null");
+    assert_eq!(
+        (r.path.as_str(), r.target.kind()),
+        ("/dev/null", Some(FileKind::CharDevice))
+    );
+    ok(fs.remove_file(p("/dev/null")), "remove the device");
+    assert_eq!(kind(fs, "/dev/null"), None);
+}
+
 /// Modification times never go backwards when a file is replaced.
 pub fn modified_time_moves_forward(fs: &dyn FileSystem) {
     write(fs, "/f", "1");
@@ -1178,6 +1221,7 @@ macro_rules! fs_conformance {
                 write_atomic_rules,
                 rename_rules,
                 set_mode_rules,
+                char_device_rules,
                 modified_time_moves_forward,
                 path_contract_is_enforced,
                 resolve_relative_and_absolute_targets,
