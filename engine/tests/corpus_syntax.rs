@@ -22,7 +22,14 @@
 //!
 //! For every case we compare, in order, the parser's messages (`PATH:LINE: MESSAGE`; our
 //! diagnostics rendered with `Display`, `Severity::Debug` left out because PID 1 does not print them)
-//! and whether the unit's load state is `error` (our `ParsedFile::failure`).
+//! and whether the unit's load state is `error` (our `ParsedFile::failure` for a fragment; a drop-in
+//! whose parse fails leaves its unit `loaded` in systemd 252, so for drop-ins the expected state is
+//! never `error`).
+//!
+//! Two tests: the corpus files as shipped, and *mutants* of them — every file with 1–3 plausible
+//! syntax accidents (lower-cased key, lost `=`, broken or odd section header, stray continuation,
+//! CRLF, BOM, a byte that is not UTF-8, …; see [`MUTATIONS`]) so that the parser's error paths run
+//! over real content. The shipped files are almost clean for systemd 252, the mutants are not.
 //!
 //! # Filter (documented)
 //!
@@ -104,7 +111,10 @@ fn ours(case: &Case) -> Verdict {
             .filter(|d| d.severity != Severity::Debug)
             .map(|d| d.to_string())
             .collect(),
-        failed: f.failure.is_some(),
+        // A drop-in whose parse fails (invalid header, line not UTF-8 clean) does not fail its unit:
+        // PID 1 ignores config_parse()'s result for drop-ins; the unit stays `loaded` (verified by
+        // this test's mutants). Only a fragment's failure makes the load state `error`.
+        failed: f.failure.is_some() && case.host.is_none(),
     }
 }
 
@@ -312,26 +322,21 @@ fn canary(batch: usize) -> Case {
     }
 }
 
-#[test]
-fn corpus_unit_files_parse_like_systemd() {
-    let Some(merged) = corpus::merged() else {
-        return;
-    };
-    if !support::test_transaction() {
-        return;
-    }
-    let (cases, left_out) = cases(&merged);
-    assert!(
-        cases.len() >= 100,
-        "the corpus at {} has only {} unit files and drop-ins: rerun scripts/fetch-corpus",
-        merged.display(),
-        cases.len()
-    );
+/// Totals of one comparison over many batches.
+#[derive(Default)]
+struct Report {
+    mismatches: Vec<String>,
+    not_loaded: Vec<String>,
+    filtered: BTreeMap<String, usize>,
+    n_filtered: usize,
+    n_messages: usize,
+    n_failed: usize,
+    n_dropins: usize,
+}
 
-    let mut mismatches = Vec::new();
-    let mut not_loaded = Vec::new();
-    let mut filtered: BTreeMap<String, usize> = BTreeMap::new();
-    let (mut n_filtered, mut n_messages, mut n_failed, mut n_dropins) = (0, 0, 0, 0);
+/// Runs `cases` through systemd in batches (each with a canary) and compares every case.
+fn compare_all(cases: &[Case]) -> Report {
+    let mut r = Report::default();
     for (b, chunk) in cases.chunks(BATCH).enumerate() {
         // A canary with known syntax errors rides along in every batch: it proves that systemd's
         // parser messages for the batch are seen at all (the corpus itself is almost clean).
@@ -350,57 +355,283 @@ fn corpus_unit_files_parse_like_systemd() {
             "batch {b}: the canary parses differently"
         );
         let batch = &batch[..batch.len() - 1];
-        n_filtered += run.filtered.len();
+        r.n_filtered += run.filtered.len();
         for m in &run.filtered {
-            *filtered.entry(shape(m)).or_default() += 1;
+            *r.filtered.entry(shape(m)).or_default() += 1;
         }
         for &c in batch {
             if !run.loaded[&c.unit] {
-                not_loaded.push(format!("{} (as {})", c.origin, c.unit));
+                r.not_loaded.push(format!("{} (as {})", c.origin, c.unit));
                 continue;
             }
             let theirs = &run.verdicts[&c.unit];
-            n_messages += theirs.messages.len();
-            n_failed += usize::from(theirs.failed);
-            n_dropins += usize::from(c.host.is_some());
+            r.n_messages += theirs.messages.len();
+            r.n_failed += usize::from(theirs.failed);
+            r.n_dropins += usize::from(c.host.is_some());
             let mine = ours(c);
             if &mine != theirs {
-                mismatches.push(format!(
-                    "{} (parsed as {}, dialect Unit({:?})):\n  systemd: {:?}\n  ours:    {:?}",
+                let text = if c.text.len() > 400 || c.origin.starts_with("mutant") {
+                    String::new()
+                } else {
+                    format!("\n  text:    {:?}", String::from_utf8_lossy(&c.text))
+                };
+                r.mismatches.push(format!(
+                    "{} (parsed as {}, dialect Unit({:?})):{text}\n  systemd: {:?}\n  ours:    {:?}",
                     c.origin, c.file, c.ty, theirs, mine
                 ));
             }
         }
     }
+    r
+}
 
-    let mut shapes: Vec<(usize, String)> = filtered.into_iter().map(|(s, n)| (n, s)).collect();
+/// Prints the totals and fails on any mismatch.
+fn conclude(label: &str, cases: &[Case], left_out: usize, r: Report) {
+    let mut shapes: Vec<(usize, String)> = r.filtered.into_iter().map(|(s, n)| (n, s)).collect();
     shapes.sort_by(|a, b| b.cmp(a));
     eprintln!(
-        "corpus_syntax: {} files compared ({} unit files, {} drop-ins; {} scope files left out), \
+        "{label}: {} files compared ({} unit files, {} drop-ins; {} scope files left out), \
          {} parser messages, {} load failures, {} setting-level lines filtered; {} mismatches",
         cases.len(),
-        cases.len() - n_dropins,
-        n_dropins,
+        cases.len() - r.n_dropins,
+        r.n_dropins,
         left_out,
-        n_messages,
-        n_failed,
-        n_filtered,
-        mismatches.len()
+        r.n_messages,
+        r.n_failed,
+        r.n_filtered,
+        r.mismatches.len()
     );
     for (n, s) in shapes.iter().take(20) {
         eprintln!("  filtered {n:4} × {s}");
     }
     assert!(
-        not_loaded.is_empty(),
-        "systemd did not load {} case(s), so their warnings were not seen:\n{}",
-        not_loaded.len(),
-        not_loaded.join("\n")
+        r.not_loaded.is_empty(),
+        "{label}: systemd did not load {} case(s), so their warnings were not seen:\n{}",
+        r.not_loaded.len(),
+        r.not_loaded.join("\n")
     );
     assert!(
-        mismatches.is_empty(),
-        "{} of {} corpus files parse differently from systemd 252:\n{}",
-        mismatches.len(),
+        r.mismatches.is_empty(),
+        "{label}: {} of {} files parse differently from systemd 252:\n{}",
+        r.mismatches.len(),
         cases.len(),
-        mismatches.join("\n")
+        r.mismatches.join("\n")
     );
+}
+
+/// The corpus as cases, or `None` when the test must be skipped.
+fn corpus_cases() -> Option<(Vec<Case>, usize)> {
+    let merged = corpus::merged()?;
+    if !support::test_transaction() {
+        return None;
+    }
+    let (cases, left_out) = cases(&merged);
+    assert!(
+        cases.len() >= 100,
+        "the corpus at {} has only {} unit files and drop-ins: rerun scripts/fetch-corpus",
+        merged.display(),
+        cases.len()
+    );
+    Some((cases, left_out))
+}
+
+#[test]
+fn corpus_unit_files_parse_like_systemd() {
+    let Some((cases, left_out)) = corpus_cases() else {
+        return;
+    };
+    let r = compare_all(&cases);
+    conclude("corpus_syntax", &cases, left_out, r);
+}
+
+/// A small deterministic generator (splitmix64) for the mutants, seeded from `UNITLAB_SEED`.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+/// Line-level edits that real files could plausibly suffer (typos, editor accidents), each of
+/// which exercises a path of the line parser with real content around it.
+const MUTATIONS: &[&str] = &[
+    "lowercase-key",    // `ExecStart=` -> `execStart=`: unknown key
+    "drop-equals",      // `Key=value` -> `Keyvalue`: missing '='
+    "empty-key",        // `Key=value` -> `=value`: missing key
+    "unknown-section",  // a `[Frobnicate]` header before a line
+    "x-section",        // a `[X-Vendor]` header before a line (silently ignored)
+    "broken-header",    // a section header loses its `]`: the parse fails
+    "bad-header-chars", // `[Service]` -> `[Ser\"vice]`
+    "outside-section",  // an assignment before the first header
+    "continuation",     // a trailing backslash joins the next line (and maybe a comment)
+    "crlf",             // every `\n` becomes `\r\n`
+    "bom",              // a UTF-8 BOM in front
+    "bad-utf8",         // a byte 0xFF inside a value: the parse fails
+    "whitespace",       // blanks and tabs around keys and values, blank and comment lines
+    "x-key",            // an `X-Foo=` key (no warning)
+];
+
+/// Applies 1–3 random mutations to `text`.
+fn mutate(text: &[u8], rng: &mut Rng, applied: &mut Vec<&'static str>) -> Vec<u8> {
+    let mut lines: Vec<Vec<u8>> = text.split(|&b| b == b'\n').map(<[u8]>::to_vec).collect();
+    let is_assignment = |l: &[u8]| {
+        let t = l.trim_ascii_start();
+        !t.is_empty() && !matches!(t[0], b'#' | b';' | b'[') && t.contains(&b'=')
+    };
+    let is_header = |l: &[u8]| l.trim_ascii().starts_with(b"[") && l.trim_ascii().ends_with(b"]");
+    let mut crlf = false;
+    let mut bom = false;
+    for _ in 0..1 + rng.below(3) {
+        let m = MUTATIONS[rng.below(MUTATIONS.len())];
+        applied.push(m);
+        let assignments: Vec<usize> = (0..lines.len())
+            .filter(|&i| is_assignment(&lines[i]))
+            .collect();
+        let headers: Vec<usize> = (0..lines.len()).filter(|&i| is_header(&lines[i])).collect();
+        let at = rng.below(lines.len());
+        let pick_assignment = |rng: &mut Rng| -> Option<usize> {
+            (!assignments.is_empty()).then(|| assignments[rng.below(assignments.len())])
+        };
+        match m {
+            "lowercase-key" => {
+                if let Some(i) = pick_assignment(rng) {
+                    let l = &mut lines[i];
+                    if let Some(p) = l.iter().position(|b| !b.is_ascii_whitespace()) {
+                        l[p] = l[p].to_ascii_lowercase();
+                    }
+                }
+            }
+            "drop-equals" => {
+                if let Some(i) = pick_assignment(rng) {
+                    let p = lines[i]
+                        .iter()
+                        .position(|&b| b == b'=')
+                        .expect("assignment has '='");
+                    lines[i].remove(p);
+                }
+            }
+            "empty-key" => {
+                if let Some(i) = pick_assignment(rng) {
+                    let p = lines[i]
+                        .iter()
+                        .position(|&b| b == b'=')
+                        .expect("assignment has '='");
+                    lines[i].drain(..p);
+                }
+            }
+            "unknown-section" => lines.insert(at, b"[Frobnicate]".to_vec()),
+            "x-section" => lines.insert(at, b"[X-Vendor]".to_vec()),
+            "broken-header" => {
+                if !headers.is_empty() {
+                    let i = headers[rng.below(headers.len())];
+                    let l = &mut lines[i];
+                    if let Some(p) = l.iter().rposition(|&b| b == b']') {
+                        l.remove(p);
+                    }
+                }
+            }
+            "bad-header-chars" => {
+                if !headers.is_empty() {
+                    let i = headers[rng.below(headers.len())];
+                    let l = &mut lines[i];
+                    let p = l.iter().position(|&b| b == b'[').expect("header has '['");
+                    l.insert(p + 2, b'"');
+                }
+            }
+            "outside-section" => lines.insert(0, b"Description=before any section".to_vec()),
+            "continuation" => {
+                if let Some(i) = pick_assignment(rng) {
+                    lines[i].push(b'\\');
+                    if rng.below(2) == 0 {
+                        lines.insert(i + 1, b"# a comment inside the continuation".to_vec());
+                    }
+                }
+            }
+            "crlf" => crlf = true,
+            "bom" => bom = true,
+            "bad-utf8" => {
+                if let Some(i) = pick_assignment(rng) {
+                    lines[i].push(0xFF);
+                }
+            }
+            "whitespace" => {
+                if let Some(i) = pick_assignment(rng) {
+                    let p = lines[i]
+                        .iter()
+                        .position(|&b| b == b'=')
+                        .expect("assignment has '='");
+                    lines[i].splice(p..p + 1, b" \t= \t".iter().copied());
+                    lines[i].splice(0..0, b"\t ".iter().copied());
+                    lines[i].extend_from_slice(b" \t");
+                }
+                lines.insert(at, b"  ; a comment".to_vec());
+                lines.insert(at, b" \t ".to_vec());
+            }
+            "x-key" => {
+                if !headers.is_empty() {
+                    let i = headers[rng.below(headers.len())];
+                    lines.insert(i + 1, b"X-Foo=bar".to_vec());
+                }
+            }
+            _ => unreachable!("every mutation is handled"),
+        }
+    }
+    let sep: &[u8] = if crlf { b"\r\n" } else { b"\n" };
+    let mut out = Vec::new();
+    if bom {
+        out.extend_from_slice("\u{feff}".as_bytes());
+    }
+    out.extend_from_slice(&lines.join(sep));
+    out
+}
+
+/// Held-out variations of real files: every corpus file with 1–3 plausible syntax accidents.
+/// Set `UNITLAB_SEED=<u64>` to reproduce a run (the seed is printed; the failing mutants' mutation
+/// lists are in the report).
+#[test]
+fn corpus_mutants_parse_like_systemd() {
+    let Some((cases, left_out)) = corpus_cases() else {
+        return;
+    };
+    let seed: u64 = std::env::var("UNITLAB_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos() as u64)
+                .unwrap_or(1)
+        });
+    eprintln!("corpus_mutants: seed {seed} (reproduce with UNITLAB_SEED={seed})");
+    let mut rng = Rng(seed);
+    let mutants: Vec<Case> = cases
+        .iter()
+        .map(|c| {
+            let mut applied = Vec::new();
+            let text = mutate(&c.text, &mut rng, &mut applied);
+            Case {
+                origin: format!("mutant {applied:?} of {} (UNITLAB_SEED={seed})", c.origin),
+                ty: c.ty,
+                text,
+                file: format!("m{}", c.file),
+                host: c.host.as_ref().map(|h| format!("m{h}")),
+                unit: format!("m{}", c.unit),
+            }
+        })
+        .collect();
+    let r = compare_all(&mutants);
+    assert!(
+        r.n_messages > mutants.len() / 2,
+        "the mutants drew only {} parser messages from systemd: the mutations do not bite",
+        r.n_messages
+    );
+    conclude("corpus_mutants", &mutants, left_out, r);
 }
