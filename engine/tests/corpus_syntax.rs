@@ -28,7 +28,7 @@
 //!
 //! Two tests: the corpus files as shipped, and *mutants* of them — every file with 1–3 plausible
 //! syntax accidents (lower-cased key, lost `=`, broken or odd section header, stray continuation,
-//! CRLF, BOM, a byte that is not UTF-8, …; see [`MUTATIONS`]) so that the parser's error paths run
+//! CRLF, BOM, a byte that is not UTF-8, …; see `corpus::MUTATIONS`) so that the parser's error paths run
 //! over real content. The shipped files are almost clean for systemd 252, the mutants are not.
 //!
 //! # Filter (documented)
@@ -52,9 +52,10 @@ mod support;
 
 use camino::Utf8PathBuf;
 use std::collections::BTreeMap;
-use std::path::Path;
+
+use corpus::Case;
 use unitlab_engine::diag::Severity;
-use unitlab_engine::name::{NameKind, UnitName, UnitType};
+use unitlab_engine::name::UnitType;
 use unitlab_engine::syntax::{parse, Dialect};
 
 /// The directory our side pretends the files are in: systemd's temp dir with its random part
@@ -77,22 +78,6 @@ const PARSER_MESSAGES: &[&str] = &[
 
 /// Cases per systemd run.
 const BATCH: usize = 250;
-
-/// One corpus file turned into a case.
-struct Case {
-    /// The corpus file, relative to the merged tree (for reports).
-    origin: String,
-    /// The unit type whose dialect parses it.
-    ty: UnitType,
-    /// The file's bytes.
-    text: Vec<u8>,
-    /// Where the file goes in the scratch dir (relative), e.g. `f3@.service` or `d1.service.d/x.conf`.
-    file: String,
-    /// The host fragment to write beside a drop-in (`dN.TYPE`), if any.
-    host: Option<String>,
-    /// The unit name `root.target` wants.
-    unit: String,
-}
 
 /// What one side says about one case.
 #[derive(Debug, PartialEq, Eq, Default)]
@@ -229,83 +214,6 @@ fn shape(message: &str) -> String {
     s.chars().take(70).collect()
 }
 
-/// Turns the corpus into cases; returns them and the number of files left out (scope units).
-fn cases(merged: &Path) -> (Vec<Case>, usize) {
-    let mut out = Vec::new();
-    let mut left_out = 0;
-    let mut n_frag = 0;
-    let mut n_drop = 0;
-    for dirs in [corpus::SYSTEM_DIRS, corpus::USER_DIRS] {
-        for e in corpus::entries(merged, dirs) {
-            let origin = format!("{}/{}", e.dir, e.name);
-            if e.is_dir {
-                // a drop-in directory NAME.d: its *.conf files belong to a unit of NAME's type
-                let Some(unit) = e.name.strip_suffix(".d") else {
-                    continue;
-                };
-                let Some(ty) = unit
-                    .rsplit_once('.')
-                    .and_then(|(_, s)| UnitType::from_suffix(s))
-                else {
-                    continue; // .wants/.requires/.upholds and other directories
-                };
-                for (conf, path) in corpus::regular_files(&e.path) {
-                    if !conf.ends_with(".conf") {
-                        continue;
-                    }
-                    if ty == UnitType::Scope {
-                        left_out += 1;
-                        continue;
-                    }
-                    n_drop += 1;
-                    let host = format!("d{n_drop}.{}", ty.as_str());
-                    out.push(Case {
-                        origin: format!("{origin}/{conf}"),
-                        ty,
-                        text: std::fs::read(&path).expect("read corpus drop-in"),
-                        file: format!("{host}.d/{conf}"),
-                        unit: host.clone(),
-                        host: Some(host),
-                    });
-                }
-            } else if !e.symlink && e.path.is_file() {
-                let Ok(name) = UnitName::new(&e.name) else {
-                    continue; // not a unit file (corpus_names checks these against systemd)
-                };
-                let ty = name.unit_type();
-                if ty == UnitType::Scope {
-                    left_out += 1;
-                    continue;
-                }
-                n_frag += 1;
-                let (file, unit) = match name.kind() {
-                    NameKind::Plain => {
-                        let f = format!("f{n_frag}.{}", ty.as_str());
-                        (f.clone(), f)
-                    }
-                    NameKind::Template => (
-                        format!("f{n_frag}@.{}", ty.as_str()),
-                        format!("f{n_frag}@i.{}", ty.as_str()),
-                    ),
-                    NameKind::Instance => {
-                        let f = format!("f{n_frag}@i.{}", ty.as_str());
-                        (f.clone(), f)
-                    }
-                };
-                out.push(Case {
-                    origin,
-                    ty,
-                    text: std::fs::read(&e.path).expect("read corpus unit file"),
-                    file,
-                    host: None,
-                    unit,
-                });
-            }
-        }
-    }
-    (out, left_out)
-}
-
 /// A case with four parser messages (unknown key, unknown section, missing `=`, and an
 /// invalid section header that ends the parse: load state `error`).
 fn canary(batch: usize) -> Case {
@@ -425,7 +333,7 @@ fn corpus_cases() -> Option<(Vec<Case>, usize)> {
     if !support::test_transaction() {
         return None;
     }
-    let (cases, left_out) = cases(&merged);
+    let (cases, left_out) = corpus::cases(&merged);
     assert!(
         cases.len() >= 100,
         "the corpus at {} has only {} unit files and drop-ins: rerun scripts/fetch-corpus",
@@ -444,155 +352,6 @@ fn corpus_unit_files_parse_like_systemd() {
     conclude("corpus_syntax", &cases, left_out, r);
 }
 
-/// A small deterministic generator (splitmix64) for the mutants, seeded from `UNITLAB_SEED`.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
-
-/// Line-level edits that real files could plausibly suffer (typos, editor accidents), each of
-/// which exercises a path of the line parser with real content around it.
-const MUTATIONS: &[&str] = &[
-    "lowercase-key",    // `ExecStart=` -> `execStart=`: unknown key
-    "drop-equals",      // `Key=value` -> `Keyvalue`: missing '='
-    "empty-key",        // `Key=value` -> `=value`: missing key
-    "unknown-section",  // a `[Frobnicate]` header before a line
-    "x-section",        // a `[X-Vendor]` header before a line (silently ignored)
-    "broken-header",    // a section header loses its `]`: the parse fails
-    "bad-header-chars", // `[Service]` -> `[Ser\"vice]`
-    "outside-section",  // an assignment before the first header
-    "continuation",     // a trailing backslash joins the next line (and maybe a comment)
-    "crlf",             // every `\n` becomes `\r\n`
-    "bom",              // a UTF-8 BOM in front
-    "bad-utf8",         // a byte 0xFF inside a value: the parse fails
-    "whitespace",       // blanks and tabs around keys and values, blank and comment lines
-    "x-key",            // an `X-Foo=` key (no warning)
-];
-
-/// Applies 1–3 random mutations to `text`.
-fn mutate(text: &[u8], rng: &mut Rng, applied: &mut Vec<&'static str>) -> Vec<u8> {
-    let mut lines: Vec<Vec<u8>> = text.split(|&b| b == b'\n').map(<[u8]>::to_vec).collect();
-    let is_assignment = |l: &[u8]| {
-        let t = l.trim_ascii_start();
-        !t.is_empty() && !matches!(t[0], b'#' | b';' | b'[') && t.contains(&b'=')
-    };
-    let is_header = |l: &[u8]| l.trim_ascii().starts_with(b"[") && l.trim_ascii().ends_with(b"]");
-    let mut crlf = false;
-    let mut bom = false;
-    for _ in 0..1 + rng.below(3) {
-        let m = MUTATIONS[rng.below(MUTATIONS.len())];
-        applied.push(m);
-        let assignments: Vec<usize> = (0..lines.len())
-            .filter(|&i| is_assignment(&lines[i]))
-            .collect();
-        let headers: Vec<usize> = (0..lines.len()).filter(|&i| is_header(&lines[i])).collect();
-        let at = rng.below(lines.len());
-        let pick_assignment = |rng: &mut Rng| -> Option<usize> {
-            (!assignments.is_empty()).then(|| assignments[rng.below(assignments.len())])
-        };
-        match m {
-            "lowercase-key" => {
-                if let Some(i) = pick_assignment(rng) {
-                    let l = &mut lines[i];
-                    if let Some(p) = l.iter().position(|b| !b.is_ascii_whitespace()) {
-                        l[p] = l[p].to_ascii_lowercase();
-                    }
-                }
-            }
-            "drop-equals" => {
-                if let Some(i) = pick_assignment(rng) {
-                    let p = lines[i]
-                        .iter()
-                        .position(|&b| b == b'=')
-                        .expect("assignment has '='");
-                    lines[i].remove(p);
-                }
-            }
-            "empty-key" => {
-                if let Some(i) = pick_assignment(rng) {
-                    let p = lines[i]
-                        .iter()
-                        .position(|&b| b == b'=')
-                        .expect("assignment has '='");
-                    lines[i].drain(..p);
-                }
-            }
-            "unknown-section" => lines.insert(at, b"[Frobnicate]".to_vec()),
-            "x-section" => lines.insert(at, b"[X-Vendor]".to_vec()),
-            "broken-header" => {
-                if !headers.is_empty() {
-                    let i = headers[rng.below(headers.len())];
-                    let l = &mut lines[i];
-                    if let Some(p) = l.iter().rposition(|&b| b == b']') {
-                        l.remove(p);
-                    }
-                }
-            }
-            "bad-header-chars" => {
-                if !headers.is_empty() {
-                    let i = headers[rng.below(headers.len())];
-                    let l = &mut lines[i];
-                    let p = l.iter().position(|&b| b == b'[').expect("header has '['");
-                    l.insert(p + 2, b'"');
-                }
-            }
-            "outside-section" => lines.insert(0, b"Description=before any section".to_vec()),
-            "continuation" => {
-                if let Some(i) = pick_assignment(rng) {
-                    lines[i].push(b'\\');
-                    if rng.below(2) == 0 {
-                        lines.insert(i + 1, b"# a comment inside the continuation".to_vec());
-                    }
-                }
-            }
-            "crlf" => crlf = true,
-            "bom" => bom = true,
-            "bad-utf8" => {
-                if let Some(i) = pick_assignment(rng) {
-                    lines[i].push(0xFF);
-                }
-            }
-            "whitespace" => {
-                if let Some(i) = pick_assignment(rng) {
-                    let p = lines[i]
-                        .iter()
-                        .position(|&b| b == b'=')
-                        .expect("assignment has '='");
-                    lines[i].splice(p..p + 1, b" \t= \t".iter().copied());
-                    lines[i].splice(0..0, b"\t ".iter().copied());
-                    lines[i].extend_from_slice(b" \t");
-                }
-                lines.insert(at, b"  ; a comment".to_vec());
-                lines.insert(at, b" \t ".to_vec());
-            }
-            "x-key" => {
-                if !headers.is_empty() {
-                    let i = headers[rng.below(headers.len())];
-                    lines.insert(i + 1, b"X-Foo=bar".to_vec());
-                }
-            }
-            _ => unreachable!("every mutation is handled"),
-        }
-    }
-    let sep: &[u8] = if crlf { b"\r\n" } else { b"\n" };
-    let mut out = Vec::new();
-    if bom {
-        out.extend_from_slice("\u{feff}".as_bytes());
-    }
-    out.extend_from_slice(&lines.join(sep));
-    out
-}
-
 /// Held-out variations of real files: every corpus file with 1–3 plausible syntax accidents.
 /// Set `UNITLAB_SEED=<u64>` to reproduce a run (the seed is printed; the failing mutants' mutation
 /// lists are in the report).
@@ -601,22 +360,14 @@ fn corpus_mutants_parse_like_systemd() {
     let Some((cases, left_out)) = corpus_cases() else {
         return;
     };
-    let seed: u64 = std::env::var("UNITLAB_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_nanos() as u64)
-                .unwrap_or(1)
-        });
+    let seed = corpus::seed();
     eprintln!("corpus_mutants: seed {seed} (reproduce with UNITLAB_SEED={seed})");
-    let mut rng = Rng(seed);
+    let mut rng = corpus::Rng(seed);
     let mutants: Vec<Case> = cases
         .iter()
         .map(|c| {
             let mut applied = Vec::new();
-            let text = mutate(&c.text, &mut rng, &mut applied);
+            let text = corpus::mutate(&c.text, &mut rng, &mut applied);
             Case {
                 origin: format!("mutant {applied:?} of {} (UNITLAB_SEED={seed})", c.origin),
                 ty: c.ty,
