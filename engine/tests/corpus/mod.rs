@@ -263,6 +263,73 @@ pub fn mutate(text: &[u8], rng: &mut Rng, applied: &mut Vec<&'static str>) -> Ve
                     lines.insert(i + 1, b"X-Foo=bar".to_vec());
                 }
             }
+            "header-comment" => {
+                if !headers.is_empty() {
+                    let i = headers[rng.below(headers.len())];
+                    lines[i].extend_from_slice(b" # main");
+                }
+            }
+            "lowercase-section" => {
+                if !headers.is_empty() {
+                    let i = headers[rng.below(headers.len())];
+                    let l = &mut lines[i];
+                    let p = l.iter().position(|&b| b == b'[').expect("header has '['");
+                    if p + 1 < l.len() {
+                        l[p + 1] = l[p + 1].to_ascii_lowercase();
+                    }
+                }
+            }
+            "space-in-key" => {
+                if let Some(i) = pick_assignment(rng) {
+                    let p = lines[i]
+                        .iter()
+                        .position(|&b| b == b'=')
+                        .expect("assignment has '='");
+                    if p > 2 {
+                        lines[i].insert(p / 2 + 1, b' ');
+                    }
+                }
+            }
+            "non-ascii-key" => {
+                if let Some(i) = pick_assignment(rng) {
+                    let p = lines[i]
+                        .iter()
+                        .position(|&b| b == b'=')
+                        .expect("assignment has '='");
+                    lines[i].splice(p..p, "ñ".bytes());
+                }
+            }
+            "include" => lines.insert(at, b".include /dev/null".to_vec()),
+            "nul-byte" => {
+                if let Some(i) = pick_assignment(rng) {
+                    let p = rng.below(lines[i].len());
+                    lines[i].insert(p, 0);
+                }
+            }
+            "lone-cr" => {
+                if at + 1 < lines.len() {
+                    let next = lines.remove(at + 1);
+                    lines[at].push(b'\r');
+                    lines[at].extend_from_slice(&next);
+                }
+            }
+            "eof-continuation" => {
+                while lines.last().is_some_and(|l| l.is_empty()) {
+                    lines.pop();
+                }
+                if let Some(l) = lines.last_mut() {
+                    l.push(b'\\');
+                }
+            }
+            "empty-value" => {
+                if let Some(i) = pick_assignment(rng) {
+                    let p = lines[i]
+                        .iter()
+                        .position(|&b| b == b'=')
+                        .expect("assignment has '='");
+                    lines[i].truncate(p + 1);
+                }
+            }
             _ => unreachable!("every mutation is handled"),
         }
     }
