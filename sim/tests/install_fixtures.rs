@@ -1149,3 +1149,151 @@ U/dangling.service -> gone.service",
     }
     check(&cases);
 }
+
+#[test]
+fn edge_cases() {
+    check(&[
+        case(
+            "linked_other_name_and_subdir_alias",
+            "O/y.service = $W
+E/x.service -> /opt/y.service
+U/sub/b.service = $W
+U/c.service -> sub/b.service
+U/b.service -> sub/b.service",
+            &[
+                "is-enabled x.service",
+                "enable x.service",
+                "is-enabled c.service",
+                "enable b.service",
+                "disable x.service",
+            ],
+        ),
+        case(
+            "template_aliases",
+            "U/t@.service = [Install]\\nAlias=x@.service\\nWantedBy=multi-user.target\\n
+U/u@.service = [Install]\\nAlias=y@.service\\nDefaultInstance=z\\n",
+            &["enable t@a.service", "enable u@.service", "is-enabled x@a.service y@.service u@z.service"],
+        ),
+        case(
+            "install_value_parsing",
+            "U/q.service = [Install]\\nWantedBy=\\\"multi-user.target graphical.target\\\" 'x y.target'\\n
+U/p.service = [Install]\\nDefaultInstance=foo\\nWantedBy=multi-user.target\\n
+U/t@.service = [Install]\\nDefaultInstance=bad/inst\\nWantedBy=multi-user.target\\n
+U/n.service = [Install]\\nWantedBy=%n.target\\n
+U/also.service = [Install]\\nAlso=bad\\\\x.service %Z.service\\n",
+            &["enable q.service", "enable p.service", "enable t@.service", "enable n.service", "enable also.service"],
+        ),
+        case(
+            "also_cycle",
+            "U/a.service = [Install]\\nAlso=b.service\\n
+U/b.service = [Install]\\nAlso=a.service\\nWantedBy=multi-user.target\\n",
+            &["enable a.service", "is-enabled a.service b.service", "disable a.service"],
+        ),
+        case(
+            "disable_follows_links_to_removed_paths",
+            "U/a.service = $W
+U/b.service -> a.service
+E/multi-user.target.wants/b.service -> /usr/lib/systemd/system/b.service
+E/c.service -> /usr/lib/systemd/system/a.service
+E/x.wants/q.service -> /etc/systemd/system/c.service
+E/y.wants/a.service~ -> /usr/lib/systemd/system/a.service
+E/.hidden.wants/a.service -> /usr/lib/systemd/system/a.service",
+            &["is-enabled a.service", "disable a.service", "is-enabled a.service"],
+        ),
+        case(
+            "dropin_directories_odd",
+            "U/a.service = $W
+O/d/x.conf = [Install]\\nWantedBy=graphical.target\\nFoo=bar\\n
+E/a.service.d -> ../../../opt/d
+U/b.service = $W
+E/b.service.d -> /opt/d
+U/c.service = $W
+E/c.service.d/x.conf/
+U/e.service = $W
+E/e.service.d/x.conf -> /opt/nothere.conf",
+            &["enable a.service", "enable b.service", "enable c.service", "enable e.service"],
+        ),
+        case(
+            "runtime_links_and_masks",
+            "U/a.service = $W
+R/r.service -> /usr/lib/systemd/system/a.service
+O/o.service = $W
+R/o.service -> /opt/o.service
+U/t@.service = $W
+E/t@.service -> /dev/null
+E/t@x.service -> /dev/null",
+            &[
+                "is-enabled r.service",
+                "is-enabled a.service o.service",
+                "enable o.service",
+                "--runtime enable o.service",
+                "is-enabled t@y.service",
+                "enable t@x.service",
+                "--runtime disable o.service",
+            ],
+        ),
+        case(
+            "reenable_variants",
+            "U/a.service = $W
+U/a.service.d/x.conf = [Install]\\nWantedBy=graphical.target\\n
+U/b.service -> a.service
+O/l.service = $W
+E/l.service -> /opt/l.service
+O/x.service = $W
+U/s.service = $W
+E/s.service -> /usr/lib/systemd/system/s.service",
+            &[
+                "reenable b.service",
+                "reenable a.service",
+                "reenable l.service",
+                "reenable /opt/x.service",
+                "reenable s.service",
+            ],
+        ),
+        case(
+            "path_arguments",
+            "O/x.service = $W",
+            &[
+                "enable /opt/x.service /opt/x.service",
+                "link /opt/x.service/",
+                "enable /opt/x.service/",
+                "disable /opt/x.service",
+                "add-wants multi-user.target /opt/x.service",
+                "mask a.service /x/b.service",
+                "mask a.service bad@ b.service",
+            ],
+        ),
+        case(
+            "default_target_states",
+            "E/default.target -> nothere.target
+U/t.target = [Unit]\\n
+U/s.socket -> t.target",
+            &[
+                "get-default",
+                "set-default s.socket",
+                "set-default t.target",
+                "get-default",
+                "set-default t.target",
+                "set-default graphical.target",
+            ],
+        ),
+        case(
+            "default_target_is_file",
+            "E/default.target = x\\n",
+            &["set-default graphical.target", "get-default"],
+        ),
+        case(
+            "flags_anywhere",
+            "U/a.service = $W
+U/b.service = $W",
+            &[
+                "enable a.service --no-reload",
+                "enable -f b.service",
+                "enable a b c d",
+                "disable a b c",
+                "add-wants multi-user.target a.service a.service",
+                "-q disable a.service b.service",
+            ],
+        ),
+    ]);
+}

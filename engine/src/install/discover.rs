@@ -395,7 +395,7 @@ impl<'a> Ctx<'a> {
         if let Some(t) = &template {
             dropin_dirs.extend(dirs.iter().map(|d| join(d, &format!("{t}.d"))));
         }
-        for f in conf_files(self.fs, &dropin_dirs) {
+        for f in conf_files(self.fs, self.lp, &dropin_dirs) {
             self.load_or_readlink(i, &f, flags, true)?;
         }
         Ok(result)
@@ -645,7 +645,14 @@ impl<'a> Ctx<'a> {
                         }
                     }
                     "Also" => {
-                        for word in plain_words(&e.value) {
+                        let words = match plain_words(&e.value) {
+                            Ok(w) => w,
+                            Err(err) => {
+                                abort = Some((line, err));
+                                break 'outer;
+                            }
+                        };
+                        for word in words {
                             let printed = match self.printf(i, &word) {
                                 Ok(p) => p,
                                 Err(err) => {
@@ -708,7 +715,9 @@ impl<'a> Ctx<'a> {
 }
 
 /// `config_parse_strv()` with `EXTRACT_UNQUOTE|EXTRACT_RETAIN_ESCAPE`: an empty value resets the
-/// list; otherwise the words are appended. Returns the warning for bad quoting.
+/// list; otherwise the words are appended. Quotes (`'`, `"`) group and are removed; a backslash is
+/// an ordinary character. An unterminated quote stops with the warning returned (words before it
+/// are kept).
 fn strv_assign(list: &mut Vec<String>, value: &str) -> Option<String> {
     if value.is_empty() {
         list.clear();
@@ -717,29 +726,21 @@ fn strv_assign(list: &mut Vec<String>, value: &str) -> Option<String> {
     let mut word = String::new();
     let mut in_word = false;
     let mut quote: Option<char> = None;
-    let mut chars = value.chars();
-    while let Some(c) = chars.next() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), '\\') | (None, '\\') => {
-                in_word = true;
-                word.push('\\');
-                if let Some(n) = chars.next() {
-                    word.push(n);
-                }
-            }
-            (Some(_), c) => word.push(c),
-            (None, '\'' | '"') => {
+    for c in value.chars() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => word.push(c),
+            None if c == '\'' || c == '"' => {
                 in_word = true;
                 quote = Some(c);
             }
-            (None, c) if c.is_whitespace() => {
+            None if matches!(c, ' ' | '\t' | '\n' | '\r') => {
                 if in_word {
                     list.push(std::mem::take(&mut word));
                     in_word = false;
                 }
             }
-            (None, c) => {
+            None => {
                 in_word = true;
                 word.push(c);
             }
@@ -754,9 +755,9 @@ fn strv_assign(list: &mut Vec<String>, value: &str) -> Option<String> {
     None
 }
 
-/// `extract_first_word()` without flags: whitespace-separated, a backslash takes the next
-/// character literally, quotes are ordinary characters.
-fn plain_words(value: &str) -> Vec<String> {
+/// `extract_first_word()` without flags (used by `Also=`): whitespace-separated, a backslash takes
+/// the next character literally, quotes are ordinary characters; a trailing backslash is `EINVAL`.
+fn plain_words(value: &str) -> Result<Vec<String>, Errno> {
     let mut out = Vec::new();
     let mut word = String::new();
     let mut in_word = false;
@@ -764,10 +765,11 @@ fn plain_words(value: &str) -> Vec<String> {
     while let Some(c) = chars.next() {
         if c == '\\' {
             in_word = true;
-            if let Some(n) = chars.next() {
-                word.push(n);
+            match chars.next() {
+                Some(n) => word.push(n),
+                None => return Err(Errno::EINVAL),
             }
-        } else if c.is_whitespace() {
+        } else if matches!(c, ' ' | '\t' | '\n' | '\r') {
             if in_word {
                 out.push(std::mem::take(&mut word));
                 in_word = false;
@@ -780,36 +782,92 @@ fn plain_words(value: &str) -> Vec<String> {
     if in_word {
         out.push(word);
     }
-    out
+    Ok(out)
 }
 
-/// `conf_files_list_strv(".conf")`: `*.conf` regular files or symlinks (not hidden) in `dirs`,
-/// the first of each basename winning, sorted by basename.
-pub(crate) fn conf_files(fs: &dyn FileSystem, dirs: &[Utf8PathBuf]) -> Vec<Utf8PathBuf> {
+/// `conf_files_list_strv(".conf")`: entries named `*.conf` (any type, hidden and backup files
+/// skipped) in `dirs`, the first of each basename winning, sorted by basename. Paths are in the
+/// resolved directory, as systemd reports them.
+///
+/// systemd opens these directories on the host without the root, so a directory reached through
+/// an absolute symlink lies outside the root: it is treated as missing here (see
+/// [`resolve_hostlike`]).
+pub(crate) fn conf_files(
+    fs: &dyn FileSystem,
+    lp: &LookupPaths,
+    dirs: &[Utf8PathBuf],
+) -> Vec<Utf8PathBuf> {
     let mut by_name: std::collections::BTreeMap<String, Utf8PathBuf> = Default::default();
     for d in dirs {
-        let Ok(r) = resolve(fs, d, Follow::Yes) else {
+        let Some(real) = resolve_hostlike(fs, lp, d) else {
             continue;
         };
-        if r.target.kind() != Some(FileKind::Dir) {
-            continue;
-        }
-        let Ok(entries) = fs.read_dir(&r.path) else {
+        let Ok(entries) = fs.read_dir(&real) else {
             continue;
         };
         for e in entries {
-            if !matches!(e.kind, FileKind::File | FileKind::Symlink)
-                || e.name.starts_with('.')
-                || !e.name.ends_with(".conf")
-            {
+            if super::symlink::hidden_or_backup(&e.name) || !e.name.ends_with(".conf") {
                 continue;
             }
             by_name
                 .entry(e.name.clone())
-                .or_insert_with(|| join(d, &e.name));
+                .or_insert_with(|| join(&real, &e.name));
         }
     }
     by_name.into_values().collect()
+}
+
+/// Resolves the directory `path` the way the host would for systemd's root-less directory
+/// walks: relative symlinks are followed inside the root; with a root, an absolute symlink leads
+/// out of it and the directory counts as missing (`None`). Also `None` if it is not a directory.
+pub(crate) fn resolve_hostlike(
+    fs: &dyn FileSystem,
+    lp: &LookupPaths,
+    path: &Utf8Path,
+) -> Option<Utf8PathBuf> {
+    let mut todo: Vec<String> = path
+        .as_str()
+        .split('/')
+        .filter(|c| !c.is_empty() && *c != ".")
+        .rev()
+        .map(str::to_owned)
+        .collect();
+    let mut done = Utf8PathBuf::from("/");
+    let mut hops = 0;
+    while let Some(c) = todo.pop() {
+        if c == ".." {
+            done = parent(&done);
+            continue;
+        }
+        let next = join(&done, &c);
+        let meta = fs.lstat(&next).ok()?;
+        match meta.kind {
+            FileKind::Dir => done = next,
+            FileKind::Symlink => {
+                hops += 1;
+                if hops > crate::fs::MAX_SYMLINK_HOPS {
+                    return None;
+                }
+                let target = fs.read_link(&next).ok()?;
+                if target.as_str().starts_with('/') {
+                    if lp.root().is_some() {
+                        return None;
+                    }
+                    done = Utf8PathBuf::from("/");
+                }
+                todo.extend(
+                    target
+                        .as_str()
+                        .split('/')
+                        .filter(|x| !x.is_empty() && *x != ".")
+                        .rev()
+                        .map(str::to_owned),
+                );
+            }
+            _ => return None,
+        }
+    }
+    Some(done)
 }
 
 /// PID 1's alias-symlink validation (`unit_validate_alias_symlink_or_warn()`, reference §8.3):
