@@ -1297,3 +1297,163 @@ U/b.service = $W",
         ),
     ]);
 }
+
+// ------------------------------------------------------------------------------------------
+// User scope without `--root`: each side gets its own `HOME` and `XDG_RUNTIME_DIR` in the scratch
+// directory (the system-wide user directories are only read). Tree prefixes: `C/` =
+// `~/.config/systemd/user/`, `D/` = `~/.local/share/systemd/user/`, `RT/` =
+// `$XDG_RUNTIME_DIR/systemd/user/`.
+
+fn build_home(home: &Path, tree: &str) {
+    fs::create_dir_all(home.join(".config/systemd/user")).expect("mkdir");
+    fs::create_dir_all(home.join("run")).expect("mkdir");
+    let mapped: String = tree
+        .lines()
+        .map(|l| {
+            let l = l.trim();
+            let l = l
+                .strip_prefix("C/")
+                .map(|r| format!(".config/systemd/user/{r}"))
+                .or_else(|| {
+                    l.strip_prefix("D/")
+                        .map(|r| format!(".local/share/systemd/user/{r}"))
+                })
+                .or_else(|| {
+                    l.strip_prefix("RT/")
+                        .map(|r| format!("run/systemd/user/{r}"))
+                })
+                .unwrap_or_else(|| l.to_owned());
+            format!("{l}\n")
+        })
+        .collect();
+    for line in mapped.lines().filter(|l| !l.is_empty()) {
+        let text = line.replace("$W", W);
+        if let Some((p, t)) = text.split_once(" -> ") {
+            let path = home.join(p.trim());
+            fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            symlink(t.trim().replace("HOME", &home.display().to_string()), &path).expect("symlink");
+        } else if let Some((p, c)) = text.split_once(" =") {
+            let path = home.join(p.trim());
+            fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            fs::write(&path, c.strip_prefix(' ').unwrap_or(c).replace("\\n", "\n")).expect("write");
+        } else {
+            panic!("bad tree line {line:?}");
+        }
+    }
+}
+
+fn run_user(program: &Path, home: &Path, args: &[String], locale: &str) -> Run {
+    let out = Command::new(program)
+        .env_clear()
+        .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
+        .env("HOME", home)
+        .env("XDG_RUNTIME_DIR", home.join("run"))
+        .env("LC_ALL", locale)
+        .current_dir(home)
+        .arg("--user")
+        .arg("--no-pager")
+        .args(args)
+        .output()
+        .expect("run");
+    let norm = |b: &[u8]| String::from_utf8_lossy(b).replace(&home.display().to_string(), "HOME");
+    Run {
+        stdout: norm(&out.stdout),
+        stderr: norm(&out.stderr),
+        code: out.status.code().unwrap_or(-1),
+    }
+}
+
+fn check_user(cases: &[Case]) -> usize {
+    if !support::systemctl() {
+        return 0;
+    }
+    let ours = PathBuf::from(env!("CARGO_BIN_EXE_unitlab"));
+    let theirs = PathBuf::from("systemctl");
+    let mut failures = Vec::new();
+    let mut compared = 0;
+    for c in cases {
+        for locale in ["C.UTF-8", "C"] {
+            let scratch = support::Scratch::new("install-user");
+            let (a, b) = (scratch.path().join("a"), scratch.path().join("b"));
+            build_home(&a, c.tree);
+            build_home(&b, c.tree);
+            let mut transcript = String::new();
+            for step in c.steps {
+                let args = split_args(step);
+                let want = run_user(&theirs, &a, &args, locale);
+                let got = run_user(&ours, &b, &args, locale);
+                compared += 1;
+                let (ta, tb) = (snapshot_tree(&a), snapshot_tree(&b));
+                let relink = |t: BTreeMap<String, String>, h: &Path| -> BTreeMap<String, String> {
+                    t.into_iter()
+                        .map(|(k, v)| (k, v.replace(&h.display().to_string(), "HOME")))
+                        .collect()
+                };
+                let (ta, tb) = (relink(ta, &a), relink(tb, &b));
+                if want != got || ta != tb {
+                    failures.push(format!(
+                        "case {} [{locale}] step `{step}`:\n  systemctl: {want:?}\n  unitlab:   {got:?}\n  trees equal: {}",
+                        c.name,
+                        ta == tb
+                    ));
+                    break;
+                }
+                transcript.push_str(&format!(
+                    "$ --user {step}\n{}{}[exit {}]\n",
+                    got.stdout, got.stderr, got.code
+                ));
+            }
+            if locale == "C.UTF-8" && failures.is_empty() {
+                insta::assert_snapshot!(c.name, transcript);
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} user-scope runs differ from systemctl:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    compared
+}
+
+#[test]
+fn user_scope_in_home() {
+    check_user(&[
+        case(
+            "user_enable_disable",
+            "C/u.service = [Install]\\nWantedBy=default.target\\nAlias=uu.service\\n
+D/d.service = [Install]\\nWantedBy=default.target\\n
+C/m.service = $W",
+            &[
+                "is-enabled u.service d.service",
+                "enable u.service d.service",
+                "is-enabled u.service uu.service d.service",
+                "--runtime enable m.service",
+                "is-enabled m.service",
+                "disable u.service d.service",
+                "--runtime disable m.service",
+                "mask d.service",
+                "is-enabled d.service",
+                "unmask d.service",
+                "--runtime mask d.service",
+                "is-enabled d.service",
+                "--runtime unmask d.service",
+            ],
+        ),
+        case(
+            "user_link_and_default",
+            "x.service = $W
+C/t.target = [Unit]\\n",
+            &[
+                "link HOME/x.service",
+                "link ./x.service",
+                "is-enabled x.service",
+                "set-default t.target",
+                "get-default",
+                "add-wants t.target x.service",
+                "revert x.service",
+            ],
+        ),
+    ]);
+}
