@@ -1,7 +1,7 @@
 //! Applying `[Install]` rules: links, aliases, `.wants/` and `.requires/` (reference §4.1 items
 //! 2–7), and marking units for removal (§4.2).
 use super::change::{Change, ChangeKind, Errno};
-use super::discover::{basename, join, parent, Ctx, Search};
+use super::discover::{join, parent, Ctx, Search};
 use super::info::Mode;
 use super::symlink::{create_symlink, RemoveSet};
 use crate::name::{classify, NameKind, UnitName};
@@ -357,6 +357,5 @@ pub fn mark_for_removal(
         }
         set.insert(info.name.clone());
     }
-    let _ = basename;
     Ok(())
 }

@@ -41,5 +41,3 @@ pub fn installation_targets(
     (o.result.map(|_| links), o.logs)
 }
 
-#[allow(dead_code)]
-fn _unused(_: &Ctx<'_>) {}

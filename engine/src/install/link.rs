@@ -62,7 +62,7 @@ fn link_on(fs: &dyn FileSystem, lp: &LookupPaths, files: &[String], opts: Option
         }
         let arg = Utf8Path::new(f);
         let dir = parent(&crate::fs::normalize(Utf8Path::new("/"), arg));
-        if hosts.iter().any(|h| *h == dir) {
+        if hosts.contains(&dir) {
             continue;
         }
         if hosts.iter().any(|h| arg.starts_with(h)) {

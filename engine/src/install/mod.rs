@@ -26,6 +26,8 @@
 //! `disable` and `unmask` use systemd's own dry-run mode (which does not repeat the removal walk),
 //! every other operation runs on an in-memory copy of the tree.
 
+#![deny(missing_docs)]
+
 mod add_wants;
 mod apply;
 pub mod change;

@@ -1,6 +1,6 @@
 //! Unit file states (`unit_file_lookup_state()`, reference §4.10).
 use super::change::Errno;
-use super::discover::{errno, join, lstat_host, Ctx, Search};
+use super::discover::{errno, join, Ctx, Search};
 use super::info::{InstallInfo, Mode};
 use super::symlink::hidden_or_backup;
 use crate::fs::{resolve, FileKind, Follow};
@@ -128,10 +128,8 @@ fn in_directory(
         let b = found_path && found_dest && join(dir, &e.name) == join(config, &info.name);
         if b {
             *same_name_link = true;
-        } else if found_path || found_dest {
-            if !match_name || is_known_name(info, &e.name) {
-                return Ok(true);
-            }
+        } else if (found_path || found_dest) && (!match_name || is_known_name(info, &e.name)) {
+            return Ok(true);
         }
     }
     r
@@ -276,7 +274,3 @@ pub fn lookup_state(ctx: &mut Ctx<'_>, name: &str) -> Result<UnitFileState, Errn
     })
 }
 
-#[allow(dead_code)]
-fn unused(ctx: &Ctx<'_>, p: &Utf8Path) {
-    let _ = lstat_host(ctx.fs, p);
-}

@@ -555,9 +555,9 @@ fn states_of_every_kind() {
     let fs = tree();
     fs.add_file(format!("{U}/st.service"), "# s\n")
         .expect("file");
-    fs.add_file(format!("/run/systemd/generator/gen.service"), W)
+    fs.add_file("/run/systemd/generator/gen.service", W)
         .expect("file");
-    fs.add_file(format!("/run/systemd/transient/tr.service"), W)
+    fs.add_file("/run/systemd/transient/tr.service", W)
         .expect("file");
     fs.add_file(format!("{U}/rt.service"), W).expect("file");
     fs.add_symlink(
