@@ -1457,3 +1457,42 @@ C/t.target = [Unit]\\n",
         ),
     ]);
 }
+
+/// `get-default` without `--root` (read-only on the host) with kernel command lines given through
+/// `SYSTEMD_PROC_CMDLINE` (reference §4.9).
+#[test]
+fn host_get_default_kernel_command_line() {
+    if !support::systemctl() {
+        return;
+    }
+    let ours = PathBuf::from(env!("CARGO_BIN_EXE_unitlab"));
+    for cmdline in [
+        "quiet 3 systemd.unit=x.target",
+        "single",
+        "rd.rescue",
+        "emergency systemd.unit=",
+        "systemd.unit=\"a b\"",
+        "S -b",
+        "systemd.unit",
+        "5 systemd.unit=a.target 2",
+        "",
+    ] {
+        for quiet in [false, true] {
+            let mut outs = Vec::new();
+            for program in [Path::new("systemctl"), ours.as_path()] {
+                let mut cmd = Command::new(program);
+                cmd.env_clear()
+                    .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
+                    .env("LC_ALL", "C.UTF-8")
+                    .env("SYSTEMD_PROC_CMDLINE", cmdline)
+                    .arg("--no-pager");
+                if quiet {
+                    cmd.arg("-q");
+                }
+                let o = cmd.arg("get-default").output().expect("run");
+                outs.push((o.stdout, o.stderr, o.status.code()));
+            }
+            assert_eq!(outs[0], outs[1], "cmdline {cmdline:?} quiet {quiet}");
+        }
+    }
+}

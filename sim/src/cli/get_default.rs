@@ -15,17 +15,21 @@ pub fn run(ctx: &mut Context<'_>, global: &Global, args: Args) -> i32 {
         return code;
     }
     let utf8 = install_common::is_utf8(ctx);
-    let r = match install_common::open(ctx, global, global.scope()) {
+    let opened = install_common::open(ctx, global, global.scope());
+    let r = match &opened {
         Ok((fs, lp)) => {
-            let (r, logged) = get_default(&fs, &lp, utf8);
+            let (r, logged) = get_default(fs, lp, utf8);
             install_common::logs(ctx, &logged);
             r
         }
-        Err(e) => Err(e),
+        Err(e) => Err(*e),
     };
     match r {
         Ok(name) => {
             let _ = writeln!(ctx.out, "{name}");
+            if let Ok((fs, _)) = &opened {
+                install_common::emit_cmdline_warning(ctx, global, fs);
+            }
             0
         }
         Err(e) => {

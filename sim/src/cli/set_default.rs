@@ -43,12 +43,16 @@ pub fn run(ctx: &mut Context<'_>, global: &Global, args: Args) -> i32 {
         },
     };
     let code = install_common::report(ctx, global, "set default", &outcome);
-    if code != 0 || global.quiet {
+    if code != 0 {
         return code;
     }
     let Ok((fs, lp)) = &opened else {
         return code;
     };
+    install_common::emit_cmdline_warning(ctx, global, fs);
+    if global.quiet {
+        return code;
+    }
     let (r, logged) = get_default(fs, lp, utf8);
     install_common::logs(ctx, &logged);
     match r {
