@@ -1496,3 +1496,64 @@ fn host_get_default_kernel_command_line() {
         }
     }
 }
+
+/// `is-enabled` (plain, `--full`, `--runtime --full`, `-q`) of every unit file name on the host,
+/// without `--root` (read-only; includes Debian's SysV step for units with an init.d script).
+#[test]
+fn host_is_enabled_every_unit() {
+    if !support::systemctl() {
+        return;
+    }
+    let ours = PathBuf::from(env!("CARGO_BIN_EXE_unitlab"));
+    let mut names: Vec<String> = Vec::new();
+    for dir in [
+        "/lib/systemd/system",
+        "/etc/systemd/system",
+        "/usr/lib/systemd/system",
+    ] {
+        if let Ok(rd) = fs::read_dir(dir) {
+            names.extend(
+                rd.flatten()
+                    .filter_map(|e| e.file_name().into_string().ok()),
+            );
+        }
+    }
+    if let Ok(rd) = fs::read_dir("/etc/init.d") {
+        names.extend(
+            rd.flatten()
+                .filter_map(|e| e.file_name().into_string().ok())
+                .map(|n| format!("{n}.service")),
+        );
+    }
+    names.sort();
+    names.dedup();
+    let mut differ = Vec::new();
+    for name in &names {
+        for flags in [
+            &[][..],
+            &["--full"][..],
+            &["--runtime", "--full"][..],
+            &["-q"][..],
+        ] {
+            let mut outs = Vec::new();
+            for program in [Path::new("systemctl"), ours.as_path()] {
+                let o = Command::new(program)
+                    .env_clear()
+                    .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
+                    .env("LC_ALL", "C.UTF-8")
+                    .arg("--no-pager")
+                    .args(flags)
+                    .arg("is-enabled")
+                    .arg(name)
+                    .output()
+                    .expect("run");
+                outs.push((o.stdout, o.stderr, o.status.code()));
+            }
+            if outs[0] != outs[1] {
+                differ.push(format!("{name} {flags:?}: {:?} / {:?}", outs[0], outs[1]));
+            }
+        }
+    }
+    assert!(differ.is_empty(), "{}", differ.join("\n"));
+    eprintln!("{} host unit names compared", names.len());
+}
