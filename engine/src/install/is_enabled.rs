@@ -40,4 +40,3 @@ pub fn installation_targets(
         .collect();
     (o.result.map(|_| links), o.logs)
 }
-

@@ -273,4 +273,3 @@ pub fn lookup_state(ctx: &mut Ctx<'_>, name: &str) -> Result<UnitFileState, Errn
         }
     })
 }
-
