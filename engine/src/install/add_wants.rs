@@ -55,7 +55,7 @@ fn run_on(
         Ok(c) => c,
         Err(e) => return Outcome::err(e),
     };
-    let mut ctx = Ctx::new(fs, lp, opts.utf8);
+    let mut ctx = Ctx::with(fs, lp, &opts);
     let result = (|| {
         let t = ctx.discover_and_check(target, Search::FOLLOW, &mut changes)?;
         let tname = ctx.info(t).name.clone();

@@ -134,7 +134,7 @@ pub fn unit_exists(ctx: &mut Ctx<'_>, name: &str) -> Result<bool, Errno> {
     if UnitName::new(name).is_err() {
         return Err(Errno::EINVAL);
     }
-    let mut scratch = Ctx::new(ctx.fs, ctx.lp, ctx.utf8);
+    let mut scratch = ctx.scratch();
     let r = scratch.discover(name, Search::NONE, None);
     ctx.logs.append(&mut scratch.logs);
     match r {
@@ -168,7 +168,7 @@ fn symlink_wants(
         (NameKind::Plain | NameKind::Instance, _) => info.name.clone(),
         (NameKind::Template, Some(d)) => {
             let inst = own.with_instance(d).map_err(|_| Errno::EINVAL)?;
-            let mut scratch = Ctx::new(ctx.fs, ctx.lp, ctx.utf8);
+            let mut scratch = ctx.scratch();
             let (j, _) = scratch.add(Some(inst.as_str()), None, false)?;
             let res = scratch.search(j, Search::FOLLOW);
             ctx.logs.append(&mut scratch.logs);

@@ -15,7 +15,7 @@ pub fn set_default(fs: &dyn FileSystem, lp: &LookupPaths, name: &str, opts: Opti
         _ => return Outcome::err(Errno::EINVAL),
     }
     match dry::run(fs, opts.dry_run, |fs| {
-        let mut ctx = Ctx::new(fs, lp, opts.utf8);
+        let mut ctx = Ctx::with(fs, lp, &opts);
         let mut changes = Vec::new();
         let result = (|| {
             let i = ctx.discover_and_check(name, Search::NONE, &mut changes)?;
@@ -38,9 +38,9 @@ pub fn set_default(fs: &dyn FileSystem, lp: &LookupPaths, name: &str, opts: Opti
 pub fn get_default(
     fs: &dyn FileSystem,
     lp: &LookupPaths,
-    utf8: bool,
+    opts: Options,
 ) -> (Result<String, Errno>, Vec<Log>) {
-    let mut ctx = Ctx::new(fs, lp, utf8);
+    let mut ctx = Ctx::with(fs, lp, &opts);
     let r = ctx
         .discover("default.target", Search::FOLLOW, None)
         .map(|i| ctx.info(i).name.clone());

@@ -17,7 +17,7 @@ pub fn disable(fs: &dyn FileSystem, lp: &LookupPaths, names: &[String], opts: Op
         Ok(c) => c,
         Err(e) => return Outcome::err(e),
     };
-    let mut ctx = Ctx::new(fs, lp, opts.utf8);
+    let mut ctx = Ctx::with(fs, lp, &opts);
     let mut changes = Vec::new();
     let result = do_disable(&mut ctx, &config, names, opts.dry_run, &mut changes).map(|()| 0);
     Outcome {

@@ -78,6 +78,8 @@ pub struct Ctx<'a> {
     pub logs: Vec<Log>,
     /// Whether the locale is UTF-8 (for arrows in log lines).
     pub utf8: bool,
+    /// Facts about the running host for the host specifiers (`%H`, `%v`, ...), if known.
+    pub host: Option<&'static super::printf::HostFacts>,
 }
 
 pub(crate) fn basename(p: &str) -> &str {
@@ -152,7 +154,22 @@ impl<'a> Ctx<'a> {
             processed: Vec::new(),
             logs: Vec::new(),
             utf8,
+            host: None,
         }
+    }
+
+    /// An empty context with the locale and host facts of `opts`.
+    pub fn with(fs: &'a dyn FileSystem, lp: &'a LookupPaths, opts: &super::Options) -> Ctx<'a> {
+        let mut ctx = Ctx::new(fs, lp, opts.utf8);
+        ctx.host = opts.host;
+        ctx
+    }
+
+    /// A fresh context on the same tree, locale and host facts (for side lookups).
+    pub fn scratch(&self) -> Ctx<'a> {
+        let mut ctx = Ctx::new(self.fs, self.lp, self.utf8);
+        ctx.host = self.host;
+        ctx
     }
 
     /// The scope.
@@ -709,6 +726,7 @@ impl<'a> Ctx<'a> {
                 default_instance: info.default_instance.as_deref(),
                 scope: self.scope(),
                 fs: self.fs,
+                host: self.host,
             },
         )
     }

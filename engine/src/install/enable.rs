@@ -21,7 +21,7 @@ fn enable_on(fs: &dyn FileSystem, lp: &LookupPaths, names: &[String], opts: Opti
         Ok(c) => c,
         Err(e) => return Outcome::err(e),
     };
-    let mut ctx = Ctx::new(fs, lp, opts.utf8);
+    let mut ctx = Ctx::with(fs, lp, &opts);
     let mut changes = Vec::new();
     let result = do_enable(&mut ctx, &config, names, opts, &mut changes);
     Outcome {

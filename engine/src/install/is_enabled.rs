@@ -9,27 +9,26 @@ pub fn is_enabled(
     fs: &dyn FileSystem,
     lp: &LookupPaths,
     name: &str,
-    utf8: bool,
+    opts: Options,
 ) -> (Result<UnitFileState, Errno>, Vec<Log>) {
-    let mut ctx = Ctx::new(fs, lp, utf8);
+    let mut ctx = Ctx::with(fs, lp, &opts);
     let r = super::lookup_state(&mut ctx, name);
     (r, ctx.logs)
 }
 
 /// `is-enabled --full`: the symlinks a `disable` of `name` would remove (systemd runs a dry-run
-/// disable in **system** scope, whatever scope was asked for).
+/// disable in **system** scope, whatever scope was asked for). `opts.runtime` selects the
+/// runtime config directory; `dry_run` is forced.
 pub fn installation_targets(
     fs: &dyn FileSystem,
     lp: &LookupPaths,
     name: &str,
-    runtime: bool,
-    utf8: bool,
+    opts: Options,
 ) -> (Result<Vec<String>, Errno>, Vec<Log>) {
     let opts = Options {
-        runtime,
-        force: false,
         dry_run: true,
-        utf8,
+        force: false,
+        ..opts
     };
     let o = disable(fs, lp, &[name.to_owned()], opts);
     let links = o

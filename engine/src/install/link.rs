@@ -26,7 +26,7 @@ fn link_on(fs: &dyn FileSystem, lp: &LookupPaths, files: &[String], opts: Option
         Ok(c) => c,
         Err(e) => return Outcome::err(e),
     };
-    let mut ctx = Ctx::new(fs, lp, opts.utf8);
+    let mut ctx = Ctx::with(fs, lp, &opts);
     let mut changes = Vec::new();
     let fail = |changes: Vec<Change>, e: Errno, f: &str, ctx: Ctx<'_>| {
         let mut changes = changes;

@@ -21,7 +21,7 @@ fn mask_on(fs: &dyn FileSystem, lp: &LookupPaths, names: &[String], opts: Option
         Ok(c) => c,
         Err(e) => return Outcome::err(e),
     };
-    let mut ctx = Ctx::new(fs, lp, opts.utf8);
+    let mut ctx = Ctx::with(fs, lp, &opts);
     let mut changes = Vec::new();
     let mut r: Result<i32, Errno> = Ok(0);
     for n in names {

@@ -57,6 +57,7 @@ pub use enable::enable;
 pub use is_enabled::{installation_targets, is_enabled};
 pub use link::link;
 pub use mask::mask;
+pub use printf::HostFacts;
 pub use reenable::reenable;
 pub use render::{render_changes, RenderOptions};
 pub use revert::revert;
@@ -76,6 +77,11 @@ pub struct Options {
     pub dry_run: bool,
     /// The locale is UTF-8 (only affects arrows in logged lines).
     pub utf8: bool,
+    /// Facts about the running host for `%H`, `%l`, `%q`, `%v`, `%b` and, in user scope,
+    /// `%u %U %g %G` (systemd reads them from the host even under `--root`). `None`: those
+    /// specifiers fail with `EUNATCH`. (A `&'static` so that `Options` stays `Copy`; build it once,
+    /// e.g. with `Box::leak`.)
+    pub host: Option<&'static printf::HostFacts>,
 }
 
 /// A line an operation logged on stderr while it ran (before its changes are printed).
@@ -133,9 +139,9 @@ pub fn unit_file_exists(
     fs: &dyn crate::fs::FileSystem,
     lp: &crate::load::LookupPaths,
     name: &str,
-    utf8: bool,
+    opts: Options,
 ) -> (Result<bool, Errno>, Vec<Log>) {
-    let mut ctx = discover::Ctx::new(fs, lp, utf8);
+    let mut ctx = discover::Ctx::with(fs, lp, &opts);
     let r = apply::unit_exists(&mut ctx, name);
     (r, ctx.logs)
 }

@@ -6,10 +6,10 @@
 //! is kept literally; a trailing lone `%` is kept. Results longer than 256 bytes are
 //! `ENAMETOOLONG`.
 //!
-//! Deviation: specifiers that describe the running host rather than the root (`%b` boot id, `%H`,
-//! `%l`, `%q` host names, `%v` kernel release) are not read from the host (the engine never reads
-//! outside the root); they fail with `EUNATCH`. `%u %U %g %G` in user scope use the `USER`-less
-//! answer `EUNATCH` for the same reason. `%a` is the architecture unitlab was built for.
+//! Specifiers that describe the running host rather than the root (`%b` boot id, `%H`, `%l`, `%q`
+//! host names, `%v` kernel release, and `%u %U %g %G` in user scope) come from [`HostFacts`]
+//! supplied by the caller (the engine never reads outside the root); without them they fail with
+//! `EUNATCH`. `%a` is the architecture unitlab was built for.
 use super::change::Errno;
 use crate::fs::{resolve, FileSystem, Follow, Target};
 use crate::load::Scope;
@@ -29,6 +29,24 @@ pub struct Subject<'a> {
     pub scope: Scope,
     /// The filesystem holding the root (for `%m` and the os-release specifiers).
     pub fs: &'a dyn FileSystem,
+    /// Facts about the running host, if known.
+    pub host: Option<&'a HostFacts>,
+}
+
+/// Facts about the running host that systemd's specifiers read from the host itself (not from the
+/// root). Every field is optional; a missing one makes its specifier fail with `EUNATCH`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HostFacts {
+    /// `gethostname()` (`%H`; `%l` is the part before the first dot).
+    pub hostname: Option<String>,
+    /// `PRETTY_HOSTNAME=` of the host's `/etc/machine-info` (`%q`; falls back to `%l`).
+    pub pretty_hostname: Option<String>,
+    /// `uname -r` (`%v`).
+    pub kernel_release: Option<String>,
+    /// The boot id, 32 lowercase hex digits (`%b`).
+    pub boot_id: Option<String>,
+    /// The caller's user name and id, group name and id (`%u %U %g %G` in user scope).
+    pub user: Option<(String, u32, String, u32)>,
 }
 
 /// Expands `format` for `subject`.
@@ -103,11 +121,34 @@ fn lookup(c: char, s: &Subject<'_>) -> Option<Result<String, Errno>> {
         'W' => os_release(s.fs, "VARIANT_ID"),
         'M' => os_release(s.fs, "IMAGE_ID"),
         'A' => os_release(s.fs, "IMAGE_VERSION"),
-        'b' | 'H' | 'l' | 'q' | 'v' => Err(Errno::EUNATCH),
+        'b' | 'H' | 'l' | 'q' | 'v' => {
+            let h = s.host;
+            let short = |h: &HostFacts| {
+                h.hostname
+                    .as_deref()
+                    .map(|n| n.split('.').next().unwrap_or(n).to_owned())
+            };
+            let v = h.and_then(|h| match c {
+                'b' => h.boot_id.clone(),
+                'H' => h.hostname.clone(),
+                'l' => short(h),
+                'q' => h.pretty_hostname.clone().or_else(|| short(h)),
+                _ => h.kernel_release.clone(),
+            });
+            v.ok_or(Errno::EUNATCH)
+        }
         'u' | 'U' | 'g' | 'G' => match s.scope {
             Scope::Global => Err(Errno::EINVAL),
             Scope::System => Ok(if matches!(c, 'u' | 'g') { "root" } else { "0" }.to_owned()),
-            Scope::User => Err(Errno::EUNATCH),
+            Scope::User => match s.host.and_then(|h| h.user.clone()) {
+                Some((user, uid, group, gid)) => Ok(match c {
+                    'u' => user,
+                    'U' => uid.to_string(),
+                    'g' => group,
+                    _ => gid.to_string(),
+                }),
+                None => Err(Errno::EUNATCH),
+            },
         },
         _ => return None,
     })

@@ -30,7 +30,7 @@ fn reenable_on(fs: &dyn FileSystem, lp: &LookupPaths, args: &[String], opts: Opt
         let n = basename(a).to_owned();
         let mut file = a.clone();
         if !a.contains('/') {
-            let mut scratch = Ctx::new(fs, lp, opts.utf8);
+            let mut scratch = Ctx::with(fs, lp, &opts);
             if let Ok(i) = scratch.discover(&n, Search::LOAD_FOLLOW, None) {
                 if lp.root().is_some() {
                     if let Some(p) = &scratch.info(i).path {
@@ -44,13 +44,13 @@ fn reenable_on(fs: &dyn FileSystem, lp: &LookupPaths, args: &[String], opts: Opt
         files.push(file);
     }
     let mut changes = Vec::new();
-    let mut ctx = Ctx::new(fs, lp, opts.utf8);
+    let mut ctx = Ctx::with(fs, lp, &opts);
     ctx.logs = logs;
     let r = disable::do_disable(&mut ctx, &config, &names, false, &mut changes);
     let result = match r {
         Err(e) => Err(e),
         Ok(()) => {
-            let mut ctx2 = Ctx::new(fs, lp, opts.utf8);
+            let mut ctx2 = Ctx::with(fs, lp, &opts);
             let r = do_enable(&mut ctx2, &config, &files, opts, &mut changes);
             ctx.logs.append(&mut ctx2.logs);
             r

@@ -19,7 +19,7 @@ pub fn revert(fs: &dyn FileSystem, lp: &LookupPaths, names: &[String], opts: Opt
 }
 
 fn revert_on(fs: &dyn FileSystem, lp: &LookupPaths, names: &[String], opts: Options) -> Outcome {
-    let mut ctx = Ctx::new(fs, lp, opts.utf8);
+    let mut ctx = Ctx::with(fs, lp, &opts);
     let mut changes = Vec::new();
     let result = run(&mut ctx, names, &mut changes);
     Outcome {

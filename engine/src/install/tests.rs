@@ -46,7 +46,7 @@ fn unlink(path: &str) -> Change {
 }
 
 fn state(fs: &MemFs, name: &str) -> Result<UnitFileState, Errno> {
-    is_enabled(fs, &lp(), name, true).0
+    is_enabled(fs, &lp(), name, opts()).0
 }
 
 #[test]
@@ -359,7 +359,7 @@ fn add_dependency_and_default() {
             &format!("{U}/real.service")
         )]
     );
-    assert_eq!(get_default(&fs, &lp, true).0, Err(Errno::ENOENT));
+    assert_eq!(get_default(&fs, &lp, opts()).0, Err(Errno::ENOENT));
     let o = set_default(&fs, &lp, "idontexist.target", opts());
     assert_eq!(o.result, Err(Errno::ENOENT));
     let o = set_default(&fs, &lp, "alias.target", opts());
@@ -370,7 +370,10 @@ fn add_dependency_and_default() {
             &format!("{U}/real.target")
         )]
     );
-    assert_eq!(get_default(&fs, &lp, true).0, Ok("real.target".to_owned()));
+    assert_eq!(
+        get_default(&fs, &lp, opts()).0,
+        Ok("real.target".to_owned())
+    );
     assert_eq!(
         set_default(&fs, &lp, "a.service", opts()).result,
         Err(Errno::EINVAL)

@@ -16,7 +16,7 @@ pub fn unmask(fs: &dyn FileSystem, lp: &LookupPaths, names: &[String], opts: Opt
         Ok(c) => c,
         Err(e) => return Outcome::err(e),
     };
-    let mut ctx = Ctx::new(fs, lp, opts.utf8);
+    let mut ctx = Ctx::with(fs, lp, &opts);
     let mut changes = Vec::new();
     let result = run(&mut ctx, &config, names, opts.dry_run, &mut changes);
     Outcome {
@@ -39,7 +39,7 @@ fn run(
             return Err(Errno::EINVAL);
         }
         if ctx.lp.root().is_none() {
-            let mut scratch = Ctx::new(ctx.fs, ctx.lp, ctx.utf8);
+            let mut scratch = ctx.scratch();
             if let Ok((j, _)) = scratch.add(Some(n), None, false) {
                 if scratch.search(j, super::discover::Search::NONE).is_ok() {
                     let info = scratch.info(j);

@@ -1,7 +1,7 @@
 //! `unitlab add-wants|add-requires TARGET UNIT…`: like `systemctl --root=DIR add-wants`
 //! (reference §4.8).
 use super::{install_common, Context, Global};
-use unitlab_engine::install::{add_dependency, Dependency, Options};
+use unitlab_engine::install::{add_dependency, Dependency};
 use unitlab_engine::name::UnitType;
 
 /// Arguments of this verb.
@@ -31,12 +31,7 @@ pub fn run(ctx: &mut Context<'_>, global: &Global, args: Args, requires: bool) -
         Ok(n) => n,
         Err(code) => return code,
     };
-    let opts = Options {
-        runtime: global.runtime,
-        force: global.force,
-        dry_run: false,
-        utf8: install_common::is_utf8(ctx),
-    };
+    let opts = install_common::options(ctx, global);
     let dep = if requires {
         Dependency::Requires
     } else {

@@ -14,11 +14,10 @@ pub fn run(ctx: &mut Context<'_>, global: &Global, args: Args) -> i32 {
     if let Err(code) = install_common::check_count(ctx, args.args.len(), 0, 0) {
         return code;
     }
-    let utf8 = install_common::is_utf8(ctx);
     let opened = install_common::open(ctx, global, global.scope());
     let r = match &opened {
         Ok((fs, lp)) => {
-            let (r, logged) = get_default(fs, lp, utf8);
+            let (r, logged) = get_default(fs, lp, install_common::options(ctx, global));
             install_common::logs(ctx, &logged);
             r
         }

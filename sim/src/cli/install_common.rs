@@ -303,7 +303,8 @@ pub fn sysv_step(
         }
         // The SysV lookup excludes generator directories.
         // (systemd excludes generator directories from this lookup; unitlab does not.)
-        let (r, logged) = unitlab_engine::install::unit_file_exists(&fs, &lp, &name, utf8);
+        let (r, logged) =
+            unitlab_engine::install::unit_file_exists(&fs, &lp, &name, options(ctx, global));
         logs(ctx, &logged);
         let found_native = match r {
             Ok(b) => b,
@@ -455,12 +456,7 @@ pub fn verb_enable(ctx: &mut Context<'_>, global: &Global, verb: &str, args: &[S
         }
     }
     let utf8 = is_utf8(ctx);
-    let opts = engine::Options {
-        runtime: global.runtime,
-        force: global.force,
-        dry_run: false,
-        utf8,
-    };
+    let opts = options(ctx, global);
     let outcome = match open(ctx, global, global.scope()) {
         Err(e) => Outcome {
             changes: Vec::new(),
@@ -603,4 +599,72 @@ fn cmdline_words(text: &str) -> Vec<String> {
         out.push(word);
     }
     out
+}
+
+/// The engine options of an install verb: `--runtime`, `--force`, the locale and the host facts
+/// systemd's host specifiers use.
+pub fn options(ctx: &Context<'_>, global: &Global) -> unitlab_engine::install::Options {
+    unitlab_engine::install::Options {
+        runtime: global.runtime,
+        force: global.force,
+        dry_run: false,
+        utf8: is_utf8(ctx),
+        host: Some(host_facts()),
+    }
+}
+
+/// Facts about the running host, read once (systemctl reads them from the host, not from the
+/// root): host name, kernel release and boot id from `/proc/sys/kernel`, the pretty host name
+/// from `/etc/machine-info`, and the caller's user and group.
+fn host_facts() -> &'static unitlab_engine::install::HostFacts {
+    use std::sync::OnceLock;
+    static FACTS: OnceLock<unitlab_engine::install::HostFacts> = OnceLock::new();
+    FACTS.get_or_init(|| {
+        let read = |p: &str| {
+            std::fs::read_to_string(p)
+                .ok()
+                .map(|s| s.trim_end_matches('\n').to_owned())
+                .filter(|s| !s.is_empty())
+        };
+        let pretty = read("/etc/machine-info").and_then(|t| {
+            t.lines().find_map(|l| {
+                l.strip_prefix("PRETTY_HOSTNAME=")
+                    .map(|v| v.trim_matches('"').to_owned())
+            })
+        });
+        let status = read("/proc/self/status").unwrap_or_default();
+        let id_of = |key: &str| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix(key))
+                .and_then(|v| v.split_whitespace().next())
+                .and_then(|v| v.parse::<u32>().ok())
+        };
+        let name_of = |file: &str, id: u32| {
+            read(file).and_then(|t| {
+                t.lines().find_map(|l| {
+                    let mut f = l.split(':');
+                    let name = f.next()?;
+                    let _ = f.next();
+                    (f.next()?.parse::<u32>().ok()? == id).then(|| name.to_owned())
+                })
+            })
+        };
+        let user = match (id_of("Uid:"), id_of("Gid:")) {
+            (Some(uid), Some(gid)) => Some((
+                name_of("/etc/passwd", uid).unwrap_or_else(|| uid.to_string()),
+                uid,
+                name_of("/etc/group", gid).unwrap_or_else(|| gid.to_string()),
+                gid,
+            )),
+            _ => None,
+        };
+        unitlab_engine::install::HostFacts {
+            hostname: read("/proc/sys/kernel/hostname"),
+            pretty_hostname: pretty,
+            kernel_release: read("/proc/sys/kernel/osrelease"),
+            boot_id: read("/proc/sys/kernel/random/boot_id").map(|b| b.replace('-', "")),
+            user,
+        }
+    })
 }

@@ -27,7 +27,6 @@ pub fn run(ctx: &mut Context<'_>, global: &Global, args: Args) -> i32 {
         install_common::Sysv::Exit(code) => return code,
         install_common::Sysv::Continue(e) => e,
     };
-    let utf8 = install_common::is_utf8(ctx);
     let opened = install_common::open(ctx, global, global.scope());
     for name in &names {
         let (fs, lp) = match &opened {
@@ -41,7 +40,7 @@ pub fn run(ctx: &mut Context<'_>, global: &Global, args: Args) -> i32 {
                 return 1;
             }
         };
-        let (r, logged) = is_enabled(fs, lp, name, utf8);
+        let (r, logged) = is_enabled(fs, lp, name, install_common::options(ctx, global));
         install_common::logs(ctx, &logged);
         let state = match r {
             Ok(s) => s,
@@ -62,7 +61,8 @@ pub fn run(ctx: &mut Context<'_>, global: &Global, args: Args) -> i32 {
         if global.full && install_common::root(ctx, global).is_none() {
             let sys = install_common::open(ctx, global, Scope::System);
             if let Ok((fs, lp)) = sys {
-                let (r, logged) = installation_targets(&fs, &lp, name, global.runtime, utf8);
+                let (r, logged) =
+                    installation_targets(&fs, &lp, name, install_common::options(ctx, global));
                 install_common::logs(ctx, &logged);
                 match r {
                     Ok(links) => {

@@ -26,12 +26,10 @@ pub fn run(ctx: &mut Context<'_>, global: &Global, args: Args) -> i32 {
         Ok(t) => t,
         Err(code) => return code,
     };
-    let utf8 = install_common::is_utf8(ctx);
     let opts = Options {
         runtime: false,
         force: true,
-        dry_run: false,
-        utf8,
+        ..install_common::options(ctx, global)
     };
     let opened = install_common::open(ctx, global, global.scope());
     let outcome = match &opened {
@@ -53,7 +51,7 @@ pub fn run(ctx: &mut Context<'_>, global: &Global, args: Args) -> i32 {
     if global.quiet {
         return code;
     }
-    let (r, logged) = get_default(fs, lp, utf8);
+    let (r, logged) = get_default(fs, lp, opts);
     install_common::logs(ctx, &logged);
     match r {
         Ok(name) => {
