@@ -24,7 +24,7 @@
 //!
 //! A *dry run* ([`Options::dry_run`]) computes the same outcome without touching the filesystem:
 //! `disable` and `unmask` use systemd's own dry-run mode (which does not repeat the removal walk),
-//! every other operation runs on an in-memory copy of the tree.
+//! every other operation runs on a copy-on-write [`Overlay`] of the tree.
 
 #![deny(missing_docs)]
 
@@ -34,7 +34,7 @@ pub mod change;
 mod default;
 mod disable;
 pub mod discover;
-mod dry;
+pub mod dry;
 mod enable;
 pub mod info;
 mod is_enabled;
@@ -53,6 +53,7 @@ pub use apply::verify_alias;
 pub use change::{Change, ChangeKind, Errno};
 pub use default::{get_default, set_default};
 pub use disable::disable;
+pub use dry::Overlay;
 pub use enable::enable;
 pub use is_enabled::{installation_targets, is_enabled};
 pub use link::link;
