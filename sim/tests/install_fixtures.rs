@@ -1145,6 +1145,19 @@ U/dangling.service -> gone.service",
             "enable other.socket",
         ],
     )];
+    cases.push(case(
+        "sysv_generated_and_update_rc_d",
+        "G/gen.service = $W
+etc/init.d/gen = #!/bin/sh\\n
+etc/init.d/legacy = #!/bin/sh\\n
+usr/sbin/update-rc.d = not executable\\n",
+        &[
+            "enable gen.service",
+            "is-enabled gen.service",
+            "disable legacy.service",
+            "-q enable legacy.service",
+        ],
+    ));
     for c in &mut cases {
         c.sysv = true;
     }

@@ -80,6 +80,9 @@ pub struct Ctx<'a> {
     pub utf8: bool,
     /// Facts about the running host for the host specifiers (`%H`, `%v`, ...), if known.
     pub host: Option<&'static super::printf::HostFacts>,
+    /// Leave the generator directories out of the search path (systemd's
+    /// `LOOKUP_PATHS_EXCLUDE_GENERATED`, used by the SysV step).
+    pub exclude_generated: bool,
 }
 
 pub(crate) fn basename(p: &str) -> &str {
@@ -155,7 +158,18 @@ impl<'a> Ctx<'a> {
             logs: Vec::new(),
             utf8,
             host: None,
+            exclude_generated: false,
         }
+    }
+
+    /// The search path this context looks units up in.
+    pub fn search_dirs(&self) -> Vec<crate::load::SearchDir> {
+        self.lp
+            .search_path()
+            .iter()
+            .filter(|d| !(self.exclude_generated && d.class.is_generator()))
+            .cloned()
+            .collect()
     }
 
     /// An empty context with the locale and host facts of `opts`.
@@ -169,6 +183,7 @@ impl<'a> Ctx<'a> {
     pub fn scratch(&self) -> Ctx<'a> {
         let mut ctx = Ctx::new(self.fs, self.lp, self.utf8);
         ctx.host = self.host;
+        ctx.exclude_generated = self.exclude_generated;
         ctx
     }
 
@@ -377,12 +392,7 @@ impl<'a> Ctx<'a> {
             .filter(|n| n.kind() == NameKind::Instance)
             .and_then(|n| n.template())
             .map(UnitName::into_string);
-        let dirs: Vec<Utf8PathBuf> = self
-            .lp
-            .search_path()
-            .iter()
-            .map(|d| d.path.clone())
-            .collect();
+        let dirs: Vec<Utf8PathBuf> = self.search_dirs().into_iter().map(|d| d.path).collect();
         let mut found: Option<i32> = None;
         for candidate in std::iter::once(&name).chain(template.iter()) {
             for d in &dirs {
@@ -478,7 +488,11 @@ impl<'a> Ctx<'a> {
                 return Err(e);
             }
         };
-        let Some(sd) = self.lp.search_dir_of(&simplified).cloned() else {
+        let Some(sd) = self
+            .search_dirs()
+            .into_iter()
+            .find(|d| simplified.starts_with(&d.path))
+        else {
             return Ok((simplified, true));
         };
         if let Err((e, msg)) = validate_alias_symlink(&filename, simplified.as_str()) {

@@ -136,13 +136,16 @@ mod tests;
 
 /// `unit_file_exists()`: whether `name` can be found (following aliases, not links in config
 /// directories, without reading `[Install]`), with the lines logged on the way.
+/// `exclude_generated` leaves the generator directories out (as the SysV step does).
 pub fn unit_file_exists(
     fs: &dyn crate::fs::FileSystem,
     lp: &crate::load::LookupPaths,
     name: &str,
     opts: Options,
+    exclude_generated: bool,
 ) -> (Result<bool, Errno>, Vec<Log>) {
     let mut ctx = discover::Ctx::with(fs, lp, &opts);
+    ctx.exclude_generated = exclude_generated;
     let r = apply::unit_exists(&mut ctx, name);
     (r, ctx.logs)
 }

@@ -302,9 +302,9 @@ pub fn sysv_step(
             continue;
         }
         // The SysV lookup excludes generator directories.
-        // (systemd excludes generator directories from this lookup; unitlab does not.)
+        // The SysV lookup leaves the generator directories out.
         let (r, logged) =
-            unitlab_engine::install::unit_file_exists(&fs, &lp, &name, options(ctx, global));
+            unitlab_engine::install::unit_file_exists(&fs, &lp, &name, options(ctx, global), true);
         logs(ctx, &logged);
         let found_native = match r {
             Ok(b) => b,
@@ -359,13 +359,15 @@ pub fn sysv_step(
                 let _ = writeln!(ctx.out, "{}", if on { "enabled" } else { "disabled" });
             }
             enabled |= on;
-        } else if root.is_some() && !has_update_rc_d(&fs) {
-            let (l, r) = if utf8 { ("‘", "’") } else { ("'", "'") };
-            let _ = writeln!(
-                ctx.err,
-                "chroot: failed to run command {l}/usr/sbin/update-rc.d{r}: No such file or directory"
-            );
-            return Sysv::Exit(1);
+        } else if root.is_some() {
+            if let Some(why) = update_rc_d_failure(&fs) {
+                let (l, r) = if utf8 { ("‘", "’") } else { ("'", "'") };
+                let _ = writeln!(
+                    ctx.err,
+                    "chroot: failed to run command {l}/usr/sbin/update-rc.d{r}: {why}"
+                );
+                return Sysv::Exit(1);
+            }
         }
         if found_native {
             continue;
@@ -376,11 +378,21 @@ pub fn sysv_step(
     Sysv::Continue(enabled)
 }
 
-fn has_update_rc_d(fs: &dyn FileSystem) -> bool {
-    matches!(
-        resolve(fs, Utf8Path::new("/usr/sbin/update-rc.d"), Follow::Yes),
-        Ok(r) if matches!(r.target, Target::Exists(_))
-    )
+/// Why `chroot ROOT /usr/sbin/update-rc.d` cannot even start, if it cannot: missing, or not
+/// executable. (When it can, unitlab cannot run it and assumes success.)
+fn update_rc_d_failure(fs: &dyn FileSystem) -> Option<&'static str> {
+    match resolve(fs, Utf8Path::new("/usr/sbin/update-rc.d"), Follow::Yes) {
+        Ok(r) => match r.target {
+            Target::Exists(m)
+                if m.kind == unitlab_engine::fs::FileKind::File && m.mode & 0o111 != 0 =>
+            {
+                None
+            }
+            Target::Exists(_) => Some("Permission denied"),
+            _ => Some("No such file or directory"),
+        },
+        Err(_) => Some("No such file or directory"),
+    }
 }
 
 /// Prints `Too few arguments.` / `Too many arguments.` if `n` is outside `min..=max`.
