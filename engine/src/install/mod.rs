@@ -25,6 +25,21 @@
 //! A *dry run* ([`Options::dry_run`]) computes the same outcome without touching the filesystem:
 //! `disable` and `unmask` use systemd's own dry-run mode (which does not repeat the removal walk),
 //! every other operation runs on a copy-on-write [`Overlay`] of the tree.
+//!
+//! # Differences from systemd 252 (deliberate or unavoidable)
+//!
+//! * systemd walks some directories *without* the root prefix (drop-in directories, the config
+//!   directory during `disable`, file identity checks): there an absolute symlink leads out of the
+//!   root onto the host. The engine never leaves the root; for drop-in directories such a link is
+//!   treated as leading nowhere (what systemd sees unless the host happens to have that path);
+//!   elsewhere it is followed inside the root.
+//! * File identity (`files_same()` in the equivalence rule of §4.0.2) compares resolved paths,
+//!   not inodes: two hard links to one file count as different files.
+//! * Host specifiers (`%H %l %q %v %b`, and `%u %U %g %G` in user scope) come from
+//!   [`HostFacts`] given by the caller; without them they fail with `EUNATCH`.
+//! * Directory listing order is the backend's: systemd prints `Removed` lines in `readdir()`
+//!   order, so a backend that sorts (like `fs::DirFs`) gives a different order than systemctl
+//!   on the same tree (the `unitlab` CLI wraps `DirFs` to keep `readdir()` order).
 
 #![deny(missing_docs)]
 

@@ -2,6 +2,17 @@
 //! locale handling, name mangling, the Debian SysV step, rendering. The semantics live in
 //! `unitlab_engine::install`; this file only reproduces what `systemctl` itself does around the
 //! engine calls (reference §4.0.3–§4.0.5).
+//!
+//! What is not emulated:
+//! * `/lib/systemd/systemd-sysv-install` is never run. Its `is-enabled` answer is computed from the
+//!   tree (`/etc/rc[S5].d/S??NAME`); under `--root`, `enable`/`disable` fail exactly like the
+//!   script when the root has no executable `/usr/sbin/update-rc.d`. Otherwise (a runnable
+//!   update-rc.d, or no root) the script is assumed to succeed and its `/etc/rc?.d` links are not
+//!   made.
+//! * `is-enabled --full` under `--root`: systemctl lists the links of the *host* (it runs its
+//!   dry-run `disable` without the root); unitlab lists nothing.
+//! * The initrd variant of the kernel command line check (`rd.` runlevels) of `get-default`.
+//! * Nothing online: no D-Bus, no daemon-reload (`--no-reload` is accepted), no `--now`.
 use super::{Context, Global};
 use camino::{Utf8Path, Utf8PathBuf};
 use unitlab_engine::fs::{resolve, DirFs, FileSystem, Follow, FsError, Target};
