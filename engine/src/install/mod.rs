@@ -44,16 +44,20 @@
 #![deny(missing_docs)]
 
 mod add_wants;
+mod alias;
 mod apply;
 pub mod change;
 mod default;
 mod disable;
 pub mod discover;
+mod dropins;
 pub mod dry;
 mod enable;
+mod fsutil;
 pub mod info;
 mod is_enabled;
 mod link;
+mod load;
 mod mask;
 pub mod printf;
 mod reenable;
@@ -64,7 +68,7 @@ pub mod symlink;
 mod unmask;
 
 pub use add_wants::{add_dependency, Dependency};
-pub use apply::verify_alias;
+pub use alias::{validate_alias_symlink, verify_alias};
 pub use change::{Change, ChangeKind, Errno};
 pub use default::{get_default, set_default};
 pub use disable::disable;

@@ -499,7 +499,7 @@ fn verify_alias_table() {
 #[test]
 fn alias_symlink_validation_table() {
     // §8.3 test-unit-file.c (source → target).
-    use super::discover::validate_alias_symlink as v;
+    use super::alias::validate_alias_symlink as v;
     let ok = |a: &str, b: &str| v(a, b).is_ok();
     let err = |a: &str, b: &str| v(a, b).map_err(|e| e.0).err();
     assert!(ok("a.service", "b.service"));

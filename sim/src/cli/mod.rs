@@ -8,10 +8,12 @@ use std::io::Write;
 
 mod add_wants;
 mod cat;
+mod cmdline;
 mod disable;
 mod enable;
 mod escape;
 mod get_default;
+mod host_fs;
 mod install_common;
 mod is_enabled;
 mod link;
@@ -19,6 +21,7 @@ mod mask;
 mod reenable;
 mod revert;
 mod set_default;
+mod sysv;
 mod unit_paths;
 mod unmask;
 
