@@ -256,14 +256,14 @@ fn path_mode() -> Mode {
 fn unescape_mode() -> Mode {
     Mode {
         opts: vec!["--unescape".into()],
-        ours: Box::new(|s| name::unescape_bytes(s).map_err(|_| ())),
+        ours: Box::new(|s| name::unescape_bytes(s.as_bytes()).map_err(|_| ())),
     }
 }
 
 fn unescape_path_mode() -> Mode {
     Mode {
         opts: vec!["--unescape".into(), "--path".into()],
-        ours: Box::new(|s| name::unescape_path_bytes(s).map_err(|_| ())),
+        ours: Box::new(|s| name::unescape_path_bytes(s.as_bytes()).map_err(|_| ())),
     }
 }
 
@@ -339,9 +339,9 @@ fn unescape_instance_mode(template: Option<&'static str>, path: bool) -> Mode {
                 }
             }
             if path {
-                name::unescape_path_bytes(instance).map_err(|_| ())
+                name::unescape_path_bytes(instance.as_bytes()).map_err(|_| ())
             } else {
-                name::unescape_bytes(instance).map_err(|_| ())
+                name::unescape_bytes(instance.as_bytes()).map_err(|_| ())
             }
         }),
     }

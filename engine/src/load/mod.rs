@@ -21,6 +21,22 @@
 //!
 //! Every problem on the way is a [`crate::diag::Diagnostic`] worded as systemd 252 logs it; nothing
 //! here fails with `Err` because of a unit file's content.
+//!
+//! The lookup-path part decides *where* unit files are looked for: [`Scope`] selects the
+//! configuration, [`Env`] supplies the environment it depends on, [`LookupPaths`] is the ordered
+//! search path (each directory tagged with its [`DirClass`]) plus the named directories install
+//! operations write to.
+
+mod class;
+mod env;
+mod paths;
+
+pub use class::{DirClass, Scope};
+pub use env::{Env, MapEnv, ProcessEnv};
+pub use paths::{
+    is_user_config_dir, LookupError, LookupPaths, SearchDir, UnitPathOverride,
+    SYSTEM_DATA_UNIT_DIR, USER_CONFIG_UNIT_DIR,
+};
 
 mod alias;
 mod catalog;

@@ -58,8 +58,7 @@ fn unhex(b: u8) -> Option<u8> {
 
 /// Unescapes `s` (systemd's `unit_name_unescape`) into bytes: `-` → `/`, `\xNN` → the byte; any
 /// other backslash sequence is an error. The result ends at the first NUL byte, as in systemd.
-pub fn unescape_bytes(s: &str) -> Result<Vec<u8>, NameError> {
-    let bytes = s.as_bytes();
+pub fn unescape_bytes(bytes: &[u8]) -> Result<Vec<u8>, NameError> {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
@@ -73,7 +72,7 @@ pub fn unescape_bytes(s: &str) -> Result<Vec<u8>, NameError> {
                 let lo = bytes.get(i + 3).copied().and_then(unhex);
                 match (bytes.get(i + 1), hi, lo) {
                     (Some(b'x'), Some(hi), Some(lo)) => out.push(hi << 4 | lo),
-                    _ => return Err(NameError::new(s, "invalid escape sequence")),
+                    _ => return Err(NameError::lossy(bytes, "invalid escape sequence")),
                 }
                 i += 4;
             }
@@ -91,6 +90,6 @@ pub fn unescape_bytes(s: &str) -> Result<Vec<u8>, NameError> {
 
 /// Unescapes `s` (see [`unescape_bytes`]); fails if the bytes are not UTF-8.
 pub fn unescape(s: &str) -> Result<String, NameError> {
-    String::from_utf8(unescape_bytes(s)?)
+    String::from_utf8(unescape_bytes(s.as_bytes())?)
         .map_err(|_| NameError::new(s, "unescapes to bytes that are not UTF-8"))
 }

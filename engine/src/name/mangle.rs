@@ -10,7 +10,7 @@
 //! name (or a glob, when allowed). Without globs the result must be a valid unit name.
 
 use super::escape::push_escaped;
-use super::path::{is_device_path, name_from_path_bytes};
+use super::path::{is_device_path_bytes, name_from_path_bytes};
 use super::unit_name::{is_glob_name_byte, is_name_byte_with_at, is_valid_bytes, unit_type_of};
 use super::{NameError, UnitName, UnitType};
 
@@ -72,12 +72,17 @@ fn is_glob(s: &[u8]) -> bool {
 /// Turns a command-line argument into a unit name as systemctl does (see the module docs). Fails for
 /// empty arguments and arguments that cannot become a valid name (e.g. leading `@`, too long).
 pub fn mangle(arg: &str, opts: MangleOptions) -> Result<Mangled, NameError> {
-    let bytes = arg.as_bytes();
+    mangle_bytes(arg.as_bytes(), opts)
+}
+
+/// Byte-level [`mangle`] (for arguments that are not UTF-8; the notice shows them lossily).
+pub fn mangle_bytes(bytes: &[u8], opts: MangleOptions) -> Result<Mangled, NameError> {
     if bytes.is_empty() {
-        return Err(NameError::new(arg, "cannot mangle an empty name"));
+        return Err(NameError::lossy(bytes, "cannot mangle an empty name"));
     }
+    let arg = String::from_utf8_lossy(bytes);
     let keep = |glob_rejected| Mangled {
-        name: arg.to_owned(),
+        name: arg.to_string(),
         notice: None,
         glob_rejected,
     };
@@ -98,7 +103,7 @@ pub fn mangle(arg: &str, opts: MangleOptions) -> Result<Mangled, NameError> {
             glob_rejected,
         })
     };
-    if is_device_path(arg) {
+    if is_device_path_bytes(bytes) {
         if let Some(m) = from_path(UnitType::Device) {
             return Ok(m);
         }

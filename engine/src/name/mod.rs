@@ -33,7 +33,7 @@ mod unit_name;
 
 pub use escape::{escape, escape_bytes, unescape, unescape_bytes};
 pub use hash::{siphash24, LONG_NAME_HASH_KEY};
-pub use mangle::{glob_notice, mangle, MangleOptions, Mangled};
+pub use mangle::{glob_notice, mangle, mangle_bytes, MangleOptions, Mangled};
 pub use path::{
     escape_path, escape_path_bytes, is_device_path, name_from_path, path_is_normalized,
     path_is_valid, unescape_path, unescape_path_bytes,
@@ -62,6 +62,14 @@ impl NameError {
     pub fn new(name: &str, reason: &'static str) -> NameError {
         NameError {
             name: name.to_owned(),
+            reason,
+        }
+    }
+
+    /// A new error for text that may not be UTF-8 (converted lossily for the message).
+    pub fn lossy(name: &[u8], reason: &'static str) -> NameError {
+        NameError {
+            name: String::from_utf8_lossy(name).into_owned(),
             reason,
         }
     }

@@ -167,7 +167,11 @@ fn path_startswith<'a>(path: &'a [u8], prefix: &[u8]) -> Option<&'a [u8]> {
 /// Whether `path` names something below `/dev/` or `/sys/` (systemd's `is_device_path`): `/dev/sda`
 /// yes, `/dev` no.
 pub fn is_device_path(path: &str) -> bool {
-    let p = path.as_bytes();
+    is_device_path_bytes(path.as_bytes())
+}
+
+/// Byte-level [`is_device_path`].
+pub(crate) fn is_device_path_bytes(p: &[u8]) -> bool {
     [&b"/dev/"[..], b"/sys/"]
         .into_iter()
         .any(|prefix| path_startswith(p, prefix).is_some_and(|rest| !rest.is_empty()))
@@ -197,29 +201,29 @@ pub fn escape_path_bytes(path: &[u8]) -> Result<String, &'static str> {
 
 /// Unescapes an escaped path (systemd's `unit_name_path_unescape`): `-` → `/`; otherwise the
 /// unescaped string must not start or end with `/`, gets a leading `/`, and must be normalized.
-pub fn unescape_path_bytes(s: &str) -> Result<Vec<u8>, NameError> {
+pub fn unescape_path_bytes(s: &[u8]) -> Result<Vec<u8>, NameError> {
     if s.is_empty() {
-        return Err(NameError::new(s, "empty"));
+        return Err(NameError::lossy(s, "empty"));
     }
-    if s == "-" {
+    if s == b"-" {
         return Ok(b"/".to_vec());
     }
     let w = unescape_bytes(s)?;
     if w.first() == Some(&b'/') || w.last() == Some(&b'/') {
-        return Err(NameError::new(s, "leading or trailing slash"));
+        return Err(NameError::lossy(s, "leading or trailing slash"));
     }
     let mut out = Vec::with_capacity(w.len() + 1);
     out.push(b'/');
     out.extend_from_slice(&w);
     if !path_is_normalized(&out) {
-        return Err(NameError::new(s, "not a normalized path"));
+        return Err(NameError::lossy(s, "not a normalized path"));
     }
     Ok(out)
 }
 
 /// [`unescape_path_bytes`] as a UTF-8 path; fails if the bytes are not UTF-8.
 pub fn unescape_path(s: &str) -> Result<Utf8PathBuf, NameError> {
-    let bytes = unescape_path_bytes(s)?;
+    let bytes = unescape_path_bytes(s.as_bytes())?;
     String::from_utf8(bytes)
         .map(Utf8PathBuf::from)
         .map_err(|_| NameError::new(s, "unescapes to bytes that are not UTF-8"))

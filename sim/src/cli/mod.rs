@@ -97,6 +97,14 @@ pub fn run(args: Vec<OsString>) -> i32 {
 
 /// Runs the command line in `ctx` (used by tests and the simulator).
 pub fn run_in(ctx: &mut Context<'_>, args: Vec<OsString>) -> i32 {
+    // `escape` parses its own arguments like systemd-escape's getopt_long (clap would eat a leading
+    // `--` and take `-h`).
+    if args.get(1).is_some_and(|a| a == "escape") {
+        let status = escape::run_raw(ctx, &args[2..]);
+        let _ = ctx.out.flush();
+        let _ = ctx.err.flush();
+        return status;
+    }
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
