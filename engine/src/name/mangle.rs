@@ -70,47 +70,72 @@ fn is_glob(s: &[u8]) -> bool {
 }
 
 /// Turns a command-line argument into a unit name as systemctl does (see the module docs). Fails for
-/// empty arguments and arguments that cannot become a valid name (e.g. leading `@`, too long).
+/// empty arguments and arguments that cannot become a valid name (e.g. leading `@`, too long); note
+/// that systemctl may already have printed a notice in that case (see [`mangle_with_notices`]).
 pub fn mangle(arg: &str, opts: MangleOptions) -> Result<Mangled, NameError> {
     mangle_bytes(arg.as_bytes(), opts)
 }
 
 /// Byte-level [`mangle`] (for arguments that are not UTF-8; the notice shows them lossily).
 pub fn mangle_bytes(bytes: &[u8], opts: MangleOptions) -> Result<Mangled, NameError> {
+    let (glob_rejected, notice, result) = mangle_inner(bytes, opts);
+    result.map(|name| Mangled {
+        name,
+        notice,
+        glob_rejected,
+    })
+}
+
+/// [`mangle`] plus the lines systemctl prints on stderr while mangling, in order and without
+/// newlines: the glob notice (worded with `operation`, e.g. `Some("to check")` for `is-enabled`)
+/// and the escape notice. They are printed even when mangling then fails.
+pub fn mangle_with_notices(
+    arg: &str,
+    opts: MangleOptions,
+    operation: Option<&str>,
+) -> (Vec<String>, Result<Mangled, NameError>) {
+    let (glob_rejected, notice, result) = mangle_inner(arg.as_bytes(), opts);
+    let mut lines = Vec::new();
+    if glob_rejected {
+        lines.push(glob_notice(operation));
+    }
+    lines.extend(notice.clone());
+    let result = result.map(|name| Mangled {
+        name,
+        notice,
+        glob_rejected,
+    });
+    (lines, result)
+}
+
+/// The mangling itself: (glob rejected, escape notice, name or error).
+fn mangle_inner(
+    bytes: &[u8],
+    opts: MangleOptions,
+) -> (bool, Option<String>, Result<String, NameError>) {
     if bytes.is_empty() {
-        return Err(NameError::lossy(bytes, "cannot mangle an empty name"));
+        let err = NameError::lossy(bytes, "cannot mangle an empty name");
+        return (false, None, Err(err));
     }
     let arg = String::from_utf8_lossy(bytes);
-    let keep = |glob_rejected| Mangled {
-        name: arg.to_string(),
-        notice: None,
-        glob_rejected,
-    };
     if is_valid_bytes(bytes) {
-        return Ok(keep(false));
+        return (false, None, Ok(arg.into_owned()));
     }
     let mut glob_rejected = false;
     if is_glob(bytes) && bytes.iter().all(|&b| is_glob_name_byte(b)) {
         if opts.allow_globs {
-            return Ok(keep(false));
+            return (false, None, Ok(arg.into_owned()));
         }
         glob_rejected = true;
     }
-    let from_path = |ty| {
-        name_from_path_bytes(bytes, ty).ok().map(|n| Mangled {
-            name: n.into_string(),
-            notice: None,
-            glob_rejected,
-        })
-    };
     if is_device_path_bytes(bytes) {
-        if let Some(m) = from_path(UnitType::Device) {
-            return Ok(m);
+        if let Ok(n) = name_from_path_bytes(bytes, UnitType::Device) {
+            return (glob_rejected, None, Ok(n.into_string()));
         }
     }
     if bytes.first() == Some(&b'/') {
-        if let Some(m) = from_path(UnitType::Mount) {
-            return Ok(m);
+        if let Ok(n) = name_from_path_bytes(bytes, UnitType::Mount) {
+            return (glob_rejected, None, Ok(n.into_string()));
         }
     }
     let mut name = String::with_capacity(bytes.len() * 4 + 10);
@@ -144,14 +169,8 @@ pub fn mangle_bytes(bytes: &[u8], opts: MangleOptions) -> Result<Mangled, NameEr
         name.push_str(opts.default_suffix.as_str());
     }
     if !opts.allow_globs && !is_valid_bytes(name.as_bytes()) {
-        return Err(NameError::new(
-            &name,
-            "mangled name is not a valid unit name",
-        ));
+        let err = NameError::new(&name, "mangled name is not a valid unit name");
+        return (glob_rejected, notice, Err(err));
     }
-    Ok(Mangled {
-        name,
-        notice,
-        glob_rejected,
-    })
+    (glob_rejected, notice, Ok(name))
 }
