@@ -20,7 +20,7 @@
 //! aliases) is collected from the reverse map ([`Catalog::aliases_of`]).
 use super::alias::{validate_alias, AliasProblem};
 use super::mask::{classify, FileState};
-use super::name_parts::{basename, instance_of, kind, replace_instance, template_of, unit_type};
+use super::name_parts::{basename, instance_of, kind, replace_instance, template_of};
 use super::paths::LookupPaths;
 use crate::diag::{Code, Diagnostic, Severity, Sink};
 use crate::fs::{self, FileKind, FileSystem, Follow, FsError, Target};
@@ -519,9 +519,4 @@ fn symlink_is_dir(fs: &dyn FileSystem, link: &Utf8Path) -> bool {
         fs::resolve(fs, &abs, Follow::Yes),
         Ok(r) if matches!(r.target, Target::Exists(m) if m.kind == FileKind::Dir)
     )
-}
-
-/// The type of a valid unit name (a convenience for callers holding strings).
-pub fn type_of(name: &str) -> Option<UnitType> {
-    unit_type(name)
 }

@@ -1,7 +1,7 @@
 //! Small string-level helpers on unit names that the loader needs (template of an instance, instance
 //! replacement, the prefix used by the drop-in dash walk). They work on `&str` so that the catalog can
 //! apply them to names it has already validated with [`crate::name`].
-use crate::name::{NameKind, UnitName, UnitType};
+use crate::name::{NameKind, UnitName};
 
 /// The parts of a syntactically valid unit name: `prefix[@instance].suffix`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,11 +27,6 @@ pub(crate) fn parts(name: &str) -> Option<Parts<'_>> {
 /// The kind of a *valid* unit name, or `None` when `name` is not a valid unit name.
 pub(crate) fn kind(name: &str) -> Option<NameKind> {
     UnitName::new(name).ok().map(|n| n.kind())
-}
-
-/// The unit type of a *valid* unit name.
-pub(crate) fn unit_type(name: &str) -> Option<UnitType> {
-    UnitName::new(name).ok().map(|n| n.unit_type())
 }
 
 /// `foo@.service` for `foo@bar.service` or `foo@.service`; `None` for plain or invalid names.

@@ -16,7 +16,7 @@ use camino::{Utf8Path, Utf8PathBuf};
 use unitlab_engine::diag::Diagnostic;
 use unitlab_engine::fs::{DirFs, FileSystem};
 use unitlab_engine::load::{
-    classify, conf_dropins, load_unit, Catalog, FileState, LoadOptions, LoadState, LookupPaths, MapEnv, ProcessEnv,
+    classify, conf_dropins, load_unit, Catalog, Env, FileState, LoadOptions, LoadState, LookupPaths, MapEnv, ProcessEnv,
     Scope,
 };
 use unitlab_engine::name::{mangle, MangleOptions, NameKind, UnitName, UnitType};
