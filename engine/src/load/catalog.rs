@@ -126,6 +126,8 @@ pub struct Catalog {
     entries: BTreeMap<String, Entry>,
     aliases: BTreeMap<String, BTreeSet<String>>,
     dirs: BTreeSet<Utf8PathBuf>,
+    stamp: Vec<(Utf8PathBuf, i128)>,
+    unstamped: Vec<Utf8PathBuf>,
 }
 
 impl Catalog {
@@ -133,7 +135,47 @@ impl Catalog {
     /// suspicious symlinks, unreadable directories) go to `sink` with systemd's wording.
     pub fn build(fs: &dyn FileSystem, paths: &LookupPaths, sink: &mut dyn Sink) -> Catalog {
         let dirs: Vec<Utf8PathBuf> = paths.search_path().iter().map(|d| d.path.clone()).collect();
-        Catalog::build_from_dirs(fs, &dirs, sink)
+        // Directories under systemd's exclusive control do not count for the cache stamp (§1.8).
+        let unstamped: Vec<Utf8PathBuf> = [
+            paths.generator(),
+            paths.generator_early(),
+            paths.generator_late(),
+            paths.transient(),
+            paths.persistent_control(),
+            paths.runtime_control(),
+        ]
+        .into_iter()
+        .flatten()
+        .map(Utf8Path::to_owned)
+        .collect();
+        let mut cat = Catalog::build_from_dirs(fs, &dirs, sink);
+        cat.unstamped = unstamped;
+        cat.stamp = cat.current_stamp(fs);
+        cat
+    }
+
+    /// The modification times of the search directories that exist (without those under systemd's
+    /// exclusive control), the cache key PID 1 uses (reference §1.8, §7.4).
+    fn current_stamp(&self, fs: &dyn FileSystem) -> Vec<(Utf8PathBuf, i128)> {
+        self.search_path
+            .iter()
+            .filter(|d| !self.unstamped.contains(d))
+            .filter_map(|d| match fs::resolve(fs, d, Follow::Yes) {
+                Ok(r) => match r.target {
+                    Target::Exists(m) => Some((d.clone(), m.modified_ns)),
+                    _ => None,
+                },
+                Err(_) => None,
+            })
+            .collect()
+    }
+
+    /// Whether the search directories' modification times are unchanged since the map was built.
+    /// PID 1 reuses its map while this holds; when it does not, a unit that is `not-found` is looked
+    /// up again when referenced (reference §7.4), while loaded units keep their configuration until
+    /// `daemon-reload`.
+    pub fn is_current(&self, fs: &dyn FileSystem) -> bool {
+        self.current_stamp(fs) == self.stamp
     }
 
     /// Builds the map for an explicit list of search directories (absolute paths inside the root of
@@ -161,11 +203,18 @@ impl Catalog {
             cat.scan_dir(fs, index, dir, sink);
         }
         cat.build_reverse_map(fs);
+        cat.stamp = cat.current_stamp(fs);
         cat
     }
 
     fn scan_dir(&mut self, fs: &dyn FileSystem, index: usize, dir: &Utf8Path, sink: &mut dyn Sink) {
-        let listing = match fs.read_dir(dir) {
+        // The directory itself may be a symlink (`/lib` → `usr/lib`): read it through its resolved
+        // path, but report entries under the search directory's own path, as systemd does.
+        let real = match fs::resolve(fs, dir, Follow::Yes) {
+            Ok(r) if matches!(r.target, Target::Exists(_)) => r.path,
+            _ => dir.to_owned(),
+        };
+        let listing = match fs.read_dir(&real) {
             Ok(l) => l,
             Err(e) if e.is_not_found() => return,
             Err(e) => {
@@ -192,7 +241,7 @@ impl Catalog {
                 }
                 FileKind::Symlink => {
                     if valid.is_none() {
-                        if directory_name_is_valid(&de.name) && symlink_is_dir(fs, &path) {
+                        if directory_name_is_valid(&de.name) && symlink_is_dir(fs, &real.join(&de.name)) {
                             self.dirs.insert(path);
                         }
                         continue;
@@ -205,7 +254,7 @@ impl Catalog {
                 continue;
             }
             let kind = if de.kind == FileKind::Symlink {
-                match self.classify_symlink(fs, dir, &de.name, sink) {
+                match self.classify_symlink(fs, dir, &real, &de.name, sink) {
                     Some(k) => k,
                     None => continue,
                 }
@@ -221,11 +270,12 @@ impl Catalog {
         &self,
         fs: &dyn FileSystem,
         dir: &Utf8Path,
+        real_dir: &Utf8Path,
         file_name: &str,
         sink: &mut dyn Sink,
     ) -> Option<EntryKind> {
         let link = dir.join(file_name);
-        let target = match fs.read_link(&link) {
+        let target = match fs.read_link(&real_dir.join(file_name)) {
             Ok(t) => t,
             Err(e) => {
                 sink.push(Diagnostic::new(
