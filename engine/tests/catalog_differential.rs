@@ -232,6 +232,9 @@ fn check_analyze(tree: &Tree) -> Result<(), String> {
 // Oracle b: systemd --test
 
 const ROOT_UNIT: &str = "lab0.target";
+/// Units not compared because systemd's outcome depends on its load order (see check_transaction).
+static ORDER_DEPENDENT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+const STUBS: &[&str] = &["sysinit.target", "basic.target", "default.target"];
 
 #[derive(Debug, Default)]
 struct Dumped {
@@ -369,13 +372,27 @@ fn check_transaction(tree: &Tree) -> Result<(), String> {
     let mut tree = tree.clone();
     let wants = wanted().join(" ");
     tree.dirs[0].insert(ROOT_UNIT.to_owned(), Node::File(format!("[Unit]\nWants={wants}\n")));
+    // The stubs real-systemd adds to the copy (the script only adds missing ones), so that
+    // type-level drop-ins that reach them are in our model too.
+    for stub in STUBS {
+        tree.dirs[0].insert((*stub).to_owned(), Node::File(format!("[Unit]\nDescription={stub}\n")));
+    }
     placed.write_disk(&tree);
     let fs = placed.mem(&tree);
     let mut diags = Vec::new();
     let cat = Catalog::build_from_dirs(&fs, &placed.dirs, &mut diags);
 
-    // Load the closure: the root's wants, then .wants/.requires entries.
-    let mut todo: Vec<UnitName> = wanted().iter().map(|n| UnitName::new(n).expect("valid")).collect();
+    let out = support::run_test_transaction(placed.dirs[0].as_std_path(), ROOT_UNIT);
+    let dump = parse_dump(&out, &placed.dirs[0]);
+
+    // Load the closure: the root, its wants, the stubs systemd loaded (only services and sockets
+    // with default dependencies pull them in), then .wants/.requires entries.
+    let mut todo: Vec<UnitName> = wanted()
+        .iter()
+        .chain([&ROOT_UNIT])
+        .chain(STUBS.iter().filter(|s| dump.units.contains_key(**s)))
+        .map(|n| UnitName::new(n).expect("valid"))
+        .collect();
     let mut loaded: BTreeMap<UnitName, LoadedUnit> = BTreeMap::new();
     while let Some(name) = todo.pop() {
         if loaded.contains_key(&name) || loaded.values().any(|u| u.names.contains(&name)) {
@@ -390,10 +407,17 @@ fn check_transaction(tree: &Tree) -> Result<(), String> {
         loaded.insert(name, u);
     }
 
-    let out = support::run_test_transaction(placed.dirs[0].as_std_path(), ROOT_UNIT);
-    let dump = parse_dump(&out, &placed.dirs[0]);
     let mut errors = Vec::new();
     for (name, u) in &loaded {
+        // When a unit's names do not all resolve to the same name set (an alias of a masked unit,
+        // an instance alias excluded because it resolves elsewhere), systemd's result depends on
+        // the order in which it loads the names (a later load fails to merge: `File exists`). The
+        // catalog is order-independent; such units are counted and not compared.
+        let own = cat.lookup(name).names;
+        if u.names.iter().any(|n| cat.lookup(n).names != own) {
+            ORDER_DEPENDENT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            continue;
+        }
         let Some((id, d)) = dump.units.iter().find(|(id, d)| *id == u.id.as_str() || d.aliases.contains(name.as_str()))
         else {
             errors.push(format!("{name}: not in systemd's dump (ours: id {} {})", u.id, u.load_state));
@@ -784,6 +808,10 @@ fn random_trees_against_systemd_test() {
     println!("catalog_differential: random trees against systemd --test: UNITLAB_SEED={seed} UNITLAB_CASES={n}");
     let result =
         runner(seed, n).run(&tree_strategy(false), |tree| check_transaction(&tree).map_err(TestCaseError::fail));
+    println!(
+        "catalog_differential: {} units skipped as load-order dependent",
+        ORDER_DEPENDENT.load(std::sync::atomic::Ordering::Relaxed)
+    );
     if let Err(e) = result {
         panic!("UNITLAB_SEED={seed}: {e}");
     }

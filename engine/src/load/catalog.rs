@@ -438,6 +438,10 @@ impl Catalog {
                 out.insert(un);
             }
         }
+        // The id becomes the fragment's name (instance filled in) only if that exact name is among
+        // the collected names: systemd picks it while merging names, comparing the raw strings, so
+        // an instance loaded from a template keeps the requested name unless an alias of the
+        // template spells the instance out (e.g. the template itself is in the reverse map).
         let id = fragment
             .as_ref()
             .and_then(|f| {
@@ -447,6 +451,7 @@ impl Catalog {
                     _ => Some(base.to_owned()),
                 }
             })
+            .filter(|candidate| name_kind == NameKind::Template || names.contains(candidate))
             .and_then(|s| UnitName::new(&s).ok())
             .filter(|n| n.unit_type() == name.unit_type())
             .unwrap_or_else(|| name.clone());

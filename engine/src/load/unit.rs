@@ -176,6 +176,10 @@ pub fn load_unit(
                     };
                     let parsed = syntax::parse(path, &text, Dialect::Unit(unit.id.unit_type()), sink);
                     if let Some(failure) = &parsed.failure {
+                        // systemd fails before merging the unit's other names: the unit keeps the
+                        // requested name as its only name (an alias loads as a separate unit).
+                        unit.id = name.clone();
+                        unit.names = vec![name.clone()];
                         unit.load_state = LoadState::Error;
                         unit.load_error = Some(LoadError::Parse(failure.strerror().to_owned()));
                         unit.fragment = Some(ConfigFile { path: path.clone(), parsed });
@@ -185,6 +189,8 @@ pub fn load_unit(
                     unit.fragment = Some(ConfigFile { path: path.clone(), parsed });
                 }
                 FileState::Other { .. } => {
+                    unit.id = name.clone();
+                    unit.names = vec![name.clone()];
                     unit.load_state = LoadState::Error;
                     unit.load_error = Some(LoadError::Read("Is a directory".to_owned()));
                     return unit;
