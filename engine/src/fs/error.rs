@@ -40,6 +40,13 @@ pub enum FsError {
         /// The path inside the root.
         path: Utf8PathBuf,
     },
+    /// `read` on something that is neither a regular file, a directory nor a symlink (a device,
+    /// fifo or socket): the engine never reads those (a character device is a mask, reference §3.3).
+    #[error("{path}: Not a regular file")]
+    NotARegularFile {
+        /// The path inside the root.
+        path: Utf8PathBuf,
+    },
     /// `remove_dir` on a directory with entries (ENOTEMPTY).
     #[error("{path}: Directory not empty")]
     DirectoryNotEmpty {
@@ -117,9 +124,10 @@ impl FsError {
             FsError::AlreadyExists { .. } => "File exists",
             FsError::NotADirectory { .. } => "Not a directory",
             FsError::IsADirectory { .. } => "Is a directory",
-            FsError::NotASymlink { .. } | FsError::InvalidPath { .. } | FsError::NonUtf8 { .. } => {
-                "Invalid argument"
-            }
+            FsError::NotASymlink { .. }
+            | FsError::NotARegularFile { .. }
+            | FsError::InvalidPath { .. }
+            | FsError::NonUtf8 { .. } => "Invalid argument",
             FsError::IsASymlink { .. }
             | FsError::SymlinkInPath { .. }
             | FsError::TooManyLinks { .. } => "Too many levels of symbolic links",

@@ -7,15 +7,23 @@
 //! Following symlinks is the job of [`resolve`], which does it component by component with systemd's
 //! root rules, so that nothing outside the root is ever read or written.
 
+#[doc(hidden)]
+pub mod conformance;
+mod copy;
 mod dir;
 mod error;
 mod mem;
+mod path;
 mod resolve;
 
+pub use copy::copy_tree;
 pub use dir::DirFs;
 pub use error::FsError;
 pub use mem::MemFs;
-pub use resolve::{normalize, resolve, Follow, Resolved, Target, MAX_SYMLINK_HOPS};
+pub use path::{check_path, normalize};
+#[doc(hidden)]
+pub use resolve::resolve_stepwise;
+pub use resolve::{resolve, Follow, Resolved, Target, MAX_SYMLINK_HOPS};
 
 use camino::{Utf8Path, Utf8PathBuf};
 
@@ -88,6 +96,14 @@ pub trait FileSystem: std::fmt::Debug + Send + Sync {
     fn write_atomic(&self, path: &Utf8Path, data: &[u8]) -> Result<(), FsError>;
     /// Renames `from` to `to`, replacing a non-directory at `to`.
     fn rename(&self, from: &Utf8Path, to: &Utf8Path) -> Result<(), FsError>;
+    /// Creates a character device node at `path` (what `/dev/null` is). Optional capability:
+    /// [`MemFs`] supports it; [`DirFs`] does not (creating device nodes needs privileges).
+    fn create_char_device(&self, path: &Utf8Path) -> Result<(), FsError> {
+        Err(FsError::Unsupported {
+            op: "create_char_device",
+            path: path.to_owned(),
+        })
+    }
     /// Sets the permission bits of `path`. Optional capability.
     fn set_mode(&self, path: &Utf8Path, mode: u32) -> Result<(), FsError> {
         let _ = mode;

@@ -1,3 +1,4 @@
+#![deny(missing_docs)]
 //! Unit names: validity, the eleven types, templates and instances, escaping and mangling
 //! (reference §2), exactly as systemd 252 (`src/basic/unit-name.c`) defines them.
 //!
