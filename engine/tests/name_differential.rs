@@ -172,10 +172,13 @@ fn run_escape(opts: &[&str], args: &[String]) -> Output {
         .expect("run systemd-escape")
 }
 
-/// One mode of `systemd-escape` and our model of it (`Err(())` = we expect a failure).
+/// Our model of one operand's output (`Err(())` = we expect a failure).
+type Model = Box<dyn Fn(&str) -> Result<Vec<u8>, ()>>;
+
+/// One mode of `systemd-escape` and our model of it.
 struct Mode {
     opts: Vec<String>,
-    ours: Box<dyn Fn(&str) -> Result<Vec<u8>, ()>>,
+    ours: Model,
 }
 
 /// Runs all `inputs` through `mode`, comparing with `systemd-escape`; returns the number of cases.

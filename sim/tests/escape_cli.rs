@@ -154,14 +154,14 @@ fn clean(cmd: &mut Command) -> &mut Command {
         .env("SYSTEMD_LOG_COLOR", "0")
 }
 
-fn real(args: &[String]) -> Output {
+fn real<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Output {
     clean(Command::new("systemd-escape").arg0("unitlab escape"))
         .args(args)
         .output()
         .expect("run systemd-escape")
 }
 
-fn ours(args: &[String]) -> Output {
+fn ours<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Output {
     clean(&mut Command::new(env!("CARGO_BIN_EXE_unitlab")))
         .arg("escape")
         .args(args)
@@ -170,7 +170,7 @@ fn ours(args: &[String]) -> Output {
 }
 
 /// Compares one invocation; returns whether it succeeded.
-fn compare(args: &[String], seed: u64) -> bool {
+fn compare<S: AsRef<std::ffi::OsStr> + std::fmt::Debug>(args: &[S], seed: u64) -> bool {
     let (r, o) = (real(args), ours(args));
     let show = |x: &Output| {
         format!(
@@ -235,6 +235,35 @@ fn error_paths_match_systemd_escape() {
     for case in cases {
         let args: Vec<String> = case.iter().map(|s| s.to_string()).collect();
         compare(&args, 0);
+    }
+}
+
+/// Arguments that are not UTF-8 are processed as bytes, as systemd-escape does.
+#[test]
+fn non_utf8_arguments_match_systemd_escape() {
+    use std::ffi::OsString;
+    use std::os::unix::ffi::OsStringExt;
+    if !support::systemd_escape() {
+        return;
+    }
+    let b = |v: &[u8]| OsString::from_vec(v.to_vec());
+    let cases: Vec<Vec<OsString>> = vec![
+        vec![b(b"\xff/a"), b(b"\xc3")],
+        vec![b(b"-u"), b(b"\xff\\x41")],
+        vec![b(b"-u"), b(b"-p"), b(b"a\xff")],
+        vec![b(b"-m"), b(b"\xfe b")],
+        vec![b(b"-m"), b(b"/dev/\xff")],
+        vec![b(b"-p"), b(b"/\xff//x/")],
+        vec![b(b"-p"), b(b"\xff")],
+        vec![b(b"--suffix=\xff"), b(b"a")],
+        vec![b(b"--template=\xff@.service"), b(b"a")],
+        vec![b(b"--template=a@.service"), b(b"\xff")],
+        vec![b(b"-u"), b(b"--instance"), b(b"a@\xff.service")],
+        vec![b(b"--\xff")],
+        vec![b(b"-\xff")],
+    ];
+    for case in &cases {
+        compare(case, 0);
     }
 }
 

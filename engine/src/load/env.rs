@@ -60,6 +60,12 @@ impl ProcessEnv {
         }
     }
 
+    /// The home directory systemd's `get_home_dir()` falls back to for `uid` when `HOME` is
+    /// unusable: `/root` for uid 0, `/` for `nobody` (65534), else the `/etc/passwd` entry.
+    pub fn passwd_home_of(uid: u32) -> Option<Utf8PathBuf> {
+        passwd_home_for(uid, |p| std::fs::read_to_string(p).ok())
+    }
+
     fn real_uid() -> Option<u32> {
         let status = std::fs::read_to_string("/proc/self/status").ok()?;
         let line = status.lines().find(|l| l.starts_with("Uid:"))?;
@@ -75,17 +81,37 @@ impl Env for ProcessEnv {
         std::env::var_os(name).map(|v| v.to_string_lossy().into_owned())
     }
 
+    /// The current directory as systemd sees it: glibc's `get_current_dir_name()`, i.e. `$PWD`
+    /// when it names the current directory (see [`current_dir_name`]), else `getcwd()`.
     fn cwd(&self) -> Utf8PathBuf {
-        std::env::current_dir()
+        let real = std::env::current_dir()
             .ok()
             .and_then(|p| Utf8PathBuf::from_path_buf(p).ok())
-            .unwrap_or_else(|| Utf8PathBuf::from("/"))
+            .unwrap_or_else(|| Utf8PathBuf::from("/"));
+        current_dir_name(self.var("PWD").as_deref(), &real)
     }
 
     fn passwd_home(&self) -> Option<Utf8PathBuf> {
-        let uid = Self::real_uid()?;
-        passwd_home_for(uid, |p| std::fs::read_to_string(p).ok())
+        Self::passwd_home_of(Self::real_uid()?)
     }
+}
+
+/// glibc's `get_current_dir_name()`, which systemd uses for the current directory: `pwd` (the
+/// value of `$PWD`) if it names the same directory as `cwd` (same device and inode, looked up on
+/// the host; a relative `pwd` is taken from `cwd`), else `cwd`. `$PWD` is returned as it is, so it may contain symlinks, `..` or even be
+/// relative (systemd then refuses to make paths absolute: "No medium found").
+pub fn current_dir_name(pwd: Option<&str>, cwd: &Utf8Path) -> Utf8PathBuf {
+    use std::os::unix::fs::MetadataExt;
+    if let Some(pwd) = pwd.filter(|p| !p.is_empty()) {
+        // A relative $PWD is looked up from the current directory, as stat() would.
+        let pwd_path = cwd.join(pwd);
+        if let (Ok(a), Ok(b)) = (std::fs::metadata(&pwd_path), std::fs::metadata(cwd)) {
+            if a.dev() == b.dev() && a.ino() == b.ino() {
+                return Utf8PathBuf::from(pwd);
+            }
+        }
+    }
+    cwd.to_owned()
 }
 
 /// systemd's home fallback for `uid`, with `read` giving the contents of a host file.

@@ -32,7 +32,7 @@ mod env;
 mod paths;
 
 pub use class::{DirClass, Scope};
-pub use env::{Env, MapEnv, ProcessEnv};
+pub use env::{current_dir_name, Env, MapEnv, ProcessEnv};
 pub use paths::{
     is_user_config_dir, LookupError, LookupPaths, SearchDir, UnitPathOverride,
     SYSTEM_DATA_UNIT_DIR, USER_CONFIG_UNIT_DIR,

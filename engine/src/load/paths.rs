@@ -39,6 +39,25 @@
 //!
 //! Without `SYSTEMD_UNIT_PATH` the search path is always sorted by [`DirClass`]; this is checked
 //! by a `debug_assert` when it is built.
+//!
+//! # Named directories and classification
+//!
+//! The classification predicates of reference §1.7 ([`LookupPaths::is_runtime`],
+//! [`is_config`](LookupPaths::is_config), [`is_control`](LookupPaths::is_control),
+//! [`is_generator`](LookupPaths::is_generator), [`is_transient`](LookupPaths::is_transient),
+//! [`is_vendor`](LookupPaths::is_vendor)) take root-relative paths of *files* and look at their
+//! parent directory, comparing component-wise like systemd's `path_equal()`.
+//!
+//! # Differences from systemd
+//!
+//! * systemd keeps the `XDG_*`-derived named directories exactly as joined (possibly relative, or
+//!   with `//`); here they are simplified and, when the current directory is absolute, made
+//!   absolute. systemd compares them component-wise, so only a relative value behaves
+//!   differently: systemd would then never classify an absolute file path as being in it.
+//! * The root is not checked for existence (systemd fails with `ENOTDIR`); opening it as a
+//!   `fs::DirFs` does that.
+//! * The `LOOKUP_PATHS_TEMPORARY_GENERATED` and `LOOKUP_PATHS_EXCLUDE_GENERATED` flags are not
+//!   modelled.
 
 use super::class::{DirClass, Scope};
 use super::env::Env;
@@ -105,7 +124,8 @@ pub enum LookupError {
     /// A relative directory had to be made absolute but the current directory is not absolute.
     #[error("cannot make {path} (from {variable}) absolute: the current directory {cwd} is not absolute")]
     RelativeCwd {
-        /// The variable the relative directory came from.
+        /// Where the relative directory came from: `SYSTEMD_UNIT_PATH`, `XDG_*` (the user-scope
+        /// default list) or `--root`.
         variable: &'static str,
         /// The relative directory.
         path: String,
@@ -126,6 +146,11 @@ impl LookupError {
                 ..
             } => "Cannot allocate memory",
             LookupError::NoHome { .. } => "No such process",
+            // safe_getcwd() refuses a relative cwd with ENOMEDIUM; in the default user-scope list
+            // the failure makes user_dirs() fail as a whole, reported as ENOMEM.
+            LookupError::RelativeCwd {
+                variable: "XDG_*", ..
+            } => "Cannot allocate memory",
             LookupError::RelativeCwd { .. } => "No medium found",
         }
     }
@@ -135,6 +160,22 @@ impl LookupError {
 ///
 /// All paths are absolute, lexically simplified, and **relative to the root** (as seen from inside
 /// it); [`root`](LookupPaths::root) is the host directory they live in, if any.
+///
+/// ```
+/// use camino::Utf8Path;
+/// use unitlab_engine::load::{DirClass, LookupPaths, MapEnv, Scope};
+///
+/// let env = MapEnv::new("/").with_var("SYSTEMD_UNIT_PATH", "/opt/units:");
+/// let lp = LookupPaths::new(Scope::System, Some(Utf8Path::new("/srv/img")), &env).unwrap();
+/// // SYSTEMD_UNIT_PATH ends with ':', so its entries come first, then the 13 default dirs.
+/// assert_eq!(lp.search_path()[0].path, "/opt/units");
+/// assert_eq!(lp.search_path()[0].class, DirClass::Custom);
+/// assert_eq!(lp.search_path().len(), 14);
+/// // Paths are root-relative; host_path() adds the root.
+/// assert_eq!(lp.persistent_config(), "/etc/systemd/system");
+/// assert_eq!(lp.host_path(lp.persistent_config()), "/srv/img/etc/systemd/system");
+/// assert!(lp.is_config(Utf8Path::new("/etc/systemd/system/a.service")));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LookupPaths {
     scope: Scope,
@@ -173,7 +214,7 @@ impl LookupPaths {
     ///
     /// A relative `root` is made absolute against `env.cwd()`. The root is not checked here
     /// (systemd also requires it to be an existing directory; opening it with
-    /// [`DirFs::new`](crate::fs::DirFs::new) does that).
+    /// `fs::DirFs::new` does that).
     ///
     /// # Errors
     /// [`LookupError::RootWithUserScope`] for a root in user scope, [`LookupError::NoHome`] when
@@ -200,23 +241,11 @@ impl LookupPaths {
 
         let named = Named::for_scope(scope, env)?;
         let abs = |variable: &'static str, p: &str| make_absolute(p, &cwd, variable);
-        let abs_opt = |variable: &'static str,
-                       p: &Option<String>|
-         -> Result<Option<Utf8PathBuf>, LookupError> {
-            p.as_deref()
-                .map(|p| abs(variable, p).map(Utf8PathBuf::from))
-                .transpose()
-        };
-        let config_var = if scope == Scope::User {
-            "XDG_CONFIG_HOME"
-        } else {
-            "scope"
-        };
-        let runtime_var = if scope == Scope::User {
-            "XDG_RUNTIME_DIR"
-        } else {
-            "scope"
-        };
+        // Named directories are made absolute when the cwd allows it; systemd never fails on them
+        // (it keeps them as joined), so neither do we.
+        let named_path =
+            |p: &str| Utf8PathBuf::from(make_absolute(p, &cwd, "").unwrap_or_else(|_| simplify(p)));
+        let named_opt = |p: &Option<String>| p.as_deref().map(named_path);
 
         let (unit_path_override, from_env) = match env.var("SYSTEMD_UNIT_PATH") {
             None => (UnitPathOverride::Unset, Vec::new()),
@@ -272,16 +301,16 @@ impl LookupPaths {
             root,
             search_path,
             unit_path_override,
-            persistent_config: Utf8PathBuf::from(abs(config_var, &named.persistent_config)?),
-            runtime_config: abs_opt(runtime_var, &named.runtime_config)?,
-            persistent_control: abs_opt(config_var, &named.persistent_control)?,
-            runtime_control: abs_opt(runtime_var, &named.runtime_control)?,
-            transient: abs_opt(runtime_var, &named.transient)?,
-            generator: abs_opt(runtime_var, &named.generator)?,
-            generator_early: abs_opt(runtime_var, &named.generator_early)?,
-            generator_late: abs_opt(runtime_var, &named.generator_late)?,
-            persistent_attached: abs_opt("scope", &named.persistent_attached)?,
-            runtime_attached: abs_opt("scope", &named.runtime_attached)?,
+            persistent_config: named_path(&named.persistent_config),
+            runtime_config: named_opt(&named.runtime_config),
+            persistent_control: named_opt(&named.persistent_control),
+            runtime_control: named_opt(&named.runtime_control),
+            transient: named_opt(&named.transient),
+            generator: named_opt(&named.generator),
+            generator_early: named_opt(&named.generator_early),
+            generator_late: named_opt(&named.generator_late),
+            persistent_attached: named_opt(&named.persistent_attached),
+            runtime_attached: named_opt(&named.runtime_attached),
         })
     }
 
@@ -1371,6 +1400,52 @@ mod tests {
         assert_eq!(err.strerror(), "Invalid argument");
         assert!(err.to_string().contains("/r"));
         assert!(LookupPaths::new(Scope::User, Some(p("/")), &user_env()).is_ok());
+    }
+
+    // A relative cwd (possible through a relative $PWD, see env::current_dir_name) only matters
+    // when something relative must be made absolute; systemd-analyze then prints "No medium found"
+    // for SYSTEMD_UNIT_PATH and "Cannot allocate memory" for the user-scope default list (both
+    // verified with PWD=. in the differential tests).
+    #[test]
+    fn relative_cwd() {
+        let e = MapEnv::new(".").with_var("HOME", "/h");
+        assert_eq!(dirs(&lp(Scope::System, &e)), SYSTEM);
+        assert_eq!(
+            dirs(&lp(Scope::User, &e))[0],
+            "/h/.config/systemd/user.control"
+        );
+        let err = LookupPaths::new(
+            Scope::System,
+            None,
+            &e.clone().with_var("SYSTEMD_UNIT_PATH", "a"),
+        )
+        .expect_err("relative entry");
+        assert!(matches!(
+            err,
+            LookupError::RelativeCwd {
+                variable: "SYSTEMD_UNIT_PATH",
+                ..
+            }
+        ));
+        assert_eq!(err.strerror(), "No medium found");
+        let err = LookupPaths::new(Scope::User, None, &e.clone().with_var("XDG_DATA_HOME", "d"))
+            .expect_err("relative XDG dir");
+        assert!(matches!(
+            err,
+            LookupError::RelativeCwd {
+                variable: "XDG_*",
+                ..
+            }
+        ));
+        assert_eq!(err.strerror(), "Cannot allocate memory");
+        // Named dirs never fail: with SYSTEMD_UNIT_PATH replacing the list, a relative
+        // XDG_CONFIG_HOME is fine and its named dir stays relative.
+        let e = e
+            .with_var("XDG_CONFIG_HOME", "c")
+            .with_var("SYSTEMD_UNIT_PATH", "/u");
+        let l = lp(Scope::User, &e);
+        assert_eq!(dirs(&l), ["/u"]);
+        assert_eq!(l.persistent_config(), "c/systemd/user");
     }
 
     // §1.7 classification, system scope.

@@ -7,6 +7,9 @@
 //!
 //! [`Dialect`]: super::Dialect
 use super::keys_table::{KEY_COUNT, SECTIONS};
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::OnceLock;
 
 /// How a setting treats repeated and empty assignments (reference §3.2).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -80,18 +83,61 @@ pub fn key_count() -> usize {
 
 /// The known keys of `section`, or `None` if no unit type has such a section.
 pub fn section(section: &str) -> Option<&'static SectionKeys> {
+    section_index(section).map(|i| &SECTIONS[i])
+}
+
+/// The index of `section` in [`sections()`].
+pub(crate) fn section_index(section: &str) -> Option<usize> {
     SECTIONS
         .binary_search_by(|s| s.name.as_bytes().cmp(section.as_bytes()))
         .ok()
-        .map(|i| &SECTIONS[i])
+}
+
+/// A small multiplicative hash (the "Fx" hash) for the short key names: much cheaper than SipHash, and
+/// the table is fixed, so hash flooding is not a concern.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type KeyMap = HashMap<&'static str, &'static KeyInfo, BuildHasherDefault<KeyHasher>>;
+
+/// One hash map per entry of `SECTIONS`, built on first use.
+fn index() -> &'static [KeyMap] {
+    static INDEX: OnceLock<Vec<KeyMap>> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        SECTIONS
+            .iter()
+            .map(|s| s.keys.iter().map(|k| (k.name, k)).collect())
+            .collect()
+    })
+}
+
+/// Looks up `key` in the section at `section_index` of [`sections()`].
+pub(crate) fn lookup_in(section_index: usize, key: &str) -> Option<&'static KeyInfo> {
+    index().get(section_index)?.get(key).copied()
 }
 
 /// Looks up `key` in `section` (case-sensitive), as PID 1 does with its "Section.Key" table.
 pub fn lookup(section: &str, key: &str) -> Option<&'static KeyInfo> {
-    let keys = self::section(section)?.keys;
-    keys.binary_search_by(|k| k.name.as_bytes().cmp(key.as_bytes()))
-        .ok()
-        .map(|i| &keys[i])
+    lookup_in(section_index(section)?, key)
 }
 
 /// The class of `key` in `section`; unknown keys are treated as [`KeyClass::Single`].

@@ -13,6 +13,9 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// systemd formats syntax messages into a `LINE_MAX` (2048) byte buffer: longer messages are cut.
 const MESSAGE_MAX: usize = 2047;
+/// On the console (and in `systemd --test` output) the whole `MESSAGE=FILE:LINE: text` field is
+/// formatted into another `LINE_MAX` buffer, so the rendered line is at most 2047 - 8 bytes.
+const RENDERED_MAX: usize = 2047 - "MESSAGE=".len();
 
 fn is_ws(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r')
@@ -56,16 +59,22 @@ struct Parser<'a> {
     dialect: Dialect,
     sink: &'a mut dyn Sink,
     sections: Vec<Section>,
-    /// Index of the current known section in `sections`.
-    current: Option<usize>,
+    /// Index of the current known section in `sections`, and of its key table in `keys::sections()`.
+    current: Option<(usize, Option<usize>)>,
     /// The last header was an ignored section: assignments are skipped without a word.
     section_ignored: bool,
 }
 
 impl Parser<'_> {
     fn diag(&mut self, line: u32, severity: Severity, code: Code, mut message: String) {
-        if message.len() > MESSAGE_MAX {
-            let mut cut = MESSAGE_MAX;
+        let prefix = if line > 0 {
+            self.file.as_str().len() + 3 + line.to_string().len()
+        } else {
+            self.file.as_str().len() + 2
+        };
+        let limit = MESSAGE_MAX.min(RENDERED_MAX.saturating_sub(prefix));
+        if message.len() > limit {
+            let mut cut = limit;
             while !message.is_char_boundary(cut) {
                 cut -= 1;
             }
@@ -128,12 +137,12 @@ impl Parser<'_> {
                 entries: Vec::new(),
                 span,
             });
-            self.current = known.then(|| self.sections.len() - 1);
+            self.current = known.then(|| (self.sections.len() - 1, keys::section_index(name)));
             self.section_ignored = !known;
             return Ok(());
         }
 
-        let Some(idx) = self.current else {
+        let Some((idx, table)) = self.current else {
             if !self.section_ignored {
                 self.diag(
                     line,
@@ -166,7 +175,7 @@ impl Parser<'_> {
         let key = strip_str(&l[..eq]);
         let value = strip_str(&l[eq + 1..]);
         let section = &self.sections[idx].name;
-        let known = keys::lookup(section, key).is_some();
+        let known = table.and_then(|t| keys::lookup_in(t, key)).is_some();
         if !known && !key.starts_with("X-") {
             let message = format!("Unknown key '{key}' in section [{section}], ignoring.");
             self.diag(line, Severity::Warning, Code::UnknownKey, message);

@@ -368,6 +368,25 @@ fn process(o: &Options, input: &[u8], warn: &mut Vec<u8>) -> Result<Vec<u8>, Vec
     }
 }
 
+/// If the command line (program name first) runs `escape`, possibly after global options, the
+/// arguments after the verb, untouched by clap (which would eat a leading `--` and take `-h`).
+pub fn raw_args(args: &[OsString]) -> Option<&[OsString]> {
+    let mut i = 1;
+    while let Some(arg) = args.get(i) {
+        let a = arg.as_bytes();
+        if a == b"escape" {
+            return Some(&args[i + 1..]);
+        }
+        match a {
+            b"--root" => i += 2,
+            b"--system" | b"--user" | b"--global" | b"--no-pager" | b"--quiet" | b"-q" => i += 1,
+            _ if a.starts_with(b"--root=") => i += 1,
+            _ => return None,
+        }
+    }
+    None
+}
+
 /// Runs `systemd-escape` semantics on `args` (everything after the verb).
 pub fn run_raw(ctx: &mut Context<'_>, args: &[OsString]) -> i32 {
     let posixly_correct = ctx.var("POSIXLY_CORRECT").is_some();
@@ -408,8 +427,8 @@ pub fn run_raw(ctx: &mut Context<'_>, args: &[OsString]) -> i32 {
     0
 }
 
-/// Runs the verb after clap parsing (used when global options precede `escape`; clap then has
-/// removed a leading `--`, so prefer [`run_raw`]).
+/// Runs the verb after clap parsing (only reached when [`raw_args`] did not recognise the command
+/// line; clap may then have removed a leading `--`, so prefer [`run_raw`]).
 pub fn run(ctx: &mut Context<'_>, global: &Global, args: Args) -> i32 {
     let _ = global;
     run_raw(ctx, &args.args)

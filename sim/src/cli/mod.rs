@@ -99,8 +99,8 @@ pub fn run(args: Vec<OsString>) -> i32 {
 pub fn run_in(ctx: &mut Context<'_>, args: Vec<OsString>) -> i32 {
     // `escape` parses its own arguments like systemd-escape's getopt_long (clap would eat a leading
     // `--` and take `-h`).
-    if args.get(1).is_some_and(|a| a == "escape") {
-        let status = escape::run_raw(ctx, &args[2..]);
+    if let Some(rest) = escape::raw_args(&args) {
+        let status = escape::run_raw(ctx, rest);
         let _ = ctx.out.flush();
         let _ = ctx.err.flush();
         return status;

@@ -4,11 +4,12 @@
 //! Like systemd-analyze 252, the verb takes no operands and refuses `--root` (unless it is empty or
 //! `/`): systemd-analyze only supports `--root` for `cat-config`, `verify`, `condition` and
 //! `security --offline`. The environment (`XDG_*`, `HOME`, `SYSTEMD_UNIT_PATH`) and the current
-//! directory come from the [`Context`], not from the process. When `HOME` is unusable, the home
+//! directory come from the [`Context`] (with `$PWD` preferred when it names the same directory,
+//! as glibc's `get_current_dir_name()` does), not from the process. When `HOME` is unusable, the home
 //! directory falls back to the real user database, as systemd's does.
 use super::{Context, Global};
 use camino::Utf8Path;
-use unitlab_engine::load::{Env, LookupPaths, MapEnv, ProcessEnv, Scope};
+use unitlab_engine::load::{current_dir_name, Env, LookupPaths, MapEnv, ProcessEnv, Scope};
 
 /// Arguments of this verb.
 #[derive(Debug, clap::Args)]
@@ -21,7 +22,19 @@ pub struct Args {
 /// Runs the verb: prints the search path of the selected scope to `ctx.out`; errors go to
 /// `ctx.err` with exit status 1.
 pub fn run(ctx: &mut Context<'_>, global: &Global, args: Args) -> i32 {
-    if root_given(global.root.as_deref(), ctx.cwd.as_path()) {
+    // systemd-analyze takes its cwd from get_current_dir_name(), which prefers $PWD.
+    let cwd = current_dir_name(ctx.var("PWD"), &ctx.cwd);
+    if let Some(r) = global.root.as_deref() {
+        if !r.as_str().is_empty() && !r.is_absolute() && !cwd.is_absolute() {
+            // parse_path_argument() cannot make the root absolute (safe_getcwd: ENOMEDIUM).
+            let _ = writeln!(
+                ctx.err,
+                "Failed to parse path \"{r}\" and make it absolute: No medium found"
+            );
+            return 1;
+        }
+    }
+    if root_given(global.root.as_deref(), &cwd) {
         let _ = writeln!(
             ctx.err,
             "Options --root= and --image= are only supported for cat-config, verify, condition and \
@@ -40,7 +53,7 @@ pub fn run(ctx: &mut Context<'_>, global: &Global, args: Args) -> i32 {
     } else {
         Scope::System
     };
-    let mut env = MapEnv::from_vars(ctx.env.clone(), ctx.cwd.clone());
+    let mut env = MapEnv::from_vars(ctx.env.clone(), cwd);
     env.passwd_home = ProcessEnv::new().passwd_home();
     match LookupPaths::new(scope, None, &env) {
         Ok(paths) => {
