@@ -108,6 +108,8 @@ impl Placed {
     fn mem(&self, tree: &Tree) -> MemFs {
         let fs = MemFs::new();
         fs.add_dir(&self.outside).expect("memfs dir");
+        // Mirror the host's /usr: targets like `/usr/../dev/null` walk through it.
+        fs.add_dir(Utf8Path::new("/usr")).expect("memfs dir");
         for (i, dir) in tree.dirs.iter().enumerate() {
             fs.add_dir(&self.dirs[i]).expect("memfs dir");
             for (rel, node) in dir {
