@@ -24,7 +24,7 @@ fn manager() -> Result<(), String> {
     if out.status.success() {
         Ok(())
     } else {
-        Err(format!("user manager did not start: {}", String::from_utf8_lossy(&out.stderr).trim()))
+        Err(format!("user manager did not start: {}", String::from_utf8_lossy(&out.stderr).trim().replace('\n', " ")))
     }
 }
 

@@ -135,12 +135,16 @@ fn expand(ctx: &mut Context<'_>, global: &Global, catalog: &Catalog, args: &[Str
         }
     }
     if !globs.is_empty() {
+        // systemctl matches the ids of the units the manager has; we take the id each unit-file name
+        // resolves to.
         let mut matched: Vec<UnitName> = catalog
             .entries()
-            .map(|e| e.name.clone())
-            .filter(|n| n.kind() != NameKind::Template && globs.iter().any(|g| fnmatch(g.as_bytes(), n.as_str().as_bytes())))
+            .filter(|e| e.name.kind() != NameKind::Template)
+            .map(|e| catalog.lookup(&e.name).id)
+            .filter(|id| globs.iter().any(|g| fnmatch(g.as_bytes(), id.as_str().as_bytes())))
             .collect();
         matched.sort();
+        matched.dedup();
         names.extend(matched);
     }
     Ok(names)
