@@ -244,6 +244,8 @@ struct Dumped {
     load_state: String,
     fragment: Option<String>,
     dropins: Vec<String>,
+    /// `Wants:`/`Requires:` lines whose origin includes the unit's files, as (kind, unit id).
+    file_deps: BTreeSet<(String, String)>,
 }
 
 struct Dump {
@@ -290,6 +292,11 @@ fn parse_dump(text: &str, dir: &Utf8Path) -> Dump {
             u.fragment = Some(v.to_owned());
         } else if let Some(v) = prop.strip_prefix("DropIn Path: ") {
             u.dropins.push(v.to_owned());
+        } else if let Some((kind, rest)) = prop.split_once(": ") {
+            if (kind == "Wants" || kind == "Requires") && rest.contains("origin-file") {
+                let dep = rest.split(' ').next().unwrap_or_default();
+                u.file_deps.insert((kind.to_owned(), dep.to_owned()));
+            }
         }
     }
     Dump { units, log }
@@ -438,6 +445,25 @@ fn check_transaction(tree: &Tree) -> Result<(), String> {
         let frag = u.fragment_path.as_ref().map(|p| p.to_string());
         if frag != d.fragment {
             errors.push(format!("{name}: fragment: systemd {:?}, ours {frag:?}", d.fragment));
+        }
+        // Dependencies from .wants/.requires (the universe's unit files carry no Wants=/Requires=;
+        // the root's Wants= and implicit slice dependencies are left out).
+        if name.as_str() != ROOT_UNIT && !matches!(u.load_state, LoadState::NotFound | LoadState::Error) {
+            let mut ours_deps = BTreeSet::new();
+            for (kind, entries) in [("Wants", &u.wants), ("Requires", &u.requires)] {
+                for e in entries.iter() {
+                    let Some(dep) = instantiate(&e.name, &u.id) else { continue };
+                    let dep_id = cat.lookup(&dep).id;
+                    if dep_id != u.id && !u.names.contains(&dep) {
+                        ours_deps.insert((kind.to_owned(), dep_id.to_string()));
+                    }
+                }
+            }
+            let theirs_deps: BTreeSet<(String, String)> =
+                d.file_deps.iter().filter(|(_, dep)| !dep.ends_with(".slice")).cloned().collect();
+            if ours_deps != theirs_deps {
+                errors.push(format!("{name}: file dependencies: systemd {theirs_deps:?}, ours {ours_deps:?}"));
+            }
         }
         let drops: Vec<String> = u.dropin_paths().map(|p| p.to_string()).collect();
         if drops != d.dropins {
