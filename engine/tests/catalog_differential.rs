@@ -16,7 +16,6 @@
 //!
 //! Environment: `UNITLAB_SEED` (a decimal u64) fixes the random trees, `UNITLAB_CASES` their number
 //! (default 200 per oracle). The seed and the case counts are printed.
-#[allow(dead_code)]
 mod support;
 
 use camino::{Utf8Path, Utf8PathBuf};
@@ -25,7 +24,7 @@ use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRu
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::Command;
 use unitlab_engine::diag::{Diagnostic, Severity};
-use unitlab_engine::fs::{FileSystem, MemFs};
+use unitlab_engine::fs::MemFs;
 use unitlab_engine::load::{load_unit, Catalog, LoadOptions, LoadState, LoadedUnit};
 use unitlab_engine::name::{NameKind, UnitName};
 
@@ -51,7 +50,10 @@ struct Tree {
 
 impl Tree {
     fn with_dirs(n: usize) -> Tree {
-        Tree { dirs: vec![BTreeMap::new(); n], outside: BTreeMap::new() }
+        Tree {
+            dirs: vec![BTreeMap::new(); n],
+            outside: BTreeMap::new(),
+        }
     }
     fn file(mut self, dir: usize, path: &str, content: &str) -> Tree {
         self.dirs[dir].insert(path.to_owned(), Node::File(content.to_owned()));
@@ -75,7 +77,10 @@ struct Placed {
 
 impl Placed {
     fn new(base: &Utf8Path, n: usize) -> Placed {
-        Placed { dirs: (0..n).map(|i| base.join(format!("d{i}"))).collect(), outside: base.join("outside") }
+        Placed {
+            dirs: (0..n).map(|i| base.join(format!("d{i}"))).collect(),
+            outside: base.join("outside"),
+        }
     }
     fn expand(&self, target: &str) -> String {
         let mut t = target.replace("{OUT}", self.outside.as_str());
@@ -94,7 +99,9 @@ impl Placed {
                 std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir parent");
                 match node {
                     Node::File(c) => std::fs::write(&p, c).expect("write file"),
-                    Node::Link(t) => std::os::unix::fs::symlink(self.expand(t), &p).expect("symlink"),
+                    Node::Link(t) => {
+                        std::os::unix::fs::symlink(self.expand(t), &p).expect("symlink")
+                    }
                 }
             }
         }
@@ -116,12 +123,15 @@ impl Placed {
                 let p = self.dirs[i].join(rel);
                 match node {
                     Node::File(c) => fs.add_file(&p, c.as_bytes()).expect("memfs file"),
-                    Node::Link(t) => fs.add_symlink(&p, Utf8Path::new(&self.expand(t))).expect("memfs link"),
+                    Node::Link(t) => fs
+                        .add_symlink(&p, Utf8Path::new(&self.expand(t)))
+                        .expect("memfs link"),
                 }
             }
         }
         for (rel, c) in &tree.outside {
-            fs.add_file(&self.outside.join(rel), c.as_bytes()).expect("memfs outside file");
+            fs.add_file(self.outside.join(rel), c.as_bytes())
+                .expect("memfs outside file");
         }
         fs
     }
@@ -143,7 +153,11 @@ struct UnitFiles {
 }
 
 fn analyze_unit_files(dirs: &[Utf8PathBuf]) -> UnitFiles {
-    let path = dirs.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(":");
+    let path = dirs
+        .iter()
+        .map(|d| d.as_str())
+        .collect::<Vec<_>>()
+        .join(":");
     let out = Command::new("systemd-analyze")
         .arg("unit-files")
         .env("SYSTEMD_UNIT_PATH", path)
@@ -158,21 +172,31 @@ fn analyze_unit_files(dirs: &[Utf8PathBuf]) -> UnitFiles {
     let mut aliases: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for line in stdout.lines() {
         if let Some(rest) = line.strip_prefix("ids: ") {
-            let (k, v) = rest.split_once(" \u{2192} ").expect("ids line has an arrow");
+            let (k, v) = rest
+                .split_once(" \u{2192} ")
+                .expect("ids line has an arrow");
             ids.insert(k.to_owned(), v.to_owned());
         } else if let Some(rest) = line.strip_prefix("aliases: ") {
-            let (k, v) = rest.split_once(" \u{2190} ").expect("aliases line has an arrow");
+            let (k, v) = rest
+                .split_once(" \u{2190} ")
+                .expect("aliases line has an arrow");
             aliases.insert(k.to_owned(), v.split(", ").map(str::to_owned).collect());
         }
     }
-    let log = String::from_utf8_lossy(&out.stderr).lines().map(str::to_owned).collect();
+    let log = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .map(str::to_owned)
+        .collect();
     UnitFiles { ids, aliases, log }
 }
 
 /// Compares log lines: every systemd line must be one of ours (rendered, or the bare message) and
 /// every diagnostic of ours at notice level or above must be printed by systemd.
 fn compare_logs(theirs: &[String], ours: &[Diagnostic]) -> Result<(), String> {
-    let ours: Vec<&Diagnostic> = ours.iter().filter(|d| d.severity <= Severity::Notice).collect();
+    let ours: Vec<&Diagnostic> = ours
+        .iter()
+        .filter(|d| d.severity <= Severity::Notice)
+        .collect();
     let matches = |line: &str, d: &Diagnostic| line == d.to_string() || line == d.message;
     let mut problems = Vec::new();
     for line in theirs {
@@ -202,12 +226,22 @@ fn check_analyze(tree: &Tree) -> Result<(), String> {
     let cat = Catalog::build_from_dirs(&fs, &placed.dirs, &mut diags);
     let real = analyze_unit_files(&placed.dirs);
     let mut errors = Vec::new();
-    let ids: BTreeMap<String, String> = cat.entries().map(|e| (e.name.to_string(), e.value().to_owned())).collect();
+    let ids: BTreeMap<String, String> = cat
+        .entries()
+        .map(|e| (e.name.to_string(), e.value().to_owned()))
+        .collect();
     if ids != real.ids {
-        errors.push(format!("ids differ:\n  systemd: {:?}\n  ours:    {:?}", real.ids, ids));
+        errors.push(format!(
+            "ids differ:\n  systemd: {:?}\n  ours:    {:?}",
+            real.ids, ids
+        ));
     }
     if cat.aliases_map() != &real.aliases {
-        errors.push(format!("aliases differ:\n  systemd: {:?}\n  ours:    {:?}", real.aliases, cat.aliases_map()));
+        errors.push(format!(
+            "aliases differ:\n  systemd: {:?}\n  ours:    {:?}",
+            real.aliases,
+            cat.aliases_map()
+        ));
     }
     if let Err(e) = compare_logs(&real.log, &diags) {
         errors.push(e);
@@ -276,13 +310,18 @@ fn parse_dump(text: &str, dir: &Utf8Path) -> Dump {
             }
             continue;
         }
-        if let Some(id) = line.strip_prefix("\t-> Unit ").and_then(|s| s.strip_suffix(':')) {
+        if let Some(id) = line
+            .strip_prefix("\t-> Unit ")
+            .and_then(|s| s.strip_suffix(':'))
+        {
             current = Some(id.to_owned());
             units.insert(id.to_owned(), Dumped::default());
             continue;
         }
         let Some(id) = &current else { continue };
-        let Some(prop) = line.strip_prefix("\t\t") else { continue };
+        let Some(prop) = line.strip_prefix("\t\t") else {
+            continue;
+        };
         let u = units.get_mut(id).expect("current unit exists");
         if let Some(v) = prop.strip_prefix("Alias: ") {
             u.aliases.insert(v.to_owned());
@@ -310,7 +349,11 @@ fn map_tmp(line: &str, dir: &Utf8Path) -> String {
     while let Some(i) = rest.find(PREFIX) {
         out.push_str(&rest[..i]);
         let after = &rest[i + PREFIX.len()..];
-        let n = after.char_indices().nth(6).map(|(j, _)| j).unwrap_or(after.len());
+        let n = after
+            .char_indices()
+            .nth(6)
+            .map(|(j, _)| j)
+            .unwrap_or(after.len());
         out.push_str(dir.as_str());
         rest = &after[n..];
     }
@@ -328,9 +371,14 @@ fn abridged(out: &str) -> String {
     out.lines()
         .filter(|l| {
             !l.starts_with("\t\t")
-                || ["Alias:", "Unit Load State:", "Fragment Path:", "DropIn Path:"]
-                    .iter()
-                    .any(|p| l.trim_start().starts_with(p))
+                || [
+                    "Alias:",
+                    "Unit Load State:",
+                    "Fragment Path:",
+                    "DropIn Path:",
+                ]
+                .iter()
+                .any(|p| l.trim_start().starts_with(p))
         })
         .collect::<Vec<_>>()
         .join("\n")
@@ -362,7 +410,11 @@ const UNIVERSE: &[&str] = &[
 
 /// The names `lab0.target` wants: every non-template name of the universe.
 fn wanted() -> Vec<&'static str> {
-    UNIVERSE.iter().copied().filter(|n| !n.contains("@.")).collect()
+    UNIVERSE
+        .iter()
+        .copied()
+        .filter(|n| !n.contains("@."))
+        .collect()
 }
 
 /// A template dependency is instantiated with the depending unit's instance, or its prefix.
@@ -370,7 +422,10 @@ fn instantiate(dep: &UnitName, of: &UnitName) -> Option<UnitName> {
     if dep.kind() != NameKind::Template {
         return Some(dep.clone());
     }
-    let inst = of.instance().filter(|i| !i.is_empty()).unwrap_or(of.prefix());
+    let inst = of
+        .instance()
+        .filter(|i| !i.is_empty())
+        .unwrap_or(of.prefix());
     dep.with_instance(inst).ok()
 }
 
@@ -380,11 +435,17 @@ fn check_transaction(tree: &Tree) -> Result<(), String> {
     let placed = Placed::new(&base, 1);
     let mut tree = tree.clone();
     let wants = wanted().join(" ");
-    tree.dirs[0].insert(ROOT_UNIT.to_owned(), Node::File(format!("[Unit]\nWants={wants}\n")));
+    tree.dirs[0].insert(
+        ROOT_UNIT.to_owned(),
+        Node::File(format!("[Unit]\nWants={wants}\n")),
+    );
     // The stubs real-systemd adds to the copy (the script only adds missing ones), so that
     // type-level drop-ins that reach them are in our model too.
     for stub in STUBS {
-        tree.dirs[0].insert((*stub).to_owned(), Node::File(format!("[Unit]\nDescription={stub}\n")));
+        tree.dirs[0].insert(
+            (*stub).to_owned(),
+            Node::File(format!("[Unit]\nDescription={stub}\n")),
+        );
     }
     placed.write_disk(&tree);
     let fs = placed.mem(&tree);
@@ -427,9 +488,15 @@ fn check_transaction(tree: &Tree) -> Result<(), String> {
             ORDER_DEPENDENT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             continue;
         }
-        let Some((id, d)) = dump.units.iter().find(|(id, d)| *id == u.id.as_str() || d.aliases.contains(name.as_str()))
+        let Some((id, d)) = dump
+            .units
+            .iter()
+            .find(|(id, d)| *id == u.id.as_str() || d.aliases.contains(name.as_str()))
         else {
-            errors.push(format!("{name}: not in systemd's dump (ours: id {} {})", u.id, u.load_state));
+            errors.push(format!(
+                "{name}: not in systemd's dump (ours: id {} {})",
+                u.id, u.load_state
+            ));
             continue;
         };
         if id != u.id.as_str() {
@@ -437,37 +504,59 @@ fn check_transaction(tree: &Tree) -> Result<(), String> {
         }
         let ours_aliases: BTreeSet<String> = u.aliases().map(|n| n.to_string()).collect();
         if ours_aliases != d.aliases {
-            errors.push(format!("{name}: aliases: systemd {:?}, ours {ours_aliases:?}", d.aliases));
+            errors.push(format!(
+                "{name}: aliases: systemd {:?}, ours {ours_aliases:?}",
+                d.aliases
+            ));
         }
         if u.load_state.as_str() != d.load_state {
-            errors.push(format!("{name}: load state: systemd {}, ours {}", d.load_state, u.load_state));
+            errors.push(format!(
+                "{name}: load state: systemd {}, ours {}",
+                d.load_state, u.load_state
+            ));
         }
         let frag = u.fragment_path.as_ref().map(|p| p.to_string());
         if frag != d.fragment {
-            errors.push(format!("{name}: fragment: systemd {:?}, ours {frag:?}", d.fragment));
+            errors.push(format!(
+                "{name}: fragment: systemd {:?}, ours {frag:?}",
+                d.fragment
+            ));
         }
         // Dependencies from .wants/.requires (the universe's unit files carry no Wants=/Requires=;
         // the root's Wants= and implicit slice dependencies are left out).
-        if name.as_str() != ROOT_UNIT && !matches!(u.load_state, LoadState::NotFound | LoadState::Error) {
+        if name.as_str() != ROOT_UNIT
+            && !matches!(u.load_state, LoadState::NotFound | LoadState::Error)
+        {
             let mut ours_deps = BTreeSet::new();
             for (kind, entries) in [("Wants", &u.wants), ("Requires", &u.requires)] {
                 for e in entries.iter() {
-                    let Some(dep) = instantiate(&e.name, &u.id) else { continue };
+                    let Some(dep) = instantiate(&e.name, &u.id) else {
+                        continue;
+                    };
                     let dep_id = cat.lookup(&dep).id;
                     if dep_id != u.id && !u.names.contains(&dep) {
                         ours_deps.insert((kind.to_owned(), dep_id.to_string()));
                     }
                 }
             }
-            let theirs_deps: BTreeSet<(String, String)> =
-                d.file_deps.iter().filter(|(_, dep)| !dep.ends_with(".slice")).cloned().collect();
+            let theirs_deps: BTreeSet<(String, String)> = d
+                .file_deps
+                .iter()
+                .filter(|(_, dep)| !dep.ends_with(".slice"))
+                .cloned()
+                .collect();
             if ours_deps != theirs_deps {
-                errors.push(format!("{name}: file dependencies: systemd {theirs_deps:?}, ours {ours_deps:?}"));
+                errors.push(format!(
+                    "{name}: file dependencies: systemd {theirs_deps:?}, ours {ours_deps:?}"
+                ));
             }
         }
         let drops: Vec<String> = u.dropin_paths().map(|p| p.to_string()).collect();
         if drops != d.dropins {
-            errors.push(format!("{name}: drop-ins: systemd {:?}, ours {drops:?}", d.dropins));
+            errors.push(format!(
+                "{name}: drop-ins: systemd {:?}, ours {drops:?}",
+                d.dropins
+            ));
         }
     }
     let theirs: Vec<String> = dump.log.iter().filter(|l| !is_noise(l)).cloned().collect();
@@ -483,7 +572,11 @@ fn check_transaction(tree: &Tree) -> Result<(), String> {
     if errors.is_empty() {
         Ok(())
     } else {
-        Err(format!("{}\ntree: {tree:#?}\nsystemd output:\n{}", errors.join("\n"), abridged(&out)))
+        Err(format!(
+            "{}\ntree: {tree:#?}\nsystemd output:\n{}",
+            errors.join("\n"),
+            abridged(&out)
+        ))
     }
 }
 
@@ -497,19 +590,51 @@ const CONF: &str = "[Unit]\nDescription=dropin\n";
 
 fn hand_cases() -> Vec<(&'static str, Tree)> {
     vec![
-        ("plain files", Tree::with_dirs(1).file(0, "a.service", SVC).file(0, "c.socket", SOCK).file(0, "x.target", TGT)),
+        (
+            "plain files",
+            Tree::with_dirs(1)
+                .file(0, "a.service", SVC)
+                .file(0, "c.socket", SOCK)
+                .file(0, "x.target", TGT),
+        ),
         (
             "first dir wins",
-            Tree::with_dirs(2).file(0, "a.service", SVC).file(1, "a.service", "[Service]\n").file(1, "b.service", SVC),
+            Tree::with_dirs(2)
+                .file(0, "a.service", SVC)
+                .file(1, "a.service", "[Service]\n")
+                .file(1, "b.service", SVC),
         ),
         (
             "aliases",
-            Tree::with_dirs(1).file(0, "a.service", SVC).link(0, "b.service", "a.service").link(0, "x.target", "b.service"),
+            Tree::with_dirs(1)
+                .file(0, "a.service", SVC)
+                .link(0, "b.service", "a.service")
+                .link(0, "x.target", "b.service"),
         ),
-        ("alias to other dir", Tree::with_dirs(2).link(0, "b.service", "../d1/a.service").file(1, "a.service", SVC)),
-        ("absolute alias", Tree::with_dirs(2).link(0, "b.service", "{D1}/a.service").file(1, "a.service", SVC)),
-        ("self alias", Tree::with_dirs(2).link(0, "a.service", "{D1}/a.service").file(1, "a.service", SVC)),
-        ("self alias relative", Tree::with_dirs(2).link(0, "a.service", "../d1/a.service").file(1, "a.service", SVC)),
+        (
+            "alias to other dir",
+            Tree::with_dirs(2)
+                .link(0, "b.service", "../d1/a.service")
+                .file(1, "a.service", SVC),
+        ),
+        (
+            "absolute alias",
+            Tree::with_dirs(2)
+                .link(0, "b.service", "{D1}/a.service")
+                .file(1, "a.service", SVC),
+        ),
+        (
+            "self alias",
+            Tree::with_dirs(2)
+                .link(0, "a.service", "{D1}/a.service")
+                .file(1, "a.service", SVC),
+        ),
+        (
+            "self alias relative",
+            Tree::with_dirs(2)
+                .link(0, "a.service", "../d1/a.service")
+                .file(1, "a.service", SVC),
+        ),
         (
             "invalid aliases",
             Tree::with_dirs(1)
@@ -521,9 +646,26 @@ fn hand_cases() -> Vec<(&'static str, Tree)> {
                 .link(0, "foo-bar.service", "in valid")
                 .link(0, "x.target", "."),
         ),
-        ("invalid alias falls through", Tree::with_dirs(2).file(0, "c.socket", SOCK).link(0, "a.service", "c.socket").file(1, "a.service", SVC)),
-        ("non-aliasable types", Tree::with_dirs(1).file(0, "a.service", SVC).link(0, "x.mount", "a.service").link(0, "s.slice", "a.service")),
-        ("suspicious symlink", Tree::with_dirs(1).file(0, "sub/a.service", SVC).link(0, "b.service", "sub/a.service")),
+        (
+            "invalid alias falls through",
+            Tree::with_dirs(2)
+                .file(0, "c.socket", SOCK)
+                .link(0, "a.service", "c.socket")
+                .file(1, "a.service", SVC),
+        ),
+        (
+            "non-aliasable types",
+            Tree::with_dirs(1)
+                .file(0, "a.service", SVC)
+                .link(0, "x.mount", "a.service")
+                .link(0, "s.slice", "a.service"),
+        ),
+        (
+            "suspicious symlink",
+            Tree::with_dirs(1)
+                .file(0, "sub/a.service", SVC)
+                .link(0, "b.service", "sub/a.service"),
+        ),
         (
             "linked units",
             Tree::with_dirs(1)
@@ -540,7 +682,12 @@ fn hand_cases() -> Vec<(&'static str, Tree)> {
                 .link(0, "b.service", "{OUT}/gone.service")
                 .file(1, "b.service", SVC),
         ),
-        ("cycle", Tree::with_dirs(1).link(0, "a.service", "b.service").link(0, "b.service", "a.service")),
+        (
+            "cycle",
+            Tree::with_dirs(1)
+                .link(0, "a.service", "b.service")
+                .link(0, "b.service", "a.service"),
+        ),
         (
             "long chain",
             (0..10).fold(Tree::with_dirs(1).file(0, "h10.service", SVC), |t, i| {
@@ -569,8 +716,16 @@ fn hand_cases() -> Vec<(&'static str, Tree)> {
             "load states",
             Tree::with_dirs(1)
                 .file(0, "a.service", "[Unit]\nDescription=noexec\n")
-                .file(0, "b.service", "[Service]\nExecStart=/bin/true\nExecStart=/bin/false\n")
-                .file(0, "t@.service", "[Service]\nType=oneshot\nExecStart=/bin/true\nExecStart=/bin/false\n")
+                .file(
+                    0,
+                    "b.service",
+                    "[Service]\nExecStart=/bin/true\nExecStart=/bin/false\n",
+                )
+                .file(
+                    0,
+                    "t@.service",
+                    "[Service]\nType=oneshot\nExecStart=/bin/true\nExecStart=/bin/false\n",
+                )
                 .file(0, "c.socket", "[Unit]\nDescription=nolisten\n")
                 .file(0, "foo-bar.service", "[Service\nExecStart=/bin/true\n")
                 .file(0, "x.target", TGT),
@@ -648,7 +803,10 @@ fn hand_written_trees_against_systemd_analyze() {
             failures.push(format!("== {name}\n{e}"));
         }
     }
-    println!("catalog_differential: {} hand-written trees against systemd-analyze unit-files", cases.len());
+    println!(
+        "catalog_differential: {} hand-written trees against systemd-analyze unit-files",
+        cases.len()
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
@@ -661,7 +819,11 @@ fn hand_written_trees_against_systemd_test() {
     let mut n = 0;
     for (name, tree) in hand_cases() {
         // systemd --test takes one search dir and resolves absolute links on the host.
-        if tree.dirs.len() != 1 || tree.dirs[0].values().any(|n| matches!(n, Node::Link(t) if t.contains("{D"))) {
+        if tree.dirs.len() != 1
+            || tree.dirs[0]
+                .values()
+                .any(|n| matches!(n, Node::Link(t) if t.contains("{D")))
+        {
             continue;
         }
         n += 1;
@@ -698,15 +860,42 @@ fn entry(name: &'static str, ndirs: usize, multi: bool) -> BoxedStrategy<Node> {
     let mut options: Vec<(u32, BoxedStrategy<Node>)> = vec![
         (6, content_for(name).prop_map(Node::File).boxed()),
         (1, Just(Node::Link("/dev/null".into())).boxed()),
-        (1, Just(Node::Link("../../../../../dev/null".into())).boxed()),
-        (4, other.clone().prop_map(|o| Node::Link(o.to_owned())).boxed()),
+        (
+            1,
+            Just(Node::Link("../../../../../dev/null".into())).boxed(),
+        ),
+        (
+            4,
+            other.clone().prop_map(|o| Node::Link(o.to_owned())).boxed(),
+        ),
         (1, Just(Node::Link("nothere.service".into())).boxed()),
-        (1, proptest::sample::select(&["z.service", "missing.service"][..]).prop_map(|o| Node::Link(format!("{{OUT}}/{o}"))).boxed()),
-        (1, other.clone().prop_map(|o| Node::Link(format!("sub/{o}"))).boxed()),
+        (
+            1,
+            proptest::sample::select(&["z.service", "missing.service"][..])
+                .prop_map(|o| Node::Link(format!("{{OUT}}/{o}")))
+                .boxed(),
+        ),
+        (
+            1,
+            other
+                .clone()
+                .prop_map(|o| Node::Link(format!("sub/{o}")))
+                .boxed(),
+        ),
     ];
     if multi && ndirs > 1 {
-        options.push((2, (other.clone(), 0..ndirs).prop_map(|(o, d)| Node::Link(format!("../d{d}/{o}"))).boxed()));
-        options.push((2, (other, 0..ndirs).prop_map(|(o, d)| Node::Link(format!("{{D{d}}}/{o}"))).boxed()));
+        options.push((
+            2,
+            (other.clone(), 0..ndirs)
+                .prop_map(|(o, d)| Node::Link(format!("../d{d}/{o}")))
+                .boxed(),
+        ));
+        options.push((
+            2,
+            (other, 0..ndirs)
+                .prop_map(|(o, d)| Node::Link(format!("{{D{d}}}/{o}")))
+                .boxed(),
+        ));
     }
     proptest::strategy::Union::new_weighted(options).boxed()
 }
@@ -727,7 +916,13 @@ const DROPIN_DIRS: &[&str] = &[
     "x.target.d",
     "target.d",
 ];
-const WANTS_DIRS: &[&str] = &["x.target.wants", "a.service.wants", "t@.service.wants", "target.wants", "x.target.requires"];
+const WANTS_DIRS: &[&str] = &[
+    "x.target.wants",
+    "a.service.wants",
+    "t@.service.wants",
+    "target.wants",
+    "x.target.requires",
+];
 
 fn conf_node(dir: &str) -> BoxedStrategy<Node> {
     let service = dir.contains("service");
@@ -737,8 +932,14 @@ fn conf_node(dir: &str) -> BoxedStrategy<Node> {
         (1, Just(Node::File(String::new())).boxed()),
     ];
     if service {
-        v.push((1, Just(Node::File("[Service]\nExecStart=\n".into())).boxed()));
-        v.push((1, Just(Node::File("[Service]\nExecStart=/bin/false\n".into())).boxed()));
+        v.push((
+            1,
+            Just(Node::File("[Service]\nExecStart=\n".into())).boxed(),
+        ));
+        v.push((
+            1,
+            Just(Node::File("[Service]\nExecStart=/bin/false\n".into())).boxed(),
+        ));
     }
     proptest::strategy::Union::new_weighted(v).boxed()
 }
@@ -755,22 +956,38 @@ fn wants_node(entry: &'static str) -> BoxedStrategy<Node> {
 
 /// Random trees with `ndirs` search dirs (1..=3 when `multi`).
 fn tree_strategy(multi: bool) -> BoxedStrategy<Tree> {
-    let ndirs = if multi { (1usize..=3).boxed() } else { Just(1usize).boxed() };
+    let ndirs = if multi {
+        (1usize..=3).boxed()
+    } else {
+        Just(1usize).boxed()
+    };
     ndirs
         .prop_flat_map(move |nd| {
             let one_dir = move |_: usize| {
                 let entries = proptest::collection::vec(
-                    proptest::sample::select(UNIVERSE).prop_flat_map(move |n| entry(n, nd, multi).prop_map(move |e| (n.to_owned(), e))),
+                    proptest::sample::select(UNIVERSE).prop_flat_map(move |n| {
+                        entry(n, nd, multi).prop_map(move |e| (n.to_owned(), e))
+                    }),
                     0..6,
                 );
                 let confs = proptest::collection::vec(
-                    (proptest::sample::select(DROPIN_DIRS), proptest::sample::select(&["10-a.conf", "20-b.conf"][..]))
-                        .prop_flat_map(|(d, f)| conf_node(d).prop_map(move |node| (format!("{d}/{f}"), node))),
+                    (
+                        proptest::sample::select(DROPIN_DIRS),
+                        proptest::sample::select(&["10-a.conf", "20-b.conf"][..]),
+                    )
+                        .prop_flat_map(|(d, f)| {
+                            conf_node(d).prop_map(move |node| (format!("{d}/{f}"), node))
+                        }),
                     0..4,
                 );
                 let wants = proptest::collection::vec(
-                    (proptest::sample::select(WANTS_DIRS), proptest::sample::select(UNIVERSE))
-                        .prop_flat_map(|(d, e)| wants_node(e).prop_map(move |node| (format!("{d}/{e}"), node))),
+                    (
+                        proptest::sample::select(WANTS_DIRS),
+                        proptest::sample::select(UNIVERSE),
+                    )
+                        .prop_flat_map(|(d, e)| {
+                            wants_node(e).prop_map(move |node| (format!("{d}/{e}"), node))
+                        }),
                     0..3,
                 );
                 let subs = proptest::collection::vec(proptest::sample::select(UNIVERSE), 0..2);
@@ -798,19 +1015,33 @@ fn tree_strategy(multi: bool) -> BoxedStrategy<Tree> {
 }
 
 fn seed() -> u64 {
-    std::env::var("UNITLAB_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(1)
-    })
+    std::env::var("UNITLAB_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(1)
+        })
 }
 
 fn cases() -> u32 {
-    std::env::var("UNITLAB_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(200)
+    std::env::var("UNITLAB_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(200)
 }
 
 fn runner(seed: u64, cases: u32) -> TestRunner {
     let mut bytes = [0u8; 32];
     bytes[..8].copy_from_slice(&seed.to_le_bytes());
-    let config = Config { cases, failure_persistence: None, max_shrink_iters: 200, ..Config::default() };
+    let config = Config {
+        cases,
+        failure_persistence: None,
+        max_shrink_iters: 200,
+        ..Config::default()
+    };
     TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &bytes))
 }
 
@@ -821,7 +1052,9 @@ fn random_trees_against_systemd_analyze() {
     }
     let (seed, n) = (seed(), cases());
     println!("catalog_differential: random trees against systemd-analyze: UNITLAB_SEED={seed} UNITLAB_CASES={n}");
-    let result = runner(seed, n).run(&tree_strategy(true), |tree| check_analyze(&tree).map_err(TestCaseError::fail));
+    let result = runner(seed, n).run(&tree_strategy(true), |tree| {
+        check_analyze(&tree).map_err(TestCaseError::fail)
+    });
     if let Err(e) = result {
         panic!("UNITLAB_SEED={seed}: {e}");
     }
@@ -834,8 +1067,9 @@ fn random_trees_against_systemd_test() {
     }
     let (seed, n) = (seed(), cases());
     println!("catalog_differential: random trees against systemd --test: UNITLAB_SEED={seed} UNITLAB_CASES={n}");
-    let result =
-        runner(seed, n).run(&tree_strategy(false), |tree| check_transaction(&tree).map_err(TestCaseError::fail));
+    let result = runner(seed, n).run(&tree_strategy(false), |tree| {
+        check_transaction(&tree).map_err(TestCaseError::fail)
+    });
     println!(
         "catalog_differential: {} units skipped as load-order dependent",
         ORDER_DEPENDENT.load(std::sync::atomic::Ordering::Relaxed)
@@ -844,6 +1078,3 @@ fn random_trees_against_systemd_test() {
         panic!("UNITLAB_SEED={seed}: {e}");
     }
 }
-
-#[allow(dead_code)]
-fn _uses(_: &dyn FileSystem, _: LoadState) {}

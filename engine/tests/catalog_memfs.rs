@@ -5,8 +5,8 @@ use camino::{Utf8Path, Utf8PathBuf};
 use unitlab_engine::diag::{Diagnostic, Severity};
 use unitlab_engine::fs::MemFs;
 use unitlab_engine::load::{
-    conf_dropins, dependency_entries, installer_dropins, load_unit, Catalog, DirSuffix, EntryKind, LoadOptions,
-    LoadState, LoadedUnit, Miss,
+    conf_dropins, dependency_entries, installer_dropins, load_unit, Catalog, DirSuffix, EntryKind,
+    LoadOptions, LoadState, LoadedUnit, Miss,
 };
 use unitlab_engine::name::UnitName;
 
@@ -22,14 +22,21 @@ struct T {
 
 impl T {
     fn new() -> T {
-        T { fs: MemFs::new(), dirs: vec![ETC.into(), RUN.into(), LIB.into()] }
+        T {
+            fs: MemFs::new(),
+            dirs: vec![ETC.into(), RUN.into(), LIB.into()],
+        }
     }
     fn file(&self, path: &str, text: &[u8]) -> &Self {
-        self.fs.add_file(Utf8Path::new(path), text).expect("add file");
+        self.fs
+            .add_file(Utf8Path::new(path), text)
+            .expect("add file");
         self
     }
     fn link(&self, path: &str, target: &str) -> &Self {
-        self.fs.add_symlink(Utf8Path::new(path), Utf8Path::new(target)).expect("add symlink");
+        self.fs
+            .add_symlink(Utf8Path::new(path), Utf8Path::new(target))
+            .expect("add symlink");
         self
     }
     fn dir(&self, path: &str) -> &Self {
@@ -57,16 +64,23 @@ fn names(u: &LoadedUnit) -> Vec<&str> {
 }
 
 fn messages(d: &[Diagnostic], max: Severity) -> Vec<String> {
-    d.iter().filter(|d| d.severity <= max).map(|d| d.to_string()).collect()
+    d.iter()
+        .filter(|d| d.severity <= max)
+        .map(|d| d.to_string())
+        .collect()
 }
 
 // §3.3: the first directory that contains a name wins.
 #[test]
 fn first_directory_wins() {
     let t = T::new();
-    t.file(&format!("{LIB}/a.service"), SVC).file(&format!("{ETC}/a.service"), SVC);
+    t.file(&format!("{LIB}/a.service"), SVC)
+        .file(&format!("{ETC}/a.service"), SVC);
     let (c, _) = t.catalog();
-    assert_eq!(c.entry("a.service").expect("entry").path, Utf8PathBuf::from(format!("{ETC}/a.service")));
+    assert_eq!(
+        c.entry("a.service").expect("entry").path,
+        Utf8PathBuf::from(format!("{ETC}/a.service"))
+    );
 }
 
 // §3.3: invalid names and other file types are ignored; .wants/.requires/.d dirs are recorded.
@@ -92,7 +106,10 @@ fn only_valid_names_and_recorded_dirs() {
 #[test]
 fn alias_inside_search_path() {
     let t = T::new();
-    t.file(&format!("{LIB}/a.service"), SVC).link(&format!("{ETC}/al.service"), "../../../usr/lib/systemd/system/a.service");
+    t.file(&format!("{LIB}/a.service"), SVC).link(
+        &format!("{ETC}/al.service"),
+        "../../../usr/lib/systemd/system/a.service",
+    );
     let (c, _) = t.catalog();
     match &c.entry("al.service").expect("entry").kind {
         EntryKind::Alias { target, .. } => assert_eq!(target.as_str(), "a.service"),
@@ -102,14 +119,18 @@ fn alias_inside_search_path() {
     assert_eq!(u.id.as_str(), "a.service");
     assert_eq!(names(&u), ["a.service", "al.service"]);
     assert_eq!(u.load_state, LoadState::Loaded);
-    assert_eq!(u.fragment_path.as_deref(), Some(Utf8Path::new(&format!("{LIB}/a.service"))));
+    assert_eq!(
+        u.fragment_path.as_deref(),
+        Some(Utf8Path::new(&format!("{LIB}/a.service")))
+    );
 }
 
 // §3.3: absolute targets are taken inside the root.
 #[test]
 fn absolute_alias_target_inside_root() {
     let t = T::new();
-    t.file(&format!("{LIB}/a.service"), SVC).link(&format!("{ETC}/al.service"), &format!("{LIB}/a.service"));
+    t.file(&format!("{LIB}/a.service"), SVC)
+        .link(&format!("{ETC}/al.service"), &format!("{LIB}/a.service"));
     let (u, _) = t.load("al.service");
     assert_eq!(u.id.as_str(), "a.service");
 }
@@ -119,10 +140,14 @@ fn absolute_alias_target_inside_root() {
 #[test]
 fn linked_unit_file() {
     let t = T::new();
-    t.file("/opt/other.service", SVC).link(&format!("{ETC}/linked.service"), "/opt/other.service");
+    t.file("/opt/other.service", SVC)
+        .link(&format!("{ETC}/linked.service"), "/opt/other.service");
     let (u, _) = t.load("linked.service");
     assert_eq!(u.id.as_str(), "linked.service");
-    assert_eq!(u.fragment_path.as_deref(), Some(Utf8Path::new(&format!("{ETC}/linked.service"))));
+    assert_eq!(
+        u.fragment_path.as_deref(),
+        Some(Utf8Path::new(&format!("{ETC}/linked.service")))
+    );
     assert_eq!(u.load_state, LoadState::Loaded);
     assert_eq!(names(&u), ["linked.service"]);
 }
@@ -131,7 +156,8 @@ fn linked_unit_file() {
 #[test]
 fn dangling_links_shadow() {
     let t = T::new();
-    t.file(&format!("{LIB}/foo.service"), SVC).file(&format!("{LIB}/bar.service"), SVC);
+    t.file(&format!("{LIB}/foo.service"), SVC)
+        .file(&format!("{LIB}/bar.service"), SVC);
     t.link(&format!("{ETC}/foo.service"), "nothere.service");
     t.link(&format!("{ETC}/bar.service"), "/opt/nothere.service");
     let (u, _) = t.load("foo.service");
@@ -140,17 +166,22 @@ fn dangling_links_shadow() {
     assert_eq!(c.lookup(&n("foo.service")).miss, Some(Miss::DanglingAlias));
     let (u, d) = t.load("bar.service");
     assert_eq!(u.load_state, LoadState::NotFound);
-    assert!(messages(&d, Severity::Notice)
-        .contains(&format!("bar.service: Failed to open {ETC}/bar.service: No such file or directory")));
+    assert!(messages(&d, Severity::Notice).contains(&format!(
+        "bar.service: Failed to open {ETC}/bar.service: No such file or directory"
+    )));
 }
 
 // §3.3: a self-alias is skipped and the lower file is used.
 #[test]
 fn self_alias_uses_lower_file() {
     let t = T::new();
-    t.file(&format!("{LIB}/a.service"), SVC).link(&format!("{ETC}/a.service"), &format!("{LIB}/a.service"));
+    t.file(&format!("{LIB}/a.service"), SVC)
+        .link(&format!("{ETC}/a.service"), &format!("{LIB}/a.service"));
     let (u, d) = t.load("a.service");
-    assert_eq!(u.fragment_path.as_deref(), Some(Utf8Path::new(&format!("{LIB}/a.service"))));
+    assert_eq!(
+        u.fragment_path.as_deref(),
+        Some(Utf8Path::new(&format!("{LIB}/a.service")))
+    );
     assert_eq!(u.load_state, LoadState::Loaded);
     assert!(messages(&d, Severity::Notice).is_empty(), "{d:?}");
 }
@@ -159,21 +190,33 @@ fn self_alias_uses_lower_file() {
 #[test]
 fn invalid_aliases_are_refused() {
     let t = T::new();
-    t.file(&format!("{ETC}/r.socket"), b"[Socket]\nListenStream=/run/r.sock\n")
-        .file(&format!("{ETC}/t@.service"), SVC)
-        .file(&format!("{ETC}/a.service"), SVC)
-        .file(&format!("{ETC}/sub/s.service"), SVC)
-        .link(&format!("{ETC}/bad.service"), "r.socket")
-        .link(&format!("{ETC}/x.mount"), "a.service")
-        .link(&format!("{ETC}/plain.service"), "t@.service")
-        .link(&format!("{ETC}/i@x.service"), "t@y.service")
-        .link(&format!("{ETC}/iv.service"), "in valid")
-        .link(&format!("{ETC}/sus.service"), "sub/s.service");
+    t.file(
+        &format!("{ETC}/r.socket"),
+        b"[Socket]\nListenStream=/run/r.sock\n",
+    )
+    .file(&format!("{ETC}/t@.service"), SVC)
+    .file(&format!("{ETC}/a.service"), SVC)
+    .file(&format!("{ETC}/sub/s.service"), SVC)
+    .link(&format!("{ETC}/bad.service"), "r.socket")
+    .link(&format!("{ETC}/x.mount"), "a.service")
+    .link(&format!("{ETC}/plain.service"), "t@.service")
+    .link(&format!("{ETC}/i@x.service"), "t@y.service")
+    .link(&format!("{ETC}/iv.service"), "in valid")
+    .link(&format!("{ETC}/sus.service"), "sub/s.service");
     let (c, d) = t.catalog();
-    for refused in ["bad.service", "x.mount", "plain.service", "i@x.service", "iv.service"] {
+    for refused in [
+        "bad.service",
+        "x.mount",
+        "plain.service",
+        "i@x.service",
+        "iv.service",
+    ] {
         assert!(c.entry(refused).is_none(), "{refused} should be refused");
     }
-    assert!(matches!(c.entry("sus.service").map(|e| &e.kind), Some(EntryKind::Alias { .. })));
+    assert!(matches!(
+        c.entry("sus.service").map(|e| &e.kind),
+        Some(EntryKind::Alias { .. })
+    ));
     let m = messages(&d, Severity::Notice);
     for expected in [
         "bad.service: symlink target \"r.socket\" has incompatible suffix, rejecting.".to_owned(),
@@ -191,21 +234,33 @@ fn invalid_aliases_are_refused() {
 #[test]
 fn refused_alias_falls_through() {
     let t = T::new();
-    t.file(&format!("{ETC}/r.socket"), b"[Socket]\nListenStream=/run/r.sock\n")
-        .link(&format!("{ETC}/bad.service"), "r.socket")
-        .file(&format!("{LIB}/bad.service"), SVC);
+    t.file(
+        &format!("{ETC}/r.socket"),
+        b"[Socket]\nListenStream=/run/r.sock\n",
+    )
+    .link(&format!("{ETC}/bad.service"), "r.socket")
+    .file(&format!("{LIB}/bad.service"), SVC);
     let (u, _) = t.load("bad.service");
-    assert_eq!(u.fragment_path.as_deref(), Some(Utf8Path::new(&format!("{LIB}/bad.service"))));
+    assert_eq!(
+        u.fragment_path.as_deref(),
+        Some(Utf8Path::new(&format!("{LIB}/bad.service")))
+    );
 }
 
 // §3.3: instance → template fallback; alias to an instance falls back to the alias target's template.
 #[test]
 fn instance_and_template_fallbacks() {
     let t = T::new();
-    t.file(&format!("{LIB}/t@.service"), SVC).link(&format!("{ETC}/q@x.service"), "../../../usr/lib/systemd/system/t@x.service");
+    t.file(&format!("{LIB}/t@.service"), SVC).link(
+        &format!("{ETC}/q@x.service"),
+        "../../../usr/lib/systemd/system/t@x.service",
+    );
     let (u, _) = t.load("t@y.service");
     assert_eq!(u.id.as_str(), "t@y.service");
-    assert_eq!(u.fragment_path.as_deref(), Some(Utf8Path::new(&format!("{LIB}/t@.service"))));
+    assert_eq!(
+        u.fragment_path.as_deref(),
+        Some(Utf8Path::new(&format!("{LIB}/t@.service")))
+    );
     let (u, _) = t.load("q@x.service");
     assert_eq!(u.id.as_str(), "t@x.service");
     assert_eq!(names(&u), ["q@x.service", "t@x.service"]);
@@ -215,7 +270,8 @@ fn instance_and_template_fallbacks() {
 #[test]
 fn template_alias_propagates_to_instances() {
     let t = T::new();
-    t.file(&format!("{LIB}/tpl@.service"), SVC).link(&format!("{LIB}/tal@.service"), "tpl@.service");
+    t.file(&format!("{LIB}/tpl@.service"), SVC)
+        .link(&format!("{LIB}/tal@.service"), "tpl@.service");
     let (u, _) = t.load("tpl@x.service");
     assert_eq!(names(&u), ["tal@x.service", "tpl@x.service"]);
     let (u, _) = t.load("tal@x.service");
@@ -227,13 +283,17 @@ fn template_alias_propagates_to_instances() {
 #[test]
 fn alias_cycles_and_long_chains() {
     let t = T::new();
-    t.link(&format!("{ETC}/c1.service"), "c2.service").link(&format!("{ETC}/c2.service"), "c1.service");
+    t.link(&format!("{ETC}/c1.service"), "c2.service")
+        .link(&format!("{ETC}/c2.service"), "c1.service");
     let (u, _) = t.load("c1.service");
     assert_eq!(u.load_state, LoadState::NotFound);
     let t = T::new();
     t.file(&format!("{ETC}/h9.service"), SVC);
     for i in 0..9 {
-        t.link(&format!("{ETC}/h{i}.service"), &format!("h{}.service", i + 1));
+        t.link(
+            &format!("{ETC}/h{i}.service"),
+            &format!("h{}.service", i + 1),
+        );
     }
     let (c, _) = t.catalog();
     // h1 → … → h9 is 8 alias hops plus the fragment: one too many; h2 is within the limit.
@@ -255,7 +315,10 @@ fn masks() {
         assert_eq!(u.load_state, LoadState::Masked, "{m}");
     }
     let (c, _) = t.catalog();
-    assert!(c.aliases_map().get("m1.service").is_none(), "masked units are not in the reverse map");
+    assert!(
+        c.aliases_map().get("m1.service").is_none(),
+        "masked units are not in the reverse map"
+    );
 }
 
 // §3.4: load states of type checks and parse failures; types without fragments.
@@ -263,12 +326,21 @@ fn masks() {
 fn load_states() {
     let t = T::new();
     t.file(&format!("{ETC}/noexec.service"), b"[Unit]\nDescription=x\n")
-        .file(&format!("{ETC}/two.service"), b"[Service]\nExecStart=/bin/true\nExecStart=/bin/false\n")
-        .file(&format!("{ETC}/one.service"), b"[Service]\nType=oneshot\nExecStart=/bin/true\nExecStart=/bin/false\n")
+        .file(
+            &format!("{ETC}/two.service"),
+            b"[Service]\nExecStart=/bin/true\nExecStart=/bin/false\n",
+        )
+        .file(
+            &format!("{ETC}/one.service"),
+            b"[Service]\nType=oneshot\nExecStart=/bin/true\nExecStart=/bin/false\n",
+        )
         .file(&format!("{ETC}/s.socket"), b"[Unit]\nDescription=x\n")
         .file(&format!("{ETC}/t.timer"), b"[Unit]\nDescription=x\n")
         .file(&format!("{ETC}/p.path"), b"[Unit]\nDescription=x\n")
-        .file(&format!("{ETC}/e.service"), b"[Service\nExecStart=/bin/true\n");
+        .file(
+            &format!("{ETC}/e.service"),
+            b"[Service\nExecStart=/bin/true\n",
+        );
     let cases = [
         ("noexec.service", LoadState::BadSetting, Some("noexec.service: Service has no ExecStart=, ExecStop=, or SuccessAction=. Refusing.")),
         ("two.service", LoadState::BadSetting, Some("two.service: Service has more than one ExecStart= setting, which is only allowed for Type=oneshot services. Refusing.")),
@@ -286,7 +358,10 @@ fn load_states() {
         let (u, d) = t.load(name);
         assert_eq!(u.load_state, state, "{name}");
         if let Some(m) = message {
-            assert!(messages(&d, Severity::Error).contains(&m.to_owned()), "{name}: {d:?}");
+            assert!(
+                messages(&d, Severity::Error).contains(&m.to_owned()),
+                "{name}: {d:?}"
+            );
         }
     }
 }
@@ -296,12 +371,25 @@ fn load_states() {
 fn dropin_precedence() {
     let t = T::new();
     t.file(&format!("{LIB}/foo-bar@.service"), SVC);
-    for d in ["foo-bar@x.service.d", "foo-bar@.service.d", "foo-.service.d", "foo-@x.service.d", "foo-@.service.d", "service.d"] {
+    for d in [
+        "foo-bar@x.service.d",
+        "foo-bar@.service.d",
+        "foo-.service.d",
+        "foo-@x.service.d",
+        "foo-@.service.d",
+        "service.d",
+    ] {
         t.file(&format!("{LIB}/{d}/50-x.conf"), b"[Unit]\nDescription=x\n");
         t.file(&format!("{LIB}/{d}/{d}.conf"), b"[Unit]\nDescription=x\n");
     }
-    t.file(&format!("{ETC}/foo-.service.d/60-y.conf"), b"[Unit]\nDescription=y\n");
-    t.file(&format!("{ETC}/service.d/50-x.conf"), b"[Unit]\nDescription=z\n");
+    t.file(
+        &format!("{ETC}/foo-.service.d/60-y.conf"),
+        b"[Unit]\nDescription=y\n",
+    );
+    t.file(
+        &format!("{ETC}/service.d/50-x.conf"),
+        b"[Unit]\nDescription=z\n",
+    );
     let (u, _) = t.load("foo-bar@x.service");
     let got: Vec<String> = u.dropin_paths().map(|p| p.to_string()).collect();
     // One file per basename, strcmp order. 50-x.conf comes from the first directory of the list
@@ -325,9 +413,18 @@ fn dropin_precedence() {
 fn dropin_search_dir_before_specificity_and_masks() {
     let t = T::new();
     t.file(&format!("{LIB}/foo-bar.service"), SVC)
-        .file(&format!("{LIB}/foo-bar.service.d/50-x.conf"), b"[Unit]\nDescription=lib\n")
-        .file(&format!("{ETC}/foo-.service.d/50-x.conf"), b"[Unit]\nDescription=etc\n")
-        .file(&format!("{LIB}/foo-bar.service.d/70-m.conf"), b"[Unit]\nDescription=lib\n")
+        .file(
+            &format!("{LIB}/foo-bar.service.d/50-x.conf"),
+            b"[Unit]\nDescription=lib\n",
+        )
+        .file(
+            &format!("{ETC}/foo-.service.d/50-x.conf"),
+            b"[Unit]\nDescription=etc\n",
+        )
+        .file(
+            &format!("{LIB}/foo-bar.service.d/70-m.conf"),
+            b"[Unit]\nDescription=lib\n",
+        )
         .link(&format!("{ETC}/foo-bar.service.d/70-m.conf"), "/dev/null");
     let (c, _) = t.catalog();
     let got = conf_dropins(&t.fs, &c, &n("foo-bar.service"), &[]);
@@ -346,8 +443,14 @@ fn dropins_of_aliases() {
     let t = T::new();
     t.file(&format!("{LIB}/a.service"), SVC)
         .link(&format!("{LIB}/al.service"), "a.service")
-        .file(&format!("{LIB}/al.service.d/10-a.conf"), b"[Unit]\nDescription=al\n")
-        .file(&format!("{LIB}/service.d/10-a.conf"), b"[Unit]\nDescription=type\n");
+        .file(
+            &format!("{LIB}/al.service.d/10-a.conf"),
+            b"[Unit]\nDescription=al\n",
+        )
+        .file(
+            &format!("{LIB}/service.d/10-a.conf"),
+            b"[Unit]\nDescription=type\n",
+        );
     let (u, _) = t.load("a.service");
     let got: Vec<String> = u.dropin_paths().map(|p| p.to_string()).collect();
     assert_eq!(got, vec![format!("{LIB}/al.service.d/10-a.conf")]);
@@ -363,7 +466,10 @@ fn wants_entries() {
         .link(&format!("{ETC}/x.target.wants/a.service"), "../a.service")
         .link(&format!("{ETC}/x.target.wants/v.service"), "../w.service")
         .link(&format!("{ETC}/x.target.upholds/u.service"), "../u.service")
-        .link(&format!("{ETC}/x.target.requires/r.service"), "../r.service");
+        .link(
+            &format!("{ETC}/x.target.requires/r.service"),
+            "../r.service",
+        );
     let (u, d) = t.load("x.target");
     let wants: Vec<&str> = u.wants.iter().map(|e| e.name.as_str()).collect();
     assert_eq!(wants, ["a.service", "v.service"]);
@@ -399,8 +505,13 @@ fn installer_view() {
 // §3.3: search dirs that are symlinks (/lib -> usr/lib): links into the resolved dir are aliases.
 #[test]
 fn symlinked_search_dir() {
-    let t = T { fs: MemFs::new(), dirs: vec![ETC.into(), "/lib/systemd/system".into()] };
-    t.link("/lib", "usr/lib").file(&format!("{LIB}/a.service"), SVC).link(&format!("{ETC}/al.service"), &format!("{LIB}/a.service"));
+    let t = T {
+        fs: MemFs::new(),
+        dirs: vec![ETC.into(), "/lib/systemd/system".into()],
+    };
+    t.link("/lib", "usr/lib")
+        .file(&format!("{LIB}/a.service"), SVC)
+        .link(&format!("{ETC}/al.service"), &format!("{LIB}/a.service"));
     let (u, _) = t.load("al.service");
     assert_eq!(u.id.as_str(), "a.service");
     assert_eq!(u.load_state, LoadState::Loaded);
@@ -421,13 +532,23 @@ fn permission_warnings() {
     let mut d = Vec::new();
     load_unit(&t.fs, &c, &n("a.service"), &LoadOptions::default(), &mut d);
     let m = messages(&d, Severity::Warning);
-    assert!(m.iter().any(|l| l.ends_with("is marked executable. Please remove executable permission bits. Proceeding anyway.")));
+    assert!(m.iter().any(|l| l.ends_with(
+        "is marked executable. Please remove executable permission bits. Proceeding anyway."
+    )));
     assert!(m.iter().any(|l| l.ends_with("is marked world-writable. Please remove world writability permission bits. Proceeding anyway.")));
     t.fs.set_mode(&p, 0o600).expect("set mode");
     let mut d = Vec::new();
     load_unit(&t.fs, &c, &n("a.service"), &LoadOptions::default(), &mut d);
     assert!(messages(&d, Severity::Warning).is_empty());
     let mut d = Vec::new();
-    load_unit(&t.fs, &c, &n("a.service"), &LoadOptions { pid1: true }, &mut d);
-    assert!(messages(&d, Severity::Warning).iter().any(|l| l.contains("is marked world-inaccessible.")));
+    load_unit(
+        &t.fs,
+        &c,
+        &n("a.service"),
+        &LoadOptions { pid1: true },
+        &mut d,
+    );
+    assert!(messages(&d, Severity::Warning)
+        .iter()
+        .any(|l| l.contains("is marked world-inaccessible.")));
 }

@@ -2,7 +2,6 @@
 //! (started with `shared/tools/real-systemd user-manager start`). Skipped with a reason when the
 //! manager cannot start; mandatory under `CI=true`.
 #[path = "../../engine/tests/support/mod.rs"]
-#[allow(dead_code)]
 mod support;
 
 use camino::Utf8PathBuf;
@@ -11,7 +10,11 @@ use std::ffi::OsString;
 use std::process::Command;
 
 fn tool(args: &[&str]) -> std::process::Output {
-    Command::new("bash").arg(support::real_systemd_tool()).args(args).output().expect("run real-systemd")
+    Command::new("bash")
+        .arg(support::real_systemd_tool())
+        .args(args)
+        .output()
+        .expect("run real-systemd")
 }
 
 /// Starts the user manager; `Err(reason)` when it cannot.
@@ -24,7 +27,12 @@ fn manager() -> Result<(), String> {
     if out.status.success() {
         Ok(())
     } else {
-        Err(format!("user manager did not start: {}", String::from_utf8_lossy(&out.stderr).trim().replace('\n', " ")))
+        Err(format!(
+            "user manager did not start: {}",
+            String::from_utf8_lossy(&out.stderr)
+                .trim()
+                .replace('\n', " ")
+        ))
     }
 }
 
@@ -36,7 +44,9 @@ fn as_user_env() -> (BTreeMap<String, String>, String) {
             env.insert(k.to_owned(), v.to_owned());
         }
     }
-    let unit_dir = String::from_utf8_lossy(&tool(&["unit-dir"]).stdout).trim().to_owned();
+    let unit_dir = String::from_utf8_lossy(&tool(&["unit-dir"]).stdout)
+        .trim()
+        .to_owned();
     (env, unit_dir)
 }
 
@@ -53,7 +63,11 @@ fn ours(env: &BTreeMap<String, String>, unit: &str) -> (i32, String, String) {
         };
         unitlab_sim::cli::run_in(&mut ctx, argv)
     };
-    (code, String::from_utf8_lossy(&out).into_owned(), String::from_utf8_lossy(&err).into_owned())
+    (
+        code,
+        String::from_utf8_lossy(&out).into_owned(),
+        String::from_utf8_lossy(&err).into_owned(),
+    )
 }
 
 fn theirs(unit: &str) -> (i32, String, String) {
@@ -77,17 +91,31 @@ fn cat_matches_systemctl_user_cat() {
         std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
         std::fs::write(&p, text).expect("write");
     };
-    write("lab-a.service", "[Unit]\nDescription=A\n\n[Service]\nExecStart=/bin/true\n");
+    write(
+        "lab-a.service",
+        "[Unit]\nDescription=A\n\n[Service]\nExecStart=/bin/true\n",
+    );
     write("lab-a.service.d/10-x.conf", "[Unit]\nDescription=drop-in\n");
     write("lab-a.service.d/20-y.conf", "[Service]\nEnvironment=A=1");
     write("lab-bad.service", "[Unit]\nDescription=no exec\n");
     write("lab-err.service", "[Service\nExecStart=/bin/true\n");
     let _ = std::fs::remove_file(d.join("lab-m.service"));
     std::os::unix::fs::symlink("/dev/null", d.join("lab-m.service")).expect("mask link");
-    let _ = Command::new("chown").arg("-R").arg("unitlab-oracle:").arg(&dir).status();
+    let _ = Command::new("chown")
+        .arg("-R")
+        .arg("unitlab-oracle:")
+        .arg(&dir)
+        .status();
     let _ = tool(&["as-user", "systemctl", "--user", "daemon-reload"]);
     let mut failures = Vec::new();
-    for unit in ["lab-a.service", "lab-bad.service", "lab-err.service", "lab-m.service", "lab-nope.service", "lab-a"] {
+    for unit in [
+        "lab-a.service",
+        "lab-bad.service",
+        "lab-err.service",
+        "lab-m.service",
+        "lab-nope.service",
+        "lab-a",
+    ] {
         let (o, t) = (ours(&env, unit), theirs(unit));
         if o != t {
             failures.push(format!("{unit}:\n  systemctl: {t:?}\n  unitlab:   {o:?}"));

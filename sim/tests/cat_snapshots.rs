@@ -30,7 +30,11 @@ impl Root {
     fn cat(&self, args: &[&str]) -> String {
         let mut out = Vec::new();
         let mut err = Vec::new();
-        let mut argv: Vec<OsString> = vec!["unitlab".into(), format!("--root={}", self.0).into(), "cat".into()];
+        let mut argv: Vec<OsString> = vec![
+            "unitlab".into(),
+            format!("--root={}", self.0).into(),
+            "cat".into(),
+        ];
         argv.extend(args.iter().map(OsString::from));
         let code = {
             let mut ctx = unitlab_sim::cli::Context {
@@ -60,18 +64,51 @@ const LIB: &str = "lib/systemd/system";
 
 fn fixture(tag: &str) -> Root {
     let r = Root::new(tag);
-    r.file(&format!("{LIB}/a.service"), "[Unit]\nDescription=A\n\n[Service]\nExecStart=/bin/true\n")
-        .file(&format!("{LIB}/a.service.d/10-lib.conf"), "[Unit]\nDescription=lib drop-in\n")
-        .file(&format!("{ETC}/a.service.d/20-etc.conf"), "[Service]\nEnvironment=X=1")
-        .file(&format!("{ETC}/service.d/99-all.conf"), "[Unit]\nDocumentation=man:x(1)\n")
-        .link(&format!("{ETC}/al.service"), "/lib/systemd/system/a.service")
-        .link(&format!("{ETC}/m.service"), "/dev/null")
-        .file(&format!("{LIB}/m.service"), "[Service]\nExecStart=/bin/true\n")
-        .file(&format!("{ETC}/e.service"), "[Service\nExecStart=/bin/true\n")
-        .file(&format!("{ETC}/bad.service"), "[Unit]\nDescription=no ExecStart\n")
-        .file(&format!("{LIB}/t@.service"), "[Service]\nExecStart=/bin/echo %i\n")
-        .file(&format!("{LIB}/t@x.service.d/x.conf"), "[Unit]\nDescription=instance x\n")
-        .file(&format!("{ETC}/crlf.service"), "[Service]\r\nExecStart=/bin/true\r\n");
+    r.file(
+        &format!("{LIB}/a.service"),
+        "[Unit]\nDescription=A\n\n[Service]\nExecStart=/bin/true\n",
+    )
+    .file(
+        &format!("{LIB}/a.service.d/10-lib.conf"),
+        "[Unit]\nDescription=lib drop-in\n",
+    )
+    .file(
+        &format!("{ETC}/a.service.d/20-etc.conf"),
+        "[Service]\nEnvironment=X=1",
+    )
+    .file(
+        &format!("{ETC}/service.d/99-all.conf"),
+        "[Unit]\nDocumentation=man:x(1)\n",
+    )
+    .link(
+        &format!("{ETC}/al.service"),
+        "/lib/systemd/system/a.service",
+    )
+    .link(&format!("{ETC}/m.service"), "/dev/null")
+    .file(
+        &format!("{LIB}/m.service"),
+        "[Service]\nExecStart=/bin/true\n",
+    )
+    .file(
+        &format!("{ETC}/e.service"),
+        "[Service\nExecStart=/bin/true\n",
+    )
+    .file(
+        &format!("{ETC}/bad.service"),
+        "[Unit]\nDescription=no ExecStart\n",
+    )
+    .file(
+        &format!("{LIB}/t@.service"),
+        "[Service]\nExecStart=/bin/echo %i\n",
+    )
+    .file(
+        &format!("{LIB}/t@x.service.d/x.conf"),
+        "[Unit]\nDescription=instance x\n",
+    )
+    .file(
+        &format!("{ETC}/crlf.service"),
+        "[Service]\r\nExecStart=/bin/true\r\n",
+    );
     r
 }
 
@@ -90,7 +127,14 @@ fn cat_mangles_and_follows_aliases() {
 #[test]
 fn cat_several_units_and_failures() {
     let r = fixture("several");
-    insta::assert_snapshot!(r.cat(&["a.service", "m.service", "nope.service", "e.service", "bad.service", "crlf.service"]));
+    insta::assert_snapshot!(r.cat(&[
+        "a.service",
+        "m.service",
+        "nope.service",
+        "e.service",
+        "bad.service",
+        "crlf.service"
+    ]));
 }
 
 #[test]

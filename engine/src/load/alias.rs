@@ -53,7 +53,13 @@ impl fmt::Display for AliasRejection {
 /// used in messages, as systemd does) pointing to `target` (a path or name; its basename is the
 /// aliased unit). `Ok(())` when the alias is valid.
 pub fn validate_alias(source: &str, target: &str) -> Result<(), AliasRejection> {
-    let reject = |problem, severity, message: String| Err(AliasRejection { problem, severity, message });
+    let reject = |problem, severity, message: String| {
+        Err(AliasRejection {
+            problem,
+            severity,
+            message,
+        })
+    };
     let src = basename(source);
     let dst = basename(target);
 
@@ -79,7 +85,10 @@ pub fn validate_alias(source: &str, target: &str) -> Result<(), AliasRejection> 
         return reject(
             AliasProblem::TemplateNotAllowed,
             Severity::Notice,
-            format!("{source}: templates not allowed for {} units, rejecting.", src_type.as_str()),
+            format!(
+                "{source}: templates not allowed for {} units, rejecting.",
+                src_type.as_str()
+            ),
         );
     }
     if src == dst {
@@ -104,14 +113,18 @@ pub fn validate_alias(source: &str, target: &str) -> Result<(), AliasRejection> 
         return reject(
             AliasProblem::KindMismatch,
             Severity::Notice,
-            format!("{source}: symlink target name type \"{dst}\" does not match source, rejecting."),
+            format!(
+                "{source}: symlink target name type \"{dst}\" does not match source, rejecting."
+            ),
         );
     }
     if dk == NameKind::Instance && instance_of(src) != instance_of(dst) {
         return reject(
             AliasProblem::InstanceMismatch,
             Severity::Notice,
-            format!("{source}: unit symlink target \"{dst}\" instance name doesn't match, rejecting."),
+            format!(
+                "{source}: unit symlink target \"{dst}\" instance name doesn't match, rejecting."
+            ),
         );
     }
     if dst_name.unit_type() != src_type {
@@ -158,9 +171,18 @@ mod tests {
     #[test]
     fn messages_match_systemd() {
         let m = |s: &str, t: &str| validate_alias(s, t).unwrap_err().message;
-        assert_eq!(m("bad.service", "/d/r.socket"), "bad.service: symlink target \"r.socket\" has incompatible suffix, rejecting.");
-        assert_eq!(m("x.mount", "/d/a.service"), "x.mount: symlinks are not allowed for units of this type, rejecting.");
-        assert_eq!(m("x@.slice", "/d/t@.service"), "x@.slice: symlinks are not allowed for units of this type, rejecting.");
+        assert_eq!(
+            m("bad.service", "/d/r.socket"),
+            "bad.service: symlink target \"r.socket\" has incompatible suffix, rejecting."
+        );
+        assert_eq!(
+            m("x.mount", "/d/a.service"),
+            "x.mount: symlinks are not allowed for units of this type, rejecting."
+        );
+        assert_eq!(
+            m("x@.slice", "/d/t@.service"),
+            "x@.slice: symlinks are not allowed for units of this type, rejecting."
+        );
         assert_eq!(m("iv.service", "/d/in valid"), "iv.service points to \"in valid\" which is not a valid unit name: Invalid cross-device link");
         assert_eq!(m("plain.service", "/d/t@.service"), "plain.service: symlink target name type \"t@.service\" does not match source, rejecting.");
         assert_eq!(m("i@x.service", "/d/t@y.service"), "i@x.service: unit symlink target \"t@y.service\" instance name doesn't match, rejecting.");
@@ -169,14 +191,28 @@ mod tests {
     #[test]
     fn rules() {
         assert_eq!(problem("a.service", "/d/b.service"), None);
-        assert_eq!(problem("a.service", "/d/a.service"), Some(AliasProblem::SelfAlias));
+        assert_eq!(
+            problem("a.service", "/d/a.service"),
+            Some(AliasProblem::SelfAlias)
+        );
         assert_eq!(problem("j@x.service", "/d/t@.service"), None);
         assert_eq!(problem("q@x.service", "/d/t@x.service"), None);
-        assert_eq!(problem("q@.service", "/d/t@x.service"), Some(AliasProblem::KindMismatch));
+        assert_eq!(
+            problem("q@.service", "/d/t@x.service"),
+            Some(AliasProblem::KindMismatch)
+        );
         assert_eq!(problem("q@.service", "/d/t@.service"), None);
         assert_eq!(problem("d.device", "/d/e.device"), None);
-        assert_eq!(problem("d@x.device", "/d/e@x.device"), Some(AliasProblem::TemplateNotAllowed));
-        assert_eq!(validate_alias("a.service", "a.service").unwrap_err().severity, Severity::Debug);
+        assert_eq!(
+            problem("d@x.device", "/d/e@x.device"),
+            Some(AliasProblem::TemplateNotAllowed)
+        );
+        assert_eq!(
+            validate_alias("a.service", "a.service")
+                .unwrap_err()
+                .severity,
+            Severity::Debug
+        );
     }
 
     #[test]

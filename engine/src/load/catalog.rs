@@ -187,8 +187,15 @@ impl Catalog {
     /// target is inside the search path if it lies below one of the search directories or below the
     /// fully resolved version of one (a search directory may itself be a symlink, e.g. `/lib` →
     /// `usr/lib`).
-    pub fn build_from_dirs(fs: &dyn FileSystem, dirs: &[Utf8PathBuf], sink: &mut dyn Sink) -> Catalog {
-        let mut cat = Catalog { search_path: dirs.to_vec(), ..Catalog::default() };
+    pub fn build_from_dirs(
+        fs: &dyn FileSystem,
+        dirs: &[Utf8PathBuf],
+        sink: &mut dyn Sink,
+    ) -> Catalog {
+        let mut cat = Catalog {
+            search_path: dirs.to_vec(),
+            ..Catalog::default()
+        };
         for dir in dirs {
             if !cat.expanded.contains(dir) {
                 cat.expanded.push(dir.clone());
@@ -241,7 +248,9 @@ impl Catalog {
                 }
                 FileKind::Symlink => {
                     if valid.is_none() {
-                        if directory_name_is_valid(&de.name) && symlink_is_dir(fs, &real.join(&de.name)) {
+                        if directory_name_is_valid(&de.name)
+                            && symlink_is_dir(fs, &real.join(&de.name))
+                        {
                             self.dirs.insert(path);
                         }
                         continue;
@@ -261,7 +270,15 @@ impl Catalog {
             } else {
                 EntryKind::File
             };
-            self.entries.insert(name.as_str().to_owned(), Entry { name, path, search_dir: index, kind });
+            self.entries.insert(
+                name.as_str().to_owned(),
+                Entry {
+                    name,
+                    path,
+                    search_dir: index,
+                    kind,
+                },
+            );
         }
     }
 
@@ -304,14 +321,21 @@ impl Catalog {
                 return None;
             }
         };
-        let tail = self.expanded.iter().find_map(|d| simplified.strip_prefix(d).ok());
+        let tail = self
+            .expanded
+            .iter()
+            .find_map(|d| simplified.strip_prefix(d).ok());
         let Some(tail) = tail else {
             return Some(EntryKind::Linked { target: simplified });
         };
         let tail_is_path = tail.as_str().contains('/');
         let target_name = simplified.file_name()?;
         if let Err(rej) = validate_alias(file_name, target_name) {
-            let severity = if rej.problem == AliasProblem::SelfAlias { Severity::Debug } else { rej.severity };
+            let severity = if rej.problem == AliasProblem::SelfAlias {
+                Severity::Debug
+            } else {
+                rej.severity
+            };
             // systemd prefixes most of these with the entry's file name, not its path.
             let prefix = format!("{file_name}: ");
             let d = match rej.message.strip_prefix(&prefix) {
@@ -331,14 +355,22 @@ impl Catalog {
             ));
         }
         let target = UnitName::new(target_name).ok()?;
-        Some(EntryKind::Alias { target, target_path: simplified })
+        Some(EntryKind::Alias {
+            target,
+            target_path: simplified,
+        })
     }
 
     fn build_reverse_map(&mut self, fs: &dyn FileSystem) {
         let mut reverse: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for src in self.entries.keys() {
-            let Ok(fragment) = self.follow(src) else { continue };
-            if !matches!(classify(fs, &fragment), FileState::File { .. } | FileState::Other { .. }) {
+            let Ok(fragment) = self.follow(src) else {
+                continue;
+            };
+            if !matches!(
+                classify(fs, &fragment),
+                FileState::File { .. } | FileState::Other { .. }
+            ) {
                 continue;
             }
             let mut dst = basename(fragment.as_str()).to_owned();
@@ -363,8 +395,12 @@ impl Catalog {
             let entry = match self.entries.get(key) {
                 Some(e) => e,
                 None => {
-                    let Some(current) = id.as_deref() else { return Err(Miss::NoEntry) };
-                    if kind(current) != Some(NameKind::Instance) && kind(current) != Some(NameKind::Template) {
+                    let Some(current) = id.as_deref() else {
+                        return Err(Miss::NoEntry);
+                    };
+                    if kind(current) != Some(NameKind::Instance)
+                        && kind(current) != Some(NameKind::Template)
+                    {
                         return Err(Miss::DanglingAlias);
                     }
                     let template = template_of(current).ok_or(Miss::DanglingAlias)?;
@@ -414,7 +450,13 @@ impl Catalog {
             if let Some(frag) = &fragment {
                 let base = basename(frag.as_str()).to_owned();
                 if base != requested {
-                    if let Err(m) = self.add_names(Some(&base), name_kind, instance.as_deref(), &mut names, &base) {
+                    if let Err(m) = self.add_names(
+                        Some(&base),
+                        name_kind,
+                        instance.as_deref(),
+                        &mut names,
+                        &base,
+                    ) {
                         miss = Some(m);
                         fragment = None;
                     }
@@ -459,7 +501,13 @@ impl Catalog {
             out.insert(id.clone());
             out.insert(name.clone());
         }
-        Lookup { requested: name.clone(), id, fragment, names: out, miss }
+        Lookup {
+            requested: name.clone(),
+            id,
+            fragment,
+            names: out,
+            miss,
+        }
     }
 
     /// systemd's `add_names()`: the name itself (unless a template) and its aliases from the reverse
@@ -476,10 +524,14 @@ impl Catalog {
         if name_kind != NameKind::Template {
             names.insert(name.to_owned());
         }
-        let Some(aliases) = self.aliases.get(name) else { return Ok(()) };
+        let Some(aliases) = self.aliases.get(name) else {
+            return Ok(());
+        };
         for alias in aliases {
             if name_kind == NameKind::Instance && kind(alias) == Some(NameKind::Template) {
-                let Some(inst) = instance.and_then(|i| replace_instance(alias, i)) else { continue };
+                let Some(inst) = instance.and_then(|i| replace_instance(alias, i)) else {
+                    continue;
+                };
                 let inst_fragment = match self.follow(&inst) {
                     Ok(p) => Some(p),
                     Err(Miss::TooManyHops) => return Err(Miss::TooManyHops),
@@ -528,7 +580,11 @@ impl Catalog {
 
     /// The names that resolve to the fragment whose file name is `name` (see [`Catalog::aliases_map`]).
     pub fn aliases_of(&self, name: &str) -> impl Iterator<Item = &str> {
-        self.aliases.get(name).into_iter().flatten().map(String::as_str)
+        self.aliases
+            .get(name)
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
     }
 
     /// Whether `path` (a search directory + `NAME.wants`/`NAME.requires`/`NAME.d`) was recorded as a
@@ -544,8 +600,16 @@ impl Catalog {
 }
 
 /// Makes a symlink target absolute and normalises it like `chase_symlinks(NOFOLLOW|NONEXISTENT)`.
-fn simplify_target(fs: &dyn FileSystem, dir: &Utf8Path, target: &Utf8Path) -> Result<Utf8PathBuf, FsError> {
-    let joined = if target.is_absolute() { target.to_owned() } else { dir.join(target) };
+fn simplify_target(
+    fs: &dyn FileSystem,
+    dir: &Utf8Path,
+    target: &Utf8Path,
+) -> Result<Utf8PathBuf, FsError> {
+    let joined = if target.is_absolute() {
+        target.to_owned()
+    } else {
+        dir.join(target)
+    };
     match fs::resolve(fs, &joined, Follow::No) {
         Ok(r) => Ok(r.path),
         Err(FsError::InvalidPath { .. }) => {
@@ -560,15 +624,18 @@ fn simplify_target(fs: &dyn FileSystem, dir: &Utf8Path, target: &Utf8Path) -> Re
 /// valid unit name or a unit type (`service.d`).
 pub fn directory_name_is_valid(name: &str) -> bool {
     [".wants", ".requires", ".d"].iter().any(|suffix| {
-        name.strip_suffix(suffix)
-            .is_some_and(|chopped| UnitName::new(chopped).is_ok() || UnitType::from_suffix(chopped).is_some())
+        name.strip_suffix(suffix).is_some_and(|chopped| {
+            UnitName::new(chopped).is_ok() || UnitType::from_suffix(chopped).is_some()
+        })
     })
 }
 
 /// Whether a symlink found in a search directory leads to a directory. systemd checks the raw link
 /// text from its working directory (`/` for PID 1), so relative targets are taken relative to `/`.
 fn symlink_is_dir(fs: &dyn FileSystem, link: &Utf8Path) -> bool {
-    let Ok(target) = fs.read_link(link) else { return false };
+    let Ok(target) = fs.read_link(link) else {
+        return false;
+    };
     let abs = fs::normalize(Utf8Path::new("/"), &target);
     matches!(
         fs::resolve(fs, &abs, Follow::Yes),

@@ -105,7 +105,9 @@ fn name_walk(dir: &Utf8Path, name: &str, suffix: &str, add: &mut dyn FnMut(Utf8P
     let mut prefix = p.prefix.to_owned();
     let mut chopped = false;
     loop {
-        let Some(dash) = prefix.rfind('-') else { return };
+        let Some(dash) = prefix.rfind('-') else {
+            return;
+        };
         if dash == 0 {
             return;
         }
@@ -132,7 +134,11 @@ fn name_walk(dir: &Utf8Path, name: &str, suffix: &str, add: &mut dyn FnMut(Utf8P
 /// Lists the files of `dirs` like systemd's `conf_files_list_strv()`: hidden and backup files are
 /// skipped, only names ending in `suffix` (if given) count, the first directory that has a basename
 /// wins, and the result is sorted by basename (`strcmp` order). Unreadable directories are skipped.
-pub fn conf_files(fs: &dyn FileSystem, dirs: &[Utf8PathBuf], suffix: Option<&str>) -> Vec<Utf8PathBuf> {
+pub fn conf_files(
+    fs: &dyn FileSystem,
+    dirs: &[Utf8PathBuf],
+    suffix: Option<&str>,
+) -> Vec<Utf8PathBuf> {
     let mut seen_dirs: Vec<Utf8PathBuf> = Vec::new();
     let mut files: BTreeMap<String, Utf8PathBuf> = BTreeMap::new();
     for dir in dirs {
@@ -144,7 +150,9 @@ pub fn conf_files(fs: &dyn FileSystem, dirs: &[Utf8PathBuf], suffix: Option<&str
             continue;
         }
         seen_dirs.push(resolved.clone());
-        let Ok(listing) = fs.read_dir(&resolved) else { continue };
+        let Ok(listing) = fs.read_dir(&resolved) else {
+            continue;
+        };
         for de in listing {
             if hidden_or_backup(&de.name) {
                 continue;
@@ -152,7 +160,9 @@ pub fn conf_files(fs: &dyn FileSystem, dirs: &[Utf8PathBuf], suffix: Option<&str
             if suffix.is_some_and(|s| !de.name.ends_with(s)) {
                 continue;
             }
-            files.entry(de.name.clone()).or_insert_with(|| resolved.join(&de.name));
+            files
+                .entry(de.name.clone())
+                .or_insert_with(|| resolved.join(&de.name));
         }
     }
     files.into_values().collect()
@@ -160,19 +170,44 @@ pub fn conf_files(fs: &dyn FileSystem, dirs: &[Utf8PathBuf], suffix: Option<&str
 
 /// systemd's `hidden_or_backup_file()`: dot files, `~` backups and package-manager leftovers.
 pub fn hidden_or_backup(name: &str) -> bool {
-    if name.starts_with('.') || ["lost+found", "aquota.user", "aquota.group"].contains(&name) || name.ends_with('~') {
+    if name.starts_with('.')
+        || ["lost+found", "aquota.user", "aquota.group"].contains(&name)
+        || name.ends_with('~')
+    {
         return true;
     }
-    let Some(dot) = name.rfind('.') else { return false };
+    let Some(dot) = name.rfind('.') else {
+        return false;
+    };
     [
-        "rpmnew", "rpmsave", "rpmorig", "dpkg-old", "dpkg-new", "dpkg-tmp", "dpkg-dist", "dpkg-bak", "dpkg-backup",
-        "dpkg-remove", "ucf-new", "ucf-old", "ucf-dist", "swp", "bak", "old", "new",
+        "rpmnew",
+        "rpmsave",
+        "rpmorig",
+        "dpkg-old",
+        "dpkg-new",
+        "dpkg-tmp",
+        "dpkg-dist",
+        "dpkg-bak",
+        "dpkg-backup",
+        "dpkg-remove",
+        "ucf-new",
+        "ucf-old",
+        "ucf-dist",
+        "swp",
+        "bak",
+        "old",
+        "new",
     ]
     .contains(&&name[dot + 1..])
 }
 
 /// The `*.conf` drop-ins of a unit in application order (manager view, reference §3.5).
-pub fn conf_dropins(fs: &dyn FileSystem, catalog: &Catalog, id: &UnitName, aliases: &[&UnitName]) -> Vec<Utf8PathBuf> {
+pub fn conf_dropins(
+    fs: &dyn FileSystem,
+    catalog: &Catalog,
+    id: &UnitName,
+    aliases: &[&UnitName],
+) -> Vec<Utf8PathBuf> {
     let dirs = dropin_dirs(fs, catalog, id, aliases, DirSuffix::Conf);
     conf_files(fs, &dirs, Some(".conf"))
 }
@@ -204,7 +239,13 @@ pub fn dependency_entries(
     let dirs = dropin_dirs(fs, catalog, id, aliases, suffix);
     let unit = Utf8PathBuf::from(id.as_str());
     let warn = |sink: &mut dyn Sink, message: String| {
-        sink.push(Diagnostic::new(unit.clone(), 0, Severity::Warning, Code::Dependency, message));
+        sink.push(Diagnostic::new(
+            unit.clone(),
+            0,
+            Severity::Warning,
+            Code::Dependency,
+            message,
+        ));
     };
     let mut out = Vec::new();
     for path in conf_files(fs, &dirs, None) {
@@ -222,28 +263,43 @@ pub fn dependency_entries(
         match fs.lstat(&path) {
             Ok(m) if m.kind == FileKind::Symlink => {}
             Ok(_) => {
-                warn(sink, format!("{dep} dependency dropin {path} is not a symlink, ignoring."));
+                warn(
+                    sink,
+                    format!("{dep} dependency dropin {path} is not a symlink, ignoring."),
+                );
                 continue;
             }
             Err(e) => {
-                warn(sink, format!("{dep} dropin {path} unreadable, ignoring: {}", e.strerror()));
+                warn(
+                    sink,
+                    format!("{dep} dropin {path} unreadable, ignoring: {}", e.strerror()),
+                );
                 continue;
             }
         }
         let Ok(name) = UnitName::new(&entry) else {
-            warn(sink, format!("{dep} dependency dropin {path} is not a valid unit name, ignoring."));
+            warn(
+                sink,
+                format!("{dep} dependency dropin {path} is not a valid unit name, ignoring."),
+            );
             continue;
         };
         let target = match fs.read_link(&path) {
             Ok(t) => t,
             Err(e) => {
-                warn(sink, format!("readlink(\"{path}\") failed, ignoring: {}", e.strerror()));
+                warn(
+                    sink,
+                    format!("readlink(\"{path}\") failed, ignoring: {}", e.strerror()),
+                );
                 continue;
             }
         };
         let target_base = super::name_parts::basename(target.as_str());
         if !names_compatible(&entry, target_base, id.kind() == NameKind::Instance) {
-            warn(sink, format!("{dep} dependency dropin {path} target {target} has different name"));
+            warn(
+                sink,
+                format!("{dep} dependency dropin {path} target {target} has different name"),
+            );
         }
         out.push(DependencyEntry { path, name, target });
     }
@@ -252,8 +308,15 @@ pub fn dependency_entries(
 
 /// The `*.conf` drop-ins the installer reads for `name` (reference §3.6): `p/NAME.d` for every search
 /// dir, then, for an instance, `p/TEMPLATE.d`; same shadowing and order as [`conf_files`].
-pub fn installer_dropins(fs: &dyn FileSystem, search_path: &[Utf8PathBuf], name: &UnitName) -> Vec<Utf8PathBuf> {
-    let mut dirs: Vec<Utf8PathBuf> = search_path.iter().map(|p| p.join(format!("{name}.d"))).collect();
+pub fn installer_dropins(
+    fs: &dyn FileSystem,
+    search_path: &[Utf8PathBuf],
+    name: &UnitName,
+) -> Vec<Utf8PathBuf> {
+    let mut dirs: Vec<Utf8PathBuf> = search_path
+        .iter()
+        .map(|p| p.join(format!("{name}.d")))
+        .collect();
     if name.kind() == NameKind::Instance {
         if let Some(template) = template_of(name.as_str()) {
             dirs.extend(search_path.iter().map(|p| p.join(format!("{template}.d"))));

@@ -44,8 +44,14 @@ pub fn classify(fs: &dyn FileSystem, path: &Utf8Path) -> FileState {
             Target::Exists(meta) => match meta.kind {
                 FileKind::CharDevice => FileState::Masked,
                 FileKind::File if meta.size == 0 => FileState::Masked,
-                FileKind::File => FileState::File { resolved: r.path, meta },
-                kind => FileState::Other { resolved: r.path, kind },
+                FileKind::File => FileState::File {
+                    resolved: r.path,
+                    meta,
+                },
+                kind => FileState::Other {
+                    resolved: r.path,
+                    kind,
+                },
             },
         },
         Err(e) if e.is_not_found() => FileState::Missing,

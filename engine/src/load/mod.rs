@@ -48,10 +48,12 @@ mod unit;
 mod verify;
 
 pub use alias::{names_compatible, validate_alias, AliasProblem, AliasRejection};
-pub use catalog::{directory_name_is_valid, Catalog, Entry, EntryKind, Lookup, Miss, MAX_ALIAS_HOPS};
+pub use catalog::{
+    directory_name_is_valid, Catalog, Entry, EntryKind, Lookup, Miss, MAX_ALIAS_HOPS,
+};
 pub use dropins::{
-    conf_dropins, conf_files, dependency_entries, dropin_dirs, hidden_or_backup, installer_dropins, type_dir_name,
-    DependencyEntry, DirSuffix,
+    conf_dropins, conf_files, dependency_entries, dropin_dirs, hidden_or_backup, installer_dropins,
+    type_dir_name, DependencyEntry, DirSuffix,
 };
 pub use mask::{classify, FileState};
 pub use state::LoadState;

@@ -19,8 +19,16 @@ pub(crate) fn parts(name: &str) -> Option<Parts<'_>> {
     let dot = name.rfind('.')?;
     let (stem, suffix) = (&name[..dot], &name[dot + 1..]);
     match stem.find('@') {
-        Some(at) => Some(Parts { prefix: &stem[..at], instance: Some(&stem[at + 1..]), suffix }),
-        None => Some(Parts { prefix: stem, instance: None, suffix }),
+        Some(at) => Some(Parts {
+            prefix: &stem[..at],
+            instance: Some(&stem[at + 1..]),
+            suffix,
+        }),
+        None => Some(Parts {
+            prefix: stem,
+            instance: None,
+            suffix,
+        }),
     }
 }
 
@@ -69,15 +77,29 @@ mod tests {
     fn splits_names() {
         assert_eq!(
             parts("foo-bar@x.y.service"),
-            Some(Parts { prefix: "foo-bar", instance: Some("x.y"), suffix: "service" })
+            Some(Parts {
+                prefix: "foo-bar",
+                instance: Some("x.y"),
+                suffix: "service"
+            })
         );
-        assert_eq!(parts("a.service"), Some(Parts { prefix: "a", instance: None, suffix: "service" }));
+        assert_eq!(
+            parts("a.service"),
+            Some(Parts {
+                prefix: "a",
+                instance: None,
+                suffix: "service"
+            })
+        );
         assert_eq!(template_of("t@x.service").as_deref(), Some("t@.service"));
         assert_eq!(template_of("t@.service").as_deref(), Some("t@.service"));
         assert_eq!(template_of("t.service"), None);
         assert_eq!(instance_of("t@x.service"), Some("x"));
         assert_eq!(instance_of("t@.service"), None);
-        assert_eq!(replace_instance("t@.service", "y").as_deref(), Some("t@y.service"));
+        assert_eq!(
+            replace_instance("t@.service", "y").as_deref(),
+            Some("t@y.service")
+        );
         assert_eq!(replace_instance("t.service", "y"), None);
         assert_eq!(basename("/a/b/c.service"), "c.service");
     }

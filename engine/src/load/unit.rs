@@ -174,7 +174,8 @@ pub fn load_unit(
                         Ok(t) => t,
                         Err(e) => return read_failed(unit, &lookup, path, e, sink),
                     };
-                    let parsed = syntax::parse(path, &text, Dialect::Unit(unit.id.unit_type()), sink);
+                    let parsed =
+                        syntax::parse(path, &text, Dialect::Unit(unit.id.unit_type()), sink);
                     if let Some(failure) = &parsed.failure {
                         // systemd fails before merging the unit's other names: the unit keeps the
                         // requested name as its only name (an alias loads as a separate unit).
@@ -182,11 +183,17 @@ pub fn load_unit(
                         unit.names = vec![name.clone()];
                         unit.load_state = LoadState::Error;
                         unit.load_error = Some(LoadError::Parse(failure.strerror().to_owned()));
-                        unit.fragment = Some(ConfigFile { path: path.clone(), parsed });
+                        unit.fragment = Some(ConfigFile {
+                            path: path.clone(),
+                            parsed,
+                        });
                         return unit;
                     }
                     unit.load_state = LoadState::Loaded;
-                    unit.fragment = Some(ConfigFile { path: path.clone(), parsed });
+                    unit.fragment = Some(ConfigFile {
+                        path: path.clone(),
+                        parsed,
+                    });
                 }
                 FileState::Other { .. } => {
                     unit.id = name.clone();
@@ -196,7 +203,13 @@ pub fn load_unit(
                     return unit;
                 }
                 FileState::Missing => {
-                    return read_failed(unit, &lookup, path, FsError::NotFound { path: path.clone() }, sink)
+                    return read_failed(
+                        unit,
+                        &lookup,
+                        path,
+                        FsError::NotFound { path: path.clone() },
+                        sink,
+                    )
                 }
                 FileState::Unresolvable(e) => return read_failed(unit, &lookup, path, e, sink),
             }
@@ -211,7 +224,9 @@ pub fn load_unit(
             FileState::File { resolved, meta } => {
                 warn_permissions(&path, meta.mode, options, sink);
                 match fs.read(&resolved, MAX_FILE_SIZE) {
-                    Ok(text) => syntax::parse(&path, &text, Dialect::Unit(unit.id.unit_type()), sink),
+                    Ok(text) => {
+                        syntax::parse(&path, &text, Dialect::Unit(unit.id.unit_type()), sink)
+                    }
                     Err(_) => syntax::parse(&path, b"", Dialect::Unit(unit.id.unit_type()), sink),
                 }
             }
@@ -237,7 +252,13 @@ pub fn load_unit(
         files.extend(unit.dropins.iter().map(|d| &d.parsed));
         let names: Vec<&UnitName> = unit.names.iter().collect();
         if let Err(refusal) = verify(&unit.id, &names, &files) {
-            sink.push(Diagnostic::new(unit_file, 0, Severity::Error, Code::BadSetting, refusal.message.clone()));
+            sink.push(Diagnostic::new(
+                unit_file,
+                0,
+                Severity::Error,
+                Code::BadSetting,
+                refusal.message.clone(),
+            ));
             unit.load_state = LoadState::BadSetting;
             unit.load_error = Some(LoadError::BadSetting(refusal.message));
         }
@@ -247,7 +268,12 @@ pub fn load_unit(
 
 /// Ends loading as `not-found`. systemd merges the looked-up names before it notices that a required
 /// fragment is missing, but not when the lookup or the fragment's open failed (`keep_names`).
-fn not_found(mut unit: LoadedUnit, name: &UnitName, error: LoadError, keep_names: bool) -> LoadedUnit {
+fn not_found(
+    mut unit: LoadedUnit,
+    name: &UnitName,
+    error: LoadError,
+    keep_names: bool,
+) -> LoadedUnit {
     unit.id = name.clone();
     if !keep_names {
         unit.names = vec![name.clone()];
@@ -259,7 +285,13 @@ fn not_found(mut unit: LoadedUnit, name: &UnitName, error: LoadError, keep_names
 }
 
 /// A fragment that cannot be opened: systemd logs a notice and the unit stays `not-found`.
-fn read_failed(unit: LoadedUnit, lookup: &Lookup, path: &Utf8Path, e: FsError, sink: &mut dyn Sink) -> LoadedUnit {
+fn read_failed(
+    unit: LoadedUnit,
+    lookup: &Lookup,
+    path: &Utf8Path,
+    e: FsError,
+    sink: &mut dyn Sink,
+) -> LoadedUnit {
     sink.push(Diagnostic::new(
         Utf8PathBuf::from(lookup.requested.as_str()),
         0,

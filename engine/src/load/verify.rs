@@ -66,7 +66,11 @@ fn boolean(v: Option<&str>) -> Option<bool> {
 /// Runs the checks of `id`'s type over its parsed fragment and drop-ins (application order).
 /// `names` are all names of the unit (used for the `Where=`/name match of mounts).
 pub fn verify(id: &UnitName, names: &[&UnitName], files: &[&ParsedFile]) -> Result<(), Refusal> {
-    let refuse = |m: &str| Err(Refusal { message: m.to_owned() });
+    let refuse = |m: &str| {
+        Err(Refusal {
+            message: m.to_owned(),
+        })
+    };
     let t = id.unit_type();
     let a = assignments(files, t.section());
     match t {
@@ -77,7 +81,9 @@ pub fn verify(id: &UnitName, names: &[&UnitName], files: &[&ParsedFile]) -> Resu
             let success_action = last(&unit, "SuccessAction").is_some_and(|v| v != "none");
             let bus_name = last(&a, "BusName");
             let ty = match last(&a, "Type") {
-                Some(v @ ("simple" | "exec" | "forking" | "oneshot" | "dbus" | "notify" | "idle")) => v,
+                Some(
+                    v @ ("simple" | "exec" | "forking" | "oneshot" | "dbus" | "notify" | "idle"),
+                ) => v,
                 _ if bus_name.is_some() => "dbus",
                 _ if starts > 0 => "simple",
                 _ => "oneshot",
@@ -85,7 +91,9 @@ pub fn verify(id: &UnitName, names: &[&UnitName], files: &[&ParsedFile]) -> Resu
             let oneshot = ty == "oneshot";
             let remain = boolean(last(&a, "RemainAfterExit")).unwrap_or(false);
             if starts == 0 && stops == 0 && !success_action {
-                return refuse("Service has no ExecStart=, ExecStop=, or SuccessAction=. Refusing.");
+                return refuse(
+                    "Service has no ExecStart=, ExecStop=, or SuccessAction=. Refusing.",
+                );
             }
             if !oneshot && starts == 0 {
                 return refuse(
@@ -115,7 +123,10 @@ pub fn verify(id: &UnitName, names: &[&UnitName], files: &[&ParsedFile]) -> Resu
                 );
             }
             if last(&a, "PAMName").is_some()
-                && !matches!(last(&a, "KillMode").unwrap_or("control-group"), "control-group" | "mixed")
+                && !matches!(
+                    last(&a, "KillMode").unwrap_or("control-group"),
+                    "control-group" | "mixed"
+                )
             {
                 return refuse(
                     "Service has PAM enabled. Kill mode must be set to 'control-group' or 'mixed'. Refusing.",
@@ -166,7 +177,14 @@ pub fn verify(id: &UnitName, names: &[&UnitName], files: &[&ParsedFile]) -> Resu
         UnitType::Timer => {
             let values = count(
                 &a,
-                &["OnActiveSec", "OnBootSec", "OnStartupSec", "OnUnitActiveSec", "OnUnitInactiveSec", "OnCalendar"],
+                &[
+                    "OnActiveSec",
+                    "OnBootSec",
+                    "OnStartupSec",
+                    "OnUnitActiveSec",
+                    "OnUnitInactiveSec",
+                    "OnCalendar",
+                ],
             );
             let clock = boolean(last(&a, "OnClockChange")).unwrap_or(false);
             let tz = boolean(last(&a, "OnTimezoneChange")).unwrap_or(false);
@@ -176,8 +194,16 @@ pub fn verify(id: &UnitName, names: &[&UnitName], files: &[&ParsedFile]) -> Resu
             Ok(())
         }
         UnitType::Path => {
-            let specs =
-                count(&a, &["PathExists", "PathExistsGlob", "PathChanged", "PathModified", "DirectoryNotEmpty"]);
+            let specs = count(
+                &a,
+                &[
+                    "PathExists",
+                    "PathExistsGlob",
+                    "PathChanged",
+                    "PathModified",
+                    "DirectoryNotEmpty",
+                ],
+            );
             if specs == 0 {
                 return refuse("Path unit lacks path setting. Refusing.");
             }
@@ -185,17 +211,26 @@ pub fn verify(id: &UnitName, names: &[&UnitName], files: &[&ParsedFile]) -> Resu
         }
         UnitType::Slice => {
             if !name::is_valid_slice_name(id.as_str()) {
-                return Err(Refusal { message: format!("Slice name {id} is not valid. Refusing.") });
+                return Err(Refusal {
+                    message: format!("Slice name {id} is not valid. Refusing."),
+                });
             }
             Ok(())
         }
         UnitType::Mount | UnitType::Automount => {
             if let Some(where_) = last(&a, "Where") {
-                if t == UnitType::Automount && where_.trim_end_matches('/').is_empty() && where_.starts_with('/') {
-                    return refuse("Cannot have an automount unit for the root directory. Refusing.");
+                if t == UnitType::Automount
+                    && where_.trim_end_matches('/').is_empty()
+                    && where_.starts_with('/')
+                {
+                    return refuse(
+                        "Cannot have an automount unit for the root directory. Refusing.",
+                    );
                 }
                 if let Ok(expected) = name::name_from_path(where_, t) {
-                    if !names.iter().any(|n| n.as_str() == expected.as_str()) && id.as_str() != expected.as_str() {
+                    if !names.iter().any(|n| n.as_str() == expected.as_str())
+                        && id.as_str() != expected.as_str()
+                    {
                         return refuse("Where= setting doesn't match unit name. Refusing.");
                     }
                 }

@@ -16,8 +16,8 @@ use camino::{Utf8Path, Utf8PathBuf};
 use unitlab_engine::diag::Diagnostic;
 use unitlab_engine::fs::{DirFs, FileSystem};
 use unitlab_engine::load::{
-    classify, conf_dropins, load_unit, Catalog, Env, FileState, LoadOptions, LoadState, LookupPaths, MapEnv, ProcessEnv,
-    Scope,
+    classify, conf_dropins, load_unit, Catalog, Env, FileState, LoadOptions, LoadState,
+    LookupPaths, MapEnv, ProcessEnv, Scope,
 };
 use unitlab_engine::name::{mangle, MangleOptions, NameKind, UnitName, UnitType};
 
@@ -57,7 +57,11 @@ pub fn run(ctx: &mut Context<'_>, global: &Global, args: Args) -> i32 {
     let paths = match LookupPaths::new(scope, root.as_deref(), &env) {
         Ok(p) => p,
         Err(e) => {
-            let _ = writeln!(ctx.err, "Failed to initialize unit search paths: {}", e.strerror());
+            let _ = writeln!(
+                ctx.err,
+                "Failed to initialize unit search paths: {}",
+                e.strerror()
+            );
             return 1;
         }
     };
@@ -114,8 +118,16 @@ pub fn run(ctx: &mut Context<'_>, global: &Global, args: Args) -> i32 {
 }
 
 /// Mangles the arguments; globs are expanded against the catalog's names (appended, sorted).
-fn expand(ctx: &mut Context<'_>, global: &Global, catalog: &Catalog, args: &[String]) -> Result<Vec<UnitName>, i32> {
-    let opts = MangleOptions { default_suffix: UnitType::Service, allow_globs: true };
+fn expand(
+    ctx: &mut Context<'_>,
+    global: &Global,
+    catalog: &Catalog,
+    args: &[String],
+) -> Result<Vec<UnitName>, i32> {
+    let opts = MangleOptions {
+        default_suffix: UnitType::Service,
+        allow_globs: true,
+    };
     let mut names = Vec::new();
     let mut globs = Vec::new();
     for arg in args {
@@ -141,7 +153,11 @@ fn expand(ctx: &mut Context<'_>, global: &Global, catalog: &Catalog, args: &[Str
             .entries()
             .filter(|e| e.name.kind() != NameKind::Template)
             .map(|e| catalog.lookup(&e.name).id)
-            .filter(|id| globs.iter().any(|g| fnmatch(g.as_bytes(), id.as_str().as_bytes())))
+            .filter(|id| {
+                globs
+                    .iter()
+                    .any(|g| fnmatch(g.as_bytes(), id.as_str().as_bytes()))
+            })
             .collect();
         matched.sort();
         matched.dedup();
@@ -151,7 +167,12 @@ fn expand(ctx: &mut Context<'_>, global: &Global, catalog: &Catalog, args: &[Str
 }
 
 /// The fragment and drop-ins `cat` prints for `name`.
-fn find(fs: &dyn FileSystem, catalog: &Catalog, name: &UnitName, diags: &mut Vec<Diagnostic>) -> Found {
+fn find(
+    fs: &dyn FileSystem,
+    catalog: &Catalog,
+    name: &UnitName,
+    diags: &mut Vec<Diagnostic>,
+) -> Found {
     if name.kind() == NameKind::Template {
         // systemctl looks templates up client-side, without a load state.
         let lookup = catalog.lookup(name);
@@ -166,24 +187,35 @@ fn find(fs: &dyn FileSystem, catalog: &Catalog, name: &UnitName, diags: &mut Vec
     match unit.load_state {
         LoadState::Masked => Found::Masked,
         LoadState::NotFound => Found::Files(None, Vec::new()),
-        LoadState::Loaded | LoadState::BadSetting => {
-            Found::Files(unit.fragment_path.clone(), unit.dropin_paths().map(Utf8Path::to_owned).collect())
-        }
+        LoadState::Loaded | LoadState::BadSetting => Found::Files(
+            unit.fragment_path.clone(),
+            unit.dropin_paths().map(Utf8Path::to_owned).collect(),
+        ),
         _ => Found::CouldNotLoad,
     }
 }
 
-fn conf_dropins_for(fs: &dyn FileSystem, catalog: &Catalog, id: &UnitName, aliases: &[&UnitName]) -> Vec<Utf8PathBuf> {
+fn conf_dropins_for(
+    fs: &dyn FileSystem,
+    catalog: &Catalog,
+    id: &UnitName,
+    aliases: &[&UnitName],
+) -> Vec<Utf8PathBuf> {
     conf_dropins(fs, catalog, id, aliases)
 }
 
 /// Prints one file like systemd's `cat_file()`: an optional blank line, `# PATH`, then every line of
 /// the file (systemd's `read_line()` splits at `\n`, `\r`, `\0` and their combinations).
-fn cat_file(ctx: &mut Context<'_>, fs: &dyn FileSystem, path: &Utf8Path, newline: bool) -> Result<(), String> {
+fn cat_file(
+    ctx: &mut Context<'_>,
+    fs: &dyn FileSystem,
+    path: &Utf8Path,
+    newline: bool,
+) -> Result<(), String> {
     let text = match classify(fs, path) {
-        FileState::File { resolved, .. } => {
-            fs.read(&resolved, unitlab_engine::fs::MAX_FILE_SIZE).map_err(|e| e.strerror().to_owned())?
-        }
+        FileState::File { resolved, .. } => fs
+            .read(&resolved, unitlab_engine::fs::MAX_FILE_SIZE)
+            .map_err(|e| e.strerror().to_owned())?,
         FileState::Masked => Vec::new(),
         FileState::Missing => return Err("No such file or directory".to_owned()),
         FileState::Other { .. } => return Err("Is a directory".to_owned()),
@@ -248,7 +280,9 @@ fn fnmatch(pattern: &[u8], text: &[u8]) -> bool {
             while i < pattern.len() && (first || pattern[i] != b']') {
                 first = false;
                 let lo = pattern[i];
-                if pattern.get(i + 1) == Some(&b'-') && pattern.get(i + 2).is_some_and(|&h| h != b']') {
+                if pattern.get(i + 1) == Some(&b'-')
+                    && pattern.get(i + 2).is_some_and(|&h| h != b']')
+                {
                     let hi = pattern[i + 2];
                     matched |= lo <= c && c <= hi;
                     i += 3;
@@ -275,7 +309,10 @@ mod tests {
     fn lines_like_read_line() {
         assert_eq!(split_lines(b"a\nb"), vec![&b"a"[..], b"b"]);
         assert_eq!(split_lines(b"a\n\nb\n"), vec![&b"a"[..], b"", b"b"]);
-        assert_eq!(split_lines(b"a\r\nb\n\rc\rd"), vec![&b"a"[..], b"b", b"c", b"d"]);
+        assert_eq!(
+            split_lines(b"a\r\nb\n\rc\rd"),
+            vec![&b"a"[..], b"b", b"c", b"d"]
+        );
         assert_eq!(split_lines(b""), Vec::<&[u8]>::new());
         assert_eq!(split_lines(b"\n"), vec![&b""[..]]);
     }
