@@ -46,6 +46,8 @@ enum Node {
 struct Tree {
     dirs: Vec<BTreeMap<String, Node>>,
     outside: BTreeMap<String, String>,
+    /// Extra names the root unit wants (names without files).
+    wants: Vec<String>,
 }
 
 impl Tree {
@@ -53,6 +55,7 @@ impl Tree {
         Tree {
             dirs: vec![BTreeMap::new(); n],
             outside: BTreeMap::new(),
+            wants: Vec::new(),
         }
     }
     fn file(mut self, dir: usize, path: &str, content: &str) -> Tree {
@@ -61,6 +64,10 @@ impl Tree {
     }
     fn link(mut self, dir: usize, path: &str, target: &str) -> Tree {
         self.dirs[dir].insert(path.to_owned(), Node::Link(target.to_owned()));
+        self
+    }
+    fn want(mut self, name: &str) -> Tree {
+        self.wants.push(name.to_owned());
         self
     }
     fn out(mut self, path: &str, content: &str) -> Tree {
@@ -408,12 +415,17 @@ const UNIVERSE: &[&str] = &[
     "foo-bar@i.service",
 ];
 
-/// The names `lab0.target` wants: every non-template name of the universe.
-fn wanted() -> Vec<&'static str> {
-    UNIVERSE
-        .iter()
-        .copied()
-        .filter(|n| !n.contains("@."))
+/// The names `lab0.target` wants: every non-template name of the universe and of the tree's
+/// top-level entries.
+fn wanted(tree: &Tree) -> Vec<String> {
+    let mut names: BTreeSet<String> = UNIVERSE.iter().map(|n| (*n).to_owned()).collect();
+    for dir in &tree.dirs {
+        names.extend(dir.keys().filter(|k| !k.contains('/')).cloned());
+    }
+    names.extend(tree.wants.iter().cloned());
+    names
+        .into_iter()
+        .filter(|n| UnitName::new(n).is_ok_and(|u| u.kind() != NameKind::Template))
         .collect()
 }
 
@@ -468,8 +480,9 @@ fn check_transaction(tree: &Tree, runner: Runner) -> Result<(), String> {
     }
     let (_s, base) = scratch("catalog-b");
     let placed = Placed::new(&base, tree.dirs.len());
+    let wanted = wanted(tree);
     let mut tree = tree.clone();
-    let wants = wanted().join(" ");
+    let wants = wanted.join(" ");
     tree.dirs[0].insert(
         ROOT_UNIT.to_owned(),
         Node::File(format!("[Unit]\nWants={wants}\n")),
@@ -495,10 +508,11 @@ fn check_transaction(tree: &Tree, runner: Runner) -> Result<(), String> {
 
     // Load the closure: the root, its wants, the stubs systemd loaded (only services and sockets
     // with default dependencies pull them in), then .wants/.requires entries.
-    let mut todo: Vec<UnitName> = wanted()
+    let mut todo: Vec<UnitName> = wanted
         .iter()
-        .chain([&ROOT_UNIT])
-        .chain(STUBS.iter().filter(|s| dump.units.contains_key(**s)))
+        .map(String::as_str)
+        .chain([ROOT_UNIT])
+        .chain(STUBS.iter().copied().filter(|s| dump.units.contains_key(*s)))
         .map(|n| UnitName::new(n).expect("valid"))
         .collect();
     let mut loaded: BTreeMap<UnitName, LoadedUnit> = BTreeMap::new();
@@ -827,6 +841,41 @@ fn hand_cases() -> Vec<(&'static str, Tree)> {
                 .link(0, "target.wants/b.service", "../b.service"),
         ),
         (
+            "type checks",
+            Tree::with_dirs(1)
+                .file(0, "p1.path", "[Unit]\nDescription=p\n")
+                .file(0, "p2.path", "[Path]\nPathExists=/tmp\n")
+                .file(0, "p3.path", "[Path]\nPathExists=/tmp\nPathChanged=\n")
+                .file(0, "t1.timer", "[Unit]\nDescription=t\n")
+                .file(0, "t2.timer", "[Timer]\nOnCalendar=daily\n")
+                .file(0, "t3.timer", "[Timer]\nOnClockChange=yes\n")
+                .file(0, "t4.timer", "[Timer]\nOnBootSec=5\nOnCalendar=\n")
+                .file(0, "s1.socket", "[Socket]\nListenDatagram=/run/unitlab-d.sock\nAccept=yes\n")
+                .file(0, "s2.socket", "[Socket]\nListenStream=/run/unitlab-s.sock\nAccept=yes\nService=a.service\n")
+                .file(0, "o1.service", "[Service]\nType=oneshot\nExecStart=/bin/true\nRestart=always\n")
+                .file(0, "o2.service", "[Service]\nExecStop=/bin/true\n")
+                .file(0, "o3.service", "[Service]\nExecStop=/bin/true\nRemainAfterExit=yes\n")
+                .file(0, "o4.service", "[Service]\nType=simple\nExecStop=/bin/true\n")
+                .file(0, "o5.service", "[Service]\nType=dbus\nExecStart=/bin/true\n")
+                .file(0, "o6.service", "[Unit]\nSuccessAction=exit\n")
+                .file(0, "o7.service", "[Service]\nExecStart=/bin/true\nExecStart=\nExecStart=/bin/false\n")
+                .file(0, "mnt-x.mount", "[Mount]\nWhere=/mnt/x\n")
+                .file(0, "mnt-y.mount", "[Mount]\nWhat=/dev/null\nWhere=/mnt/z\n")
+                .file(0, "a-b.slice", "[Unit]\nDescription=s\n")
+                .file(0, "mnt-w.automount", "[Automount]\nWhere=/mnt/w\n"),
+        ),
+        (
+            "fragment-less types",
+            Tree::with_dirs(1)
+                .want("q.slice")
+                .want("dev-lab.device")
+                .want("lab.scope")
+                .want("lab.swap")
+                .want("mnt-lab.mount")
+                .file(0, "slice.d/10-a.conf", CONF)
+                .file(0, "device.d/10-a.conf", CONF),
+        ),
+        (
             "template wants",
             Tree::with_dirs(1)
                 .file(0, "t@.service", SVC)
@@ -1061,6 +1110,7 @@ fn tree_strategy(multi: bool) -> BoxedStrategy<Tree> {
             dirs.prop_map(|dirs| Tree {
                 dirs,
                 outside: BTreeMap::from([("z.service".to_owned(), SVC.to_owned())]),
+                wants: Vec::new(),
             })
         })
         .boxed()
