@@ -958,6 +958,16 @@ fn hand_cases() -> Vec<(&'static str, Tree)> {
                 .file(0, "device.d/10-a.conf", CONF),
         ),
         (
+            "symlinked drop-in dir",
+            Tree::with_dirs(2)
+                .file(1, "a.service", SVC)
+                .out("confd/10-a.conf", CONF)
+                .out("confd/20-b.conf", CONF)
+                .link(0, "a.service.d", "{OUT}/confd")
+                .file(1, "a.service.d/20-b.conf", CONF)
+                .link(0, "b.service.d", "{OUT}/nowhere"),
+        ),
+        (
             "template wants",
             Tree::with_dirs(1)
                 .file(0, "t@.service", SVC)

@@ -552,3 +552,35 @@ fn permission_warnings() {
         .iter()
         .any(|l| l.contains("is marked world-inaccessible.")));
 }
+
+// §3.3 with the real system search path (reference §1.2): /etc beats /lib, and the unit
+// directories of LookupPaths are what Catalog::build scans.
+#[test]
+fn build_from_lookup_paths() {
+    use unitlab_engine::load::{LookupPaths, MapEnv, Scope};
+    let paths =
+        LookupPaths::new(Scope::System, None, &MapEnv::new("/")).expect("system lookup paths");
+    let fs = MemFs::new();
+    fs.add_file(Utf8Path::new("/lib/systemd/system/a.service"), SVC)
+        .expect("add");
+    fs.add_file(Utf8Path::new("/etc/systemd/system/a.service"), SVC)
+        .expect("add");
+    fs.add_file(Utf8Path::new("/usr/lib/systemd/system/b.service"), SVC)
+        .expect("add");
+    let mut d = Vec::new();
+    let c = Catalog::build(&fs, &paths, &mut d);
+    assert_eq!(c.search_path().len(), paths.search_path().len());
+    assert_eq!(
+        c.entry("a.service").map(|e| e.path.as_str()),
+        Some("/etc/systemd/system/a.service")
+    );
+    assert_eq!(
+        c.entry("b.service").map(|e| e.path.as_str()),
+        Some("/usr/lib/systemd/system/b.service")
+    );
+    assert!(c.is_current(&fs));
+    fs.add_file(Utf8Path::new("/etc/systemd/system/c.service"), SVC)
+        .expect("add");
+    // MemFs's logical clock moves the directory's mtime: the map is stale now (reference §7.4).
+    assert!(!c.is_current(&fs));
+}
