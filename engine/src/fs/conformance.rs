@@ -56,6 +56,9 @@ impl ScratchDir {
             std::process::id()
         ));
         std::fs::create_dir(&path).unwrap_or_else(|e| panic!("creating {path}: {e}"));
+        // Like MemFs's root, whatever the umask (the differential tests compare modes).
+        let mode = <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o755);
+        std::fs::set_permissions(&path, mode).unwrap_or_else(|e| panic!("chmod {path}: {e}"));
         ScratchDir { path }
     }
 
@@ -553,6 +556,49 @@ pub fn set_mode_rules(fs: &dyn FileSystem) {
     ok(fs.set_mode(p("/d"), 0o755), "restore");
 }
 
+/// `create_char_device` is optional; where supported, a device is listed, never read, and
+/// removed like a file.
+pub fn char_device_rules(fs: &dyn FileSystem) {
+    mkdir(fs, "/dev");
+    match fs.create_char_device(p("/dev/null")) {
+        Err(FsError::Unsupported { op, path }) => {
+            assert_eq!((op, path.as_str()), ("create_char_device", "/dev/null"));
+            assert_eq!(
+                kind(fs, "/dev/null"),
+                None,
+                "an unsupported call changes nothing"
+            );
+            return;
+        }
+        other => ok(other, "create_char_device"),
+    }
+    assert_eq!(kind(fs, "/dev/null"), Some(FileKind::CharDevice));
+    let entries = ok(fs.read_dir(p("/dev")), "/dev");
+    assert_eq!(
+        entries,
+        [DirEntry {
+            name: "null".into(),
+            kind: FileKind::CharDevice
+        }]
+    );
+    assert_err!(fs.read(p("/dev/null"), 10), FsError::NotARegularFile { .. });
+    assert_err!(
+        fs.create_char_device(p("/dev/null")),
+        FsError::AlreadyExists { .. }
+    );
+    assert_err!(
+        fs.create_char_device(p("/none/null")),
+        FsError::NotFound { .. }
+    );
+    let r = res(fs, "/dev/null");
+    assert_eq!(
+        (r.path.as_str(), r.target.kind()),
+        ("/dev/null", Some(FileKind::CharDevice))
+    );
+    ok(fs.remove_file(p("/dev/null")), "remove the device");
+    assert_eq!(kind(fs, "/dev/null"), None);
+}
+
 /// Modification times never go backwards when a file is replaced.
 pub fn modified_time_moves_forward(fs: &dyn FileSystem) {
     write(fs, "/f", "1");
@@ -1032,26 +1078,46 @@ pub const RANDOM_QUERIES: &[&str] = &[
     "/b/a/..",
 ];
 
-/// Applies one random operation `(op, i, j)` (indices taken modulo the universes) to `fs`,
-/// ignoring errors (most random operations are meant to fail).
-pub fn apply_random_op(fs: &dyn FileSystem, (op, i, j): (u8, usize, usize)) {
+/// Applies one random operation `(op, i, j)` (indices taken modulo the universes) to `fs` and
+/// returns the outcome of each call made (`Ok` or the error's variant name), so that backends can
+/// be compared call by call. Most random operations are meant to fail; none may panic.
+pub fn apply_random_op(fs: &dyn FileSystem, (op, i, j): (u8, usize, usize)) -> Vec<String> {
+    fn outcome<T>(r: Result<T, FsError>) -> String {
+        match r {
+            Ok(_) => "Ok".to_owned(),
+            Err(e) => {
+                let debug = format!("{e:?}");
+                debug
+                    .split([' ', '{'])
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned()
+            }
+        }
+    }
     let path = p(RANDOM_PATHS[i % RANDOM_PATHS.len()]);
+    let other = p(RANDOM_PATHS[j % RANDOM_PATHS.len()]);
     let parent = path.parent().unwrap_or(p("/"));
-    match op % 5 {
-        0 => {
-            let _ = fs.create_dir_all(path);
-        }
-        1 => {
-            let _ = fs.create_dir_all(parent);
-            let _ = fs.write_atomic(path, path.as_str().as_bytes());
-        }
-        2 | 3 => {
-            let _ = fs.create_dir_all(parent);
-            let _ = fs.symlink(p(RANDOM_TARGETS[j % RANDOM_TARGETS.len()]), path);
-        }
-        _ => {
-            let _ = fs.remove_dir_all(path);
-        }
+    match op % 9 {
+        0 => vec![outcome(fs.create_dir_all(path))],
+        1 => vec![
+            outcome(fs.create_dir_all(parent)),
+            outcome(fs.write_atomic(path, path.as_str().as_bytes())),
+        ],
+        2 | 3 => vec![
+            outcome(fs.create_dir_all(parent)),
+            outcome(fs.symlink(p(RANDOM_TARGETS[j % RANDOM_TARGETS.len()]), path)),
+        ],
+        4 => vec![outcome(fs.remove_dir_all(path))],
+        5 => vec![outcome(fs.rename(path, other))],
+        6 => vec![outcome(fs.remove_file(path))],
+        7 => vec![outcome(fs.remove_dir(path))],
+        _ => vec![
+            outcome(fs.set_mode(path, 0o700 | (j as u32 & 0o55))),
+            outcome(fs.read(path, 4)),
+            outcome(fs.read_link(path)),
+            outcome(fs.read_dir(path)),
+        ],
     }
 }
 
@@ -1078,7 +1144,7 @@ pub fn check_random_resolutions(fs: &dyn FileSystem) -> Vec<String> {
                     assert!(r.hops < MAX_SYMLINK_HOPS, "{query}: {} hops", r.hops);
                     match r.target {
                         Target::Exists(meta) => {
-                            let now = ok(fs.lstat(&r.path), &r.path.to_string());
+                            let now = ok(fs.lstat(&r.path), r.path.as_str());
                             assert_eq!(now.kind, meta.kind, "{query}");
                             if follow == Follow::Yes {
                                 assert_ne!(
@@ -1155,6 +1221,7 @@ macro_rules! fs_conformance {
                 write_atomic_rules,
                 rename_rules,
                 set_mode_rules,
+                char_device_rules,
                 modified_time_moves_forward,
                 path_contract_is_enforced,
                 resolve_relative_and_absolute_targets,
@@ -1174,12 +1241,12 @@ macro_rules! fs_conformance {
                 /// return a path with `..` (the failing case is printed by proptest).
                 #[test]
                 fn random_link_trees_resolve_sanely(
-                    ops in ::proptest::collection::vec((0u8..5, 0usize..64, 0usize..64), 0..24)
+                    ops in ::proptest::collection::vec((0u8..9, 0usize..64, 0usize..64), 0..24)
                 ) {
                     let fixture = ($make)();
                     let fs = $crate::fs::conformance::Fixture::fs(&fixture);
                     for op in &ops {
-                        $crate::fs::conformance::apply_random_op(fs, *op);
+                        let _ = $crate::fs::conformance::apply_random_op(fs, *op);
                     }
                     $crate::fs::conformance::check_random_resolutions(fs);
                 }

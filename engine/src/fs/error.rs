@@ -139,6 +139,28 @@ impl FsError {
         }
     }
 
+    /// The path the error is about (inside the root; for [`FsError::SymlinkInPath`] the path
+    /// asked for, for [`FsError::InvalidPath`] and [`FsError::NonUtf8`] the offending text).
+    pub fn path(&self) -> &str {
+        match self {
+            FsError::NotFound { path }
+            | FsError::AlreadyExists { path }
+            | FsError::NotADirectory { path }
+            | FsError::IsADirectory { path }
+            | FsError::NotASymlink { path }
+            | FsError::IsASymlink { path }
+            | FsError::NotARegularFile { path }
+            | FsError::DirectoryNotEmpty { path }
+            | FsError::SymlinkInPath { path, .. }
+            | FsError::TooManyLinks { path }
+            | FsError::TooLarge { path, .. }
+            | FsError::PermissionDenied { path }
+            | FsError::Unsupported { path, .. }
+            | FsError::Io { path, .. } => path.as_str(),
+            FsError::InvalidPath { path, .. } | FsError::NonUtf8 { path } => path,
+        }
+    }
+
     /// True for [`FsError::NotFound`].
     pub fn is_not_found(&self) -> bool {
         matches!(self, FsError::NotFound { .. })

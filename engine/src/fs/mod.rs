@@ -1,17 +1,69 @@
 //! The filesystem abstraction: one object-safe trait, two backends, and the engine's own resolver.
 //!
-//! Every path handed to a [`FileSystem`] is an *absolute, lexically normal path inside the backend's
-//! root* (`/etc/systemd/system/a.service`): no `.`, `..` or empty components. Backends never follow a
-//! symlink in any component: a symlink met in a *parent* component is an error
-//! ([`FsError::SymlinkInPath`]), and the last component is acted on as it is (lstat semantics).
-//! Following symlinks is the job of [`resolve`], which does it component by component with systemd's
-//! root rules, so that nothing outside the root is ever read or written.
+//! # The model
+//!
+//! The engine looks at a systemd installation through a **root**: the real `/`, an image given
+//! with `--root=DIR`, or a tree that exists only in memory. Everything it reads or writes is
+//! named by a path *inside* that root, and nothing outside the root may ever be read or written
+//! (reference §1.6: with `--root`, systemd takes absolute symlink targets inside the root too).
+//!
+//! Three layers keep that promise:
+//!
+//! 1. **The path contract.** Every path handed to a [`FileSystem`] is absolute, lexically normal
+//!    (no `.`, `..` or empty components, no trailing slash) and free of NUL bytes:
+//!    `/etc/systemd/system/a.service`. Anything else is [`FsError::InvalidPath`]
+//!    ([`check_path`] is the test; [`normalize`] produces such paths).
+//! 2. **Backends never follow symlinks.** A symlink met in a *parent* component is an error
+//!    ([`FsError::SymlinkInPath`]), and every operation acts on the last component itself (lstat
+//!    semantics): [`FileSystem::read`] refuses a symlink ([`FsError::IsASymlink`]),
+//!    [`FileSystem::remove_file`] removes the link, [`FileSystem::write_atomic`] replaces it.
+//! 3. **The engine resolves, not the OS.** Following symlinks is the job of [`resolve`], which
+//!    walks a path one component at a time with systemd's root rules: absolute targets are
+//!    re-rooted, `..` stops at the root, at most 31 links are followed (systemd's
+//!    `chase_symlinks()` budget), a link to `/dev/null` is recognised as a mask without being
+//!    followed (reference §3.3, §3.7), and a missing tail is reported rather than failing. The
+//!    OS cannot do this for us: the host kernel would take `/usr/lib/...` in a link target as the
+//!    *host's* `/usr`, and a `..` chain would climb out of the image. Because `resolve` only uses
+//!    `lstat` and `read_link`, it behaves identically on every backend.
+//!
+//! # Backends
+//!
+//! * [`MemFs`]: a deterministic in-memory tree (files with bytes and mode, directories, symlinks
+//!   with verbatim target text, character devices), with a logical clock for modification
+//!   times. Fast, `Clone` as a snapshot, ideal for tests and simulation.
+//! * [`DirFs`]: a real directory of the host used as the root, with defence in depth (every
+//!   parent component is checked not to be a symlink before each operation).
+//!
+//! Both pass the same conformance suite (`fs_conformance!`, in `engine/tests/fs_conformance.rs`),
+//! and [`copy_tree`] moves trees between them.
+//!
+//! ```
+//! use unitlab_engine::fs::{resolve, FileSystem, Follow, MemFs, Target};
+//! use camino::Utf8Path;
+//! let fs = MemFs::new();
+//! fs.add_file("/usr/lib/systemd/system/a.service", "[Unit]\n")?;
+//! fs.add_symlink("/lib", "usr/lib")?;
+//! fs.add_symlink("/etc/systemd/system/b.service", "../../../lib/systemd/system/a.service")?;
+//! fs.add_symlink("/etc/systemd/system/c.service", "/usr/../dev/null")?;
+//!
+//! // Backends never follow links...
+//! assert!(fs.read(Utf8Path::new("/lib/systemd/system/a.service"), 1024).is_err());
+//! // ...resolve does, inside the root.
+//! let r = resolve(&fs, Utf8Path::new("/etc/systemd/system/b.service"), Follow::Yes)?;
+//! assert_eq!((r.path.as_str(), r.hops), ("/usr/lib/systemd/system/a.service", 2));
+//! assert_eq!(fs.read(&r.path, 1024)?, b"[Unit]\n");
+//! // A mask is recognised without following the link.
+//! let r = resolve(&fs, Utf8Path::new("/etc/systemd/system/c.service"), Follow::Yes)?;
+//! assert_eq!(r.target, Target::DevNull);
+//! # Ok::<(), unitlab_engine::fs::FsError>(())
+//! ```
 
 #[doc(hidden)]
 pub mod conformance;
 mod copy;
 mod dir;
 mod error;
+mod forward;
 mod mem;
 mod path;
 mod resolve;
@@ -79,22 +131,37 @@ pub trait FileSystem: std::fmt::Debug + Send + Sync {
     fn read(&self, path: &Utf8Path, limit: u64) -> Result<Vec<u8>, FsError>;
     /// The target text of the symlink at `path`, verbatim.
     fn read_link(&self, path: &Utf8Path) -> Result<Utf8PathBuf, FsError>;
-    /// The entries of the directory at `path`, without `.` and `..`, in the backend's order
-    /// ([`MemFs`] sorts by name; [`DirFs`] keeps `readdir` order).
+    /// The entries of the directory at `path`, without `.` and `..`, sorted by name (byte order;
+    /// both backends sort, so results are deterministic). A symlink to a directory is not a
+    /// directory: [`FsError::NotADirectory`]. [`DirFs`] skips names that are not UTF-8.
     fn read_dir(&self, path: &Utf8Path) -> Result<Vec<DirEntry>, FsError>;
-    /// Creates `path` and any missing parents (mode 0755). Existing directories are fine.
+    /// Creates `path` and any missing parents (mode 0755), one component at a time. Existing
+    /// directories are fine; a symlink on the way is [`FsError::SymlinkInPath`] (never followed),
+    /// and an existing non-directory at `path` is [`FsError::AlreadyExists`].
     fn create_dir_all(&self, path: &Utf8Path) -> Result<(), FsError>;
-    /// Creates a symlink at `link` whose target text is `target` (any text; not checked).
+    /// Creates a symlink at `link` whose target text is `target`, verbatim and not interpreted
+    /// (it may dangle). [`FsError::AlreadyExists`] if anything is at `link`; an empty target or
+    /// one with NUL is [`FsError::InvalidPath`] (no real filesystem can store it).
     fn symlink(&self, target: &Utf8Path, link: &Utf8Path) -> Result<(), FsError>;
-    /// Removes a file, symlink or other non-directory at `path`.
+    /// Removes a file, symlink (never its target) or other non-directory at `path`;
+    /// [`FsError::IsADirectory`] for a directory.
     fn remove_file(&self, path: &Utf8Path) -> Result<(), FsError>;
-    /// Removes the empty directory at `path`.
+    /// Removes the empty directory at `path`: [`FsError::DirectoryNotEmpty`] if it has entries,
+    /// [`FsError::NotADirectory`] for anything else (a symlink to a directory included). The
+    /// root cannot be removed ([`FsError::InvalidPath`]).
     fn remove_dir(&self, path: &Utf8Path) -> Result<(), FsError>;
-    /// Removes `path` and, if it is a directory, everything below it (never following symlinks).
+    /// Removes `path` and, if it is a directory, everything below it (never following symlinks:
+    /// a link to a directory is removed as a link). The root cannot be removed.
     fn remove_dir_all(&self, path: &Utf8Path) -> Result<(), FsError>;
-    /// Atomically replaces (or creates) the regular file at `path` with `data` (mode 0644).
+    /// Atomically replaces (or creates) the regular file at `path` with `data` (mode 0644,
+    /// whatever the previous mode). A symlink at `path` is replaced, its target untouched;
+    /// a directory is [`FsError::IsADirectory`]. The parent must exist.
     fn write_atomic(&self, path: &Utf8Path, data: &[u8]) -> Result<(), FsError>;
-    /// Renames `from` to `to`, replacing a non-directory at `to`.
+    /// Renames `from` to `to` with `rename(2)` semantics on the last components: a non-directory
+    /// replaces a non-directory, a directory replaces an empty directory
+    /// ([`FsError::DirectoryNotEmpty`] otherwise), mixing kinds is [`FsError::IsADirectory`] /
+    /// [`FsError::NotADirectory`], moving a directory below itself or renaming the root is
+    /// [`FsError::InvalidPath`], and `from == to` is a no-op.
     fn rename(&self, from: &Utf8Path, to: &Utf8Path) -> Result<(), FsError>;
     /// Creates a character device node at `path` (what `/dev/null` is). Optional capability:
     /// [`MemFs`] supports it; [`DirFs`] does not (creating device nodes needs privileges).
@@ -104,7 +171,8 @@ pub trait FileSystem: std::fmt::Debug + Send + Sync {
             path: path.to_owned(),
         })
     }
-    /// Sets the permission bits of `path`. Optional capability.
+    /// Sets the permission bits (`0o7777`) of `path`. Optional capability. A symlink is
+    /// [`FsError::IsASymlink`] (`chmod` would follow it).
     fn set_mode(&self, path: &Utf8Path, mode: u32) -> Result<(), FsError> {
         let _ = mode;
         Err(FsError::Unsupported {

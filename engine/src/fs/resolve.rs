@@ -12,9 +12,14 @@
 //! * `..` removes the last resolved component but never climbs above the root (as in a chroot);
 //! * the symlink budget is [`MAX_SYMLINK_HOPS`]: the 32nd symlink met is [`FsError::TooManyLinks`]
 //!   (systemd's ELOOP), so at most 31 are followed;
-//! * a symlink whose target, normalised against the link's directory, is exactly `/dev/null` is
+//! * a symlink whose target, normalised against the link's (physical, already resolved)
+//!   directory, is exactly `/dev/null` is
 //!   **not** followed: it yields [`Target::DevNull`] (a mask, even when the root has no
-//!   `/dev/null`), for the forms `/dev/null`, `../../../../dev/null` and `/usr/../dev/null` alike;
+//!   `/dev/null`), for the forms `/dev/null`, `../../../../dev/null` and `/usr/../dev/null` alike.
+//!   "Physical" matters when the link's directory is reached through a symlink: `systemctl
+//!   --root` 252 masks `/usr/lib/systemd/system/x.service -> ../../dev/null` when
+//!   `/usr/lib/systemd/system -> ../../../opt/units` (physically `/dev/null`) and not the lexical
+//!   reading (checked by `engine/tests/fs_oracle.rs`);
 //! * a missing component ends the walk with [`Target::Missing`]: the rest of the path is appended
 //!   lexically (dangling links, units that are not installed); if that rest contains `..` the
 //!   result would be meaningless and the walk fails with [`FsError::NotFound`] instead (systemd's
