@@ -408,6 +408,9 @@ fn is_noise(line: &str) -> bool {
         || line.starts_with("Loaded units and determined")
         || line.contains("Cannot add dependency job")
         || line.contains("Requested transaction")
+        // Transaction building (ordering cycles through type-level .wants), not loading.
+        || line.contains("ordering cycle")
+        || line.contains(": Found dependency on ")
         || line.starts_with("-> ")
 }
 
