@@ -57,6 +57,8 @@ struct Tree {
     outside: BTreeMap<String, String>,
     /// Extra names the root unit wants (names without files).
     wants: Vec<String>,
+    /// Permission bits to set on files: (search dir, relative path, mode).
+    modes: Vec<(usize, String, u32)>,
 }
 
 impl Tree {
@@ -65,6 +67,7 @@ impl Tree {
             dirs: vec![BTreeMap::new(); n],
             outside: BTreeMap::new(),
             wants: Vec::new(),
+            modes: Vec::new(),
         }
     }
     fn file(mut self, dir: usize, path: &str, content: &str) -> Tree {
@@ -73,6 +76,10 @@ impl Tree {
     }
     fn link(mut self, dir: usize, path: &str, target: &str) -> Tree {
         self.dirs[dir].insert(path.to_owned(), Node::Link(target.to_owned()));
+        self
+    }
+    fn mode(mut self, dir: usize, path: &str, mode: u32) -> Tree {
+        self.modes.push((dir, path.to_owned(), mode));
         self
     }
     fn want(mut self, name: &str) -> Tree {
@@ -126,6 +133,11 @@ impl Placed {
             std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir parent");
             std::fs::write(&p, c).expect("write outside file");
         }
+        for (i, rel, mode) in &tree.modes {
+            use std::os::unix::fs::PermissionsExt;
+            let p = self.dirs[*i].join(rel);
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(*mode)).expect("chmod");
+        }
     }
     /// Builds the same tree in a [`MemFs`] at the same absolute paths.
     fn mem(&self, tree: &Tree) -> MemFs {
@@ -148,6 +160,11 @@ impl Placed {
         for (rel, c) in &tree.outside {
             fs.add_file(self.outside.join(rel), c.as_bytes())
                 .expect("memfs outside file");
+        }
+        for (i, rel, mode) in &tree.modes {
+            use unitlab_engine::fs::FileSystem;
+            fs.set_mode(&self.dirs[*i].join(rel), *mode)
+                .expect("memfs set_mode");
         }
         fs
     }
@@ -971,6 +988,16 @@ fn hand_cases() -> Vec<(&'static str, Tree)> {
                 .link(0, "b.service.d", "{OUT}/nowhere"),
         ),
         (
+            "permission warnings",
+            Tree::with_dirs(1)
+                .file(0, "a.service", SVC)
+                .mode(0, "a.service", 0o755)
+                .file(0, "b.service", SVC)
+                .mode(0, "b.service", 0o666)
+                .file(0, "a.service.d/10-a.conf", CONF)
+                .mode(0, "a.service.d/10-a.conf", 0o777),
+        ),
+        (
             "template wants",
             Tree::with_dirs(1)
                 .file(0, "t@.service", SVC)
@@ -1206,6 +1233,7 @@ fn tree_strategy(multi: bool) -> BoxedStrategy<Tree> {
                 dirs,
                 outside: BTreeMap::from([("z.service".to_owned(), SVC.to_owned())]),
                 wants: Vec::new(),
+                modes: Vec::new(),
             })
         })
         .boxed()
