@@ -95,11 +95,7 @@ impl Global {
 }
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "unitlab",
-    version,
-    about = "Offline systemd 252 unit-file engine and simulator"
-)]
+#[command(name = "unitlab", version, about = "Offline systemd 252 unit-file engine and simulator")]
 struct Cli {
     #[command(flatten)]
     global: Global,
@@ -152,12 +148,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
     let stderr = std::io::stderr();
     let mut out = stdout.lock();
     let mut err = stderr.lock();
-    let mut ctx = Context {
-        env,
-        cwd,
-        out: &mut out,
-        err: &mut err,
-    };
+    let mut ctx = Context { env, cwd, out: &mut out, err: &mut err };
     run_in(&mut ctx, args)
 }
 
@@ -176,11 +167,7 @@ pub fn run_in(ctx: &mut Context<'_>, args: Vec<OsString>) -> i32 {
         Err(e) => {
             let code = if e.use_stderr() { 1 } else { 0 };
             let text = e.render().to_string();
-            let sink: &mut dyn Write = if e.use_stderr() {
-                &mut *ctx.err
-            } else {
-                &mut *ctx.out
-            };
+            let sink: &mut dyn Write = if e.use_stderr() { &mut *ctx.err } else { &mut *ctx.out };
             let _ = sink.write_all(text.as_bytes());
             return code;
         }
