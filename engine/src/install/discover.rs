@@ -383,10 +383,20 @@ impl<'a> Ctx<'a> {
         }
         // A symlink: read it once and classify it.
         let (target, outside) = self.resolve_symlink(path)?;
-        let masked = match null_or_empty(self.fs, &target) {
-            Ok(b) => b,
-            Err(Errno::ENOENT) => false,
-            Err(e) => return Err(e),
+        // systemd's null_or_empty_path_with_root() on the (root-prefixed) target: a target of
+        // exactly /dev/null is a mask. Otherwise it prefixes the root a second time, so under
+        // --root the stat finds nothing and the link is never a mask; without a root the target
+        // is followed to its end.
+        let masked = if target == "/dev/null" {
+            true
+        } else if self.lp.root().is_some() {
+            false
+        } else {
+            match null_or_empty(self.fs, &target) {
+                Ok(b) => b,
+                Err(Errno::ENOENT) => false,
+                Err(e) => return Err(e),
+            }
         };
         let info = self.info_mut(i);
         info.mode = Some(if masked {

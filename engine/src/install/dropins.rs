@@ -37,14 +37,22 @@ pub(crate) fn conf_files(
     by_name.into_values().collect()
 }
 
-/// Resolves the directory `path` the way the host would for systemd's root-less directory
-/// walks: relative symlinks are followed inside the root; with a root, an absolute symlink leads
-/// out of it and the directory counts as missing (`None`). Also `None` if it is not a directory.
-pub(crate) fn resolve_hostlike(
-    fs: &dyn FileSystem,
-    lp: &LookupPaths,
-    path: &Utf8Path,
-) -> Option<Utf8PathBuf> {
+/// Where a root-less host walk of a path ends (see [`walk_hostlike`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Hostlike {
+    /// Inside the root, at this existing object.
+    Inside(Utf8PathBuf, crate::fs::Metadata),
+    /// A symlink with this absolute target led out of the root (only with a root).
+    Outside(Utf8PathBuf),
+    /// Nothing there (or an error on the way).
+    Missing,
+}
+
+/// Walks `path` the way the host would for systemd's root-less operations on root-prefixed
+/// paths: relative symlinks are followed inside the root; with a root, an absolute symlink leads
+/// out of it onto the host ([`Hostlike::Outside`]); without one it restarts at `/`. The last
+/// component is followed too.
+pub(crate) fn walk_hostlike(fs: &dyn FileSystem, lp: &LookupPaths, path: &Utf8Path) -> Hostlike {
     let mut todo: Vec<String> = path
         .as_str()
         .split('/')
@@ -60,18 +68,26 @@ pub(crate) fn resolve_hostlike(
             continue;
         }
         let next = join(&done, &c);
-        let meta = fs.lstat(&next).ok()?;
+        let Ok(meta) = fs.lstat(&next) else {
+            return Hostlike::Missing;
+        };
         match meta.kind {
-            FileKind::Dir => done = next,
             FileKind::Symlink => {
                 hops += 1;
                 if hops > crate::fs::MAX_SYMLINK_HOPS {
-                    return None;
+                    return Hostlike::Missing;
                 }
-                let target = fs.read_link(&next).ok()?;
+                let Ok(target) = fs.read_link(&next) else {
+                    return Hostlike::Missing;
+                };
                 if target.as_str().starts_with('/') {
                     if lp.root().is_some() {
-                        return None;
+                        let rest: Vec<String> = todo.iter().rev().cloned().collect();
+                        let outside = crate::fs::normalize(
+                            Utf8Path::new("/"),
+                            Utf8Path::new(&format!("{target}/{}", rest.join("/"))),
+                        );
+                        return Hostlike::Outside(outside);
                     }
                     done = Utf8PathBuf::from("/");
                 }
@@ -84,8 +100,26 @@ pub(crate) fn resolve_hostlike(
                         .map(str::to_owned),
                 );
             }
-            _ => return None,
+            FileKind::Dir => done = next,
+            _ if todo.is_empty() => return Hostlike::Inside(next, meta),
+            _ => return Hostlike::Missing,
         }
     }
-    Some(done)
+    match fs.lstat(&done) {
+        Ok(m) => Hostlike::Inside(done, m),
+        Err(_) => Hostlike::Missing,
+    }
+}
+
+/// Resolves the directory `path` like [`walk_hostlike`]; `None` unless it ends at a directory
+/// inside the root.
+pub(crate) fn resolve_hostlike(
+    fs: &dyn FileSystem,
+    lp: &LookupPaths,
+    path: &Utf8Path,
+) -> Option<Utf8PathBuf> {
+    match walk_hostlike(fs, lp, path) {
+        Hostlike::Inside(p, m) if m.kind == FileKind::Dir => Some(p),
+        _ => None,
+    }
 }
