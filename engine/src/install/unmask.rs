@@ -67,6 +67,7 @@ fn run(
             }
             Hostlike::Outside(t) => t == "/dev/null",
             Hostlike::Missing => false,
+            Hostlike::Error(e) => return Err(e),
         };
         if !is_mask {
             continue;
