@@ -91,10 +91,19 @@ fn cat_matches_systemctl_user_cat() {
     write("lab-a.service.d/20-y.conf", "[Service]\nEnvironment=A=1");
     write("lab-bad.service", "[Unit]\nDescription=no exec\n");
     write("lab-err.service", "[Service\nExecStart=/bin/true\n");
-    write("lab-err.service.d/10-x.conf", "[Unit]\nDescription=not loaded after a failed fragment\n");
-    write("lab-m.service.d/10-x.conf", "[Unit]\nDescription=drop-in of a masked unit\n");
+    write(
+        "lab-err.service.d/10-x.conf",
+        "[Unit]\nDescription=not loaded after a failed fragment\n",
+    );
+    write(
+        "lab-m.service.d/10-x.conf",
+        "[Unit]\nDescription=drop-in of a masked unit\n",
+    );
     // A prefix drop-in applies to every lab-*.service, also to names that have no fragment.
-    write("lab-.service.d/50-prefix.conf", "[Unit]\nDocumentation=man:lab(1)\n");
+    write(
+        "lab-.service.d/50-prefix.conf",
+        "[Unit]\nDocumentation=man:lab(1)\n",
+    );
     let _ = std::fs::remove_file(d.join("lab-m.service"));
     std::os::unix::fs::symlink("/dev/null", d.join("lab-m.service")).expect("mask link");
     let _ = Command::new("chown")

@@ -170,7 +170,10 @@ fn start_user_manager() -> Result<(), String> {
     if !is_root() {
         return Err("real-systemd user-manager needs root".to_string());
     }
-    let status = Command::new("bash").arg(&tool).args(["user-manager", "status"]).output();
+    let status = Command::new("bash")
+        .arg(&tool)
+        .args(["user-manager", "status"])
+        .output();
     if matches!(&status, Ok(o) if o.status.success()) {
         return Ok(());
     }
@@ -195,8 +198,12 @@ fn start_user_manager() -> Result<(), String> {
     } else {
         Err(format!(
             "the user manager did not start, directly ({}) nor in a private mount namespace ({})",
-            String::from_utf8_lossy(&direct.stderr).trim().replace('\n', " "),
-            String::from_utf8_lossy(&namespaced.stderr).trim().replace('\n', " ")
+            String::from_utf8_lossy(&direct.stderr)
+                .trim()
+                .replace('\n', " "),
+            String::from_utf8_lossy(&namespaced.stderr)
+                .trim()
+                .replace('\n', " ")
         ))
     }
 }

@@ -21,8 +21,7 @@ use camino::{Utf8Path, Utf8PathBuf};
 use unitlab_engine::diag::Diagnostic;
 use unitlab_engine::fs::{DirFs, FileSystem};
 use unitlab_engine::load::{
-    classify, conf_dropins, Catalog, Env, FileState,
-    LookupPaths, MapEnv, ProcessEnv, Scope,
+    classify, conf_dropins, Catalog, Env, FileState, LookupPaths, MapEnv, ProcessEnv, Scope,
 };
 use unitlab_engine::name::{mangle, MangleOptions, NameKind, UnitName, UnitType};
 

@@ -7,6 +7,7 @@ use std::ffi::OsString;
 use std::io::Write;
 
 mod cat;
+mod demo;
 mod escape;
 mod unit_paths;
 
@@ -68,7 +69,11 @@ impl Global {
 }
 
 #[derive(Debug, Parser)]
-#[command(name = "unitlab", version, about = "Offline systemd 252 unit-file engine and simulator")]
+#[command(
+    name = "unitlab",
+    version,
+    about = "Offline systemd 252 unit-file engine and simulator"
+)]
 struct Cli {
     #[command(flatten)]
     global: Global,
@@ -84,6 +89,8 @@ enum Verb {
     UnitPaths(unit_paths::Args),
     /// Print unit files and drop-ins, like `systemctl cat`, offline.
     Cat(cat::Args),
+    /// Load a unit tree (an embedded example, or --root) and explain every unit's state.
+    Demo(demo::Args),
 }
 
 /// Runs the command line against the real process environment and returns the exit status.
@@ -97,7 +104,12 @@ pub fn run(args: Vec<OsString>) -> i32 {
     let stderr = std::io::stderr();
     let mut out = stdout.lock();
     let mut err = stderr.lock();
-    let mut ctx = Context { env, cwd, out: &mut out, err: &mut err };
+    let mut ctx = Context {
+        env,
+        cwd,
+        out: &mut out,
+        err: &mut err,
+    };
     run_in(&mut ctx, args)
 }
 
@@ -116,7 +128,11 @@ pub fn run_in(ctx: &mut Context<'_>, args: Vec<OsString>) -> i32 {
         Err(e) => {
             let code = if e.use_stderr() { 1 } else { 0 };
             let text = e.render().to_string();
-            let sink: &mut dyn Write = if e.use_stderr() { &mut *ctx.err } else { &mut *ctx.out };
+            let sink: &mut dyn Write = if e.use_stderr() {
+                &mut *ctx.err
+            } else {
+                &mut *ctx.out
+            };
             let _ = sink.write_all(text.as_bytes());
             return code;
         }
@@ -125,6 +141,7 @@ pub fn run_in(ctx: &mut Context<'_>, args: Vec<OsString>) -> i32 {
         Verb::Escape(a) => escape::run(ctx, &cli.global, a),
         Verb::UnitPaths(a) => unit_paths::run(ctx, &cli.global, a),
         Verb::Cat(a) => cat::run(ctx, &cli.global, a),
+        Verb::Demo(a) => demo::run(ctx, &cli.global, a),
     };
     let _ = ctx.out.flush();
     let _ = ctx.err.flush();
