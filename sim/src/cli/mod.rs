@@ -9,6 +9,7 @@ use std::io::Write;
 mod add_wants;
 mod cat;
 mod cmdline;
+mod demo;
 mod disable;
 mod enable;
 mod escape;
@@ -95,7 +96,11 @@ impl Global {
 }
 
 #[derive(Debug, Parser)]
-#[command(name = "unitlab", version, about = "Offline systemd 252 unit-file engine and simulator")]
+#[command(
+    name = "unitlab",
+    version,
+    about = "Offline systemd 252 unit-file engine and simulator"
+)]
 struct Cli {
     #[command(flatten)]
     global: Global,
@@ -135,6 +140,8 @@ enum Verb {
     GetDefault(get_default::Args),
     /// Print unit file states, like `systemctl is-enabled`.
     IsEnabled(is_enabled::Args),
+    /// Load a unit tree (an embedded example, or --root) and explain every unit's state.
+    Demo(demo::Args),
 }
 
 /// Runs the command line against the real process environment and returns the exit status.
@@ -148,7 +155,12 @@ pub fn run(args: Vec<OsString>) -> i32 {
     let stderr = std::io::stderr();
     let mut out = stdout.lock();
     let mut err = stderr.lock();
-    let mut ctx = Context { env, cwd, out: &mut out, err: &mut err };
+    let mut ctx = Context {
+        env,
+        cwd,
+        out: &mut out,
+        err: &mut err,
+    };
     run_in(&mut ctx, args)
 }
 
@@ -167,7 +179,11 @@ pub fn run_in(ctx: &mut Context<'_>, args: Vec<OsString>) -> i32 {
         Err(e) => {
             let code = if e.use_stderr() { 1 } else { 0 };
             let text = e.render().to_string();
-            let sink: &mut dyn Write = if e.use_stderr() { &mut *ctx.err } else { &mut *ctx.out };
+            let sink: &mut dyn Write = if e.use_stderr() {
+                &mut *ctx.err
+            } else {
+                &mut *ctx.out
+            };
             let _ = sink.write_all(text.as_bytes());
             return code;
         }
@@ -188,6 +204,7 @@ pub fn run_in(ctx: &mut Context<'_>, args: Vec<OsString>) -> i32 {
         Verb::SetDefault(a) => set_default::run(ctx, &cli.global, a),
         Verb::GetDefault(a) => get_default::run(ctx, &cli.global, a),
         Verb::IsEnabled(a) => is_enabled::run(ctx, &cli.global, a),
+        Verb::Demo(a) => demo::run(ctx, &cli.global, a),
     };
     let _ = ctx.out.flush();
     let _ = ctx.err.flush();
