@@ -49,32 +49,15 @@
 //! (the count is printed).
 mod corpus;
 mod support;
+mod syntax_oracle;
 
 use camino::Utf8PathBuf;
 use std::collections::BTreeMap;
 
 use corpus::Case;
-use unitlab_engine::diag::Severity;
+use syntax_oracle::{DIR, PARSER_MESSAGES};
 use unitlab_engine::name::UnitType;
 use unitlab_engine::syntax::{parse, Dialect};
-
-/// The directory our side pretends the files are in: systemd's temp dir with its random part
-/// normalised (same length as the real one).
-const DIR: &str = "/tmp/real-systemd-test.XXXXXX";
-
-/// Message beginnings of everything `config_parse()`/`parse_line()`/`next_assignment()` logs.
-const PARSER_MESSAGES: &[&str] = &[
-    "Unknown key '",
-    "Unknown section '",
-    "Assignment outside of section. Ignoring.",
-    "Missing '=', ignoring line.",
-    "Missing key name before '=', ignoring line.",
-    "Invalid section header '",
-    "Bad characters in section header '",
-    "String is not UTF-8 clean, ignoring assignment: ",
-    "Line too long",
-    "Continuation line too long",
-];
 
 /// Cases per systemd run.
 const BATCH: usize = 250;
@@ -91,11 +74,7 @@ fn ours(case: &Case) -> Verdict {
     let mut diags = Vec::new();
     let f = parse(&path, &case.text, Dialect::Unit(case.ty), &mut diags);
     Verdict {
-        messages: diags
-            .iter()
-            .filter(|d| d.severity != Severity::Debug)
-            .map(|d| d.to_string())
-            .collect(),
+        messages: syntax_oracle::printed(&diags),
         // A drop-in whose parse fails (invalid header, line not UTF-8 clean) does not fail its unit:
         // PID 1 ignores config_parse()'s result for drop-ins; the unit stays `loaded` (verified by
         // this test's mutants). Only a fragment's failure makes the load state `error`.
@@ -360,24 +339,9 @@ fn corpus_mutants_parse_like_systemd() {
     let Some((cases, left_out)) = corpus_cases() else {
         return;
     };
-    let seed = corpus::seed();
+    let seed = support::seed_from_env("UNITLAB_SEED");
     eprintln!("corpus_mutants: seed {seed} (reproduce with UNITLAB_SEED={seed})");
-    let mut rng = corpus::Rng(seed);
-    let mutants: Vec<Case> = cases
-        .iter()
-        .map(|c| {
-            let mut applied = Vec::new();
-            let text = corpus::mutate(&c.text, &mut rng, &mut applied);
-            Case {
-                origin: format!("mutant {applied:?} of {} (UNITLAB_SEED={seed})", c.origin),
-                ty: c.ty,
-                text,
-                file: format!("m{}", c.file),
-                host: c.host.as_ref().map(|h| format!("m{h}")),
-                unit: format!("m{}", c.unit),
-            }
-        })
-        .collect();
+    let mutants = corpus::mutants(&cases, seed, "m");
     let r = compare_all(&mutants);
     assert!(
         r.n_messages > mutants.len() / 2,
