@@ -15,7 +15,10 @@ mod get_default;
 mod install_common;
 mod is_enabled;
 mod link;
+mod list_unit_files;
 mod mask;
+mod preset;
+mod preset_all;
 mod reenable;
 mod revert;
 mod set_default;
@@ -75,6 +78,24 @@ pub struct Global {
     /// `is-enabled`: also list the symlinks that enable the unit.
     #[arg(short = 'l', long, global = true)]
     pub full: bool,
+    /// `preset`, `preset-all`: `full`, `enable-only` or `disable-only`.
+    #[arg(long, global = true, value_name = "MODE")]
+    pub preset_mode: Option<String>,
+    /// `list-unit-files`: only these states (comma-separated).
+    #[arg(long, global = true, value_name = "STATES")]
+    pub state: Vec<String>,
+    /// `list-unit-files`: only these unit types (comma-separated).
+    #[arg(short = 't', long = "type", global = true, value_name = "TYPES")]
+    pub types: Vec<String>,
+    /// Output format (`json`, `json-pretty`, ...).
+    #[arg(short = 'o', long, global = true, value_name = "MODE")]
+    pub output: Option<String>,
+    /// Do not print the legend (header and footer).
+    #[arg(long, global = true)]
+    pub no_legend: bool,
+    /// Print or hide the legend (boolean).
+    #[arg(long, global = true, value_name = "BOOL")]
+    pub legend: Option<String>,
 }
 
 impl Global {
@@ -136,6 +157,12 @@ enum Verb {
     GetDefault(get_default::Args),
     /// Print unit file states, like `systemctl is-enabled`.
     IsEnabled(is_enabled::Args),
+    /// Enable or disable units as the preset files say, like `systemctl preset`.
+    Preset(preset::Args),
+    /// Apply the preset files to every unit file, like `systemctl preset-all`.
+    PresetAll(preset_all::Args),
+    /// List unit files with their states and presets, like `systemctl list-unit-files`.
+    ListUnitFiles(list_unit_files::Args),
 }
 
 /// Runs the command line against the real process environment and returns the exit status.
@@ -198,6 +225,9 @@ pub fn run_in(ctx: &mut Context<'_>, args: Vec<OsString>) -> i32 {
         Verb::SetDefault(a) => set_default::run(ctx, &cli.global, a),
         Verb::GetDefault(a) => get_default::run(ctx, &cli.global, a),
         Verb::IsEnabled(a) => is_enabled::run(ctx, &cli.global, a),
+        Verb::Preset(a) => preset::run(ctx, &cli.global, a),
+        Verb::PresetAll(a) => preset_all::run(ctx, &cli.global, a),
+        Verb::ListUnitFiles(a) => list_unit_files::run(ctx, &cli.global, a),
     };
     let _ = ctx.out.flush();
     let _ = ctx.err.flush();
