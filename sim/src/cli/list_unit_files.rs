@@ -212,7 +212,9 @@ fn render_table(rows: &[UnitFileEntry], header: bool) -> String {
         .collect();
     let head = ["UNIT FILE", "STATE", "PRESET"];
     let mut w = [0usize; 3];
-    for row in cells.iter().chain(std::iter::once(&head)) {
+    // The header only counts for the widths when it is printed.
+    let shown_head = header.then_some(&head);
+    for row in cells.iter().chain(shown_head) {
         for (i, c) in row.iter().enumerate() {
             w[i] = w[i].max(c.chars().count());
         }
