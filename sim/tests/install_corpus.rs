@@ -170,7 +170,10 @@ fn unit_names(merged: &Path, dirs: &[&'static str]) -> Vec<String> {
 }
 
 fn finish(what: &str, checks: usize, failures: Vec<String>) {
-    eprintln!("install_corpus {what}: {checks} checks, {} differ", failures.len());
+    eprintln!(
+        "install_corpus {what}: {checks} checks, {} differ",
+        failures.len()
+    );
     assert!(
         failures.is_empty(),
         "{what}: {} of {checks} corpus checks differ from systemctl:\n{}",

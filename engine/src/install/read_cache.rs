@@ -2,23 +2,67 @@
 //!
 //! The installer's lookups `lstat` the same directories over and over (every unit lookup walks
 //! the search path and its drop-in directories component by component). Remembering `lstat`,
-//! `read_link` and `read_dir` answers makes a whole-tree listing linear in the size of the tree.
-//! Writes are refused: the cache would go stale.
-use crate::fs::{DirEntry, FileSystem, FsError, Metadata};
+//! `read_link` and `read_dir` answers makes a whole-tree listing linear in the size of the tree;
+//! once a directory has been listed, an `lstat` of a name it does not hold is answered "not found"
+//! without asking the filesystem, and an `lstat` of a regular file or symlink it holds is answered
+//! by reading the file (kept for the `read` that follows) or the link, which costs fewer system
+//! calls than a checked `lstat`. Such synthesized metadata carries the kind and size only (mode and
+//! time are 0): enough for the installer, which looks at nothing else. Writes are refused: the
+//! cache would go stale.
+use crate::fs::{DirEntry, FileKind, FileSystem, FsError, Metadata};
 use camino::{Utf8Path, Utf8PathBuf};
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Mutex;
 
+/// FNV-1a: paths are short and trusted here, SipHash's DoS resistance buys nothing.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type FastMap<V> = HashMap<String, V, BuildHasherDefault<Fnv>>;
+
 /// Remembered answers: a value, or "not found" (other errors are not remembered).
-type Memo<T> = Mutex<HashMap<Utf8PathBuf, Option<T>>>;
+#[derive(Default)]
+struct State {
+    lstat: FastMap<Option<Metadata>>,
+    link: FastMap<Option<Utf8PathBuf>>,
+    dir: FastMap<Option<Vec<DirEntry>>>,
+    /// For every directory listed: the names it holds, with their kinds.
+    names: FastMap<HashMap<String, FileKind, BuildHasherDefault<Fnv>>>,
+    /// Contents read to answer an `lstat`, waiting for the `read`.
+    content: FastMap<Vec<u8>>,
+}
 
 /// A read-only, memoizing wrapper around another filesystem.
-#[derive(Debug)]
 pub struct ReadCache<'a> {
     inner: &'a dyn FileSystem,
-    lstat: Memo<Metadata>,
-    link: Memo<Utf8PathBuf>,
-    dir: Memo<Vec<DirEntry>>,
+    state: Mutex<State>,
+}
+
+impl std::fmt::Debug for ReadCache<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReadCache")
+            .field("inner", &self.inner)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<'a> ReadCache<'a> {
@@ -26,39 +70,23 @@ impl<'a> ReadCache<'a> {
     pub fn new(inner: &'a dyn FileSystem) -> ReadCache<'a> {
         ReadCache {
             inner,
-            lstat: Mutex::default(),
-            link: Mutex::default(),
-            dir: Mutex::default(),
+            state: Mutex::default(),
         }
     }
 }
 
-fn memo<T: Clone>(
-    m: &Memo<T>,
-    path: &Utf8Path,
-    f: impl FnOnce() -> Result<T, FsError>,
-) -> Result<T, FsError> {
-    if let Ok(g) = m.lock() {
-        match g.get(path) {
-            Some(Some(v)) => return Ok(v.clone()),
-            Some(None) => {
-                return Err(FsError::NotFound {
-                    path: path.to_owned(),
-                })
-            }
-            None => {}
-        }
+fn not_found(path: &Utf8Path) -> FsError {
+    FsError::NotFound {
+        path: path.to_owned(),
     }
-    let v = f();
-    let keep = match &v {
+}
+
+fn remember<T: Clone>(v: &Result<T, FsError>) -> Option<Option<T>> {
+    match v {
         Ok(x) => Some(Some(x.clone())),
         Err(e) if e.is_not_found() => Some(None),
         Err(_) => None,
-    };
-    if let (Some(k), Ok(mut g)) = (keep, m.lock()) {
-        g.insert(path.to_owned(), k);
     }
-    v
 }
 
 fn read_only(path: &Utf8Path) -> FsError {
@@ -70,16 +98,87 @@ fn read_only(path: &Utf8Path) -> FsError {
 
 impl FileSystem for ReadCache<'_> {
     fn lstat(&self, path: &Utf8Path) -> Result<Metadata, FsError> {
-        memo(&self.lstat, path, || self.inner.lstat(path))
+        let p = path.as_str();
+        let mut listed: Option<FileKind> = None;
+        if let Ok(g) = self.state.lock() {
+            if let Some(v) = g.lstat.get(p) {
+                return v.clone().ok_or_else(|| not_found(path));
+            }
+            if let Some(cut) = p.rfind('/') {
+                let parent = if cut == 0 { "/" } else { &p[..cut] };
+                if let Some(set) = g.names.get(parent) {
+                    match set.get(&p[cut + 1..]) {
+                        None => return Err(not_found(path)),
+                        Some(k) => listed = Some(*k),
+                    }
+                }
+            }
+        }
+        let synth = |kind: FileKind, size: usize| Metadata {
+            kind,
+            size: size as u64,
+            mode: 0,
+            modified_ns: 0,
+        };
+        let v = match listed {
+            Some(FileKind::File) => match self.inner.read(path, crate::fs::MAX_FILE_SIZE) {
+                Ok(bytes) => {
+                    let m = synth(FileKind::File, bytes.len());
+                    if let Ok(mut g) = self.state.lock() {
+                        g.content.insert(p.to_owned(), bytes);
+                    }
+                    Ok(m)
+                }
+                Err(_) => self.inner.lstat(path),
+            },
+            Some(FileKind::Symlink) => match self.read_link(path) {
+                Ok(t) => Ok(synth(FileKind::Symlink, t.as_str().len())),
+                Err(_) => self.inner.lstat(path),
+            },
+            _ => self.inner.lstat(path),
+        };
+        if let (Some(k), Ok(mut g)) = (remember(&v), self.state.lock()) {
+            g.lstat.insert(p.to_owned(), k);
+        }
+        v
     }
     fn read(&self, path: &Utf8Path, limit: u64) -> Result<Vec<u8>, FsError> {
+        if let Ok(mut g) = self.state.lock() {
+            if let Some(bytes) = g.content.remove(path.as_str()) {
+                if bytes.len() as u64 <= limit {
+                    return Ok(bytes);
+                }
+            }
+        }
         self.inner.read(path, limit)
     }
     fn read_link(&self, path: &Utf8Path) -> Result<Utf8PathBuf, FsError> {
-        memo(&self.link, path, || self.inner.read_link(path))
+        if let Ok(g) = self.state.lock() {
+            if let Some(v) = g.link.get(path.as_str()) {
+                return v.clone().ok_or_else(|| not_found(path));
+            }
+        }
+        let v = self.inner.read_link(path);
+        if let (Some(k), Ok(mut g)) = (remember(&v), self.state.lock()) {
+            g.link.insert(path.as_str().to_owned(), k);
+        }
+        v
     }
     fn read_dir(&self, path: &Utf8Path) -> Result<Vec<DirEntry>, FsError> {
-        memo(&self.dir, path, || self.inner.read_dir(path))
+        if let Ok(g) = self.state.lock() {
+            if let Some(v) = g.dir.get(path.as_str()) {
+                return v.clone().ok_or_else(|| not_found(path));
+            }
+        }
+        let v = self.inner.read_dir(path);
+        if let (Some(k), Ok(mut g)) = (remember(&v), self.state.lock()) {
+            if let Some(entries) = &k {
+                let names = entries.iter().map(|e| (e.name.clone(), e.kind)).collect();
+                g.names.insert(path.as_str().to_owned(), names);
+            }
+            g.dir.insert(path.as_str().to_owned(), k);
+        }
+        v
     }
     fn create_dir_all(&self, path: &Utf8Path) -> Result<(), FsError> {
         Err(read_only(path))

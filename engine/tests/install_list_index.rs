@@ -1,0 +1,190 @@
+//! Property: the fast `list-unit-files` (enablement links read once into a `LinkIndex`, lookups
+//! through a `ReadCache`) gives exactly the answers of the straightforward algorithm (a full
+//! `is-enabled` lookup per unit, reference §4.10/§4.11), on random trees from a tiny universe of
+//! names: unit files with random `[Install]` sections in every kind of directory, aliases,
+//! masks, linked units, dangling links, `.wants/`/`.requires/` links in config, runtime and vendor
+//! directories (by name, by template, by alias, by default instance), same-name links and
+//! preset files. Both the listings (rows, states, presets, logged lines) and the state of every
+//! name of the universe (including instances without a file) must agree.
+
+use camino::Utf8Path;
+use proptest::prelude::*;
+use unitlab_engine::fs::MemFs;
+use unitlab_engine::install::discover::Ctx;
+use unitlab_engine::install::list::{list_unit_files_reference, state_with_index, LinkIndex};
+use unitlab_engine::install::read_cache::ReadCache;
+use unitlab_engine::install::{list_unit_files, lookup_state, ListFilter, Options};
+use unitlab_engine::load::{LookupPaths, MapEnv, Scope};
+
+const NAMES: &[&str] = &[
+    "a.service",
+    "b.service",
+    "t@.service",
+    "t@x.service",
+    "t@y.service",
+    "m.target",
+];
+
+const SYSTEM_DIRS: &[&str] = &[
+    "/usr/lib/systemd/system",
+    "/lib/systemd/system",
+    "/etc/systemd/system",
+    "/run/systemd/system",
+    "/run/systemd/generator",
+    "/run/systemd/transient",
+];
+
+const LINES: &[&str] = &[
+    "WantedBy=multi-user.target",
+    "WantedBy=m.target",
+    "RequiredBy=m.target",
+    "Alias=b.service",
+    "Alias=al@.service",
+    "Also=a.service",
+    "DefaultInstance=x",
+];
+
+#[derive(Clone, Debug)]
+enum E {
+    Unit(usize, usize, Vec<usize>),
+    Empty(usize, usize),
+    DevNull(usize, usize),
+    Alias(usize, usize, usize),
+    Linked(usize, usize),
+    Dangling(usize, usize),
+    Wants(usize, bool, usize, usize),
+    Same(usize, usize),
+    Preset(usize),
+}
+
+fn entry() -> impl Strategy<Value = E> {
+    let d = 0..SYSTEM_DIRS.len();
+    let n = 0..NAMES.len();
+    prop_oneof![
+        4 => (d.clone(), n.clone(), proptest::collection::vec(0..LINES.len(), 0..3))
+            .prop_map(|(d, n, l)| E::Unit(d, n, l)),
+        1 => (d.clone(), n.clone()).prop_map(|(d, n)| E::Empty(d, n)),
+        1 => (d.clone(), n.clone()).prop_map(|(d, n)| E::DevNull(d, n)),
+        2 => (d.clone(), n.clone(), n.clone()).prop_map(|(d, a, b)| E::Alias(d, a, b)),
+        1 => (d.clone(), n.clone()).prop_map(|(d, n)| E::Linked(d, n)),
+        1 => (d.clone(), n.clone()).prop_map(|(d, n)| E::Dangling(d, n)),
+        3 => (d.clone(), any::<bool>(), n.clone(), n.clone()).prop_map(|(d, r, t, n)| E::Wants(d, r, t, n)),
+        1 => (d, n).prop_map(|(d, n)| E::Same(d, n)),
+        1 => (0..4usize).prop_map(E::Preset),
+    ]
+}
+
+fn build(entries: &[E]) -> MemFs {
+    let fs = MemFs::new();
+    for d in SYSTEM_DIRS {
+        fs.add_dir(*d).expect("dir");
+    }
+    fs.add_file("/usr/lib/systemd/system/multi-user.target", "# t\n")
+        .expect("file");
+    let exists = |fs: &MemFs, p: &str| {
+        use unitlab_engine::fs::FileSystem;
+        fs.lstat(Utf8Path::new(p)).is_ok()
+    };
+    for e in entries {
+        let (path, what): (String, Result<String, String>) = match e {
+            E::Unit(d, n, l) => {
+                let mut text = String::from("[Install]\n");
+                for i in l {
+                    text.push_str(LINES[*i]);
+                    text.push('\n');
+                }
+                (format!("{}/{}", SYSTEM_DIRS[*d], NAMES[*n]), Ok(text))
+            }
+            E::Empty(d, n) => (
+                format!("{}/{}", SYSTEM_DIRS[*d], NAMES[*n]),
+                Ok(String::new()),
+            ),
+            E::DevNull(d, n) => (
+                format!("{}/{}", SYSTEM_DIRS[*d], NAMES[*n]),
+                Err("/dev/null".to_owned()),
+            ),
+            E::Alias(d, a, b) => (
+                format!("{}/{}", SYSTEM_DIRS[*d], NAMES[*a]),
+                Err(NAMES[*b].to_owned()),
+            ),
+            E::Linked(d, n) => {
+                let opt = format!("/opt/{}", NAMES[*n]);
+                if !exists(&fs, &opt) {
+                    fs.add_file(&opt, "[Install]\nWantedBy=m.target\n")
+                        .expect("opt");
+                }
+                (format!("{}/{}", SYSTEM_DIRS[*d], NAMES[*n]), Err(opt))
+            }
+            E::Dangling(d, n) => (
+                format!("{}/{}", SYSTEM_DIRS[*d], NAMES[*n]),
+                Err("nowhere.service".to_owned()),
+            ),
+            E::Wants(d, r, t, n) => (
+                format!(
+                    "{}/{}.{}/{}",
+                    SYSTEM_DIRS[*d],
+                    NAMES[*t],
+                    if *r { "requires" } else { "wants" },
+                    NAMES[*n]
+                ),
+                Err(format!("/usr/lib/systemd/system/{}", NAMES[*n])),
+            ),
+            E::Same(d, n) => (
+                format!("{}/{}", SYSTEM_DIRS[*d], NAMES[*n]),
+                Err(format!("/usr/lib/systemd/system/{}", NAMES[*n])),
+            ),
+            E::Preset(i) => (
+                format!("/usr/lib/systemd/system-preset/{i}0-x.preset"),
+                Ok([
+                    "enable a.*\ndisable *\n",
+                    "disable t@*\nbogus\n",
+                    "enable *\n",
+                    "",
+                ][*i]
+                    .to_owned()),
+            ),
+        };
+        if exists(&fs, &path) {
+            continue;
+        }
+        let r = match what {
+            Ok(text) => fs.add_file(&path, text),
+            Err(target) => fs.add_symlink(&path, target),
+        };
+        let _ = r;
+    }
+    fs
+}
+
+fn opts() -> Options {
+    Options {
+        utf8: true,
+        ..Options::default()
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    #[test]
+    fn index_equals_reference(entries in proptest::collection::vec(entry(), 0..16)) {
+        let fs = build(&entries);
+        let lp = LookupPaths::new(Scope::System, Some(Utf8Path::new("/R")), &MapEnv::new("/"))
+            .expect("lp");
+        let filter = ListFilter::default();
+        let fast = list_unit_files(&fs, &lp, &filter, opts());
+        let slow = list_unit_files_reference(&fs, &lp, &filter, opts());
+        prop_assert_eq!(&fast, &slow);
+
+        let cache = ReadCache::new(&fs);
+        let index = LinkIndex::build(&cache, &lp);
+        for name in NAMES {
+            let mut a = Ctx::with(&cache, &lp, &opts());
+            let mut b = Ctx::with(&fs, &lp, &opts());
+            let fast = state_with_index(&mut a, &index, name);
+            let slow = lookup_state(&mut b, name);
+            prop_assert_eq!(fast, slow, "state of {}", name);
+            prop_assert_eq!(a.logs, b.logs, "logs of {}", name);
+        }
+    }
+}
