@@ -1145,6 +1145,19 @@ U/dangling.service -> gone.service",
             "enable other.socket",
         ],
     )];
+    cases.push(case(
+        "sysv_generated_and_update_rc_d",
+        "G/gen.service = $W
+etc/init.d/gen = #!/bin/sh\\n
+etc/init.d/legacy = #!/bin/sh\\n
+usr/sbin/update-rc.d = not executable\\n",
+        &[
+            "enable gen.service",
+            "is-enabled gen.service",
+            "disable legacy.service",
+            "-q enable legacy.service",
+        ],
+    ));
     for c in &mut cases {
         c.sysv = true;
     }
@@ -1573,4 +1586,40 @@ U/u.service = [Install]\\nWantedBy=%u.target %U.target %g.target %G.target\\n",
             "is-enabled h.service u.service",
         ],
     )]);
+}
+
+/// Regressions found by a local random differential (trees reduced by hand).
+#[test]
+fn random_differential_regressions() {
+    check(&[
+        case(
+            // Under --root an alias whose target name is masked in a higher directory is not a
+            // mask itself; the name is looked up again and /lib wins over /usr/lib here.
+            "alias_to_masked_name_under_root",
+            "U/a.service -> b.service
+U/b.service -> /dev/null
+L/b.service = [Install]\\nAlias=d.service\\nWantedBy=multi-user.target\\n",
+            &[
+                "is-enabled a.service b.service",
+                "--runtime add-wants multi-user.target a.service",
+                "-q enable a.service",
+                "disable a.service",
+            ],
+        ),
+        case(
+            // unmask stats CONFIG/NAME on the host: only a link to /dev/null itself (or an empty
+            // file) is a mask there; ../../../dev/null points into the root.
+            "unmask_mask_kinds",
+            "U/a.service = $W
+E/a.service -> ../../../dev/null
+E/b.service -> /dev/null
+E/c.service =
+E/d.service -> /usr/lib/systemd/system/a.service
+E/e.service -> c.service",
+            &[
+                "is-enabled a.service b.service c.service e.service",
+                "unmask a.service b.service c.service d.service e.service",
+            ],
+        ),
+    ]);
 }

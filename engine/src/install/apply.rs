@@ -1,5 +1,6 @@
 //! Applying `[Install]` rules: links, aliases, `.wants/` and `.requires/` (reference §4.1 items
 //! 2–7), and marking units for removal (§4.2).
+use super::alias::verify_alias;
 use super::change::{Change, ChangeKind, Errno};
 use super::discover::{join, parent, Ctx, Search};
 use super::info::Mode;
@@ -14,76 +15,6 @@ pub struct ApplyFlags {
     pub force: bool,
     /// Presets: skip invalid `WantedBy=` targets silently.
     pub ignore_auxiliary_failure: bool,
-}
-
-/// `unit_symlink_name_compatible()`.
-fn name_compatible(symlink: &str, target: &str, instance_propagation: bool) -> bool {
-    let t1 = classify(symlink);
-    if symlink == target && matches!(t1, Some(NameKind::Plain | NameKind::Instance)) {
-        return true;
-    }
-    let Some(template) = UnitName::new(symlink).ok().and_then(|n| n.template()) else {
-        return false;
-    };
-    let t2 = classify(target);
-    if template.as_str() != target || t2 != Some(NameKind::Template) {
-        return false;
-    }
-    t1 == Some(NameKind::Instance) || (instance_propagation && t1 == Some(NameKind::Template))
-}
-
-/// `unit_file_verify_alias()` (reference §4.1 item 7 and the verify_alias list of §8): checks
-/// that `dst` is a valid alias, or legacy `.wants/`/`.requires/` link, for the unit `name`.
-/// Returns the instance-propagated name when the instance was filled in; records `EXDEV` (or
-/// `EUCLEAN`) changes; a self-alias is `Err(ELOOP)` without a record.
-pub fn verify_alias(
-    name: &str,
-    dst: &str,
-    changes: &mut Vec<Change>,
-) -> Result<Option<String>, Errno> {
-    let exdev = |changes: &mut Vec<Change>, path: &str, source: Option<&str>| {
-        changes.push(Change::new(ChangeKind::Error(Errno::EXDEV), path, source));
-        Err(Errno::EXDEV)
-    };
-    if let Some(slash) = dst.rfind('/') {
-        let alias = &dst[slash + 1..];
-        let dir = &dst[..slash];
-        let Some(unit) = dir
-            .strip_suffix(".wants")
-            .or_else(|| dir.strip_suffix(".requires"))
-        else {
-            return exdev(changes, dst, None);
-        };
-        let Some(kind) = classify(unit) else {
-            return exdev(changes, dst, None);
-        };
-        if !name_compatible(alias, name, kind == NameKind::Template) {
-            return exdev(changes, dst, Some(name));
-        }
-        return Ok(None);
-    }
-    let mut updated = None;
-    if classify(dst) == Some(NameKind::Template) {
-        let own = UnitName::new(name).map_err(|_| Errno::EINVAL)?;
-        if let Some(inst) = own.instance() {
-            let d = UnitName::new(dst).map_err(|_| Errno::EINVAL)?;
-            updated = Some(
-                d.with_instance(inst)
-                    .map_err(|_| Errno::EINVAL)?
-                    .into_string(),
-            );
-        }
-    }
-    let effective = updated.clone().unwrap_or_else(|| dst.to_owned());
-    match super::discover::validate_alias_symlink(&effective, name) {
-        Ok(()) => Ok(updated),
-        Err((Errno::ELOOP, _)) => Err(Errno::ELOOP),
-        Err((e, _)) => {
-            let e = if e == Errno::EINVAL { Errno::EXDEV } else { e };
-            changes.push(Change::new(ChangeKind::Error(e), &effective, Some(name)));
-            Err(e)
-        }
-    }
 }
 
 /// Combines like systemd's `r = r < 0 ? r : q`.

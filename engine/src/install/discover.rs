@@ -6,7 +6,7 @@
 //!
 //! 1. the search directories are tried in order for `NAME`, then (for an instance without its own
 //!    file) for its template; the first entry that exists decides;
-//! 2. a regular file is read (`[Install]` only, [`Dialect::Install`]); an empty file or a character
+//! 2. a regular file is read (`[Install]` only, [`Dialect::Install`](crate::syntax::Dialect::Install)); an empty file or a character
 //!    device is a mask; a symlink is read once: a target inside the search path makes an *alias*
 //!    (validated like PID 1 validates alias symlinks), one outside a *linked* unit; a target that is
 //!    `/dev/null`, an empty file or a device makes a mask;
@@ -17,15 +17,18 @@
 //!    continues on the same entry; an alias to another name continues on a new entry for that name
 //!    (with the instance propagated to a template target); without
 //!    [`Search::follow_config`], a link in a config directory is refused with `ELOOP`.
+use super::alias::validate_alias_symlink;
 use super::change::{Change, ChangeKind, Errno};
+use super::dropins::conf_files;
+use super::fsutil::is_null_or_empty;
+pub(crate) use super::fsutil::{basename, errno, join, lstat_host, null_or_empty, parent};
 use super::info::{InstallInfo, Mode};
 use super::printf::{expand, Subject};
 use super::Log;
 use crate::diag::Severity;
-use crate::fs::{resolve, FileKind, FileSystem, Follow, FsError, Metadata, Target};
+use crate::fs::{resolve, FileKind, FileSystem, Follow, Target};
 use crate::load::{LookupPaths, Scope};
 use crate::name::{NameKind, UnitName};
-use crate::syntax::{parse, Dialect};
 use camino::{Utf8Path, Utf8PathBuf};
 use indexmap::IndexMap;
 
@@ -80,68 +83,9 @@ pub struct Ctx<'a> {
     pub utf8: bool,
     /// Facts about the running host for the host specifiers (`%H`, `%v`, ...), if known.
     pub host: Option<&'static super::printf::HostFacts>,
-}
-
-pub(crate) fn basename(p: &str) -> &str {
-    match p.rfind('/') {
-        Some(i) => &p[i + 1..],
-        None => p,
-    }
-}
-
-pub(crate) fn parent(p: &Utf8Path) -> Utf8PathBuf {
-    p.parent()
-        .map_or_else(|| Utf8PathBuf::from("/"), Utf8Path::to_owned)
-}
-
-pub(crate) fn join(dir: &Utf8Path, name: &str) -> Utf8PathBuf {
-    crate::fs::normalize(dir, Utf8Path::new(name))
-}
-
-pub(crate) fn errno(e: &FsError) -> Errno {
-    Errno::from_fs(e)
-}
-
-/// `lstat()` as the host does it: parent components are followed (inside the root), the last one
-/// is not.
-pub(crate) fn lstat_host(
-    fs: &dyn FileSystem,
-    path: &Utf8Path,
-) -> Result<(Utf8PathBuf, Metadata), Errno> {
-    let name = basename(path.as_str());
-    let dir = parent(path);
-    let r = resolve(fs, &dir, Follow::Yes).map_err(|e| errno(&e))?;
-    match r.target {
-        Target::Missing => return Err(Errno::ENOENT),
-        Target::DevNull => return Err(Errno::ENOTDIR),
-        Target::Exists(m) if m.kind != FileKind::Dir => return Err(Errno::ENOTDIR),
-        Target::Exists(_) => {}
-    }
-    let real = if name.is_empty() {
-        r.path
-    } else {
-        join(&r.path, name)
-    };
-    let meta = fs.lstat(&real).map_err(|e| errno(&e))?;
-    Ok((real, meta))
-}
-
-/// `null_or_empty_path()` inside the root: follows links; `ENOENT` if nothing is there.
-pub(crate) fn null_or_empty(fs: &dyn FileSystem, path: &Utf8Path) -> Result<bool, Errno> {
-    // systemd's null_or_empty_path_with_root() takes `ROOT/dev/null` as a mask without looking.
-    if path == "/dev/null" {
-        return Ok(true);
-    }
-    let r = resolve(fs, path, Follow::Yes).map_err(|e| errno(&e))?;
-    Ok(match r.target {
-        Target::Missing => return Err(Errno::ENOENT),
-        Target::DevNull => true,
-        Target::Exists(m) => is_null_or_empty(&m),
-    })
-}
-
-fn is_null_or_empty(m: &Metadata) -> bool {
-    m.kind == FileKind::CharDevice || (m.kind == FileKind::File && m.size == 0)
+    /// Leave the generator directories out of the search path (systemd's
+    /// `LOOKUP_PATHS_EXCLUDE_GENERATED`, used by the SysV step).
+    pub exclude_generated: bool,
 }
 
 impl<'a> Ctx<'a> {
@@ -155,7 +99,18 @@ impl<'a> Ctx<'a> {
             logs: Vec::new(),
             utf8,
             host: None,
+            exclude_generated: false,
         }
+    }
+
+    /// The search path this context looks units up in.
+    pub fn search_dirs(&self) -> Vec<crate::load::SearchDir> {
+        self.lp
+            .search_path()
+            .iter()
+            .filter(|d| !(self.exclude_generated && d.class.is_generator()))
+            .cloned()
+            .collect()
     }
 
     /// An empty context with the locale and host facts of `opts`.
@@ -169,6 +124,7 @@ impl<'a> Ctx<'a> {
     pub fn scratch(&self) -> Ctx<'a> {
         let mut ctx = Ctx::new(self.fs, self.lp, self.utf8);
         ctx.host = self.host;
+        ctx.exclude_generated = self.exclude_generated;
         ctx
     }
 
@@ -182,7 +138,7 @@ impl<'a> Ctx<'a> {
         self.lp.host_path(p).into_string()
     }
 
-    fn log(&mut self, severity: Severity, text: String) {
+    pub(crate) fn log(&mut self, severity: Severity, text: String) {
         self.logs.push(Log { severity, text });
     }
 
@@ -191,7 +147,7 @@ impl<'a> Ctx<'a> {
         &self.infos[i]
     }
 
-    fn info_mut(&mut self, i: usize) -> &mut InstallInfo {
+    pub(crate) fn info_mut(&mut self, i: usize) -> &mut InstallInfo {
         &mut self.infos[i]
     }
 
@@ -377,12 +333,7 @@ impl<'a> Ctx<'a> {
             .filter(|n| n.kind() == NameKind::Instance)
             .and_then(|n| n.template())
             .map(UnitName::into_string);
-        let dirs: Vec<Utf8PathBuf> = self
-            .lp
-            .search_path()
-            .iter()
-            .map(|d| d.path.clone())
-            .collect();
+        let dirs: Vec<Utf8PathBuf> = self.search_dirs().into_iter().map(|d| d.path).collect();
         let mut found: Option<i32> = None;
         for candidate in std::iter::once(&name).chain(template.iter()) {
             for d in &dirs {
@@ -432,10 +383,20 @@ impl<'a> Ctx<'a> {
         }
         // A symlink: read it once and classify it.
         let (target, outside) = self.resolve_symlink(path)?;
-        let masked = match null_or_empty(self.fs, &target) {
-            Ok(b) => b,
-            Err(Errno::ENOENT) => false,
-            Err(e) => return Err(e),
+        // systemd's null_or_empty_path_with_root() on the (root-prefixed) target: a target of
+        // exactly /dev/null is a mask. Otherwise it prefixes the root a second time, so under
+        // --root the stat finds nothing and the link is never a mask; without a root the target
+        // is followed to its end.
+        let masked = if target == "/dev/null" {
+            true
+        } else if self.lp.root().is_some() {
+            false
+        } else {
+            match null_or_empty(self.fs, &target) {
+                Ok(b) => b,
+                Err(Errno::ENOENT) => false,
+                Err(e) => return Err(e),
+            }
         };
         let info = self.info_mut(i);
         info.mode = Some(if masked {
@@ -478,7 +439,11 @@ impl<'a> Ctx<'a> {
                 return Err(e);
             }
         };
-        let Some(sd) = self.lp.search_dir_of(&simplified).cloned() else {
+        let Some(sd) = self
+            .search_dirs()
+            .into_iter()
+            .find(|d| simplified.starts_with(&d.path))
+        else {
             return Ok((simplified, true));
         };
         if let Err((e, msg)) = validate_alias_symlink(&filename, simplified.as_str()) {
@@ -584,138 +549,6 @@ impl<'a> Ctx<'a> {
         Ok((info.aliases.len() + info.wanted_by.len() + info.required_by.len()) as i32)
     }
 
-    /// Parses `[Install]` of one file into entry `i` (systemd's `config_parse()` with the
-    /// installer's item table).
-    fn apply_file(&mut self, i: usize, host: &Utf8Path, bytes: &[u8]) -> Result<(), Errno> {
-        let mut diags = Vec::new();
-        let parsed = parse(host, bytes, Dialect::Install, &mut diags);
-        let unit = self.info(i).name.clone();
-        let unit_name = UnitName::new(&unit).map_err(|_| Errno::EINVAL)?;
-        let mut own: Vec<(u32, String)> = Vec::new();
-        let mut abort: Option<(u32, Errno)> = None;
-        'outer: for section in parsed
-            .sections
-            .iter()
-            .filter(|s| s.known && s.name == "Install")
-        {
-            for e in &section.entries {
-                let line = e.line;
-                let at = |m: String| (line, format!("{host}:{line}: {m}"));
-                match e.key.as_str() {
-                    "Alias" => {
-                        let ty = unit_name.unit_type();
-                        if !ty.can_alias() {
-                            own.push(at(format!(
-                                "Alias= is not allowed for {ty} units, ignoring."
-                            )));
-                            continue;
-                        }
-                        let info = self.info_mut(i);
-                        if let Some(m) = strv_assign(&mut info.aliases, &e.value) {
-                            own.push(at(m));
-                        }
-                    }
-                    "WantedBy" => {
-                        let info = self.info_mut(i);
-                        if let Some(m) = strv_assign(&mut info.wanted_by, &e.value) {
-                            own.push(at(m));
-                        }
-                    }
-                    "RequiredBy" => {
-                        let info = self.info_mut(i);
-                        if let Some(m) = strv_assign(&mut info.required_by, &e.value) {
-                            own.push(at(m));
-                        }
-                    }
-                    "DefaultInstance" => {
-                        match unit_name.kind() {
-                            NameKind::Instance => continue,
-                            NameKind::Plain => {
-                                own.push(at(
-                                    "DefaultInstance= only makes sense for template units, ignoring."
-                                        .to_owned(),
-                                ));
-                                continue;
-                            }
-                            NameKind::Template => {}
-                        }
-                        let printed = match self.printf(i, &e.value) {
-                            Ok(p) => p,
-                            Err(err) => {
-                                own.push(at(format!(
-                                    "Failed to resolve instance name in DefaultInstance=\"{}\": {}",
-                                    e.value,
-                                    err.strerror()
-                                )));
-                                abort = Some((line, err));
-                                break 'outer;
-                            }
-                        };
-                        if printed.is_empty() {
-                            self.info_mut(i).default_instance = None;
-                        } else if !crate::name::is_valid_instance(&printed) {
-                            own.push(at(format!("Invalid DefaultInstance= value \"{printed}\".")));
-                            abort = Some((line, Errno::EINVAL));
-                            break 'outer;
-                        } else {
-                            self.info_mut(i).default_instance = Some(printed);
-                        }
-                    }
-                    "Also" => {
-                        let words = match plain_words(&e.value) {
-                            Ok(w) => w,
-                            Err(err) => {
-                                abort = Some((line, err));
-                                break 'outer;
-                            }
-                        };
-                        for word in words {
-                            let printed = match self.printf(i, &word) {
-                                Ok(p) => p,
-                                Err(err) => {
-                                    own.push(at(format!(
-                                        "Failed to resolve unit name in Also=\"{word}\": {}",
-                                        err.strerror()
-                                    )));
-                                    abort = Some((line, err));
-                                    break 'outer;
-                                }
-                            };
-                            if let Err(err) = self.add(Some(&printed), None, true) {
-                                abort = Some((line, err));
-                                break 'outer;
-                            }
-                            self.info_mut(i).also.push(printed);
-                        }
-                    }
-                    _ => {}
-                }
-            }
-        }
-        let cut = abort.map_or(u32::MAX, |(l, _)| l);
-        let mut lines: Vec<(u32, u8, Severity, String)> = diags
-            .iter()
-            .filter(|d| d.severity != Severity::Debug && d.line <= cut)
-            .map(|d| (d.line, 0, d.severity, d.to_string()))
-            .collect();
-        lines.extend(own.into_iter().map(|(l, t)| (l, 1, Severity::Warning, t)));
-        lines.sort_by_key(|(l, o, _, _)| (*l, *o));
-        for (_, _, severity, text) in lines {
-            self.log(severity, text);
-        }
-        if let Some((_, e)) = abort {
-            return Err(e);
-        }
-        if let Some(f) = parsed.failure {
-            return Err(match f {
-                crate::syntax::ParseFailure::BadMessage { .. } => Errno::EBADMSG,
-                crate::syntax::ParseFailure::LineTooLong { .. } => Errno::ENOBUFS,
-                crate::syntax::ParseFailure::InvalidUtf8 { .. } => Errno::EINVAL,
-            });
-        }
-        Ok(())
-    }
-
     /// `install_name_printf()` for entry `i`.
     pub fn printf(&self, i: usize, format: &str) -> Result<String, Errno> {
         let info = self.info(i);
@@ -730,230 +563,4 @@ impl<'a> Ctx<'a> {
             },
         )
     }
-}
-
-/// `config_parse_strv()` with `EXTRACT_UNQUOTE|EXTRACT_RETAIN_ESCAPE`: an empty value resets the
-/// list; otherwise the words are appended. Quotes (`'`, `"`) group and are removed; a backslash is
-/// an ordinary character. An unterminated quote stops with the warning returned (words before it
-/// are kept).
-fn strv_assign(list: &mut Vec<String>, value: &str) -> Option<String> {
-    if value.is_empty() {
-        list.clear();
-        return None;
-    }
-    let mut word = String::new();
-    let mut in_word = false;
-    let mut quote: Option<char> = None;
-    for c in value.chars() {
-        match quote {
-            Some(q) if c == q => quote = None,
-            Some(_) => word.push(c),
-            None if c == '\'' || c == '"' => {
-                in_word = true;
-                quote = Some(c);
-            }
-            None if matches!(c, ' ' | '\t' | '\n' | '\r') => {
-                if in_word {
-                    list.push(std::mem::take(&mut word));
-                    in_word = false;
-                }
-            }
-            None => {
-                in_word = true;
-                word.push(c);
-            }
-        }
-    }
-    if quote.is_some() {
-        return Some(format!("Invalid syntax, ignoring: {value}"));
-    }
-    if in_word {
-        list.push(word);
-    }
-    None
-}
-
-/// `extract_first_word()` without flags (used by `Also=`): whitespace-separated, a backslash takes
-/// the next character literally, quotes are ordinary characters; a trailing backslash is `EINVAL`.
-fn plain_words(value: &str) -> Result<Vec<String>, Errno> {
-    let mut out = Vec::new();
-    let mut word = String::new();
-    let mut in_word = false;
-    let mut chars = value.chars();
-    while let Some(c) = chars.next() {
-        if c == '\\' {
-            in_word = true;
-            match chars.next() {
-                Some(n) => word.push(n),
-                None => return Err(Errno::EINVAL),
-            }
-        } else if matches!(c, ' ' | '\t' | '\n' | '\r') {
-            if in_word {
-                out.push(std::mem::take(&mut word));
-                in_word = false;
-            }
-        } else {
-            in_word = true;
-            word.push(c);
-        }
-    }
-    if in_word {
-        out.push(word);
-    }
-    Ok(out)
-}
-
-/// `conf_files_list_strv(".conf")`: entries named `*.conf` (any type, hidden and backup files
-/// skipped) in `dirs`, the first of each basename winning, sorted by basename. Paths are in the
-/// resolved directory, as systemd reports them.
-///
-/// systemd opens these directories on the host without the root, so a directory reached through
-/// an absolute symlink lies outside the root: it is treated as missing here (see
-/// [`resolve_hostlike`]).
-pub(crate) fn conf_files(
-    fs: &dyn FileSystem,
-    lp: &LookupPaths,
-    dirs: &[Utf8PathBuf],
-) -> Vec<Utf8PathBuf> {
-    let mut by_name: std::collections::BTreeMap<String, Utf8PathBuf> = Default::default();
-    for d in dirs {
-        let Some(real) = resolve_hostlike(fs, lp, d) else {
-            continue;
-        };
-        let Ok(entries) = fs.read_dir(&real) else {
-            continue;
-        };
-        for e in entries {
-            if super::symlink::hidden_or_backup(&e.name) || !e.name.ends_with(".conf") {
-                continue;
-            }
-            by_name
-                .entry(e.name.clone())
-                .or_insert_with(|| join(&real, &e.name));
-        }
-    }
-    by_name.into_values().collect()
-}
-
-/// Resolves the directory `path` the way the host would for systemd's root-less directory
-/// walks: relative symlinks are followed inside the root; with a root, an absolute symlink leads
-/// out of it and the directory counts as missing (`None`). Also `None` if it is not a directory.
-pub(crate) fn resolve_hostlike(
-    fs: &dyn FileSystem,
-    lp: &LookupPaths,
-    path: &Utf8Path,
-) -> Option<Utf8PathBuf> {
-    let mut todo: Vec<String> = path
-        .as_str()
-        .split('/')
-        .filter(|c| !c.is_empty() && *c != ".")
-        .rev()
-        .map(str::to_owned)
-        .collect();
-    let mut done = Utf8PathBuf::from("/");
-    let mut hops = 0;
-    while let Some(c) = todo.pop() {
-        if c == ".." {
-            done = parent(&done);
-            continue;
-        }
-        let next = join(&done, &c);
-        let meta = fs.lstat(&next).ok()?;
-        match meta.kind {
-            FileKind::Dir => done = next,
-            FileKind::Symlink => {
-                hops += 1;
-                if hops > crate::fs::MAX_SYMLINK_HOPS {
-                    return None;
-                }
-                let target = fs.read_link(&next).ok()?;
-                if target.as_str().starts_with('/') {
-                    if lp.root().is_some() {
-                        return None;
-                    }
-                    done = Utf8PathBuf::from("/");
-                }
-                todo.extend(
-                    target
-                        .as_str()
-                        .split('/')
-                        .filter(|x| !x.is_empty() && *x != ".")
-                        .rev()
-                        .map(str::to_owned),
-                );
-            }
-            _ => return None,
-        }
-    }
-    Some(done)
-}
-
-/// PID 1's alias-symlink validation (`unit_validate_alias_symlink_or_warn()`, reference §8.3):
-/// `filename` is the link (its basename counts), `target` the link's target. The error comes with
-/// the message systemd logs, if it logs one.
-pub fn validate_alias_symlink(filename: &str, target: &str) -> Result<(), (Errno, Option<String>)> {
-    let src = basename(filename);
-    let dst = basename(target);
-    let s = UnitName::new(src).map_err(|_| {
-        (
-            Errno::EINVAL,
-            Some(format!(
-                "{filename}: not a valid unit name \"{src}\": Invalid argument"
-            )),
-        )
-    })?;
-    let sty = s.unit_type();
-    if !sty.can_alias() {
-        return Err((
-            Errno::EINVAL,
-            Some(format!(
-                "{filename}: symlinks are not allowed for units of this type, rejecting."
-            )),
-        ));
-    }
-    if s.kind() != NameKind::Plain && !sty.can_template() {
-        return Err((
-            Errno::EINVAL,
-            Some(format!(
-                "{filename}: templates not allowed for {sty} units, rejecting."
-            )),
-        ));
-    }
-    if src == dst {
-        return Err((Errno::ELOOP, None));
-    }
-    let d = UnitName::new(dst).map_err(|_| {
-        (
-            Errno::EXDEV,
-            Some(format!(
-                "{filename} points to \"{dst}\" which is not a valid unit name: Invalid cross-device link"
-            )),
-        )
-    })?;
-    let (sk, dk) = (s.kind(), d.kind());
-    if !(sk == dk || (sk == NameKind::Instance && dk == NameKind::Template)) {
-        return Err((
-            Errno::EXDEV,
-            Some(format!(
-                "{filename}: symlink target name type \"{dst}\" does not match source, rejecting."
-            )),
-        ));
-    }
-    if dk == NameKind::Instance && s.instance() != d.instance() {
-        return Err((
-            Errno::EXDEV,
-            Some(format!(
-                "{filename}: unit symlink target \"{dst}\" instance name doesn't match, rejecting."
-            )),
-        ));
-    }
-    if d.unit_type() != sty {
-        return Err((
-            Errno::EXDEV,
-            Some(format!(
-                "{filename}: symlink target \"{dst}\" has incompatible suffix, rejecting."
-            )),
-        ));
-    }
-    Ok(())
 }

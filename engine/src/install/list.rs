@@ -356,7 +356,7 @@ fn candidates(
     let mut seen: HashSet<String> = HashSet::new();
     let mut out = Vec::new();
     for d in lp.search_path() {
-        let Some(real) = super::discover::resolve_hostlike(fs, lp, &d.path) else {
+        let Some(real) = super::dropins::resolve_hostlike(fs, lp, &d.path) else {
             continue;
         };
         let Ok(entries) = fs.read_dir(&real) else {

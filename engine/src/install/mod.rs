@@ -24,23 +24,42 @@
 //!
 //! A *dry run* ([`Options::dry_run`]) computes the same outcome without touching the filesystem:
 //! `disable` and `unmask` use systemd's own dry-run mode (which does not repeat the removal walk),
-//! every other operation runs on an in-memory copy of the tree.
+//! every other operation runs on a copy-on-write [`Overlay`] of the tree.
+//!
+//! # Differences from systemd 252 (deliberate or unavoidable)
+//!
+//! * systemd walks some directories *without* the root prefix (drop-in directories, the config
+//!   directory during `disable`, file identity checks): there an absolute symlink leads out of the
+//!   root onto the host. The engine never leaves the root; for drop-in directories such a link is
+//!   treated as leading nowhere (what systemd sees unless the host happens to have that path);
+//!   elsewhere it is followed inside the root.
+//! * File identity (`files_same()` in the equivalence rule of §4.0.2) compares resolved paths,
+//!   not inodes: two hard links to one file count as different files.
+//! * Host specifiers (`%H %l %q %v %b`, and `%u %U %g %G` in user scope) come from
+//!   [`HostFacts`] given by the caller; without them they fail with `EUNATCH`.
+//! * Directory listing order is the backend's: systemd prints `Removed` lines in `readdir()`
+//!   order, so a backend that sorts (like `fs::DirFs`) gives a different order than systemctl
+//!   on the same tree (the `unitlab` CLI wraps `DirFs` to keep `readdir()` order).
 
 #![deny(missing_docs)]
 
 mod add_wants;
+mod alias;
 mod apply;
 pub mod change;
 mod default;
 mod disable;
 pub mod discover;
-mod dry;
+mod dropins;
+pub mod dry;
 mod enable;
 pub mod fnmatch;
+mod fsutil;
 pub mod info;
 mod is_enabled;
 mod link;
 pub mod list;
+mod load;
 mod mask;
 mod preset;
 pub mod preset_rules;
@@ -54,10 +73,11 @@ pub mod symlink;
 mod unmask;
 
 pub use add_wants::{add_dependency, Dependency};
-pub use apply::verify_alias;
+pub use alias::{validate_alias_symlink, verify_alias};
 pub use change::{Change, ChangeKind, Errno};
 pub use default::{get_default, set_default};
 pub use disable::disable;
+pub use dry::Overlay;
 pub use enable::enable;
 pub use is_enabled::{installation_targets, is_enabled};
 pub use link::link;
@@ -143,13 +163,16 @@ mod tests;
 
 /// `unit_file_exists()`: whether `name` can be found (following aliases, not links in config
 /// directories, without reading `[Install]`), with the lines logged on the way.
+/// `exclude_generated` leaves the generator directories out (as the SysV step does).
 pub fn unit_file_exists(
     fs: &dyn crate::fs::FileSystem,
     lp: &crate::load::LookupPaths,
     name: &str,
     opts: Options,
+    exclude_generated: bool,
 ) -> (Result<bool, Errno>, Vec<Log>) {
     let mut ctx = discover::Ctx::with(fs, lp, &opts);
+    ctx.exclude_generated = exclude_generated;
     let r = apply::unit_exists(&mut ctx, name);
     (r, ctx.logs)
 }

@@ -196,7 +196,7 @@ fn run(
 
 fn prepare_all(ph: &mut Phase<'_, '_>, fs: &dyn FileSystem, lp: &LookupPaths) -> Result<(), Errno> {
     for d in lp.search_path() {
-        let Some(real) = super::discover::resolve_hostlike(fs, lp, &d.path) else {
+        let Some(real) = super::dropins::resolve_hostlike(fs, lp, &d.path) else {
             continue;
         };
         let Ok(entries) = fs.read_dir(&real) else {

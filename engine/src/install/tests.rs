@@ -499,7 +499,7 @@ fn verify_alias_table() {
 #[test]
 fn alias_symlink_validation_table() {
     // §8.3 test-unit-file.c (source → target).
-    use super::discover::validate_alias_symlink as v;
+    use super::alias::validate_alias_symlink as v;
     let ok = |a: &str, b: &str| v(a, b).is_ok();
     let err = |a: &str, b: &str| v(a, b).map_err(|e| e.0).err();
     assert!(ok("a.service", "b.service"));
@@ -589,4 +589,86 @@ fn states_of_every_kind() {
     assert_eq!(state(&fs, "x.socket"), Err(Errno::EXDEV));
     assert_eq!(state(&fs, "bad name"), Err(Errno::EINVAL));
     assert!(!Disabled.counts_as_enabled() && Static.counts_as_enabled());
+}
+
+#[test]
+fn dry_runs_predict_the_real_changes() {
+    let fs = tree();
+    fs.add_file(
+        format!("{U}/a.service"),
+        "[Install]\nWantedBy=multi-user.target\nAlias=aa.service\n",
+    )
+    .expect("file");
+    fs.add_file(format!("{U}/b.service"), W).expect("file");
+    fs.add_file("/opt/o.service", W).expect("file");
+    fs.add_file(format!("{E}/b.service.d/x.conf"), "[Unit]\n")
+        .expect("file");
+    fs.add_symlink(
+        format!("{E}/multi-user.target.wants/b.service"),
+        format!("{U}/b.service"),
+    )
+    .expect("link");
+    let dry = Options {
+        dry_run: true,
+        ..opts()
+    };
+    type Op = Box<dyn Fn(&MemFs, Options) -> Outcome>;
+    let ops: Vec<(&str, Op)> = vec![
+        (
+            "enable",
+            Box::new(|fs: &MemFs, o| {
+                enable(fs, &lp(), &names(&["a.service", "/opt/o.service"]), o)
+            }),
+        ),
+        (
+            "reenable",
+            Box::new(|fs: &MemFs, o| reenable(fs, &lp(), &names(&["b.service"]), o)),
+        ),
+        (
+            "mask",
+            Box::new(|fs: &MemFs, o| mask(fs, &lp(), &names(&["a.service", "b.service"]), o)),
+        ),
+        (
+            "link",
+            Box::new(|fs: &MemFs, o| link(fs, &lp(), &names(&["/opt/o.service"]), o)),
+        ),
+        (
+            "revert",
+            Box::new(|fs: &MemFs, o| revert(fs, &lp(), &names(&["b.service"]), o)),
+        ),
+        (
+            "disable",
+            Box::new(|fs: &MemFs, o| disable(fs, &lp(), &names(&["b.service"]), o)),
+        ),
+        (
+            "add-wants",
+            Box::new(|fs: &MemFs, o| {
+                add_dependency(
+                    fs,
+                    &lp(),
+                    "graphical.target",
+                    &names(&["b.service"]),
+                    Dependency::Wants,
+                    o,
+                )
+            }),
+        ),
+        (
+            "set-default",
+            Box::new(|fs: &MemFs, o| set_default(fs, &lp(), "graphical.target", o)),
+        ),
+    ];
+    for (name, op) in &ops {
+        let copy = fs.clone();
+        let before = format!("{copy:?}");
+        let predicted = op(&copy, dry);
+        assert_eq!(
+            format!("{copy:?}"),
+            before,
+            "{name}: dry run changed the tree"
+        );
+        let real = op(&copy, opts());
+        assert_eq!(predicted, real, "{name}");
+        assert!(!real.changes.is_empty(), "{name} did nothing");
+    }
 }

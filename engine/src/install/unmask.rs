@@ -1,6 +1,8 @@
 //! `unmask` (reference §4.6).
 use super::change::{Change, ChangeKind};
-use super::discover::{join, null_or_empty, Ctx};
+use super::discover::{join, Ctx};
+use super::dropins::{walk_hostlike, Hostlike};
+use crate::fs::FileKind;
 use super::info::Mode;
 use super::symlink::{remove_marked, RemoveSet};
 use super::{config_dir, Errno, Options, Outcome};
@@ -57,10 +59,17 @@ fn run(
             }
             ctx.logs.append(&mut scratch.logs);
         }
-        match null_or_empty(ctx.fs, &join(config, n)) {
-            Err(Errno::ENOENT) | Ok(false) => continue,
-            Err(e) => return Err(e),
-            Ok(true) => {}
+        // systemd stats the root-prefixed path on the host: an absolute link leaves the root
+        // (only the host's /dev/null is known to be a mask).
+        let is_mask = match walk_hostlike(ctx.fs, ctx.lp, &join(config, n)) {
+            Hostlike::Inside(_, m) => {
+                m.kind == FileKind::CharDevice || (m.kind == FileKind::File && m.size == 0)
+            }
+            Hostlike::Outside(t) => t == "/dev/null",
+            Hostlike::Missing => false,
+        };
+        if !is_mask {
+            continue;
         }
         if !todo.contains(n) {
             todo.push(n.clone());

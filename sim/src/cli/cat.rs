@@ -1,16 +1,328 @@
-//! `unitlab cat` (placeholder).
+//! `unitlab [--root=DIR] [--user|--global] cat UNIT...`: prints a unit's fragment and drop-ins like
+//! `systemctl cat` of systemd 252 (`verb_cat()` and `cat_files()`), but offline: the unit is loaded by
+//! the engine (as the service manager would load it) instead of being asked over D-Bus, so `--root`
+//! works (real systemctl refuses `cat` with `--root`).
+//!
+//! Output, per unit (stdout): `# FRAGMENT` and its lines, then for each drop-in a blank line,
+//! `# DROPIN` and its lines; a blank line separates units. Every line is printed with a newline, so
+//! a file without a final newline gets one. Masked units print `# Unit X is masked.`, units that
+//! failed to load `# Unit X could not be loaded.` (both exit 0); a unit without files prints
+//! `No files found for X.` on stderr and makes the exit status 1. Templates are looked up without
+//! loading (systemctl does that client-side too). Paths are shown inside the root. Globs are
+//! matched against the names in the unit directories (systemctl matches the units the manager has
+//! loaded).
 use super::{Context, Global};
+use camino::{Utf8Path, Utf8PathBuf};
+use unitlab_engine::diag::Diagnostic;
+use unitlab_engine::fs::{DirFs, FileSystem};
+use unitlab_engine::load::{
+    classify, conf_dropins, load_unit, Catalog, Env, FileState, LoadOptions, LoadState,
+    LookupPaths, MapEnv, ProcessEnv, Scope,
+};
+use unitlab_engine::name::{mangle, MangleOptions, NameKind, UnitName, UnitType};
 
 /// Arguments of this verb.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Operands.
-    pub args: Vec<String>,
+    /// Units to print (names are mangled like systemctl: `foo` → `foo.service`; globs allowed).
+    #[arg(required = true, value_name = "UNIT")]
+    pub units: Vec<String>,
+}
+
+/// What `cat` found for one unit.
+enum Found {
+    Masked,
+    CouldNotLoad,
+    Files(Option<Utf8PathBuf>, Vec<Utf8PathBuf>),
 }
 
 /// Runs the verb.
 pub fn run(ctx: &mut Context<'_>, global: &Global, args: Args) -> i32 {
-    let _ = (global, args);
-    let _ = writeln!(ctx.err, "not implemented yet");
-    1
+    let scope = if global.user {
+        Scope::User
+    } else if global.global {
+        Scope::Global
+    } else {
+        Scope::System
+    };
+    let root: Option<Utf8PathBuf> = global.root.as_ref().map(|r| {
+        if r.is_absolute() {
+            r.clone()
+        } else {
+            ctx.cwd.join(r)
+        }
+    });
+    let mut env = MapEnv::from_vars(ctx.env.clone(), ctx.cwd.clone());
+    env.passwd_home = ProcessEnv::new().passwd_home();
+    let paths = match LookupPaths::new(scope, root.as_deref(), &env) {
+        Ok(p) => p,
+        Err(e) => {
+            let _ = writeln!(
+                ctx.err,
+                "Failed to initialize unit search paths: {}",
+                e.strerror()
+            );
+            return 1;
+        }
+    };
+    let fs = match DirFs::new(root.as_deref().unwrap_or(Utf8Path::new("/"))) {
+        Ok(fs) => fs,
+        Err(e) => {
+            let _ = writeln!(ctx.err, "Failed to open root directory: {e}");
+            return 1;
+        }
+    };
+    // The manager logs loader problems to its journal, not to systemctl's terminal: drop them.
+    let mut diags: Vec<Diagnostic> = Vec::new();
+    let catalog = Catalog::build(&fs, &paths, &mut diags);
+
+    let names = match expand(ctx, global, &catalog, &args.units) {
+        Ok(n) => n,
+        Err(code) => return code,
+    };
+    let mut first = true;
+    let mut status = 0;
+    for name in &names {
+        let found = find(&fs, &catalog, name, &mut diags);
+        let (fragment, dropins) = match found {
+            Found::Masked => {
+                let _ = writeln!(ctx.out, "# Unit {name} is masked.");
+                continue;
+            }
+            Found::CouldNotLoad => {
+                let _ = writeln!(ctx.out, "# Unit {name} could not be loaded.");
+                continue;
+            }
+            Found::Files(f, d) => (f, d),
+        };
+        if fragment.is_none() && dropins.is_empty() {
+            let _ = writeln!(ctx.err, "No files found for {name}.");
+            status = 1;
+            continue;
+        }
+        if first {
+            first = false;
+        } else {
+            let _ = writeln!(ctx.out);
+        }
+        let mut newline = false;
+        for path in fragment.iter().chain(dropins.iter()) {
+            if let Err(e) = cat_file(ctx, &fs, path, newline) {
+                let _ = writeln!(ctx.err, "Failed to cat {path}: {e}");
+                return 1;
+            }
+            newline = true;
+        }
+    }
+    status
+}
+
+/// Mangles the arguments; globs are expanded against the catalog's names (appended, sorted).
+fn expand(
+    ctx: &mut Context<'_>,
+    global: &Global,
+    catalog: &Catalog,
+    args: &[String],
+) -> Result<Vec<UnitName>, i32> {
+    let opts = MangleOptions {
+        default_suffix: UnitType::Service,
+        allow_globs: true,
+    };
+    let mut names = Vec::new();
+    let mut globs = Vec::new();
+    for arg in args {
+        let m = match mangle(arg, opts) {
+            Ok(m) => m,
+            Err(_) => {
+                let _ = writeln!(ctx.err, "Failed to mangle name: Invalid argument");
+                return Err(1);
+            }
+        };
+        if let (Some(notice), false) = (&m.notice, global.quiet) {
+            let _ = writeln!(ctx.err, "{notice}");
+        }
+        match m.unit_name() {
+            Some(n) if !m.name.contains(['*', '?', '[']) => names.push(n),
+            _ => globs.push(m.name),
+        }
+    }
+    if !globs.is_empty() {
+        // systemctl matches the ids of the units the manager has; we take the id each unit-file name
+        // resolves to.
+        let mut matched: Vec<UnitName> = catalog
+            .entries()
+            .filter(|e| e.name.kind() != NameKind::Template)
+            .map(|e| catalog.lookup(&e.name).id)
+            .filter(|id| {
+                globs
+                    .iter()
+                    .any(|g| fnmatch(g.as_bytes(), id.as_str().as_bytes()))
+            })
+            .collect();
+        matched.sort();
+        matched.dedup();
+        names.extend(matched);
+    }
+    Ok(names)
+}
+
+/// The fragment and drop-ins `cat` prints for `name`.
+fn find(
+    fs: &dyn FileSystem,
+    catalog: &Catalog,
+    name: &UnitName,
+    diags: &mut Vec<Diagnostic>,
+) -> Found {
+    if name.kind() == NameKind::Template {
+        // systemctl looks templates up client-side, without a load state.
+        let lookup = catalog.lookup(name);
+        let aliases: Vec<&UnitName> = lookup.names.iter().collect();
+        let dropins = match aliases.first() {
+            Some(first) => conf_dropins_for(fs, catalog, first, &aliases[1..]),
+            None => Vec::new(),
+        };
+        return Found::Files(lookup.fragment, dropins);
+    }
+    let unit = load_unit(fs, catalog, name, &LoadOptions::default(), diags);
+    match unit.load_state {
+        LoadState::Masked => Found::Masked,
+        LoadState::NotFound => Found::Files(None, Vec::new()),
+        LoadState::Loaded | LoadState::BadSetting => Found::Files(
+            unit.fragment_path.clone(),
+            unit.dropin_paths().map(Utf8Path::to_owned).collect(),
+        ),
+        _ => Found::CouldNotLoad,
+    }
+}
+
+fn conf_dropins_for(
+    fs: &dyn FileSystem,
+    catalog: &Catalog,
+    id: &UnitName,
+    aliases: &[&UnitName],
+) -> Vec<Utf8PathBuf> {
+    conf_dropins(fs, catalog, id, aliases)
+}
+
+/// Prints one file like systemd's `cat_file()`: an optional blank line, `# PATH`, then every line of
+/// the file (systemd's `read_line()` splits at `\n`, `\r`, `\0` and their combinations).
+fn cat_file(
+    ctx: &mut Context<'_>,
+    fs: &dyn FileSystem,
+    path: &Utf8Path,
+    newline: bool,
+) -> Result<(), String> {
+    let text = match classify(fs, path) {
+        FileState::File { resolved, .. } => fs
+            .read(&resolved, unitlab_engine::fs::MAX_FILE_SIZE)
+            .map_err(|e| e.strerror().to_owned())?,
+        FileState::Masked => Vec::new(),
+        FileState::Missing => return Err("No such file or directory".to_owned()),
+        FileState::Other { .. } => return Err("Is a directory".to_owned()),
+        FileState::Unresolvable(e) => return Err(e.strerror().to_owned()),
+    };
+    let mut out = Vec::new();
+    if newline {
+        out.push(b'\n');
+    }
+    out.extend_from_slice(format!("# {path}\n").as_bytes());
+    for line in split_lines(&text) {
+        out.extend_from_slice(line);
+        out.push(b'\n');
+    }
+    ctx.out.write_all(&out).map_err(|e| e.to_string())
+}
+
+/// Splits like systemd's `read_line()`: an end of line is a run of `\n`, `\r` and `\0` in which
+/// each occurs at most once and nothing follows a `\0`.
+pub fn split_lines(text: &[u8]) -> Vec<&[u8]> {
+    let mut lines = Vec::new();
+    let mut i = 0;
+    while i < text.len() {
+        let start = i;
+        while i < text.len() && !matches!(text[i], b'\n' | b'\r' | 0) {
+            i += 1;
+        }
+        lines.push(&text[start..i]);
+        let mut seen = 0u8;
+        while i < text.len() {
+            let bit = match text[i] {
+                b'\n' => 1,
+                b'\r' => 2,
+                0 => 4,
+                _ => break,
+            };
+            if seen & 4 != 0 || seen & bit != 0 {
+                break;
+            }
+            seen |= bit;
+            i += 1;
+        }
+    }
+    lines
+}
+
+/// `fnmatch(3)` without flags: `*`, `?`, `[...]` (with `!`/`^` negation and ranges).
+fn fnmatch(pattern: &[u8], text: &[u8]) -> bool {
+    match pattern.first() {
+        None => text.is_empty(),
+        Some(b'*') => (0..=text.len()).any(|k| fnmatch(&pattern[1..], &text[k..])),
+        Some(b'?') => !text.is_empty() && fnmatch(&pattern[1..], &text[1..]),
+        Some(b'[') => {
+            let Some(&c) = text.first() else { return false };
+            let mut i = 1;
+            let negate = matches!(pattern.get(i), Some(b'!' | b'^'));
+            if negate {
+                i += 1;
+            }
+            let mut matched = false;
+            let mut first = true;
+            while i < pattern.len() && (first || pattern[i] != b']') {
+                first = false;
+                let lo = pattern[i];
+                if pattern.get(i + 1) == Some(&b'-')
+                    && pattern.get(i + 2).is_some_and(|&h| h != b']')
+                {
+                    let hi = pattern[i + 2];
+                    matched |= lo <= c && c <= hi;
+                    i += 3;
+                } else {
+                    matched |= lo == c;
+                    i += 1;
+                }
+            }
+            if i >= pattern.len() {
+                // No closing bracket: `[` is literal.
+                return c == b'[' && fnmatch(&pattern[1..], &text[1..]);
+            }
+            matched != negate && fnmatch(&pattern[i + 1..], &text[1..])
+        }
+        Some(&p) => text.first() == Some(&p) && fnmatch(&pattern[1..], &text[1..]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_like_read_line() {
+        assert_eq!(split_lines(b"a\nb"), vec![&b"a"[..], b"b"]);
+        assert_eq!(split_lines(b"a\n\nb\n"), vec![&b"a"[..], b"", b"b"]);
+        assert_eq!(
+            split_lines(b"a\r\nb\n\rc\rd"),
+            vec![&b"a"[..], b"b", b"c", b"d"]
+        );
+        assert_eq!(split_lines(b""), Vec::<&[u8]>::new());
+        assert_eq!(split_lines(b"\n"), vec![&b""[..]]);
+    }
+
+    #[test]
+    fn globs() {
+        assert!(fnmatch(b"a*.service", b"abc.service"));
+        assert!(!fnmatch(b"a*.service", b"b.service"));
+        assert!(fnmatch(b"[ab].service", b"b.service"));
+        assert!(fnmatch(b"[!a].service", b"b.service"));
+        assert!(fnmatch(b"?.socket", b"c.socket"));
+    }
 }

@@ -2,12 +2,27 @@
 //! locale handling, name mangling, the Debian SysV step, rendering. The semantics live in
 //! `unitlab_engine::install`; this file only reproduces what `systemctl` itself does around the
 //! engine calls (reference §4.0.3–§4.0.5).
+//!
+//! What is not emulated:
+//! * `/lib/systemd/systemd-sysv-install` is never run. Its `is-enabled` answer is computed from the
+//!   tree (`/etc/rc[S5].d/S??NAME`); under `--root`, `enable`/`disable` fail exactly like the
+//!   script when the root has no executable `/usr/sbin/update-rc.d`. Otherwise (a runnable
+//!   update-rc.d, or no root) the script is assumed to succeed and its `/etc/rc?.d` links are not
+//!   made.
+//! * `is-enabled --full` under `--root`: systemctl lists the links of the *host* (it runs its
+//!   dry-run `disable` without the root); unitlab lists nothing.
+//! * The initrd variant of the kernel command line check (`rd.` runlevels) of `get-default`.
+//! * Nothing online: no D-Bus, no daemon-reload (`--no-reload` is accepted), no `--now`.
 use super::{Context, Global};
 use camino::{Utf8Path, Utf8PathBuf};
-use unitlab_engine::fs::{resolve, DirFs, FileSystem, Follow, FsError, Target};
+use unitlab_engine::fs::DirFs;
 use unitlab_engine::install::{render_changes, Errno, Log, Outcome, RenderOptions};
 use unitlab_engine::load::{LookupPaths, MapEnv, ProcessEnv, Scope};
 use unitlab_engine::name::{mangle_with_notices, MangleOptions, UnitType};
+
+pub use super::cmdline::emit_cmdline_warning;
+pub use super::host_fs::HostFs;
+pub use super::sysv::{sysv_step, Sysv};
 
 /// Whether systemctl would consider the locale UTF-8 (`is_locale_utf8()`): the effective
 /// `LC_ALL`/`LC_CTYPE`/`LANG`; an unset locale counts as UTF-8, an explicit `C`/`POSIX` does not.
@@ -41,69 +56,6 @@ pub fn env(ctx: &Context<'_>) -> MapEnv {
     let mut env = MapEnv::from_vars(ctx.env.clone(), ctx.cwd.clone());
     env.passwd_home = unitlab_engine::load::Env::passwd_home(&ProcessEnv::new());
     env
-}
-
-/// A [`DirFs`] whose `read_dir` returns entries in the host's `readdir()` order, as systemd
-/// sees them (`DirFs` sorts them). The order of `disable`'s and `revert`'s `Removed` lines and the
-/// outcome of some directory walks depend on it (reference §4.2 item 5).
-#[derive(Debug)]
-pub struct HostFs(pub DirFs);
-
-impl FileSystem for HostFs {
-    fn lstat(&self, path: &Utf8Path) -> Result<unitlab_engine::fs::Metadata, FsError> {
-        self.0.lstat(path)
-    }
-    fn read(&self, path: &Utf8Path, limit: u64) -> Result<Vec<u8>, FsError> {
-        self.0.read(path, limit)
-    }
-    fn read_link(&self, path: &Utf8Path) -> Result<Utf8PathBuf, FsError> {
-        self.0.read_link(path)
-    }
-    fn read_dir(&self, path: &Utf8Path) -> Result<Vec<unitlab_engine::fs::DirEntry>, FsError> {
-        let sorted = self.0.read_dir(path)?;
-        let Ok(iter) = std::fs::read_dir(self.0.host_path(path)) else {
-            return Ok(sorted);
-        };
-        let mut ordered = Vec::with_capacity(sorted.len());
-        for e in iter.flatten() {
-            if let Some(name) = e.file_name().to_str() {
-                if let Ok(i) = sorted.binary_search_by(|d| d.name.as_str().cmp(name)) {
-                    ordered.push(sorted[i].clone());
-                }
-            }
-        }
-        if ordered.len() != sorted.len() {
-            return Ok(sorted);
-        }
-        Ok(ordered)
-    }
-    fn create_dir_all(&self, path: &Utf8Path) -> Result<(), FsError> {
-        self.0.create_dir_all(path)
-    }
-    fn symlink(&self, target: &Utf8Path, link: &Utf8Path) -> Result<(), FsError> {
-        self.0.symlink(target, link)
-    }
-    fn remove_file(&self, path: &Utf8Path) -> Result<(), FsError> {
-        self.0.remove_file(path)
-    }
-    fn remove_dir(&self, path: &Utf8Path) -> Result<(), FsError> {
-        self.0.remove_dir(path)
-    }
-    fn remove_dir_all(&self, path: &Utf8Path) -> Result<(), FsError> {
-        self.0.remove_dir_all(path)
-    }
-    fn write_atomic(&self, path: &Utf8Path, data: &[u8]) -> Result<(), FsError> {
-        self.0.write_atomic(path, data)
-    }
-    fn rename(&self, from: &Utf8Path, to: &Utf8Path) -> Result<(), FsError> {
-        self.0.rename(from, to)
-    }
-    fn create_char_device(&self, path: &Utf8Path) -> Result<(), FsError> {
-        self.0.create_char_device(path)
-    }
-    fn set_mode(&self, path: &Utf8Path, mode: u32) -> Result<(), FsError> {
-        self.0.set_mode(path, mode)
-    }
 }
 
 /// The filesystem and lookup paths of the selected scope and root (`lookup_paths_init()`).
@@ -230,159 +182,6 @@ pub fn mangle_with(
     }
 }
 
-/// The result of the SysV step.
-pub enum Sysv {
-    /// Go on with these names (SysV-only names removed); for `is-enabled`, whether a script
-    /// reported "enabled".
-    Continue(bool),
-    /// Stop with this exit status.
-    Exit(i32),
-}
-
-fn script_enabled(fs: &dyn FileSystem, script: &str) -> bool {
-    // systemd-sysv-install is-enabled: `ls ROOT/etc/rc[S5].d/S??NAME`.
-    ["/etc/rcS.d", "/etc/rc5.d"].iter().any(|d| {
-        let Ok(r) = resolve(fs, Utf8Path::new(d), Follow::Yes) else {
-            return false;
-        };
-        let Ok(entries) = fs.read_dir(&r.path) else {
-            return false;
-        };
-        entries.iter().any(|e| {
-            let n = e.name.as_bytes();
-            n.len() == script.len() + 3 && n[0] == b'S' && e.name.get(3..) == Some(script)
-        })
-    })
-}
-
-/// The Debian SysV step of `enable`, `disable` and `is-enabled` (reference §4.0.5).
-///
-/// For each `NAME.service` argument with `/etc/init.d/NAME` in the root, systemctl runs
-/// `/lib/systemd/systemd-sysv-install`. unitlab never runs it: it prints the same notices and
-/// emulates the script where the outcome is known from the tree — `is-enabled` (the script looks
-/// for `/etc/rc[S5].d/S??NAME`) and, under `--root`, `enable`/`disable` when the root has no
-/// `/usr/sbin/update-rc.d` (the script's `chroot` then fails, and so does systemctl). Otherwise
-/// (update-rc.d present, or no root) the script is assumed to succeed: its own effects on
-/// `/etc/rc?.d` are not reproduced.
-pub fn sysv_step(
-    ctx: &mut Context<'_>,
-    global: &Global,
-    verb: &str,
-    names: &mut Vec<String>,
-) -> Sysv {
-    if global.scope() != Scope::System {
-        return Sysv::Continue(false);
-    }
-    if ctx
-        .var("SYSTEMCTL_SKIP_SYSV")
-        .is_some_and(|v| matches!(v, "1" | "yes" | "y" | "true" | "t" | "on"))
-    {
-        return Sysv::Continue(false);
-    }
-    let root = root(ctx, global);
-    let (fs, lp) = match open(ctx, global, Scope::System) {
-        Ok(x) => x,
-        Err(e) => {
-            let _ = writeln!(
-                ctx.err,
-                "Failed to initialize unit search paths for root directory {}: {}",
-                root.as_deref().map_or("/", |r| r.as_str()),
-                e.strerror()
-            );
-            return Sysv::Exit(1);
-        }
-    };
-    let mut enabled = false;
-    let mut f = 0;
-    let utf8 = is_utf8(ctx);
-    while f < names.len() {
-        let name = names[f].clone();
-        f += 1;
-        if !name.ends_with(".service") || name.starts_with('/') {
-            continue;
-        }
-        // The SysV lookup excludes generator directories.
-        // (systemd excludes generator directories from this lookup; unitlab does not.)
-        let (r, logged) =
-            unitlab_engine::install::unit_file_exists(&fs, &lp, &name, options(ctx, global));
-        logs(ctx, &logged);
-        let found_native = match r {
-            Ok(b) => b,
-            Err(Errno::ELOOP | Errno::ERFKILL | Errno::EADDRNOTAVAIL) => true,
-            Err(e) => {
-                let _ = writeln!(
-                    ctx.err,
-                    "Failed to look up unit file state: {}",
-                    e.strerror()
-                );
-                return Sysv::Exit(1);
-            }
-        };
-        if found_native && verb == "is-enabled" {
-            continue;
-        }
-        let script = &name[..name.len() - ".service".len()];
-        let path = format!("/etc/init.d/{script}");
-        let exists = matches!(
-            resolve(&fs, Utf8Path::new(&path), Follow::Yes),
-            Ok(r) if r.target != Target::Missing
-        );
-        if !exists {
-            continue;
-        }
-        let exe = "/lib/systemd/systemd-sysv-install";
-        if !global.quiet {
-            if found_native {
-                let _ = writeln!(
-                    ctx.err,
-                    "Synchronizing state of {name} with SysV service script with {exe}."
-                );
-            } else {
-                let _ = writeln!(
-                    ctx.err,
-                    "{name} is not a native service, redirecting to systemd-sysv-install."
-                );
-            }
-        }
-        let mut argv = vec![exe.to_owned()];
-        if let Some(r) = &root {
-            argv.push(format!("--root={r}"));
-        }
-        argv.push(verb.to_owned());
-        argv.push(script.to_owned());
-        if !global.quiet {
-            let _ = writeln!(ctx.err, "Executing: {}", argv.join(" "));
-        }
-        if verb == "is-enabled" {
-            let on = script_enabled(&fs, script);
-            if !global.quiet {
-                let _ = writeln!(ctx.out, "{}", if on { "enabled" } else { "disabled" });
-            }
-            enabled |= on;
-        } else if root.is_some() && !has_update_rc_d(&fs) {
-            let (l, r) = if utf8 { ("‘", "’") } else { ("'", "'") };
-            let _ = writeln!(
-                ctx.err,
-                "chroot: failed to run command {l}/usr/sbin/update-rc.d{r}: No such file or directory"
-            );
-            return Sysv::Exit(1);
-        }
-        if found_native {
-            continue;
-        }
-        f -= 1;
-        names.remove(f);
-    }
-    Sysv::Continue(enabled)
-}
-
-fn has_update_rc_d(fs: &dyn FileSystem) -> bool {
-    matches!(
-        resolve(fs, Utf8Path::new("/usr/sbin/update-rc.d"), Follow::Yes),
-        Ok(r) if matches!(r.target, Target::Exists(_))
-    )
-}
-
 /// Prints `Too few arguments.` / `Too many arguments.` if `n` is outside `min..=max`.
 pub fn check_count(ctx: &mut Context<'_>, n: usize, min: usize, max: usize) -> Result<(), i32> {
     if n < min {
@@ -484,123 +283,6 @@ pub fn verb_enable(ctx: &mut Context<'_>, global: &Global, verb: &str, args: &[S
     0
 }
 
-/// `emit_cmdline_warning()` of `get-default`/`set-default`: without `--root` and `--quiet`, a
-/// `systemd.unit=` or runlevel word on the kernel command line (`$SYSTEMD_PROC_CMDLINE`, else
-/// `/proc/cmdline`) is reported as overriding the default unit. (Outside an initrd only: the
-/// initrd's `rd.` runlevel table is not modelled.)
-pub fn emit_cmdline_warning(ctx: &mut Context<'_>, global: &Global, fs: &dyn FileSystem) {
-    if global.quiet || global.root.is_some() {
-        return;
-    }
-    let text = match ctx.var("SYSTEMD_PROC_CMDLINE") {
-        Some(v) => v.to_owned(),
-        None => match fs.read(Utf8Path::new("/proc/cmdline"), 1 << 20) {
-            Ok(b) => String::from_utf8_lossy(&b).into_owned(),
-            Err(_) => return,
-        },
-    };
-    let mut found: Option<String> = None;
-    for word in cmdline_words(&text) {
-        let (key, value) = match word.split_once('=') {
-            Some((k, v)) => (k.to_owned(), Some(v.to_owned())),
-            None => (word.clone(), None),
-        };
-        if key == "systemd.unit" {
-            match value {
-                None => {
-                    let _ = writeln!(
-                        ctx.err,
-                        "Missing argument for systemd.unit= kernel command line switch, ignoring."
-                    );
-                }
-                Some(v) => {
-                    let ok = matches!(
-                        unitlab_engine::name::classify(&v),
-                        Some(unitlab_engine::name::NameKind::Plain)
-                            | Some(unitlab_engine::name::NameKind::Instance)
-                    );
-                    if ok {
-                        found = Some(key);
-                    } else {
-                        let _ = writeln!(
-                            ctx.err,
-                            "Unit name specified on systemd.unit= is not valid, ignoring: {v}"
-                        );
-                    }
-                }
-            }
-        } else if value.is_none()
-            && matches!(
-                key.as_str(),
-                "emergency"
-                    | "-b"
-                    | "rescue"
-                    | "single"
-                    | "-s"
-                    | "s"
-                    | "S"
-                    | "1"
-                    | "2"
-                    | "3"
-                    | "4"
-                    | "5"
-            )
-        {
-            found = Some(key);
-        }
-    }
-    if let Some(k) = found {
-        let _ = writeln!(
-            ctx.err,
-            "Note: found \"{k}\" on the kernel commandline, which overrides the default unit."
-        );
-    }
-}
-
-/// Kernel command line words (`extract_first_word(EXTRACT_UNQUOTE|EXTRACT_RELAX)`).
-fn cmdline_words(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut word = String::new();
-    let mut in_word = false;
-    let mut quote: Option<char> = None;
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        match quote {
-            Some(q) if c == q => quote = None,
-            Some(_) if c == '\\' => {
-                if let Some(n) = chars.next() {
-                    word.push(n);
-                }
-            }
-            Some(_) => word.push(c),
-            None if c == '\'' || c == '"' => {
-                in_word = true;
-                quote = Some(c);
-            }
-            None if c == '\\' => {
-                in_word = true;
-                if let Some(n) = chars.next() {
-                    word.push(n);
-                }
-            }
-            None if c.is_ascii_whitespace() => {
-                if in_word {
-                    out.push(std::mem::take(&mut word));
-                    in_word = false;
-                }
-            }
-            None => {
-                in_word = true;
-                word.push(c);
-            }
-        }
-    }
-    if in_word {
-        out.push(word);
-    }
-    out
-}
-
 /// The engine options of an install verb: `--runtime`, `--force`, the locale and the host facts
 /// systemd's host specifiers use.
 pub fn options(ctx: &Context<'_>, global: &Global) -> unitlab_engine::install::Options {
@@ -609,62 +291,6 @@ pub fn options(ctx: &Context<'_>, global: &Global) -> unitlab_engine::install::O
         force: global.force,
         dry_run: false,
         utf8: is_utf8(ctx),
-        host: Some(host_facts()),
+        host: Some(super::host_fs::host_facts()),
     }
-}
-
-/// Facts about the running host, read once (systemctl reads them from the host, not from the
-/// root): host name, kernel release and boot id from `/proc/sys/kernel`, the pretty host name
-/// from `/etc/machine-info`, and the caller's user and group.
-fn host_facts() -> &'static unitlab_engine::install::HostFacts {
-    use std::sync::OnceLock;
-    static FACTS: OnceLock<unitlab_engine::install::HostFacts> = OnceLock::new();
-    FACTS.get_or_init(|| {
-        let read = |p: &str| {
-            std::fs::read_to_string(p)
-                .ok()
-                .map(|s| s.trim_end_matches('\n').to_owned())
-                .filter(|s| !s.is_empty())
-        };
-        let pretty = read("/etc/machine-info").and_then(|t| {
-            t.lines().find_map(|l| {
-                l.strip_prefix("PRETTY_HOSTNAME=")
-                    .map(|v| v.trim_matches('"').to_owned())
-            })
-        });
-        let status = read("/proc/self/status").unwrap_or_default();
-        let id_of = |key: &str| {
-            status
-                .lines()
-                .find_map(|l| l.strip_prefix(key))
-                .and_then(|v| v.split_whitespace().next())
-                .and_then(|v| v.parse::<u32>().ok())
-        };
-        let name_of = |file: &str, id: u32| {
-            read(file).and_then(|t| {
-                t.lines().find_map(|l| {
-                    let mut f = l.split(':');
-                    let name = f.next()?;
-                    let _ = f.next();
-                    (f.next()?.parse::<u32>().ok()? == id).then(|| name.to_owned())
-                })
-            })
-        };
-        let user = match (id_of("Uid:"), id_of("Gid:")) {
-            (Some(uid), Some(gid)) => Some((
-                name_of("/etc/passwd", uid).unwrap_or_else(|| uid.to_string()),
-                uid,
-                name_of("/etc/group", gid).unwrap_or_else(|| gid.to_string()),
-                gid,
-            )),
-            _ => None,
-        };
-        unitlab_engine::install::HostFacts {
-            hostname: read("/proc/sys/kernel/hostname"),
-            pretty_hostname: pretty,
-            kernel_release: read("/proc/sys/kernel/osrelease"),
-            boot_id: read("/proc/sys/kernel/random/boot_id").map(|b| b.replace('-', "")),
-            user,
-        }
-    })
 }

@@ -8,10 +8,12 @@ use std::io::Write;
 
 mod add_wants;
 mod cat;
+mod cmdline;
 mod disable;
 mod enable;
 mod escape;
 mod get_default;
+mod host_fs;
 mod install_common;
 mod is_enabled;
 mod link;
@@ -22,6 +24,7 @@ mod preset_all;
 mod reenable;
 mod revert;
 mod set_default;
+mod sysv;
 mod unit_paths;
 mod unmask;
 
@@ -113,11 +116,7 @@ impl Global {
 }
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "unitlab",
-    version,
-    about = "Offline systemd 252 unit-file engine and simulator"
-)]
+#[command(name = "unitlab", version, about = "Offline systemd 252 unit-file engine and simulator")]
 struct Cli {
     #[command(flatten)]
     global: Global,
@@ -176,12 +175,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
     let stderr = std::io::stderr();
     let mut out = stdout.lock();
     let mut err = stderr.lock();
-    let mut ctx = Context {
-        env,
-        cwd,
-        out: &mut out,
-        err: &mut err,
-    };
+    let mut ctx = Context { env, cwd, out: &mut out, err: &mut err };
     run_in(&mut ctx, args)
 }
 
@@ -200,11 +194,7 @@ pub fn run_in(ctx: &mut Context<'_>, args: Vec<OsString>) -> i32 {
         Err(e) => {
             let code = if e.use_stderr() { 1 } else { 0 };
             let text = e.render().to_string();
-            let sink: &mut dyn Write = if e.use_stderr() {
-                &mut *ctx.err
-            } else {
-                &mut *ctx.out
-            };
+            let sink: &mut dyn Write = if e.use_stderr() { &mut *ctx.err } else { &mut *ctx.out };
             let _ = sink.write_all(text.as_bytes());
             return code;
         }

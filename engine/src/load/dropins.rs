@@ -1,0 +1,331 @@
+//! Drop-ins: `*.conf` files in `.d/` directories and dependency symlinks in `.wants/`/`.requires/`
+//! (reference §3.5 for PID 1, §3.6 for the installer).
+//!
+//! **Manager view.** For a unit with id `N`, other names `A` and type `T`, the candidate directories
+//! are, each only if it exists and was recorded by the catalog scan ([`Catalog::has_dir`]):
+//! 1. for every search dir `p`: the *name walk* of `N`: `p/N.d`, then (for an instance) the walk of its
+//!    template, then the walk of the name one dash level up (`foo-bar-baz.service` →
+//!    `foo-bar-.service`, keeping the instance: `foo-bar@x.service` → `foo-@x.service`);
+//! 2. the same for every name in `A`;
+//! 3. for every search dir `p`: the type-level `p/T.d` (`service.d`).
+//!
+//! Files are keyed by basename: the first directory in that list that has a basename wins, and the
+//! survivors are applied in `strcmp` order of their basenames ([`conf_files`]). A `/dev/null` or empty
+//! drop-in still occupies its basename. `.wants/` and `.requires/` use the same walk and shadowing
+//! ([`dependency_entries`]).
+//!
+//! **Installer view** ([`installer_dropins`]): only `p/N.d` for every search dir and, for an instance,
+//! `p/TEMPLATE.d`; no prefix, alias or type-level directories.
+use super::alias::names_compatible;
+use super::catalog::Catalog;
+use super::mask::classify;
+use super::name_parts::{instance_of, parts, template_of};
+use crate::diag::{Code, Diagnostic, Severity, Sink};
+use crate::fs::{self, FileKind, FileSystem, Follow, Target};
+use crate::name::{self, NameKind, UnitName, UnitType};
+use camino::{Utf8Path, Utf8PathBuf};
+use std::collections::BTreeMap;
+
+/// Which kind of drop-in directory is searched.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DirSuffix {
+    /// `NAME.d/` with `*.conf` files.
+    Conf,
+    /// `NAME.wants/` with symlinks (→ `Wants=`).
+    Wants,
+    /// `NAME.requires/` with symlinks (→ `Requires=`).
+    Requires,
+}
+
+impl DirSuffix {
+    /// The directory suffix (`.d`, `.wants`, `.requires`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DirSuffix::Conf => ".d",
+            DirSuffix::Wants => ".wants",
+            DirSuffix::Requires => ".requires",
+        }
+    }
+
+    /// The dependency name systemd uses in messages (`Wants`, `Requires`); `None` for `.d`.
+    pub fn dependency(self) -> Option<&'static str> {
+        match self {
+            DirSuffix::Conf => None,
+            DirSuffix::Wants => Some("Wants"),
+            DirSuffix::Requires => Some("Requires"),
+        }
+    }
+}
+
+/// The candidate drop-in directories of a unit in the manager's order (see the module docs). Each
+/// returned path is the directory's resolved path (symlinks followed), as systemd reports it.
+pub fn dropin_dirs(
+    fs: &dyn FileSystem,
+    catalog: &Catalog,
+    id: &UnitName,
+    aliases: &[&UnitName],
+    suffix: DirSuffix,
+) -> Vec<Utf8PathBuf> {
+    let mut out = Vec::new();
+    let mut add = |path: Utf8PathBuf| {
+        if !catalog.has_dir(&path) {
+            return;
+        }
+        if let Ok(r) = fs::resolve(fs, &path, Follow::Yes) {
+            if let Target::Exists(_) = r.target {
+                out.push(r.path);
+            }
+        }
+    };
+    for p in catalog.search_path() {
+        name_walk(p, id.as_str(), suffix.as_str(), &mut add);
+    }
+    for alias in aliases {
+        for p in catalog.search_path() {
+            name_walk(p, alias.as_str(), suffix.as_str(), &mut add);
+        }
+    }
+    let type_name = id.unit_type().as_str();
+    for p in catalog.search_path() {
+        add(p.join(format!("{type_name}{}", suffix.as_str())));
+    }
+    out
+}
+
+/// The recursive name walk of one search directory (systemd's `unit_file_find_dirs()`).
+fn name_walk(dir: &Utf8Path, name: &str, suffix: &str, add: &mut dyn FnMut(Utf8PathBuf)) {
+    add(dir.join(format!("{name}{suffix}")));
+    let kind = super::name_parts::kind(name);
+    if kind == Some(NameKind::Instance) {
+        if let Some(template) = template_of(name) {
+            name_walk(dir, &template, suffix, add);
+        }
+    }
+    let Some(p) = parts(name) else { return };
+    let mut prefix = p.prefix.to_owned();
+    let mut chopped = false;
+    loop {
+        let Some(dash) = prefix.rfind('-') else {
+            return;
+        };
+        if dash == 0 {
+            return;
+        }
+        if dash + 1 != prefix.len() || chopped {
+            prefix.truncate(dash + 1);
+            break;
+        }
+        prefix.truncate(dash);
+        chopped = true;
+    }
+    if !name::is_valid_prefix(&prefix) {
+        return;
+    }
+    let built = match instance_of(name) {
+        Some(i) => format!("{prefix}@{i}.{}", p.suffix),
+        None => format!("{prefix}.{}", p.suffix),
+    };
+    if UnitName::new(&built).is_err() {
+        return;
+    }
+    name_walk(dir, &built, suffix, add);
+}
+
+/// Lists the files of `dirs` like systemd's `conf_files_list_strv()`: hidden and backup files are
+/// skipped, only names ending in `suffix` (if given) count, the first directory that has a basename
+/// wins, and the result is sorted by basename (`strcmp` order). Unreadable directories are skipped.
+pub fn conf_files(
+    fs: &dyn FileSystem,
+    dirs: &[Utf8PathBuf],
+    suffix: Option<&str>,
+) -> Vec<Utf8PathBuf> {
+    let mut seen_dirs: Vec<Utf8PathBuf> = Vec::new();
+    let mut files: BTreeMap<String, Utf8PathBuf> = BTreeMap::new();
+    for dir in dirs {
+        let resolved = match fs::resolve(fs, dir, Follow::Yes) {
+            Ok(r) if matches!(r.target, Target::Exists(m) if m.kind == FileKind::Dir) => r.path,
+            _ => continue,
+        };
+        if seen_dirs.contains(&resolved) {
+            continue;
+        }
+        seen_dirs.push(resolved.clone());
+        let Ok(listing) = fs.read_dir(&resolved) else {
+            continue;
+        };
+        for de in listing {
+            if hidden_or_backup(&de.name) {
+                continue;
+            }
+            if suffix.is_some_and(|s| !de.name.ends_with(s)) {
+                continue;
+            }
+            files
+                .entry(de.name.clone())
+                .or_insert_with(|| resolved.join(&de.name));
+        }
+    }
+    files.into_values().collect()
+}
+
+/// systemd's `hidden_or_backup_file()`: dot files, `~` backups and package-manager leftovers.
+pub fn hidden_or_backup(name: &str) -> bool {
+    if name.starts_with('.')
+        || ["lost+found", "aquota.user", "aquota.group"].contains(&name)
+        || name.ends_with('~')
+    {
+        return true;
+    }
+    let Some(dot) = name.rfind('.') else {
+        return false;
+    };
+    [
+        "rpmnew",
+        "rpmsave",
+        "rpmorig",
+        "dpkg-old",
+        "dpkg-new",
+        "dpkg-tmp",
+        "dpkg-dist",
+        "dpkg-bak",
+        "dpkg-backup",
+        "dpkg-remove",
+        "ucf-new",
+        "ucf-old",
+        "ucf-dist",
+        "swp",
+        "bak",
+        "old",
+        "new",
+    ]
+    .contains(&&name[dot + 1..])
+}
+
+/// The `*.conf` drop-ins of a unit in application order (manager view, reference §3.5).
+pub fn conf_dropins(
+    fs: &dyn FileSystem,
+    catalog: &Catalog,
+    id: &UnitName,
+    aliases: &[&UnitName],
+) -> Vec<Utf8PathBuf> {
+    let dirs = dropin_dirs(fs, catalog, id, aliases, DirSuffix::Conf);
+    conf_files(fs, &dirs, Some(".conf"))
+}
+
+/// One accepted entry of a `.wants/` or `.requires/` directory.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DependencyEntry {
+    /// The entry's path (resolved directory + entry name).
+    pub path: Utf8PathBuf,
+    /// The unit depended on: the entry's *name* (a template is instantiated later, by the caller).
+    pub name: UnitName,
+    /// The symlink's target text, verbatim.
+    pub target: Utf8PathBuf,
+}
+
+/// The dependency symlinks of a unit's `.wants/` or `.requires/` directories (reference §3.5), with
+/// systemd's warnings for entries that are not symlinks or not valid unit names. Masked entries
+/// (`/dev/null`, empty) are skipped silently. `unit_is_instance` enables the template → template
+/// compatibility rule of the name check (which only warns).
+pub fn dependency_entries(
+    fs: &dyn FileSystem,
+    catalog: &Catalog,
+    id: &UnitName,
+    aliases: &[&UnitName],
+    suffix: DirSuffix,
+    sink: &mut dyn Sink,
+) -> Vec<DependencyEntry> {
+    let dep = suffix.dependency().unwrap_or("Wants");
+    let dirs = dropin_dirs(fs, catalog, id, aliases, suffix);
+    let unit = Utf8PathBuf::from(id.as_str());
+    let warn = |sink: &mut dyn Sink, message: String| {
+        sink.push(Diagnostic::new(
+            unit.clone(),
+            0,
+            Severity::Warning,
+            Code::Dependency,
+            message,
+        ));
+    };
+    let mut out = Vec::new();
+    for path in conf_files(fs, &dirs, None) {
+        let entry = path.file_name().unwrap_or_default().to_owned();
+        if classify(fs, &path).is_masked() {
+            sink.push(Diagnostic::new(
+                unit.clone(),
+                0,
+                Severity::Debug,
+                Code::Dependency,
+                format!("{dep} dependency on {entry} is masked by {path}, ignoring."),
+            ));
+            continue;
+        }
+        match fs.lstat(&path) {
+            Ok(m) if m.kind == FileKind::Symlink => {}
+            Ok(_) => {
+                warn(
+                    sink,
+                    format!("{dep} dependency dropin {path} is not a symlink, ignoring."),
+                );
+                continue;
+            }
+            Err(e) => {
+                warn(
+                    sink,
+                    format!("{dep} dropin {path} unreadable, ignoring: {}", e.strerror()),
+                );
+                continue;
+            }
+        }
+        let Ok(name) = UnitName::new(&entry) else {
+            warn(
+                sink,
+                format!("{dep} dependency dropin {path} is not a valid unit name, ignoring."),
+            );
+            continue;
+        };
+        let target = match fs.read_link(&path) {
+            Ok(t) => t,
+            Err(e) => {
+                warn(
+                    sink,
+                    format!("readlink(\"{path}\") failed, ignoring: {}", e.strerror()),
+                );
+                continue;
+            }
+        };
+        let target_base = super::name_parts::basename(target.as_str());
+        if !names_compatible(&entry, target_base, id.kind() == NameKind::Instance) {
+            warn(
+                sink,
+                format!("{dep} dependency dropin {path} target {target} has different name"),
+            );
+        }
+        out.push(DependencyEntry { path, name, target });
+    }
+    out
+}
+
+/// The `*.conf` drop-ins the installer reads for `name` (reference §3.6): `p/NAME.d` for every search
+/// dir, then, for an instance, `p/TEMPLATE.d`; same shadowing and order as [`conf_files`].
+pub fn installer_dropins(
+    fs: &dyn FileSystem,
+    search_path: &[Utf8PathBuf],
+    name: &UnitName,
+) -> Vec<Utf8PathBuf> {
+    let mut dirs: Vec<Utf8PathBuf> = search_path
+        .iter()
+        .map(|p| p.join(format!("{name}.d")))
+        .collect();
+    if name.kind() == NameKind::Instance {
+        if let Some(template) = template_of(name.as_str()) {
+            dirs.extend(search_path.iter().map(|p| p.join(format!("{template}.d"))));
+        }
+    }
+    conf_files(fs, &dirs, Some(".conf"))
+}
+
+/// The name of the type-level drop-in directory of `t` for `suffix` (`service.d`, `target.wants`).
+pub fn type_dir_name(t: UnitType, suffix: DirSuffix) -> String {
+    format!("{}{}", t.as_str(), suffix.as_str())
+}
