@@ -71,12 +71,24 @@ const UNIT_DIRS: &[&str] = &[
     "run/systemd/system",
     "run/systemd/generator",
     "run/systemd/transient",
+    "usr/lib/systemd/user",
+    "etc/systemd/user",
 ];
 
 const CONFIG_DIRS: &[&str] = &[
     "etc/systemd/system",
     "run/systemd/system",
     "usr/lib/systemd/system",
+];
+
+const PRESET_DIRS: &[&str] = &[
+    "etc/systemd/system-preset",
+    "usr/lib/systemd/system-preset",
+    "usr/lib/systemd/system-preset",
+    "run/systemd/system-preset",
+    "lib/systemd/system-preset",
+    "usr/lib/systemd/user-preset",
+    "etc/systemd/user-preset",
 ];
 
 const INSTALL_LINES: &[&str] = &[
@@ -138,10 +150,14 @@ enum Entry {
     DropIn(&'static str, &'static str, Vec<&'static str>),
     /// `/opt/NAME` only.
     Opt(&'static str, Vec<&'static str>),
-    /// A preset file (`etc` or `usr`, basename, lines).
-    Preset(bool, &'static str, Vec<&'static str>),
+    /// A preset file (directory, basename, lines, CRLF line ends).
+    Preset(&'static str, &'static str, Vec<&'static str>, bool),
     /// `/etc/systemd/system-preset/NAME` → `/dev/null`.
     PresetNull(&'static str),
+    /// A relative link to `/dev/null` (`../../../../dev/null`).
+    DevNullRel(&'static str, &'static str),
+    /// A directory named like a preset file (reading presets then fails).
+    PresetDir(&'static str),
 }
 
 fn install_text(lines: &[&str], unit_section: bool) -> String {
@@ -179,9 +195,11 @@ fn entry() -> impl Strategy<Value = Entry> {
             .prop_map(|(d, t, r, n)| Entry::Wants(d, t, r, n)),
         1 => (sel(UNIT_DIRS), sel(UNITS), lines()).prop_map(|(d, n, l)| Entry::DropIn(d, n, l)),
         1 => (sel(UNITS), lines()).prop_map(|(n, l)| Entry::Opt(n, l)),
-        2 => (any::<bool>(), sel(&["50-a.preset", "90-b.preset"][..]), proptest::collection::vec(sel(PRESET_LINES), 1..4))
-            .prop_map(|(e, f, l)| Entry::Preset(e, f, l)),
+        3 => (sel(PRESET_DIRS), sel(&["50-a.preset", "90-b.preset"][..]), proptest::collection::vec(sel(PRESET_LINES), 1..4), proptest::bool::weighted(0.1))
+            .prop_map(|(d, f, l, crlf)| Entry::Preset(d, f, l, crlf)),
         1 => sel(&["50-a.preset", "90-b.preset"][..]).prop_map(Entry::PresetNull),
+        1 => (sel(UNIT_DIRS), sel(UNITS)).prop_map(|(d, n)| Entry::DevNullRel(d, n)),
+        1 => proptest::strategy::Just(Entry::PresetDir("70-d.preset")).prop_filter("rare", |_| true),
     ]
 }
 
@@ -190,9 +208,13 @@ fn flags() -> impl Strategy<Value = Vec<&'static str>> {
         proptest::bool::weighted(0.2),
         proptest::bool::weighted(0.2),
         proptest::bool::weighted(0.2),
+        proptest::bool::weighted(0.12),
     )
-        .prop_map(|(r, f, q)| {
+        .prop_map(|(r, f, q, g)| {
             let mut v = Vec::new();
+            if g {
+                v.push("--global");
+            }
             if r {
                 v.push("--runtime");
             }
@@ -377,18 +399,21 @@ fn build(root: &Path, tree: &[Entry]) {
                 &install_text(l, false),
             ),
             Entry::Opt(n, l) => put_file(root, &format!("opt/{n}"), &install_text(l, false)),
-            Entry::Preset(etc, f, l) => {
-                let d = if *etc {
-                    "etc/systemd/system-preset"
-                } else {
-                    "usr/lib/systemd/system-preset"
-                };
-                let mut text = l.join("\n");
-                text.push('\n');
+            Entry::Preset(d, f, l, crlf) => {
+                let eol = if *crlf { "\r\n" } else { "\n" };
+                let mut text = l.join(eol);
+                text.push_str(eol);
                 put_file(root, &format!("{d}/{f}"), &text);
             }
             Entry::PresetNull(f) => {
                 put_link(root, &format!("etc/systemd/system-preset/{f}"), "/dev/null")
+            }
+            Entry::DevNullRel(d, n) => put_link(root, &format!("{d}/{n}"), "../../../../dev/null"),
+            Entry::PresetDir(f) => {
+                let p = root.join(format!("etc/systemd/system-preset/{f}"));
+                if p.symlink_metadata().is_err() {
+                    let _ = fs::create_dir_all(p);
+                }
             }
         }
     }
@@ -620,5 +645,70 @@ fn random_sequences_match_systemctl() {
         "{failed} of {ran} random sequences differ from systemctl (seed {seed}; reproduce with \
          UNITLAB_SEED={seed} UNITLAB_RANDOM_SEQUENCES={n}); the first ones, shrunk:\n\n{}",
         failures.join("\n\n")
+    );
+}
+
+// ------------------------------------------------------------------------------------------
+// Regressions: every failure the random differential found, as a named case (in the style of
+// sled's `00_regression.rs`), each with its postmortem. They run against systemctl like the
+// random cases.
+
+fn regression(tree: Vec<Entry>, steps: &[&str], utf8: bool) {
+    if !support::systemctl() {
+        return;
+    }
+    let c = Case {
+        tree,
+        steps: steps
+            .iter()
+            .map(|s| s.split(' ').map(str::to_owned).collect())
+            .collect(),
+        utf8,
+    };
+    let ours = PathBuf::from(env!("CARGO_BIN_EXE_unitlab"));
+    if let Err(e) = check(&c, &ours) {
+        panic!("{}{e}", describe(&c));
+    }
+}
+
+/// Postmortem: `list-unit-files --quiet` (no legend) padded the UNIT FILE and STATE columns to the
+/// width of the header words although the header was not printed. systemd's table code only
+/// counts the header row when it is shown, so a short name with state `bad` printed as
+/// `a.service bad enabled`; unitlab printed `a.service bad   enabled`. Fixed in the CLI renderer:
+/// the header joins the width computation only when printed. (Seed 1, first run.)
+#[test]
+fn regression_quiet_table_widths_ignore_hidden_header() {
+    regression(
+        vec![Entry::Alias(
+            "usr/lib/systemd/system",
+            "a.service",
+            "a.service",
+            false,
+        )],
+        &[
+            "--quiet list-unit-files *.service",
+            "--no-legend list-unit-files",
+        ],
+        false,
+    );
+}
+
+/// Postmortem: `mask --runtime m.target` where `/run/systemd/system/m.target` already was a link
+/// to `../../../../dev/null`. systemd's symlink-equivalence check joins a relative target to the
+/// link's directory *on the host*, root included, so the four `..` climb out of the root and the
+/// existing link is not the same as `/dev/null` (`ROOT/dev/null`): systemctl fails with `file …
+/// already exists and is a symlink to "../../../../dev/null"`. The install core clamped `..` at
+/// the root, found both to be `/dev/null` and silently succeeded. Fixed in `symlink::equivalent`
+/// (a relative target that climbs above the root is outside it). (Seed 12.)
+#[test]
+fn regression_relative_devnull_link_escaping_root_is_not_equivalent() {
+    regression(
+        vec![Entry::DevNullRel("run/systemd/system", "m.target")],
+        &[
+            "--runtime mask m.target",
+            "mask m.target",
+            "--runtime --force mask m.target",
+        ],
+        false,
     );
 }
