@@ -46,6 +46,8 @@ pub(crate) enum Hostlike {
     Outside(Utf8PathBuf),
     /// Nothing there (or an error on the way).
     Missing,
+    /// Too many symlinks (`ELOOP` on the host).
+    Loop,
 }
 
 /// Walks `path` the way the host would for systemd's root-less operations on root-prefixed
@@ -75,7 +77,7 @@ pub(crate) fn walk_hostlike(fs: &dyn FileSystem, lp: &LookupPaths, path: &Utf8Pa
             FileKind::Symlink => {
                 hops += 1;
                 if hops > crate::fs::MAX_SYMLINK_HOPS {
-                    return Hostlike::Missing;
+                    return Hostlike::Loop;
                 }
                 let Ok(target) = fs.read_link(&next) else {
                     return Hostlike::Missing;

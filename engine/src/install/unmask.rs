@@ -2,10 +2,10 @@
 use super::change::{Change, ChangeKind};
 use super::discover::{join, Ctx};
 use super::dropins::{walk_hostlike, Hostlike};
-use crate::fs::FileKind;
 use super::info::Mode;
 use super::symlink::{remove_marked, RemoveSet};
 use super::{config_dir, Errno, Options, Outcome};
+use crate::fs::FileKind;
 use crate::fs::{FileSystem, FsError};
 use crate::load::LookupPaths;
 use crate::name::UnitName;
@@ -67,6 +67,8 @@ fn run(
             }
             Hostlike::Outside(t) => t == "/dev/null",
             Hostlike::Missing => false,
+            // null_or_empty_path() fails: the whole operation fails.
+            Hostlike::Loop => return Err(Errno::ELOOP),
         };
         if !is_mask {
             continue;
