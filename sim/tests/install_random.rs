@@ -269,13 +269,18 @@ fn step() -> impl Strategy<Value = Vec<String>> {
             .prop_map(|(v, t, n)| vec![v.to_owned(), t.to_owned(), n.to_owned()]),
         1 => sel(&["m.target", "multi-user.target", "a.service"][..])
             .prop_map(|t| vec!["set-default".to_owned(), t.to_owned()]),
-        2 => sel(&["", "*.service", "t@*", "[ab]*"][..]).prop_map(|p| {
-            let mut v = vec!["list-unit-files".to_owned()];
-            if !p.is_empty() {
-                v.push(p.to_owned());
-            }
-            v
-        }),
+        3 => (
+            sel(&["", "*.service", "t@*", "[ab]*"][..]),
+            sel(&["", "", "--state=enabled,disabled", "--state=bad", "--type=service", "--type=socket,masked", "-o json", "-o json-pretty", "--no-legend", "--legend=no", "--legend=yes"][..]),
+        )
+            .prop_map(|(p, f)| {
+                let mut v: Vec<String> = f.split(' ').filter(|x| !x.is_empty()).map(str::to_owned).collect();
+                v.push("list-unit-files".to_owned());
+                if !p.is_empty() {
+                    v.push(p.to_owned());
+                }
+                v
+            }),
     ];
     (flags(), mode, op).prop_map(|(f, m, op)| {
         let mut v: Vec<String> = f.into_iter().map(str::to_owned).collect();
@@ -708,6 +713,68 @@ fn regression_relative_devnull_link_escaping_root_is_not_equivalent() {
             "--runtime mask m.target",
             "mask m.target",
             "--runtime --force mask m.target",
+        ],
+        false,
+    );
+}
+
+/// Postmortem: `unmask a.service` where `/etc/systemd/system/a.service` is a link to itself.
+/// systemd checks `null_or_empty_path()` on the config-dir entry and any error other than
+/// `ENOENT` aborts the operation: `Failed to unmask: Too many levels of symbolic links.`, exit 1.
+/// The install core's host-like walk reported a symlink loop as "missing", so unitlab skipped the
+/// name silently and exited 0. Fixed by a `Loop` outcome of the walk that `unmask` turns into
+/// `ELOOP`. (Seed 14.)
+#[test]
+fn regression_unmask_of_self_link_fails_with_eloop() {
+    regression(
+        vec![Entry::Alias(
+            "etc/systemd/system",
+            "a.service",
+            "a.service",
+            false,
+        )],
+        &["unmask a.service", "unmask b.service a.service"],
+        false,
+    );
+}
+
+/// Postmortem: `list-unit-files --type=socket` on a tree whose `m.target` is a dangling alias.
+/// systemctl filters by type only *after* computing every unit's state (client-side), so the
+/// alias-validation warning of `m.target` (`symlink target "nowhere.service" has incompatible
+/// suffix, rejecting.`) is printed even though no target is listed. unitlab filtered by type
+/// before the state lookup and printed nothing. Fixed: the type filter runs after the state
+/// lookup, like systemctl's. (Seed 14.)
+#[test]
+fn regression_type_filter_after_state_lookup() {
+    regression(
+        vec![
+            Entry::Dangling("usr/lib/systemd/system", "m.target"),
+            Entry::Alias("usr/lib/systemd/system", "a.service", "t@.service", false),
+        ],
+        &[
+            "--type=service list-unit-files",
+            "--type=socket,masked list-unit-files",
+        ],
+        false,
+    );
+}
+
+/// Postmortem: `list-unit-files --state=enabled,disabled` with `t@.service` both as a bad alias
+/// in `/lib/systemd/system` and as a file in `/usr/lib/systemd/system`. systemd's listing
+/// remembers a name only once it passed the `--state=` filter, so a name rejected by the filter
+/// is looked up again at its next occurrence in a lower-priority directory, printing the alias
+/// warning twice. unitlab remembered every name at its first occurrence and printed it once.
+/// Fixed: rejected names are looked up (their warnings replayed) at every occurrence. (Seed 14.)
+#[test]
+fn regression_state_filter_rejected_names_are_looked_up_again() {
+    regression(
+        vec![
+            Entry::Alias("lib/systemd/system", "t@.service", "a.service", false),
+            Entry::Unit("usr/lib/systemd/system", "t@.service", vec![], false),
+        ],
+        &[
+            "--state=enabled,disabled list-unit-files",
+            "--state=bad list-unit-files",
         ],
         false,
     );

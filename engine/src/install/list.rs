@@ -346,14 +346,15 @@ pub fn state_with_index(
     })
 }
 
-/// The candidate unit files: `(name, path)` of the first regular file or symlink of each valid
-/// unit name in the search path, filtered by patterns and types.
+/// The candidate unit files: `(name, path)` of every regular file or symlink with a valid unit
+/// name in the search path, in search-path order, filtered by patterns. (Types are filtered after
+/// the state lookup, whose warnings systemctl prints for every unit; see [`list_with`] for
+/// repeated names.)
 fn candidates(
     fs: &dyn FileSystem,
     lp: &LookupPaths,
     filter: &ListFilter,
 ) -> Vec<(String, Utf8PathBuf)> {
-    let mut seen: HashSet<String> = HashSet::new();
     let mut out = Vec::new();
     for d in lp.search_path() {
         let Some(real) = super::dropins::resolve_hostlike(fs, lp, &d.path) else {
@@ -369,16 +370,9 @@ fn candidates(
             if !filter.patterns.is_empty() && !filter.patterns.iter().any(|p| fnmatch(p, &e.name)) {
                 continue;
             }
-            if seen.contains(&e.name) || !matches!(e.kind, FileKind::Symlink | FileKind::File) {
+            if !matches!(e.kind, FileKind::Symlink | FileKind::File) {
                 continue;
             }
-            if !filter.types.is_empty() {
-                let suffix = e.name.rfind('.').map(|i| &e.name[i + 1..]).unwrap_or("");
-                if !filter.types.iter().any(|t| t == suffix) {
-                    continue;
-                }
-            }
-            seen.insert(e.name.clone());
             let path = join(&d.path, &e.name);
             out.push((e.name, path));
         }
@@ -447,12 +441,33 @@ fn list_with(
 ) -> Listing {
     let mut logs = Vec::new();
     let mut rows = Vec::new();
+    // systemd records a name only once it passed the state filter: a name rejected by it is
+    // looked up again (with its warnings) at every later occurrence. The state depends on the
+    // name only, so later occurrences replay the first lookup's warnings.
+    let mut listed: HashSet<String> = HashSet::new();
+    let mut rejected: HashMap<String, Vec<Log>> = HashMap::new();
     for (name, path) in candidates(fs, lp, filter) {
+        if listed.contains(&name) {
+            continue;
+        }
+        if let Some(l) = rejected.get(&name) {
+            logs.extend(l.iter().cloned());
+            continue;
+        }
         let mut ctx = Ctx::with(fs, lp, &opts);
         let s = state(&mut ctx, &name).unwrap_or(UnitFileState::Bad);
-        logs.append(&mut ctx.logs);
         if !filter.states.is_empty() && !filter.states.iter().any(|x| x == s.as_str()) {
+            logs.extend(ctx.logs.iter().cloned());
+            rejected.insert(name, ctx.logs);
             continue;
+        }
+        logs.append(&mut ctx.logs);
+        listed.insert(name.clone());
+        if !filter.types.is_empty() {
+            let suffix = name.rfind('.').map_or("", |i| &name[i + 1..]);
+            if !filter.types.iter().any(|t| t == suffix) {
+                continue;
+            }
         }
         rows.push(UnitFileEntry {
             path,
