@@ -167,11 +167,21 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(400))]
 
     #[test]
-    fn index_equals_reference(entries in proptest::collection::vec(entry(), 0..16)) {
+    fn index_equals_reference(
+        entries in proptest::collection::vec(entry(), 0..16),
+        patterns in proptest::sample::subsequence(vec!["*.service", "t@*", "[am]*"], 0..2),
+        states in proptest::sample::subsequence(vec!["enabled", "disabled", "bad", "alias", "static"], 0..2),
+        types in proptest::sample::subsequence(vec!["service", "target"], 0..2),
+    ) {
         let fs = build(&entries);
         let lp = LookupPaths::new(Scope::System, Some(Utf8Path::new("/R")), &MapEnv::new("/"))
             .expect("lp");
-        let filter = ListFilter::default();
+        let own = |v: Vec<&str>| v.into_iter().map(str::to_owned).collect::<Vec<_>>();
+        let filter = ListFilter {
+            patterns: own(patterns),
+            states: own(states),
+            types: own(types),
+        };
         let fast = list_unit_files(&fs, &lp, &filter, opts());
         let slow = list_unit_files_reference(&fs, &lp, &filter, opts());
         prop_assert_eq!(&fast, &slow);

@@ -353,3 +353,117 @@ fn verdict(a: PresetAction) -> PresetVerdict {
         PresetAction::Disable => PresetVerdict::Disable,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Expected values from reference §4.12 and runs of systemctl 252 `--root` (preset files
+    //! with bad lines, CR line ends, an `/etc` override, a `/dev/null` mask, instance lists).
+    use super::*;
+    use crate::fs::MemFs;
+    use crate::load::MapEnv;
+
+    fn lp() -> LookupPaths {
+        LookupPaths::new(Scope::System, Some(Utf8Path::new("/R")), &MapEnv::new("/")).expect("lp")
+    }
+
+    #[test]
+    fn parse_warnings_keep_leading_whitespace_and_count_cr_lines() {
+        let fs = MemFs::new();
+        fs.add_file(
+            "/usr/lib/systemd/system-preset/10-x.preset",
+            "  bogus line  \n\tdisable\nenable a.service x y\nenable  foo@.service  i1   i2 \r\nbar\rbaz\n#c\n;c\nenablea\n",
+        )
+        .expect("file");
+        let (p, logs) = Presets::read(&fs, &lp());
+        let p = p.expect("presets");
+        let texts: Vec<_> = logs.iter().map(|l| l.text.as_str()).collect();
+        let f = "/R/usr/lib/systemd/system-preset/10-x.preset";
+        assert_eq!(
+            texts,
+            vec![
+                format!("{f}:1: Couldn't parse line '  bogus line'. Ignoring."),
+                format!("{f}:3: Couldn't parse line 'enable a.service x y'. Ignoring."),
+                format!("{f}:5: Couldn't parse line 'bar'. Ignoring."),
+                format!("{f}:6: Couldn't parse line 'baz'. Ignoring."),
+                format!("{f}:9: Couldn't parse line 'enablea'. Ignoring."),
+            ]
+        );
+        assert_eq!(p.rules.len(), 2);
+        assert_eq!(p.rules[0].pattern.as_deref(), Some(""));
+        assert_eq!(
+            p.rules[1].instances,
+            Some(vec!["i1".to_owned(), "i2".to_owned()])
+        );
+    }
+
+    #[test]
+    fn etc_overrides_and_devnull_masks_by_basename() {
+        let fs = MemFs::new();
+        fs.add_file(
+            "/usr/lib/systemd/system-preset/10-a.preset",
+            "enable a.service\n",
+        )
+        .expect("file");
+        fs.add_file("/usr/lib/systemd/system-preset/20-b.preset", "disable *\n")
+            .expect("file");
+        fs.add_file(
+            "/etc/systemd/system-preset/10-a.preset",
+            "disable a.service\n",
+        )
+        .expect("file");
+        let (p, _) = Presets::read(&fs, &lp());
+        let p = p.expect("presets");
+        assert_eq!(p.query("a.service", true), Ok(PresetVerdict::Disable));
+        fs.add_symlink("/etc/systemd/system-preset/20-b.preset", "/dev/null")
+            .expect("link");
+        let (p, _) = Presets::read(&fs, &lp());
+        let p = p.expect("presets");
+        assert_eq!(p.query("zz.service", true), Ok(PresetVerdict::Enable));
+    }
+
+    #[test]
+    fn first_match_wins_and_instances() {
+        let fs = MemFs::new();
+        fs.add_file(
+            "/usr/lib/systemd/system-preset/50-x.preset",
+            "enable prefix-1.service\ndisable prefix-*.service\nenable prefix-2.service\n\
+             enable foo@.service bar0 bar1\nenable emptylist@.service\ndisable *\n",
+        )
+        .expect("file");
+        let (p, _) = Presets::read(&fs, &lp());
+        let p = p.expect("presets");
+        assert_eq!(p.query("prefix-1.service", true), Ok(PresetVerdict::Enable));
+        assert_eq!(
+            p.query("prefix-2.service", true),
+            Ok(PresetVerdict::Disable)
+        );
+        assert_eq!(
+            p.query("foo@.service", true),
+            Ok(PresetVerdict::EnableInstances(vec![
+                "foo@bar0.service".to_owned(),
+                "foo@bar1.service".to_owned()
+            ]))
+        );
+        assert_eq!(p.query("foo@bar1.service", true), Ok(PresetVerdict::Enable));
+        assert_eq!(p.query("foo@def.service", true), Ok(PresetVerdict::Disable));
+        // list-unit-files asks without instance lists: the instance only matches by glob.
+        assert_eq!(
+            p.query("foo@bar1.service", false),
+            Ok(PresetVerdict::Disable)
+        );
+        assert_eq!(
+            p.query("emptylist@.service", true),
+            Ok(PresetVerdict::Enable)
+        );
+        assert_eq!(p.query("bad name", true), Err(Errno::EINVAL));
+    }
+
+    #[test]
+    fn a_directory_named_like_a_preset_file_fails() {
+        let fs = MemFs::new();
+        fs.add_dir("/etc/systemd/system-preset/30-d.preset")
+            .expect("dir");
+        let (p, _) = Presets::read(&fs, &lp());
+        assert_eq!(p, Err(Errno::EISDIR));
+    }
+}
