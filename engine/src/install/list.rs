@@ -421,7 +421,7 @@ fn finish(
             Ok(Ok(_)) => PresetColumn::Disabled,
             _ => PresetColumn::NotAvailable,
         };
-        if matches!(p, Err(_)) {
+        if p.is_err() {
             // systemd retries reading the presets for every row when they failed.
             presets = None;
         }

@@ -102,7 +102,7 @@ impl FileSystem for ReadCache<'_> {
         let mut listed: Option<FileKind> = None;
         if let Ok(g) = self.state.lock() {
             if let Some(v) = g.lstat.get(p) {
-                return v.clone().ok_or_else(|| not_found(path));
+                return (*v).ok_or_else(|| not_found(path));
             }
             if let Some(cut) = p.rfind('/') {
                 let parent = if cut == 0 { "/" } else { &p[..cut] };
