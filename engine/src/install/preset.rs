@@ -156,6 +156,9 @@ fn run(
     mode: PresetMode,
     opts: Options,
 ) -> Outcome {
+    // Every unit is looked up along the whole search path: remember what was seen.
+    let cache = super::read_cache::ReadCache::new(fs);
+    let fs: &dyn FileSystem = &cache;
     let config = match config_dir(lp, &opts) {
         Ok(c) => c,
         Err(e) => return Outcome::err(e),

@@ -1,4 +1,5 @@
-//! A memoizing read-only view of a filesystem, for operations that only look (`list-unit-files`).
+//! A memoizing view of a filesystem, for operations that look a lot (`list-unit-files`,
+//! `preset-all`).
 //!
 //! The installer's lookups `lstat` the same directories over and over (every unit lookup walks
 //! the search path and its drop-in directories component by component). Remembering `lstat`,
@@ -7,8 +8,9 @@
 //! without asking the filesystem, and an `lstat` of a regular file or symlink it holds is answered
 //! by reading the file (kept for the `read` that follows) or the link, which costs fewer system
 //! calls than a checked `lstat`. Such synthesized metadata carries the kind and size only (mode and
-//! time are 0): enough for the installer, which looks at nothing else. Writes are refused: the
-//! cache would go stale.
+//! time are 0): enough for the installer, which looks at nothing else. Writes go through to the
+//! wrapped filesystem and drop what they could have changed (the path, its parent's listing; all
+//! of it for `remove_dir_all`, `rename` and `write_atomic`).
 use crate::fs::{DirEntry, FileKind, FileSystem, FsError, Metadata};
 use camino::{Utf8Path, Utf8PathBuf};
 use std::collections::HashMap;
@@ -51,7 +53,7 @@ struct State {
     content: FastMap<Vec<u8>>,
 }
 
-/// A read-only, memoizing wrapper around another filesystem.
+/// A memoizing wrapper around another filesystem.
 pub struct ReadCache<'a> {
     inner: &'a dyn FileSystem,
     state: Mutex<State>,
@@ -89,10 +91,31 @@ fn remember<T: Clone>(v: &Result<T, FsError>) -> Option<Option<T>> {
     }
 }
 
-fn read_only(path: &Utf8Path) -> FsError {
-    FsError::Unsupported {
-        op: "write through a read cache",
-        path: path.to_owned(),
+impl ReadCache<'_> {
+    /// Forgets what a change at `path` can affect: the path itself (entry, link, listing) and
+    /// its parent's listing.
+    fn invalidate(&self, path: &Utf8Path) {
+        let Ok(mut g) = self.state.lock() else {
+            return;
+        };
+        let p = path.as_str();
+        g.lstat.remove(p);
+        g.link.remove(p);
+        g.content.remove(p);
+        g.dir.remove(p);
+        g.names.remove(p);
+        if let Some(cut) = p.rfind('/') {
+            let parent = if cut == 0 { "/" } else { &p[..cut] };
+            g.dir.remove(parent);
+            g.names.remove(parent);
+        }
+    }
+
+    /// Forgets everything.
+    fn clear(&self) {
+        if let Ok(mut g) = self.state.lock() {
+            *g = State::default();
+        }
     }
 }
 
@@ -181,24 +204,52 @@ impl FileSystem for ReadCache<'_> {
         v
     }
     fn create_dir_all(&self, path: &Utf8Path) -> Result<(), FsError> {
-        Err(read_only(path))
+        let r = self.inner.create_dir_all(path);
+        let mut p = Some(path);
+        while let Some(x) = p {
+            self.invalidate(x);
+            p = x.parent();
+        }
+        r
     }
-    fn symlink(&self, _target: &Utf8Path, link: &Utf8Path) -> Result<(), FsError> {
-        Err(read_only(link))
+    fn symlink(&self, target: &Utf8Path, link: &Utf8Path) -> Result<(), FsError> {
+        let r = self.inner.symlink(target, link);
+        self.invalidate(link);
+        r
     }
     fn remove_file(&self, path: &Utf8Path) -> Result<(), FsError> {
-        Err(read_only(path))
+        let r = self.inner.remove_file(path);
+        self.invalidate(path);
+        r
     }
     fn remove_dir(&self, path: &Utf8Path) -> Result<(), FsError> {
-        Err(read_only(path))
+        let r = self.inner.remove_dir(path);
+        self.invalidate(path);
+        r
     }
     fn remove_dir_all(&self, path: &Utf8Path) -> Result<(), FsError> {
-        Err(read_only(path))
+        let r = self.inner.remove_dir_all(path);
+        self.clear();
+        r
     }
-    fn write_atomic(&self, path: &Utf8Path, _data: &[u8]) -> Result<(), FsError> {
-        Err(read_only(path))
+    fn write_atomic(&self, path: &Utf8Path, data: &[u8]) -> Result<(), FsError> {
+        let r = self.inner.write_atomic(path, data);
+        self.clear();
+        r
     }
-    fn rename(&self, from: &Utf8Path, _to: &Utf8Path) -> Result<(), FsError> {
-        Err(read_only(from))
+    fn rename(&self, from: &Utf8Path, to: &Utf8Path) -> Result<(), FsError> {
+        let r = self.inner.rename(from, to);
+        self.clear();
+        r
+    }
+    fn create_char_device(&self, path: &Utf8Path) -> Result<(), FsError> {
+        let r = self.inner.create_char_device(path);
+        self.invalidate(path);
+        r
+    }
+    fn set_mode(&self, path: &Utf8Path, mode: u32) -> Result<(), FsError> {
+        let r = self.inner.set_mode(path, mode);
+        self.invalidate(path);
+        r
     }
 }
