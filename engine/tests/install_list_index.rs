@@ -198,3 +198,73 @@ proptest! {
         }
     }
 }
+
+/// One operation on a tiny tree, for the cache transparency property.
+#[derive(Clone, Debug)]
+enum Op {
+    Symlink(usize, usize),
+    RemoveFile(usize),
+    MkdirAll(usize),
+    RemoveDir(usize),
+    Write(usize),
+}
+
+const PATHS: &[&str] = &["/e/a", "/e/b", "/e/w/a", "/e/w", "/e", "/u/a", "/e/w/x/y"];
+
+fn op() -> impl Strategy<Value = Op> {
+    let p = 0..PATHS.len();
+    prop_oneof![
+        (p.clone(), p.clone()).prop_map(|(a, b)| Op::Symlink(a, b)),
+        p.clone().prop_map(Op::RemoveFile),
+        p.clone().prop_map(Op::MkdirAll),
+        p.clone().prop_map(Op::RemoveDir),
+        p.prop_map(Op::Write),
+    ]
+}
+
+fn observe(fs: &dyn unitlab_engine::fs::FileSystem) -> Vec<String> {
+    let mut out = Vec::new();
+    for p in PATHS.iter().chain(["/", "/e/w/x"].iter()) {
+        let p = Utf8Path::new(p);
+        out.push(format!(
+            "{p}: {:?} {:?} {:?} {:?}",
+            fs.lstat(p)
+                .map(|m| (m.kind, m.size))
+                .map_err(|e| e.to_string()),
+            fs.read_link(p).map_err(|e| e.to_string()),
+            fs.read_dir(p).map_err(|e| e.to_string()),
+            fs.read(p, 1 << 20).map_err(|e| e.to_string()),
+        ));
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// The memoizing cache answers exactly like the filesystem it wraps, also after writes made
+    /// through it (kind and size of `lstat`; mode and times are documented as not kept).
+    #[test]
+    fn read_cache_is_transparent(ops in proptest::collection::vec(op(), 0..12)) {
+        use unitlab_engine::fs::FileSystem;
+        let plain = MemFs::new();
+        let inner = MemFs::new();
+        let cache = ReadCache::new(&inner);
+        for o in &ops {
+            // Observe before each write too, so that stale entries would be served.
+            prop_assert_eq!(observe(&plain), observe(&cache));
+            let apply = |fs: &dyn FileSystem| {
+                let _ = match o {
+                    Op::Symlink(a, b) => fs.symlink(Utf8Path::new(PATHS[*b]), Utf8Path::new(PATHS[*a])),
+                    Op::RemoveFile(a) => fs.remove_file(Utf8Path::new(PATHS[*a])),
+                    Op::MkdirAll(a) => fs.create_dir_all(Utf8Path::new(PATHS[*a])),
+                    Op::RemoveDir(a) => fs.remove_dir(Utf8Path::new(PATHS[*a])),
+                    Op::Write(a) => fs.write_atomic(Utf8Path::new(PATHS[*a]), b"x"),
+                };
+            };
+            apply(&plain);
+            apply(&cache);
+        }
+        prop_assert_eq!(observe(&plain), observe(&cache));
+    }
+}

@@ -41,12 +41,22 @@ impl Hasher for Fnv {
 
 type FastMap<V> = HashMap<String, V, BuildHasherDefault<Fnv>>;
 
-/// Remembered answers: a value, or "not found" (other errors are not remembered).
+/// A remembered answer: a value, or "not found" as seen at a generation (other errors are not
+/// remembered).
+type Cached<T> = Result<T, u64>;
+
+/// Remembered answers.
 #[derive(Default)]
 struct State {
-    lstat: FastMap<Option<Metadata>>,
-    link: FastMap<Option<Utf8PathBuf>>,
-    dir: FastMap<Option<Vec<DirEntry>>>,
+    lstat: FastMap<Cached<Metadata>>,
+    link: FastMap<Cached<Utf8PathBuf>>,
+    dir: FastMap<Cached<Vec<DirEntry>>>,
+    /// Bumped by every write that creates something.
+    generation: u64,
+    /// Paths created through the cache, with the generation of their creation: a "not found"
+    /// below one of them that is older than the creation is stale (the path may now lead
+    /// somewhere, or through a symlink).
+    created: FastMap<u64>,
     /// For every directory listed: the names it holds, with their kinds.
     names: FastMap<HashMap<String, FileKind, BuildHasherDefault<Fnv>>>,
     /// Contents read to answer an `lstat`, waiting for the `read`.
@@ -83,11 +93,33 @@ fn not_found(path: &Utf8Path) -> FsError {
     }
 }
 
-fn remember<T: Clone>(v: &Result<T, FsError>) -> Option<Option<T>> {
+fn remember<T: Clone>(v: &Result<T, FsError>, generation: u64) -> Option<Cached<T>> {
     match v {
-        Ok(x) => Some(Some(x.clone())),
-        Err(e) if e.is_not_found() => Some(None),
+        Ok(x) => Some(Ok(x.clone())),
+        Err(e) if e.is_not_found() => Some(Err(generation)),
         Err(_) => None,
+    }
+}
+
+impl State {
+    /// A remembered answer for `p` that is still valid.
+    fn fresh<T: Clone>(&self, map: &FastMap<Cached<T>>, p: &str) -> Option<Cached<T>> {
+        match map.get(p)? {
+            Ok(x) => Some(Ok(x.clone())),
+            Err(g) => {
+                let mut q = p;
+                while let Some(cut) = q.rfind('/') {
+                    q = if cut == 0 { "/" } else { &q[..cut] };
+                    if self.created.get(q).is_some_and(|c| c > g) {
+                        return None;
+                    }
+                    if cut == 0 {
+                        break;
+                    }
+                }
+                Some(Err(*g))
+            }
+        }
     }
 }
 
@@ -111,6 +143,21 @@ impl ReadCache<'_> {
         }
     }
 
+    fn remember<T: Clone>(&self, v: &Result<T, FsError>) -> Option<Cached<T>> {
+        let generation = self.state.lock().map_or(0, |g| g.generation);
+        remember(v, generation)
+    }
+
+    /// Records that `path` was created (see [`State::created`]).
+    fn created(&self, path: &Utf8Path) {
+        if let Ok(mut g) = self.state.lock() {
+            g.generation += 1;
+            let generation = g.generation;
+            g.created.insert(path.as_str().to_owned(), generation);
+        }
+        self.invalidate(path);
+    }
+
     /// Forgets everything.
     fn clear(&self) {
         if let Ok(mut g) = self.state.lock() {
@@ -124,8 +171,8 @@ impl FileSystem for ReadCache<'_> {
         let p = path.as_str();
         let mut listed: Option<FileKind> = None;
         if let Ok(g) = self.state.lock() {
-            if let Some(v) = g.lstat.get(p) {
-                return (*v).ok_or_else(|| not_found(path));
+            if let Some(v) = g.fresh(&g.lstat, p) {
+                return v.map_err(|_| not_found(path));
             }
             if let Some(cut) = p.rfind('/') {
                 let parent = if cut == 0 { "/" } else { &p[..cut] };
@@ -160,7 +207,7 @@ impl FileSystem for ReadCache<'_> {
             },
             _ => self.inner.lstat(path),
         };
-        if let (Some(k), Ok(mut g)) = (remember(&v), self.state.lock()) {
+        if let (Some(k), Ok(mut g)) = (self.remember(&v), self.state.lock()) {
             g.lstat.insert(p.to_owned(), k);
         }
         v
@@ -177,25 +224,25 @@ impl FileSystem for ReadCache<'_> {
     }
     fn read_link(&self, path: &Utf8Path) -> Result<Utf8PathBuf, FsError> {
         if let Ok(g) = self.state.lock() {
-            if let Some(v) = g.link.get(path.as_str()) {
-                return v.clone().ok_or_else(|| not_found(path));
+            if let Some(v) = g.fresh(&g.link, path.as_str()) {
+                return v.map_err(|_| not_found(path));
             }
         }
         let v = self.inner.read_link(path);
-        if let (Some(k), Ok(mut g)) = (remember(&v), self.state.lock()) {
+        if let (Some(k), Ok(mut g)) = (self.remember(&v), self.state.lock()) {
             g.link.insert(path.as_str().to_owned(), k);
         }
         v
     }
     fn read_dir(&self, path: &Utf8Path) -> Result<Vec<DirEntry>, FsError> {
         if let Ok(g) = self.state.lock() {
-            if let Some(v) = g.dir.get(path.as_str()) {
-                return v.clone().ok_or_else(|| not_found(path));
+            if let Some(v) = g.fresh(&g.dir, path.as_str()) {
+                return v.map_err(|_| not_found(path));
             }
         }
         let v = self.inner.read_dir(path);
-        if let (Some(k), Ok(mut g)) = (remember(&v), self.state.lock()) {
-            if let Some(entries) = &k {
+        if let (Some(k), Ok(mut g)) = (self.remember(&v), self.state.lock()) {
+            if let Ok(entries) = &k {
                 let names = entries.iter().map(|e| (e.name.clone(), e.kind)).collect();
                 g.names.insert(path.as_str().to_owned(), names);
             }
@@ -207,14 +254,14 @@ impl FileSystem for ReadCache<'_> {
         let r = self.inner.create_dir_all(path);
         let mut p = Some(path);
         while let Some(x) = p {
-            self.invalidate(x);
+            self.created(x);
             p = x.parent();
         }
         r
     }
     fn symlink(&self, target: &Utf8Path, link: &Utf8Path) -> Result<(), FsError> {
         let r = self.inner.symlink(target, link);
-        self.invalidate(link);
+        self.created(link);
         r
     }
     fn remove_file(&self, path: &Utf8Path) -> Result<(), FsError> {
@@ -244,7 +291,7 @@ impl FileSystem for ReadCache<'_> {
     }
     fn create_char_device(&self, path: &Utf8Path) -> Result<(), FsError> {
         let r = self.inner.create_char_device(path);
-        self.invalidate(path);
+        self.created(path);
         r
     }
     fn set_mode(&self, path: &Utf8Path, mode: u32) -> Result<(), FsError> {
