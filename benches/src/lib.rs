@@ -7,7 +7,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-use camino::Utf8PathBuf;
+use camino::{Utf8Path, Utf8PathBuf};
 use unitlab_engine::fs::{FileSystem, FsError, MemFs};
 
 /// The vendor directory used by the synthetic trees.
@@ -41,7 +41,12 @@ pub fn synth_tree(fs: &dyn FileSystem, n: usize) -> Result<u64, FsError> {
     fs.create_dir_all(&vendor)?;
     fs.create_dir_all(&config.join("multi-user.target.wants"))?;
     let mut bytes = 0u64;
-    for t in ["multi-user.target", "sockets.target", "timers.target", "basic.target"] {
+    for t in [
+        "multi-user.target",
+        "sockets.target",
+        "timers.target",
+        "basic.target",
+    ] {
         let text = format!("[Unit]\nDescription=Synthetic {t}\n");
         bytes += text.len() as u64;
         fs.write_atomic(&vendor.join(t), text.as_bytes())?;
@@ -74,18 +79,25 @@ pub fn synth_tree(fs: &dyn FileSystem, n: usize) -> Result<u64, FsError> {
             let stem = name.rsplit_once('.').map(|(s, _)| s).unwrap_or(&name);
             let suffix = name.rsplit_once('.').map(|(_, s)| s).unwrap_or("service");
             text.push_str(&format!("Alias={stem}-alias.{suffix}\n"));
-            fs.symlink(&vendor.join(&name), &config.join(format!("{stem}-alias.{suffix}")))?;
+            fs.symlink(
+                &vendor.join(&name),
+                &config.join(format!("{stem}-alias.{suffix}")),
+            )?;
         }
         bytes += text.len() as u64;
         fs.write_atomic(&vendor.join(&name), text.as_bytes())?;
         if wanted && !name.contains('@') {
-            fs.symlink(&vendor.join(&name), &config.join("multi-user.target.wants").join(&name))?;
+            fs.symlink(
+                &vendor.join(&name),
+                &config.join("multi-user.target.wants").join(&name),
+            )?;
         }
         if rng.below(100) < 5 {
-            fs.symlink("/dev/null".into(), &config.join(&name)).or_else(|e| match e {
-                FsError::AlreadyExists { .. } => Ok(()),
-                e => Err(e),
-            })?;
+            fs.symlink(Utf8Path::new("/dev/null"), &config.join(&name))
+                .or_else(|e| match e {
+                    FsError::AlreadyExists { .. } => Ok(()),
+                    e => Err(e),
+                })?;
         }
         if rng.below(100) < 5 {
             let d = config.join(format!("{name}.d"));
@@ -103,4 +115,117 @@ pub fn synth_memfs(n: usize) -> (MemFs, u64) {
     let fs = MemFs::new();
     let bytes = synth_tree(&fs, n).expect("building a synthetic tree in memory cannot fail");
     (fs, bytes)
+}
+
+/// The unit files of a synthetic `n`-unit tree as `(path, type, text)`, for parser benchmarks.
+pub fn synth_unit_texts(n: usize) -> Vec<(String, unitlab_engine::name::UnitType, Vec<u8>)> {
+    let (fs, _) = synth_memfs(n);
+    let mut out = Vec::new();
+    for dir in [VENDOR] {
+        for entry in fs
+            .read_dir(Utf8Path::new(dir))
+            .expect("synthetic vendor dir exists")
+        {
+            let path = Utf8PathBuf::from(dir).join(&entry.name);
+            if entry.kind != unitlab_engine::fs::FileKind::File {
+                continue;
+            }
+            let Some(ty) = unitlab_engine::name::UnitName::new(&entry.name)
+                .ok()
+                .map(|n| n.unit_type())
+            else {
+                continue;
+            };
+            let text = fs
+                .read(&path, unitlab_engine::fs::MAX_FILE_SIZE)
+                .expect("readable");
+            out.push((path.to_string(), ty, text));
+        }
+    }
+    out
+}
+
+/// The regular unit files installed on this machine (`/lib/systemd/system`, `/usr/lib/systemd/user`, ...).
+pub fn host_unit_files() -> Vec<(String, unitlab_engine::name::UnitType, Vec<u8>)> {
+    let mut out = Vec::new();
+    for dir in [
+        "/lib/systemd/system",
+        "/usr/lib/systemd/system",
+        "/usr/lib/systemd/user",
+        "/etc/systemd/system",
+    ] {
+        let Ok(rd) = std::fs::read_dir(dir) else {
+            continue;
+        };
+        for entry in rd.flatten() {
+            let Ok(name) = entry.file_name().into_string() else {
+                continue;
+            };
+            let Ok(meta) = std::fs::symlink_metadata(entry.path()) else {
+                continue;
+            };
+            if !meta.is_file() {
+                continue;
+            }
+            let Some(ty) = unitlab_engine::name::UnitName::new(&name)
+                .ok()
+                .map(|n| n.unit_type())
+            else {
+                continue;
+            };
+            if let Ok(text) = std::fs::read(entry.path()) {
+                out.push((format!("{dir}/{name}"), ty, text));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The system-scope lookup paths with no root and no environment overrides.
+pub fn system_paths() -> unitlab_engine::load::LookupPaths {
+    use unitlab_engine::load::{LookupPaths, MapEnv, Scope};
+    LookupPaths::new(Scope::System, None, &MapEnv::new("/"))
+        .expect("system scope needs no environment")
+}
+
+/// A scratch directory that is removed on drop.
+#[derive(Debug)]
+pub struct TempTree(pub std::path::PathBuf);
+
+impl Drop for TempTree {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A synthetic tree of `n` units written to a fresh directory on disk, opened as a `DirFs`.
+pub fn synth_dirfs(n: usize) -> (TempTree, unitlab_engine::fs::DirFs) {
+    let dir = std::env::temp_dir().join(format!("unitlab-bench-{n}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create bench dir");
+    let tree = TempTree(dir);
+    let root = Utf8PathBuf::from_path_buf(tree.0.clone()).expect("temp dir is UTF-8");
+    let fs = unitlab_engine::fs::DirFs::new(&root).expect("open bench dir");
+    synth_tree(&fs, n).expect("write synthetic tree");
+    (tree, fs)
+}
+
+/// Builds the catalog and loads every unit it names (fragment, drop-ins, load state); returns how
+/// many units were loaded.
+pub fn load_all(fs: &dyn FileSystem) -> usize {
+    use unitlab_engine::load::{load_unit, Catalog, LoadOptions};
+    let mut sink: Vec<unitlab_engine::diag::Diagnostic> = Vec::new();
+    let catalog = Catalog::build(fs, &system_paths(), &mut sink);
+    let names: Vec<unitlab_engine::name::UnitName> = catalog
+        .entries()
+        .filter_map(|e| unitlab_engine::name::UnitName::new(e.name.as_str()).ok())
+        .collect();
+    let options = LoadOptions::default();
+    let mut n = 0;
+    for name in &names {
+        let unit = load_unit(fs, &catalog, name, &options, &mut sink);
+        n += usize::from(unit.fragment_path.is_some());
+    }
+    n
 }

@@ -596,7 +596,15 @@ fn check_transaction(tree: &Tree, runner: Runner) -> Result<(), String> {
         // the order in which it loads the names (a later load fails to merge: `File exists`). The
         // catalog is order-independent; such units are counted and not compared.
         let own = cat.lookup(name).names;
-        if u.names.iter().any(|n| cat.lookup(n).names != own) {
+        let others = loaded
+            .keys()
+            .chain(cat.entries().map(|e| &e.name))
+            .map(|n| cat.lookup(n).names);
+        let asymmetric = u.names.iter().any(|n| cat.lookup(n).names != own)
+            || others
+                .into_iter()
+                .any(|set| set != own && set.iter().any(|n| own.contains(n)));
+        if asymmetric {
             ORDER_DEPENDENT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             // Neither side's messages about it are compared either.
             per_unit.remove(name);

@@ -17,25 +17,6 @@ fn tool(args: &[&str]) -> std::process::Output {
         .expect("run real-systemd")
 }
 
-/// Starts the user manager; `Err(reason)` when it cannot.
-fn manager() -> Result<(), String> {
-    let tool_path = support::real_systemd_tool();
-    if !tool_path.exists() {
-        return Err(format!("{} is missing", tool_path.display()));
-    }
-    let out = tool(&["user-manager", "start"]);
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "user manager did not start: {}",
-            String::from_utf8_lossy(&out.stderr)
-                .trim()
-                .replace('\n', " ")
-        ))
-    }
-}
-
 fn as_user_env() -> (BTreeMap<String, String>, String) {
     let out = tool(&["as-user", "env"]);
     let mut env = BTreeMap::new();
@@ -71,7 +52,18 @@ fn ours(env: &BTreeMap<String, String>, unit: &str) -> (i32, String, String) {
 }
 
 fn theirs(unit: &str) -> (i32, String, String) {
-    let out = tool(&["as-user", "systemctl", "--user", "--no-pager", "cat", unit]);
+    // Force systemctl's client-side lookup (what it does when no systemd is booted, and what
+    // `unitlab cat` implements), so the comparison does not depend on the host's PID 1.
+    let out = tool(&[
+        "as-user",
+        "env",
+        "SYSTEMCTL_INSTALL_CLIENT_SIDE=1",
+        "systemctl",
+        "--user",
+        "--no-pager",
+        "cat",
+        unit,
+    ]);
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -81,7 +73,7 @@ fn theirs(unit: &str) -> (i32, String, String) {
 
 #[test]
 fn cat_matches_systemctl_user_cat() {
-    if !support::oracle("systemd --user manager", manager()) {
+    if !support::user_manager() {
         return;
     }
     let (env, dir) = as_user_env();
@@ -99,6 +91,19 @@ fn cat_matches_systemctl_user_cat() {
     write("lab-a.service.d/20-y.conf", "[Service]\nEnvironment=A=1");
     write("lab-bad.service", "[Unit]\nDescription=no exec\n");
     write("lab-err.service", "[Service\nExecStart=/bin/true\n");
+    write(
+        "lab-err.service.d/10-x.conf",
+        "[Unit]\nDescription=not loaded after a failed fragment\n",
+    );
+    write(
+        "lab-m.service.d/10-x.conf",
+        "[Unit]\nDescription=drop-in of a masked unit\n",
+    );
+    // A prefix drop-in applies to every lab-*.service, also to names that have no fragment.
+    write(
+        "lab-.service.d/50-prefix.conf",
+        "[Unit]\nDocumentation=man:lab(1)\n",
+    );
     let _ = std::fs::remove_file(d.join("lab-m.service"));
     std::os::unix::fs::symlink("/dev/null", d.join("lab-m.service")).expect("mask link");
     let _ = Command::new("chown")
@@ -121,5 +126,6 @@ fn cat_matches_systemctl_user_cat() {
             failures.push(format!("{unit}:\n  systemctl: {t:?}\n  unitlab:   {o:?}"));
         }
     }
+    let _ = std::fs::remove_dir_all(d.join("lab-.service.d"));
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

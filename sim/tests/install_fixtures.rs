@@ -1621,5 +1621,16 @@ E/e.service -> c.service",
                 "unmask a.service b.service c.service d.service e.service",
             ],
         ),
+        case(
+            // ... and a symlink loop or a file used as a directory makes unmask fail.
+            "unmask_stat_errors",
+            "R/b.service -> b.service
+E/f.service = x\\n
+E/g.service -> f.service/x",
+            &[
+                "--runtime unmask nothere.service b.service",
+                "unmask g.service",
+            ],
+        ),
     ]);
 }

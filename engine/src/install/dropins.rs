@@ -44,10 +44,10 @@ pub(crate) enum Hostlike {
     Inside(Utf8PathBuf, crate::fs::Metadata),
     /// A symlink with this absolute target led out of the root (only with a root).
     Outside(Utf8PathBuf),
-    /// Nothing there (or an error on the way).
+    /// Nothing there.
     Missing,
-    /// Too many symlinks (`ELOOP` on the host).
-    Loop,
+    /// The walk failed (`ELOOP` after too many links, `ENOTDIR` for a file used as a directory).
+    Error(super::change::Errno),
 }
 
 /// Walks `path` the way the host would for systemd's root-less operations on root-prefixed
@@ -70,17 +70,20 @@ pub(crate) fn walk_hostlike(fs: &dyn FileSystem, lp: &LookupPaths, path: &Utf8Pa
             continue;
         }
         let next = join(&done, &c);
-        let Ok(meta) = fs.lstat(&next) else {
-            return Hostlike::Missing;
+        let meta = match fs.lstat(&next) {
+            Ok(m) => m,
+            Err(e) if e.is_not_found() => return Hostlike::Missing,
+            Err(e) => return Hostlike::Error(super::change::Errno::from_fs(&e)),
         };
         match meta.kind {
             FileKind::Symlink => {
                 hops += 1;
                 if hops > crate::fs::MAX_SYMLINK_HOPS {
-                    return Hostlike::Loop;
+                    return Hostlike::Error(super::change::Errno::ELOOP);
                 }
-                let Ok(target) = fs.read_link(&next) else {
-                    return Hostlike::Missing;
+                let target = match fs.read_link(&next) {
+                    Ok(t) => t,
+                    Err(e) => return Hostlike::Error(super::change::Errno::from_fs(&e)),
                 };
                 if target.as_str().starts_with('/') {
                     if lp.root().is_some() {
@@ -104,7 +107,7 @@ pub(crate) fn walk_hostlike(fs: &dyn FileSystem, lp: &LookupPaths, path: &Utf8Pa
             }
             FileKind::Dir => done = next,
             _ if todo.is_empty() => return Hostlike::Inside(next, meta),
-            _ => return Hostlike::Missing,
+            _ => return Hostlike::Error(super::change::Errno::ENOTDIR),
         }
     }
     match fs.lstat(&done) {

@@ -67,8 +67,7 @@ fn run(
             }
             Hostlike::Outside(t) => t == "/dev/null",
             Hostlike::Missing => false,
-            // null_or_empty_path() fails: the whole operation fails.
-            Hostlike::Loop => return Err(Errno::ELOOP),
+            Hostlike::Error(e) => return Err(e),
         };
         if !is_mask {
             continue;

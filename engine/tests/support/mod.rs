@@ -148,3 +148,62 @@ impl Drop for Scratch {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// Starts (or finds running) the real `systemd --user` manager of `real-systemd`, and returns
+/// whether tests may use it (printing the reason when not; panicking under CI).
+///
+/// On hosts whose PID 1 is not systemd, `/run/systemd/system` is missing and `systemd --user`
+/// refuses to start ("the system has not been booted with systemd"). Then the manager is started in
+/// a private mount namespace where a tmpfs over `/run/systemd` holds an empty `system/` directory,
+/// which is what `sd_booted()` checks. Nothing changes for other processes on the host; the
+/// manager's sockets live in `/run/user/UID`, which stays shared, so `real-systemd as-user` reaches
+/// it as usual.
+pub fn user_manager() -> bool {
+    oracle("real-systemd user-manager", start_user_manager())
+}
+
+fn start_user_manager() -> Result<(), String> {
+    let tool = real_systemd_tool();
+    if !tool.exists() {
+        return Err(format!("{} is missing", tool.display()));
+    }
+    if !is_root() {
+        return Err("real-systemd user-manager needs root".to_string());
+    }
+    let status = Command::new("bash")
+        .arg(&tool)
+        .args(["user-manager", "status"])
+        .output();
+    if matches!(&status, Ok(o) if o.status.success()) {
+        return Ok(());
+    }
+    let direct = Command::new("bash")
+        .arg(&tool)
+        .args(["user-manager", "start"])
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", tool.display()))?;
+    if direct.status.success() {
+        return Ok(());
+    }
+    let script = format!(
+        "mount -t tmpfs tmpfs /run/systemd && mkdir -p /run/systemd/system && exec bash '{}' user-manager start",
+        tool.display()
+    );
+    let namespaced = Command::new("unshare")
+        .args(["--mount", "--propagation", "private", "bash", "-c", &script])
+        .output()
+        .map_err(|e| format!("cannot run unshare: {e}"))?;
+    if namespaced.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "the user manager did not start, directly ({}) nor in a private mount namespace ({})",
+            String::from_utf8_lossy(&direct.stderr)
+                .trim()
+                .replace('\n', " "),
+            String::from_utf8_lossy(&namespaced.stderr)
+                .trim()
+                .replace('\n', " ")
+        ))
+    }
+}

@@ -5,8 +5,13 @@
 //!
 //! Output, per unit (stdout): `# FRAGMENT` and its lines, then for each drop-in a blank line,
 //! `# DROPIN` and its lines; a blank line separates units. Every line is printed with a newline, so
-//! a file without a final newline gets one. Masked units print `# Unit X is masked.`, units that
-//! failed to load `# Unit X could not be loaded.` (both exit 0); a unit without files prints
+//! a file without a final newline gets one. This is systemctl's *client-side* `cat` (what
+//! it does offline, with `--global`, or when no systemd is booted): the fragment comes from the
+//! name map and the drop-ins from every name's drop-in directories, without loading the unit. So a
+//! masked unit prints its mask's path with no content and a unit whose fragment fails to parse
+//! still prints its files (verified against a live systemd 252, `sim/tests/cat_live.rs`). (Through
+//! a running manager, systemctl would instead print `# Unit X is masked.` / `# Unit X could not be
+//! loaded.`.) A unit without files prints
 //! `No files found for X.` on stderr and makes the exit status 1. Templates are looked up without
 //! loading (systemctl does that client-side too). Paths are shown inside the root. Globs are
 //! matched against the names in the unit directories (systemctl matches the units the manager has
@@ -16,8 +21,7 @@ use camino::{Utf8Path, Utf8PathBuf};
 use unitlab_engine::diag::Diagnostic;
 use unitlab_engine::fs::{DirFs, FileSystem};
 use unitlab_engine::load::{
-    classify, conf_dropins, load_unit, Catalog, Env, FileState, LoadOptions, LoadState,
-    LookupPaths, MapEnv, ProcessEnv, Scope,
+    classify, conf_dropins, Catalog, Env, FileState, LookupPaths, MapEnv, ProcessEnv, Scope,
 };
 use unitlab_engine::name::{mangle, MangleOptions, NameKind, UnitName, UnitType};
 
@@ -31,8 +35,6 @@ pub struct Args {
 
 /// What `cat` found for one unit.
 enum Found {
-    Masked,
-    CouldNotLoad,
     Files(Option<Utf8PathBuf>, Vec<Utf8PathBuf>),
 }
 
@@ -85,14 +87,6 @@ pub fn run(ctx: &mut Context<'_>, global: &Global, args: Args) -> i32 {
     for name in &names {
         let found = find(&fs, &catalog, name, &mut diags);
         let (fragment, dropins) = match found {
-            Found::Masked => {
-                let _ = writeln!(ctx.out, "# Unit {name} is masked.");
-                continue;
-            }
-            Found::CouldNotLoad => {
-                let _ = writeln!(ctx.out, "# Unit {name} could not be loaded.");
-                continue;
-            }
             Found::Files(f, d) => (f, d),
         };
         if fragment.is_none() && dropins.is_empty() {
@@ -166,33 +160,23 @@ fn expand(
     Ok(names)
 }
 
-/// The fragment and drop-ins `cat` prints for `name`.
+/// The fragment and drop-ins `cat` prints for `name`: systemctl's client-side lookup (what it does
+/// offline, with `--global`, or when no systemd is booted): the fragment from the name map (a mask's
+/// own path for masked units; no load state is computed, so a unit that fails to parse still shows
+/// its files) and the drop-ins of every name of the unit.
 fn find(
     fs: &dyn FileSystem,
     catalog: &Catalog,
     name: &UnitName,
-    diags: &mut Vec<Diagnostic>,
+    _diags: &mut Vec<Diagnostic>,
 ) -> Found {
-    if name.kind() == NameKind::Template {
-        // systemctl looks templates up client-side, without a load state.
-        let lookup = catalog.lookup(name);
-        let aliases: Vec<&UnitName> = lookup.names.iter().collect();
-        let dropins = match aliases.first() {
-            Some(first) => conf_dropins_for(fs, catalog, first, &aliases[1..]),
-            None => Vec::new(),
-        };
-        return Found::Files(lookup.fragment, dropins);
-    }
-    let unit = load_unit(fs, catalog, name, &LoadOptions::default(), diags);
-    match unit.load_state {
-        LoadState::Masked => Found::Masked,
-        LoadState::NotFound => Found::Files(None, Vec::new()),
-        LoadState::Loaded | LoadState::BadSetting => Found::Files(
-            unit.fragment_path.clone(),
-            unit.dropin_paths().map(Utf8Path::to_owned).collect(),
-        ),
-        _ => Found::CouldNotLoad,
-    }
+    let lookup = catalog.lookup(name);
+    let names: Vec<&UnitName> = lookup.names.iter().collect();
+    let dropins = match names.first() {
+        Some(first) => conf_dropins_for(fs, catalog, first, &names[1..]),
+        None => Vec::new(),
+    };
+    Found::Files(lookup.fragment, dropins)
 }
 
 fn conf_dropins_for(

@@ -9,6 +9,7 @@ use std::io::Write;
 mod add_wants;
 mod cat;
 mod cmdline;
+mod demo;
 mod disable;
 mod enable;
 mod escape;
@@ -116,7 +117,11 @@ impl Global {
 }
 
 #[derive(Debug, Parser)]
-#[command(name = "unitlab", version, about = "Offline systemd 252 unit-file engine and simulator")]
+#[command(
+    name = "unitlab",
+    version,
+    about = "Offline systemd 252 unit-file engine and simulator"
+)]
 struct Cli {
     #[command(flatten)]
     global: Global,
@@ -162,6 +167,8 @@ enum Verb {
     PresetAll(preset_all::Args),
     /// List unit files with their states and presets, like `systemctl list-unit-files`.
     ListUnitFiles(list_unit_files::Args),
+    /// Load a unit tree (an embedded example, or --root) and explain every unit's state.
+    Demo(demo::Args),
 }
 
 /// Runs the command line against the real process environment and returns the exit status.
@@ -175,7 +182,12 @@ pub fn run(args: Vec<OsString>) -> i32 {
     let stderr = std::io::stderr();
     let mut out = stdout.lock();
     let mut err = stderr.lock();
-    let mut ctx = Context { env, cwd, out: &mut out, err: &mut err };
+    let mut ctx = Context {
+        env,
+        cwd,
+        out: &mut out,
+        err: &mut err,
+    };
     run_in(&mut ctx, args)
 }
 
@@ -194,7 +206,11 @@ pub fn run_in(ctx: &mut Context<'_>, args: Vec<OsString>) -> i32 {
         Err(e) => {
             let code = if e.use_stderr() { 1 } else { 0 };
             let text = e.render().to_string();
-            let sink: &mut dyn Write = if e.use_stderr() { &mut *ctx.err } else { &mut *ctx.out };
+            let sink: &mut dyn Write = if e.use_stderr() {
+                &mut *ctx.err
+            } else {
+                &mut *ctx.out
+            };
             let _ = sink.write_all(text.as_bytes());
             return code;
         }
@@ -218,6 +234,7 @@ pub fn run_in(ctx: &mut Context<'_>, args: Vec<OsString>) -> i32 {
         Verb::Preset(a) => preset::run(ctx, &cli.global, a),
         Verb::PresetAll(a) => preset_all::run(ctx, &cli.global, a),
         Verb::ListUnitFiles(a) => list_unit_files::run(ctx, &cli.global, a),
+        Verb::Demo(a) => demo::run(ctx, &cli.global, a),
     };
     let _ = ctx.out.flush();
     let _ = ctx.err.flush();
