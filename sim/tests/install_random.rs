@@ -779,3 +779,49 @@ fn regression_state_filter_rejected_names_are_looked_up_again() {
         false,
     );
 }
+
+/// Not a regression: the flag parsing of `list-unit-files`, `preset` and `preset-all` (help
+/// tables, errors, output modes, legend switches) on a small tree, in both locales.
+#[test]
+fn list_and_preset_flags_match_systemctl() {
+    let tree = vec![
+        Entry::Unit(
+            "usr/lib/systemd/system",
+            "a.service",
+            vec!["WantedBy=m.target"],
+            false,
+        ),
+        Entry::Alias("usr/lib/systemd/system", "b.service", "a.service", false),
+        Entry::DevNull("etc/systemd/system", "d.socket"),
+        Entry::Preset(
+            "usr/lib/systemd/system-preset",
+            "50-a.preset",
+            vec!["disable a.*", "bogus line"],
+            false,
+        ),
+    ];
+    let steps = [
+        "--preset-mode=help preset-all",
+        "--preset-mode=bogus preset a.service",
+        "--state=help list-unit-files",
+        "-t help list-unit-files",
+        "-o help list-unit-files",
+        "-t bogus list-unit-files",
+        "--type= list-unit-files",
+        "--state= list-unit-files",
+        "-o bogus list-unit-files",
+        "--legend=maybe list-unit-files",
+        "-o json-sse list-unit-files",
+        "-o json-seq list-unit-files",
+        "-o verbose list-unit-files",
+        "--no-legend list-unit-files zz*",
+        "-o json list-unit-files zz*",
+        "preset-all extra",
+        "preset",
+        "--preset-mode=disable-only preset a.service d.socket",
+        "list-unit-files",
+    ];
+    for utf8 in [true, false] {
+        regression(tree.clone(), &steps, utf8);
+    }
+}

@@ -55,6 +55,147 @@ const LOAD_STATES: &[&str] = &[
     "masked",
 ];
 
+/// What `systemctl --state=help` prints (systemd 252's state tables).
+const STATE_HELP: &str = "Available unit load states:\n\
+stub\n\
+loaded\n\
+not-found\n\
+bad-setting\n\
+error\n\
+merged\n\
+masked\n\
+\n\
+Available unit active states:\n\
+active\n\
+reloading\n\
+inactive\n\
+failed\n\
+activating\n\
+deactivating\n\
+maintenance\n\
+\n\
+Available unit file states:\n\
+enabled\n\
+enabled-runtime\n\
+linked\n\
+linked-runtime\n\
+alias\n\
+masked\n\
+masked-runtime\n\
+static\n\
+disabled\n\
+indirect\n\
+generated\n\
+transient\n\
+bad\n\
+\n\
+Available automount unit substates:\n\
+dead\n\
+waiting\n\
+running\n\
+failed\n\
+\n\
+Available device unit substates:\n\
+dead\n\
+tentative\n\
+plugged\n\
+\n\
+Available mount unit substates:\n\
+dead\n\
+mounting\n\
+mounting-done\n\
+mounted\n\
+remounting\n\
+unmounting\n\
+remounting-sigterm\n\
+remounting-sigkill\n\
+unmounting-sigterm\n\
+unmounting-sigkill\n\
+failed\n\
+cleaning\n\
+\n\
+Available path unit substates:\n\
+dead\n\
+waiting\n\
+running\n\
+failed\n\
+\n\
+Available scope unit substates:\n\
+dead\n\
+start-chown\n\
+running\n\
+abandoned\n\
+stop-sigterm\n\
+stop-sigkill\n\
+failed\n\
+\n\
+Available service unit substates:\n\
+dead\n\
+condition\n\
+start-pre\n\
+start\n\
+start-post\n\
+running\n\
+exited\n\
+reload\n\
+stop\n\
+stop-watchdog\n\
+stop-sigterm\n\
+stop-sigkill\n\
+stop-post\n\
+final-watchdog\n\
+final-sigterm\n\
+final-sigkill\n\
+failed\n\
+auto-restart\n\
+cleaning\n\
+\n\
+Available slice unit substates:\n\
+dead\n\
+active\n\
+\n\
+Available socket unit substates:\n\
+dead\n\
+start-pre\n\
+start-chown\n\
+start-post\n\
+listening\n\
+running\n\
+stop-pre\n\
+stop-pre-sigterm\n\
+stop-pre-sigkill\n\
+stop-post\n\
+final-sigterm\n\
+final-sigkill\n\
+failed\n\
+cleaning\n\
+\n\
+Available swap unit substates:\n\
+dead\n\
+activating\n\
+activating-done\n\
+active\n\
+deactivating\n\
+deactivating-sigterm\n\
+deactivating-sigkill\n\
+failed\n\
+cleaning\n\
+\n\
+Available target unit substates:\n\
+dead\n\
+active\n\
+\n\
+Available timer unit substates:\n\
+dead\n\
+waiting\n\
+running\n\
+elapsed\n\
+failed\n\
+";
+
+/// `systemctl -t help`: the unit types in systemd's order.
+const TYPE_HELP: &str = "Available unit types:\nservice\nmount\nswap\nsocket\ntarget\ndevice\nautomount\ntimer\npath\nslice\nscope\n";
+
 fn words(v: &[String]) -> Vec<String> {
     v.iter()
         .flat_map(|s| s.split(','))
@@ -85,6 +226,10 @@ fn parse(ctx: &mut Context<'_>, global: &Global) -> Result<(Output, ListFilter, 
         return fail(ctx, &["--type= requires arguments.".to_owned()]);
     }
     for t in words(&global.types) {
+        if t == "help" {
+            let _ = ctx.out.write_all(TYPE_HELP.as_bytes());
+            return Err(0);
+        }
         if UnitType::ALL.iter().any(|u| u.as_str() == t) {
             filter.types.push(t);
         } else if LOAD_STATES.contains(&t.as_str()) {
@@ -102,9 +247,21 @@ fn parse(ctx: &mut Context<'_>, global: &Global) -> Result<(Output, ListFilter, 
     if global.state.iter().any(String::is_empty) {
         return fail(ctx, &["--state= requires arguments.".to_owned()]);
     }
-    filter.states.extend(words(&global.state));
+    for s in words(&global.state) {
+        if s == "help" {
+            let _ = ctx.out.write_all(STATE_HELP.as_bytes());
+            return Err(0);
+        }
+        filter.states.push(s);
+    }
     let output = match global.output.as_deref() {
         None => Output::Table,
+        Some("help") => {
+            let _ = ctx
+                .out
+                .write_all(format!("{}\n", OUTPUT_MODES.join("\n")).as_bytes());
+            return Err(0);
+        }
         Some(o) if !OUTPUT_MODES.contains(&o) => {
             return fail(ctx, &[format!("Unknown output '{o}'.")]);
         }

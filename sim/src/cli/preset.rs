@@ -14,6 +14,10 @@ pub struct Args {
 pub fn preset_mode(ctx: &mut Context<'_>, global: &Global) -> Result<PresetMode, i32> {
     match global.preset_mode.as_deref() {
         None => Ok(PresetMode::Full),
+        Some("help") => {
+            let _ = ctx.out.write_all(b"full\nenable-only\ndisable-only\n");
+            Err(0)
+        }
         Some(s) => PresetMode::parse(s).ok_or_else(|| {
             let _ = writeln!(ctx.err, "Failed to parse preset mode: {s}.");
             1
