@@ -437,32 +437,44 @@ fn list_with(
     lp: &LookupPaths,
     filter: &ListFilter,
     opts: Options,
-    mut state: impl FnMut(&mut Ctx<'_>, &str) -> Result<UnitFileState, Errno>,
+    state: &dyn Fn(&mut Ctx<'_>, &str) -> Result<UnitFileState, Errno>,
 ) -> Listing {
+    let candidates = candidates(fs, lp, filter);
+    // The state depends on the name only: look every name up once, then walk the candidates in
+    // order.
+    let mut unique: Vec<&str> = Vec::new();
+    {
+        let mut seen: HashSet<&str> = HashSet::new();
+        for (name, _) in &candidates {
+            if seen.insert(name.as_str()) {
+                unique.push(name.as_str());
+            }
+        }
+    }
+    let lookup = |name: &str| {
+        let mut ctx = Ctx::with(fs, lp, &opts);
+        let s = state(&mut ctx, name).unwrap_or(UnitFileState::Bad);
+        (s, ctx.logs)
+    };
+    let results: HashMap<&str, (UnitFileState, Vec<Log>)> =
+        unique.iter().map(|n| (*n, lookup(n))).collect();
     let mut logs = Vec::new();
     let mut rows = Vec::new();
     // systemd records a name only once it passed the state filter: a name rejected by it is
-    // looked up again (with its warnings) at every later occurrence. The state depends on the
-    // name only, so later occurrences replay the first lookup's warnings.
-    let mut listed: HashSet<String> = HashSet::new();
-    let mut rejected: HashMap<String, Vec<Log>> = HashMap::new();
-    for (name, path) in candidates(fs, lp, filter) {
-        if listed.contains(&name) {
+    // looked up again (with its warnings) at every later occurrence.
+    let mut listed: HashSet<&str> = HashSet::new();
+    for (name, path) in &candidates {
+        if listed.contains(name.as_str()) {
             continue;
         }
-        if let Some(l) = rejected.get(&name) {
-            logs.extend(l.iter().cloned());
+        let Some((s, l)) = results.get(name.as_str()) else {
             continue;
-        }
-        let mut ctx = Ctx::with(fs, lp, &opts);
-        let s = state(&mut ctx, &name).unwrap_or(UnitFileState::Bad);
+        };
+        logs.extend(l.iter().cloned());
         if !filter.states.is_empty() && !filter.states.iter().any(|x| x == s.as_str()) {
-            logs.extend(ctx.logs.iter().cloned());
-            rejected.insert(name, ctx.logs);
             continue;
         }
-        logs.append(&mut ctx.logs);
-        listed.insert(name.clone());
+        listed.insert(name.as_str());
         if !filter.types.is_empty() {
             let suffix = name.rfind('.').map_or("", |i| &name[i + 1..]);
             if !filter.types.iter().any(|t| t == suffix) {
@@ -470,9 +482,9 @@ fn list_with(
             }
         }
         rows.push(UnitFileEntry {
-            path,
-            name,
-            state: s,
+            path: path.clone(),
+            name: name.clone(),
+            state: *s,
             preset: PresetColumn::Hidden,
         });
     }
@@ -489,7 +501,7 @@ pub fn list_unit_files(
 ) -> Listing {
     let cache = ReadCache::new(fs);
     let index = LinkIndex::build(&cache, lp);
-    let mut listing = list_with(&cache, lp, filter, opts, |ctx, name| {
+    let mut listing = list_with(&cache, lp, filter, opts, &|ctx, name| {
         state_with_index(ctx, &index, name)
     });
     listing.entries.shrink_to_fit();
@@ -504,5 +516,7 @@ pub fn list_unit_files_reference(
     filter: &ListFilter,
     opts: Options,
 ) -> Listing {
-    list_with(fs, lp, filter, opts, super::lookup_state)
+    list_with(fs, lp, filter, opts, &|ctx, name| {
+        super::lookup_state(ctx, name)
+    })
 }
