@@ -1,5 +1,6 @@
 //! Offline install operations: `enable`, `disable`, `reenable`, `link`, `mask`, `unmask`,
-//! `revert`, `add-wants`/`add-requires`, `set-default`/`get-default` and `is-enabled`
+//! `revert`, `add-wants`/`add-requires`, `set-default`/`get-default`, `is-enabled`, `preset`/
+//! `preset-all` ([`preset_rules`] for the preset files) and `list-unit-files` ([`list`])
 //! (reference §4).
 //!
 //! # Model
@@ -84,7 +85,7 @@ pub use link::link;
 pub use list::{list_unit_files, ListFilter, Listing, PresetColumn, UnitFileEntry};
 pub use mask::mask;
 pub use preset::{preset, preset_all, PresetMode};
-pub use preset_rules::Presets;
+pub use preset_rules::{PresetVerdict, Presets};
 pub use printf::HostFacts;
 pub use reenable::reenable;
 pub use render::{render_changes, RenderOptions};
