@@ -58,6 +58,7 @@ const ARG_NAMES: &[&str] = &[
     "m.target",
     "d.socket",
     "zz.service",
+    "/opt/a.service",
 ];
 
 const UNIT_DIRS: &[&str] = &[
