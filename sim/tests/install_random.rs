@@ -723,8 +723,9 @@ fn regression_relative_devnull_link_escaping_root_is_not_equivalent() {
 /// systemd checks `null_or_empty_path()` on the config-dir entry and any error other than
 /// `ENOENT` aborts the operation: `Failed to unmask: Too many levels of symbolic links.`, exit 1.
 /// The install core's host-like walk reported a symlink loop as "missing", so unitlab skipped the
-/// name silently and exited 0. Fixed by a `Loop` outcome of the walk that `unmask` turns into
-/// `ELOOP`. (Seed 14.)
+/// name silently and exited 0. Fixed by an error outcome of the walk that `unmask` returns (our
+/// fix, `Loop`, was superseded by the install helper's more general `Hostlike::Error`, which also
+/// covers `ENOTDIR`). (Seed 14.)
 #[test]
 fn regression_unmask_of_self_link_fails_with_eloop() {
     regression(
