@@ -822,6 +822,15 @@ fn list_and_preset_flags_match_systemctl() {
         "preset",
         "--preset-mode=disable-only preset a.service d.socket",
         "list-unit-files",
+        "-o json --legend=yes list-unit-files",
+        "--legend=yes -o json list-unit-files",
+        "--legend=yes --no-legend list-unit-files",
+        "--no-legend --legend=yes list-unit-files",
+        "--legend=yes -q list-unit-files",
+        "-qo json list-unit-files",
+        "-o json -q --legend=on list-unit-files",
+        "--legend no list-unit-files",
+        "-ojson list-unit-files --legend=true",
     ];
     for utf8 in [true, false] {
         regression(tree.clone(), &steps, utf8);

@@ -2,9 +2,9 @@
 //! (reference §4.11). The engine returns the rows; this file parses the filters and renders the
 //! table (or JSON) exactly as systemctl prints it when its output is not a terminal.
 //!
-//! Known gap: systemctl applies `--legend=`, `--no-legend`, `-q` and `-o json` in command-line
-//! order (e.g. `-o json --legend=yes` prints a legend-less JSON but the later flag wins for the
-//! table); unitlab lets an explicit `--legend=`/`--no-legend` win, then `-o json*`, then `-q`.
+//! The legend (header and `N unit files listed.` footer) follows systemctl's `arg_legend`:
+//! `--no-legend`, `--legend=BOOL` and `-o json*` set it in command-line order, `-q` clears it only
+//! if nothing set it before; a JSON listing still gets the footer when the legend is on.
 use super::{install_common, Context, Global};
 use unitlab_engine::install::{list_unit_files, ListFilter, UnitFileEntry};
 use unitlab_engine::name::UnitType;
@@ -196,6 +196,82 @@ failed\n\
 /// `systemctl -t help`: the unit types in systemd's order.
 const TYPE_HELP: &str = "Available unit types:\nservice\nmount\nswap\nsocket\ntarget\ndevice\nautomount\ntimer\npath\nslice\nscope\n";
 
+/// systemctl's `arg_legend` from the raw command line (`None` if it cannot be told, e.g. no
+/// arguments): -1 unset, then `--no-legend` → 0, `--legend=B` → B, `-o json*` → 0, `-q` → 0 if
+/// unset. Invalid `--legend=` values are reported by [`run`].
+pub fn legend_from_argv(args: &[std::ffi::OsString]) -> Option<bool> {
+    let args: Vec<&str> = args.iter().skip(1).filter_map(|a| a.to_str()).collect();
+    let mut legend: i8 = -1;
+    let mut i = 0;
+    let is_json = |v: &str| v.starts_with("json");
+    while i < args.len() {
+        let a = args[i];
+        let next = args.get(i + 1).copied();
+        if a == "--" {
+            break;
+        }
+        if a == "--no-legend" {
+            legend = 0;
+        } else if let Some(v) = a.strip_prefix("--legend=") {
+            if let Some(b) = parse_bool(v) {
+                legend = i8::from(b);
+            }
+        } else if a == "--legend" {
+            if let Some(b) = next.and_then(parse_bool) {
+                legend = i8::from(b);
+            }
+            i += 1;
+        } else if a == "--quiet" {
+            if legend < 0 {
+                legend = 0;
+            }
+        } else if let Some(v) = a.strip_prefix("--output=") {
+            if is_json(v) {
+                legend = 0;
+            }
+        } else if a == "--output" {
+            if next.is_some_and(is_json) {
+                legend = 0;
+            }
+            i += 1;
+        } else if a.starts_with('-') && !a.starts_with("--") {
+            // Short options, possibly bundled (`-qo json`, `-ojson`).
+            let flags = &a[1..];
+            for (k, c) in flags.char_indices() {
+                match c {
+                    'q' => {
+                        if legend < 0 {
+                            legend = 0;
+                        }
+                    }
+                    'o' => {
+                        let rest = &flags[k + 1..];
+                        let v = if rest.is_empty() {
+                            i += 1;
+                            next
+                        } else {
+                            Some(rest)
+                        };
+                        if v.is_some_and(is_json) {
+                            legend = 0;
+                        }
+                        break;
+                    }
+                    't' | 'p' | 'P' | 's' | 'H' | 'M' | 'n' => {
+                        if flags[k + 1..].is_empty() {
+                            i += 1;
+                        }
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        i += 1;
+    }
+    Some(legend != 0)
+}
+
 fn words(v: &[String]) -> Vec<String> {
     v.iter()
         .flat_map(|s| s.split(','))
@@ -291,6 +367,9 @@ fn parse(ctx: &mut Context<'_>, global: &Global) -> Result<(Output, ListFilter, 
                 )
             }
         }
+    }
+    if let Some(l) = global.show_legend {
+        legend = l;
     }
     Ok((output, filter, legend))
 }
@@ -426,6 +505,11 @@ pub fn run(ctx: &mut Context<'_>, global: &Global, args: Args) -> i32 {
         Output::JsonPretty => format!("{}\n", render_json(rows, true)),
         Output::JsonSse => format!("data: {}\n\n", render_json(rows, false)),
         Output::JsonSeq => format!("\u{1e}{}\n", render_json(rows, false)),
+    };
+    let text = if output != Output::Table && legend {
+        format!("{text}\n{} unit files listed.\n", rows.len())
+    } else {
+        text
     };
     let _ = ctx.out.write_all(text.as_bytes());
     i32::from(rows.is_empty())

@@ -100,6 +100,10 @@ pub struct Global {
     /// Print or hide the legend (boolean).
     #[arg(long, global = true, value_name = "BOOL")]
     pub legend: Option<String>,
+    /// Whether to print the legend, from `--legend=`, `--no-legend`, `-q` and `-o json*` in
+    /// command-line order (set by `run_in`).
+    #[arg(skip)]
+    pub show_legend: Option<bool>,
 }
 
 impl Global {
@@ -201,7 +205,8 @@ pub fn run_in(ctx: &mut Context<'_>, args: Vec<OsString>) -> i32 {
         let _ = ctx.err.flush();
         return status;
     }
-    let cli = match Cli::try_parse_from(args) {
+    let legend = list_unit_files::legend_from_argv(&args);
+    let mut cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { 1 } else { 0 };
@@ -215,6 +220,7 @@ pub fn run_in(ctx: &mut Context<'_>, args: Vec<OsString>) -> i32 {
             return code;
         }
     };
+    cli.global.show_legend = legend;
     let status = match cli.verb {
         Verb::Escape(a) => escape::run(ctx, &cli.global, a),
         Verb::UnitPaths(a) => unit_paths::run(ctx, &cli.global, a),
