@@ -1,5 +1,6 @@
 //! Offline install operations: `enable`, `disable`, `reenable`, `link`, `mask`, `unmask`,
-//! `revert`, `add-wants`/`add-requires`, `set-default`/`get-default` and `is-enabled`
+//! `revert`, `add-wants`/`add-requires`, `set-default`/`get-default`, `is-enabled`, `preset`/
+//! `preset-all` ([`preset_rules`] for the preset files) and `list-unit-files` ([`list`])
 //! (reference §4).
 //!
 //! # Model
@@ -53,13 +54,18 @@ pub mod discover;
 mod dropins;
 pub mod dry;
 mod enable;
+pub mod fnmatch;
 mod fsutil;
 pub mod info;
 mod is_enabled;
 mod link;
+pub mod list;
 mod load;
 mod mask;
+mod preset;
+pub mod preset_rules;
 pub mod printf;
+pub mod read_cache;
 mod reenable;
 pub mod render;
 mod revert;
@@ -76,7 +82,10 @@ pub use dry::Overlay;
 pub use enable::enable;
 pub use is_enabled::{installation_targets, is_enabled};
 pub use link::link;
+pub use list::{list_unit_files, ListFilter, Listing, PresetColumn, UnitFileEntry};
 pub use mask::mask;
+pub use preset::{preset, preset_all, PresetMode};
+pub use preset_rules::{PresetVerdict, Presets};
 pub use printf::HostFacts;
 pub use reenable::reenable;
 pub use render::{render_changes, RenderOptions};

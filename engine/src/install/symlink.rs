@@ -43,14 +43,22 @@ pub fn hidden_or_backup(name: &str) -> bool {
 /// inside the search path.
 fn equivalent(ctx: &Ctx<'_>, link: &Utf8Path, a: &str, b: &str) -> bool {
     let dir = parent(link);
+    // systemd joins a relative target to the link's directory *on the host* (root included), so
+    // `..` can climb out of the root; such a path is outside the root: `None` here.
     let abs = |t: &str| {
         if t.starts_with('/') {
-            crate::fs::normalize(Utf8Path::new("/"), Utf8Path::new(t))
+            Some(crate::fs::normalize(Utf8Path::new("/"), Utf8Path::new(t)))
+        } else if ctx.lp.root().is_some() && escapes_root(&dir, t) {
+            None
         } else {
-            join(&dir, t)
+            Some(join(&dir, t))
         }
     };
-    let (pa, pb) = (abs(a), abs(b));
+    let (pa, pb) = match (abs(a), abs(b)) {
+        (Some(x), Some(y)) => (x, y),
+        (None, None) => return a == b,
+        _ => return false,
+    };
     if pa == pb {
         return true;
     }
@@ -70,6 +78,28 @@ fn equivalent(ctx: &Ctx<'_>, link: &Utf8Path, a: &str, b: &str) -> bool {
     basename(pa.as_str()) == basename(pb.as_str())
         && ctx.lp.in_search_path(&pa)
         && ctx.lp.in_search_path(&pb)
+}
+
+/// Whether the relative path `t`, taken from directory `dir`, climbs above `/` (lexically).
+fn escapes_root(dir: &Utf8Path, t: &str) -> bool {
+    let mut depth = dir
+        .as_str()
+        .split('/')
+        .filter(|c| !c.is_empty() && *c != ".")
+        .count();
+    for c in t.split('/') {
+        match c {
+            "" | "." => {}
+            ".." => {
+                if depth == 0 {
+                    return true;
+                }
+                depth -= 1;
+            }
+            _ => depth += 1,
+        }
+    }
+    false
 }
 
 /// `create_symlink()`: makes `link` (root-relative) point to `target` (root-relative text).

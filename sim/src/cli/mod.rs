@@ -18,7 +18,10 @@ mod host_fs;
 mod install_common;
 mod is_enabled;
 mod link;
+mod list_unit_files;
 mod mask;
+mod preset;
+mod preset_all;
 mod reenable;
 mod revert;
 mod set_default;
@@ -79,6 +82,28 @@ pub struct Global {
     /// `is-enabled`: also list the symlinks that enable the unit.
     #[arg(short = 'l', long, global = true)]
     pub full: bool,
+    /// `preset`, `preset-all`: `full`, `enable-only` or `disable-only`.
+    #[arg(long, global = true, value_name = "MODE")]
+    pub preset_mode: Option<String>,
+    /// `list-unit-files`: only these states (comma-separated).
+    #[arg(long, global = true, value_name = "STATES")]
+    pub state: Vec<String>,
+    /// `list-unit-files`: only these unit types (comma-separated).
+    #[arg(short = 't', long = "type", global = true, value_name = "TYPES")]
+    pub types: Vec<String>,
+    /// Output format (`json`, `json-pretty`, ...).
+    #[arg(short = 'o', long, global = true, value_name = "MODE")]
+    pub output: Option<String>,
+    /// Do not print the legend (header and footer).
+    #[arg(long, global = true)]
+    pub no_legend: bool,
+    /// Print or hide the legend (boolean).
+    #[arg(long, global = true, value_name = "BOOL")]
+    pub legend: Option<String>,
+    /// Whether to print the legend, from `--legend=`, `--no-legend`, `-q` and `-o json*` in
+    /// command-line order (set by `run_in`).
+    #[arg(skip)]
+    pub show_legend: Option<bool>,
 }
 
 impl Global {
@@ -140,6 +165,12 @@ enum Verb {
     GetDefault(get_default::Args),
     /// Print unit file states, like `systemctl is-enabled`.
     IsEnabled(is_enabled::Args),
+    /// Enable or disable units as the preset files say, like `systemctl preset`.
+    Preset(preset::Args),
+    /// Apply the preset files to every unit file, like `systemctl preset-all`.
+    PresetAll(preset_all::Args),
+    /// List unit files with their states and presets, like `systemctl list-unit-files`.
+    ListUnitFiles(list_unit_files::Args),
     /// Load a unit tree (an embedded example, or --root) and explain every unit's state.
     Demo(demo::Args),
 }
@@ -174,7 +205,8 @@ pub fn run_in(ctx: &mut Context<'_>, args: Vec<OsString>) -> i32 {
         let _ = ctx.err.flush();
         return status;
     }
-    let cli = match Cli::try_parse_from(args) {
+    let legend = list_unit_files::legend_from_argv(&args);
+    let mut cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { 1 } else { 0 };
@@ -188,6 +220,7 @@ pub fn run_in(ctx: &mut Context<'_>, args: Vec<OsString>) -> i32 {
             return code;
         }
     };
+    cli.global.show_legend = legend;
     let status = match cli.verb {
         Verb::Escape(a) => escape::run(ctx, &cli.global, a),
         Verb::UnitPaths(a) => unit_paths::run(ctx, &cli.global, a),
@@ -204,6 +237,9 @@ pub fn run_in(ctx: &mut Context<'_>, args: Vec<OsString>) -> i32 {
         Verb::SetDefault(a) => set_default::run(ctx, &cli.global, a),
         Verb::GetDefault(a) => get_default::run(ctx, &cli.global, a),
         Verb::IsEnabled(a) => is_enabled::run(ctx, &cli.global, a),
+        Verb::Preset(a) => preset::run(ctx, &cli.global, a),
+        Verb::PresetAll(a) => preset_all::run(ctx, &cli.global, a),
+        Verb::ListUnitFiles(a) => list_unit_files::run(ctx, &cli.global, a),
         Verb::Demo(a) => demo::run(ctx, &cli.global, a),
     };
     let _ = ctx.out.flush();
