@@ -23,7 +23,7 @@ use super::mask::{classify, FileState};
 use super::name_parts::{basename, instance_of, kind, replace_instance, template_of};
 use super::paths::LookupPaths;
 use crate::diag::{Code, Diagnostic, Severity, Sink};
-use crate::fs::{self, FileKind, FileSystem, Follow, FsError, Target};
+use crate::fs::{self, FileKind, FileSystem, Follow, FsError, Metadata, Target};
 use crate::name::{NameKind, UnitName, UnitType};
 use camino::{Utf8Path, Utf8PathBuf};
 use std::collections::{BTreeMap, BTreeSet};
@@ -123,11 +123,55 @@ impl Lookup {
 pub struct Catalog {
     search_path: Vec<Utf8PathBuf>,
     expanded: Vec<Utf8PathBuf>,
-    entries: BTreeMap<String, Entry>,
+    /// Sorted by name, one per name (looked up by binary search).
+    entries: Vec<Entry>,
     aliases: BTreeMap<String, BTreeSet<String>>,
-    dirs: BTreeSet<Utf8PathBuf>,
+    /// Sorted by path text, without duplicates.
+    dirs: Vec<Utf8PathBuf>,
     stamp: Vec<(Utf8PathBuf, i128)>,
     unstamped: Vec<Utf8PathBuf>,
+}
+
+/// One accepted directory entry while the map is being built, with the metadata of a regular
+/// file (an empty one is a mask and stays out of the reverse map).
+struct Scanned {
+    entry: Entry,
+    meta: Option<Metadata>,
+}
+
+/// The form of a search directory used to test whether a normalised path lies below it by text,
+/// as `Path::strip_prefix` would component by component: `None` if it has a `..` component (no
+/// normalised path can then start with it).
+fn prefix_form(dir: &Utf8Path) -> Option<String> {
+    let mut out = String::with_capacity(dir.as_str().len());
+    for part in dir.as_str().split('/') {
+        match part {
+            "" | "." => {}
+            ".." => return None,
+            p => {
+                out.push('/');
+                out.push_str(p);
+            }
+        }
+    }
+    if out.is_empty() {
+        out.push('/');
+    }
+    Some(out)
+}
+
+/// `path` (a normalised absolute path) without the leading `prefix` (a [`prefix_form`]), like
+/// `Path::strip_prefix`: `""` if they are equal.
+fn strip_dir_prefix<'a>(path: &'a str, prefix: &str) -> Option<&'a str> {
+    if prefix == "/" {
+        return path.strip_prefix('/');
+    }
+    let rest = path.strip_prefix(prefix)?;
+    if rest.is_empty() {
+        Some(rest)
+    } else {
+        rest.strip_prefix('/')
+    }
 }
 
 impl Catalog {
@@ -206,24 +250,62 @@ impl Catalog {
                 }
             }
         }
+        let prefixes: Vec<Option<String>> = cat.expanded.iter().map(|d| prefix_form(d)).collect();
+        let mut scanned: Vec<Vec<Scanned>> = Vec::with_capacity(dirs.len());
         for (index, dir) in dirs.iter().enumerate() {
-            cat.scan_dir(fs, index, dir, sink);
+            let found = cat.scan_dir(fs, index, dir, &scanned, &prefixes, sink);
+            scanned.push(found);
         }
-        cat.build_reverse_map(fs);
+        let mut all: Vec<Scanned> = scanned.into_iter().flatten().collect();
+        // Names are unique across directories (shadowed ones were skipped): sort once.
+        all.sort_unstable_by(|a, b| a.entry.name.as_str().cmp(b.entry.name.as_str()));
+        let mut metas = Vec::with_capacity(all.len());
+        cat.entries = all
+            .into_iter()
+            .map(|s| {
+                metas.push(s.meta);
+                s.entry
+            })
+            .collect();
+        cat.dirs.sort_unstable_by(|a, b| a.as_str().cmp(b.as_str()));
+        cat.dirs.dedup();
+        cat.build_reverse_map(fs, &metas);
         cat.stamp = cat.current_stamp(fs);
         cat
     }
 
-    fn scan_dir(&mut self, fs: &dyn FileSystem, index: usize, dir: &Utf8Path, sink: &mut dyn Sink) {
+    /// The index in `entries` of the entry named `name`.
+    fn find(&self, name: &str) -> Option<usize> {
+        self.entries
+            .binary_search_by(|e| e.name.as_str().cmp(name))
+            .ok()
+    }
+
+    fn get(&self, name: &str) -> Option<&Entry> {
+        self.find(name).map(|i| &self.entries[i])
+    }
+
+    /// Scans one search directory; `earlier` holds what the directories before it provided (each
+    /// sorted by name), which shadows the same names here.
+    fn scan_dir(
+        &mut self,
+        fs: &dyn FileSystem,
+        index: usize,
+        dir: &Utf8Path,
+        earlier: &[Vec<Scanned>],
+        prefixes: &[Option<String>],
+        sink: &mut dyn Sink,
+    ) -> Vec<Scanned> {
+        let mut found: Vec<Scanned> = Vec::new();
         // The directory itself may be a symlink (`/lib` → `usr/lib`): read it through its resolved
         // path, but report entries under the search directory's own path, as systemd does.
         let real = match fs::resolve(fs, dir, Follow::Yes) {
             Ok(r) if matches!(r.target, Target::Exists(_)) => r.path,
             _ => dir.to_owned(),
         };
-        let listing = match fs.read_dir(&real) {
+        let mut listing = match fs.read_dir_metadata(&real) {
             Ok(l) => l,
-            Err(e) if e.is_not_found() => return,
+            Err(e) if e.is_not_found() => return found,
             Err(e) => {
                 sink.push(Diagnostic::new(
                     dir,
@@ -232,54 +314,65 @@ impl Catalog {
                     Code::Unreadable,
                     format!("Failed to open \"{dir}\", ignoring: {}", e.strerror()),
                 ));
-                return;
+                return found;
             }
         };
-        for de in listing {
-            let path = dir.join(&de.name);
-            let valid = UnitName::new(&de.name).ok();
-            match de.kind {
-                FileKind::File => {}
+        if !listing.windows(2).all(|w| w[0].0.name <= w[1].0.name) {
+            listing.sort_by(|a, b| a.0.name.cmp(&b.0.name));
+        }
+        let shadowed = |name: &str| {
+            earlier.iter().any(|d| {
+                d.binary_search_by(|s| s.entry.name.as_str().cmp(name))
+                    .is_ok()
+            })
+        };
+        for (de, meta) in listing {
+            let valid = match de.kind {
+                FileKind::File => match UnitName::new(&de.name) {
+                    Ok(n) => n,
+                    Err(_) => continue,
+                },
                 FileKind::Dir => {
                     if directory_name_is_valid(&de.name) {
-                        self.dirs.insert(path);
+                        self.dirs.push(fs::child_path(dir, &de.name));
                     }
                     continue;
                 }
-                FileKind::Symlink => {
-                    if valid.is_none() {
+                FileKind::Symlink => match UnitName::new(&de.name) {
+                    Ok(n) => n,
+                    Err(_) => {
                         if directory_name_is_valid(&de.name)
-                            && symlink_is_dir(fs, &real.join(&de.name))
+                            && symlink_is_dir(fs, &fs::child_path(&real, &de.name))
                         {
-                            self.dirs.insert(path);
+                            self.dirs.push(fs::child_path(dir, &de.name));
                         }
                         continue;
                     }
-                }
+                },
                 _ => continue,
-            }
-            let Some(name) = valid else { continue };
-            if self.entries.contains_key(name.as_str()) {
+            };
+            if shadowed(valid.as_str()) {
                 continue;
             }
-            let kind = if de.kind == FileKind::Symlink {
-                match self.classify_symlink(fs, dir, &real, &de.name, sink) {
-                    Some(k) => k,
+            let (kind, meta) = if de.kind == FileKind::Symlink {
+                match self.classify_symlink(fs, dir, &real, &de.name, prefixes, sink) {
+                    Some(k) => (k, None),
                     None => continue,
                 }
             } else {
-                EntryKind::File
+                (EntryKind::File, Some(meta))
             };
-            self.entries.insert(
-                name.as_str().to_owned(),
-                Entry {
-                    name,
-                    path,
+            found.push(Scanned {
+                entry: Entry {
+                    path: fs::child_path(dir, &de.name),
+                    name: valid,
                     search_dir: index,
                     kind,
                 },
-            );
+                meta,
+            });
         }
+        found
     }
 
     /// systemd's `unit_file_resolve_symlink()` for the loader: alias, linked file, or refused.
@@ -289,10 +382,11 @@ impl Catalog {
         dir: &Utf8Path,
         real_dir: &Utf8Path,
         file_name: &str,
+        prefixes: &[Option<String>],
         sink: &mut dyn Sink,
     ) -> Option<EntryKind> {
-        let link = dir.join(file_name);
-        let target = match fs.read_link(&real_dir.join(file_name)) {
+        let link = fs::child_path(dir, file_name);
+        let target = match fs.read_link(&fs::child_path(real_dir, file_name)) {
             Ok(t) => t,
             Err(e) => {
                 sink.push(Diagnostic::new(
@@ -321,14 +415,15 @@ impl Catalog {
                 return None;
             }
         };
-        let tail = self
-            .expanded
+        // `simplified` is normalised, so a text prefix test is `Path::strip_prefix`'s answer.
+        let tail = prefixes
             .iter()
-            .find_map(|d| simplified.strip_prefix(d).ok());
+            .flatten()
+            .find_map(|d| strip_dir_prefix(simplified.as_str(), d));
         let Some(tail) = tail else {
             return Some(EntryKind::Linked { target: simplified });
         };
-        let tail_is_path = tail.as_str().contains('/');
+        let tail_is_path = tail.contains('/');
         let target_name = simplified.file_name()?;
         if let Err(rej) = validate_alias(file_name, target_name) {
             let severity = if rej.problem == AliasProblem::SelfAlias {
@@ -361,39 +456,72 @@ impl Catalog {
         })
     }
 
-    fn build_reverse_map(&mut self, fs: &dyn FileSystem) {
-        let mut reverse: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-        for src in self.entries.keys() {
-            let Ok(fragment) = self.follow(src) else {
+    /// The reverse map: for every name whose alias chain ends at a fragment that is not a mask,
+    /// the fragment's file name (instantiated for an instance of a template) → the name.
+    /// `metas` holds the scan-time metadata of each regular-file entry (parallel to `entries`):
+    /// for those the emptiness test needs no further lookup.
+    fn build_reverse_map(&mut self, fs: &dyn FileSystem, metas: &[Option<Metadata>]) {
+        let mut pairs: Vec<(String, String)> = Vec::with_capacity(self.entries.len());
+        for src in &self.entries {
+            let Ok(index) = self.follow_index(src.name.as_str()) else {
                 continue;
             };
-            if !matches!(
-                classify(fs, &fragment),
-                FileState::File { .. } | FileState::Other { .. }
-            ) {
+            let fragment = &self.entries[index];
+            // systemd's `null_or_empty_path()` on the fragment: masks and missing files are left
+            // out, directories and other objects stay in.
+            let counts = match (&fragment.kind, metas.get(index).copied().flatten()) {
+                (EntryKind::File, Some(meta)) if meta.kind == FileKind::File => meta.size > 0,
+                _ => matches!(
+                    classify(fs, &fragment.path),
+                    FileState::File { .. } | FileState::Other { .. }
+                ),
+            };
+            if !counts {
                 continue;
             }
-            let mut dst = basename(fragment.as_str()).to_owned();
-            if kind(&dst) == Some(NameKind::Template) {
-                if let Some(inst) = instance_of(src) {
-                    match replace_instance(&dst, inst) {
-                        Some(d) => dst = d,
+            // An entry's path ends with its name: the fragment's file name is `fragment.name`.
+            let base = fragment.name.as_str();
+            let dst = if fragment.name.kind() == NameKind::Template {
+                match src.name.instance() {
+                    Some(inst) => match replace_instance(base, inst) {
+                        Some(d) => d,
                         None => continue,
-                    }
+                    },
+                    None => base.to_owned(),
                 }
-            }
-            reverse.entry(dst).or_default().insert(src.clone());
+            } else {
+                base.to_owned()
+            };
+            pairs.push((dst, src.name.as_str().to_owned()));
         }
+        pairs.sort_unstable();
+        let mut reverse: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let mut groups: Vec<(String, BTreeSet<String>)> = Vec::new();
+        let mut pairs = pairs.into_iter().peekable();
+        while let Some((dst, src)) = pairs.next() {
+            let mut srcs = vec![src];
+            while let Some((_, next)) = pairs.next_if(|(d, _)| *d == dst) {
+                srcs.push(next);
+            }
+            groups.push((dst, srcs.into_iter().collect()));
+        }
+        reverse.extend(groups);
         self.aliases = reverse;
     }
 
     /// systemd's `unit_ids_map_get()`: follows aliases from `name` to a fragment path.
     fn follow(&self, name: &str) -> Result<Utf8PathBuf, Miss> {
+        self.follow_index(name)
+            .map(|i| self.entries[i].path.clone())
+    }
+
+    /// [`Catalog::follow`], giving the index of the fragment's entry.
+    fn follow_index(&self, name: &str) -> Result<usize, Miss> {
         let mut id: Option<String> = None;
         for _ in 0..MAX_ALIAS_HOPS {
             let key = id.as_deref().unwrap_or(name);
-            let entry = match self.entries.get(key) {
-                Some(e) => e,
+            let index = match self.find(key) {
+                Some(i) => i,
                 None => {
                     let Some(current) = id.as_deref() else {
                         return Err(Miss::NoEntry);
@@ -404,12 +532,12 @@ impl Catalog {
                         return Err(Miss::DanglingAlias);
                     }
                     let template = template_of(current).ok_or(Miss::DanglingAlias)?;
-                    self.entries.get(&template).ok_or(Miss::DanglingAlias)?
+                    self.find(&template).ok_or(Miss::DanglingAlias)?
                 }
             };
-            match &entry.kind {
+            match &self.entries[index].kind {
                 EntryKind::Alias { target, .. } => id = Some(target.as_str().to_owned()),
-                _ => return Ok(entry.path.clone()),
+                _ => return Ok(index),
             }
         }
         Err(Miss::TooManyHops)
@@ -563,12 +691,12 @@ impl Catalog {
 
     /// The entry for `name`, if a directory entry carries it.
     pub fn entry(&self, name: &str) -> Option<&Entry> {
-        self.entries.get(name)
+        self.get(name)
     }
 
     /// All entries, sorted by name (`systemd-analyze unit-files`' `ids:` lines).
     pub fn entries(&self) -> impl Iterator<Item = &Entry> {
-        self.entries.values()
+        self.entries.iter()
     }
 
     /// The reverse map (`systemd-analyze unit-files`' `aliases:` lines): for a fragment's file name
@@ -590,10 +718,12 @@ impl Catalog {
     /// Whether `path` (a search directory + `NAME.wants`/`NAME.requires`/`NAME.d`) was recorded as a
     /// directory while scanning (systemd's unit path cache): only those are drop-in candidates.
     pub fn has_dir(&self, path: &Utf8Path) -> bool {
-        self.dirs.contains(path)
+        self.dirs
+            .binary_search_by(|d| d.as_str().cmp(path.as_str()))
+            .is_ok()
     }
 
-    /// All recorded `.wants`/`.requires`/`.d` directories.
+    /// All recorded `.wants`/`.requires`/`.d` directories, sorted by their path text.
     pub fn dirs(&self) -> impl Iterator<Item = &Utf8Path> {
         self.dirs.iter().map(Utf8PathBuf::as_path)
     }
