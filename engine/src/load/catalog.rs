@@ -257,8 +257,9 @@ impl Catalog {
             scanned.push(found);
         }
         let mut all: Vec<Scanned> = scanned.into_iter().flatten().collect();
-        // Names are unique across directories (shadowed ones were skipped): sort once.
-        all.sort_unstable_by(|a, b| a.entry.name.as_str().cmp(b.entry.name.as_str()));
+        // Names are unique across directories (shadowed ones were skipped): sort once. Each
+        // directory's part is already sorted, and the stable sort merges such runs in linear time.
+        all.sort_by(|a, b| a.entry.name.as_str().cmp(b.entry.name.as_str()));
         let mut metas = Vec::with_capacity(all.len());
         cat.entries = all
             .into_iter()
@@ -494,8 +495,9 @@ impl Catalog {
             };
             pairs.push((dst, src.name.as_str().to_owned()));
         }
-        pairs.sort_unstable();
-        let mut reverse: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        // Mostly sorted already (most names are their own fragment's name, and `entries` is sorted):
+        // the stable sort takes advantage of the runs.
+        pairs.sort();
         let mut groups: Vec<(String, BTreeSet<String>)> = Vec::new();
         let mut pairs = pairs.into_iter().peekable();
         while let Some((dst, src)) = pairs.next() {
@@ -505,8 +507,8 @@ impl Catalog {
             }
             groups.push((dst, srcs.into_iter().collect()));
         }
-        reverse.extend(groups);
-        self.aliases = reverse;
+        // Sorted input: the map is bulk-built.
+        self.aliases = groups.into_iter().collect();
     }
 
     /// systemd's `unit_ids_map_get()`: follows aliases from `name` to a fragment path.
