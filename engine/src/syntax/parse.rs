@@ -297,10 +297,17 @@ pub fn parse(file: &Utf8Path, text: &[u8], dialect: Dialect, sink: &mut dyn Sink
         section_ignored: false,
     };
     let failure = parser.run(text);
+    // A parsed file is kept for the unit's lifetime: drop the vectors' growth slack (shrinking
+    // reallocates in place, so this is cheap).
+    let mut sections = parser.sections;
+    for section in &mut sections {
+        section.entries.shrink_to_fit();
+    }
+    sections.shrink_to_fit();
     ParsedFile {
         file: file.to_owned(),
         text: text.to_vec(),
-        sections: parser.sections,
+        sections,
         failure,
     }
 }
