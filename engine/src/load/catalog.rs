@@ -26,6 +26,7 @@ use crate::diag::{Code, Diagnostic, Severity, Sink};
 use crate::fs::{self, FileKind, FileSystem, Follow, FsError, Metadata, Target};
 use crate::name::{NameKind, UnitName, UnitType};
 use camino::{Utf8Path, Utf8PathBuf};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// How many alias hops a lookup follows before giving up with ELOOP (systemd's `FOLLOW_MAX`).
@@ -519,7 +520,7 @@ impl Catalog {
 
     /// [`Catalog::follow`], giving the index of the fragment's entry.
     fn follow_index(&self, name: &str) -> Result<usize, Miss> {
-        let mut id: Option<String> = None;
+        let mut id: Option<Cow<'_, str>> = None;
         for _ in 0..MAX_ALIAS_HOPS {
             let key = id.as_deref().unwrap_or(name);
             let index = match self.find(key) {
@@ -538,7 +539,7 @@ impl Catalog {
                 }
             };
             match &self.entries[index].kind {
-                EntryKind::Alias { target, .. } => id = Some(target.as_str().to_owned()),
+                EntryKind::Alias { target, .. } => id = Some(Cow::Borrowed(target.as_str())),
                 _ => return Ok(index),
             }
         }
