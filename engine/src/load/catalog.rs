@@ -28,6 +28,7 @@ use crate::name::{NameKind, UnitName, UnitType};
 use camino::{Utf8Path, Utf8PathBuf};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
 
 /// How many alias hops a lookup follows before giving up with ELOOP (systemd's `FOLLOW_MAX`).
 pub const MAX_ALIAS_HOPS: usize = 8;
@@ -120,18 +121,37 @@ impl Lookup {
 
 /// The name → fragment map of one search path, with the reverse alias map and the directory cache
 /// used for drop-ins.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default)]
 pub struct Catalog {
     search_path: Vec<Utf8PathBuf>,
     expanded: Vec<Utf8PathBuf>,
     /// Sorted by name, one per name (looked up by binary search).
     entries: Vec<Entry>,
-    aliases: BTreeMap<String, BTreeSet<String>>,
+    /// The reverse map as `(fragment name, name)` pairs, sorted (looked up by binary search).
+    aliases: Vec<(String, String)>,
+    /// The reverse map as nested maps, made from `aliases` on first use of
+    /// [`Catalog::aliases_map`].
+    aliases_view: OnceLock<BTreeMap<String, BTreeSet<String>>>,
     /// Sorted by path text, without duplicates.
     dirs: Vec<Utf8PathBuf>,
     stamp: Vec<(Utf8PathBuf, i128)>,
     unstamped: Vec<Utf8PathBuf>,
 }
+
+impl PartialEq for Catalog {
+    fn eq(&self, other: &Catalog) -> bool {
+        // `aliases_view` is a cache of `aliases`.
+        self.search_path == other.search_path
+            && self.expanded == other.expanded
+            && self.entries == other.entries
+            && self.aliases == other.aliases
+            && self.dirs == other.dirs
+            && self.stamp == other.stamp
+            && self.unstamped == other.unstamped
+    }
+}
+
+impl Eq for Catalog {}
 
 /// One accepted directory entry while the map is being built, with the metadata of a regular
 /// file (an empty one is a mask and stays out of the reverse map).
@@ -498,18 +518,17 @@ impl Catalog {
         }
         // Mostly sorted already (most names are their own fragment's name, and `entries` is sorted):
         // the stable sort takes advantage of the runs.
+        // Pairs are unique: each name appears once as the second member.
         pairs.sort();
-        let mut groups: Vec<(String, BTreeSet<String>)> = Vec::new();
-        let mut pairs = pairs.into_iter().peekable();
-        while let Some((dst, src)) = pairs.next() {
-            let mut srcs = vec![src];
-            while let Some((_, next)) = pairs.next_if(|(d, _)| *d == dst) {
-                srcs.push(next);
-            }
-            groups.push((dst, srcs.into_iter().collect()));
-        }
-        // Sorted input: the map is bulk-built.
-        self.aliases = groups.into_iter().collect();
+        self.aliases = pairs;
+        self.aliases_view = OnceLock::new();
+    }
+
+    /// The reverse-map pairs whose fragment name is `name`, sorted by the other name.
+    fn alias_pairs(&self, name: &str) -> &[(String, String)] {
+        let start = self.aliases.partition_point(|(d, _)| d.as_str() < name);
+        let len = self.aliases[start..].partition_point(|(d, _)| d.as_str() == name);
+        &self.aliases[start..start + len]
     }
 
     /// systemd's `unit_ids_map_get()`: follows aliases from `name` to a fragment path.
@@ -655,10 +674,7 @@ impl Catalog {
         if name_kind != NameKind::Template {
             names.insert(name.to_owned());
         }
-        let Some(aliases) = self.aliases.get(name) else {
-            return Ok(());
-        };
-        for alias in aliases {
+        for (_, alias) in self.alias_pairs(name) {
             if name_kind == NameKind::Instance && kind(alias) == Some(NameKind::Template) {
                 let Some(inst) = instance.and_then(|i| replace_instance(alias, i)) else {
                     continue;
@@ -704,18 +720,21 @@ impl Catalog {
 
     /// The reverse map (`systemd-analyze unit-files`' `aliases:` lines): for a fragment's file name
     /// (instantiated for instance aliases of templates), every name that resolves to it. Masked,
-    /// dangling and looping names are not in it.
+    /// dangling and looping names are not in it. The catalog keeps the map as sorted pairs (what
+    /// lookups use); this nested view is made on the first call and then kept.
     pub fn aliases_map(&self) -> &BTreeMap<String, BTreeSet<String>> {
-        &self.aliases
+        self.aliases_view.get_or_init(|| {
+            let mut map: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+            for (dst, src) in &self.aliases {
+                map.entry(dst.clone()).or_default().insert(src.clone());
+            }
+            map
+        })
     }
 
     /// The names that resolve to the fragment whose file name is `name` (see [`Catalog::aliases_map`]).
     pub fn aliases_of(&self, name: &str) -> impl Iterator<Item = &str> {
-        self.aliases
-            .get(name)
-            .into_iter()
-            .flatten()
-            .map(String::as_str)
+        self.alias_pairs(name).iter().map(|(_, src)| src.as_str())
     }
 
     /// Whether `path` (a search directory + `NAME.wants`/`NAME.requires`/`NAME.d`) was recorded as a
