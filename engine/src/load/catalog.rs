@@ -349,31 +349,27 @@ impl Catalog {
             })
         };
         for (de, meta) in listing {
-            let valid = match de.kind {
-                FileKind::File => match UnitName::new(&de.name) {
-                    Ok(n) => n,
-                    Err(_) => continue,
-                },
+            let is_unit = crate::name::is_valid(&de.name);
+            match de.kind {
+                FileKind::File if is_unit => {}
+                FileKind::Symlink if is_unit => {}
                 FileKind::Dir => {
                     if directory_name_is_valid(&de.name) {
                         self.dirs.push(fs::child_path(dir, &de.name));
                     }
                     continue;
                 }
-                FileKind::Symlink => match UnitName::new(&de.name) {
-                    Ok(n) => n,
-                    Err(_) => {
-                        if directory_name_is_valid(&de.name)
-                            && symlink_is_dir(fs, &fs::child_path(&real, &de.name))
-                        {
-                            self.dirs.push(fs::child_path(dir, &de.name));
-                        }
-                        continue;
+                FileKind::Symlink => {
+                    if directory_name_is_valid(&de.name)
+                        && symlink_is_dir(fs, &fs::child_path(&real, &de.name))
+                    {
+                        self.dirs.push(fs::child_path(dir, &de.name));
                     }
-                },
+                    continue;
+                }
                 _ => continue,
-            };
-            if shadowed(valid.as_str()) {
+            }
+            if shadowed(&de.name) {
                 continue;
             }
             let (kind, meta) = if de.kind == FileKind::Symlink {
@@ -384,10 +380,15 @@ impl Catalog {
             } else {
                 (EntryKind::File, Some(meta))
             };
+            let path = fs::child_path(dir, &de.name);
+            // The listing's own string becomes the name (validated above).
+            let Ok(name) = UnitName::try_from(de.name) else {
+                continue;
+            };
             found.push(Scanned {
                 entry: Entry {
-                    path: fs::child_path(dir, &de.name),
-                    name: valid,
+                    path,
+                    name,
                     search_dir: index,
                     kind,
                 },
