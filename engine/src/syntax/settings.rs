@@ -21,6 +21,9 @@ pub struct SettingValue {
 /// for what [`crate::syntax::parse`] marks known), so that names cost no allocation.
 type Name = Cow<'static, str>;
 
+/// One section's keys with their effective values.
+type SectionValues = Vec<(Name, Vec<SettingValue>)>;
+
 /// The merged view of a fragment and its drop-ins.
 ///
 /// Apply files in systemd's order (the fragment, then drop-ins in application order). Only known keys
@@ -31,11 +34,11 @@ pub struct Settings {
     /// section → key → effective values in assignment order; sections and keys in first-assignment
     /// order. Plain vectors searched linearly: a unit has a handful of sections and a section at
     /// most as many keys as the key table knows, and small vectors cost far less memory than maps.
-    values: Vec<(Name, Vec<(Name, Vec<SettingValue>)>)>,
+    values: Vec<(Name, SectionValues)>,
 }
 
 /// The slot of `name` in `list`, appended (with an empty value) if missing.
-fn slot<'a, T: Default>(list: &'a mut Vec<(Name, T)>, name: Name) -> &'a mut T {
+fn slot<T: Default>(list: &mut Vec<(Name, T)>, name: Name) -> &mut T {
     let index = match list.iter().position(|(n, _)| *n == name) {
         Some(i) => i,
         None => {
