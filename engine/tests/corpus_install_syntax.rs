@@ -22,9 +22,13 @@ mod corpus;
 mod support;
 mod syntax_oracle;
 
+use camino::Utf8Path;
 use camino::Utf8PathBuf;
 use corpus::Case;
 use syntax_oracle::InstallVerdict as Verdict;
+use unitlab_engine::fs::DirFs;
+use unitlab_engine::install;
+use unitlab_engine::load::{LookupPaths, MapEnv, Scope};
 use unitlab_engine::syntax::{parse, Dialect};
 
 const UNIT_DIR: &str = "etc/systemd/system";
@@ -35,8 +39,39 @@ fn ours(root: &str, case: &Case) -> Verdict {
     let f = parse(&path, &case.text, Dialect::Install, &mut diags);
     Verdict {
         messages: syntax_oracle::printed(&diags),
-        failure: f.failure.map(|x| x.strerror().to_owned()),
+        failure: f
+            .failure
+            .map(|x| x.strerror().to_owned())
+            .or_else(|| value_failure(root, case)),
     }
+}
+
+/// A failure of the installer's *value* parsers (e.g. `Also=` naming something that is not a unit
+/// name, as a stray continuation can make it: `Also=a.socket Also=b.socket`): systemctl prints the
+/// same `Failed to enable unit, file "UNIT": …` line as for a syntax failure, so our side asks the
+/// install engine (a dry run of `enable` on the same tree) and renders its change list the same way.
+fn value_failure(root: &str, case: &Case) -> Option<String> {
+    let fs = DirFs::new(root).ok()?;
+    let lp = LookupPaths::new(Scope::System, Some(Utf8Path::new(root)), &MapEnv::new("/")).ok()?;
+    let opts = install::Options {
+        dry_run: true,
+        utf8: true,
+        ..install::Options::default()
+    };
+    let o = install::enable(&fs, &lp, std::slice::from_ref(&case.unit), opts);
+    let lines = install::render_changes(
+        &o.changes,
+        o.result.map(|_| ()),
+        install::RenderOptions {
+            verb: "enable",
+            quiet: false,
+            utf8: true,
+        },
+    );
+    let prefix = format!("Failed to enable unit, file \"{}\": ", case.unit);
+    lines
+        .iter()
+        .find_map(|l| l.strip_prefix(&prefix).map(str::to_owned))
 }
 
 fn systemctl(root: &std::path::Path, case: &Case) -> Verdict {

@@ -288,7 +288,8 @@ fn compare_all(cases: &[Case]) -> Report {
                 // unbalanced quotes): systemd stopped parsing there. Value parsing is not the
                 // parser's business (the graph and simulator issues model it), so compare only
                 // the lines systemd read.
-                mine.messages.retain(|m| line_of(m).is_none_or(|n| n <= stop));
+                mine.messages
+                    .retain(|m| line_of(m).is_none_or(|n| n <= stop));
                 mine.failed = false;
                 r.n_stopped += 1;
             }
