@@ -20,7 +20,7 @@ use super::read_cache::ReadCache;
 use super::symlink::hidden_or_backup;
 use super::{Log, Options, UnitFileState};
 use crate::fs::{resolve, FileKind, FileSystem, Follow};
-use crate::load::{is_user_config_dir, LookupPaths, Scope};
+use crate::load::LookupPaths;
 use crate::name::{NameKind, UnitName};
 use camino::Utf8PathBuf;
 use std::collections::{HashMap, HashSet};
@@ -254,50 +254,13 @@ fn find_in_scope(
     info: &InstallInfo,
     match_name: bool,
 ) -> Option<UnitFileState> {
-    let (mut same_runtime, mut same_config, mut in_runtime, mut at_all, mut ignore_same_name) =
-        (false, false, false, false, false);
-    let path = info.path.clone().unwrap_or_default();
-    for (d, links) in lp.search_path().iter().zip(&index.dirs) {
-        let (found, same) = match links {
+    let decided = super::state::decide_in_scope(lp, info, |i, _, ignore_same_name| {
+        Ok(match index.dirs.get(i).and_then(Option::as_ref) {
             Some(l) => scan(l, info, match_name, ignore_same_name),
             None => (false, false),
-        };
-        if found {
-            if d.path == lp.persistent_config() {
-                return Some(UnitFileState::Enabled);
-            }
-            if lp.scope() == Scope::User && is_user_config_dir(&d.path) {
-                return Some(UnitFileState::Enabled);
-            }
-            if lp.is_runtime_dir(&d.path) {
-                in_runtime = true;
-            } else {
-                at_all = true;
-            }
-        } else if same {
-            if d.path == lp.persistent_config() {
-                same_config = true;
-            } else if lp.is_runtime_dir(&d.path) {
-                same_runtime = true;
-            }
-        }
-        if !ignore_same_name && path.starts_with(&d.path) {
-            ignore_same_name = true;
-        }
-    }
-    if in_runtime {
-        return Some(UnitFileState::EnabledRuntime);
-    }
-    if at_all && crate::name::classify(&info.name) == Some(NameKind::Instance) {
-        return Some(UnitFileState::Static);
-    }
-    if same_config {
-        return Some(UnitFileState::Linked);
-    }
-    if same_runtime {
-        return Some(UnitFileState::LinkedRuntime);
-    }
-    None
+        })
+    });
+    decided.unwrap_or(None)
 }
 
 /// The state of `name` decided against a prebuilt [`LinkIndex`] (equal to

@@ -4,7 +4,7 @@ use super::discover::{errno, join, Ctx, Search};
 use super::info::{InstallInfo, Mode};
 use super::symlink::hidden_or_backup;
 use crate::fs::{resolve, FileKind, Follow};
-use crate::load::{is_user_config_dir, Scope};
+use crate::load::{is_user_config_dir, LookupPaths, Scope, SearchDir};
 use crate::name::{NameKind, UnitName};
 use camino::Utf8Path;
 use std::fmt;
@@ -187,13 +187,27 @@ fn find_in_scope(
     info: &InstallInfo,
     match_name: bool,
 ) -> Result<Option<UnitFileState>, Errno> {
-    let lp = ctx.lp;
+    decide_in_scope(ctx.lp, info, |_, d, ignore_same_name| {
+        let mut same = false;
+        let found = find_symlinks(ctx, info, match_name, ignore_same_name, &d.path, &mut same)?;
+        Ok((found, same))
+    })
+}
+
+/// The enablement decision of `find_symlinks_in_scope()` (reference §4.10): walks the search
+/// path in order; `scan(index, dir, ignore_same_name)` says whether the directory holds an
+/// enablement link for the unit (`found`) and whether it holds a same-name link (`same`). Shared
+/// by the straightforward lookup and the indexed `list-unit-files`, so that both decide alike.
+pub(crate) fn decide_in_scope(
+    lp: &LookupPaths,
+    info: &InstallInfo,
+    mut scan: impl FnMut(usize, &SearchDir, bool) -> Result<(bool, bool), Errno>,
+) -> Result<Option<UnitFileState>, Errno> {
     let (mut same_runtime, mut same_config, mut in_runtime, mut at_all, mut ignore_same_name) =
         (false, false, false, false, false);
     let path = info.path.clone().unwrap_or_default();
-    for d in lp.search_path() {
-        let mut same = false;
-        let found = find_symlinks(ctx, info, match_name, ignore_same_name, &d.path, &mut same)?;
+    for (i, d) in lp.search_path().iter().enumerate() {
+        let (found, same) = scan(i, d, ignore_same_name)?;
         if found {
             if d.path == lp.persistent_config() {
                 return Ok(Some(UnitFileState::Enabled));
