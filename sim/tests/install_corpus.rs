@@ -43,34 +43,7 @@ fn copy_tree(src: &Path, dst: &Path) {
 }
 
 fn snapshot_tree(root: &Path) -> BTreeMap<String, String> {
-    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, String>) {
-        let Ok(rd) = fs::read_dir(dir) else {
-            return;
-        };
-        for e in rd.flatten() {
-            let p = e.path();
-            let rel = p
-                .strip_prefix(root)
-                .expect("inside root")
-                .to_string_lossy()
-                .into_owned();
-            let Ok(meta) = fs::symlink_metadata(&p) else {
-                continue;
-            };
-            if meta.file_type().is_symlink() {
-                let t = fs::read_link(&p).map(|t| t.display().to_string());
-                out.insert(rel, format!("-> {}", t.unwrap_or_default()));
-            } else if meta.is_dir() {
-                out.insert(rel, "dir".to_owned());
-                walk(root, &p, out);
-            } else {
-                out.insert(rel, format!("file {}", meta.len()));
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(root, root, &mut out);
-    out
+    support::tree_listing(root, false)
 }
 
 #[derive(Debug, PartialEq, Eq)]

@@ -75,34 +75,7 @@ fn build(root: &Path, tree: &str) {
 
 /// Every path below `root` with its kind, link target or contents.
 fn snapshot_tree(root: &Path) -> BTreeMap<String, String> {
-    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, String>) {
-        let mut entries: Vec<_> = fs::read_dir(dir)
-            .expect("read_dir")
-            .map(|e| e.expect("entry").path())
-            .collect();
-        entries.sort();
-        for p in entries {
-            let rel = p
-                .strip_prefix(root)
-                .expect("inside root")
-                .to_string_lossy()
-                .into_owned();
-            let meta = fs::symlink_metadata(&p).expect("lstat");
-            if meta.file_type().is_symlink() {
-                let t = fs::read_link(&p).expect("readlink");
-                out.insert(rel, format!("-> {}", t.display()));
-            } else if meta.is_dir() {
-                out.insert(rel, "dir".to_owned());
-                walk(root, &p, out);
-            } else {
-                let c = fs::read(&p).expect("read");
-                out.insert(rel, format!("= {}", String::from_utf8_lossy(&c)));
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(root, root, &mut out);
-    out
+    support::tree_listing(root, true)
 }
 
 #[derive(Debug, PartialEq, Eq)]

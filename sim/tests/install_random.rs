@@ -426,36 +426,7 @@ fn build(root: &Path, tree: &[Entry]) {
 }
 
 fn snapshot_tree(root: &Path) -> BTreeMap<String, String> {
-    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, String>) {
-        let Ok(rd) = fs::read_dir(dir) else {
-            return;
-        };
-        let mut entries: Vec<_> = rd.flatten().map(|e| e.path()).collect();
-        entries.sort();
-        for p in entries {
-            let rel = p
-                .strip_prefix(root)
-                .expect("inside root")
-                .to_string_lossy()
-                .into_owned();
-            let Ok(meta) = fs::symlink_metadata(&p) else {
-                continue;
-            };
-            if meta.file_type().is_symlink() {
-                let t = fs::read_link(&p).map(|t| t.display().to_string());
-                out.insert(rel, format!("-> {}", t.unwrap_or_default()));
-            } else if meta.is_dir() {
-                out.insert(rel, "dir".to_owned());
-                walk(root, &p, out);
-            } else {
-                let c = fs::read(&p).unwrap_or_default();
-                out.insert(rel, format!("= {}", String::from_utf8_lossy(&c)));
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(root, root, &mut out);
-    out
+    support::tree_listing(root, true)
 }
 
 #[derive(Debug, PartialEq, Eq)]

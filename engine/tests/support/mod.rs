@@ -281,3 +281,42 @@ impl Rng {
         items[self.below(items.len())]
     }
 }
+
+/// Every path below `root` (relative, sorted) with what it is: `-> TARGET` for a symlink (target
+/// text verbatim), `dir`, and for a file `= CONTENT` (lossy UTF-8) when `contents`, else
+/// `file SIZE`. Used to compare the trees two implementations leave behind.
+pub fn tree_listing(root: &Path, contents: bool) -> std::collections::BTreeMap<String, String> {
+    fn walk(
+        root: &Path,
+        dir: &Path,
+        contents: bool,
+        out: &mut std::collections::BTreeMap<String, String>,
+    ) {
+        let rd =
+            std::fs::read_dir(dir).unwrap_or_else(|e| panic!("read_dir {}: {e}", dir.display()));
+        for e in rd {
+            let p = e.expect("directory entry").path();
+            let rel = p
+                .strip_prefix(root)
+                .expect("inside root")
+                .to_string_lossy()
+                .into_owned();
+            let meta = std::fs::symlink_metadata(&p).expect("lstat");
+            if meta.file_type().is_symlink() {
+                let t = std::fs::read_link(&p).expect("readlink");
+                out.insert(rel, format!("-> {}", t.display()));
+            } else if meta.is_dir() {
+                out.insert(rel, "dir".to_owned());
+                walk(root, &p, contents, out);
+            } else if contents {
+                let c = std::fs::read(&p).expect("read");
+                out.insert(rel, format!("= {}", String::from_utf8_lossy(&c)));
+            } else {
+                out.insert(rel, format!("file {}", meta.len()));
+            }
+        }
+    }
+    let mut out = std::collections::BTreeMap::new();
+    walk(root, root, contents, &mut out);
+    out
+}
