@@ -118,11 +118,12 @@ impl<'a> Loader<'a> {
 
     /// Runs the load queue until it is empty, then the passes that need every unit loaded.
     pub(crate) fn run(&mut self) {
+        let first = self.graph.loaded;
         while let Some(id) = self.stack.pop() {
             self.process(&id);
         }
         super::implicit::mount_dependencies(self);
-        super::defaults::target_ordering(self);
+        super::defaults::queue_side(self, first);
     }
 
     fn process(&mut self, id: &UnitName) {

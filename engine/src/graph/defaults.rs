@@ -68,16 +68,33 @@ pub(crate) fn type_defaults(l: &mut Loader<'_>, id: &UnitName) {
     }
 }
 
-/// `unit_add_default_target_dependency()` for every target and every unit it pulls in or is part
-/// of (`Requires=`, `Requisite=`, `Wants=`, `BindsTo=`, `Upholds=`, `PartOf=`): the target gets
-/// `After=` the unit if both are loaded, both have default dependencies and the target is not
-/// already ordered before the unit.
-///
-/// systemd does this from both ends: when the target is loaded (for units already loaded) and,
-/// after the load queue ran, for every loaded unit (through the unit's `RequiredBy`, `RequisiteOf`,
-/// `WantedBy`, `BoundBy`, `UpheldBy`, but not `ConsistsOf`). So for `PartOf=` the target is only
-/// ordered if the unit left the load queue before the target did.
-pub(crate) fn target_ordering(l: &mut Loader<'_>) {
+/// `unit_add_default_target_dependency(u, t)`: the target `t` gets `After=u` if both are loaded,
+/// both have default dependencies and `t` is not already ordered before `u`.
+fn default_target_dependency(l: &mut Loader<'_>, u: &UnitName, t: &UnitName) {
+    if t.unit_type() != UnitType::Target {
+        return;
+    }
+    let (Some(un), Some(tn)) = (l.graph.nodes.get(u), l.graph.nodes.get(t)) else {
+        return;
+    };
+    if un.load_state() != LoadState::Loaded || tn.load_state() != LoadState::Loaded {
+        return;
+    }
+    if !un.default_dependencies || !tn.default_dependencies {
+        return;
+    }
+    if tn.has_dep(DepKind::Before, u.as_str()) {
+        return;
+    }
+    l.add(t, DepKind::After, u, true, DepMask::DEFAULT);
+}
+
+/// The target's side, when the target is loaded: for every unit it requires, requisites, wants,
+/// binds to, is part of or upholds that left the load queue before it.
+pub(crate) fn target_side(l: &mut Loader<'_>, t: &UnitName) {
+    if !l.graph.nodes[t].default_dependencies {
+        return;
+    }
     let kinds = [
         DepKind::Requires,
         DepKind::Requisite,
@@ -86,34 +103,46 @@ pub(crate) fn target_ordering(l: &mut Loader<'_>) {
         DepKind::PartOf,
         DepKind::Upholds,
     ];
-    let ids: Vec<UnitName> = l.graph.nodes.keys().cloned().collect();
-    for t in ids {
-        let tn = &l.graph.nodes[&t];
-        if t.unit_type() != UnitType::Target
-            || tn.load_state() != LoadState::Loaded
-            || !tn.default_dependencies
-        {
-            continue;
-        }
-        let t_order = tn.load_order;
-        let others: Vec<(DepKind, UnitName)> = kinds
+    let tn = &l.graph.nodes[t];
+    let order = tn.load_order;
+    let others: Vec<UnitName> = kinds
+        .iter()
+        .flat_map(|k| tn.deps_of(*k).map(|(n, _)| n.clone()))
+        .filter(|u| l.graph.nodes.get(u).is_some_and(|n| n.load_order < order))
+        .collect();
+    for u in others {
+        default_target_dependency(l, &u, t);
+    }
+}
+
+/// The units' side, once the load queue is empty (`manager_dispatch_target_deps_queue()`): every
+/// unit loaded since `first` (most recent first, as the queue is a stack) orders the targets that
+/// require, requisite, want, bind to or uphold it after itself. (Not `PartOf=`: a target is only
+/// ordered after a unit it is part of when that unit was loaded before the target.)
+pub(crate) fn queue_side(l: &mut Loader<'_>, first: usize) {
+    let kinds = [
+        DepKind::RequiredBy,
+        DepKind::RequisiteOf,
+        DepKind::WantedBy,
+        DepKind::BoundBy,
+        DepKind::UpheldBy,
+    ];
+    let mut units: Vec<(usize, UnitName)> = l
+        .graph
+        .nodes
+        .values()
+        .filter(|n| n.load_order != usize::MAX && n.load_order >= first)
+        .filter(|n| n.load_state() == LoadState::Loaded)
+        .map(|n| (n.load_order, n.id().clone()))
+        .collect();
+    units.sort_by(|a, b| b.0.cmp(&a.0));
+    for (_, u) in units {
+        let targets: Vec<UnitName> = kinds
             .iter()
-            .flat_map(|k| tn.deps_of(*k).map(|(n, _)| (*k, n.clone())))
+            .flat_map(|k| l.graph.nodes[&u].deps_of(*k).map(|(n, _)| n.clone()))
             .collect();
-        for (kind, u) in others {
-            let Some(un) = l.graph.nodes.get(&u) else {
-                continue;
-            };
-            if un.load_state() != LoadState::Loaded || !un.default_dependencies {
-                continue;
-            }
-            if kind == DepKind::PartOf && un.load_order > t_order {
-                continue;
-            }
-            if l.graph.nodes[&t].has_dep(DepKind::Before, u.as_str()) {
-                continue;
-            }
-            l.add(&t, DepKind::After, &u, true, DepMask::DEFAULT);
+        for t in targets {
+            default_target_dependency(l, &u, &t);
         }
     }
 }

@@ -58,58 +58,56 @@ fn likely_recursive(u: &UnitName, name: &str, format: &str) -> bool {
     format.contains("%i") || format.contains("%n") || format.contains("%N")
 }
 
-/// Adds the dependencies a unit's settings and drop-in directories configure.
-pub(crate) fn file_dependencies(l: &mut Loader<'_>, id: &UnitName) {
-    let node = &l.graph.nodes[id];
-    let settings = node.unit.settings.clone();
-    let wants: Vec<UnitName> = node.unit.wants.iter().map(|e| e.name.clone()).collect();
-    let requires: Vec<UnitName> = node.unit.requires.iter().map(|e| e.name.clone()).collect();
-    let ty = id.unit_type();
+/// One assignment, in file order.
+struct Assignment {
+    section: String,
+    key: String,
+    value: SettingValue,
+}
 
-    let keys: Vec<(String, String)> = settings
-        .keys()
-        .map(|(s, k)| (s.to_owned(), k.to_owned()))
-        .collect();
-    for (section, key) in keys {
-        let values: Vec<SettingValue> =
-            settings.list(&section, &key).into_iter().cloned().collect();
-        if section == "Unit" {
-            if let Some(kind) = DepKind::from_directive(&key) {
-                for v in &values {
-                    if key.ends_with("Overridable") {
-                        let new = kind.as_str();
-                        l.file_log(&v.file, v.line, format!("Unit dependency type {key}= is obsolete, replacing by {new}=, please update your unit file."));
-                    }
-                    directive(l, id, kind, v);
-                }
-            } else if key == "RequiresMountsFor" {
-                for v in &values {
-                    for word in split_words(&v.value) {
-                        let path = unquote(&word);
-                        super::implicit::require_mounts_for(l, id, &path, DepMask::FILE);
-                    }
-                }
-            }
-        } else if section == ty.section() {
-            match (ty, key.as_str()) {
-                (UnitType::Timer | UnitType::Path, "Unit") => {
-                    trigger_unit(l, id, &values);
-                }
-                (UnitType::Socket, "Service") => {
-                    if let Some(v) = values.last() {
-                        socket_service(l, id, v);
-                    }
-                }
-                (_, "Slice") => {
-                    if let Some(v) = values.last() {
-                        slice(l, id, v);
-                    }
-                }
-                _ => {}
-            }
+fn assignments(parsed: &crate::syntax::ParsedFile) -> Vec<Assignment> {
+    let mut out = Vec::new();
+    for section in parsed.sections.iter().filter(|s| s.known) {
+        for e in section.entries.iter().filter(|e| e.known) {
+            out.push(Assignment {
+                section: section.name.clone(),
+                key: e.key.clone(),
+                value: SettingValue {
+                    value: e.value.clone(),
+                    file: parsed.file.clone(),
+                    line: e.line,
+                },
+            });
         }
     }
+    out
+}
 
+/// Adds the dependencies a unit's files and drop-in directories configure, in systemd's order: the
+/// fragment's assignments, the `.wants/` entries, the `.requires/` entries, then the drop-ins'
+/// assignments (dependency directives are never reset, so applying them one by one gives the
+/// merged result).
+pub(crate) fn file_dependencies(l: &mut Loader<'_>, id: &UnitName) {
+    let node = &l.graph.nodes[id];
+    let fragment: Vec<Assignment> = node
+        .unit
+        .fragment
+        .as_ref()
+        .map(|f| assignments(&f.parsed))
+        .unwrap_or_default();
+    let dropins: Vec<Assignment> = node
+        .unit
+        .dropins
+        .iter()
+        .flat_map(|d| assignments(&d.parsed))
+        .collect();
+    let wants: Vec<UnitName> = node.unit.wants.iter().map(|e| e.name.clone()).collect();
+    let requires: Vec<UnitName> = node.unit.requires.iter().map(|e| e.name.clone()).collect();
+    let mut trigger_set = false;
+
+    for a in &fragment {
+        assignment(l, id, a, &mut trigger_set);
+    }
     for (kind, entries) in [(DepKind::Wants, wants), (DepKind::Requires, requires)] {
         for name in entries {
             if let Err(e) = l.add_by_name(id, &[kind], name.as_str(), true, DepMask::FILE) {
@@ -122,6 +120,41 @@ pub(crate) fn file_dependencies(l: &mut Loader<'_>, id: &UnitName) {
                     ),
                 );
             }
+        }
+    }
+    for a in &dropins {
+        assignment(l, id, a, &mut trigger_set);
+    }
+}
+
+fn assignment(l: &mut Loader<'_>, id: &UnitName, a: &Assignment, trigger_set: &mut bool) {
+    let ty = id.unit_type();
+    let v = &a.value;
+    if a.section == "Unit" {
+        if let Some(kind) = DepKind::from_directive(&a.key) {
+            if v.value.is_empty() {
+                return;
+            }
+            if a.key.ends_with("Overridable") {
+                let new = kind.as_str();
+                let key = &a.key;
+                l.file_log(&v.file, v.line, format!("Unit dependency type {key}= is obsolete, replacing by {new}=, please update your unit file"));
+            }
+            directive(l, id, kind, v);
+        } else if a.key == "RequiresMountsFor" {
+            for word in split_words(&v.value) {
+                let path = unquote(&word);
+                super::implicit::require_mounts_for(l, id, &path, DepMask::FILE);
+            }
+        }
+    } else if a.section == ty.section() && !v.value.is_empty() {
+        match (ty, a.key.as_str()) {
+            (UnitType::Timer | UnitType::Path, "Unit") => {
+                trigger_unit(l, id, v, trigger_set);
+            }
+            (UnitType::Socket, "Service") => socket_service(l, id, v),
+            (_, "Slice") => slice(l, id, v),
+            _ => {}
         }
     }
 }
@@ -175,67 +208,64 @@ fn directive(l: &mut Loader<'_>, id: &UnitName, kind: DepKind, v: &SettingValue)
 }
 
 /// A timer's or path's `Unit=` (`config_parse_trigger_unit()`): the first one wins.
-fn trigger_unit(l: &mut Loader<'_>, id: &UnitName, values: &[SettingValue]) {
+fn trigger_unit(l: &mut Loader<'_>, id: &UnitName, v: &SettingValue, have: &mut bool) {
     let creds = l.graph.options.credentials.clone();
-    let mut have = false;
-    for v in values {
-        if have {
+    if *have {
+        l.file_log(
+            &v.file,
+            v.line,
+            format!("Multiple units to trigger specified, ignoring: {}", v.value),
+        );
+        return;
+    }
+    let name = match expand_name(id, &creds, &v.value) {
+        Ok(n) => n,
+        Err(e) => {
             l.file_log(
-                &v.file,
-                v.line,
-                format!("Multiple units to trigger specified, ignoring: {}", v.value),
-            );
-            continue;
-        }
-        let name = match expand_name(id, &creds, &v.value) {
-            Ok(n) => n,
-            Err(e) => {
-                l.file_log(
-                    &v.file,
-                    v.line,
-                    format!(
-                        "Failed to resolve unit specifiers in {}, ignoring: {}",
-                        v.value,
-                        e.strerror()
-                    ),
-                );
-                continue;
-            }
-        };
-        let ty = crate::name::unit_type_of(&name);
-        if ty.is_none() || ty == Some(id.unit_type()) {
-            l.file_log(
-                &v.file,
-                v.line,
-                format!("Unit type not valid, ignoring: {}", v.value),
-            );
-            continue;
-        }
-        if name == id.as_str() {
-            l.file_log(
-                &v.file,
-                v.line,
-                format!("Units cannot trigger themselves, ignoring: {}", v.value),
-            );
-            continue;
-        }
-        match l.add_by_name(
-            id,
-            &[DepKind::Before, DepKind::Triggers],
-            &name,
-            true,
-            DepMask::FILE,
-        ) {
-            Ok(_) => have = true,
-            Err(e) => l.file_log(
                 &v.file,
                 v.line,
                 format!(
-                    "Failed to add trigger on {name}, ignoring: {}",
+                    "Failed to resolve unit specifiers in {}, ignoring: {}",
+                    v.value,
                     e.strerror()
                 ),
-            ),
+            );
+            return;
         }
+    };
+    let ty = crate::name::unit_type_of(&name);
+    if ty.is_none() || ty == Some(id.unit_type()) {
+        l.file_log(
+            &v.file,
+            v.line,
+            format!("Unit type not valid, ignoring: {}", v.value),
+        );
+        return;
+    }
+    if name == id.as_str() {
+        l.file_log(
+            &v.file,
+            v.line,
+            format!("Units cannot trigger themselves, ignoring: {}", v.value),
+        );
+        return;
+    }
+    match l.add_by_name(
+        id,
+        &[DepKind::Before, DepKind::Triggers],
+        &name,
+        true,
+        DepMask::FILE,
+    ) {
+        Ok(_) => *have = true,
+        Err(e) => l.file_log(
+            &v.file,
+            v.line,
+            format!(
+                "Failed to add trigger on {name}, ignoring: {}",
+                e.strerror()
+            ),
+        ),
     }
 }
 

@@ -59,7 +59,10 @@ pub(crate) fn type_extras(l: &mut Loader<'_>, id: &UnitName) {
             }
             super::defaults::type_defaults(l, id);
         }
-        UnitType::Target => super::defaults::type_defaults(l, id),
+        UnitType::Target => {
+            super::defaults::target_side(l, id);
+            super::defaults::type_defaults(l, id);
+        }
         UnitType::Slice => {
             if l.graph.nodes[id].slice().is_none() {
                 if let Some(parent) = crate::name::slice_parent(id.as_str()) {
