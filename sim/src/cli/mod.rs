@@ -9,6 +9,9 @@ use std::io::Write;
 mod cat;
 mod demo;
 mod escape;
+mod graph_load;
+mod list_dependencies;
+mod show;
 mod unit_paths;
 
 /// What the command line runs against: the process environment, or a simulated one.
@@ -91,6 +94,10 @@ enum Verb {
     Cat(cat::Args),
     /// Load a unit tree (an embedded example, or --root) and explain every unit's state.
     Demo(demo::Args),
+    /// Print a unit's load state, files and dependency properties, like `systemctl show`, offline.
+    Show(show::Args),
+    /// Print a unit's dependency tree, like `systemctl list-dependencies`, offline.
+    ListDependencies(list_dependencies::Args),
 }
 
 /// Runs the command line against the real process environment and returns the exit status.
@@ -142,6 +149,8 @@ pub fn run_in(ctx: &mut Context<'_>, args: Vec<OsString>) -> i32 {
         Verb::UnitPaths(a) => unit_paths::run(ctx, &cli.global, a),
         Verb::Cat(a) => cat::run(ctx, &cli.global, a),
         Verb::Demo(a) => demo::run(ctx, &cli.global, a),
+        Verb::Show(a) => show::run(ctx, &cli.global, a),
+        Verb::ListDependencies(a) => list_dependencies::run(ctx, &cli.global, a),
     };
     let _ = ctx.out.flush();
     let _ = ctx.err.flush();
