@@ -200,7 +200,8 @@ fn exec_dependencies(l: &mut Loader<'_>, id: &UnitName) {
         }
     }
     if !system {
-        return journald(l, id, section);
+        // The user manager stops here: no remount-fs, PrivateTmp or journald dependencies.
+        return;
     }
     if state_like {
         let _ = l.add_by_name(

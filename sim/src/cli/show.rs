@@ -132,9 +132,30 @@ fn load_error(node: &Node) -> String {
     }
 }
 
+/// `shell_maybe_quote()`: list elements with shell-special characters are printed in double quotes
+/// with `"`, `\\`, `` ` `` and `$` backslash-escaped.
+fn maybe_quote(s: &str) -> String {
+    const NEED_QUOTES: &str = "\"\\`$*?['()<>|&;! \t\n\r";
+    let Some(pos) = s.find(|c: char| c.is_control() || NEED_QUOTES.contains(c)) else {
+        return s.to_owned();
+    };
+    let mut out = String::from("\"");
+    out.push_str(&s[..pos]);
+    for c in s[pos..].chars() {
+        if matches!(c, '"' | '\\' | '`' | '$') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    out
+}
+
 /// The computed properties of one unit, in `systemctl show` order.
 pub fn properties(_graph: &Graph, node: &Node) -> Vec<(String, String)> {
-    let join = |it: &mut dyn Iterator<Item = String>| it.collect::<Vec<_>>().join(" ");
+    let join = |it: &mut dyn Iterator<Item = String>| {
+        it.map(|s| maybe_quote(&s)).collect::<Vec<_>>().join(" ")
+    };
     let mut props: Vec<(String, String)> = Vec::new();
     let id = node.id();
     if has_cgroup(id.unit_type()) {
