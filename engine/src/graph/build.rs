@@ -64,7 +64,8 @@ pub(crate) struct Loader<'a> {
     pub(crate) catalog: &'a Catalog,
     pub(crate) graph: &'a mut Graph,
     pub(crate) sink: &'a mut dyn Sink,
-    stack: Vec<UnitName>,
+    /// The load queue: (unit id, the name it was asked for), most recent last.
+    stack: Vec<(UnitName, UnitName)>,
 }
 
 impl<'a> Loader<'a> {
@@ -96,30 +97,59 @@ impl<'a> Loader<'a> {
             &self.graph.options.load,
             self.sink,
         );
-        let id = unit.id.clone();
+        let mut unit = unit;
+        let mut id = unit.id.clone();
+        if let Some(existing) = self.graph.nodes.get(&id) {
+            // The name is another name of a unit that already exists. systemd creates a unit object
+            // per name and merges them when one of them is loaded: if the unit was not loaded yet,
+            // whichever name leaves the queue first is the one its fragment is parsed under. Once
+            // loaded, a merge into a *masked* unit fails and the other name stays a unit of its own
+            // that failed to load ("File exists"); other states merge (verified with
+            // `systemd --test`).
+            let processed = existing.load_order != usize::MAX;
+            if processed && existing.load_state() == LoadState::Masked && id != *name {
+                unit.id = name.clone();
+                unit.names = vec![name.clone()];
+                unit.load_state = LoadState::Error;
+                unit.load_error = Some(crate::load::LoadError::Read("File exists".into()));
+                unit.fragment = None;
+                unit.dropins.clear();
+                unit.wants.clear();
+                unit.requires.clear();
+                unit.settings = Default::default();
+                id = name.clone();
+            } else {
+                self.graph
+                    .names
+                    .insert(name.as_str().to_owned(), id.clone());
+                if !processed {
+                    self.stack.push((id.clone(), name.clone()));
+                }
+                return id;
+            }
+        }
         self.graph
             .names
             .insert(name.as_str().to_owned(), id.clone());
-        if self.graph.nodes.contains_key(&id) {
-            return id;
-        }
-        for n in &unit.names {
-            self.graph
-                .names
-                .entry(n.as_str().to_owned())
-                .or_insert_with(|| id.clone());
-        }
+        // The unit's other names are known once it is loaded (see `Graph::get`); a name that is
+        // asked for later gets its own queue entry above.
         let mut node = Node::new(unit);
         node.default_dependencies = default_dependencies(&node, self.graph.options.manager);
         self.graph.nodes.insert(id.clone(), node);
-        self.stack.push(id.clone());
+        self.stack.push((id.clone(), name.clone()));
         id
     }
 
     /// Runs the load queue until it is empty, then the passes that need every unit loaded.
     pub(crate) fn run(&mut self) {
         let first = self.graph.loaded;
-        while let Some(id) = self.stack.pop() {
+        while let Some((id, name)) = self.stack.pop() {
+            if self.graph.nodes[&id].load_order != usize::MAX {
+                continue;
+            }
+            if let Some(n) = self.graph.nodes.get_mut(&id) {
+                n.unit.requested = name;
+            }
             self.process(&id);
         }
         super::implicit::mount_dependencies(self);
@@ -142,6 +172,8 @@ impl<'a> Loader<'a> {
         if matches!(state, LoadState::Loaded | LoadState::BadSetting) {
             super::implicit::type_extras(self, id);
         }
+        // The extras may have failed the unit (a bus name taken by another service).
+        let state = self.graph.nodes[id].load_state();
         if state == LoadState::Loaded {
             super::implicit::slice_dependencies(self, id);
             super::implicit::load_mount_prefixes(self, id);
@@ -242,7 +274,22 @@ impl<'a> Loader<'a> {
         reference: bool,
         mask: DepMask,
     ) -> Result<UnitName, AddError> {
-        let other = resolve_template(u, name)?;
+        self.add_by_name_as(u, u, kinds, name, reference, mask)
+    }
+
+    /// [`Loader::add_by_name`] with templates instantiated for `base`: the name the unit is being
+    /// parsed under (systemd parses a fragment into the unit object of the *requested* name, and
+    /// merges it into the unit's id afterwards).
+    pub(crate) fn add_by_name_as(
+        &mut self,
+        u: &UnitName,
+        base: &UnitName,
+        kinds: &[DepKind],
+        name: &str,
+        reference: bool,
+        mask: DepMask,
+    ) -> Result<UnitName, AddError> {
+        let other = resolve_template(base, name)?;
         let other = self.load(&other);
         for &k in kinds {
             self.add(u, k, &other, reference, mask);

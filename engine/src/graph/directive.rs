@@ -105,8 +105,16 @@ pub(crate) fn file_dependencies(l: &mut Loader<'_>, id: &UnitName) {
     let requires: Vec<UnitName> = node.unit.requires.iter().map(|e| e.name.clone()).collect();
     let mut trigger_set = false;
 
+    // The fragment is parsed under the requested name (see `Loader::add_by_name_as`); the drop-in
+    // directories and files are read after the merge, under the id.
+    let requested = l.graph.nodes[id].unit.requested.clone();
+    let base = if requested.unit_type() == id.unit_type() {
+        requested
+    } else {
+        id.clone()
+    };
     for a in &fragment {
-        assignment(l, id, a, &mut trigger_set);
+        assignment(l, id, &base, a, &mut trigger_set);
     }
     for (kind, entries) in [(DepKind::Wants, wants), (DepKind::Requires, requires)] {
         for name in entries {
@@ -123,11 +131,17 @@ pub(crate) fn file_dependencies(l: &mut Loader<'_>, id: &UnitName) {
         }
     }
     for a in &dropins {
-        assignment(l, id, a, &mut trigger_set);
+        assignment(l, id, id, a, &mut trigger_set);
     }
 }
 
-fn assignment(l: &mut Loader<'_>, id: &UnitName, a: &Assignment, trigger_set: &mut bool) {
+fn assignment(
+    l: &mut Loader<'_>,
+    id: &UnitName,
+    base: &UnitName,
+    a: &Assignment,
+    trigger_set: &mut bool,
+) {
     let ty = id.unit_type();
     let v = &a.value;
     if a.section == "Unit" {
@@ -140,7 +154,7 @@ fn assignment(l: &mut Loader<'_>, id: &UnitName, a: &Assignment, trigger_set: &m
                 let key = &a.key;
                 l.file_log(&v.file, v.line, format!("Unit dependency type {key}= is obsolete, replacing by {new}=, please update your unit file"));
             }
-            directive(l, id, kind, v);
+            directive(l, id, base, kind, v);
         } else if a.key == "RequiresMountsFor" {
             for word in split_words(&v.value) {
                 let path = unquote(&word);
@@ -150,10 +164,10 @@ fn assignment(l: &mut Loader<'_>, id: &UnitName, a: &Assignment, trigger_set: &m
     } else if a.section == ty.section() && !v.value.is_empty() {
         match (ty, a.key.as_str()) {
             (UnitType::Timer | UnitType::Path, "Unit") => {
-                trigger_unit(l, id, v, trigger_set);
+                trigger_unit(l, id, base, v, trigger_set);
             }
-            (UnitType::Socket, "Service") => socket_service(l, id, v),
-            (_, "Slice") => slice(l, id, v),
+            (UnitType::Socket, "Service") => socket_service(l, id, base, v),
+            (_, "Slice") => slice(l, id, base, v),
             _ => {}
         }
     }
@@ -165,10 +179,10 @@ fn unquote(word: &str) -> String {
 }
 
 /// One assignment of a `[Unit]` dependency directive (`config_parse_unit_deps()`).
-fn directive(l: &mut Loader<'_>, id: &UnitName, kind: DepKind, v: &SettingValue) {
+fn directive(l: &mut Loader<'_>, id: &UnitName, base: &UnitName, kind: DepKind, v: &SettingValue) {
     let creds = l.graph.options.credentials.clone();
     for word in split_words(&v.value) {
-        let name = match expand_name(id, &creds, &word) {
+        let name = match expand_name(base, &creds, &word) {
             Ok(n) => n,
             Err(e) => {
                 l.file_log(
@@ -182,7 +196,7 @@ fn directive(l: &mut Loader<'_>, id: &UnitName, kind: DepKind, v: &SettingValue)
                 continue;
             }
         };
-        if likely_recursive(id, &name, &word) {
+        if likely_recursive(base, &name, &word) {
             l.sink.push(crate::diag::Diagnostic::new(
                 v.file.clone(),
                 v.line,
@@ -194,7 +208,7 @@ fn directive(l: &mut Loader<'_>, id: &UnitName, kind: DepKind, v: &SettingValue)
             ));
             continue;
         }
-        if let Err(e) = l.add_by_name(id, &[kind], &name, true, DepMask::FILE) {
+        if let Err(e) = l.add_by_name_as(id, base, &[kind], &name, true, DepMask::FILE) {
             l.file_log(
                 &v.file,
                 v.line,
@@ -208,7 +222,13 @@ fn directive(l: &mut Loader<'_>, id: &UnitName, kind: DepKind, v: &SettingValue)
 }
 
 /// A timer's or path's `Unit=` (`config_parse_trigger_unit()`): the first one wins.
-fn trigger_unit(l: &mut Loader<'_>, id: &UnitName, v: &SettingValue, have: &mut bool) {
+fn trigger_unit(
+    l: &mut Loader<'_>,
+    id: &UnitName,
+    base: &UnitName,
+    v: &SettingValue,
+    have: &mut bool,
+) {
     let creds = l.graph.options.credentials.clone();
     if *have {
         l.file_log(
@@ -218,7 +238,7 @@ fn trigger_unit(l: &mut Loader<'_>, id: &UnitName, v: &SettingValue, have: &mut 
         );
         return;
     }
-    let name = match expand_name(id, &creds, &v.value) {
+    let name = match expand_name(base, &creds, &v.value) {
         Ok(n) => n,
         Err(e) => {
             l.file_log(
@@ -250,8 +270,9 @@ fn trigger_unit(l: &mut Loader<'_>, id: &UnitName, v: &SettingValue, have: &mut 
         );
         return;
     }
-    match l.add_by_name(
+    match l.add_by_name_as(
         id,
+        base,
         &[DepKind::Before, DepKind::Triggers],
         &name,
         true,
@@ -270,9 +291,9 @@ fn trigger_unit(l: &mut Loader<'_>, id: &UnitName, v: &SettingValue, have: &mut 
 }
 
 /// A socket's `Service=`: only loads the service; the trigger is added with the socket's extras.
-fn socket_service(l: &mut Loader<'_>, id: &UnitName, v: &SettingValue) {
+fn socket_service(l: &mut Loader<'_>, id: &UnitName, base: &UnitName, v: &SettingValue) {
     let creds = l.graph.options.credentials.clone();
-    let Ok(name) = expand_name(id, &creds, &v.value) else {
+    let Ok(name) = expand_name(base, &creds, &v.value) else {
         return;
     };
     if !name.ends_with(".service") {
@@ -289,12 +310,12 @@ fn socket_service(l: &mut Loader<'_>, id: &UnitName, v: &SettingValue) {
 }
 
 /// `Slice=`.
-fn slice(l: &mut Loader<'_>, id: &UnitName, v: &SettingValue) {
+fn slice(l: &mut Loader<'_>, id: &UnitName, base: &UnitName, v: &SettingValue) {
     let creds = l.graph.options.credentials.clone();
-    let Ok(name) = expand_name(id, &creds, &v.value) else {
+    let Ok(name) = expand_name(base, &creds, &v.value) else {
         return;
     };
-    let Ok(un) = resolve_template(id, &name) else {
+    let Ok(un) = resolve_template(base, &name) else {
         l.file_log(
             &v.file,
             v.line,

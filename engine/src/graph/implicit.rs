@@ -260,15 +260,32 @@ fn journald(l: &mut Loader<'_>, id: &UnitName, section: &str) {
     );
 }
 
-/// `Type=dbus` (or no `Type=` and a `BusName=`): `Requires=` + `After=dbus.socket`.
+/// `Type=dbus` (or no `Type=` and a `BusName=`): `Requires=` + `After=dbus.socket`. A bus name
+/// already taken by another service fails the unit (`error`, "File exists").
 fn bus_name(l: &mut Loader<'_>, id: &UnitName) {
-    if setting(l, id, "Service", "BusName").is_none() {
+    let Some(bus) = setting(l, id, "Service", "BusName") else {
         return;
-    }
+    };
     let ty = setting(l, id, "Service", "Type");
     if ty.as_deref().is_none_or(|t| t == "dbus") {
         let _ = l.add_by_name(id, &[DepKind::Requires], "dbus.socket", true, DepMask::FILE);
         let _ = l.add_by_name(id, &[DepKind::After], "dbus.socket", true, DepMask::FILE);
+    }
+    match l.graph.bus_names.get(&bus) {
+        Some(owner) if owner != id => {
+            l.unit_log(
+                id,
+                crate::diag::Severity::Error,
+                format!("Two services allocated for the same bus name {bus}, refusing operation."),
+            );
+            if let Some(n) = l.graph.nodes.get_mut(id) {
+                n.unit.load_state = LoadState::Error;
+                n.unit.load_error = Some(crate::load::LoadError::Read("File exists".into()));
+            }
+        }
+        _ => {
+            l.graph.bus_names.insert(bus, id.clone());
+        }
     }
 }
 

@@ -58,7 +58,7 @@ pub use specifier::{expand_name, Credentials, SpecifierError};
 
 use crate::diag::Sink;
 use crate::fs::FileSystem;
-use crate::load::Catalog;
+use crate::load::{Catalog, LoadState};
 use crate::name::UnitName;
 use indexmap::IndexMap;
 use std::collections::HashMap;
@@ -74,6 +74,8 @@ pub struct Graph {
     socket_service: HashMap<UnitName, UnitName>,
     /// How many units left the load queue.
     loaded: usize,
+    /// `BusName=` → the service that took it first.
+    bus_names: HashMap<String, UnitName>,
 }
 
 impl Graph {
@@ -90,6 +92,7 @@ impl Graph {
             names: HashMap::new(),
             socket_service: HashMap::new(),
             loaded: 0,
+            bus_names: HashMap::new(),
         };
         let root = UnitName::new("-.slice").expect("-.slice is a valid name");
         g.load(fs, catalog, &root, sink);
@@ -130,14 +133,24 @@ impl Graph {
         &self.options
     }
 
-    /// The id of the unit known by `name` (an id, an alias, or a name that was loaded).
+    /// The id of the unit known by `name`: a name that was loaded, or another name of a loaded
+    /// unit.
     pub fn resolve(&self, name: &str) -> Option<&UnitName> {
-        self.names.get(name)
+        if let Some(id) = self.names.get(name) {
+            return Some(id);
+        }
+        self.nodes
+            .values()
+            .find(|n| {
+                n.load_state() != LoadState::NotFound
+                    && n.unit.names.iter().any(|a| a.as_str() == name)
+            })
+            .map(|n| n.id())
     }
 
-    /// The unit known by `name`.
+    /// The unit known by `name` (see [`Graph::resolve`]).
     pub fn get(&self, name: &str) -> Option<&Node> {
-        self.nodes.get(self.names.get(name)?)
+        self.nodes.get(self.resolve(name)?)
     }
 
     /// All units, in load order.
