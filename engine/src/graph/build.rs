@@ -66,6 +66,8 @@ pub(crate) struct Loader<'a> {
     pub(crate) sink: &'a mut dyn Sink,
     /// The load queue: (unit id, the name it was asked for), most recent last.
     stack: Vec<(UnitName, UnitName)>,
+    /// While a fragment is parsed: (unit id, the name it is parsed under), for messages.
+    pub(crate) parsing_as: Option<(UnitName, UnitName)>,
 }
 
 impl<'a> Loader<'a> {
@@ -81,6 +83,7 @@ impl<'a> Loader<'a> {
             graph,
             sink,
             stack: Vec::new(),
+            parsing_as: None,
         }
     }
 
@@ -193,10 +196,14 @@ impl<'a> Loader<'a> {
     ) -> bool {
         if u == other {
             if kind.warns_on_self() {
+                let shown = match &self.parsing_as {
+                    Some((id, base)) if id == u => base.clone(),
+                    _ => u.clone(),
+                };
                 self.unit_log(
-                    u,
+                    &shown,
                     Severity::Warning,
-                    format!("Dependency {kind}={u} is dropped."),
+                    format!("Dependency {kind}={shown} is dropped."),
                 );
             }
             return false;

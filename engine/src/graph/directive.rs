@@ -43,19 +43,58 @@ pub fn split_words(value: &str) -> Vec<String> {
     words
 }
 
-/// Whether a dependency of instance `u` on `name` (expanded from `format`) likely recurses forever:
-/// both are instances of the same template and the format uses `%i`, `%n` or `%N`.
-fn likely_recursive(u: &UnitName, name: &str, format: &str) -> bool {
-    if u.kind() != NameKind::Instance {
+/// `contains_instance_specifier_superset()`: the instance part of `format` (after the first `@`,
+/// before the last `.`) uses `%i`, `%n` or `%N`, and is not just `%i`.
+fn contains_instance_specifier_superset(format: &str) -> bool {
+    let Some(at) = format.find('@') else {
+        return false;
+    };
+    let rest = &format[at + 1..];
+    let inst = match rest.rfind('.') {
+        Some(dot) => &rest[..dot],
+        None => rest,
+    };
+    if inst == "%i" {
         return false;
     }
+    let mut percent = false;
+    for c in inst.chars() {
+        if c == '%' {
+            percent = !percent;
+        } else if percent {
+            if matches!(c, 'n' | 'N' | 'i') {
+                return true;
+            }
+            percent = false;
+        }
+    }
+    false
+}
+
+/// `unit_is_likely_recursive_template_dependency()`: `name` is an instance with the same prefix and
+/// type as the unit, from the same fragment, and `format` puts the unit's instance into the new
+/// instance.
+fn likely_recursive(
+    l: &Loader<'_>,
+    id: &UnitName,
+    base: &UnitName,
+    name: &str,
+    format: &str,
+) -> bool {
     let Ok(other) = UnitName::new(name) else {
         return false;
     };
-    if other.kind() != NameKind::Instance || other.template() != u.template() {
+    if other.kind() != NameKind::Instance
+        || other.prefix() != base.prefix()
+        || other.unit_type() != base.unit_type()
+    {
         return false;
     }
-    format.contains("%i") || format.contains("%n") || format.contains("%N")
+    let fragment = l.catalog.lookup(&other).fragment;
+    if fragment != l.graph.nodes[id].unit.fragment_path {
+        return false;
+    }
+    contains_instance_specifier_superset(format)
 }
 
 /// One assignment, in file order.
@@ -113,9 +152,11 @@ pub(crate) fn file_dependencies(l: &mut Loader<'_>, id: &UnitName) {
     } else {
         id.clone()
     };
+    l.parsing_as = Some((id.clone(), base.clone()));
     for a in &fragment {
         assignment(l, id, &base, a, &mut trigger_set);
     }
+    l.parsing_as = None;
     for (kind, entries) in [(DepKind::Wants, wants), (DepKind::Requires, requires)] {
         for name in entries {
             if let Err(e) = l.add_by_name(id, &[kind], name.as_str(), true, DepMask::FILE) {
@@ -196,7 +237,7 @@ fn directive(l: &mut Loader<'_>, id: &UnitName, base: &UnitName, kind: DepKind, 
                 continue;
             }
         };
-        if likely_recursive(base, &name, &word) {
+        if likely_recursive(l, id, base, &name, &word) {
             l.sink.push(crate::diag::Diagnostic::new(
                 v.file.clone(),
                 v.line,
