@@ -58,10 +58,8 @@ pub(crate) fn type_defaults(l: &mut Loader<'_>, id: &UnitName) {
             }
             by_name(l, id, &shutdown, "shutdown.target");
         }
-        UnitType::Target => {
-            if id.as_str() != "shutdown.target" {
-                by_name(l, id, &shutdown, "shutdown.target");
-            }
+        UnitType::Target if id.as_str() != "shutdown.target" => {
+            by_name(l, id, &shutdown, "shutdown.target");
         }
         UnitType::Slice => by_name(l, id, &shutdown, "shutdown.target"),
         _ => {}
@@ -135,7 +133,7 @@ pub(crate) fn queue_side(l: &mut Loader<'_>, first: usize) {
         .filter(|n| n.load_state() == LoadState::Loaded)
         .map(|n| (n.load_order, n.id().clone()))
         .collect();
-    units.sort_by(|a, b| b.0.cmp(&a.0));
+    units.sort_by_key(|u| std::cmp::Reverse(u.0));
     for (_, u) in units {
         let targets: Vec<UnitName> = kinds
             .iter()

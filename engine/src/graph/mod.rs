@@ -188,3 +188,6 @@ impl Graph {
         out
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -87,7 +87,7 @@ pub fn run(ctx: &mut Context<'_>, global: &Global, args: Args) -> i32 {
             continue;
         };
         for (key, value) in properties(&graph, node) {
-            let asked = wanted.iter().any(|w| *w == key);
+            let asked = wanted.contains(&key);
             if !wanted.is_empty() && !asked {
                 continue;
             }
