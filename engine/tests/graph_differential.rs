@@ -441,6 +441,31 @@ fn hand_cases() -> Vec<(&'static str, Tree, &'static str)> {
         "[Unit]\nWants=m.service missing.service bad.service d.service\nOnFailure=x.service\nTriggers=y.service\n",
     );
     cases.push(("masks, missing, bad setting, drop-ins", t, "r.target"));
+    // Mount units: device, parent mount, bind source, default ordering (local, network, nofail,
+    // tmpfs), RequiresMountsFor= from both sides.
+    let mut t = Tree::default();
+    t.file("srv.mount", "[Mount]\nWhat=tmpfs\nWhere=/srv\nType=tmpfs\n");
+    t.file(
+        "srv-data.mount",
+        "[Mount]\nWhat=/dev/sdz1\nWhere=/srv/data\n",
+    );
+    t.file(
+        "srv-net.mount",
+        "[Mount]\nWhat=host:/x\nWhere=/srv/net\nType=nfs\nOptions=nofail\n",
+    );
+    t.file(
+        "srv-bind.mount",
+        "[Mount]\nWhat=/var/b\nWhere=/srv/bind\nOptions=bind,x-systemd.device-bound\n",
+    );
+    t.file(
+        "u.service",
+        &svc("RequiresMountsFor=/srv/data/x /srv/net", ""),
+    );
+    t.file(
+        "r.target",
+        "[Unit]\nWants=srv-data.mount u.service srv-bind.mount\nRequiresMountsFor=/srv/data/x\n",
+    );
+    cases.push(("mount units", t, "r.target"));
     // Aliases: a dependency on an alias name lands on the unit.
     let mut t = Tree::default();
     t.file("real.service", &svc("", ""));

@@ -77,12 +77,17 @@ pub(crate) fn type_extras(l: &mut Loader<'_>, id: &UnitName) {
             }
             super::defaults::type_defaults(l, id);
         }
-        UnitType::Mount | UnitType::Swap | UnitType::Scope => default_slice(l, id),
+        UnitType::Mount => {
+            exec_dependencies(l, id);
+            default_slice(l, id);
+            super::mount::extras(l, id);
+        }
+        UnitType::Swap | UnitType::Scope => default_slice(l, id),
         UnitType::Automount | UnitType::Device => {}
     }
 }
 
-fn setting(l: &Loader<'_>, id: &UnitName, section: &str, key: &str) -> Option<String> {
+pub(crate) fn setting(l: &Loader<'_>, id: &UnitName, section: &str, key: &str) -> Option<String> {
     l.graph.nodes[id]
         .unit
         .settings
@@ -377,7 +382,7 @@ fn socket_mounts(l: &mut Loader<'_>, id: &UnitName) {
 }
 
 /// Simplifies a path like `path_simplify()`; `None` if it is not absolute and normalized.
-fn simplify(path: &str) -> Option<String> {
+pub(crate) fn simplify(path: &str) -> Option<String> {
     if !path.starts_with('/') {
         return None;
     }
@@ -392,7 +397,7 @@ fn simplify(path: &str) -> Option<String> {
 }
 
 /// The path and its prefixes, shortest first (`/`, `/a`, `/a/b`).
-fn prefixes(path: &str) -> Vec<String> {
+pub(crate) fn prefixes(path: &str) -> Vec<String> {
     let mut out = vec!["/".to_owned()];
     let mut cur = String::new();
     for c in path.split('/').filter(|c| !c.is_empty()) {
@@ -437,14 +442,19 @@ pub(crate) fn load_mount_prefixes(l: &mut Loader<'_>, id: &UnitName) {
     }
 }
 
-/// `After=` (and `Requires=` if the mount has a fragment) on every loaded mount unit of a path prefix.
+/// `After=` (and `Requires=` if the mount has a fragment) on every loaded mount unit of a path
+/// prefix. systemd adds this from the side loaded last: the unit's side (origin of the path) if the
+/// mount unit was loaded before the unit (`-.mount` always is: it comes from the mount table), else
+/// the mount unit's side (origin `path`).
 pub(crate) fn mount_dependencies(l: &mut Loader<'_>) {
     let ids: Vec<UnitName> = l.graph.nodes.keys().cloned().collect();
     for id in ids {
-        if l.graph.nodes[&id].load_state() != LoadState::Loaded {
+        let node = &l.graph.nodes[&id];
+        if node.load_state() != LoadState::Loaded {
             continue;
         }
-        let paths: Vec<(String, DepInfo)> = l.graph.nodes[&id]
+        let u_order = node.load_order;
+        let paths: Vec<(String, DepInfo)> = node
             .requires_mounts_for
             .iter()
             .map(|(p, i)| (p.clone(), *i))
@@ -465,9 +475,19 @@ pub(crate) fn mount_dependencies(l: &mut Loader<'_>) {
                     continue;
                 }
                 let fragment = m.unit.fragment_path.is_some();
-                l.add(&id, DepKind::After, &mid, true, info.origin);
+                let m_order = if mid.as_str() == "-.mount" {
+                    0
+                } else {
+                    m.load_order
+                };
+                let mask = if mid.as_str() == "-.mount" || m_order < u_order {
+                    info.origin
+                } else {
+                    DepMask::PATH
+                };
+                l.add(&id, DepKind::After, &mid, true, mask);
                 if fragment {
-                    l.add(&id, DepKind::Requires, &mid, true, info.origin);
+                    l.add(&id, DepKind::Requires, &mid, true, mask);
                 }
             }
         }

@@ -43,11 +43,10 @@
 //! left the load queue first (specifiers and templates use that name, an alias's for instance).
 //!
 //! Not modelled (documented gaps):
-//! - mount units' own dependencies (`Where=` parent, `What=` device, `local-fs`/`umount.target`
-//!   with origin `mount-file`, swap/automount extras, quota) and the mount side of
-//!   `RequiresMountsFor=` (origin `path` when the mount unit is loaded after the unit needing it;
-//!   the engine always adds the unit side, origin of the path); mount units from
-//!   `/proc/self/mountinfo` do not exist offline (`-.mount` is loaded without a fragment);
+//! - for mount units: quota services, initrd special cases and `x-systemd.*` options other than
+//!   `device-bound` (the device, the parent mount point, the bind/loop source and the default
+//!   ordering are modelled); mount units from `/proc/self/mountinfo` do not exist offline
+//!   (`-.mount` is loaded without a fragment and counted as loaded first, as it is at boot);
 //! - device units and udev, `LogNamespace=`, `ManagedOOM*=`, `BindToDevice=`;
 //! - the system-facts specifiers (`%H`, `%m`, `%a`, ...): reported as unresolvable;
 //! - dependencies a unit that fails to parse (`error`) added before its failing line;
@@ -64,6 +63,7 @@ mod directive;
 mod implicit;
 mod kind;
 mod mask;
+mod mount;
 mod node;
 mod specifier;
 

@@ -9,7 +9,7 @@ fn graph(files: &[(&str, &str)], root: &str, manager: Manager) -> Graph {
     let fs = MemFs::new();
     for (name, text) in files {
         fs.add_file(
-            &camino::Utf8PathBuf::from(format!("/u/{name}")),
+            camino::Utf8PathBuf::from(format!("/u/{name}")),
             text.as_bytes(),
         )
         .expect("add file");
