@@ -499,7 +499,7 @@ fn hand_written_trees() {
 // ---------------------------------------------------------------------------------------------
 // Random graphs.
 
-const LOCAL: [&str; 13] = [
+const LOCAL: [&str; 14] = [
     "a.service",
     "b.service",
     "c.service",
@@ -513,6 +513,7 @@ const LOCAL: [&str; 13] = [
     "sl.slice",
     "al.service",
     "y@.target",
+    "m.mount",
 ];
 const KINDS: [&str; 14] = [
     "Requires",
@@ -644,6 +645,9 @@ fn add_graph(tree: &mut Tree, g: usize, shapes: &[Shape]) {
                         if *extra == 5 {
                             text.push_str(&format!("Slice=g{g}-sl.slice\n"));
                         }
+                        if *extra == 6 {
+                            text.push_str(&format!("WorkingDirectory=/g{g}/m/w\n"));
+                        }
                     }
                     Some("socket") => text.push_str(match extra {
                         0 => "[Socket]\nListenStream=1234\nAccept=yes\n",
@@ -656,6 +660,12 @@ fn add_graph(tree: &mut Tree, g: usize, shapes: &[Shape]) {
                         1 => "[Timer]\nOnActiveSec=5\nUnit=%p-c.service\nUnit=other.service\n",
                         2 => "[Timer]\nOnActiveSec=5\nPersistent=yes\n",
                         _ => "[Timer]\nOnActiveSec=5\n",
+                    }),
+                    Some("mount") => text.push_str(match extra {
+                        0 => "[Mount]\nWhat=tmpfs\nType=tmpfs\n",
+                        1 => "[Mount]\nWhat=/dev/vdz\nOptions=nofail\n",
+                        2 => "[Mount]\nWhat=srv:/x\nType=nfs\n",
+                        _ => "[Mount]\nWhat=/var/b\nOptions=bind\n",
                     }),
                     Some("path") => text.push_str(match extra {
                         0 => "[Path]\nPathExists=/etc/foo\nUnit=%p-b.service\n",
