@@ -28,7 +28,7 @@
 //! self-references, quoted and invalid names), `.wants/`/`.requires/` links, drop-ins, masks,
 //! missing units, `DefaultDependencies=no`, sockets/timers/paths. Several graphs (disjoint
 //! universes) share one systemd run through a root target that wants each graph's root.
-//! `UNITLAB_SEED` fixes the seed, `UNITLAB_CASES` the number of systemd runs (default 60, with 10
+//! `UNITLAB_SEED` fixes the seed, `UNITLAB_CASES` the number of systemd runs (default 45, with 12
 //! graphs each); both are printed.
 mod support;
 
@@ -695,7 +695,7 @@ fn add_graph(tree: &mut Tree, g: usize, shapes: &[Shape]) {
 }
 
 fn batch() -> impl Strategy<Value = Vec<Vec<Shape>>> {
-    prop::collection::vec(prop::collection::vec(shape(), LOCAL.len()), 10)
+    prop::collection::vec(prop::collection::vec(shape(), LOCAL.len()), 12)
 }
 
 fn seed() -> u64 {
@@ -719,7 +719,7 @@ fn random_graphs() {
     let cases: u32 = std::env::var("UNITLAB_CASES")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(60);
+        .unwrap_or(45);
     let mut bytes = [0u8; 32];
     bytes[..8].copy_from_slice(&seed.to_le_bytes());
     let config = Config {
