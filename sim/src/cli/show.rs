@@ -121,10 +121,11 @@ fn load_error(node: &Node) -> String {
                 .as_ref()
                 .map(|e| e.strerror().to_owned())
                 .unwrap_or_default();
-            let name = if why == "Bad message" {
-                "org.freedesktop.DBus.Error.InconsistentMessage"
-            } else {
-                "org.freedesktop.DBus.Error.Failed"
+            // sd-bus's errno → error name map (EBADMSG, EEXIST; others are reported as Failed).
+            let name = match why.as_str() {
+                "Bad message" => "org.freedesktop.DBus.Error.InconsistentMessage",
+                "File exists" => "org.freedesktop.DBus.Error.FileExists",
+                _ => "org.freedesktop.DBus.Error.Failed",
             };
             format!("{name} \"Unit {id} failed to load properly, please adjust/correct and reload service manager: {why}\"")
         }
