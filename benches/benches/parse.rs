@@ -20,7 +20,9 @@ fn parse_all(files: &[(String, UnitType, Vec<u8>)]) -> usize {
 fn bench_parse(c: &mut Criterion) {
     let mut group = c.benchmark_group("parse");
     for (label, files) in [
+        ("synthetic-1k", synth_unit_texts(1_000)),
         ("synthetic-10k", synth_unit_texts(10_000)),
+        ("synthetic-100k", synth_unit_texts(100_000)),
         ("host", host_unit_files()),
     ] {
         if files.is_empty() {

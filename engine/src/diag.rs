@@ -109,7 +109,13 @@ impl Diagnostic {
         code: Code,
         message: impl Into<String>,
     ) -> Self {
-        Diagnostic { file: file.into(), line, severity, code, message: message.into() }
+        Diagnostic {
+            file: file.into(),
+            line,
+            severity,
+            code,
+            message: message.into(),
+        }
     }
 }
 

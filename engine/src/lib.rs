@@ -71,6 +71,7 @@
 pub mod diag;
 pub mod fs;
 pub mod graph;
+pub mod install;
 pub mod load;
 pub mod name;
 pub mod syntax;

@@ -1247,23 +1247,8 @@ fn tree_strategy(multi: bool) -> BoxedStrategy<Tree> {
         .boxed()
 }
 
-fn seed() -> u64 {
-    std::env::var("UNITLAB_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_secs())
-                .unwrap_or(1)
-        })
-}
-
 fn cases() -> u32 {
-    std::env::var("UNITLAB_CASES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(200)
+    support::env_or("UNITLAB_CASES", 200)
 }
 
 fn runner(seed: u64, cases: u32) -> TestRunner {
@@ -1283,7 +1268,7 @@ fn random_trees_against_systemd_analyze() {
     if !support::systemd_analyze() {
         return;
     }
-    let (seed, n) = (seed(), cases());
+    let (seed, n) = (support::seed_from_env("UNITLAB_SEED"), cases());
     println!("catalog_differential: random trees against systemd-analyze: UNITLAB_SEED={seed} UNITLAB_CASES={n}");
     let result = runner(seed, n).run(&tree_strategy(true), |tree| {
         check_analyze(&tree).map_err(TestCaseError::fail)
@@ -1298,7 +1283,7 @@ fn random_trees_against_systemd_test() {
     if !support::test_transaction() {
         return;
     }
-    let (seed, n) = (seed(), cases());
+    let (seed, n) = (support::seed_from_env("UNITLAB_SEED"), cases());
     println!("catalog_differential: random trees against systemd --test: UNITLAB_SEED={seed} UNITLAB_CASES={n}");
     let result = runner(seed, n).run(&tree_strategy(true), |tree| {
         check_transaction(&tree, Runner::Direct).map_err(TestCaseError::fail)

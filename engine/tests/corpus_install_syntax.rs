@@ -20,33 +20,58 @@
 //! unit …`). `UNITLAB_SEED` reproduces the mutants.
 mod corpus;
 mod support;
+mod syntax_oracle;
 
+use camino::Utf8Path;
 use camino::Utf8PathBuf;
 use corpus::Case;
-use std::process::Command;
-use unitlab_engine::diag::Severity;
+use syntax_oracle::InstallVerdict as Verdict;
+use unitlab_engine::fs::DirFs;
+use unitlab_engine::install;
+use unitlab_engine::load::{LookupPaths, MapEnv, Scope};
 use unitlab_engine::syntax::{parse, Dialect};
 
 const UNIT_DIR: &str = "etc/systemd/system";
-
-#[derive(Debug, PartialEq, Eq, Default)]
-struct Verdict {
-    messages: Vec<String>,
-    failure: Option<String>,
-}
 
 fn ours(root: &str, case: &Case) -> Verdict {
     let path = Utf8PathBuf::from(format!("{root}/{UNIT_DIR}/{}", case.file));
     let mut diags = Vec::new();
     let f = parse(&path, &case.text, Dialect::Install, &mut diags);
     Verdict {
-        messages: diags
-            .iter()
-            .filter(|d| d.severity != Severity::Debug)
-            .map(|d| d.to_string())
-            .collect(),
-        failure: f.failure.map(|x| x.strerror().to_owned()),
+        messages: syntax_oracle::printed(&diags),
+        failure: f
+            .failure
+            .map(|x| x.strerror().to_owned())
+            .or_else(|| value_failure(root, case)),
     }
+}
+
+/// A failure of the installer's *value* parsers (e.g. `Also=` naming something that is not a unit
+/// name, as a stray continuation can make it: `Also=a.socket Also=b.socket`): systemctl prints the
+/// same `Failed to enable unit, file "UNIT": …` line as for a syntax failure, so our side asks the
+/// install engine (a dry run of `enable` on the same tree) and renders its change list the same way.
+fn value_failure(root: &str, case: &Case) -> Option<String> {
+    let fs = DirFs::new(root).ok()?;
+    let lp = LookupPaths::new(Scope::System, Some(Utf8Path::new(root)), &MapEnv::new("/")).ok()?;
+    let opts = install::Options {
+        dry_run: true,
+        utf8: true,
+        ..install::Options::default()
+    };
+    let o = install::enable(&fs, &lp, std::slice::from_ref(&case.unit), opts);
+    let lines = install::render_changes(
+        &o.changes,
+        o.result.map(|_| ()),
+        install::RenderOptions {
+            verb: "enable",
+            quiet: false,
+            utf8: true,
+        },
+    );
+    let prefix = format!("Failed to enable unit, file \"{}\": ", case.unit);
+    lines
+        .iter()
+        .find_map(|l| l.strip_prefix(&prefix).map(str::to_owned))
 }
 
 fn systemctl(root: &std::path::Path, case: &Case) -> Verdict {
@@ -57,27 +82,8 @@ fn systemctl(root: &std::path::Path, case: &Case) -> Verdict {
     if let Some(host) = &case.host {
         std::fs::write(dir.join(host), "[Install]\n").expect("write host");
     }
-    let out = Command::new("systemctl")
-        .arg(format!("--root={}", root.display()))
-        .arg("enable")
-        .arg(&case.unit)
-        .env("SYSTEMCTL_SKIP_SYSV", "1")
-        .env("LC_ALL", "C.UTF-8")
-        .output()
-        .expect("run systemctl");
-    let stderr = String::from_utf8_lossy(&out.stderr);
     let path = format!("{}/{UNIT_DIR}/{}", root.display(), case.file);
-    let prefix = format!("{path}:");
-    let failed_prefix = format!("Failed to enable unit, file \"{}\": ", case.unit);
-    let mut v = Verdict::default();
-    for line in stderr.lines() {
-        if let Some(e) = line.strip_prefix(&failed_prefix) {
-            v.failure = Some(e.to_owned());
-        } else if line.starts_with(&prefix) {
-            v.messages.push(line.to_owned());
-        }
-    }
-    v
+    syntax_oracle::systemctl_enable(root, &case.unit, &path)
 }
 
 /// Compares every case; returns (mismatches, messages seen, failures seen).
@@ -115,24 +121,9 @@ fn corpus_install_view_matches_systemctl() {
         "corpus too small: {} files",
         cases.len()
     );
-    let seed = corpus::seed();
+    let seed = support::seed_from_env("UNITLAB_SEED");
     eprintln!("corpus_install_syntax: seed {seed} (reproduce with UNITLAB_SEED={seed})");
-    let mut rng = corpus::Rng(seed);
-    let mutants: Vec<Case> = cases
-        .iter()
-        .map(|c| {
-            let mut applied = Vec::new();
-            let text = corpus::mutate(&c.text, &mut rng, &mut applied);
-            Case {
-                origin: format!("mutant {applied:?} of {} (UNITLAB_SEED={seed})", c.origin),
-                ty: c.ty,
-                text,
-                file: c.file.clone(),
-                host: c.host.clone(),
-                unit: c.unit.clone(),
-            }
-        })
-        .collect();
+    let mutants = corpus::mutants(&cases, seed, "");
     let (mut bad, m1, f1) = compare_all(&cases);
     let (bad2, m2, f2) = compare_all(&mutants);
     eprintln!(

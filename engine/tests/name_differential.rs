@@ -11,26 +11,9 @@
 mod support;
 
 use std::process::{Command, Output};
+use support::Rng;
 
 use unitlab_engine::name::{self, MangleOptions, UnitName, UnitType};
-
-/// A small deterministic generator (xorshift64*), so that a seed replays a run.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
-}
 
 /// Pieces that strings are made of: a tiny universe so that interesting collisions happen.
 const PIECES: &[&str] = &[
@@ -149,18 +132,6 @@ fn random_path(rng: &mut Rng) -> String {
         s.push('/');
     }
     s
-}
-
-fn seed() -> u64 {
-    match std::env::var("UNITLAB_SEED") {
-        Ok(s) => s.parse().expect("UNITLAB_SEED is a u64"),
-        Err(_) => {
-            let t = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .expect("clock after 1970");
-            (t.as_nanos() as u64) | 1
-        }
-    }
 }
 
 fn run_escape(opts: &[&str], args: &[String]) -> Output {
@@ -355,9 +326,9 @@ fn differential_against_systemd_escape() {
     if !support::systemd_escape() {
         return;
     }
-    let seed = seed();
+    let seed = support::seed_from_env("UNITLAB_SEED");
     println!("name_differential seed: {seed} (replay with UNITLAB_SEED={seed})");
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     let n = 300;
     let strings: Vec<String> = (0..n).map(|_| random_string(&mut rng, PIECES)).collect();
     let paths: Vec<String> = (0..n).map(|_| random_path(&mut rng)).collect();

@@ -10,22 +10,9 @@
 mod support;
 
 use std::process::Command;
+use support::Rng;
 
 use unitlab_engine::name::{mangle_with_notices, MangleOptions};
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
 
 const PIECES: &[&str] = &[
     "a",
@@ -105,18 +92,9 @@ fn mangle_matches_systemctl() {
         return;
     }
     let root = support::Scratch::new("mangle-root");
-    let seed = match std::env::var("UNITLAB_SEED") {
-        Ok(s) => s.parse().expect("UNITLAB_SEED is a u64"),
-        Err(_) => {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .expect("clock after 1970")
-                .as_nanos() as u64
-                | 1
-        }
-    };
+    let seed = support::seed_from_env("UNITLAB_SEED");
     println!("name_mangle_systemctl seed: {seed} (replay with UNITLAB_SEED={seed})");
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     let fixed = [
         "foo bar",
         "foo",

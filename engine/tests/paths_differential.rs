@@ -22,29 +22,8 @@ mod support;
 
 use camino::{Utf8Path, Utf8PathBuf};
 use std::process::Command;
+use support::Rng;
 use unitlab_engine::load::{current_dir_name, LookupPaths, MapEnv, ProcessEnv, Scope};
-
-/// splitmix64: a tiny deterministic generator (the workspace has no `rand`).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn chance(&mut self, percent: usize) -> bool {
-        self.below(100) < percent
-    }
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
-}
 
 /// Directory names that collide with each other and with systemd's defaults.
 const DIRS: &[&str] = &[
@@ -206,21 +185,7 @@ fn flag(scope: Scope) -> Option<&'static str> {
 
 /// Exit status, stdout and stderr of the real tool, as one comparable string.
 fn run_real(case: &Case, my_uid: u32) -> String {
-    let mut cmd = if case.uid == my_uid {
-        Command::new("systemd-analyze")
-    } else {
-        let mut c = Command::new("setpriv");
-        let id = case.uid.to_string();
-        c.args([
-            "--reuid",
-            &id,
-            "--regid",
-            &id,
-            "--clear-groups",
-            "systemd-analyze",
-        ]);
-        c
-    };
+    let mut cmd = support::command_as("systemd-analyze", case.uid, my_uid);
     cmd.args(flag(case.scope)).arg("unit-paths");
     cmd.env_clear()
         .envs(case.vars.iter().map(|(k, v)| (k, v)))
@@ -262,32 +227,13 @@ fn run_ours(case: &Case) -> String {
     }
 }
 
-fn current_uid() -> u32 {
-    let out = Command::new("id").arg("-u").output().expect("run id -u");
-    String::from_utf8_lossy(&out.stdout)
-        .trim()
-        .parse()
-        .expect("numeric uid")
-}
-
 #[test]
 fn unit_paths_match_systemd_analyze() {
     if !support::systemd_analyze() {
         return;
     }
-    let seed: u64 = std::env::var("UNITLAB_PATHS_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_nanos() as u64)
-                .unwrap_or(1)
-        });
-    let cases: usize = std::env::var("UNITLAB_PATHS_CASES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(400);
+    let seed: u64 = support::seed_from_env("UNITLAB_PATHS_SEED");
+    let cases: usize = support::env_or("UNITLAB_PATHS_CASES", 400);
 
     let scratch = support::Scratch::new("paths-diff");
     let base =
@@ -299,7 +245,7 @@ fn unit_paths_match_systemd_analyze() {
     // A symlink to the first cwd, for $PWD values that name it through a link.
     std::os::unix::fs::symlink(&base, base.join("link")).expect("create link");
 
-    let my_uid = current_uid();
+    let my_uid = support::current_uid();
     let setpriv = Command::new("setpriv").arg("--version").output().is_ok();
     // As root, also run as nobody, as a passwd user (daemon, uid 1) and as a uid with no entry.
     let uids: Vec<u32> = if my_uid == 0 && setpriv {
@@ -309,7 +255,7 @@ fn unit_paths_match_systemd_analyze() {
     };
 
     eprintln!("paths_differential: seed={seed} cases={cases} uids={uids:?} (UNITLAB_PATHS_SEED to reproduce)");
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     let mut per_scope = [0usize; 3];
     let mut errors = 0;
     let mut failures = Vec::new();
@@ -359,7 +305,7 @@ fn reference_examples_match_systemd_analyze() {
     if !support::systemd_analyze() {
         return;
     }
-    let my_uid = current_uid();
+    let my_uid = support::current_uid();
     let root = Utf8Path::new("/");
     let fixed: &[(Scope, &[(&str, &str)])] = &[
         (Scope::System, &[]),

@@ -21,33 +21,15 @@
 //! continuations, comments and BOMs collide). Set `UNITLAB_SEED=<u64>` to reproduce a run; the seed and
 //! case counts are printed.
 mod support;
+mod syntax_oracle;
 
 use camino::Utf8PathBuf;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
 use std::collections::BTreeMap;
-use unitlab_engine::diag::Severity;
+use syntax_oracle::{DIR, PARSER_MESSAGES};
 use unitlab_engine::name::UnitType;
 use unitlab_engine::syntax::{parse, Dialect, LONG_LINE_MAX};
-
-/// The directory our side pretends the files are in: systemd's temp dir with its random part
-/// normalised. It has the same length as the real one, because systemd truncates long log lines
-/// (`FILE:LINE: MESSAGE` at 2039 bytes on the console).
-const DIR: &str = "/tmp/real-systemd-test.XXXXXX";
-
-/// Message beginnings of everything `config_parse()`/`parse_line()`/`next_assignment()` logs.
-const PARSER_MESSAGES: &[&str] = &[
-    "Unknown key '",
-    "Unknown section '",
-    "Assignment outside of section. Ignoring.",
-    "Missing '=', ignoring line.",
-    "Missing key name before '=', ignoring line.",
-    "Invalid section header '",
-    "Bad characters in section header '",
-    "String is not UTF-8 clean, ignoring assignment: ",
-    "Line too long",
-    "Continuation line too long",
-];
 
 struct Case {
     name: String,
@@ -80,11 +62,7 @@ fn ours(case: &Case) -> Verdict {
         &mut diags,
     );
     Verdict {
-        messages: diags
-            .iter()
-            .filter(|d| d.severity != Severity::Debug)
-            .map(|d| d.to_string())
-            .collect(),
+        messages: syntax_oracle::printed(&diags),
         failed: f.failure.is_some(),
     }
 }
@@ -447,15 +425,7 @@ fn random_files_match_systemd() {
     if !support::test_transaction() {
         return;
     }
-    let seed: u64 = std::env::var("UNITLAB_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_nanos() as u64)
-                .unwrap_or(1)
-        });
+    let seed: u64 = support::seed_from_env("UNITLAB_SEED");
     const BATCH: usize = 100;
     const BATCHES: u32 = 8;
     eprintln!("syntax differential: seed {seed} (reproduce with UNITLAB_SEED={seed})");

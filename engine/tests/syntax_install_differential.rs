@@ -8,32 +8,22 @@
 //! Other systemctl output ("Created symlink …", "… non-existent unit …") is not the parser's and is
 //! ignored. Empty files are left out (they are masks, not parse results). `UNITLAB_SEED` reproduces.
 mod support;
+mod syntax_oracle;
 
 use camino::Utf8PathBuf;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
-use std::process::Command;
-use unitlab_engine::diag::Severity;
+use syntax_oracle::InstallVerdict as Verdict;
 use unitlab_engine::syntax::{parse, Dialect};
 
 const UNIT_DIR: &str = "/etc/systemd/system";
-
-#[derive(Debug, PartialEq, Eq)]
-struct Verdict {
-    messages: Vec<String>,
-    failure: Option<String>,
-}
 
 fn ours(root: &str, name: &str, text: &[u8]) -> Verdict {
     let path = Utf8PathBuf::from(format!("{root}{UNIT_DIR}/{name}.service"));
     let mut diags = Vec::new();
     let f = parse(&path, text, Dialect::Install, &mut diags);
     Verdict {
-        messages: diags
-            .iter()
-            .filter(|d| d.severity != Severity::Debug)
-            .map(|d| d.to_string())
-            .collect(),
+        messages: syntax_oracle::printed(&diags),
         failure: f.failure.map(|x| x.strerror().to_owned()),
     }
 }
@@ -42,29 +32,8 @@ fn systemctl(root: &std::path::Path, name: &str, text: &[u8]) -> Verdict {
     let dir = root.join(&UNIT_DIR[1..]);
     std::fs::create_dir_all(&dir).expect("create unit dir");
     std::fs::write(dir.join(format!("{name}.service")), text).expect("write unit");
-    let out = Command::new("systemctl")
-        .arg(format!("--root={}", root.display()))
-        .arg("enable")
-        .arg(format!("{name}.service"))
-        .env("SYSTEMCTL_SKIP_SYSV", "1")
-        .env("LC_ALL", "C.UTF-8")
-        .output()
-        .expect("run systemctl");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let prefix = format!("{}{UNIT_DIR}/{name}.service:", root.display());
-    let failed_prefix = format!("Failed to enable unit, file \"{name}.service\": ");
-    let mut v = Verdict {
-        messages: Vec::new(),
-        failure: None,
-    };
-    for line in stderr.lines() {
-        if line.starts_with(&prefix) {
-            v.messages.push(line.to_owned());
-        } else if let Some(e) = line.strip_prefix(&failed_prefix) {
-            v.failure = Some(e.to_owned());
-        }
-    }
-    v
+    let path = format!("{}{UNIT_DIR}/{name}.service", root.display());
+    syntax_oracle::systemctl_enable(root, &format!("{name}.service"), &path)
 }
 
 fn compare(name: &str, text: &[u8]) -> Option<String> {
@@ -142,15 +111,7 @@ fn random_files_match_systemctl() {
     if !support::systemctl() {
         return;
     }
-    let seed: u64 = std::env::var("UNITLAB_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_nanos() as u64)
-                .unwrap_or(1)
-        });
+    let seed: u64 = support::seed_from_env("UNITLAB_SEED");
     eprintln!("syntax install differential: seed {seed} (reproduce with UNITLAB_SEED={seed})");
     let mut seed_bytes = [0u8; 32];
     seed_bytes[..8].copy_from_slice(&seed.to_le_bytes());

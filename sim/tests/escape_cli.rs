@@ -9,23 +9,7 @@ mod support;
 
 use std::os::unix::process::CommandExt;
 use std::process::{Command, Output};
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
-}
+use support::Rng;
 
 /// Options, valid and not, in every spelling `getopt_long` accepts.
 const OPTIONS: &[&str] = &[
@@ -272,18 +256,9 @@ fn random_argv_matches_systemd_escape() {
     if !support::systemd_escape() {
         return;
     }
-    let seed = match std::env::var("UNITLAB_SEED") {
-        Ok(s) => s.parse().expect("UNITLAB_SEED is a u64"),
-        Err(_) => {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .expect("clock after 1970")
-                .as_nanos() as u64
-                | 1
-        }
-    };
+    let seed = support::seed_from_env("UNITLAB_SEED");
     println!("escape_cli seed: {seed} (replay with UNITLAB_SEED={seed})");
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     let (mut invocations, mut strings, mut succeeded) = (0, 0, 0);
     for _ in 0..400 {
         let args = argv(&mut rng);

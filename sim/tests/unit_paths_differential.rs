@@ -12,28 +12,7 @@ mod support;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-/// splitmix64 (no `rand` in the workspace).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn chance(&mut self, percent: usize) -> bool {
-        self.below(100) < percent
-    }
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
-}
+use support::Rng;
 
 /// A tiny universe of directory names, so that entries collide.
 const DIRS: &[&str] = &[
@@ -152,14 +131,7 @@ fn gen_case(rng: &mut Rng, cwds: &[PathBuf], uids: &[u32]) -> Case {
 }
 
 fn run(program: &str, case: &Case, my_uid: u32) -> String {
-    let mut cmd = if case.uid == my_uid {
-        Command::new(program)
-    } else {
-        let mut c = Command::new("setpriv");
-        let id = case.uid.to_string();
-        c.args(["--reuid", &id, "--regid", &id, "--clear-groups", program]);
-        c
-    };
+    let mut cmd = support::command_as(program, case.uid, my_uid);
     cmd.args(&case.args)
         .env_clear()
         .envs(&case.vars)
@@ -173,14 +145,6 @@ fn run(program: &str, case: &Case, my_uid: u32) -> String {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     )
-}
-
-fn current_uid() -> u32 {
-    let out = Command::new("id").arg("-u").output().expect("run id -u");
-    String::from_utf8_lossy(&out.stdout)
-        .trim()
-        .parse()
-        .expect("numeric uid")
 }
 
 fn unitlab() -> &'static str {
@@ -202,19 +166,8 @@ fn unit_paths_cli_matches_systemd_analyze() {
     if !support::systemd_analyze() {
         return;
     }
-    let seed: u64 = std::env::var("UNITLAB_PATHS_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_nanos() as u64)
-                .unwrap_or(1)
-        });
-    let cases: usize = std::env::var("UNITLAB_PATHS_CASES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(300);
+    let seed: u64 = support::seed_from_env("UNITLAB_PATHS_SEED");
+    let cases: usize = support::env_or("UNITLAB_PATHS_CASES", 300);
     let scratch = support::Scratch::new("unit-paths-cli");
     let base = scratch.path().canonicalize().expect("canonical scratch");
     std::fs::create_dir_all(base.join("w")).expect("create cwd");
@@ -222,7 +175,7 @@ fn unit_paths_cli_matches_systemd_analyze() {
     let cwds = vec![base.clone(), base.join("w"), PathBuf::from("/")];
     std::os::unix::fs::symlink(&base, base.join("link")).expect("create link");
 
-    let my_uid = current_uid();
+    let my_uid = support::current_uid();
     let setpriv = Command::new("setpriv").arg("--version").output().is_ok();
     let uids = if my_uid == 0 && setpriv && reachable_by_others(Path::new(unitlab())) {
         vec![0, 65534, 12345]
@@ -230,7 +183,7 @@ fn unit_paths_cli_matches_systemd_analyze() {
         vec![my_uid]
     };
     eprintln!("unit_paths_differential: seed={seed} cases={cases} uids={uids:?}");
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     let mut failures = Vec::new();
     let mut failing_exit = 0;
     for i in 0..cases {

@@ -311,6 +311,37 @@ pub fn read_dir_lists_sorted_entries(fs: &dyn FileSystem) {
     assert_err!(fs.read_dir(p("/dl")), FsError::NotADirectory { .. });
     assert_err!(fs.read_dir(p("/none")), FsError::NotFound { .. });
     assert_err!(fs.read_dir(p("/dl/c.wants")), FsError::SymlinkInPath { .. });
+
+    // `read_dir_metadata`: the same listing, each entry with what `lstat` says about it.
+    write(fs, "/d/b", "four");
+    let with_meta = ok(fs.read_dir_metadata(p("/d")), "/d");
+    let listed: Vec<DirEntry> = with_meta.iter().map(|(e, _)| e.clone()).collect();
+    assert_eq!(listed, ok(fs.read_dir(p("/d")), "/d"));
+    for (entry, meta) in &with_meta {
+        let path = format!("/d/{}", entry.name);
+        let lstat = ok(fs.lstat(p(&path)), &path);
+        assert_eq!(
+            (meta.kind, meta.size, meta.mode),
+            (lstat.kind, lstat.size, lstat.mode),
+            "{path}"
+        );
+        assert_eq!(meta.kind, entry.kind, "{path}");
+    }
+    assert!(with_meta.iter().any(|(e, m)| e.name == "b" && m.size == 4));
+    assert!(ok(fs.read_dir_metadata(p("/empty")), "/empty").is_empty());
+    assert_err!(
+        fs.read_dir_metadata(p("/d/b")),
+        FsError::NotADirectory { .. }
+    );
+    assert_err!(
+        fs.read_dir_metadata(p("/dl")),
+        FsError::NotADirectory { .. }
+    );
+    assert_err!(fs.read_dir_metadata(p("/none")), FsError::NotFound { .. });
+    assert_err!(
+        fs.read_dir_metadata(p("/dl/c.wants")),
+        FsError::SymlinkInPath { .. }
+    );
 }
 
 /// `create_dir_all` creates missing levels, accepts existing directories, never follows links.

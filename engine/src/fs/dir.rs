@@ -401,6 +401,33 @@ impl FileSystem for DirFs {
         Ok(entries)
     }
 
+    fn read_dir_metadata(&self, path: &Utf8Path) -> Result<Vec<(DirEntry, Metadata)>, FsError> {
+        let host = self.checked(path)?;
+        if !Self::lstat_host(&host, path)?.is_dir() {
+            return Err(FsError::NotADirectory {
+                path: path.to_owned(),
+            });
+        }
+        let mut entries = Vec::new();
+        for entry in stdfs::read_dir(&host).map_err(|e| io_error(e, path))? {
+            let entry = entry.map_err(|e| io_error(e, path))?;
+            let Ok(name) = entry.file_name().into_string() else {
+                continue;
+            };
+            // std stats the name relative to the open directory (`statx(dirfd, name,
+            // AT_SYMLINK_NOFOLLOW)`): one short lookup instead of a walk of the whole path.
+            let meta = match entry.metadata() {
+                Ok(m) => m,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(io_error(e, path)),
+            };
+            let kind = kind_of(meta.file_type());
+            entries.push((DirEntry { name, kind }, metadata_of(&meta)));
+        }
+        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        Ok(entries)
+    }
+
     fn create_dir_all(&self, path: &Utf8Path) -> Result<(), FsError> {
         check_path(path)?;
         let text = path.as_str();

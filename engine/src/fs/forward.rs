@@ -20,6 +20,12 @@ macro_rules! forward {
             fn read_dir(&self, path: &Utf8Path) -> Result<Vec<DirEntry>, FsError> {
                 (**self).read_dir(path)
             }
+            fn read_dir_metadata(
+                &self,
+                path: &Utf8Path,
+            ) -> Result<Vec<(DirEntry, Metadata)>, FsError> {
+                (**self).read_dir_metadata(path)
+            }
             fn create_dir_all(&self, path: &Utf8Path) -> Result<(), FsError> {
                 (**self).create_dir_all(path)
             }

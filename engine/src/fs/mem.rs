@@ -511,6 +511,24 @@ impl FileSystem for MemFs {
         }
     }
 
+    fn read_dir_metadata(&self, path: &Utf8Path) -> Result<Vec<(DirEntry, Metadata)>, FsError> {
+        match &self.read_tree().lookup(path)?.kind {
+            NodeKind::Dir(entries) => Ok(entries
+                .iter()
+                .map(|(name, node)| {
+                    let entry = DirEntry {
+                        name: name.clone(),
+                        kind: node.file_kind(),
+                    };
+                    (entry, node.metadata())
+                })
+                .collect()),
+            _ => Err(FsError::NotADirectory {
+                path: path.to_owned(),
+            }),
+        }
+    }
+
     fn create_dir_all(&self, path: &Utf8Path) -> Result<(), FsError> {
         self.write_tree().create_dir_all(path)
     }

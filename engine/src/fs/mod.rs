@@ -72,6 +72,7 @@ pub use copy::copy_tree;
 pub use dir::DirFs;
 pub use error::FsError;
 pub use mem::MemFs;
+pub(crate) use path::child as child_path;
 pub use path::{check_path, normalize};
 #[doc(hidden)]
 pub use resolve::resolve_stepwise;
@@ -163,6 +164,24 @@ pub trait FileSystem: std::fmt::Debug + Send + Sync {
     /// [`FsError::NotADirectory`], moving a directory below itself or renaming the root is
     /// [`FsError::InvalidPath`], and `from == to` is a no-op.
     fn rename(&self, from: &Utf8Path, to: &Utf8Path) -> Result<(), FsError>;
+    /// [`FileSystem::read_dir`] with each entry's `lstat` metadata, in the same order (the
+    /// directory is checked like `read_dir` does). An entry that disappears between the listing
+    /// and its `lstat` is left out. The provided implementation calls `lstat` for each entry;
+    /// backends override it when they can do better ([`DirFs`] stats each name relative to the
+    /// open directory, [`MemFs`] reads the metadata during the listing). The catalog uses it to
+    /// learn the size of every fragment (an empty file is a mask) with one directory scan.
+    fn read_dir_metadata(&self, path: &Utf8Path) -> Result<Vec<(DirEntry, Metadata)>, FsError> {
+        let entries = self.read_dir(path)?;
+        let mut out = Vec::with_capacity(entries.len());
+        for entry in entries {
+            match self.lstat(&path::child(path, &entry.name)) {
+                Ok(meta) => out.push((entry, meta)),
+                Err(e) if e.is_not_found() => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(out)
+    }
     /// Creates a character device node at `path` (what `/dev/null` is). Optional capability:
     /// [`MemFs`] supports it; [`DirFs`] does not (creating device nodes needs privileges).
     fn create_char_device(&self, path: &Utf8Path) -> Result<(), FsError> {

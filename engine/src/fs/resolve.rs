@@ -26,7 +26,7 @@
 //!   `CHASE_NONEXISTENT` does the same);
 //! * an existing non-directory used as a directory is [`FsError::NotADirectory`].
 
-use super::path::{child, normalize, split_last};
+use super::path::{check_path, child, normalize, split_last};
 use super::{FileKind, FileSystem, FsError, Metadata};
 use camino::{Utf8Path, Utf8PathBuf};
 use std::collections::VecDeque;
@@ -130,11 +130,49 @@ fn resolve_impl(
         });
     }
     let mut todo: VecDeque<String> = VecDeque::new();
-    push_front_components(&mut todo, text);
     let mut done = Utf8PathBuf::from("/");
     let mut hops = 0;
     // Try the shortcut at the start and after each symlink followed.
     let mut try_shortcut = use_shortcut;
+    // The shortcut below, before any allocation: when the `lstat` of a contract path succeeds,
+    // every parent is a real directory (backends report a symlink among them), so the path is
+    // either its own answer or a final symlink to follow from its parent.
+    let mut walked = false;
+    if use_shortcut && check_path(path).is_ok() {
+        if let (Ok(meta), Some((parent, _))) = (fs.lstat(path), split_last(path)) {
+            if meta.kind != FileKind::Symlink || follow == Follow::No {
+                return Ok(Resolved {
+                    path: path.to_owned(),
+                    target: Target::Exists(meta),
+                    hops: 0,
+                });
+            }
+            // The final symlink, exactly as the walk below takes it.
+            hops = 1;
+            let target = fs.read_link(path)?;
+            if target.as_str().contains('\0') {
+                return Err(FsError::InvalidPath {
+                    path: target.into_string(),
+                    reason: "symlink target contains a NUL byte",
+                });
+            }
+            if normalize(parent, &target) == DEV_NULL {
+                return Ok(Resolved {
+                    path: Utf8PathBuf::from(DEV_NULL),
+                    target: Target::DevNull,
+                    hops,
+                });
+            }
+            if !target.as_str().starts_with('/') {
+                done = parent.to_owned();
+            }
+            push_front_components(&mut todo, target.as_str());
+            walked = true;
+        }
+    }
+    if !walked {
+        push_front_components(&mut todo, text);
+    }
 
     loop {
         if try_shortcut {

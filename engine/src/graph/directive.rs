@@ -113,7 +113,7 @@ fn assignments(parsed: &crate::syntax::ParsedFile) -> Vec<Assignment> {
                 key: e.key.clone(),
                 value: SettingValue {
                     value: e.value.clone(),
-                    file: parsed.file.clone(),
+                    file: std::sync::Arc::from(parsed.file.as_path()),
                     line: e.line,
                 },
             });
@@ -239,7 +239,7 @@ fn directive(l: &mut Loader<'_>, id: &UnitName, base: &UnitName, kind: DepKind, 
         };
         if likely_recursive(l, id, base, &name, &word) {
             l.sink.push(crate::diag::Diagnostic::new(
-                v.file.clone(),
+                v.file.to_path_buf(),
                 v.line,
                 Severity::Debug,
                 crate::diag::Code::Dependency,

@@ -23,10 +23,12 @@ use super::mask::{classify, FileState};
 use super::name_parts::{basename, instance_of, kind, replace_instance, template_of};
 use super::paths::LookupPaths;
 use crate::diag::{Code, Diagnostic, Severity, Sink};
-use crate::fs::{self, FileKind, FileSystem, Follow, FsError, Target};
+use crate::fs::{self, FileKind, FileSystem, Follow, FsError, Metadata, Target};
 use crate::name::{NameKind, UnitName, UnitType};
 use camino::{Utf8Path, Utf8PathBuf};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
 
 /// How many alias hops a lookup follows before giving up with ELOOP (systemd's `FOLLOW_MAX`).
 pub const MAX_ALIAS_HOPS: usize = 8;
@@ -119,15 +121,78 @@ impl Lookup {
 
 /// The name → fragment map of one search path, with the reverse alias map and the directory cache
 /// used for drop-ins.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default)]
 pub struct Catalog {
     search_path: Vec<Utf8PathBuf>,
     expanded: Vec<Utf8PathBuf>,
-    entries: BTreeMap<String, Entry>,
-    aliases: BTreeMap<String, BTreeSet<String>>,
-    dirs: BTreeSet<Utf8PathBuf>,
+    /// Sorted by name, one per name (looked up by binary search).
+    entries: Vec<Entry>,
+    /// The reverse map as `(fragment name, name)` pairs, sorted (looked up by binary search).
+    aliases: Vec<(String, String)>,
+    /// The reverse map as nested maps, made from `aliases` on first use of
+    /// [`Catalog::aliases_map`].
+    aliases_view: OnceLock<BTreeMap<String, BTreeSet<String>>>,
+    /// Sorted by path text, without duplicates.
+    dirs: Vec<Utf8PathBuf>,
     stamp: Vec<(Utf8PathBuf, i128)>,
     unstamped: Vec<Utf8PathBuf>,
+}
+
+impl PartialEq for Catalog {
+    fn eq(&self, other: &Catalog) -> bool {
+        // `aliases_view` is a cache of `aliases`.
+        self.search_path == other.search_path
+            && self.expanded == other.expanded
+            && self.entries == other.entries
+            && self.aliases == other.aliases
+            && self.dirs == other.dirs
+            && self.stamp == other.stamp
+            && self.unstamped == other.unstamped
+    }
+}
+
+impl Eq for Catalog {}
+
+/// One accepted directory entry while the map is being built, with the metadata of a regular
+/// file (an empty one is a mask and stays out of the reverse map).
+struct Scanned {
+    entry: Entry,
+    meta: Option<Metadata>,
+}
+
+/// The form of a search directory used to test whether a normalised path lies below it by text,
+/// as `Path::strip_prefix` would component by component: `None` if it has a `..` component (no
+/// normalised path can then start with it).
+fn prefix_form(dir: &Utf8Path) -> Option<String> {
+    let mut out = String::with_capacity(dir.as_str().len());
+    for part in dir.as_str().split('/') {
+        match part {
+            "" | "." => {}
+            ".." => return None,
+            p => {
+                out.push('/');
+                out.push_str(p);
+            }
+        }
+    }
+    if out.is_empty() {
+        out.push('/');
+    }
+    Some(out)
+}
+
+/// `path` (a normalised absolute path) without the leading `prefix` (a [`prefix_form`]), like
+/// `Path::strip_prefix`: `""` if they are equal.
+fn strip_dir_prefix<'a>(path: &'a str, prefix: &str) -> Option<&'a str> {
+    if prefix == "/" {
+        return path.strip_prefix('/');
+    }
+    let rest = path.strip_prefix(prefix)?;
+    if rest.is_empty() {
+        Some(rest)
+    } else {
+        rest.strip_prefix('/')
+    }
 }
 
 impl Catalog {
@@ -206,24 +271,63 @@ impl Catalog {
                 }
             }
         }
+        let prefixes: Vec<Option<String>> = cat.expanded.iter().map(|d| prefix_form(d)).collect();
+        let mut scanned: Vec<Vec<Scanned>> = Vec::with_capacity(dirs.len());
         for (index, dir) in dirs.iter().enumerate() {
-            cat.scan_dir(fs, index, dir, sink);
+            let found = cat.scan_dir(fs, index, dir, &scanned, &prefixes, sink);
+            scanned.push(found);
         }
-        cat.build_reverse_map(fs);
+        let mut all: Vec<Scanned> = scanned.into_iter().flatten().collect();
+        // Names are unique across directories (shadowed ones were skipped): sort once. Each
+        // directory's part is already sorted, and the stable sort merges such runs in linear time.
+        all.sort_by(|a, b| a.entry.name.as_str().cmp(b.entry.name.as_str()));
+        let mut metas = Vec::with_capacity(all.len());
+        cat.entries = all
+            .into_iter()
+            .map(|s| {
+                metas.push(s.meta);
+                s.entry
+            })
+            .collect();
+        cat.dirs.sort_unstable_by(|a, b| a.as_str().cmp(b.as_str()));
+        cat.dirs.dedup();
+        cat.build_reverse_map(fs, &metas);
         cat.stamp = cat.current_stamp(fs);
         cat
     }
 
-    fn scan_dir(&mut self, fs: &dyn FileSystem, index: usize, dir: &Utf8Path, sink: &mut dyn Sink) {
+    /// The index in `entries` of the entry named `name`.
+    fn find(&self, name: &str) -> Option<usize> {
+        self.entries
+            .binary_search_by(|e| e.name.as_str().cmp(name))
+            .ok()
+    }
+
+    fn get(&self, name: &str) -> Option<&Entry> {
+        self.find(name).map(|i| &self.entries[i])
+    }
+
+    /// Scans one search directory; `earlier` holds what the directories before it provided (each
+    /// sorted by name), which shadows the same names here.
+    fn scan_dir(
+        &mut self,
+        fs: &dyn FileSystem,
+        index: usize,
+        dir: &Utf8Path,
+        earlier: &[Vec<Scanned>],
+        prefixes: &[Option<String>],
+        sink: &mut dyn Sink,
+    ) -> Vec<Scanned> {
+        let mut found: Vec<Scanned> = Vec::new();
         // The directory itself may be a symlink (`/lib` → `usr/lib`): read it through its resolved
         // path, but report entries under the search directory's own path, as systemd does.
         let real = match fs::resolve(fs, dir, Follow::Yes) {
             Ok(r) if matches!(r.target, Target::Exists(_)) => r.path,
             _ => dir.to_owned(),
         };
-        let listing = match fs.read_dir(&real) {
+        let mut listing = match fs.read_dir_metadata(&real) {
             Ok(l) => l,
-            Err(e) if e.is_not_found() => return,
+            Err(e) if e.is_not_found() => return found,
             Err(e) => {
                 sink.push(Diagnostic::new(
                     dir,
@@ -232,54 +336,66 @@ impl Catalog {
                     Code::Unreadable,
                     format!("Failed to open \"{dir}\", ignoring: {}", e.strerror()),
                 ));
-                return;
+                return found;
             }
         };
-        for de in listing {
-            let path = dir.join(&de.name);
-            let valid = UnitName::new(&de.name).ok();
+        if !listing.windows(2).all(|w| w[0].0.name <= w[1].0.name) {
+            listing.sort_by(|a, b| a.0.name.cmp(&b.0.name));
+        }
+        let shadowed = |name: &str| {
+            earlier.iter().any(|d| {
+                d.binary_search_by(|s| s.entry.name.as_str().cmp(name))
+                    .is_ok()
+            })
+        };
+        for (de, meta) in listing {
+            let is_unit = crate::name::is_valid(&de.name);
             match de.kind {
-                FileKind::File => {}
+                FileKind::File if is_unit => {}
+                FileKind::Symlink if is_unit => {}
                 FileKind::Dir => {
                     if directory_name_is_valid(&de.name) {
-                        self.dirs.insert(path);
+                        self.dirs.push(fs::child_path(dir, &de.name));
                     }
                     continue;
                 }
                 FileKind::Symlink => {
-                    if valid.is_none() {
-                        if directory_name_is_valid(&de.name)
-                            && symlink_is_dir(fs, &real.join(&de.name))
-                        {
-                            self.dirs.insert(path);
-                        }
-                        continue;
+                    if directory_name_is_valid(&de.name)
+                        && symlink_is_dir(fs, &fs::child_path(&real, &de.name))
+                    {
+                        self.dirs.push(fs::child_path(dir, &de.name));
                     }
+                    continue;
                 }
                 _ => continue,
             }
-            let Some(name) = valid else { continue };
-            if self.entries.contains_key(name.as_str()) {
+            if shadowed(&de.name) {
                 continue;
             }
-            let kind = if de.kind == FileKind::Symlink {
-                match self.classify_symlink(fs, dir, &real, &de.name, sink) {
-                    Some(k) => k,
+            let (kind, meta) = if de.kind == FileKind::Symlink {
+                match self.classify_symlink(fs, dir, &real, &de.name, prefixes, sink) {
+                    Some(k) => (k, None),
                     None => continue,
                 }
             } else {
-                EntryKind::File
+                (EntryKind::File, Some(meta))
             };
-            self.entries.insert(
-                name.as_str().to_owned(),
-                Entry {
-                    name,
+            let path = fs::child_path(dir, &de.name);
+            // The listing's own string becomes the name (validated above).
+            let Ok(name) = UnitName::try_from(de.name) else {
+                continue;
+            };
+            found.push(Scanned {
+                entry: Entry {
                     path,
+                    name,
                     search_dir: index,
                     kind,
                 },
-            );
+                meta,
+            });
         }
+        found
     }
 
     /// systemd's `unit_file_resolve_symlink()` for the loader: alias, linked file, or refused.
@@ -289,10 +405,11 @@ impl Catalog {
         dir: &Utf8Path,
         real_dir: &Utf8Path,
         file_name: &str,
+        prefixes: &[Option<String>],
         sink: &mut dyn Sink,
     ) -> Option<EntryKind> {
-        let link = dir.join(file_name);
-        let target = match fs.read_link(&real_dir.join(file_name)) {
+        let link = fs::child_path(dir, file_name);
+        let target = match fs.read_link(&fs::child_path(real_dir, file_name)) {
             Ok(t) => t,
             Err(e) => {
                 sink.push(Diagnostic::new(
@@ -321,14 +438,15 @@ impl Catalog {
                 return None;
             }
         };
-        let tail = self
-            .expanded
+        // `simplified` is normalised, so a text prefix test is `Path::strip_prefix`'s answer.
+        let tail = prefixes
             .iter()
-            .find_map(|d| simplified.strip_prefix(d).ok());
+            .flatten()
+            .find_map(|d| strip_dir_prefix(simplified.as_str(), d));
         let Some(tail) = tail else {
             return Some(EntryKind::Linked { target: simplified });
         };
-        let tail_is_path = tail.as_str().contains('/');
+        let tail_is_path = tail.contains('/');
         let target_name = simplified.file_name()?;
         if let Err(rej) = validate_alias(file_name, target_name) {
             let severity = if rej.problem == AliasProblem::SelfAlias {
@@ -361,39 +479,72 @@ impl Catalog {
         })
     }
 
-    fn build_reverse_map(&mut self, fs: &dyn FileSystem) {
-        let mut reverse: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-        for src in self.entries.keys() {
-            let Ok(fragment) = self.follow(src) else {
+    /// The reverse map: for every name whose alias chain ends at a fragment that is not a mask,
+    /// the fragment's file name (instantiated for an instance of a template) → the name.
+    /// `metas` holds the scan-time metadata of each regular-file entry (parallel to `entries`):
+    /// for those the emptiness test needs no further lookup.
+    fn build_reverse_map(&mut self, fs: &dyn FileSystem, metas: &[Option<Metadata>]) {
+        let mut pairs: Vec<(String, String)> = Vec::with_capacity(self.entries.len());
+        for src in &self.entries {
+            let Ok(index) = self.follow_index(src.name.as_str()) else {
                 continue;
             };
-            if !matches!(
-                classify(fs, &fragment),
-                FileState::File { .. } | FileState::Other { .. }
-            ) {
+            let fragment = &self.entries[index];
+            // systemd's `null_or_empty_path()` on the fragment: masks and missing files are left
+            // out, directories and other objects stay in.
+            let counts = match (&fragment.kind, metas.get(index).copied().flatten()) {
+                (EntryKind::File, Some(meta)) if meta.kind == FileKind::File => meta.size > 0,
+                _ => matches!(
+                    classify(fs, &fragment.path),
+                    FileState::File { .. } | FileState::Other { .. }
+                ),
+            };
+            if !counts {
                 continue;
             }
-            let mut dst = basename(fragment.as_str()).to_owned();
-            if kind(&dst) == Some(NameKind::Template) {
-                if let Some(inst) = instance_of(src) {
-                    match replace_instance(&dst, inst) {
-                        Some(d) => dst = d,
+            // An entry's path ends with its name: the fragment's file name is `fragment.name`.
+            let base = fragment.name.as_str();
+            let dst = if fragment.name.kind() == NameKind::Template {
+                match src.name.instance() {
+                    Some(inst) => match replace_instance(base, inst) {
+                        Some(d) => d,
                         None => continue,
-                    }
+                    },
+                    None => base.to_owned(),
                 }
-            }
-            reverse.entry(dst).or_default().insert(src.clone());
+            } else {
+                base.to_owned()
+            };
+            pairs.push((dst, src.name.as_str().to_owned()));
         }
-        self.aliases = reverse;
+        // Mostly sorted already (most names are their own fragment's name, and `entries` is sorted):
+        // the stable sort takes advantage of the runs.
+        // Pairs are unique: each name appears once as the second member.
+        pairs.sort();
+        self.aliases = pairs;
+        self.aliases_view = OnceLock::new();
+    }
+
+    /// The reverse-map pairs whose fragment name is `name`, sorted by the other name.
+    fn alias_pairs(&self, name: &str) -> &[(String, String)] {
+        let start = self.aliases.partition_point(|(d, _)| d.as_str() < name);
+        let len = self.aliases[start..].partition_point(|(d, _)| d.as_str() == name);
+        &self.aliases[start..start + len]
     }
 
     /// systemd's `unit_ids_map_get()`: follows aliases from `name` to a fragment path.
     fn follow(&self, name: &str) -> Result<Utf8PathBuf, Miss> {
-        let mut id: Option<String> = None;
+        self.follow_index(name)
+            .map(|i| self.entries[i].path.clone())
+    }
+
+    /// [`Catalog::follow`], giving the index of the fragment's entry.
+    fn follow_index(&self, name: &str) -> Result<usize, Miss> {
+        let mut id: Option<Cow<'_, str>> = None;
         for _ in 0..MAX_ALIAS_HOPS {
             let key = id.as_deref().unwrap_or(name);
-            let entry = match self.entries.get(key) {
-                Some(e) => e,
+            let index = match self.find(key) {
+                Some(i) => i,
                 None => {
                     let Some(current) = id.as_deref() else {
                         return Err(Miss::NoEntry);
@@ -404,12 +555,12 @@ impl Catalog {
                         return Err(Miss::DanglingAlias);
                     }
                     let template = template_of(current).ok_or(Miss::DanglingAlias)?;
-                    self.entries.get(&template).ok_or(Miss::DanglingAlias)?
+                    self.find(&template).ok_or(Miss::DanglingAlias)?
                 }
             };
-            match &entry.kind {
-                EntryKind::Alias { target, .. } => id = Some(target.as_str().to_owned()),
-                _ => return Ok(entry.path.clone()),
+            match &self.entries[index].kind {
+                EntryKind::Alias { target, .. } => id = Some(Cow::Borrowed(target.as_str())),
+                _ => return Ok(index),
             }
         }
         Err(Miss::TooManyHops)
@@ -524,10 +675,7 @@ impl Catalog {
         if name_kind != NameKind::Template {
             names.insert(name.to_owned());
         }
-        let Some(aliases) = self.aliases.get(name) else {
-            return Ok(());
-        };
-        for alias in aliases {
+        for (_, alias) in self.alias_pairs(name) {
             if name_kind == NameKind::Instance && kind(alias) == Some(NameKind::Template) {
                 let Some(inst) = instance.and_then(|i| replace_instance(alias, i)) else {
                     continue;
@@ -563,37 +711,42 @@ impl Catalog {
 
     /// The entry for `name`, if a directory entry carries it.
     pub fn entry(&self, name: &str) -> Option<&Entry> {
-        self.entries.get(name)
+        self.get(name)
     }
 
     /// All entries, sorted by name (`systemd-analyze unit-files`' `ids:` lines).
     pub fn entries(&self) -> impl Iterator<Item = &Entry> {
-        self.entries.values()
+        self.entries.iter()
     }
 
     /// The reverse map (`systemd-analyze unit-files`' `aliases:` lines): for a fragment's file name
     /// (instantiated for instance aliases of templates), every name that resolves to it. Masked,
-    /// dangling and looping names are not in it.
+    /// dangling and looping names are not in it. The catalog keeps the map as sorted pairs (what
+    /// lookups use); this nested view is made on the first call and then kept.
     pub fn aliases_map(&self) -> &BTreeMap<String, BTreeSet<String>> {
-        &self.aliases
+        self.aliases_view.get_or_init(|| {
+            let mut map: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+            for (dst, src) in &self.aliases {
+                map.entry(dst.clone()).or_default().insert(src.clone());
+            }
+            map
+        })
     }
 
     /// The names that resolve to the fragment whose file name is `name` (see [`Catalog::aliases_map`]).
     pub fn aliases_of(&self, name: &str) -> impl Iterator<Item = &str> {
-        self.aliases
-            .get(name)
-            .into_iter()
-            .flatten()
-            .map(String::as_str)
+        self.alias_pairs(name).iter().map(|(_, src)| src.as_str())
     }
 
     /// Whether `path` (a search directory + `NAME.wants`/`NAME.requires`/`NAME.d`) was recorded as a
     /// directory while scanning (systemd's unit path cache): only those are drop-in candidates.
     pub fn has_dir(&self, path: &Utf8Path) -> bool {
-        self.dirs.contains(path)
+        self.dirs
+            .binary_search_by(|d| d.as_str().cmp(path.as_str()))
+            .is_ok()
     }
 
-    /// All recorded `.wants`/`.requires`/`.d` directories.
+    /// All recorded `.wants`/`.requires`/`.d` directories, sorted by their path text.
     pub fn dirs(&self) -> impl Iterator<Item = &Utf8Path> {
         self.dirs.iter().map(Utf8PathBuf::as_path)
     }

@@ -38,7 +38,14 @@ fn strip(mut s: &[u8]) -> &[u8] {
 }
 
 fn strip_str(s: &str) -> &str {
-    s.trim_matches(|c| matches!(c, ' ' | '\t' | '\n' | '\r'))
+    // The whitespace is ASCII, so the cut points are character boundaries.
+    let bytes = s.as_bytes();
+    let start = bytes.iter().position(|&b| !is_ws(b)).unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|&b| !is_ws(b))
+        .map_or(start, |i| i + 1);
+    s.get(start..end).unwrap_or("")
 }
 
 /// Whether a section name passes systemd's `string_is_safe()`: no control characters, quotes,
@@ -63,6 +70,12 @@ struct Parser<'a> {
     current: Option<(usize, Option<usize>)>,
     /// The last header was an ignored section: assignments are skipped without a word.
     section_ignored: bool,
+    /// The assignments of the current section, moved into it (with no spare capacity) when the
+    /// section ends: cheaper than growing and then shrinking each section's vector.
+    pending: Vec<Entry>,
+    /// The whole text as `&str` when systemd would accept all of it as UTF-8 (the usual case): each
+    /// line taken from it needs no validation of its own.
+    whole: Option<&'a str>,
 }
 
 impl Parser<'_> {
@@ -84,13 +97,42 @@ impl Parser<'_> {
             .push(Diagnostic::new(self.file, line, severity, code, message));
     }
 
-    /// `parse_line()`: one logical line. `Err` is a failure that ends the parse.
-    fn line(&mut self, raw: &[u8], line: u32, span: Range<usize>) -> Result<(), ParseFailure> {
-        let l = strip(raw);
-        if l.is_empty() {
+    /// Moves the pending assignments into the current section.
+    fn flush(&mut self) {
+        if let Some((idx, _)) = self.current {
+            if !self.pending.is_empty() {
+                let mut entries = Vec::with_capacity(self.pending.len());
+                entries.append(&mut self.pending);
+                self.sections[idx].entries = entries;
+            }
+        }
+    }
+
+    /// `parse_line()`: one logical line. `Err` is a failure that ends the parse. `checked` is the
+    /// same line as `&str` when it is already known to be valid UTF-8.
+    fn line(
+        &mut self,
+        raw: &[u8],
+        checked: Option<&str>,
+        line: u32,
+        span: Range<usize>,
+    ) -> Result<(), ParseFailure> {
+        // `strip_str` removes the same ASCII bytes as `strip`.
+        let valid = match checked {
+            Some(s) => Some(strip_str(s)),
+            None => {
+                let l = strip(raw);
+                if l.is_empty() {
+                    return Ok(());
+                }
+                utf8::valid_str(l)
+            }
+        };
+        if valid.is_some_and(str::is_empty) {
             return Ok(());
         }
-        let Some(l) = utf8::valid_str(l) else {
+        let Some(l) = valid else {
+            let l = strip(raw);
             let shown = utf8::escape_invalid(l);
             self.diag(
                 line,
@@ -130,6 +172,7 @@ impl Parser<'_> {
                 );
             }
             let known = rule == SectionRule::Known;
+            self.flush();
             self.sections.push(Section {
                 name: name.to_owned(),
                 line,
@@ -180,7 +223,7 @@ impl Parser<'_> {
             let message = format!("Unknown key '{key}' in section [{section}], ignoring.");
             self.diag(line, Severity::Warning, Code::UnknownKey, message);
         }
-        self.sections[idx].entries.push(Entry {
+        self.pending.push(Entry {
             key: key.to_owned(),
             value: value.to_owned(),
             line,
@@ -253,7 +296,7 @@ impl Parser<'_> {
                 }
                 let (buf, start) = (std::mem::take(buf), *start);
                 continuation = None;
-                if let Err(f) = self.line(&buf, line, start..content.end) {
+                if let Err(f) = self.line(&buf, None, line, start..content.end) {
                     return Some(f);
                 }
                 continue;
@@ -268,13 +311,17 @@ impl Parser<'_> {
                 last_end = content.end;
                 continue;
             }
-            if let Err(f) = self.line(l, line, content) {
+            // `l` is `raw` or `raw` without its first three bytes (a BOM).
+            let checked = self
+                .whole
+                .and_then(|w| w.get(content.end - l.len()..content.end));
+            if let Err(f) = self.line(l, checked, line, content) {
                 return Some(f);
             }
         }
         if let Some((buf, start)) = continuation.take() {
             line = line.saturating_add(1);
-            if let Err(f) = self.line(&buf, line, start..last_end) {
+            if let Err(f) = self.line(&buf, None, line, start..last_end) {
                 return Some(f);
             }
         }
@@ -295,12 +342,19 @@ pub fn parse(file: &Utf8Path, text: &[u8], dialect: Dialect, sink: &mut dyn Sink
         sections: Vec::new(),
         current: None,
         section_ignored: false,
+        pending: Vec::new(),
+        whole: utf8::valid_str(text),
     };
     let failure = parser.run(text);
+    parser.flush();
+    // A parsed file is kept for the unit's lifetime: drop the growth slack (shrinking reallocates
+    // in place, so this is cheap).
+    let mut sections = parser.sections;
+    sections.shrink_to_fit();
     ParsedFile {
         file: file.to_owned(),
         text: text.to_vec(),
-        sections: parser.sections,
+        sections,
         failure,
     }
 }

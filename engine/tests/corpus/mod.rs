@@ -10,7 +10,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::support;
+use crate::support::{self, Rng};
 use unitlab_engine::name::{NameKind, UnitName, UnitType};
 
 /// The unit directories of the system scope inside the merged tree, highest priority first.
@@ -111,37 +111,6 @@ pub fn regular_files(dir: &Path) -> Vec<(String, PathBuf)> {
     v
 }
 
-/// The seed for random variations: `UNITLAB_SEED`, else the clock.
-pub fn seed() -> u64 {
-    std::env::var("UNITLAB_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_nanos() as u64)
-                .unwrap_or(1)
-        })
-}
-
-/// A small deterministic generator (splitmix64) for the mutants, seeded from `UNITLAB_SEED`.
-pub struct Rng(pub u64);
-
-impl Rng {
-    /// The next 64 random bits.
-    pub fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    /// A number below `n` (0 when `n` is 0).
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
-
 /// Line-level edits that real files could plausibly suffer (typos, editor accidents), each of
 /// which exercises a path of the line parser with real content around it.
 pub const MUTATIONS: &[&str] = &[
@@ -160,6 +129,27 @@ pub const MUTATIONS: &[&str] = &[
     "whitespace",       // blanks and tabs around keys and values, blank and comment lines
     "x-key",            // an `X-Foo=` key (no warning)
 ];
+
+/// A mutant of every case: 1–3 random mutations (`mutate`) drawn from `seed`; the mutant's file,
+/// host and unit names get `prefix` in front, and its origin names the mutations and the seed.
+pub fn mutants(cases: &[Case], seed: u64, prefix: &str) -> Vec<Case> {
+    let mut rng = Rng::new(seed);
+    cases
+        .iter()
+        .map(|c| {
+            let mut applied = Vec::new();
+            let text = mutate(&c.text, &mut rng, &mut applied);
+            Case {
+                origin: format!("mutant {applied:?} of {} (UNITLAB_SEED={seed})", c.origin),
+                ty: c.ty,
+                text,
+                file: format!("{prefix}{}", c.file),
+                host: c.host.as_ref().map(|h| format!("{prefix}{h}")),
+                unit: format!("{prefix}{}", c.unit),
+            }
+        })
+        .collect()
+}
 
 /// Applies 1–3 random mutations to `text`.
 pub fn mutate(text: &[u8], rng: &mut Rng, applied: &mut Vec<&'static str>) -> Vec<u8> {

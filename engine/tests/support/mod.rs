@@ -115,6 +115,36 @@ pub fn run_test_transaction(dir: &Path, unit: &str) -> String {
     s
 }
 
+/// The uid this test runs as (`id -u`).
+pub fn current_uid() -> u32 {
+    let out = Command::new("id").arg("-u").output().expect("run id -u");
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .expect("numeric uid")
+}
+
+/// A command running `program` as `uid`: directly when `uid` is `my_uid`, else through
+/// `setpriv --reuid UID --regid UID --clear-groups`.
+pub fn command_as(program: &str, uid: u32, my_uid: u32) -> Command {
+    if uid == my_uid {
+        Command::new(program)
+    } else {
+        let mut c = Command::new("setpriv");
+        let id = uid.to_string();
+        c.args(["--reuid", &id, "--regid", &id, "--clear-groups", program]);
+        c
+    }
+}
+
+/// The environment variable `var` parsed as a `T`, else `default` (unset or unparseable).
+pub fn env_or<T: std::str::FromStr>(var: &str, default: T) -> T {
+    std::env::var(var)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default)
+}
+
 fn is_root() -> bool {
     Command::new("id")
         .arg("-u")
@@ -205,5 +235,49 @@ fn start_user_manager() -> Result<(), String> {
                 .trim()
                 .replace('\n', " ")
         ))
+    }
+}
+
+/// The seed of a random run: the environment variable `var` if it is set and parses as a `u64`,
+/// else the clock. Prints nothing: each test prints its own reproduction line.
+pub fn seed_from_env(var: &str) -> u64 {
+    std::env::var(var)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos() as u64)
+                .unwrap_or(1)
+        })
+}
+
+/// A small deterministic generator (splitmix64) for random tests, seeded from `seed_from_env`.
+pub struct Rng(pub u64);
+
+impl Rng {
+    /// A generator whose sequence is fixed by `seed`.
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed)
+    }
+    /// The next 64 random bits.
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    /// A number below `n` (0 when `n` is 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+    /// True with probability `percent`/100.
+    pub fn chance(&mut self, percent: usize) -> bool {
+        self.below(100) < percent
+    }
+    /// One of `items`, which must not be empty.
+    pub fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
     }
 }

@@ -20,9 +20,7 @@ use super::{Context, Global};
 use camino::{Utf8Path, Utf8PathBuf};
 use unitlab_engine::diag::Diagnostic;
 use unitlab_engine::fs::{DirFs, FileSystem};
-use unitlab_engine::load::{
-    classify, conf_dropins, Catalog, Env, FileState, LookupPaths, MapEnv, ProcessEnv, Scope,
-};
+use unitlab_engine::load::{classify, conf_dropins, Catalog, FileState, LookupPaths};
 use unitlab_engine::name::{mangle, MangleOptions, NameKind, UnitName, UnitType};
 
 /// Arguments of this verb.
@@ -40,22 +38,9 @@ enum Found {
 
 /// Runs the verb.
 pub fn run(ctx: &mut Context<'_>, global: &Global, args: Args) -> i32 {
-    let scope = if global.user {
-        Scope::User
-    } else if global.global {
-        Scope::Global
-    } else {
-        Scope::System
-    };
-    let root: Option<Utf8PathBuf> = global.root.as_ref().map(|r| {
-        if r.is_absolute() {
-            r.clone()
-        } else {
-            ctx.cwd.join(r)
-        }
-    });
-    let mut env = MapEnv::from_vars(ctx.env.clone(), ctx.cwd.clone());
-    env.passwd_home = ProcessEnv::new().passwd_home();
+    let scope = global.scope();
+    let root = super::install_common::root(ctx, global);
+    let env = super::install_common::env(ctx);
     let paths = match LookupPaths::new(scope, root.as_deref(), &env) {
         Ok(p) => p,
         Err(e) => {

@@ -13,8 +13,7 @@ use camino::Utf8Path;
 use unitlab_engine::diag::{Diagnostic, Severity};
 use unitlab_engine::fs::{DirFs, FileSystem};
 use unitlab_engine::load::{
-    load_unit, Catalog, EntryKind, Env, LoadError, LoadOptions, LoadState, LoadedUnit, LookupPaths,
-    MapEnv, ProcessEnv,
+    load_unit, Catalog, EntryKind, LoadError, LoadOptions, LoadState, LoadedUnit, LookupPaths,
 };
 use unitlab_engine::name::UnitName;
 
@@ -51,8 +50,7 @@ pub fn run(ctx: &mut Context<'_>, global: &Global, args: Args) -> i32 {
             }
         },
     };
-    let mut env = MapEnv::from_vars(ctx.env.clone(), ctx.cwd.clone());
-    env.passwd_home = ProcessEnv::new().passwd_home();
+    let env = super::install_common::env(ctx);
     // The filesystem is already rooted: the lookup paths are computed inside it.
     let paths = match LookupPaths::new(global.scope(), None, &env) {
         Ok(p) => p,

@@ -40,9 +40,6 @@ pub struct Args {
     /// Plain list, no tree.
     #[arg(long)]
     pub plain: bool,
-    /// Do not ellipsize names.
-    #[arg(short = 'l', long)]
-    pub full: bool,
     /// Units (default: default.target).
     #[arg(value_name = "UNIT")]
     pub units: Vec<String>,
@@ -95,7 +92,7 @@ pub fn run(ctx: &mut Context<'_>, global: &Global, args: Args) -> i32 {
         kinds,
         all: args.all,
         plain: args.plain,
-        full: args.full,
+        full: global.full,
         utf8: graph_load::locale_is_utf8(ctx),
         width,
     };

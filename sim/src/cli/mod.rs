@@ -6,13 +6,31 @@ use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::io::Write;
 
+mod add_wants;
 mod cat;
+mod cmdline;
 mod demo;
+mod disable;
+mod enable;
 mod escape;
+mod get_default;
 mod graph_load;
+mod host_fs;
+mod install_common;
+mod is_enabled;
+mod link;
 mod list_dependencies;
+mod list_unit_files;
+mod mask;
+mod preset;
+mod preset_all;
+mod reenable;
+mod revert;
+mod set_default;
 mod show;
+mod sysv;
 mod unit_paths;
+mod unmask;
 
 /// What the command line runs against: the process environment, or a simulated one.
 pub struct Context<'a> {
@@ -55,6 +73,40 @@ pub struct Global {
     /// Suppress informational output.
     #[arg(short, long, global = true)]
     pub quiet: bool,
+    /// Install verbs: make changes only until the next reboot (`/run`).
+    #[arg(long, global = true)]
+    pub runtime: bool,
+    /// Install verbs: replace conflicting symlinks.
+    #[arg(short, long, global = true)]
+    pub force: bool,
+    /// Accepted for compatibility: unitlab never talks to a running manager.
+    #[arg(long, global = true)]
+    pub no_reload: bool,
+    /// `is-enabled`: also list the symlinks that enable the unit.
+    #[arg(short = 'l', long, global = true)]
+    pub full: bool,
+    /// `preset`, `preset-all`: `full`, `enable-only` or `disable-only`.
+    #[arg(long, global = true, value_name = "MODE")]
+    pub preset_mode: Option<String>,
+    /// `list-unit-files`: only these states (comma-separated).
+    #[arg(long, global = true, value_name = "STATES")]
+    pub state: Vec<String>,
+    /// `list-unit-files`: only these unit types (comma-separated).
+    #[arg(short = 't', long = "type", global = true, value_name = "TYPES")]
+    pub types: Vec<String>,
+    /// Output format (`json`, `json-pretty`, ...).
+    #[arg(short = 'o', long, global = true, value_name = "MODE")]
+    pub output: Option<String>,
+    /// Do not print the legend (header and footer).
+    #[arg(long, global = true)]
+    pub no_legend: bool,
+    /// Print or hide the legend (boolean).
+    #[arg(long, global = true, value_name = "BOOL")]
+    pub legend: Option<String>,
+    /// Whether to print the legend, from `--legend=`, `--no-legend`, `-q` and `-o json*` in
+    /// command-line order (set by `run_in`).
+    #[arg(skip)]
+    pub show_legend: Option<bool>,
 }
 
 impl Global {
@@ -92,6 +144,36 @@ enum Verb {
     UnitPaths(unit_paths::Args),
     /// Print unit files and drop-ins, like `systemctl cat`, offline.
     Cat(cat::Args),
+    /// Enable units (create their [Install] symlinks), like `systemctl enable`.
+    Enable(enable::Args),
+    /// Disable units (remove their symlinks), like `systemctl disable`.
+    Disable(disable::Args),
+    /// Disable, then enable units, like `systemctl reenable`.
+    Reenable(reenable::Args),
+    /// Link unit files from outside the search path, like `systemctl link`.
+    Link(link::Args),
+    /// Mask units, like `systemctl mask`.
+    Mask(mask::Args),
+    /// Unmask units, like `systemctl unmask`.
+    Unmask(unmask::Args),
+    /// Revert units to their vendor state, like `systemctl revert`.
+    Revert(revert::Args),
+    /// Add Wants= dependencies to a target, like `systemctl add-wants`.
+    AddWants(add_wants::Args),
+    /// Add Requires= dependencies to a target, like `systemctl add-requires`.
+    AddRequires(add_wants::Args),
+    /// Set the default target, like `systemctl set-default`.
+    SetDefault(set_default::Args),
+    /// Print the default target, like `systemctl get-default`.
+    GetDefault(get_default::Args),
+    /// Print unit file states, like `systemctl is-enabled`.
+    IsEnabled(is_enabled::Args),
+    /// Enable or disable units as the preset files say, like `systemctl preset`.
+    Preset(preset::Args),
+    /// Apply the preset files to every unit file, like `systemctl preset-all`.
+    PresetAll(preset_all::Args),
+    /// List unit files with their states and presets, like `systemctl list-unit-files`.
+    ListUnitFiles(list_unit_files::Args),
     /// Load a unit tree (an embedded example, or --root) and explain every unit's state.
     Demo(demo::Args),
     /// Print a unit's load state, files and dependency properties, like `systemctl show`, offline.
@@ -130,7 +212,8 @@ pub fn run_in(ctx: &mut Context<'_>, args: Vec<OsString>) -> i32 {
         let _ = ctx.err.flush();
         return status;
     }
-    let cli = match Cli::try_parse_from(args) {
+    let legend = list_unit_files::legend_from_argv(&args);
+    let mut cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { 1 } else { 0 };
@@ -144,10 +227,26 @@ pub fn run_in(ctx: &mut Context<'_>, args: Vec<OsString>) -> i32 {
             return code;
         }
     };
+    cli.global.show_legend = legend;
     let status = match cli.verb {
         Verb::Escape(a) => escape::run(ctx, &cli.global, a),
         Verb::UnitPaths(a) => unit_paths::run(ctx, &cli.global, a),
         Verb::Cat(a) => cat::run(ctx, &cli.global, a),
+        Verb::Enable(a) => enable::run(ctx, &cli.global, a),
+        Verb::Disable(a) => disable::run(ctx, &cli.global, a),
+        Verb::Reenable(a) => reenable::run(ctx, &cli.global, a),
+        Verb::Link(a) => link::run(ctx, &cli.global, a),
+        Verb::Mask(a) => mask::run(ctx, &cli.global, a),
+        Verb::Unmask(a) => unmask::run(ctx, &cli.global, a),
+        Verb::Revert(a) => revert::run(ctx, &cli.global, a),
+        Verb::AddWants(a) => add_wants::run(ctx, &cli.global, a, false),
+        Verb::AddRequires(a) => add_wants::run(ctx, &cli.global, a, true),
+        Verb::SetDefault(a) => set_default::run(ctx, &cli.global, a),
+        Verb::GetDefault(a) => get_default::run(ctx, &cli.global, a),
+        Verb::IsEnabled(a) => is_enabled::run(ctx, &cli.global, a),
+        Verb::Preset(a) => preset::run(ctx, &cli.global, a),
+        Verb::PresetAll(a) => preset_all::run(ctx, &cli.global, a),
+        Verb::ListUnitFiles(a) => list_unit_files::run(ctx, &cli.global, a),
         Verb::Demo(a) => demo::run(ctx, &cli.global, a),
         Verb::Show(a) => show::run(ctx, &cli.global, a),
         Verb::ListDependencies(a) => list_dependencies::run(ctx, &cli.global, a),

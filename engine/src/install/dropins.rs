@@ -1,0 +1,130 @@
+//! The installer's drop-in view (reference §3.6): `*.conf` files of `NAME.d/` (and, for
+//! instances, `TEMPLATE.d/`) in every search directory.
+use super::fsutil::{join, parent};
+use crate::fs::{FileKind, FileSystem};
+use crate::load::LookupPaths;
+use camino::{Utf8Path, Utf8PathBuf};
+
+/// `conf_files_list_strv(".conf")`: entries named `*.conf` (any type, hidden and backup files
+/// skipped) in `dirs`, the first of each basename winning, sorted by basename. Paths are in the
+/// resolved directory, as systemd reports them.
+///
+/// systemd opens these directories on the host without the root, so a directory reached through
+/// an absolute symlink lies outside the root: it is treated as missing here (see
+/// [`resolve_hostlike`]).
+pub(crate) fn conf_files(
+    fs: &dyn FileSystem,
+    lp: &LookupPaths,
+    dirs: &[Utf8PathBuf],
+) -> Vec<Utf8PathBuf> {
+    let mut by_name: std::collections::BTreeMap<String, Utf8PathBuf> = Default::default();
+    for d in dirs {
+        let Some(real) = resolve_hostlike(fs, lp, d) else {
+            continue;
+        };
+        let Ok(entries) = fs.read_dir(&real) else {
+            continue;
+        };
+        for e in entries {
+            if super::symlink::hidden_or_backup(&e.name) || !e.name.ends_with(".conf") {
+                continue;
+            }
+            by_name
+                .entry(e.name.clone())
+                .or_insert_with(|| join(&real, &e.name));
+        }
+    }
+    by_name.into_values().collect()
+}
+
+/// Where a root-less host walk of a path ends (see [`walk_hostlike`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Hostlike {
+    /// Inside the root, at this existing object.
+    Inside(Utf8PathBuf, crate::fs::Metadata),
+    /// A symlink with this absolute target led out of the root (only with a root).
+    Outside(Utf8PathBuf),
+    /// Nothing there.
+    Missing,
+    /// The walk failed (`ELOOP` after too many links, `ENOTDIR` for a file used as a directory).
+    Error(super::change::Errno),
+}
+
+/// Walks `path` the way the host would for systemd's root-less operations on root-prefixed
+/// paths: relative symlinks are followed inside the root; with a root, an absolute symlink leads
+/// out of it onto the host ([`Hostlike::Outside`]); without one it restarts at `/`. The last
+/// component is followed too.
+pub(crate) fn walk_hostlike(fs: &dyn FileSystem, lp: &LookupPaths, path: &Utf8Path) -> Hostlike {
+    let mut todo: Vec<String> = path
+        .as_str()
+        .split('/')
+        .filter(|c| !c.is_empty() && *c != ".")
+        .rev()
+        .map(str::to_owned)
+        .collect();
+    let mut done = Utf8PathBuf::from("/");
+    let mut hops = 0;
+    while let Some(c) = todo.pop() {
+        if c == ".." {
+            done = parent(&done);
+            continue;
+        }
+        let next = join(&done, &c);
+        let meta = match fs.lstat(&next) {
+            Ok(m) => m,
+            Err(e) if e.is_not_found() => return Hostlike::Missing,
+            Err(e) => return Hostlike::Error(super::change::Errno::from_fs(&e)),
+        };
+        match meta.kind {
+            FileKind::Symlink => {
+                hops += 1;
+                if hops > crate::fs::MAX_SYMLINK_HOPS {
+                    return Hostlike::Error(super::change::Errno::ELOOP);
+                }
+                let target = match fs.read_link(&next) {
+                    Ok(t) => t,
+                    Err(e) => return Hostlike::Error(super::change::Errno::from_fs(&e)),
+                };
+                if target.as_str().starts_with('/') {
+                    if lp.root().is_some() {
+                        let rest: Vec<String> = todo.iter().rev().cloned().collect();
+                        let outside = crate::fs::normalize(
+                            Utf8Path::new("/"),
+                            Utf8Path::new(&format!("{target}/{}", rest.join("/"))),
+                        );
+                        return Hostlike::Outside(outside);
+                    }
+                    done = Utf8PathBuf::from("/");
+                }
+                todo.extend(
+                    target
+                        .as_str()
+                        .split('/')
+                        .filter(|x| !x.is_empty() && *x != ".")
+                        .rev()
+                        .map(str::to_owned),
+                );
+            }
+            FileKind::Dir => done = next,
+            _ if todo.is_empty() => return Hostlike::Inside(next, meta),
+            _ => return Hostlike::Error(super::change::Errno::ENOTDIR),
+        }
+    }
+    match fs.lstat(&done) {
+        Ok(m) => Hostlike::Inside(done, m),
+        Err(_) => Hostlike::Missing,
+    }
+}
+
+/// Resolves the directory `path` like [`walk_hostlike`]; `None` unless it ends at a directory
+/// inside the root.
+pub(crate) fn resolve_hostlike(
+    fs: &dyn FileSystem,
+    lp: &LookupPaths,
+    path: &Utf8Path,
+) -> Option<Utf8PathBuf> {
+    match walk_hostlike(fs, lp, path) {
+        Hostlike::Inside(p, m) if m.kind == FileKind::Dir => Some(p),
+        _ => None,
+    }
+}

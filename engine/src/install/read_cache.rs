@@ -1,0 +1,302 @@
+//! A memoizing view of a filesystem, for operations that look a lot (`list-unit-files`,
+//! `preset-all`).
+//!
+//! The installer's lookups `lstat` the same directories over and over (every unit lookup walks
+//! the search path and its drop-in directories component by component). Remembering `lstat`,
+//! `read_link` and `read_dir` answers makes a whole-tree listing linear in the size of the tree;
+//! once a directory has been listed, an `lstat` of a name it does not hold is answered "not found"
+//! without asking the filesystem, and an `lstat` of a regular file or symlink it holds is answered
+//! by reading the file (kept for the `read` that follows) or the link, which costs fewer system
+//! calls than a checked `lstat`. Such synthesized metadata carries the kind and size only (mode and
+//! time are 0): enough for the installer, which looks at nothing else. Writes go through to the
+//! wrapped filesystem and drop what they could have changed (the path, its parent's listing; all
+//! of it for `remove_dir_all`, `rename` and `write_atomic`).
+use crate::fs::{DirEntry, FileKind, FileSystem, FsError, Metadata};
+use camino::{Utf8Path, Utf8PathBuf};
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Mutex;
+
+/// FNV-1a: paths are short and trusted here, SipHash's DoS resistance buys nothing.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type FastMap<V> = HashMap<String, V, BuildHasherDefault<Fnv>>;
+
+/// A remembered answer: a value, or "not found" as seen at a generation (other errors are not
+/// remembered).
+type Cached<T> = Result<T, u64>;
+
+/// Remembered answers.
+#[derive(Default)]
+struct State {
+    lstat: FastMap<Cached<Metadata>>,
+    link: FastMap<Cached<Utf8PathBuf>>,
+    dir: FastMap<Cached<Vec<DirEntry>>>,
+    /// Bumped by every write that creates something.
+    generation: u64,
+    /// Paths created through the cache, with the generation of their creation: a "not found"
+    /// below one of them that is older than the creation is stale (the path may now lead
+    /// somewhere, or through a symlink).
+    created: FastMap<u64>,
+    /// For every directory listed: the names it holds, with their kinds.
+    names: FastMap<HashMap<String, FileKind, BuildHasherDefault<Fnv>>>,
+    /// Contents read to answer an `lstat`, waiting for the `read`.
+    content: FastMap<Vec<u8>>,
+}
+
+/// A memoizing wrapper around another filesystem.
+pub struct ReadCache<'a> {
+    inner: &'a dyn FileSystem,
+    state: Mutex<State>,
+}
+
+impl std::fmt::Debug for ReadCache<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReadCache")
+            .field("inner", &self.inner)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> ReadCache<'a> {
+    /// Wraps `inner`.
+    pub fn new(inner: &'a dyn FileSystem) -> ReadCache<'a> {
+        ReadCache {
+            inner,
+            state: Mutex::default(),
+        }
+    }
+}
+
+fn not_found(path: &Utf8Path) -> FsError {
+    FsError::NotFound {
+        path: path.to_owned(),
+    }
+}
+
+fn remember<T: Clone>(v: &Result<T, FsError>, generation: u64) -> Option<Cached<T>> {
+    match v {
+        Ok(x) => Some(Ok(x.clone())),
+        Err(e) if e.is_not_found() => Some(Err(generation)),
+        Err(_) => None,
+    }
+}
+
+impl State {
+    /// A remembered answer for `p` that is still valid.
+    fn fresh<T: Clone>(&self, map: &FastMap<Cached<T>>, p: &str) -> Option<Cached<T>> {
+        match map.get(p)? {
+            Ok(x) => Some(Ok(x.clone())),
+            Err(g) => {
+                let mut q = p;
+                while let Some(cut) = q.rfind('/') {
+                    q = if cut == 0 { "/" } else { &q[..cut] };
+                    if self.created.get(q).is_some_and(|c| c > g) {
+                        return None;
+                    }
+                    if cut == 0 {
+                        break;
+                    }
+                }
+                Some(Err(*g))
+            }
+        }
+    }
+}
+
+impl ReadCache<'_> {
+    /// Forgets what a change at `path` can affect: the path itself (entry, link, listing) and
+    /// its parent's listing.
+    fn invalidate(&self, path: &Utf8Path) {
+        let Ok(mut g) = self.state.lock() else {
+            return;
+        };
+        let p = path.as_str();
+        g.lstat.remove(p);
+        g.link.remove(p);
+        g.content.remove(p);
+        g.dir.remove(p);
+        g.names.remove(p);
+        if let Some(cut) = p.rfind('/') {
+            let parent = if cut == 0 { "/" } else { &p[..cut] };
+            g.dir.remove(parent);
+            g.names.remove(parent);
+        }
+    }
+
+    fn remember<T: Clone>(&self, v: &Result<T, FsError>) -> Option<Cached<T>> {
+        let generation = self.state.lock().map_or(0, |g| g.generation);
+        remember(v, generation)
+    }
+
+    /// Records that `path` was created (see [`State::created`]).
+    fn created(&self, path: &Utf8Path) {
+        if let Ok(mut g) = self.state.lock() {
+            g.generation += 1;
+            let generation = g.generation;
+            g.created.insert(path.as_str().to_owned(), generation);
+        }
+        self.invalidate(path);
+    }
+
+    /// Forgets everything.
+    fn clear(&self) {
+        if let Ok(mut g) = self.state.lock() {
+            *g = State::default();
+        }
+    }
+}
+
+impl FileSystem for ReadCache<'_> {
+    fn lstat(&self, path: &Utf8Path) -> Result<Metadata, FsError> {
+        let p = path.as_str();
+        let mut listed: Option<FileKind> = None;
+        if let Ok(g) = self.state.lock() {
+            if let Some(v) = g.fresh(&g.lstat, p) {
+                return v.map_err(|_| not_found(path));
+            }
+            if let Some(cut) = p.rfind('/') {
+                let parent = if cut == 0 { "/" } else { &p[..cut] };
+                if let Some(set) = g.names.get(parent) {
+                    match set.get(&p[cut + 1..]) {
+                        None => return Err(not_found(path)),
+                        Some(k) => listed = Some(*k),
+                    }
+                }
+            }
+        }
+        let synth = |kind: FileKind, size: usize| Metadata {
+            kind,
+            size: size as u64,
+            mode: 0,
+            modified_ns: 0,
+        };
+        let v = match listed {
+            Some(FileKind::File) => match self.inner.read(path, crate::fs::MAX_FILE_SIZE) {
+                Ok(bytes) => {
+                    let m = synth(FileKind::File, bytes.len());
+                    if let Ok(mut g) = self.state.lock() {
+                        g.content.insert(p.to_owned(), bytes);
+                    }
+                    Ok(m)
+                }
+                Err(_) => self.inner.lstat(path),
+            },
+            Some(FileKind::Symlink) => match self.read_link(path) {
+                Ok(t) => Ok(synth(FileKind::Symlink, t.as_str().len())),
+                Err(_) => self.inner.lstat(path),
+            },
+            _ => self.inner.lstat(path),
+        };
+        if let (Some(k), Ok(mut g)) = (self.remember(&v), self.state.lock()) {
+            g.lstat.insert(p.to_owned(), k);
+        }
+        v
+    }
+    fn read(&self, path: &Utf8Path, limit: u64) -> Result<Vec<u8>, FsError> {
+        if let Ok(mut g) = self.state.lock() {
+            if let Some(bytes) = g.content.remove(path.as_str()) {
+                if bytes.len() as u64 <= limit {
+                    return Ok(bytes);
+                }
+            }
+        }
+        self.inner.read(path, limit)
+    }
+    fn read_link(&self, path: &Utf8Path) -> Result<Utf8PathBuf, FsError> {
+        if let Ok(g) = self.state.lock() {
+            if let Some(v) = g.fresh(&g.link, path.as_str()) {
+                return v.map_err(|_| not_found(path));
+            }
+        }
+        let v = self.inner.read_link(path);
+        if let (Some(k), Ok(mut g)) = (self.remember(&v), self.state.lock()) {
+            g.link.insert(path.as_str().to_owned(), k);
+        }
+        v
+    }
+    fn read_dir(&self, path: &Utf8Path) -> Result<Vec<DirEntry>, FsError> {
+        if let Ok(g) = self.state.lock() {
+            if let Some(v) = g.fresh(&g.dir, path.as_str()) {
+                return v.map_err(|_| not_found(path));
+            }
+        }
+        let v = self.inner.read_dir(path);
+        if let (Some(k), Ok(mut g)) = (self.remember(&v), self.state.lock()) {
+            if let Ok(entries) = &k {
+                let names = entries.iter().map(|e| (e.name.clone(), e.kind)).collect();
+                g.names.insert(path.as_str().to_owned(), names);
+            }
+            g.dir.insert(path.as_str().to_owned(), k);
+        }
+        v
+    }
+    fn create_dir_all(&self, path: &Utf8Path) -> Result<(), FsError> {
+        let r = self.inner.create_dir_all(path);
+        let mut p = Some(path);
+        while let Some(x) = p {
+            self.created(x);
+            p = x.parent();
+        }
+        r
+    }
+    fn symlink(&self, target: &Utf8Path, link: &Utf8Path) -> Result<(), FsError> {
+        let r = self.inner.symlink(target, link);
+        self.created(link);
+        r
+    }
+    fn remove_file(&self, path: &Utf8Path) -> Result<(), FsError> {
+        let r = self.inner.remove_file(path);
+        self.invalidate(path);
+        r
+    }
+    fn remove_dir(&self, path: &Utf8Path) -> Result<(), FsError> {
+        let r = self.inner.remove_dir(path);
+        self.invalidate(path);
+        r
+    }
+    fn remove_dir_all(&self, path: &Utf8Path) -> Result<(), FsError> {
+        let r = self.inner.remove_dir_all(path);
+        self.clear();
+        r
+    }
+    fn write_atomic(&self, path: &Utf8Path, data: &[u8]) -> Result<(), FsError> {
+        let r = self.inner.write_atomic(path, data);
+        self.clear();
+        r
+    }
+    fn rename(&self, from: &Utf8Path, to: &Utf8Path) -> Result<(), FsError> {
+        let r = self.inner.rename(from, to);
+        self.clear();
+        r
+    }
+    fn create_char_device(&self, path: &Utf8Path) -> Result<(), FsError> {
+        let r = self.inner.create_char_device(path);
+        self.created(path);
+        r
+    }
+    fn set_mode(&self, path: &Utf8Path, mode: u32) -> Result<(), FsError> {
+        let r = self.inner.set_mode(path, mode);
+        self.invalidate(path);
+        r
+    }
+}

@@ -1,0 +1,275 @@
+//! Unit file states (`unit_file_lookup_state()`, reference §4.10).
+use super::change::Errno;
+use super::discover::{errno, join, Ctx, Search};
+use super::info::{InstallInfo, Mode};
+use super::symlink::hidden_or_backup;
+use crate::fs::{resolve, FileKind, Follow};
+use crate::load::{is_user_config_dir, Scope};
+use crate::name::{NameKind, UnitName};
+use camino::Utf8Path;
+use std::fmt;
+
+/// The state `is-enabled` reports (v252 has no `not-found`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[allow(missing_docs)]
+pub enum UnitFileState {
+    Enabled,
+    EnabledRuntime,
+    Linked,
+    LinkedRuntime,
+    Alias,
+    Masked,
+    MaskedRuntime,
+    Static,
+    Disabled,
+    Indirect,
+    Generated,
+    Transient,
+    Bad,
+}
+
+impl UnitFileState {
+    /// The word systemctl prints.
+    pub fn as_str(self) -> &'static str {
+        use UnitFileState::*;
+        match self {
+            Enabled => "enabled",
+            EnabledRuntime => "enabled-runtime",
+            Linked => "linked",
+            LinkedRuntime => "linked-runtime",
+            Alias => "alias",
+            Masked => "masked",
+            MaskedRuntime => "masked-runtime",
+            Static => "static",
+            Disabled => "disabled",
+            Indirect => "indirect",
+            Generated => "generated",
+            Transient => "transient",
+            Bad => "bad",
+        }
+    }
+
+    /// Whether `is-enabled` counts this state as enabled (exit status 0).
+    pub fn counts_as_enabled(self) -> bool {
+        use UnitFileState::*;
+        matches!(
+            self,
+            Enabled | EnabledRuntime | Static | Alias | Indirect | Generated
+        )
+    }
+}
+
+impl fmt::Display for UnitFileState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+fn is_known_name(info: &InstallInfo, name: &str) -> bool {
+    if name == info.name || info.aliases.iter().any(|a| a == name) {
+        return true;
+    }
+    if let (Some(d), Ok(n)) = (&info.default_instance, UnitName::new(&info.name)) {
+        if n.kind() == NameKind::Template {
+            if let Ok(s) = n.with_instance(d) {
+                return s.as_str() == name;
+            }
+        }
+    }
+    false
+}
+
+#[allow(clippy::too_many_arguments)]
+fn in_directory(
+    ctx: &Ctx<'_>,
+    dir: &Utf8Path,
+    info: &InstallInfo,
+    ignore_destination: bool,
+    match_name: bool,
+    ignore_same_name: bool,
+    config: &Utf8Path,
+    same_name_link: &mut bool,
+) -> Result<bool, Errno> {
+    let real = match resolve(ctx.fs, dir, Follow::Yes) {
+        Ok(r) if r.target.kind() == Some(FileKind::Dir) => r.path,
+        _ => return Ok(false),
+    };
+    let entries = ctx.fs.read_dir(&real).map_err(|e| errno(&e))?;
+    let mut r = Ok(false);
+    for e in entries {
+        if hidden_or_backup(&e.name) || e.kind != FileKind::Symlink {
+            continue;
+        }
+        let mut found_dest = false;
+        if !ignore_destination {
+            let dest = match ctx.fs.read_link(&join(&real, &e.name)) {
+                Ok(d) => d,
+                Err(err) if err.is_not_found() => continue,
+                Err(err) => {
+                    if r == Ok(false) {
+                        r = Err(errno(&err));
+                    }
+                    continue;
+                }
+            };
+            found_dest = super::discover::basename(dest.as_str().trim_end_matches('/'))
+                == info.name
+                && !dest.as_str().ends_with('/');
+        }
+        let mut found_path = false;
+        if ignore_destination || !ignore_same_name {
+            found_path = e.name == info.name;
+        }
+        if !found_path && ignore_destination {
+            if let Some(t) = UnitName::new(&e.name).ok().and_then(|n| n.template()) {
+                found_dest = t.as_str() == info.name;
+            }
+        }
+        let b = found_path && found_dest && join(dir, &e.name) == join(config, &info.name);
+        if b {
+            *same_name_link = true;
+        } else if (found_path || found_dest) && (!match_name || is_known_name(info, &e.name)) {
+            return Ok(true);
+        }
+    }
+    r
+}
+
+fn find_symlinks(
+    ctx: &Ctx<'_>,
+    info: &InstallInfo,
+    match_name: bool,
+    ignore_same_name: bool,
+    config: &Utf8Path,
+    same_name_link: &mut bool,
+) -> Result<bool, Errno> {
+    let real = match resolve(ctx.fs, config, Follow::Yes) {
+        Ok(r) if r.target.kind() == Some(FileKind::Dir) => r.path,
+        _ => return Ok(false),
+    };
+    let entries = ctx.fs.read_dir(&real).map_err(|e| errno(&e))?;
+    for e in &entries {
+        if hidden_or_backup(&e.name) || e.kind != FileKind::Dir {
+            continue;
+        }
+        let suffix = e.name.rfind('.').map(|i| &e.name[i..]);
+        if !matches!(suffix, Some(".wants") | Some(".requires")) {
+            continue;
+        }
+        let sub = join(config, &e.name);
+        if let Ok(true) = in_directory(
+            ctx,
+            &sub,
+            info,
+            true,
+            match_name,
+            ignore_same_name,
+            config,
+            same_name_link,
+        ) {
+            return Ok(true);
+        }
+    }
+    in_directory(
+        ctx,
+        config,
+        info,
+        false,
+        match_name,
+        ignore_same_name,
+        config,
+        same_name_link,
+    )
+}
+
+fn find_in_scope(
+    ctx: &Ctx<'_>,
+    info: &InstallInfo,
+    match_name: bool,
+) -> Result<Option<UnitFileState>, Errno> {
+    let lp = ctx.lp;
+    let (mut same_runtime, mut same_config, mut in_runtime, mut at_all, mut ignore_same_name) =
+        (false, false, false, false, false);
+    let path = info.path.clone().unwrap_or_default();
+    for d in lp.search_path() {
+        let mut same = false;
+        let found = find_symlinks(ctx, info, match_name, ignore_same_name, &d.path, &mut same)?;
+        if found {
+            if d.path == lp.persistent_config() {
+                return Ok(Some(UnitFileState::Enabled));
+            }
+            if lp.scope() == Scope::User && is_user_config_dir(&d.path) {
+                return Ok(Some(UnitFileState::Enabled));
+            }
+            if lp.is_runtime_dir(&d.path) {
+                in_runtime = true;
+            } else {
+                at_all = true;
+            }
+        } else if same {
+            if d.path == lp.persistent_config() {
+                same_config = true;
+            } else if lp.is_runtime_dir(&d.path) {
+                same_runtime = true;
+            }
+        }
+        if !ignore_same_name && path.starts_with(&d.path) {
+            ignore_same_name = true;
+        }
+    }
+    if in_runtime {
+        return Ok(Some(UnitFileState::EnabledRuntime));
+    }
+    if at_all && crate::name::classify(&info.name) == Some(NameKind::Instance) {
+        return Ok(Some(UnitFileState::Static));
+    }
+    if same_config {
+        return Ok(Some(UnitFileState::Linked));
+    }
+    if same_runtime {
+        return Ok(Some(UnitFileState::LinkedRuntime));
+    }
+    Ok(None)
+}
+
+/// The state of `name` (reference §4.10). Lookup failures are errors (`ENOENT`, `ENOLINK` for a
+/// dangling alias, `EXDEV`, `ELOOP`, ...).
+pub fn lookup_state(ctx: &mut Ctx<'_>, name: &str) -> Result<UnitFileState, Errno> {
+    if UnitName::new(name).is_err() {
+        return Err(Errno::EINVAL);
+    }
+    let i = ctx.discover(name, Search::LOAD_FOLLOW, None)?;
+    let info = ctx.info(i).clone();
+    let path = info.path.clone().unwrap_or_default();
+    let lp = ctx.lp;
+    Ok(match info.mode {
+        Some(Mode::Masked) => {
+            if lp.is_runtime(&path) {
+                UnitFileState::MaskedRuntime
+            } else {
+                UnitFileState::Masked
+            }
+        }
+        _ => {
+            if super::discover::basename(path.as_str()) != name
+                && crate::name::classify(&info.name) != Some(NameKind::Instance)
+            {
+                UnitFileState::Alias
+            } else if lp.is_generator(&path) {
+                UnitFileState::Generated
+            } else if lp.is_transient(&path) {
+                UnitFileState::Transient
+            } else if let Some(s) = find_in_scope(ctx, &info, true)? {
+                s
+            } else if find_in_scope(ctx, &info, false)?.is_some() {
+                UnitFileState::Indirect
+            } else if info.has_rules() {
+                UnitFileState::Disabled
+            } else if info.has_also() {
+                UnitFileState::Indirect
+            } else {
+                UnitFileState::Static
+            }
+        }
+    })
+}
