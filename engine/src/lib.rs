@@ -70,6 +70,7 @@
 
 pub mod diag;
 pub mod fs;
+pub mod graph;
 pub mod install;
 pub mod load;
 pub mod name;

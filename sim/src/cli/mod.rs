@@ -14,10 +14,12 @@ mod disable;
 mod enable;
 mod escape;
 mod get_default;
+mod graph_load;
 mod host_fs;
 mod install_common;
 mod is_enabled;
 mod link;
+mod list_dependencies;
 mod list_unit_files;
 mod mask;
 mod preset;
@@ -25,6 +27,7 @@ mod preset_all;
 mod reenable;
 mod revert;
 mod set_default;
+mod show;
 mod sysv;
 mod unit_paths;
 mod unmask;
@@ -173,6 +176,10 @@ enum Verb {
     ListUnitFiles(list_unit_files::Args),
     /// Load a unit tree (an embedded example, or --root) and explain every unit's state.
     Demo(demo::Args),
+    /// Print a unit's load state, files and dependency properties, like `systemctl show`, offline.
+    Show(show::Args),
+    /// Print a unit's dependency tree, like `systemctl list-dependencies`, offline.
+    ListDependencies(list_dependencies::Args),
 }
 
 /// Runs the command line against the real process environment and returns the exit status.
@@ -241,6 +248,8 @@ pub fn run_in(ctx: &mut Context<'_>, args: Vec<OsString>) -> i32 {
         Verb::PresetAll(a) => preset_all::run(ctx, &cli.global, a),
         Verb::ListUnitFiles(a) => list_unit_files::run(ctx, &cli.global, a),
         Verb::Demo(a) => demo::run(ctx, &cli.global, a),
+        Verb::Show(a) => show::run(ctx, &cli.global, a),
+        Verb::ListDependencies(a) => list_dependencies::run(ctx, &cli.global, a),
     };
     let _ = ctx.out.flush();
     let _ = ctx.err.flush();

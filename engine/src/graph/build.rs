@@ -1,0 +1,390 @@
+//! Building the graph: loading units on demand from the catalog and adding their dependencies as the
+//! manager does (`unit_add_dependency()`, reference §5.1), in load-queue order (the manager's queue is
+//! a stack: the unit referenced last is loaded next).
+use super::kind::DepKind;
+use super::mask::DepMask;
+use super::node::Node;
+use super::specifier::Credentials;
+use super::Graph;
+use crate::diag::{Code, Diagnostic, Severity, Sink};
+use crate::fs::FileSystem;
+use crate::load::{load_unit, Catalog, LoadOptions, LoadState};
+use crate::name::{NameKind, UnitName, UnitType};
+use camino::Utf8PathBuf;
+
+/// Which manager's rules apply (reference §5.3 notes where they differ).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Manager {
+    /// The system manager (PID 1, `systemd --test --system`).
+    #[default]
+    System,
+    /// A user manager (`systemd --user`).
+    User,
+}
+
+/// Options of graph building.
+#[derive(Clone, Debug)]
+pub struct GraphOptions {
+    /// System or user manager.
+    pub manager: Manager,
+    /// How units are loaded.
+    pub load: LoadOptions,
+    /// Whose credentials `%u %U %g %G` expand to.
+    pub credentials: Credentials,
+}
+
+impl Default for GraphOptions {
+    fn default() -> Self {
+        GraphOptions {
+            manager: Manager::System,
+            load: LoadOptions::default(),
+            credentials: Credentials::root(),
+        }
+    }
+}
+
+/// Why a dependency could not be added (the `%m` of systemd's messages).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum AddError {
+    /// EINVAL.
+    Invalid,
+}
+
+impl AddError {
+    pub(crate) fn strerror(self) -> &'static str {
+        match self {
+            AddError::Invalid => "Invalid argument",
+        }
+    }
+}
+
+/// The state of one loading run over a graph.
+pub(crate) struct Loader<'a> {
+    pub(crate) fs: &'a dyn FileSystem,
+    pub(crate) catalog: &'a Catalog,
+    pub(crate) graph: &'a mut Graph,
+    pub(crate) sink: &'a mut dyn Sink,
+    /// The load queue: (unit id, the name it was asked for), most recent last.
+    stack: Vec<(UnitName, UnitName)>,
+    /// While a fragment is parsed: (unit id, the name it is parsed under), for messages.
+    pub(crate) parsing_as: Option<(UnitName, UnitName)>,
+}
+
+impl<'a> Loader<'a> {
+    pub(crate) fn new(
+        fs: &'a dyn FileSystem,
+        catalog: &'a Catalog,
+        graph: &'a mut Graph,
+        sink: &'a mut dyn Sink,
+    ) -> Loader<'a> {
+        Loader {
+            fs,
+            catalog,
+            graph,
+            sink,
+            stack: Vec::new(),
+            parsing_as: None,
+        }
+    }
+
+    /// Loads `name` (if not loaded yet) and returns the unit's id. Its dependencies are added when
+    /// the queue is run.
+    pub(crate) fn load(&mut self, name: &UnitName) -> UnitName {
+        if let Some(id) = self.graph.names.get(name.as_str()) {
+            return id.clone();
+        }
+        let unit = load_unit(
+            self.fs,
+            self.catalog,
+            name,
+            &self.graph.options.load,
+            self.sink,
+        );
+        let mut unit = unit;
+        let mut id = unit.id.clone();
+        if let Some(existing) = self.graph.nodes.get(&id) {
+            // The name is another name of a unit that already exists. systemd creates a unit object
+            // per name and merges them when one of them is loaded: if the unit was not loaded yet,
+            // whichever name leaves the queue first is the one its fragment is parsed under. Once
+            // loaded, a merge into a *masked* unit fails and the other name stays a unit of its own
+            // that failed to load ("File exists"); other states merge (verified with
+            // `systemd --test`).
+            let processed = existing.load_order != usize::MAX;
+            if processed && existing.load_state() == LoadState::Masked && id != *name {
+                unit.id = name.clone();
+                unit.names = vec![name.clone()];
+                unit.load_state = LoadState::Error;
+                unit.load_error = Some(crate::load::LoadError::Read("File exists".into()));
+                unit.fragment = None;
+                unit.dropins.clear();
+                unit.wants.clear();
+                unit.requires.clear();
+                unit.settings = Default::default();
+                id = name.clone();
+            } else {
+                self.graph
+                    .names
+                    .insert(name.as_str().to_owned(), id.clone());
+                if !processed {
+                    self.stack.push((id.clone(), name.clone()));
+                }
+                return id;
+            }
+        }
+        self.graph
+            .names
+            .insert(name.as_str().to_owned(), id.clone());
+        // The unit's other names are known once it is loaded (see `Graph::get`); a name that is
+        // asked for later gets its own queue entry above.
+        let mut node = Node::new(unit);
+        node.default_dependencies = default_dependencies(&node, self.graph.options.manager);
+        self.graph.nodes.insert(id.clone(), node);
+        self.stack.push((id.clone(), name.clone()));
+        id
+    }
+
+    /// Runs the load queue until it is empty, then the passes that need every unit loaded.
+    pub(crate) fn run(&mut self) {
+        let first = self.graph.loaded;
+        while let Some((id, name)) = self.stack.pop() {
+            if self.graph.nodes[&id].load_order != usize::MAX {
+                continue;
+            }
+            if let Some(n) = self.graph.nodes.get_mut(&id) {
+                n.unit.requested = name;
+            }
+            self.process(&id);
+        }
+        super::implicit::mount_dependencies(self);
+        super::defaults::queue_side(self, first);
+    }
+
+    fn process(&mut self, id: &UnitName) {
+        let order = self.graph.loaded;
+        self.graph.loaded += 1;
+        if let Some(n) = self.graph.nodes.get_mut(id) {
+            n.load_order = order;
+        }
+        let state = self.graph.nodes[id].load_state();
+        if matches!(
+            state,
+            LoadState::Loaded | LoadState::BadSetting | LoadState::Masked
+        ) {
+            super::directive::file_dependencies(self, id);
+        }
+        if matches!(state, LoadState::Loaded | LoadState::BadSetting) {
+            super::implicit::type_extras(self, id);
+        }
+        // The extras may have failed the unit (a bus name taken by another service).
+        let state = self.graph.nodes[id].load_state();
+        if state == LoadState::Loaded {
+            super::implicit::slice_dependencies(self, id);
+            super::implicit::load_mount_prefixes(self, id);
+        }
+    }
+
+    /// `unit_add_dependency()`: stores `kind` on `u` and its inverse on `other`, plus
+    /// References/ReferencedBy when `reference` is set. Returns false when the dependency was
+    /// refused (with systemd's message).
+    pub(crate) fn add(
+        &mut self,
+        u: &UnitName,
+        kind: DepKind,
+        other: &UnitName,
+        reference: bool,
+        mask: DepMask,
+    ) -> bool {
+        if u == other {
+            if kind.warns_on_self() {
+                let shown = match &self.parsing_as {
+                    Some((id, base)) if id == u => base.clone(),
+                    _ => u.clone(),
+                };
+                self.unit_log(
+                    &shown,
+                    Severity::Warning,
+                    format!("Dependency {kind}={shown} is dropped."),
+                );
+            }
+            return false;
+        }
+        let ut = u.unit_type();
+        let ot = other.unit_type();
+        if matches!(kind, DepKind::Before) && ot == UnitType::Device {
+            self.unit_log(
+                u,
+                Severity::Warning,
+                format!("Dependency Before={other} ignored (.device units cannot be delayed)"),
+            );
+            return false;
+        }
+        if kind == DepKind::OnFailure && !can_fail(ut) {
+            self.unit_log(
+                u,
+                Severity::Warning,
+                format!(
+                    "Requested dependency OnFailure={other} ignored ({} units cannot fail).",
+                    ut.as_str()
+                ),
+            );
+            return false;
+        }
+        if kind == DepKind::Triggers && !can_trigger(ut) {
+            self.unit_log(u, Severity::Error, format!("Requested dependency Triggers={other} refused ({} units cannot trigger other units).", ut.as_str()));
+            return false;
+        }
+        if kind == DepKind::InSlice && ot != UnitType::Slice {
+            self.unit_log(
+                u,
+                Severity::Error,
+                format!(
+                    "Requested dependency Slice={other} refused ({other} is not a slice unit)."
+                ),
+            );
+            return false;
+        }
+        if kind == DepKind::InSlice && !has_cgroup(ut) {
+            self.unit_log(
+                u,
+                Severity::Error,
+                format!("Requested dependency Slice={other} refused ({u} is not a cgroup unit)."),
+            );
+            return false;
+        }
+        let nodes = &mut self.graph.nodes;
+        if let Some(n) = nodes.get_mut(u) {
+            n.add(kind, other, mask, DepMask::NONE);
+        }
+        if kind.inverse() != kind {
+            if let Some(n) = nodes.get_mut(other) {
+                n.add(kind.inverse(), u, DepMask::NONE, mask);
+            }
+        }
+        if reference {
+            if let Some(n) = nodes.get_mut(u) {
+                n.add(DepKind::References, other, mask, DepMask::NONE);
+            }
+            if let Some(n) = nodes.get_mut(other) {
+                n.add(DepKind::ReferencedBy, u, DepMask::NONE, mask);
+            }
+        }
+        true
+    }
+
+    /// `unit_add_dependency_by_name()`: instantiates a template name (reference §3.2), loads the
+    /// unit and adds the dependency.
+    pub(crate) fn add_by_name(
+        &mut self,
+        u: &UnitName,
+        kinds: &[DepKind],
+        name: &str,
+        reference: bool,
+        mask: DepMask,
+    ) -> Result<UnitName, AddError> {
+        self.add_by_name_as(u, u, kinds, name, reference, mask)
+    }
+
+    /// [`Loader::add_by_name`] with templates instantiated for `base`: the name the unit is being
+    /// parsed under (systemd parses a fragment into the unit object of the *requested* name, and
+    /// merges it into the unit's id afterwards).
+    pub(crate) fn add_by_name_as(
+        &mut self,
+        u: &UnitName,
+        base: &UnitName,
+        kinds: &[DepKind],
+        name: &str,
+        reference: bool,
+        mask: DepMask,
+    ) -> Result<UnitName, AddError> {
+        let other = resolve_template(base, name)?;
+        let other = self.load(&other);
+        for &k in kinds {
+            self.add(u, k, &other, reference, mask);
+        }
+        Ok(other)
+    }
+
+    /// Logs a unit-level message (`UNIT: message`).
+    pub(crate) fn unit_log(&mut self, u: &UnitName, severity: Severity, message: String) {
+        self.sink.push(Diagnostic::new(
+            Utf8PathBuf::from(u.as_str()),
+            0,
+            severity,
+            Code::Dependency,
+            message,
+        ));
+    }
+
+    /// Logs a message about a setting (`FILE:LINE: message`).
+    pub(crate) fn file_log(&mut self, file: &camino::Utf8Path, line: u32, message: String) {
+        self.sink.push(Diagnostic::new(
+            file,
+            line,
+            Severity::Warning,
+            Code::Dependency,
+            message,
+        ));
+    }
+}
+
+/// `resolve_template()`: a template name is instantiated with `u`'s instance, or `u`'s prefix when
+/// `u` is not an instance; other names must be valid plain or instance names.
+pub(crate) fn resolve_template(u: &UnitName, name: &str) -> Result<UnitName, AddError> {
+    let parsed = UnitName::new(name).map_err(|_| AddError::Invalid)?;
+    if parsed.kind() == NameKind::Template {
+        let instance = u.instance().unwrap_or(u.prefix());
+        return parsed
+            .with_instance(instance)
+            .map_err(|_| AddError::Invalid);
+    }
+    Ok(parsed)
+}
+
+/// The unit's `DefaultDependencies=` (default yes); the root slice and the system manager's
+/// `system.slice` have none.
+fn default_dependencies(node: &Node, manager: Manager) -> bool {
+    let id = node.id().as_str();
+    if id == "-.slice" || (id == "system.slice" && manager == Manager::System) {
+        return false;
+    }
+    node.unit
+        .settings
+        .get("Unit", "DefaultDependencies")
+        .and_then(|v| parse_boolean(&v.value))
+        .unwrap_or(true)
+}
+
+/// systemd's `parse_boolean()`.
+pub(crate) fn parse_boolean(s: &str) -> Option<bool> {
+    match s.to_ascii_lowercase().as_str() {
+        "1" | "yes" | "y" | "true" | "t" | "on" => Some(true),
+        "0" | "no" | "n" | "false" | "f" | "off" => Some(false),
+        _ => None,
+    }
+}
+
+/// Types whose units can fail (and so may have `OnFailure=`).
+pub fn can_fail(t: UnitType) -> bool {
+    !matches!(t, UnitType::Slice | UnitType::Device)
+}
+
+/// Types whose units trigger others (socket, timer, path, automount).
+pub fn can_trigger(t: UnitType) -> bool {
+    matches!(
+        t,
+        UnitType::Socket | UnitType::Timer | UnitType::Path | UnitType::Automount
+    )
+}
+
+/// Types with a cgroup (and so a slice).
+pub fn has_cgroup(t: UnitType) -> bool {
+    matches!(
+        t,
+        UnitType::Service
+            | UnitType::Socket
+            | UnitType::Mount
+            | UnitType::Swap
+            | UnitType::Slice
+            | UnitType::Scope
+    )
+}
