@@ -571,8 +571,11 @@ fn check_transaction(tree: &Tree, runner: Runner) -> Result<(), String> {
         )
         .map(|n| UnitName::new(n).expect("valid"))
         .collect();
+    let roots: Vec<UnitName> = todo.clone();
     let mut loaded: BTreeMap<UnitName, LoadedUnit> = BTreeMap::new();
     let mut per_unit: BTreeMap<UnitName, Vec<Diagnostic>> = BTreeMap::new();
+    // Which names each loaded unit pulls in through its .wants/.requires entries.
+    let mut edges: BTreeMap<UnitName, Vec<UnitName>> = BTreeMap::new();
     while let Some(name) = todo.pop() {
         if loaded.contains_key(&name) || loaded.values().any(|u| u.names.contains(&name)) {
             continue;
@@ -582,29 +585,59 @@ fn check_transaction(tree: &Tree, runner: Runner) -> Result<(), String> {
         per_unit.insert(name.clone(), unit_diags);
         for e in u.wants.iter().chain(u.requires.iter()) {
             if let Some(d) = instantiate(&e.name, &u.id) {
+                edges.entry(name.clone()).or_default().push(d.clone());
                 todo.push(d);
             }
         }
         loaded.insert(name, u);
     }
 
+    // When a unit's names do not all resolve to the same name set (an alias of a masked unit,
+    // an instance alias excluded because it resolves elsewhere), systemd's result depends on the
+    // order in which it loads the names (a later load fails to merge: `File exists`, and then the
+    // unit's .wants/.requires are never read). The catalog is order-independent; such units are
+    // counted and not compared, and neither are units that only they pull in.
+    let asymmetric: BTreeSet<UnitName> = loaded
+        .iter()
+        .filter(|(name, u)| {
+            let own = cat.lookup(name).names;
+            let others = loaded
+                .keys()
+                .chain(cat.entries().map(|e| &e.name))
+                .map(|n| cat.lookup(n).names);
+            u.names.iter().any(|n| cat.lookup(n).names != own)
+                || others
+                    .into_iter()
+                    .any(|set| set != own && set.iter().any(|n| own.contains(n)))
+        })
+        .map(|(name, _)| name.clone())
+        .collect();
+    let key_of = |n: &UnitName| -> Option<UnitName> {
+        if loaded.contains_key(n) {
+            return Some(n.clone());
+        }
+        loaded
+            .iter()
+            .find(|(_, u)| u.names.contains(n))
+            .map(|(k, _)| k.clone())
+    };
+    let mut reachable: BTreeSet<UnitName> = BTreeSet::new();
+    let mut queue: Vec<UnitName> = roots.iter().filter_map(|n| key_of(n)).collect();
+    while let Some(n) = queue.pop() {
+        if !reachable.insert(n.clone()) || asymmetric.contains(&n) {
+            continue;
+        }
+        for d in edges.get(&n).into_iter().flatten() {
+            if let Some(k) = key_of(d) {
+                queue.push(k);
+            }
+        }
+    }
+
     let mut errors = Vec::new();
     let mut skipped_names: Vec<String> = Vec::new();
     for (name, u) in &loaded {
-        // When a unit's names do not all resolve to the same name set (an alias of a masked unit,
-        // an instance alias excluded because it resolves elsewhere), systemd's result depends on
-        // the order in which it loads the names (a later load fails to merge: `File exists`). The
-        // catalog is order-independent; such units are counted and not compared.
-        let own = cat.lookup(name).names;
-        let others = loaded
-            .keys()
-            .chain(cat.entries().map(|e| &e.name))
-            .map(|n| cat.lookup(n).names);
-        let asymmetric = u.names.iter().any(|n| cat.lookup(n).names != own)
-            || others
-                .into_iter()
-                .any(|set| set != own && set.iter().any(|n| own.contains(n)));
-        if asymmetric {
+        if asymmetric.contains(name) || !reachable.contains(name) {
             ORDER_DEPENDENT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             // Neither side's messages about it are compared either.
             per_unit.remove(name);
