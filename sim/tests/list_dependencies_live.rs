@@ -19,25 +19,11 @@ use std::path::Path;
 use std::process::Command;
 
 fn tool(args: &[&str]) -> std::process::Output {
-    Command::new("bash")
-        .arg(support::real_systemd_tool())
-        .args(args)
-        .output()
-        .expect("run real-systemd")
+    support::real_systemd(args)
 }
 
 fn as_user_env() -> (BTreeMap<String, String>, String) {
-    let out = tool(&["as-user", "env"]);
-    let mut env = BTreeMap::new();
-    for line in String::from_utf8_lossy(&out.stdout).lines() {
-        if let Some((k, v)) = line.split_once('=') {
-            env.insert(k.to_owned(), v.to_owned());
-        }
-    }
-    let unit_dir = String::from_utf8_lossy(&tool(&["unit-dir"]).stdout)
-        .trim()
-        .to_owned();
-    (env, unit_dir)
+    support::user_manager_env()
 }
 
 fn ours(env: &BTreeMap<String, String>, args: &[&str]) -> String {

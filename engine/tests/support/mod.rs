@@ -320,3 +320,28 @@ pub fn tree_listing(root: &Path, contents: bool) -> std::collections::BTreeMap<S
     walk(root, root, contents, &mut out);
     out
 }
+
+/// Runs `real-systemd ARGS...` and returns its output.
+pub fn real_systemd(args: &[&str]) -> std::process::Output {
+    Command::new("bash")
+        .arg(real_systemd_tool())
+        .args(args)
+        .output()
+        .expect("run real-systemd")
+}
+
+/// The environment `real-systemd as-user` gives commands (HOME, XDG_RUNTIME_DIR, ...), and the
+/// sandbox user's unit directory.
+pub fn user_manager_env() -> (std::collections::BTreeMap<String, String>, String) {
+    let out = real_systemd(&["as-user", "env"]);
+    let mut env = std::collections::BTreeMap::new();
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        if let Some((k, v)) = line.split_once('=') {
+            env.insert(k.to_owned(), v.to_owned());
+        }
+    }
+    let unit_dir = String::from_utf8_lossy(&real_systemd(&["unit-dir"]).stdout)
+        .trim()
+        .to_owned();
+    (env, unit_dir)
+}

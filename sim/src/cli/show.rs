@@ -29,37 +29,16 @@ pub struct Args {
     pub units: Vec<String>,
 }
 
-/// The dependency properties in `systemctl show` order.
-const DEP_PROPERTIES: [DepKind; 28] = [
-    DepKind::Requires,
-    DepKind::Requisite,
-    DepKind::Wants,
-    DepKind::BindsTo,
-    DepKind::PartOf,
-    DepKind::Upholds,
-    DepKind::RequiredBy,
-    DepKind::RequisiteOf,
-    DepKind::WantedBy,
-    DepKind::BoundBy,
-    DepKind::UpheldBy,
-    DepKind::ConsistsOf,
-    DepKind::Conflicts,
-    DepKind::ConflictedBy,
-    DepKind::Before,
-    DepKind::After,
-    DepKind::OnSuccess,
-    DepKind::OnSuccessOf,
-    DepKind::OnFailure,
-    DepKind::OnFailureOf,
-    DepKind::Triggers,
-    DepKind::TriggeredBy,
-    DepKind::PropagatesReloadTo,
-    DepKind::ReloadPropagatedFrom,
-    DepKind::PropagatesStopTo,
-    DepKind::StopPropagatedFrom,
-    DepKind::JoinsNamespaceOf,
-    DepKind::SliceOf,
-];
+/// The dependency properties in `systemctl show` order: systemd's enum order, without the kinds
+/// `show` prints elsewhere (`Slice=`) or not at all (`References`, `ReferencedBy`).
+fn dep_properties() -> impl Iterator<Item = DepKind> {
+    DepKind::ALL.into_iter().filter(|k| {
+        !matches!(
+            k,
+            DepKind::References | DepKind::ReferencedBy | DepKind::InSlice
+        )
+    })
+}
 
 /// Runs the verb.
 pub fn run(ctx: &mut Context<'_>, global: &Global, args: Args) -> i32 {
@@ -168,7 +147,7 @@ pub fn properties(_graph: &Graph, node: &Node) -> Vec<(String, String)> {
     names.extend(node.unit.aliases().map(|a| a.to_string()));
     props.push(("Names".into(), names.join(" ")));
     props.push(("Following".into(), String::new()));
-    for kind in DEP_PROPERTIES {
+    for kind in dep_properties() {
         let v = join(&mut node.deps_of(kind).map(|(n, _)| n.to_string()));
         props.push((kind.as_str().into(), v));
     }
