@@ -622,7 +622,7 @@ fn check_transaction(tree: &Tree, runner: Runner) -> Result<(), String> {
             .map(|(k, _)| k.clone())
     };
     let mut reachable: BTreeSet<UnitName> = BTreeSet::new();
-    let mut queue: Vec<UnitName> = roots.iter().filter_map(|n| key_of(n)).collect();
+    let mut queue: Vec<UnitName> = roots.iter().filter_map(key_of).collect();
     while let Some(n) = queue.pop() {
         if !reachable.insert(n.clone()) || asymmetric.contains(&n) {
             continue;

@@ -239,11 +239,8 @@ pub fn legend_from_argv(args: &[std::ffi::OsString]) -> Option<bool> {
             let flags = &a[1..];
             for (k, c) in flags.char_indices() {
                 match c {
-                    'q' => {
-                        if legend < 0 {
-                            legend = 0;
-                        }
-                    }
+                    'q' if legend < 0 => legend = 0,
+                    'q' => {}
                     'o' => {
                         let rest = &flags[k + 1..];
                         let v = if rest.is_empty() {
