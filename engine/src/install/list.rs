@@ -12,11 +12,12 @@
 //! so that directories are listed and `lstat`ed once. [`list_unit_files_reference`] is the
 //! straightforward algorithm; a property test proves both give the same answers.
 use super::change::Errno;
-use super::discover::{basename, join, Ctx, Search};
+use super::discover::{basename, join, Ctx};
 use super::fnmatch::fnmatch;
-use super::info::{InstallInfo, Mode};
+use super::info::InstallInfo;
 use super::preset_rules::Presets;
 use super::read_cache::ReadCache;
+use super::state::state_by;
 use super::symlink::hidden_or_backup;
 use super::{Log, Options, UnitFileState};
 use crate::fs::{resolve, FileKind, FileSystem, Follow};
@@ -270,42 +271,8 @@ pub fn state_with_index(
     index: &LinkIndex,
     name: &str,
 ) -> Result<UnitFileState, Errno> {
-    if UnitName::new(name).is_err() {
-        return Err(Errno::EINVAL);
-    }
-    let i = ctx.discover(name, Search::LOAD_FOLLOW, None)?;
-    let info = ctx.info(i).clone();
-    let path = info.path.clone().unwrap_or_default();
-    let lp = ctx.lp;
-    Ok(match info.mode {
-        Some(Mode::Masked) => {
-            if lp.is_runtime(&path) {
-                UnitFileState::MaskedRuntime
-            } else {
-                UnitFileState::Masked
-            }
-        }
-        _ => {
-            if basename(path.as_str()) != name
-                && crate::name::classify(&info.name) != Some(NameKind::Instance)
-            {
-                UnitFileState::Alias
-            } else if lp.is_generator(&path) {
-                UnitFileState::Generated
-            } else if lp.is_transient(&path) {
-                UnitFileState::Transient
-            } else if let Some(s) = find_in_scope(lp, index, &info, true) {
-                s
-            } else if find_in_scope(lp, index, &info, false).is_some() {
-                UnitFileState::Indirect
-            } else if info.has_rules() {
-                UnitFileState::Disabled
-            } else if info.has_also() {
-                UnitFileState::Indirect
-            } else {
-                UnitFileState::Static
-            }
-        }
+    state_by(ctx, name, |ctx, info, match_name| {
+        Ok(find_in_scope(ctx.lp, index, info, match_name))
     })
 }
 

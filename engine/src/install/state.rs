@@ -249,6 +249,19 @@ pub(crate) fn decide_in_scope(
 /// The state of `name` (reference §4.10). Lookup failures are errors (`ENOENT`, `ENOLINK` for a
 /// dangling alias, `EXDEV`, `ELOOP`, ...).
 pub fn lookup_state(ctx: &mut Ctx<'_>, name: &str) -> Result<UnitFileState, Errno> {
+    state_by(ctx, name, |ctx, info, match_name| {
+        find_in_scope(ctx, info, match_name)
+    })
+}
+
+/// `unit_file_lookup_state()`: the state of `name`, where `in_scope(ctx, info, match_name)` is
+/// the enablement-link scan of [`decide_in_scope`] (done on the tree, or against a prebuilt
+/// index by `list-unit-files`).
+pub(crate) fn state_by(
+    ctx: &mut Ctx<'_>,
+    name: &str,
+    mut in_scope: impl FnMut(&Ctx<'_>, &InstallInfo, bool) -> Result<Option<UnitFileState>, Errno>,
+) -> Result<UnitFileState, Errno> {
     if UnitName::new(name).is_err() {
         return Err(Errno::EINVAL);
     }
@@ -273,9 +286,9 @@ pub fn lookup_state(ctx: &mut Ctx<'_>, name: &str) -> Result<UnitFileState, Errn
                 UnitFileState::Generated
             } else if lp.is_transient(&path) {
                 UnitFileState::Transient
-            } else if let Some(s) = find_in_scope(ctx, &info, true)? {
+            } else if let Some(s) = in_scope(ctx, &info, true)? {
                 s
-            } else if find_in_scope(ctx, &info, false)?.is_some() {
+            } else if in_scope(ctx, &info, false)?.is_some() {
                 UnitFileState::Indirect
             } else if info.has_rules() {
                 UnitFileState::Disabled
