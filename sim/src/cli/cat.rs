@@ -19,9 +19,9 @@
 use super::{Context, Global};
 use camino::{Utf8Path, Utf8PathBuf};
 use unitlab_engine::diag::Diagnostic;
-use unitlab_engine::fs::{DirFs, FileSystem};
-use unitlab_engine::load::{classify, conf_dropins, Catalog, FileState, LookupPaths};
-use unitlab_engine::name::{mangle, MangleOptions, NameKind, UnitName, UnitType};
+use unitlab_engine::fs::FileSystem;
+use unitlab_engine::load::{classify, conf_dropins, Catalog, FileState};
+use unitlab_engine::name::{NameKind, UnitName};
 
 /// Arguments of this verb.
 #[derive(Debug, clap::Args)]
@@ -38,26 +38,9 @@ enum Found {
 
 /// Runs the verb.
 pub fn run(ctx: &mut Context<'_>, global: &Global, args: Args) -> i32 {
-    let scope = global.scope();
-    let root = super::install_common::root(ctx, global);
-    let env = super::install_common::env(ctx);
-    let paths = match LookupPaths::new(scope, root.as_deref(), &env) {
-        Ok(p) => p,
-        Err(e) => {
-            let _ = writeln!(
-                ctx.err,
-                "Failed to initialize unit search paths: {}",
-                e.strerror()
-            );
-            return 1;
-        }
-    };
-    let fs = match DirFs::new(root.as_deref().unwrap_or(Utf8Path::new("/"))) {
-        Ok(fs) => fs,
-        Err(e) => {
-            let _ = writeln!(ctx.err, "Failed to open root directory: {e}");
-            return 1;
-        }
+    let (fs, paths) = match super::install_common::open_readonly(ctx, global) {
+        Ok(x) => x,
+        Err(code) => return code,
     };
     // The manager logs loader problems to its journal, not to systemctl's terminal: drop them.
     let mut diags: Vec<Diagnostic> = Vec::new();
@@ -103,28 +86,7 @@ fn expand(
     catalog: &Catalog,
     args: &[String],
 ) -> Result<Vec<UnitName>, i32> {
-    let opts = MangleOptions {
-        default_suffix: UnitType::Service,
-        allow_globs: true,
-    };
-    let mut names = Vec::new();
-    let mut globs = Vec::new();
-    for arg in args {
-        let m = match mangle(arg, opts) {
-            Ok(m) => m,
-            Err(_) => {
-                let _ = writeln!(ctx.err, "Failed to mangle name: Invalid argument");
-                return Err(1);
-            }
-        };
-        if let (Some(notice), false) = (&m.notice, global.quiet) {
-            let _ = writeln!(ctx.err, "{notice}");
-        }
-        match m.unit_name() {
-            Some(n) if !m.name.contains(['*', '?', '[']) => names.push(n),
-            _ => globs.push(m.name),
-        }
-    }
+    let (mut names, globs) = super::install_common::mangle_units(ctx, global, args, true)?;
     if !globs.is_empty() {
         // systemctl matches the ids of the units the manager has; we take the id each unit-file name
         // resolves to.

@@ -2,12 +2,10 @@
 //! root the global options select, as the manager would have it after starting: `default.target`
 //! and the units asked for, with everything they reference, loaded.
 use super::{Context, Global};
-use camino::{Utf8Path, Utf8PathBuf};
 use unitlab_engine::diag::Diagnostic;
-use unitlab_engine::fs::DirFs;
 use unitlab_engine::graph::{Credentials, Graph, GraphOptions, Manager};
-use unitlab_engine::load::{Catalog, Env, LookupPaths, MapEnv, ProcessEnv, Scope};
-use unitlab_engine::name::{mangle, MangleOptions, UnitName, UnitType};
+use unitlab_engine::load::{Catalog, Scope};
+use unitlab_engine::name::UnitName;
 
 /// Mangles unit arguments like systemctl (`foo` → `foo.service`), printing the escape notice.
 pub fn mangle_units(
@@ -15,63 +13,13 @@ pub fn mangle_units(
     global: &Global,
     args: &[String],
 ) -> Result<Vec<UnitName>, i32> {
-    let opts = MangleOptions {
-        default_suffix: UnitType::Service,
-        allow_globs: false,
-    };
-    let mut out = Vec::new();
-    for arg in args {
-        let m = match mangle(arg, opts) {
-            Ok(m) => m,
-            Err(_) => {
-                let _ = writeln!(ctx.err, "Failed to mangle name: Invalid argument");
-                return Err(1);
-            }
-        };
-        if let (Some(notice), false) = (&m.notice, global.quiet) {
-            let _ = writeln!(ctx.err, "{notice}");
-        }
-        match m.unit_name() {
-            Some(n) => out.push(n),
-            None => {
-                let _ = writeln!(ctx.err, "Failed to mangle name: Invalid argument");
-                return Err(1);
-            }
-        }
-    }
-    Ok(out)
+    super::install_common::mangle_units(ctx, global, args, false).map(|(names, _)| names)
 }
 
 /// Builds the graph holding `default.target` and `units`.
 pub fn build(ctx: &mut Context<'_>, global: &Global, units: &[UnitName]) -> Result<Graph, i32> {
     let scope = global.scope();
-    let root: Option<Utf8PathBuf> = global.root.as_ref().map(|r| {
-        if r.is_absolute() {
-            r.clone()
-        } else {
-            ctx.cwd.join(r)
-        }
-    });
-    let mut env = MapEnv::from_vars(ctx.env.clone(), ctx.cwd.clone());
-    env.passwd_home = ProcessEnv::new().passwd_home();
-    let paths = match LookupPaths::new(scope, root.as_deref(), &env) {
-        Ok(p) => p,
-        Err(e) => {
-            let _ = writeln!(
-                ctx.err,
-                "Failed to initialize unit search paths: {}",
-                e.strerror()
-            );
-            return Err(1);
-        }
-    };
-    let fs = match DirFs::new(root.as_deref().unwrap_or(Utf8Path::new("/"))) {
-        Ok(fs) => fs,
-        Err(e) => {
-            let _ = writeln!(ctx.err, "Failed to open root directory: {e}");
-            return Err(1);
-        }
-    };
+    let (fs, paths) = super::install_common::open_readonly(ctx, global)?;
     // The manager logs loader problems to its journal, not to systemctl's terminal.
     let mut diags: Vec<Diagnostic> = Vec::new();
     let catalog = Catalog::build(&fs, &paths, &mut diags);

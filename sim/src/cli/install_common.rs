@@ -18,7 +18,7 @@ use camino::{Utf8Path, Utf8PathBuf};
 use unitlab_engine::fs::DirFs;
 use unitlab_engine::install::{render_changes, Errno, Log, Outcome, RenderOptions};
 use unitlab_engine::load::{LookupPaths, MapEnv, ProcessEnv, Scope};
-use unitlab_engine::name::{mangle_with_notices, MangleOptions, UnitType};
+use unitlab_engine::name::{mangle, mangle_with_notices, MangleOptions, UnitName, UnitType};
 
 pub use super::cmdline::emit_cmdline_warning;
 pub use super::host_fs::HostFs;
@@ -293,4 +293,66 @@ pub fn options(ctx: &Context<'_>, global: &Global) -> unitlab_engine::install::O
         utf8: is_utf8(ctx),
         host: Some(super::host_fs::host_facts()),
     }
+}
+
+/// The rooted filesystem and lookup paths for the read-only verbs (`cat`, `show`,
+/// `list-dependencies`), printing their failure lines.
+pub fn open_readonly(ctx: &mut Context<'_>, global: &Global) -> Result<(DirFs, LookupPaths), i32> {
+    let root = root(ctx, global);
+    let paths = match LookupPaths::new(global.scope(), root.as_deref(), &env(ctx)) {
+        Ok(p) => p,
+        Err(e) => {
+            let _ = writeln!(
+                ctx.err,
+                "Failed to initialize unit search paths: {}",
+                e.strerror()
+            );
+            return Err(1);
+        }
+    };
+    match DirFs::new(root.as_deref().unwrap_or(Utf8Path::new("/"))) {
+        Ok(fs) => Ok((fs, paths)),
+        Err(e) => {
+            let _ = writeln!(ctx.err, "Failed to open root directory: {e}");
+            Err(1)
+        }
+    }
+}
+
+/// Mangles unit arguments for the read-only verbs like systemctl (`foo` → `foo.service`,
+/// notices unless `--quiet`). With `allow_globs`, arguments that stay patterns are returned
+/// separately; without, they are an error. Failures print `Failed to mangle name: Invalid
+/// argument`.
+pub fn mangle_units(
+    ctx: &mut Context<'_>,
+    global: &Global,
+    args: &[String],
+    allow_globs: bool,
+) -> Result<(Vec<UnitName>, Vec<String>), i32> {
+    let opts = MangleOptions {
+        default_suffix: UnitType::Service,
+        allow_globs,
+    };
+    let (mut names, mut globs) = (Vec::new(), Vec::new());
+    for arg in args {
+        let m = match mangle(arg, opts) {
+            Ok(m) => m,
+            Err(_) => {
+                let _ = writeln!(ctx.err, "Failed to mangle name: Invalid argument");
+                return Err(1);
+            }
+        };
+        if let (Some(notice), false) = (&m.notice, global.quiet) {
+            let _ = writeln!(ctx.err, "{notice}");
+        }
+        match m.unit_name() {
+            Some(n) if !(allow_globs && m.name.contains(['*', '?', '['])) => names.push(n),
+            _ if allow_globs => globs.push(m.name),
+            _ => {
+                let _ = writeln!(ctx.err, "Failed to mangle name: Invalid argument");
+                return Err(1);
+            }
+        }
+    }
+    Ok((names, globs))
 }
