@@ -6,3 +6,4 @@
 
 pub mod cli;
 mod demo;
+pub mod manager;
