@@ -27,6 +27,7 @@ fn ours(env: &BTreeMap<String, String>, unit: &str) -> (i32, String, String) {
             cwd: Utf8PathBuf::from("/tmp"),
             out: &mut out,
             err: &mut err,
+            fs: None,
         };
         unitlab_sim::cli::run_in(&mut ctx, argv)
     };

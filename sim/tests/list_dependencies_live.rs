@@ -37,6 +37,7 @@ fn ours(env: &BTreeMap<String, String>, args: &[&str]) -> String {
             cwd: Utf8PathBuf::from("/tmp"),
             out: &mut out,
             err: &mut err,
+            fs: None,
         };
         unitlab_sim::cli::run_in(&mut ctx, argv);
     }

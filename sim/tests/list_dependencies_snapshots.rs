@@ -45,6 +45,7 @@ impl Root {
                 cwd: Utf8PathBuf::from("/"),
                 out: &mut out,
                 err: &mut err,
+                fs: None,
             };
             unitlab_sim::cli::run_in(&mut ctx, argv)
         };

@@ -230,6 +230,7 @@ fn unit_paths_uses_context_env() {
         cwd: "/cwd".into(),
         out: &mut out,
         err: &mut err,
+        fs: None,
     };
     let args = ["unitlab", "--user", "unit-paths"].map(Into::into).to_vec();
     assert_eq!(unitlab_sim::cli::run_in(&mut ctx, args), 0);
@@ -259,6 +260,7 @@ fn unit_paths_refuses_root() {
         cwd: "/".into(),
         out: &mut out,
         err: &mut err,
+        fs: None,
     };
     let args = ["unitlab", "--root=/srv", "unit-paths"]
         .map(Into::into)

@@ -15,7 +15,7 @@
 //! * Nothing online: no D-Bus, no daemon-reload (`--no-reload` is accepted), no `--now`.
 use super::{Context, Global};
 use camino::{Utf8Path, Utf8PathBuf};
-use unitlab_engine::fs::DirFs;
+use unitlab_engine::fs::{DirFs, FsError};
 use unitlab_engine::install::{render_changes, Errno, Log, Outcome, RenderOptions};
 use unitlab_engine::load::{LookupPaths, MapEnv, ProcessEnv, Scope};
 use unitlab_engine::name::{mangle, mangle_with_notices, MangleOptions, UnitName, UnitType};
@@ -54,16 +54,96 @@ pub fn root(ctx: &Context<'_>, global: &Global) -> Option<Utf8PathBuf> {
 /// The environment the engine sees.
 pub fn env(ctx: &Context<'_>) -> MapEnv {
     let mut env = MapEnv::from_vars(ctx.env.clone(), ctx.cwd.clone());
-    env.passwd_home = unitlab_engine::load::Env::passwd_home(&ProcessEnv::new());
+    env.passwd_home = match ctx.fs {
+        // A simulated machine: its user's home, not the host's passwd entry.
+        Some(_) => ctx.var("HOME").map(Utf8PathBuf::from),
+        None => unitlab_engine::load::Env::passwd_home(&ProcessEnv::new()),
+    };
     env
 }
 
+/// The filesystem the verbs act on: the host's (below `--root`), or the one injected in
+/// [`Context::fs`] (the simulated machine's).
+#[derive(Debug)]
+pub enum CliFs<'a> {
+    /// The host's filesystem below the root, in `readdir()` order.
+    Host(HostFs),
+    /// An injected filesystem.
+    Injected(&'a dyn unitlab_engine::fs::FileSystem),
+}
+
+impl CliFs<'_> {
+    /// The filesystem as a trait object.
+    pub fn as_dyn(&self) -> &dyn unitlab_engine::fs::FileSystem {
+        match self {
+            CliFs::Host(fs) => fs,
+            CliFs::Injected(fs) => *fs,
+        }
+    }
+}
+
+impl unitlab_engine::fs::FileSystem for CliFs<'_> {
+    fn lstat(&self, path: &Utf8Path) -> Result<unitlab_engine::fs::Metadata, FsError> {
+        self.as_dyn().lstat(path)
+    }
+    fn read(&self, path: &Utf8Path, limit: u64) -> Result<Vec<u8>, FsError> {
+        self.as_dyn().read(path, limit)
+    }
+    fn read_link(&self, path: &Utf8Path) -> Result<Utf8PathBuf, FsError> {
+        self.as_dyn().read_link(path)
+    }
+    fn read_dir(&self, path: &Utf8Path) -> Result<Vec<unitlab_engine::fs::DirEntry>, FsError> {
+        self.as_dyn().read_dir(path)
+    }
+    fn read_dir_metadata(
+        &self,
+        path: &Utf8Path,
+    ) -> Result<Vec<(unitlab_engine::fs::DirEntry, unitlab_engine::fs::Metadata)>, FsError> {
+        self.as_dyn().read_dir_metadata(path)
+    }
+    fn create_dir_all(&self, path: &Utf8Path) -> Result<(), FsError> {
+        self.as_dyn().create_dir_all(path)
+    }
+    fn symlink(&self, target: &Utf8Path, link: &Utf8Path) -> Result<(), FsError> {
+        self.as_dyn().symlink(target, link)
+    }
+    fn remove_file(&self, path: &Utf8Path) -> Result<(), FsError> {
+        self.as_dyn().remove_file(path)
+    }
+    fn remove_dir(&self, path: &Utf8Path) -> Result<(), FsError> {
+        self.as_dyn().remove_dir(path)
+    }
+    fn remove_dir_all(&self, path: &Utf8Path) -> Result<(), FsError> {
+        self.as_dyn().remove_dir_all(path)
+    }
+    fn write_atomic(&self, path: &Utf8Path, data: &[u8]) -> Result<(), FsError> {
+        self.as_dyn().write_atomic(path, data)
+    }
+    fn rename(&self, from: &Utf8Path, to: &Utf8Path) -> Result<(), FsError> {
+        self.as_dyn().rename(from, to)
+    }
+    fn create_char_device(&self, path: &Utf8Path) -> Result<(), FsError> {
+        self.as_dyn().create_char_device(path)
+    }
+    fn set_mode(&self, path: &Utf8Path, mode: u32) -> Result<(), FsError> {
+        self.as_dyn().set_mode(path, mode)
+    }
+}
+
+/// The injected filesystem of `ctx`, if any, else the host's below `root` (or `/`).
+fn fs_of<'a>(ctx: &Context<'a>, root: Option<&Utf8Path>) -> Result<CliFs<'a>, FsError> {
+    if let Some(fs) = ctx.fs {
+        return Ok(CliFs::Injected(fs));
+    }
+    DirFs::new(root.unwrap_or(Utf8Path::new("/"))).map(|d| CliFs::Host(HostFs(d)))
+}
+
 /// The filesystem and lookup paths of the selected scope and root (`lookup_paths_init()`).
-pub fn open(
-    ctx: &Context<'_>,
+pub fn open<'a>(
+    ctx: &Context<'a>,
     global: &Global,
     scope: Scope,
-) -> Result<(HostFs, LookupPaths), Errno> {
+) -> Result<(CliFs<'a>, LookupPaths), Errno> {
     let root = root(ctx, global);
     let lp =
         LookupPaths::new(scope, root.as_deref(), &env(ctx)).map_err(|e| match e.strerror() {
@@ -72,9 +152,8 @@ pub fn open(
             "No medium found" => Errno::ENOMEDIUM,
             _ => Errno::ENOMEM,
         })?;
-    let fs = DirFs::new(root.as_deref().unwrap_or(Utf8Path::new("/")))
-        .map_err(|e| Errno::from_fs(&e))?;
-    Ok((HostFs(fs), lp))
+    let fs = fs_of(ctx, root.as_deref()).map_err(|e| Errno::from_fs(&e))?;
+    Ok((fs, lp))
 }
 
 /// Writes lines to stderr.
@@ -263,13 +342,13 @@ pub fn verb_enable(ctx: &mut Context<'_>, global: &Global, verb: &str, args: &[S
             result: Err(e),
         },
         Ok((fs, lp)) => match verb {
-            "enable" => engine::enable(&fs, &lp, &names, opts),
-            "disable" => engine::disable(&fs, &lp, &names, opts),
-            "reenable" => engine::reenable(&fs, &lp, &names, opts),
-            "link" => engine::link(&fs, &lp, &names, opts),
-            "mask" => engine::mask(&fs, &lp, &names, opts),
-            "unmask" => engine::unmask(&fs, &lp, &names, opts),
-            _ => engine::revert(&fs, &lp, &names, opts),
+            "enable" => engine::enable(fs.as_dyn(), &lp, &names, opts),
+            "disable" => engine::disable(fs.as_dyn(), &lp, &names, opts),
+            "reenable" => engine::reenable(fs.as_dyn(), &lp, &names, opts),
+            "link" => engine::link(fs.as_dyn(), &lp, &names, opts),
+            "mask" => engine::mask(fs.as_dyn(), &lp, &names, opts),
+            "unmask" => engine::unmask(fs.as_dyn(), &lp, &names, opts),
+            _ => engine::revert(fs.as_dyn(), &lp, &names, opts),
         },
     };
     let code = report(ctx, global, verb, &outcome);
@@ -297,7 +376,10 @@ pub fn options(ctx: &Context<'_>, global: &Global) -> unitlab_engine::install::O
 
 /// The rooted filesystem and lookup paths for the read-only verbs (`cat`, `show`,
 /// `list-dependencies`), printing their failure lines.
-pub fn open_readonly(ctx: &mut Context<'_>, global: &Global) -> Result<(DirFs, LookupPaths), i32> {
+pub fn open_readonly<'a>(
+    ctx: &mut Context<'a>,
+    global: &Global,
+) -> Result<(CliFs<'a>, LookupPaths), i32> {
     let root = root(ctx, global);
     let paths = match LookupPaths::new(global.scope(), root.as_deref(), &env(ctx)) {
         Ok(p) => p,
@@ -310,7 +392,7 @@ pub fn open_readonly(ctx: &mut Context<'_>, global: &Global) -> Result<(DirFs, L
             return Err(1);
         }
     };
-    match DirFs::new(root.as_deref().unwrap_or(Utf8Path::new("/"))) {
+    match fs_of(ctx, root.as_deref()) {
         Ok(fs) => Ok((fs, paths)),
         Err(e) => {
             let _ = writeln!(ctx.err, "Failed to open root directory: {e}");

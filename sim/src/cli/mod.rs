@@ -42,6 +42,9 @@ pub struct Context<'a> {
     pub out: &'a mut dyn Write,
     /// Standard error.
     pub err: &'a mut dyn Write,
+    /// The filesystem the verbs act on instead of the host's (the simulated machine's `MemFs`):
+    /// `None` means the host, with `--root` as given.
+    pub fs: Option<&'a dyn unitlab_engine::fs::FileSystem>,
 }
 
 impl Context<'_> {
@@ -198,6 +201,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
         cwd,
         out: &mut out,
         err: &mut err,
+        fs: None,
     };
     run_in(&mut ctx, args)
 }
