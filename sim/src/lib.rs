@@ -6,4 +6,6 @@
 
 pub mod cli;
 mod demo;
+pub mod machine;
 pub mod manager;
+pub mod scenario;

@@ -25,6 +25,7 @@ mod mask;
 mod preset;
 mod preset_all;
 mod reenable;
+mod replay;
 mod revert;
 mod set_default;
 mod show;
@@ -183,6 +184,8 @@ enum Verb {
     Show(show::Args),
     /// Print a unit's dependency tree, like `systemctl list-dependencies`, offline.
     ListDependencies(list_dependencies::Args),
+    /// Replay scenario files on a simulated machine and check their output.
+    Replay(replay::Args),
 }
 
 /// Runs the command line against the real process environment and returns the exit status.
@@ -254,6 +257,7 @@ pub fn run_in(ctx: &mut Context<'_>, args: Vec<OsString>) -> i32 {
         Verb::Demo(a) => demo::run(ctx, &cli.global, a),
         Verb::Show(a) => show::run(ctx, &cli.global, a),
         Verb::ListDependencies(a) => list_dependencies::run(ctx, &cli.global, a),
+        Verb::Replay(a) => replay::run(ctx, &cli.global, a),
     };
     let _ = ctx.out.flush();
     let _ = ctx.err.flush();
