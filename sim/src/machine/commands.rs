@@ -211,7 +211,10 @@ fn ln(m: &mut Machine, args: &[String], io: &mut Io<'_>) -> i32 {
         return 1;
     }
     let (target, link) = match ops.as_slice() {
-        [t] => (t.clone(), Utf8Path::new(t).file_name().unwrap_or(t).to_owned()),
+        [t] => (
+            t.clone(),
+            Utf8Path::new(t).file_name().unwrap_or(t).to_owned(),
+        ),
         [t, l] => (t.clone(), l.clone()),
         [] => return usage_error(io, "ln", "missing file operand"),
         _ => {
@@ -268,10 +271,7 @@ fn rm(m: &mut Machine, args: &[String], io: &mut Io<'_>) -> i32 {
         Ok(x) => x,
         Err(e) => return usage_error(io, "rm", &e),
     };
-    let (force, recursive) = (
-        set.contains(&'f'),
-        set.contains(&'r') || set.contains(&'R'),
-    );
+    let (force, recursive) = (set.contains(&'f'), set.contains(&'r') || set.contains(&'R'));
     if ops.is_empty() && !force {
         return usage_error(io, "rm", "missing operand");
     }
@@ -327,7 +327,11 @@ fn mv(m: &mut Machine, args: &[String], io: &mut Io<'_>) -> i32 {
     let mut to = match through_parent(m, dst) {
         Ok(p) => p,
         Err(e) => {
-            let _ = writeln!(io.err, "mv: cannot move '{src}' to '{dst}': {}", e.strerror());
+            let _ = writeln!(
+                io.err,
+                "mv: cannot move '{src}' to '{dst}': {}",
+                e.strerror()
+            );
             return 1;
         }
     };
@@ -340,7 +344,11 @@ fn mv(m: &mut Machine, args: &[String], io: &mut Io<'_>) -> i32 {
         return 0;
     }
     if let Err(e) = m.fs.rename(&from, &to) {
-        let _ = writeln!(io.err, "mv: cannot move '{src}' to '{dst}': {}", e.strerror());
+        let _ = writeln!(
+            io.err,
+            "mv: cannot move '{src}' to '{dst}': {}",
+            e.strerror()
+        );
         return 1;
     }
     0
@@ -414,8 +422,7 @@ fn touch(m: &mut Machine, args: &[String], io: &mut Io<'_>) -> i32 {
     }
     let mut status = 0;
     for op in &ops {
-        let r = through_parent(m, op)
-            .and_then(|p| resolve(&m.fs, &p, Follow::Yes).map(|r| (p, r)));
+        let r = through_parent(m, op).and_then(|p| resolve(&m.fs, &p, Follow::Yes).map(|r| (p, r)));
         let result = match r {
             Err(e) => Err(e.strerror()),
             Ok((_, r)) => match r.target {
@@ -483,7 +490,11 @@ fn connect(_m: &mut Machine, args: &[String], io: &mut Io<'_>) -> i32 {
 fn cd(m: &mut Machine, args: &[String], io: &mut Io<'_>) -> i32 {
     let target = match args.first() {
         Some(a) => a.clone(),
-        None => m.env(false).get("HOME").cloned().unwrap_or_else(|| "/".into()),
+        None => m
+            .env(false)
+            .get("HOME")
+            .cloned()
+            .unwrap_or_else(|| "/".into()),
     };
     let p = abs(m, &target);
     match resolve(&m.fs, &p, Follow::Yes) {
@@ -547,11 +558,10 @@ fn row(m: &Machine, path: &Utf8Path, meta: &Metadata, shown: &str) -> Row {
     }
     let (links, size, blocks) = match meta.kind {
         FileKind::Dir => {
-            let subdirs = m
-                .fs
-                .read_dir(path)
-                .map(|es| es.iter().filter(|e| e.kind == FileKind::Dir).count())
-                .unwrap_or(0);
+            let subdirs =
+                m.fs.read_dir(path)
+                    .map(|es| es.iter().filter(|e| e.kind == FileKind::Dir).count())
+                    .unwrap_or(0);
             (2 + subdirs, "4096".to_owned(), 4)
         }
         FileKind::CharDevice => (1, "1, 3".to_owned(), 0),
@@ -577,7 +587,11 @@ fn row(m: &Machine, path: &Utf8Path, meta: &Metadata, shown: &str) -> Row {
 
 fn print_rows(io: &mut Io<'_>, rows: &[Row]) {
     let w = |f: fn(&Row) -> usize| rows.iter().map(f).max().unwrap_or(0);
-    let (wl, wo, ws) = (w(|r| r.links.len()), w(|r| r.owner.len()), w(|r| r.size.len()));
+    let (wl, wo, ws) = (
+        w(|r| r.links.len()),
+        w(|r| r.owner.len()),
+        w(|r| r.size.len()),
+    );
     for r in rows {
         let _ = writeln!(
             io.out,
@@ -612,8 +626,9 @@ fn ls(m: &mut Machine, args: &[String], io: &mut Io<'_>) -> i32 {
                 // unless -l or -d (GNU ls).
                 let is_dir = match meta.kind {
                     FileKind::Dir => true,
-                    FileKind::Symlink if !long => resolve(&m.fs, &p, Follow::Yes)
-                        .is_ok_and(|r| matches!(r.target, Target::Exists(t) if t.kind == FileKind::Dir)),
+                    FileKind::Symlink if !long => resolve(&m.fs, &p, Follow::Yes).is_ok_and(
+                        |r| matches!(r.target, Target::Exists(t) if t.kind == FileKind::Dir),
+                    ),
                     _ => false,
                 };
                 if is_dir && !dir_itself {
@@ -627,9 +642,16 @@ fn ls(m: &mut Machine, args: &[String], io: &mut Io<'_>) -> i32 {
     }
     let print = |io: &mut Io<'_>, entries: Vec<(Utf8PathBuf, Metadata, String)>, total: bool| {
         if long {
-            let rows: Vec<Row> = entries.iter().map(|(p, meta, s)| row(m, p, meta, s)).collect();
+            let rows: Vec<Row> = entries
+                .iter()
+                .map(|(p, meta, s)| row(m, p, meta, s))
+                .collect();
             if total {
-                let _ = writeln!(io.out, "total {}", rows.iter().map(|r| r.blocks).sum::<u64>());
+                let _ = writeln!(
+                    io.out,
+                    "total {}",
+                    rows.iter().map(|r| r.blocks).sum::<u64>()
+                );
             }
             print_rows(io, &rows);
         } else {
@@ -653,7 +675,11 @@ fn ls(m: &mut Machine, args: &[String], io: &mut Io<'_>) -> i32 {
         let entries = match m.fs.read_dir_metadata(&dir) {
             Ok(es) => es,
             Err(e) => {
-                let _ = writeln!(io.err, "ls: cannot open directory '{shown}': {}", e.strerror());
+                let _ = writeln!(
+                    io.err,
+                    "ls: cannot open directory '{shown}': {}",
+                    e.strerror()
+                );
                 status = 2;
                 continue;
             }

@@ -8,7 +8,10 @@ use std::io::Write;
 /// Where a command's stdout or stderr goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Sink {
-    File { path: String, append: bool },
+    File {
+        path: String,
+        append: bool,
+    },
     Null,
     /// stderr only: wherever stdout goes (`2>&1`).
     Stdout,
@@ -176,7 +179,12 @@ fn lex(line: &str, env: &BTreeMap<String, String>) -> Result<Line, String> {
 }
 
 /// Expands `$NAME` or `${NAME}` at `chars[i]` (a `$`) into `word`; returns the index after it.
-fn expand_var(chars: &[char], i: usize, env: &BTreeMap<String, String>, word: &mut String) -> usize {
+fn expand_var(
+    chars: &[char],
+    i: usize,
+    env: &BTreeMap<String, String>,
+    word: &mut String,
+) -> usize {
     let (start, braced) = if chars.get(i + 1) == Some(&'{') {
         (i + 2, true)
     } else {
@@ -324,7 +332,14 @@ mod tests {
         let l = lex(r#"echo 'a b' "c $HOME" ~/x \$HOME ${HOME}y"#, &env()).expect("lexes");
         assert_eq!(
             l.words,
-            ["echo", "a b", "c /home/user", "/home/user/x", "$HOME", "/home/usery"]
+            [
+                "echo",
+                "a b",
+                "c /home/user",
+                "/home/user/x",
+                "$HOME",
+                "/home/usery"
+            ]
         );
     }
 

@@ -69,7 +69,11 @@ fn verb_index(args: &[String]) -> Option<usize> {
         if !a.starts_with('-') || a == "-" {
             return Some(i);
         }
-        i += if WITH_VALUE.contains(&a.as_str()) { 2 } else { 1 };
+        i += if WITH_VALUE.contains(&a.as_str()) {
+            2
+        } else {
+            1
+        };
     }
     None
 }
@@ -130,7 +134,13 @@ fn install(m: &mut Machine, user: bool, verb: &str, args: &[String], io: &mut Io
     }
     if status == 0 && live && now && matches!(verb, "enable" | "disable" | "mask") {
         let units: Vec<String> = verb_index(args)
-            .map(|i| args[i + 1..].iter().filter(|a| !a.starts_with('-')).cloned().collect())
+            .map(|i| {
+                args[i + 1..]
+                    .iter()
+                    .filter(|a| !a.starts_with('-'))
+                    .cloned()
+                    .collect()
+            })
             .unwrap_or_default();
         let action = if verb == "enable" { "start" } else { "stop" };
         let mut call = vec![action.to_owned()];

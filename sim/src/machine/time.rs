@@ -21,7 +21,15 @@ pub fn civil_from_days(z: i64) -> (i64, i64, i64) {
     let mp = (5 * doy + 2) / 153;
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if m <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 }, m, d)
+    (
+        if m <= 2 {
+            yoe + era * 400 + 1
+        } else {
+            yoe + era * 400
+        },
+        m,
+        d,
+    )
 }
 
 const MONTHS: [&str; 12] = [
@@ -92,6 +100,9 @@ mod tests {
         }
         // 2026-11-24 is day 20_781 (date -d 2026-11-24 +%s / 86400).
         assert_eq!(days_from_civil(2026, 11, 24), 20_781);
-        assert_eq!(ls_time(20_781 * 86_400_000_000 + 3_600_000_000), "Nov 24 01:00");
+        assert_eq!(
+            ls_time(20_781 * 86_400_000_000 + 3_600_000_000),
+            "Nov 24 01:00"
+        );
     }
 }

@@ -3,7 +3,12 @@
 /// Renders a unified diff between `expected` (which starts at 1-based line `first_line` of
 /// `file`) and `actual`. Lines that match through wildcards are shown as context. The header
 /// names the file and line (`--- file:line (expected)` / `+++ actual`).
-pub fn unified_diff(file: &str, first_line: usize, expected: &[String], actual: &[String]) -> String {
+pub fn unified_diff(
+    file: &str,
+    first_line: usize,
+    expected: &[String],
+    actual: &[String],
+) -> String {
     let ops = align(expected, actual);
     let mut out = format!("--- {file}:{first_line} (expected)\n+++ actual\n");
     out.push_str(&format!(

@@ -73,9 +73,8 @@ pub fn parse(path: &Utf8Path, text: &str) -> Result<Scenario, ParseError> {
                 if i == lines.len() {
                     return Err(err(open_line, "unterminated `unitlab` block".into()));
                 }
-                requires_manager =
-                    parse_settings_into(&lines[start..i], start + 1, &mut settings)
-                        .map_err(|(l, m)| err(l, m))?;
+                requires_manager = parse_settings_into(&lines[start..i], start + 1, &mut settings)
+                    .map_err(|(l, m)| err(l, m))?;
                 i += 1;
                 continue;
             }
@@ -99,7 +98,9 @@ pub fn parse(path: &Utf8Path, text: &str) -> Result<Scenario, ParseError> {
                 break;
             }
             let l = &lines[i];
-            let Some(command) = l.strip_prefix("$ ").or(if l == "$" { Some("") } else { None })
+            let Some(command) = l
+                .strip_prefix("$ ")
+                .or(if l == "$" { Some("") } else { None })
             else {
                 if l.trim().is_empty() {
                     i += 1;
@@ -141,7 +142,10 @@ pub fn parse(path: &Utf8Path, text: &str) -> Result<Scenario, ParseError> {
             let mut has_status_line = false;
             if let Some(s) = lines.get(i).and_then(|l| l.strip_prefix("? ")) {
                 status = s.trim().parse().map_err(|_| {
-                    err(i + 1, format!("`? N` needs an exit status number, found {s:?}"))
+                    err(
+                        i + 1,
+                        format!("`? N` needs an exit status number, found {s:?}"),
+                    )
                 })?;
                 has_status_line = true;
                 i += 1;
@@ -261,7 +265,10 @@ fn parse_settings_into(
 /// `YYYY-MM-DD HH:MM:SS` (UTC) as microseconds since the epoch.
 pub(crate) fn parse_time(value: &str) -> Option<u64> {
     let (date, time) = value.split_once([' ', 'T']).unwrap_or((value, "00:00:00"));
-    let d: Vec<i64> = date.split('-').map(|p| p.parse().ok()).collect::<Option<_>>()?;
+    let d: Vec<i64> = date
+        .split('-')
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
     let t: Vec<i64> = time
         .trim_end_matches('Z')
         .split(':')

@@ -69,7 +69,10 @@ impl Report {
     pub fn diff(&self) -> String {
         let mut s = String::new();
         for o in self.outcomes.iter().filter(|o| !o.ok()) {
-            s.push_str(&format!("{}:{}: $ {}\n", self.file, o.step.line, o.step.command));
+            s.push_str(&format!(
+                "{}:{}: $ {}\n",
+                self.file, o.step.line, o.step.command
+            ));
             if o.status != o.step.status {
                 s.push_str(&format!(
                     "exit status: expected {}, got {}\n",
