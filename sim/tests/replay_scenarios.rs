@@ -31,7 +31,7 @@ fn every_scenario_replays() {
         let text = std::fs::read_to_string(&file).expect("read scenario");
         let rel = file
             .strip_prefix(env!("CARGO_MANIFEST_DIR"))
-            .map(|p| p.to_string())
+            .map(|p| format!("sim{p}"))
             .unwrap_or_else(|_| file.to_string());
         let sc = scenario::parse(rel.as_ref(), &text).unwrap_or_else(|e| panic!("{e}"));
         if sc.requires_manager && !with_manager {
