@@ -1,6 +1,8 @@
 //! # unitlab-sim
 //!
-//! The `unitlab` command line (a thin layer over `unitlab-engine`) and, later, the simulator.
+//! The `unitlab` command line (a thin layer over `unitlab-engine`) and the simulator: a
+//! simulated machine ([`machine`]) running the service managers ([`manager`]), driven by
+//! scenario files ([`scenario`], `unitlab replay`).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 

@@ -147,7 +147,7 @@ fn scenario_files() -> Vec<Utf8PathBuf> {
     let mut files: Vec<Utf8PathBuf> = std::fs::read_dir(&dir)
         .expect("sim/scenarios exists")
         .filter_map(|e| Utf8PathBuf::from_path_buf(e.ok()?.path()).ok())
-        .filter(|p| p.extension() == Some("md"))
+        .filter(|p| p.extension() == Some("md") && p.file_name() != Some("README.md"))
         .collect();
     files.sort();
     files

@@ -458,7 +458,7 @@ pub fn parse_interval(s: &str) -> Option<u64> {
     }
     let v: f64 = num.parse().ok()?;
     let usec = (v * mult * 1e6).round();
-    (usec.is_finite() && usec >= 0.0 && usec < 1e18).then_some(usec as u64)
+    (usec.is_finite() && (0.0..1e18).contains(&usec)).then_some(usec as u64)
 }
 
 fn sleep(m: &mut Machine, args: &[String], io: &mut Io<'_>) -> i32 {

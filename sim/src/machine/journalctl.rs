@@ -123,7 +123,7 @@ pub fn run(m: &mut Machine, args: &[String], io: &mut Io<'_>) -> i32 {
         .journal
         .entries
         .iter()
-        .filter(|e| !(user_only && !e.user) && !(system_only && e.user))
+        .filter(|e| (e.user || !user_only) && !(e.user && system_only))
         .filter(|e| boot_index.is_none_or(|b| e.boot == b))
         .filter(|e| units.is_empty() || e.unit.as_ref().is_some_and(|u| units.contains(u)))
         .collect();
@@ -201,6 +201,72 @@ pub fn boot_id(seed: u64, boot: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn entry(user: bool, unit: &str, msg: &str, id: Option<&'static str>) -> JournalEntry {
+        JournalEntry {
+            boot: 0,
+            realtime: crate::machine::Settings::default().start + 1_500_000,
+            monotonic: 1_500_000,
+            user,
+            identifier: "systemd".into(),
+            pid: if user { 1234 } else { 1 },
+            unit: Some(unit.into()),
+            message: msg.into(),
+            message_id: id,
+            job: Some((7, "dependency".into())),
+            priority: 3,
+        }
+    }
+
+    /// The catalog lines follow journalctl 252's `print_catalog()`: every line of the catalog
+    /// text (Subject, Defined-By, Support, blank, body) prefixed with `░░ ` in a UTF-8 locale.
+    #[test]
+    fn renders_short_format_with_catalog() {
+        let mut m = Machine::new(crate::machine::Settings::default());
+        assert_eq!(m.run("journalctl"), ("-- No entries --\n".to_owned(), 0));
+        m.journal
+            .push(entry(false, "a.service", "Starting a.service...", None));
+        m.journal.push(entry(
+            false,
+            "a.service",
+            "Dependency failed for a.service.",
+            Some("be02cf6855d2428ba40df7e9d022f03d"),
+        ));
+        m.journal
+            .push(entry(true, "u.service", "Started u.service.", None));
+        let (out, status) = m.run("journalctl -x -u a");
+        assert_eq!(status, 0);
+        assert_eq!(
+            out,
+            "Nov 24 12:00:01 unitlab systemd[1]: Starting a.service...\n\
+             Nov 24 12:00:01 unitlab systemd[1]: Dependency failed for a.service.\n\
+             ░░ Subject: A start job for unit a.service has failed\n\
+             ░░ Defined-By: systemd\n\
+             ░░ Support: https://www.debian.org/support\n\
+             ░░ \n\
+             ░░ A start job for unit a.service has finished with a failure.\n\
+             ░░ \n\
+             ░░ The job identifier is 7 and the job result is dependency.\n"
+        );
+        let (out, _) = m.run("journalctl --user -n 1");
+        assert_eq!(
+            out,
+            "Nov 24 12:00:01 unitlab systemd[1234]: Started u.service.\n"
+        );
+        let (out, _) = m.run("journalctl -b -n 1 --system");
+        assert_eq!(
+            out,
+            "Nov 24 12:00:01 unitlab systemd[1]: Dependency failed for a.service.\n"
+        );
+        assert_eq!(
+            m.run("journalctl -b -1"),
+            (
+                "Data from the specified boot (-1) is not available: No such boot ID in journal\n"
+                    .to_owned(),
+                1
+            )
+        );
+    }
 
     #[test]
     fn catalog_fills_fields() {

@@ -227,6 +227,13 @@ impl Machine {
         self.clock.monotonic = self.clock.monotonic.max(until);
     }
 
+    /// The environment a `systemctl` of `scope` runs with on this machine (for `Scope::User`,
+    /// the user's: `HOME`, `USER`, `XDG_RUNTIME_DIR`, ...); the user manager needs the same to
+    /// find its unit directories.
+    pub fn env_of(&self, scope: Scope) -> BTreeMap<String, String> {
+        self.env(scope == Scope::User)
+    }
+
     /// The environment of the shell's user (or, with `user`, of the user whatever the shell).
     fn env(&self, user: bool) -> BTreeMap<String, String> {
         let mut env = BTreeMap::new();

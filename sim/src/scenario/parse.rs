@@ -193,7 +193,7 @@ fn fence_open(line: &str) -> Option<(String, &str)> {
 /// Whether `line` closes a fence opened with `marker`.
 fn fence_close(line: &str, marker: &str) -> bool {
     let t = line.trim();
-    t.starts_with(marker) && t.chars().all(|c| Some(c) == marker.chars().next())
+    t.starts_with(marker) && t.chars().all(|c| marker.starts_with(c))
 }
 
 /// Parses the lines of a `unitlab` block (the first at 1-based line `first`) into `settings`;
