@@ -585,8 +585,10 @@ fn row(m: &Machine, path: &Utf8Path, meta: &Metadata, shown: &str) -> Row {
     }
 }
 
-fn print_rows(io: &mut Io<'_>, rows: &[Row]) {
-    let w = |f: fn(&Row) -> usize| rows.iter().map(f).max().unwrap_or(0);
+/// Prints `rows` aligned; column widths also count `extra` rows (GNU ls sizes the columns of
+/// the file operands together with the directory operands listed after them).
+fn print_rows(io: &mut Io<'_>, rows: &[Row], extra: &[Row]) {
+    let w = |f: fn(&Row) -> usize| rows.iter().chain(extra).map(f).max().unwrap_or(0);
     let (wl, wo, ws) = (
         w(|r| r.links.len()),
         w(|r| r.owner.len()),
@@ -640,7 +642,17 @@ fn ls(m: &mut Machine, args: &[String], io: &mut Io<'_>) -> i32 {
             }
         }
     }
-    let print = |io: &mut Io<'_>, entries: Vec<(Utf8PathBuf, Metadata, String)>, total: bool| {
+    let dir_rows: Vec<Row> = if long && !files.is_empty() {
+        dirs.iter()
+            .filter_map(|(d, s)| m.fs.lstat(d).ok().map(|meta| row(m, d, &meta, s)))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let print = |io: &mut Io<'_>,
+                 entries: Vec<(Utf8PathBuf, Metadata, String)>,
+                 total: bool,
+                 extra: &[Row]| {
         if long {
             let rows: Vec<Row> = entries
                 .iter()
@@ -653,7 +665,7 @@ fn ls(m: &mut Machine, args: &[String], io: &mut Io<'_>) -> i32 {
                     rows.iter().map(|r| r.blocks).sum::<u64>()
                 );
             }
-            print_rows(io, &rows);
+            print_rows(io, &rows, extra);
         } else {
             for (_, _, s) in &entries {
                 let _ = writeln!(io.out, "{s}");
@@ -663,7 +675,7 @@ fn ls(m: &mut Machine, args: &[String], io: &mut Io<'_>) -> i32 {
     let several = ops.len() > 1;
     let had_files = !files.is_empty();
     files.sort_by(|a, b| a.2.cmp(&b.2));
-    print(io, files, false);
+    print(io, files, false, &dir_rows);
     dirs.sort_by(|a, b| a.1.cmp(&b.1));
     for (k, (dir, shown)) in dirs.into_iter().enumerate() {
         if several {
@@ -689,7 +701,7 @@ fn ls(m: &mut Machine, args: &[String], io: &mut Io<'_>) -> i32 {
             .filter(|(e, _)| all || !e.name.starts_with('.'))
             .map(|(e, meta)| (dir.join(&e.name), meta, e.name))
             .collect();
-        print(io, list, true);
+        print(io, list, true, &[]);
     }
     status
 }
