@@ -8,6 +8,11 @@
 //! (`--user`, runtime verbs) or the simulated shell alone (`connect`). Commands run in a real
 //! bash with absolute paths (`/etc`, `/usr`, `/run`, `/lib`, `/home`, `/root`) moved below the
 //! copy, `systemctl` given `--root`, and the copy's path removed from the output.
+//!
+//! `--root` is not the live system in every case: `unmask` of a mask whose name other links in
+//! the configuration directory point at removes those links on a live system (checked on the
+//! real user manager, `user-masked-rename.md`) but not under `--root`. System scenarios that
+//! take part here avoid such cases.
 #[path = "../../engine/tests/support/mod.rs"]
 mod support;
 
