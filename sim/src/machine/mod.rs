@@ -193,6 +193,54 @@ impl Machine {
         (m, world)
     }
 
+    /// Reboots the machine (`systemctl reboot`, or `poweroff` followed by a boot): `/run` and
+    /// `/tmp` are emptied, so runtime masks, `enable --runtime` links and runtime drop-ins
+    /// vanish (reference §7.3); `/etc`, `/usr` and the homes persist. The clock starts a new
+    /// boot (monotonic time 0, the wall clock goes on), the journal keeps the earlier boots, and
+    /// fresh system and user managers boot and settle.
+    ///
+    /// The managers are replaced without running stop jobs: shutting down is not simulated yet.
+    pub fn reboot(&mut self) {
+        use unitlab_engine::fs::FileSystem;
+        for dir in ["/run", "/tmp"] {
+            let path = camino::Utf8Path::new(dir);
+            if let Ok(entries) = self.fs.read_dir(path) {
+                for e in entries {
+                    let child = path.join(&e.name);
+                    let _ = if e.kind == unitlab_engine::fs::FileKind::Dir {
+                        self.fs.remove_dir_all(&child)
+                    } else {
+                        self.fs.remove_file(&child)
+                    };
+                }
+            }
+        }
+        for dir in [
+            "/run/systemd/system".to_owned(),
+            self.settings.runtime_dir(),
+        ] {
+            let _ = self.fs.add_dir(dir);
+        }
+        let now = self.clock.realtime();
+        self.clock = Clock {
+            monotonic: 0,
+            boot_realtime: now,
+            boot: self.clock.boot + 1,
+        };
+        self.system = Manager::new(Scope::System);
+        self.user = Manager::new(Scope::User);
+        {
+            let mut world = World {
+                fs: &mut self.fs,
+                clock: &mut self.clock,
+                journal: &mut self.journal,
+            };
+            self.system.boot(&mut world);
+            self.user.boot(&mut world);
+        }
+        self.settle();
+    }
+
     /// Runs the events that are due now (a zero-length advance), until none is left.
     pub fn settle(&mut self) {
         let now = self.clock.monotonic;

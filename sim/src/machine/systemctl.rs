@@ -1,6 +1,7 @@
 //! `systemctl` in the simulated shell: the install verbs run through the CLI on the machine's
-//! filesystem (then the manager reloads, unless `--no-reload`); every other verb goes to the
-//! manager of the selected scope.
+//! filesystem (then the manager reloads, unless `--no-reload`); `reboot`, `poweroff` and `halt`
+//! reboot the machine ([`Machine::reboot`]); every other verb goes to the manager of the
+//! selected scope.
 use super::shell::Io;
 use super::Machine;
 use std::ffi::OsString;
@@ -94,6 +95,11 @@ pub fn run(m: &mut Machine, args: &[String], io: &mut Io<'_>) -> i32 {
     let verb = verb.as_deref().unwrap_or("list-units");
     if INSTALL_VERBS.contains(&verb) {
         return install(m, user, verb, &rest, io);
+    }
+    if !user && matches!(verb, "reboot" | "poweroff" | "halt") {
+        // The shell's session ends and the machine boots again (issue 6: a boot replay).
+        m.reboot();
+        return 0;
     }
     let scope = if user { Scope::User } else { Scope::System };
     let (manager, mut world) = m.manager_mut(scope);
