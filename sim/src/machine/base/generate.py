@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Regenerates tree.txt, the simulated machine's embedded base tree, from this machine's
-systemd 252 (/usr/lib/systemd/{system,user}).
+systemd 252 (/usr/lib/systemd/{system,user}, and its 90-systemd.preset files).
 
 Kept small: for the system manager, the targets and slices that the stock targets reference
 (Wants=, Requires=, Requisite=, BindsTo=, PartOf=, Conflicts=, OnFailure=, and .wants/.requires
@@ -94,6 +94,13 @@ def main():
     ]
     emit(SYSTEM, closure(SYSTEM, SYSTEM_SEEDS), out)
     emit(USER, closure(USER, USER_UNITS) & set(USER_UNITS), out)
+    # systemd's own preset files.
+    for d in ("/usr/lib/systemd/system-preset", "/usr/lib/systemd/user-preset"):
+        path = f"{d}/90-systemd.preset"
+        with open(path) as f:
+            out.append(f"file {path}")
+            out.append(f.read().rstrip("\n"))
+            out.append(".")
     print("\n".join(out))
 
 
