@@ -21,6 +21,8 @@ enum Sink {
 #[derive(Debug, Default)]
 struct Line {
     words: Vec<String>,
+    /// Per word: whether it has an unquoted `*`, `?` or `[` (a pattern to expand).
+    globs: Vec<bool>,
     stdout: Option<Sink>,
     stderr: Option<Sink>,
     /// The heredoc delimiter and whether it was quoted (no expansion in the body).
@@ -42,9 +44,11 @@ fn lex(line: &str, env: &BTreeMap<String, String>) -> Result<Line, String> {
     let mut in_word = false;
     let mut quoted = false;
     let mut pending: Option<Pending> = None;
+    let mut glob = false;
     let flush = |word: &mut String,
                  in_word: &mut bool,
                  quoted: &mut bool,
+                 glob: &mut bool,
                  pending: &mut Option<Pending>,
                  out: &mut Line|
      -> Result<(), String> {
@@ -52,8 +56,12 @@ fn lex(line: &str, env: &BTreeMap<String, String>) -> Result<Line, String> {
             return Ok(());
         }
         let w = std::mem::take(word);
+        let is_glob = std::mem::take(glob);
         match pending.take() {
-            None => out.words.push(w),
+            None => {
+                out.words.push(w);
+                out.globs.push(is_glob);
+            }
             Some(Pending::Out(append)) => {
                 out.stdout = Some(if w == "/dev/null" {
                     Sink::Null
@@ -81,7 +89,14 @@ fn lex(line: &str, env: &BTreeMap<String, String>) -> Result<Line, String> {
         let c = chars[i];
         match c {
             ' ' | '\t' => {
-                flush(&mut word, &mut in_word, &mut quoted, &mut pending, &mut out)?;
+                flush(
+                    &mut word,
+                    &mut in_word,
+                    &mut quoted,
+                    &mut glob,
+                    &mut pending,
+                    &mut out,
+                )?;
                 i += 1;
             }
             '\'' => {
@@ -146,13 +161,27 @@ fn lex(line: &str, env: &BTreeMap<String, String>) -> Result<Line, String> {
                 }
             }
             '>' => {
-                flush(&mut word, &mut in_word, &mut quoted, &mut pending, &mut out)?;
+                flush(
+                    &mut word,
+                    &mut in_word,
+                    &mut quoted,
+                    &mut glob,
+                    &mut pending,
+                    &mut out,
+                )?;
                 let append = chars.get(i + 1) == Some(&'>');
                 pending = Some(Pending::Out(append));
                 i += if append { 2 } else { 1 };
             }
             '<' if chars.get(i + 1) == Some(&'<') => {
-                flush(&mut word, &mut in_word, &mut quoted, &mut pending, &mut out)?;
+                flush(
+                    &mut word,
+                    &mut in_word,
+                    &mut quoted,
+                    &mut glob,
+                    &mut pending,
+                    &mut out,
+                )?;
                 pending = Some(Pending::Heredoc);
                 i += 2;
                 if chars.get(i) == Some(&'-') {
@@ -165,13 +194,23 @@ fn lex(line: &str, env: &BTreeMap<String, String>) -> Result<Line, String> {
                 ));
             }
             _ => {
+                if matches!(c, '*' | '?' | '[') {
+                    glob = true;
+                }
                 word.push(c);
                 in_word = true;
                 i += 1;
             }
         }
     }
-    flush(&mut word, &mut in_word, &mut quoted, &mut pending, &mut out)?;
+    flush(
+        &mut word,
+        &mut in_word,
+        &mut quoted,
+        &mut glob,
+        &mut pending,
+        &mut out,
+    )?;
     if pending.is_some() {
         return Err("syntax error near unexpected token `newline'".into());
     }
@@ -230,6 +269,69 @@ fn expand_body(body: &str, env: &BTreeMap<String, String>) -> String {
     out
 }
 
+/// Pathname expansion of an unquoted pattern, as bash does it: every existing path whose
+/// components match (a leading `.` only matched explicitly), sorted; the pattern itself when
+/// nothing matches.
+fn expand_glob(m: &Machine, pattern: &str) -> Vec<String> {
+    use unitlab_engine::fs::{resolve, FileSystem, Follow, Target};
+    use unitlab_engine::install::fnmatch::fnmatch;
+    let absolute = pattern.starts_with('/');
+    let base = if absolute {
+        camino::Utf8PathBuf::from("/")
+    } else {
+        m.cwd.clone()
+    };
+    let mut found: Vec<(camino::Utf8PathBuf, String)> =
+        vec![(base, if absolute { "/".into() } else { String::new() })];
+    for comp in pattern.split('/').filter(|c| !c.is_empty()) {
+        let mut next = Vec::new();
+        for (real, shown) in found {
+            let show = |n: &str| {
+                if shown.is_empty() || shown.ends_with('/') {
+                    format!("{shown}{n}")
+                } else {
+                    format!("{shown}/{n}")
+                }
+            };
+            if !comp.contains(['*', '?', '[']) {
+                next.push((
+                    unitlab_engine::fs::normalize(&real, comp.into()),
+                    show(comp),
+                ));
+                continue;
+            }
+            let Ok(dir) = resolve(&m.fs, &real, Follow::Yes) else {
+                continue;
+            };
+            let Ok(entries) = m.fs.read_dir(&dir.path) else {
+                continue;
+            };
+            for e in entries {
+                if e.name.starts_with('.') && !comp.starts_with('.') {
+                    continue;
+                }
+                if fnmatch(comp, &e.name) {
+                    next.push((dir.path.join(&e.name), show(&e.name)));
+                }
+            }
+        }
+        found = next;
+    }
+    let mut out: Vec<String> = found
+        .into_iter()
+        .filter(|(p, _)| {
+            resolve(&m.fs, p, Follow::No).is_ok_and(|r| !matches!(r.target, Target::Missing))
+        })
+        .map(|(_, s)| s)
+        .collect();
+    out.sort();
+    if out.is_empty() {
+        vec![pattern.to_owned()]
+    } else {
+        out
+    }
+}
+
 /// What a command gets: its arguments, its standard input (a heredoc) and its outputs.
 pub struct Io<'a> {
     /// Standard input (the heredoc's text), if any.
@@ -266,7 +368,19 @@ pub fn run(m: &mut Machine, text: &str, term: &Term) -> i32 {
             expand_body(&text, &env)
         }
     });
-    let Some(name) = line.words.first().cloned() else {
+    let words: Vec<String> = line
+        .words
+        .iter()
+        .zip(&line.globs)
+        .flat_map(|(w, g)| {
+            if *g {
+                expand_glob(m, w)
+            } else {
+                vec![w.clone()]
+            }
+        })
+        .collect();
+    let Some(name) = words.first().cloned() else {
         return 0;
     };
     // Files a redirection writes to must be creatable before the command runs.
@@ -289,7 +403,7 @@ pub fn run(m: &mut Machine, text: &str, term: &Term) -> i32 {
         Some(Sink::File { .. }) | Some(Sink::Null) => file_err.clone(),
         _ => term.clone(),
     };
-    let args = &line.words[1..];
+    let args = &words[1..];
     let mut io = Io {
         stdin: stdin.as_deref(),
         out: &mut out,
