@@ -80,3 +80,24 @@ proptest! {
         prop_assert_eq!(replay.blessed(&again), blessed);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Bad input never panics: arbitrary command lines (quotes, expansions, redirections,
+    /// heredocs, globs, unknown options) give some output and status.
+    #[test]
+    fn arbitrary_command_lines_do_not_panic(
+        line in r#"(ls|cat|echo|ln|rm|mv|mkdir|touch|sleep|systemctl|journalctl|tee|cd|x)( [-a-z./~$'"<>*?\[\]{}2&1 ]{0,12}){0,4}"#,
+        body in prop::collection::vec("[a-z=\\[\\] ]{0,8}", 0..3),
+    ) {
+        let mut m = Machine::new(Settings::default());
+        let mut text = line.clone();
+        for l in &body {
+            text.push('\n');
+            text.push_str(l);
+        }
+        let (_, status) = m.run(&text);
+        prop_assert!((0..=255).contains(&status), "{line:?} gave status {status}");
+    }
+}

@@ -10,11 +10,11 @@
 //! * A line `? N` directly after the command line (after the heredoc, if any) asserts exit status
 //!   N; without it, 0 is expected.
 //! * In expected output, `[..]` matches any text within a line, and a line consisting of `...`
-//!   matches any number of lines (see [`matches`]).
+//!   matches any number of lines (see [`matches()`]).
 //! * A command ending in a heredoc (`cat > PATH <<'EOF'`, `<<EOF`, `<<"EOF"`, `tee PATH <<EOF`)
 //!   takes the following lines up to the delimiter line as its input; they are not output.
 //! * One optional fenced block tagged `unitlab` before the first `console` block holds the
-//!   machine's [`Settings`](crate::machine::Settings), one `key = value` a line (`#` comments):
+//!   machine's [`Settings`], one `key = value` a line (`#` comments):
 //!   `scope` (`system`: root's shell, the default; `user`: the user's shell), `user`, `uid`,
 //!   `seed`, `start` (`YYYY-MM-DD HH:MM:SS` UTC), `base` (`stock`, the default, or `none`),
 //!   `requires` (`manager`: the scenario needs the runtime manager).
