@@ -26,6 +26,22 @@
 //! would).
 //!
 //! Everything is deterministic: the same settings and commands give the same transcript.
+//!
+//! ```
+//! use unitlab_sim::machine::{Machine, Settings, ShellScope};
+//! let mut m = Machine::new(Settings { scope: ShellScope::User, ..Settings::default() });
+//! let (out, status) = m.run("mkdir -p ~/.config/systemd/user");
+//! assert_eq!((out.as_str(), status), ("", 0));
+//! m.run("cat > ~/.config/systemd/user/a.service <<'EOF'\n[Install]\nWantedBy=default.target\nEOF");
+//! let (out, status) = m.run("systemctl --user enable a.service");
+//! assert_eq!(status, 0);
+//! assert!(out.starts_with("Created symlink /home/user/.config/systemd/user/default.target.wants/a.service"));
+//! let (out, status) = m.run("nosuch");
+//! assert_eq!((out.as_str(), status), ("bash: nosuch: command not found\n", 127));
+//! // The journal and the managers are there to read.
+//! let _entries = &m.journal().entries;
+//! let _user_manager = m.manager(unitlab_engine::load::Scope::User);
+//! ```
 
 mod base;
 mod commands;
@@ -118,13 +134,14 @@ impl Machine {
             ShellScope::System => "/root".to_owned(),
             ShellScope::User => settings.home(),
         });
+        let settings_for_managers = settings.clone();
         let mut m = Machine {
             clock: Clock::new(settings.start),
             settings,
             fs,
             journal: Journal::default(),
-            system: Manager::new(Scope::System),
-            user: Manager::new(Scope::User),
+            system: new_manager(&settings_for_managers, Scope::System),
+            user: new_manager(&settings_for_managers, Scope::User),
             cwd,
             stamps: Vec::new(),
         };
@@ -227,8 +244,8 @@ impl Machine {
             boot_realtime: now,
             boot: self.clock.boot + 1,
         };
-        self.system = Manager::new(Scope::System);
-        self.user = Manager::new(Scope::User);
+        self.system = new_manager(&self.settings, Scope::System);
+        self.user = new_manager(&self.settings, Scope::User);
         {
             let mut world = World {
                 fs: &mut self.fs,
@@ -317,6 +334,15 @@ impl Machine {
             .map(|(_, t)| *t)
             .unwrap_or(self.settings.start)
     }
+}
+
+/// The manager of `scope` for a machine set up with `settings`: the one place where managers
+/// are made (at boot and at every reboot).
+///
+/// `Manager::new` knows only the default user (`user`, uid 1000); a machine with another user
+/// needs the manager to take the user's name, uid and environment ([`Machine::env_of`]).
+fn new_manager(_settings: &Settings, scope: Scope) -> Manager {
+    Manager::new(scope)
 }
 
 impl crate::scenario::Shell for Machine {
