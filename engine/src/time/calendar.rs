@@ -459,8 +459,13 @@ fn fix_year(chain: &mut [Component]) {
 }
 
 fn chain_valid(chain: &[Component], from: i32, to: i32, end_of_month: bool) -> bool {
-    let to = if end_of_month { to - 3 } else { to };
+    // systemd checks the chain recursively and lowers the upper bound by 3 at *each* element
+    // when counting from the month's end, so `*-*~28` is valid but `*-*~3,28` is not.
+    let mut to = to;
     chain.iter().all(|c| {
+        if end_of_month {
+            to -= 3;
+        }
         if c.start < from || c.start > to || c.repeat > to - from {
             return false;
         }
@@ -822,9 +827,16 @@ impl Ctx<'_> {
                 *us = 0;
             }
         }
+        let start = (c.year, c.mon, c.mday, c.hour, c.min, c.sec, us);
+        // Once a candidate came out earlier than the start (a DST change moved it back), the
+        // DST flag that mktime() finds is kept instead of the spec's (systemd 252.38's fix for
+        // zones with negative DST, observed on this image).
+        let mut keep_dst = false;
         for _ in 0..MAX_ITERATIONS {
             let _ = self.mk(&mut c);
-            c.isdst = i64::from(spec.dst);
+            if !keep_dst {
+                c.isdst = i64::from(spec.dst);
+            }
 
             let mut year = c.year;
             let r = self.matching(&spec.year, false, &c, &mut year);
@@ -950,6 +962,11 @@ impl Ctx<'_> {
                 continue;
             }
 
+            if (c.year, c.mon, c.mday, c.hour, c.min, c.sec, us) < start {
+                keep_dst = true;
+                c.hour += 1;
+                continue;
+            }
             *tm = c;
             *tm_usec = us;
             return Ok(true);
