@@ -19,7 +19,9 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use unitlab_engine::time::calendar::CalendarSpec;
-use unitlab_engine::time::timestamp::{format_timestamp, format_timestamp_utc};
+use unitlab_engine::time::timestamp::{
+    format_timestamp, format_timestamp_utc, parse_timestamp_with_state,
+};
 use unitlab_engine::time::zone::{MktimeState, Zone, ZoneMap};
 use unitlab_engine::time::USEC_PER_SEC;
 
@@ -441,14 +443,22 @@ fn oracle(tz: &str, base: u64, specs: &[String]) -> (Vec<Outcome>, Vec<String>) 
 
 fn ours(local: &Zone, zones: &ZoneMap, base: u64, specs: &[String]) -> (Vec<Outcome>, Vec<String>) {
     let mut state = MktimeState::default();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_micros() as u64)
+        .unwrap_or(0);
     let mut blocks = Vec::new();
     let mut errors = Vec::new();
     for text in specs {
         let mut o = Outcome::default();
         match CalendarSpec::parse(text, local, zones) {
-            Err(e) => errors.push(format!(
-                "Failed to parse calendar specification '{text}': {e}"
-            )),
+            Err(e) => {
+                errors.push(format!(
+                    "Failed to parse calendar specification '{text}': {e}"
+                ));
+                // systemd-analyze's hint tries the text as a timestamp, with mktime() in-process.
+                let _ = parse_timestamp_with_state(text, now, local, zones, &mut state);
+            }
             Ok(spec) => {
                 let normalized = spec.to_string();
                 if &normalized != text {

@@ -730,13 +730,13 @@ impl Ctx<'_> {
                 (i64::from(c.start), i64::from(c.stop))
             };
             if start >= *val {
-                if d.map_or(true, |d| start < d) {
+                if d.is_none() || d.is_some_and(|d| start < d) {
                     d = Some(start);
                 }
             } else if c.repeat > 0 {
                 let r = i64::from(c.repeat);
                 let k = start + r * ((*val - start + r - 1) / r);
-                if d.map_or(true, |d| k < d) && (stop < 0 || k <= stop) {
+                if (d.is_none() || d.is_some_and(|d| k < d)) && (stop < 0 || k <= stop) {
                     d = Some(k);
                 }
             }

@@ -152,31 +152,46 @@ fn strip_suffix_no_case<'a>(s: &'a str, suffix: &str) -> Option<&'a str> {
 /// `parse_timestamp()`: the forms `systemd-analyze timestamp` accepts: `now`, `today`,
 /// `yesterday`, `tomorrow`, `+5min`, `-5min`, `5min ago`, `5min left`, `@SECONDS`,
 /// `[WEEKDAY ]YYYY-MM-DD [HH:MM[:SS[.FRAC]]]` (also two-digit years), `HH:MM[:SS[.FRAC]]`,
-/// `Mon DD HH:MM:SS`, each optionally followed by ` UTC`, by one of the local zone's
-/// abbreviations, or by a time zone name that `zones` knows. `now` is the current realtime and
-/// `local` the local zone.
+/// `Mon DD HH:MM:SS`, each optionally followed by ` UTC` or by one of the local zone's
+/// abbreviations. A trailing time zone name that `zones` knows makes systemd 252.38 fail (see
+/// the code), and so it does here. `now` is the current realtime and `local` the local zone.
 pub fn parse_timestamp(
     text: &str,
     now: Usec,
     local: &Zone,
     zones: &dyn ZoneSource,
 ) -> Result<Usec, Errno> {
-    if let Some(sp) = text.rfind(' ') {
-        let name = &text[sp + 1..];
-        if strip_suffix_no_case(text, " UTC").is_none() {
-            if let Some(zone) = zones.zone(name) {
-                let [t0, t1] = zone.tzname();
-                if name == t0 || name == t1 {
-                    return parse_impl(text, now, &zone, false);
-                }
-                return parse_impl(&text[..sp], now, &zone, true);
-            }
-        }
-    }
-    parse_impl(text, now, local, false)
+    parse_timestamp_with_state(text, now, local, zones, &mut MktimeState::default())
 }
 
-fn parse_impl(text: &str, now: Usec, local: &Zone, with_tz: bool) -> Result<Usec, Errno> {
+/// [`parse_timestamp`] carrying glibc's `mktime` offset guess across calls, as one process does
+/// (it decides which of two occurrences of a repeated local hour is meant).
+pub fn parse_timestamp_with_state(
+    text: &str,
+    now: Usec,
+    local: &Zone,
+    zones: &dyn ZoneSource,
+    state: &mut MktimeState,
+) -> Result<Usec, Errno> {
+    if let Some(sp) = text.rfind(' ') {
+        let name = &text[sp + 1..];
+        if strip_suffix_no_case(text, " UTC").is_none() && zones.zone(name).is_some() {
+            // systemd 252.38 on Debian 12 evaluates such a timestamp in a forked child and fails
+            // with EINVAL for every input (observed: `TZ=UTC systemd-analyze timestamp
+            // "2027-12-29 12:00 Europe/Berlin"`), so a zone name that exists always fails.
+            return Err(Errno::Invalid);
+        }
+    }
+    parse_impl(text, now, local, false, state)
+}
+
+fn parse_impl(
+    text: &str,
+    now: Usec,
+    local: &Zone,
+    with_tz: bool,
+    state: &mut MktimeState,
+) -> Result<Usec, Errno> {
     if !with_tz {
         if let Some(rest) = text.strip_prefix('@') {
             return parse_sec(rest);
@@ -223,7 +238,7 @@ fn parse_impl(text: &str, now: Usec, local: &Zone, with_tz: bool) -> Result<Usec
         }
     }
     if !done {
-        ret = parse_absolute(t, now, local, utc, dst)?;
+        ret = parse_absolute(t, now, local, utc, dst, state)?;
     }
     ret = ret.checked_add(plus).ok_or(Errno::Invalid)?;
     if ret > USEC_TIMESTAMP_FORMATTABLE_MAX {
@@ -320,12 +335,18 @@ fn strptime<'a>(input: &'a str, fmt: &str, tm: &mut civil::Tm) -> Option<&'a str
     Some(&input[i..])
 }
 
-fn parse_absolute(t: &str, now: Usec, local: &Zone, utc: bool, dst: i64) -> Result<Usec, Errno> {
+fn parse_absolute(
+    t: &str,
+    now: Usec,
+    local: &Zone,
+    utc: bool,
+    dst: i64,
+    state: &mut MktimeState,
+) -> Result<Usec, Errno> {
     let x = (now / USEC_PER_SEC) as i64;
     let mut tm = if utc { gmtime(x) } else { local.localtime(x) };
     tm.isdst = dst;
     let mut x_usec = 0;
-    let mut state = MktimeState::default();
     let from_tm =
         |mut tm: civil::Tm, weekday: Option<i64>, x_usec: Usec, state: &mut MktimeState| {
             if weekday.is_some_and(|w| w != tm.wday) {
@@ -355,7 +376,7 @@ fn parse_absolute(t: &str, now: Usec, local: &Zone, utc: bool, dst: i64) -> Resu
             tm.hour = 0;
             tm.min = 0;
             tm.sec = 0;
-            return from_tm(tm, None, 0, &mut state);
+            return from_tm(tm, None, 0, state);
         }
         _ => {}
     }
@@ -434,7 +455,7 @@ fn parse_absolute(t: &str, now: Usec, local: &Zone, utc: bool, dst: i64) -> Resu
                 return Err(Errno::Invalid);
             }
             x_usec = add;
-            return from_tm(tm, weekday, x_usec, &mut state);
+            return from_tm(tm, weekday, x_usec, state);
         }
         if !rest.is_empty() {
             continue;
@@ -447,7 +468,7 @@ fn parse_absolute(t: &str, now: Usec, local: &Zone, utc: bool, dst: i64) -> Resu
             tm.min = 0;
             tm.sec = 0;
         }
-        return from_tm(tm, weekday, x_usec, &mut state);
+        return from_tm(tm, weekday, x_usec, state);
     }
     Err(Errno::Invalid)
 }

@@ -204,20 +204,28 @@ impl Zone {
             dst2 = lt.isdst;
         }
         if matched && isdst >= 0 && (isdst != 0) != lt.isdst {
-            // Use the offset of the nearest time with the requested DST flag.
+            // Use the offset of the nearest time with the requested DST flag (glibc 2.36 probes
+            // every 601 200 s up to about ±7 years); without one, assume
+            // a one-hour difference.
             const STRIDE: i64 = 601_200;
-            const DELTA_BOUND: i64 = 536_454_000 / 2 + STRIDE;
+            const DELTA_BOUND: i64 = 457_243_209 / 2 + STRIDE;
             let mut delta = STRIDE;
+            let mut found = false;
             'search: while delta < DELTA_BOUND {
                 for direction in [-1i64, 1] {
                     let ot = t + delta * direction;
                     let olt = self.local_type(ot);
                     if olt.isdst == (isdst != 0) {
                         t = local - olt.utoff;
+                        found = true;
                         break 'search;
                     }
                 }
                 delta += STRIDE;
+            }
+            if !found {
+                let dst_difference = i64::from(isdst == 0) - i64::from(!lt.isdst);
+                t += 3600 * dst_difference;
             }
         }
         state.off = t - local;

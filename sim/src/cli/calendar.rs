@@ -12,7 +12,7 @@ use unitlab_engine::fs::DirFs;
 use unitlab_engine::time::calendar::CalendarSpec;
 use unitlab_engine::time::span::{format_timespan, parse_time};
 use unitlab_engine::time::timestamp::{
-    format_timestamp, format_timestamp_relative, format_timestamp_utc, parse_timestamp,
+    format_timestamp, format_timestamp_relative, format_timestamp_utc, parse_timestamp_with_state,
 };
 use unitlab_engine::time::zone::{FsZones, MktimeState, Zone, ZoneSource};
 use unitlab_engine::time::{Usec, USEC_PER_SEC};
@@ -99,27 +99,59 @@ impl Clock {
 }
 
 /// A two-column table as systemd's format-table prints it without a header: the names
-/// right-aligned to the widest, one space, the values.
+/// right-aligned to the widest, one space, the values. A value narrower than the widest is
+/// padded and then loses its trailing white space; the widest is printed as is.
 fn print_table(out: &mut dyn Write, rows: &[(String, String)]) {
     let width = rows
         .iter()
         .map(|(k, _)| k.chars().count())
         .max()
         .unwrap_or(0);
+    let value_width = rows
+        .iter()
+        .map(|(_, v)| v.chars().count())
+        .max()
+        .unwrap_or(0);
     for (k, v) in rows {
         let pad = width - k.chars().count();
+        let v = if v.chars().count() < value_width {
+            v.trim_end()
+        } else {
+            v.as_str()
+        };
         let _ = writeln!(out, "{}{k} {v}", " ".repeat(pad));
     }
 }
 
+/// systemd's `is_locale_utf8()` from the environment: `$SYSTEMD_UTF8` if set, else the first of
+/// `LC_ALL`, `LC_CTYPE`, `LANG` that is set names a UTF-8 locale; with none set (the C locale
+/// chosen by default) systemd assumes UTF-8.
+fn locale_is_utf8(ctx: &Context<'_>) -> bool {
+    if let Some(v) = ctx.var("SYSTEMD_UTF8") {
+        return matches!(v, "1" | "yes" | "y" | "true" | "t" | "on");
+    }
+    match ["LC_ALL", "LC_CTYPE", "LANG"]
+        .iter()
+        .find_map(|k| ctx.var(k).filter(|v| !v.is_empty()))
+    {
+        None => true,
+        Some(v) => {
+            let v = v.to_ascii_lowercase();
+            v.contains("utf-8") || v.contains("utf8")
+        }
+    }
+}
+
+/// systemd-analyze's `time_parsing_hint()`. The timestamp check runs `mktime()` in the same
+/// process, so it shares the caller's offset guess.
 fn hints(
     ctx: &mut Context<'_>,
     clock: &Clock,
     text: &str,
-    calendar: bool,
-    timestamp: bool,
-    timespan: bool,
+    kinds: (bool, bool, bool),
+    state: &mut MktimeState,
 ) {
+    let (calendar, timestamp, timespan) = kinds;
     let zones = clock.zones();
     if calendar && CalendarSpec::parse(text, &clock.local, zones.as_ref()).is_ok() {
         let _ = writeln!(
@@ -127,7 +159,9 @@ fn hints(
             "Hint: this expression is a valid calendar specification. Use 'systemd-analyze calendar \"{text}\"' instead?"
         );
     }
-    if timestamp && parse_timestamp(text, clock.now, &clock.local, zones.as_ref()).is_ok() {
+    if timestamp
+        && parse_timestamp_with_state(text, clock.now, &clock.local, zones.as_ref(), state).is_ok()
+    {
         let _ = writeln!(
             ctx.err,
             "Hint: this expression is a valid timestamp. Use 'systemd-analyze timestamp \"{text}\"' instead?"
@@ -153,9 +187,16 @@ fn relative(t: Usec, now: Usec) -> String {
 pub fn run_calendar(ctx: &mut Context<'_>, _global: &Global, args: CalendarArgs) -> i32 {
     let clock = Clock::new(ctx);
     let zones = clock.zones();
+    let mut state = MktimeState::default();
     let base = match &args.base_time {
         None => clock.now,
-        Some(text) => match parse_timestamp(text, clock.now, &clock.local, zones.as_ref()) {
+        Some(text) => match parse_timestamp_with_state(
+            text,
+            clock.now,
+            &clock.local,
+            zones.as_ref(),
+            &mut state,
+        ) {
             Ok(t) => t,
             Err(_) => {
                 let _ = writeln!(ctx.err, "Failed to parse --base-time= parameter: {text}");
@@ -163,7 +204,6 @@ pub fn run_calendar(ctx: &mut Context<'_>, _global: &Global, args: CalendarArgs)
             }
         },
     };
-    let mut state = MktimeState::default();
     let mut status = 0;
     for (i, text) in args.specs.iter().enumerate() {
         match CalendarSpec::parse(text, &clock.local, zones.as_ref()) {
@@ -172,7 +212,7 @@ pub fn run_calendar(ctx: &mut Context<'_>, _global: &Global, args: CalendarArgs)
                     ctx.err,
                     "Failed to parse calendar specification '{text}': {e}"
                 );
-                hints(ctx, &clock, text, false, true, true);
+                hints(ctx, &clock, text, (false, true, true), &mut state);
                 status = 1;
             }
             Ok(spec) => {
@@ -232,11 +272,22 @@ pub fn run_calendar(ctx: &mut Context<'_>, _global: &Global, args: CalendarArgs)
 /// Runs `timespan`.
 pub fn run_timespan(ctx: &mut Context<'_>, _global: &Global, args: TimespanArgs) -> i32 {
     let clock = Clock::new(ctx);
+    let mu = if locale_is_utf8(ctx) {
+        "\u{3bc}s:"
+    } else {
+        "us:"
+    };
     for (i, text) in args.spans.iter().enumerate() {
         match parse_time(text, USEC_PER_SEC) {
             Err(e) => {
                 let _ = writeln!(ctx.err, "Failed to parse time span '{text}': {e}");
-                hints(ctx, &clock, text, true, true, false);
+                hints(
+                    ctx,
+                    &clock,
+                    text,
+                    (true, true, false),
+                    &mut MktimeState::default(),
+                );
                 return 1;
             }
             Ok(us) => {
@@ -244,7 +295,7 @@ pub fn run_timespan(ctx: &mut Context<'_>, _global: &Global, args: TimespanArgs)
                     ctx.out,
                     &[
                         ("Original:".to_string(), text.clone()),
-                        ("\u{3bc}s:".to_string(), us.to_string()),
+                        (mu.to_string(), us.to_string()),
                         ("Human:".to_string(), format_timespan(us, 0)),
                     ],
                 );
@@ -262,11 +313,13 @@ pub fn run_timestamp(ctx: &mut Context<'_>, _global: &Global, args: TimestampArg
     let clock = Clock::new(ctx);
     let zones = clock.zones();
     let mut status = 0;
+    let mut state = MktimeState::default();
     for (i, text) in args.stamps.iter().enumerate() {
-        match parse_timestamp(text, clock.now, &clock.local, zones.as_ref()) {
+        match parse_timestamp_with_state(text, clock.now, &clock.local, zones.as_ref(), &mut state)
+        {
             Err(e) => {
                 let _ = writeln!(ctx.err, "Failed to parse \"{text}\": {e}");
-                hints(ctx, &clock, text, true, false, true);
+                hints(ctx, &clock, text, (true, false, true), &mut state);
                 status = 1;
             }
             Ok(us) => {
