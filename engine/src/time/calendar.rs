@@ -652,6 +652,7 @@ impl CalendarSpec {
             spec: self,
             zone,
             state,
+            memo: None,
         };
         ctx.next_usec(after)
     }
@@ -661,6 +662,10 @@ struct Ctx<'a> {
     spec: &'a CalendarSpec,
     zone: &'a Zone,
     state: &'a mut MktimeState,
+    /// The last conversion: (input, offset guess before, output, result, guess after). The
+    /// search converts the same broken-down time several times in a row; `mktime` is a pure
+    /// function of the input and the guess, so the answer is reused.
+    memo: Option<(Tm, i64, Tm, i64, i64)>,
 }
 
 enum Found {
@@ -671,11 +676,21 @@ enum Found {
 
 impl Ctx<'_> {
     fn mk(&mut self, tm: &mut Tm) -> i64 {
-        if self.spec.utc {
+        if let Some((input, off, output, t, off_after)) = &self.memo {
+            if input == tm && *off == self.state.off {
+                *tm = *output;
+                self.state.off = *off_after;
+                return *t;
+            }
+        }
+        let (input, off) = (*tm, self.state.off);
+        let t = if self.spec.utc {
             timegm(tm)
         } else {
             self.zone.mktime(tm, self.state)
-        }
+        };
+        self.memo = Some((input, off, *tm, t, self.state.off));
+        t
     }
 
     fn next_usec(&mut self, after: Usec) -> Result<Option<Usec>, Errno> {

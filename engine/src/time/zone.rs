@@ -347,6 +347,11 @@ impl ZoneMap {
     pub fn insert(&mut self, zone: Zone) {
         self.zones.insert(zone.name().to_string(), zone);
     }
+
+    /// The names of the zones added.
+    pub fn zone_names(&self) -> impl Iterator<Item = &str> {
+        self.zones.keys().map(String::as_str)
+    }
 }
 
 impl ZoneSource for ZoneMap {
