@@ -422,3 +422,117 @@ impl ZoneSource for FsZones<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A TZif v2 file: the given transitions and types in both blocks, and `footer`.
+    fn tzif(transitions: &[(i64, u8)], types: &[(i32, bool, &str)], footer: &str) -> Vec<u8> {
+        let mut chars = Vec::new();
+        let mut idx = Vec::new();
+        for (_, _, abbr) in types {
+            idx.push(chars.len() as u8);
+            chars.extend_from_slice(abbr.as_bytes());
+            chars.push(0);
+        }
+        let block = |wide: bool| {
+            let mut b = Vec::new();
+            b.extend_from_slice(b"TZif2");
+            b.extend_from_slice(&[0; 15]);
+            for n in [0, 0, 0, transitions.len(), types.len(), chars.len()] {
+                b.extend_from_slice(&(n as u32).to_be_bytes());
+            }
+            for (t, _) in transitions {
+                if wide {
+                    b.extend_from_slice(&t.to_be_bytes());
+                } else {
+                    b.extend_from_slice(&(*t as i32).to_be_bytes());
+                }
+            }
+            b.extend(transitions.iter().map(|(_, i)| *i));
+            for (k, (off, dst, _)) in types.iter().enumerate() {
+                b.extend_from_slice(&off.to_be_bytes());
+                b.push(u8::from(*dst));
+                b.push(idx[k]);
+            }
+            b.extend_from_slice(&chars);
+            b
+        };
+        let mut out = block(false);
+        out.extend(block(true));
+        out.push(b'\n');
+        out.extend_from_slice(footer.as_bytes());
+        out.push(b'\n');
+        out
+    }
+
+    fn berlin_rule_only() -> Zone {
+        let bytes = tzif(&[], &[(3600, false, "CET")], "CET-1CEST,M3.5.0,M10.5.0/3");
+        Zone::from_tzif("Europe/Berlin", &bytes).expect("parses")
+    }
+
+    #[test]
+    fn footer_rule_matches_glibc() {
+        // Expected values from `TZ=Europe/Berlin date -d @T +%Z%z` on this image.
+        let z = berlin_rule_only();
+        for (t, abbr, off) in [
+            (1_774_745_999, "CET", 3600),
+            (1_774_746_000, "CEST", 7200),
+            (1_792_889_999, "CEST", 7200),
+            (1_792_890_000, "CET", 3600),
+            (2_140_000_000, "CEST", 7200),
+            (2_153_000_000, "CET", 3600),
+        ] {
+            let lt = z.local_type(t);
+            assert_eq!((lt.abbr, lt.utoff), (abbr, off), "at {t}");
+        }
+        assert_eq!(z.tzname(), ["CET", "CEST"]);
+        assert!(!z.is_utc());
+    }
+
+    #[test]
+    fn transitions_then_footer() {
+        // One transition into a fixed +0530 type, footer saying the same.
+        let bytes = tzif(
+            &[(-1_000_000_000, 1)],
+            &[(19_270, false, "LMT"), (19_800, false, "IST")],
+            "IST-5:30",
+        );
+        let z = Zone::from_tzif("Asia/Kolkata", &bytes).expect("parses");
+        assert_eq!(z.local_type(-2_000_000_000).abbr, "LMT");
+        assert_eq!(z.local_type(0).abbr, "IST");
+        assert_eq!(z.local_type(5_000_000_000).utoff, 19_800);
+    }
+
+    #[test]
+    fn mktime_matches_glibc() {
+        // Expected values from glibc 2.36's mktime() (through Python ctypes, TZ=Europe/Berlin,
+        // one process, calls in this order).
+        let z = berlin_rule_only();
+        let mut st = MktimeState::default();
+        let mut call = |y, mon, mday, hour, min, sec, isdst| {
+            let mut tm = Tm {
+                year: y,
+                mon,
+                mday,
+                hour,
+                min,
+                sec,
+                isdst,
+                ..Tm::default()
+            };
+            let t = z.mktime(&mut tm, &mut st);
+            (t, tm.hour, tm.min, tm.isdst)
+        };
+        // Spring-forward gap: 02:30 does not exist.
+        assert_eq!(call(2026, 2, 29, 2, 30, 0, -1), (1_774_747_800, 3, 30, 1));
+        assert_eq!(call(2026, 2, 29, 2, 30, 0, 0), (1_774_747_800, 3, 30, 1));
+        assert_eq!(call(2026, 2, 29, 2, 30, 0, 1), (1_774_744_200, 1, 30, 0));
+        // Fall-back overlap: 02:30 happens twice.
+        assert_eq!(call(2026, 9, 25, 2, 30, 0, -1), (1_792_888_200, 2, 30, 1));
+        // Out-of-range fields carry.
+        let (t, hour, min, _) = call(2026, 12, 0, 24, 0, 70, -1);
+        assert_eq!((t, hour, min), (1_798_758_070, 0, 1));
+    }
+}
