@@ -18,11 +18,12 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::Command;
 
+use unitlab_engine::fs::DirFs;
 use unitlab_engine::time::calendar::CalendarSpec;
 use unitlab_engine::time::timestamp::{
     format_timestamp, format_timestamp_utc, parse_timestamp_with_state,
 };
-use unitlab_engine::time::zone::{MktimeState, Zone, ZoneMap};
+use unitlab_engine::time::zone::{FsZones, MktimeState, Zone, ZoneSource};
 use unitlab_engine::time::USEC_PER_SEC;
 
 const ITERATIONS: u32 = 6;
@@ -69,18 +70,6 @@ fn runs(rng: &mut support::Rng) -> Vec<(&'static str, Vec<u64>)> {
 
 fn zoneinfo(name: &str) -> Option<Vec<u8>> {
     std::fs::read(PathBuf::from("/usr/share/zoneinfo").join(name)).ok()
-}
-
-fn zone_map() -> ZoneMap {
-    let mut map = ZoneMap::new();
-    for name in SPEC_ZONES.iter().chain(["UTC"].iter()) {
-        if unitlab_engine::time::zone::timezone_name_is_valid(name) {
-            if let Some(bytes) = zoneinfo(name) {
-                map.insert(Zone::from_tzif(name, &bytes).expect("host TZif parses"));
-            }
-        }
-    }
-    map
 }
 
 fn pick_num(rng: &mut support::Rng, field: usize) -> String {
@@ -441,7 +430,12 @@ fn oracle(tz: &str, base: u64, specs: &[String]) -> (Vec<Outcome>, Vec<String>) 
     (blocks, errors)
 }
 
-fn ours(local: &Zone, zones: &ZoneMap, base: u64, specs: &[String]) -> (Vec<Outcome>, Vec<String>) {
+fn ours(
+    local: &Zone,
+    zones: &dyn ZoneSource,
+    base: u64,
+    specs: &[String],
+) -> (Vec<Outcome>, Vec<String>) {
     let mut state = MktimeState::default();
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -521,7 +515,10 @@ fn calendar_matches_systemd_analyze() {
         specs.push(generate(&mut rng));
     }
     // An empty argument is passed as is; systemd-analyze rejects it like any invalid spec.
-    let zones = zone_map();
+    // Zone names are looked up in this machine's /usr/share/zoneinfo, through the engine's own
+    // filesystem abstraction, as the oracle looks them up.
+    let host = DirFs::new("/").expect("host root");
+    let zones = FsZones::new(&host);
     let mut mismatches = Vec::new();
     let (mut compared, mut elapses, mut failures) = (0usize, 0usize, 0usize);
     let mut per_zone: BTreeMap<&str, usize> = BTreeMap::new();
@@ -562,12 +559,44 @@ fn calendar_matches_systemd_analyze() {
             }
         }
     }
+    // The normalized forms, given back to both sides (UTC): systemd must print them unchanged
+    // (no "Original form" line), and so must we.
+    let utc = Zone::from_tzif("UTC", &zoneinfo("UTC").expect("zone on host")).expect("parses");
+    let normalized: Vec<String> = specs
+        .iter()
+        .filter_map(|s| CalendarSpec::parse(s, &utc, &zones).ok())
+        .map(|c| c.to_string())
+        .collect();
+    let base = 1_795_521_600;
+    let (theirs, their_errors) = oracle("UTC", base, &normalized);
+    let (mine, my_errors) = ours(&utc, &zones, base, &normalized);
+    for (i, spec) in normalized.iter().enumerate() {
+        compared += 1;
+        if theirs[i] != mine[i]
+            || theirs[i]
+                .rows
+                .first()
+                .is_some_and(|(l, _)| l == "Original form")
+        {
+            mismatches.push(format!(
+                "normalized {spec:?}\n  systemd: {:?}\n  unitlab: {:?}",
+                theirs[i].rows, mine[i].rows
+            ));
+        }
+    }
+    if !their_errors.is_empty() || !my_errors.is_empty() {
+        mismatches.push(format!(
+            "normalized forms fail: systemd {their_errors:?}, unitlab {my_errors:?}"
+        ));
+    }
     eprintln!(
         "calendar differential: {} specs ({} fixed, {} corpus, {cases} random), {compared} evaluations \
-         over {per_zone:?}, {elapses} elapses, {failures} errors compared; {} mismatches",
+         over {per_zone:?} plus {} normalized forms, {elapses} elapses, {failures} errors compared; \
+         {} mismatches",
         specs.len(),
         FIXED.len(),
         corpus.len(),
+        normalized.len(),
         mismatches.len()
     );
     for m in mismatches.iter().take(25) {
