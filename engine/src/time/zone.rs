@@ -176,7 +176,9 @@ impl Zone {
         let mut probes = 6;
         let mut lt;
         let mut matched = false;
+        let mut probed;
         loop {
+            probed = t;
             lt = self.local_type(t);
             let dt = local - (t + lt.utoff);
             if dt == 0 {
@@ -204,6 +206,8 @@ impl Zone {
             dst2 = lt.isdst;
         }
         if matched && isdst >= 0 && (isdst != 0) != lt.isdst {
+            // The answer will not be the last probe's.
+            probed = i64::MIN;
             // Use the offset of the nearest time with the requested DST flag (glibc 2.36 probes
             // every 601 200 s up to about ±7 years); without one, assume
             // a one-hour difference.
@@ -232,7 +236,15 @@ impl Zone {
         if sec_requested != sec {
             t += sec_requested - sec;
         }
-        *tm = self.localtime(t);
+        if t == probed {
+            // The last probe's local type is the answer's: skip a second lookup.
+            let mut out = civil::breakdown(t + lt.utoff);
+            out.isdst = i64::from(lt.isdst);
+            out.utoff = lt.utoff;
+            *tm = out;
+        } else {
+            *tm = self.localtime(t);
+        }
         t
     }
 }
