@@ -232,7 +232,14 @@ pub fn run_calendar(ctx: &mut Context<'_>, _global: &Global, args: CalendarArgs)
                             break;
                         }
                         Err(e) => {
-                            // systemd returns before printing the table.
+                            // systemd returns before printing the table; its safety valve logs
+                            // a warning first.
+                            if e == unitlab_engine::time::Errno::Deadlock {
+                                let _ = writeln!(
+                                    ctx.err,
+                                    "Infinite loop in calendar calculation: {spec}"
+                                );
+                            }
                             let _ = writeln!(
                                 ctx.err,
                                 "Failed to determine next elapse for '{text}': {e}"
