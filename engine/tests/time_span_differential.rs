@@ -18,7 +18,7 @@ use std::process::Command;
 use unitlab_engine::fs::DirFs;
 use unitlab_engine::time::span::{format_timespan, parse_sec};
 use unitlab_engine::time::timestamp::{
-    format_timestamp, format_timestamp_utc, parse_timestamp_with_state,
+    format_timestamp, format_timestamp_relative, format_timestamp_utc, parse_timestamp_with_state,
 };
 use unitlab_engine::time::zone::MktimeState;
 use unitlab_engine::time::zone::{FsZones, Zone};
@@ -244,7 +244,7 @@ fn timestamps_match_systemd_analyze() {
     // Zone names are looked up in this machine's /usr/share/zoneinfo, as the oracle does.
     let host = DirFs::new("/").expect("host root");
     let zones = FsZones::new(&host);
-    let (mut compared, mut errors) = (0usize, 0usize);
+    let (mut compared, mut errors, mut relatives) = (0usize, 0usize, 0usize);
     let mut mismatches = Vec::new();
     for tz in ["UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata"] {
         let local = Zone::from_tzif(
@@ -257,18 +257,22 @@ fn timestamps_match_systemd_analyze() {
             .map(|d| d.as_micros() as u64)
             .unwrap_or(0);
         let (stdout, stderr) = run(tz, "timestamp", &stamps);
+        let after = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_micros() as u64)
+            .unwrap_or(0);
         let got = blocks(&stdout);
         let mut my_errors = Vec::new();
         // One systemd-analyze process: glibc's mktime offset guess carries from one to the next.
         let mut state = MktimeState::default();
         for (i, text) in stamps.iter().enumerate() {
-            let theirs: Vec<(String, String)> = got
-                .get(i)
-                .cloned()
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|(l, _)| l != "From now")
-                .collect();
+            let block = got.get(i).cloned().unwrap_or_default();
+            let their_relative = block
+                .iter()
+                .find(|(l, _)| l == "From now")
+                .map(|(_, v)| v.clone());
+            let theirs: Vec<(String, String)> =
+                block.into_iter().filter(|(l, _)| l != "From now").collect();
             let mine = match parse_timestamp_with_state(text, now, &local, &zones, &mut state) {
                 Err(e) => {
                     my_errors.push(format!("Failed to parse \"{text}\": {e}"));
@@ -294,6 +298,19 @@ fn timestamps_match_systemd_analyze() {
                         format!("@{}.{:06}", us / USEC_PER_SEC, us % USEC_PER_SEC)
                     };
                     rows.push(("UNIX seconds".to_string(), unix));
+                    // "From now" used the oracle's clock, read between `now` and `after`: one
+                    // of the two ends must give the same text.
+                    if let Some(theirs) = &their_relative {
+                        relatives += 1;
+                        let at = |n| format_timestamp_relative(us, n).unwrap_or_default();
+                        if *theirs != at(now) && *theirs != at(after) {
+                            mismatches.push(format!(
+                                "TZ={tz} {text:?}: From now: systemd {theirs:?}, unitlab {:?}..{:?}",
+                                at(now),
+                                at(after)
+                            ));
+                        }
+                    }
                     rows
                 }
             };
@@ -314,7 +331,7 @@ fn timestamps_match_systemd_analyze() {
         }
     }
     eprintln!(
-        "timestamp differential: {compared} timestamps and {errors} errors compared; {} mismatches",
+        "timestamp differential: {compared} timestamps ({relatives} \"From now\") and {errors} errors compared; {} mismatches",
         mismatches.len()
     );
     for m in mismatches.iter().take(20) {
