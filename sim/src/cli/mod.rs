@@ -7,6 +7,7 @@ use std::ffi::OsString;
 use std::io::Write;
 
 mod add_wants;
+mod calendar;
 mod cat;
 mod cmdline;
 mod demo;
@@ -144,6 +145,12 @@ struct Cli {
 enum Verb {
     /// Escape and unescape strings for unit names, like systemd-escape.
     Escape(escape::Args),
+    /// Normalize calendar specs and compute their elapses, like `systemd-analyze calendar`.
+    Calendar(calendar::CalendarArgs),
+    /// Parse time spans, like `systemd-analyze timespan`.
+    Timespan(calendar::TimespanArgs),
+    /// Parse timestamps, like `systemd-analyze timestamp`.
+    Timestamp(calendar::TimestampArgs),
     /// Print the unit search path, like `systemd-analyze unit-paths`.
     UnitPaths(unit_paths::Args),
     /// Print unit files and drop-ins, like `systemctl cat`, offline.
@@ -237,6 +244,9 @@ pub fn run_in(ctx: &mut Context<'_>, args: Vec<OsString>) -> i32 {
     cli.global.show_legend = legend;
     let status = match cli.verb {
         Verb::Escape(a) => escape::run(ctx, &cli.global, a),
+        Verb::Calendar(a) => calendar::run_calendar(ctx, &cli.global, a),
+        Verb::Timespan(a) => calendar::run_timespan(ctx, &cli.global, a),
+        Verb::Timestamp(a) => calendar::run_timestamp(ctx, &cli.global, a),
         Verb::UnitPaths(a) => unit_paths::run(ctx, &cli.global, a),
         Verb::Cat(a) => cat::run(ctx, &cli.global, a),
         Verb::Enable(a) => enable::run(ctx, &cli.global, a),
