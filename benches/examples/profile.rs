@@ -48,7 +48,7 @@ fn main() {
                 let mut s = 0;
                 for (path, ty, text) in &files {
                     s += parse(Utf8Path::new(path), text, Dialect::Unit(*ty), &mut sink)
-                        .sections
+                        .sections()
                         .len();
                 }
                 let e = t.elapsed();

@@ -70,12 +70,12 @@ fn check(text: &[u8], dialect: Dialect) -> Result<(), TestCaseError> {
     // physical lines are at most one per byte; an open continuation at EOF is reported one later
     let max_line = text.len() as u32 + 1;
     let mut last_line = 0;
-    for s in &f.sections {
+    for s in f.sections() {
         prop_assert!(s.line >= last_line && s.line <= max_line);
         prop_assert!(s.span.start <= s.span.end && s.span.end <= text.len());
-        prop_assert!(s.known || s.entries.is_empty());
+        prop_assert!(s.known || s.entry_count() == 0);
         last_line = s.line;
-        for e in &s.entries {
+        for e in s.entries() {
             prop_assert!(e.line >= last_line && e.line <= max_line);
             prop_assert!(e.span.end <= text.len());
             prop_assert!(!e.key.is_empty());
@@ -100,7 +100,7 @@ fn check(text: &[u8], dialect: Dialect) -> Result<(), TestCaseError> {
                 Some((l, Code::InvalidUtf8 | Code::InvalidSectionHeader | Code::BadSectionCharacters))
                     if l == fail.line()
             ));
-            prop_assert!(f.sections.iter().all(|s| s.line <= fail.line()));
+            prop_assert!(f.sections().all(|s| s.line <= fail.line()));
         }
         None => prop_assert!(diags.iter().all(|d| !matches!(
             d.code,

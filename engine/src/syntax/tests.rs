@@ -20,12 +20,10 @@ fn svc(text: &str) -> (ParsedFile, Vec<String>) {
 }
 
 fn entries(f: &ParsedFile) -> Vec<(String, String, u32)> {
-    f.sections
-        .iter()
+    f.sections()
         .flat_map(|s| {
-            s.entries
-                .iter()
-                .map(|e| (e.key.clone(), e.value.clone(), e.line))
+            s.entries()
+                .map(|e| (e.key.to_owned(), e.value.to_owned(), e.line))
         })
         .collect()
 }
@@ -55,7 +53,7 @@ fn bom_then_comment_is_an_assignment_outside_section() {
 fn bom_is_stripped_once() {
     // §3.1 BOM
     let (f, d) = svc("\u{feff}[Unit]\n\u{feff}Description=x\n");
-    assert_eq!(f.sections.len(), 1);
+    assert_eq!(f.sections().len(), 1);
     // The second BOM stays part of the key, which is therefore unknown.
     assert_eq!(
         d,
@@ -166,7 +164,7 @@ fn unknown_keys_warn_but_x_keys_do_not() {
             format!("{F}:4: Unknown key 'description' in section [Unit], ignoring."),
         ]
     );
-    assert!(f.sections[0].entries.iter().all(|e| !e.known));
+    assert!(f.section(0).expect("[Unit]").entries().all(|e| !e.known));
 }
 
 #[test]
@@ -260,12 +258,10 @@ fn render_is_lossless_and_spans_point_into_text() {
     let (f, _) = run(text, Dialect::Unit(UnitType::Service));
     assert_eq!(f.as_bytes(), text);
     assert_eq!(f.render().as_bytes(), text);
-    let e = &f.sections[0].entries[0];
+    let section = f.section(0).expect("[Unit]");
+    let e = section.entry(0).expect("one entry");
     assert_eq!(&text[e.span.clone()], b"Description=a \\\n# c\n b");
-    assert_eq!(
-        &text[f.sections[0].span.clone()],
-        "\u{feff}[Unit]".as_bytes()
-    );
+    assert_eq!(&text[section.span.clone()], "\u{feff}[Unit]".as_bytes());
 }
 
 #[test]
@@ -290,7 +286,10 @@ fn settings_apply_reset_semantics() {
     );
     let s = Settings::from_files([&a, &b]);
     let vals = |sec: &str, key: &str| -> Vec<String> {
-        s.list(sec, key).iter().map(|v| v.value.clone()).collect()
+        s.list(sec, key)
+            .iter()
+            .map(|v| v.value.to_owned())
+            .collect()
     };
     assert_eq!(vals("Unit", "Wants"), vec!["a.service", "b.service"]);
     assert_eq!(s.get("Unit", "Description"), None);
@@ -332,8 +331,8 @@ fn large_input_sanity() {
     let text = unit.repeat(5000);
     let (f, d) = svc(&text);
     assert!(d.is_empty());
-    assert_eq!(f.sections.len(), 15_000);
-    let n: usize = f.sections.iter().map(|s| s.entries.len()).sum();
+    assert_eq!(f.sections().len(), 15_000);
+    let n: usize = f.sections().map(|s| s.entry_count()).sum();
     assert_eq!(n, 5000 * 7);
-    assert_eq!(f.sections.last().map(|s| s.line), Some(4999 * 14 + 13));
+    assert_eq!(f.sections().last().map(|s| s.line), Some(4999 * 14 + 13));
 }
