@@ -2,9 +2,10 @@
 //! and its sections, entries and diagnostics are consistent with the text (reference §3.1).
 use camino::Utf8Path;
 use proptest::prelude::*;
+use std::sync::Arc;
 use unitlab_engine::diag::Code;
 use unitlab_engine::name::UnitType;
-use unitlab_engine::syntax::{parse, Dialect, ParseFailure, Settings};
+use unitlab_engine::syntax::{parse, parse_owned, Dialect, ParseFailure, Settings};
 
 const TYPES: [UnitType; 11] = [
     UnitType::Service,
@@ -107,10 +108,25 @@ fn check(text: &[u8], dialect: Dialect) -> Result<(), TestCaseError> {
             Code::InvalidUtf8 | Code::InvalidSectionHeader | Code::BadSectionCharacters
         ))),
     }
-    // merging never panics and only keeps known keys
+    // parsing an owned text gives the same file
+    let owned = parse_owned(
+        Arc::from(f.file.as_ref()),
+        text.to_vec(),
+        dialect,
+        &mut Vec::new(),
+    );
+    prop_assert_eq!(&owned, &f);
+    // merging never panics and only keeps known keys; each effective value is one of the file's
+    // non-empty assignments of that key
     let settings = Settings::from_files([&f]);
     for (section, key) in settings.keys() {
         prop_assert!(f.entries(section, key).any(|e| e.known));
+        for v in settings.list(section, key) {
+            prop_assert!(!v.value.is_empty());
+            prop_assert!(f
+                .entries(section, key)
+                .any(|e| e.known && e.line == v.line && e.value == v.value));
+        }
     }
     Ok(())
 }

@@ -96,7 +96,7 @@ impl Str {
 }
 
 /// The stored form of a section (see [`Section`] for the meaning of the fields).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct RawSection {
     pub(crate) name: Str,
     pub(crate) line: u32,
@@ -108,7 +108,7 @@ pub(crate) struct RawSection {
 }
 
 /// The stored form of an entry (see [`Entry`]).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct RawEntry {
     pub(crate) key: Str,
     pub(crate) value: Str,

@@ -7,6 +7,7 @@ use super::lines::{read_line, PhysicalLine, LONG_LINE_MAX};
 use super::utf8;
 use crate::diag::{Code, Diagnostic, Severity, Sink};
 use camino::Utf8Path;
+use std::cell::Cell;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -34,6 +35,14 @@ fn trim(s: &[u8]) -> Range<usize> {
 fn to_u32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
+
+thread_local! {
+    /// Reused vectors for the sections and entries of a parse.
+    static SCRATCH: Cell<(Vec<RawSection>, Vec<RawEntry>)> = const { Cell::new((Vec::new(), Vec::new())) };
+}
+
+/// Scratch vectors that grew beyond this many entries are dropped rather than kept.
+const SCRATCH_MAX: usize = 4096;
 
 /// The largest text whose offsets fit the parsed file's `u32` offsets.
 const TEXT_MAX: usize = u32::MAX as usize;
@@ -213,7 +222,8 @@ impl Parser<'_> {
             return Ok(());
         };
 
-        let Some(eq) = l.find('=') else {
+        // Keys are short: a plain scan beats `memchr`'s set-up.
+        let Some(eq) = l.bytes().position(|b| b == b'=') else {
             self.diag(
                 line,
                 Severity::Warning,
@@ -394,12 +404,15 @@ fn parse_text(
         Text::Bytes(_) => None,
     };
     let bytes = text.as_bytes();
+    // The sections and entries are collected in this thread's scratch vectors (taken out of the
+    // cell, so a sink that parses too just gets fresh ones), then copied into exact-size boxes.
+    let (sections, entries) = SCRATCH.with(Cell::take);
     let mut parser = Parser {
         file: &file,
         dialect,
         sink,
-        sections: Vec::new(),
-        entries: Vec::new(),
+        sections,
+        entries,
         joined: String::new(),
         current: None,
         section_ignored: false,
@@ -408,17 +421,21 @@ fn parse_text(
     };
     let failure = parser.run(bytes);
     parser.flush();
-    // A parsed file is kept for the unit's lifetime: no growth slack (shrinking reallocates in
-    // place, so this is cheap).
-    let sections = parser.sections.into_boxed_slice();
-    let entries = parser.entries.into_boxed_slice();
+    let (mut sections, mut entries) = (parser.sections, parser.entries);
+    let raw_sections = Box::from(&sections[..]);
+    let raw_entries = Box::from(&entries[..]);
+    if entries.capacity() <= SCRATCH_MAX {
+        sections.clear();
+        entries.clear();
+        SCRATCH.with(|c| c.set((sections, entries)));
+    }
     let joined = parser.joined.into_boxed_str();
     ParsedFile {
         file,
         failure,
         text,
         joined,
-        raw_sections: sections,
-        raw_entries: entries,
+        raw_sections,
+        raw_entries,
     }
 }

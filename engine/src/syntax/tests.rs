@@ -306,6 +306,63 @@ fn settings_apply_reset_semantics() {
 }
 
 #[test]
+fn joined_values_are_read_back_and_merged() {
+    // §3.1 Continuation lines: the joined value is not a slice of the text; it is stored aside and
+    // read back like any other value, also through Settings.
+    let (f, d) = svc("[Unit]\nDescription=demo \\\n# c\n  continued\nDocumentation=man:a(1)\n");
+    assert!(d.is_empty());
+    assert_eq!(
+        entries(&f),
+        vec![
+            ("Description".into(), "demo    continued".into(), 4),
+            ("Documentation".into(), "man:a(1)".into(), 5)
+        ]
+    );
+    let s = Settings::from_files([&f]);
+    let v = s.get("Unit", "Description").expect("set");
+    assert_eq!(
+        (v.value, v.file.as_str(), v.line),
+        ("demo    continued", F, 4)
+    );
+    assert_eq!(s.list("Unit", "Documentation")[0].value, "man:a(1)");
+}
+
+#[test]
+fn entries_before_a_utf8_failure_stay_readable() {
+    // §3.1: a line that is not UTF-8 clean ends the parse; the assignments before it stay. Both a
+    // text that is not UTF-8 at all and one that is but holds a noncharacter.
+    for (text, line) in [
+        (&b"[Unit]\nDescription=ok\nDocumentation=\xff\n"[..], 3),
+        (
+            "[Unit]\nDescription=ok\nDocumentation=\u{FDD0}\n".as_bytes(),
+            3,
+        ),
+    ] {
+        let (f, _) = run(text, Dialect::Unit(UnitType::Service));
+        assert_eq!(f.failure, Some(ParseFailure::InvalidUtf8 { line }));
+        assert_eq!(f.as_bytes(), text);
+        assert_eq!(entries(&f), vec![("Description".into(), "ok".into(), 2)]);
+        let s = Settings::from_files([&f]);
+        assert_eq!(s.get("Unit", "Description").map(|v| v.value), Some("ok"));
+    }
+}
+
+#[test]
+fn parse_owned_is_parse() {
+    let text = b"\xef\xbb\xbf[Unit]\nDescription=a \\\n b\nBogus=1\n[X-Y]\nZ=1\n";
+    let (a, da) = run(text, Dialect::Unit(UnitType::Service));
+    let mut db = Vec::new();
+    let b = parse_owned(
+        std::sync::Arc::from(Utf8Path::new(F)),
+        text.to_vec(),
+        Dialect::Unit(UnitType::Service),
+        &mut db,
+    );
+    assert_eq!(a, b);
+    assert_eq!(da, db);
+}
+
+#[test]
 fn key_table_matches_the_dump() {
     // 1191 keys in `systemd --dump-configuration-items` + 13 hidden legacy keys
     assert_eq!(keys::key_count(), 1204);
