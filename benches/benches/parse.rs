@@ -12,7 +12,7 @@ fn parse_all(files: &[(String, UnitType, Vec<u8>)]) -> usize {
     let mut sections = 0;
     for (path, ty, text) in files {
         let parsed = parse(Utf8Path::new(path), text, Dialect::Unit(*ty), &mut sink);
-        sections += parsed.sections.len();
+        sections += parsed.sections().len();
     }
     sections
 }

@@ -2,9 +2,12 @@
 //!
 //! `cargo build --release -p unitlab-benches --example profile` then
 //! `valgrind --tool=callgrind target/release/examples/profile build-mem 10000`.
-//! Workloads: `build-mem`, `build-disk`, `load-all-mem`, `parse`.
+//! Workloads: `build-mem`, `build-disk`, `load-all-mem`, `parse` (synthetic), `parse-host` (this
+//! machine's unit files).
 use camino::Utf8Path;
-use unitlab_benches::{load_all, synth_dirfs, synth_memfs, synth_unit_texts, system_paths};
+use unitlab_benches::{
+    host_unit_files, load_all, synth_dirfs, synth_memfs, synth_unit_texts, system_paths,
+};
 use unitlab_engine::diag::Diagnostic;
 use unitlab_engine::load::Catalog;
 use unitlab_engine::syntax::{parse, Dialect};
@@ -40,15 +43,19 @@ fn main() {
                 eprintln!("{k} loaded in {:?}", t.elapsed());
             }
         }
-        "parse" => {
-            let files = synth_unit_texts(n);
+        "parse" | "parse-host" => {
+            let files = if what == "parse" {
+                synth_unit_texts(n)
+            } else {
+                host_unit_files()
+            };
             let bytes: usize = files.iter().map(|f| f.2.len()).sum();
             for _ in 0..reps {
                 let t = std::time::Instant::now();
                 let mut s = 0;
                 for (path, ty, text) in &files {
                     s += parse(Utf8Path::new(path), text, Dialect::Unit(*ty), &mut sink)
-                        .sections
+                        .sections()
                         .len();
                 }
                 let e = t.elapsed();

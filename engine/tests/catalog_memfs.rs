@@ -102,6 +102,34 @@ fn only_valid_names_and_recorded_dirs() {
     assert!(!c.has_dir(Utf8Path::new(&format!("{ETC}/junk.d"))));
 }
 
+// has_dirs_under: a search dir whose name is a prefix of another's (`/s` and `/s-x`, where `-`
+// sorts before `/`) is still seen to hold its directories; an empty search dir holds none.
+#[test]
+fn dirs_under_a_search_dir() {
+    let mut t = T::new();
+    t.dirs = vec!["/s".into(), "/s-x".into(), "/t".into(), "/u".into()];
+    t.dir("/s-x/a.service.d")
+        .dir("/s/b.service.d")
+        .dir("/t")
+        .dir("/u/junk.d")
+        .file("/t/c.service", SVC);
+    let (c, _) = t.catalog();
+    assert!(c.has_dirs_under(Utf8Path::new("/s")));
+    assert!(c.has_dirs_under(Utf8Path::new("/s/")));
+    assert!(c.has_dirs_under(Utf8Path::new("/s-x")));
+    assert!(!c.has_dirs_under(Utf8Path::new("/t")));
+    assert!(!c.has_dirs_under(Utf8Path::new("/u")));
+    assert!(!c.has_dirs_under(Utf8Path::new("/s-")));
+    // and the drop-in of the unit in `/s` is found through it
+    t.file("/s/b.service", SVC)
+        .file("/s/b.service.d/x.conf", b"[Unit]\nDescription=x\n");
+    let (u, _) = t.load("b.service");
+    assert_eq!(
+        u.dropin_paths().map(|p| p.as_str()).collect::<Vec<_>>(),
+        vec!["/s/b.service.d/x.conf"]
+    );
+}
+
 // §3.3: a symlink into the search path is an alias; the unit gets both names and the target's id.
 #[test]
 fn alias_inside_search_path() {

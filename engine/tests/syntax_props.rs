@@ -2,9 +2,10 @@
 //! and its sections, entries and diagnostics are consistent with the text (reference §3.1).
 use camino::Utf8Path;
 use proptest::prelude::*;
+use std::sync::Arc;
 use unitlab_engine::diag::Code;
 use unitlab_engine::name::UnitType;
-use unitlab_engine::syntax::{parse, Dialect, ParseFailure, Settings};
+use unitlab_engine::syntax::{parse, parse_owned, Dialect, ParseFailure, Settings};
 
 const TYPES: [UnitType; 11] = [
     UnitType::Service,
@@ -70,12 +71,12 @@ fn check(text: &[u8], dialect: Dialect) -> Result<(), TestCaseError> {
     // physical lines are at most one per byte; an open continuation at EOF is reported one later
     let max_line = text.len() as u32 + 1;
     let mut last_line = 0;
-    for s in &f.sections {
+    for s in f.sections() {
         prop_assert!(s.line >= last_line && s.line <= max_line);
         prop_assert!(s.span.start <= s.span.end && s.span.end <= text.len());
-        prop_assert!(s.known || s.entries.is_empty());
+        prop_assert!(s.known || s.entry_count() == 0);
         last_line = s.line;
-        for e in &s.entries {
+        for e in s.entries() {
             prop_assert!(e.line >= last_line && e.line <= max_line);
             prop_assert!(e.span.end <= text.len());
             prop_assert!(!e.key.is_empty());
@@ -100,17 +101,32 @@ fn check(text: &[u8], dialect: Dialect) -> Result<(), TestCaseError> {
                 Some((l, Code::InvalidUtf8 | Code::InvalidSectionHeader | Code::BadSectionCharacters))
                     if l == fail.line()
             ));
-            prop_assert!(f.sections.iter().all(|s| s.line <= fail.line()));
+            prop_assert!(f.sections().all(|s| s.line <= fail.line()));
         }
         None => prop_assert!(diags.iter().all(|d| !matches!(
             d.code,
             Code::InvalidUtf8 | Code::InvalidSectionHeader | Code::BadSectionCharacters
         ))),
     }
-    // merging never panics and only keeps known keys
+    // parsing an owned text gives the same file
+    let owned = parse_owned(
+        Arc::from(f.file.as_ref()),
+        text.to_vec(),
+        dialect,
+        &mut Vec::new(),
+    );
+    prop_assert_eq!(&owned, &f);
+    // merging never panics and only keeps known keys; each effective value is one of the file's
+    // non-empty assignments of that key
     let settings = Settings::from_files([&f]);
     for (section, key) in settings.keys() {
         prop_assert!(f.entries(section, key).any(|e| e.known));
+        for v in settings.list(section, key) {
+            prop_assert!(!v.value.is_empty());
+            prop_assert!(f
+                .entries(section, key)
+                .any(|e| e.known && e.line == v.line && e.value == v.value));
+        }
     }
     Ok(())
 }

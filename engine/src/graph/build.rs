@@ -350,7 +350,7 @@ fn default_dependencies(node: &Node, manager: Manager) -> bool {
     node.unit
         .settings
         .get("Unit", "DefaultDependencies")
-        .and_then(|v| parse_boolean(&v.value))
+        .and_then(|v| parse_boolean(v.value))
         .unwrap_or(true)
 }
 

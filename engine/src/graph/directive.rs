@@ -91,7 +91,7 @@ fn likely_recursive(
         return false;
     }
     let fragment = l.catalog.lookup(&other).fragment;
-    if fragment != l.graph.nodes[id].unit.fragment_path {
+    if fragment.as_deref() != l.graph.nodes[id].unit.fragment_path.as_deref() {
         return false;
     }
     contains_instance_specifier_superset(format)
@@ -106,14 +106,14 @@ struct Assignment {
 
 fn assignments(parsed: &crate::syntax::ParsedFile) -> Vec<Assignment> {
     let mut out = Vec::new();
-    for section in parsed.sections.iter().filter(|s| s.known) {
-        for e in section.entries.iter().filter(|e| e.known) {
+    for section in parsed.sections().filter(|s| s.known) {
+        for e in section.entries().filter(|e| e.known) {
             out.push(Assignment {
-                section: section.name.clone(),
-                key: e.key.clone(),
+                section: section.name.to_owned(),
+                key: e.key.to_owned(),
                 value: SettingValue {
-                    value: e.value.clone(),
-                    file: std::sync::Arc::from(parsed.file.as_path()),
+                    value: e.value.to_owned(),
+                    file: parsed.file.clone(),
                     line: e.line,
                 },
             });

@@ -49,7 +49,7 @@ pub(crate) fn type_extras(l: &mut Loader<'_>, id: &UnitName) {
                     .settings
                     .list("Path", key)
                     .into_iter()
-                    .map(|v| v.value.clone())
+                    .map(|v| v.value.to_owned())
                     .collect();
                 for v in values {
                     if v.starts_with('/') && !v.contains('%') {
@@ -92,7 +92,7 @@ pub(crate) fn setting(l: &Loader<'_>, id: &UnitName, section: &str, key: &str) -
         .unit
         .settings
         .get(section, key)
-        .map(|v| v.value.clone())
+        .map(|v| v.value.to_owned())
 }
 
 /// `unit_set_default_slice()`: instances go to `system-<escaped prefix>.slice` (`app-…` for the
@@ -188,7 +188,7 @@ fn exec_dependencies(l: &mut Loader<'_>, id: &UnitName) {
                 .settings
                 .list(section, key)
                 .into_iter()
-                .map(|v| v.value.clone())
+                .map(|v| v.value.to_owned())
                 .collect();
             for v in values {
                 for word in super::directive::split_words(&v) {
@@ -372,7 +372,7 @@ fn socket_mounts(l: &mut Loader<'_>, id: &UnitName) {
         }
         for v in l.graph.nodes[id].unit.settings.list("Socket", key) {
             if v.value.starts_with('/') && !v.value.contains('%') {
-                paths.push(v.value.clone());
+                paths.push(v.value.to_owned());
             }
         }
     }

@@ -24,15 +24,11 @@ impl Ctx<'_> {
         let unit_name = UnitName::new(&unit).map_err(|_| Errno::EINVAL)?;
         let mut own: Vec<(u32, String)> = Vec::new();
         let mut abort: Option<(u32, Errno)> = None;
-        'outer: for section in parsed
-            .sections
-            .iter()
-            .filter(|s| s.known && s.name == "Install")
-        {
-            for e in &section.entries {
+        'outer: for section in parsed.sections().filter(|s| s.known && s.name == "Install") {
+            for e in section.entries() {
                 let line = e.line;
                 let at = |m: String| (line, format!("{host}:{line}: {m}"));
-                match e.key.as_str() {
+                match e.key {
                     "Alias" => {
                         let ty = unit_name.unit_type();
                         if !ty.can_alias() {
@@ -42,19 +38,19 @@ impl Ctx<'_> {
                             continue;
                         }
                         let info = self.info_mut(i);
-                        if let Some(m) = strv_assign(&mut info.aliases, &e.value) {
+                        if let Some(m) = strv_assign(&mut info.aliases, e.value) {
                             own.push(at(m));
                         }
                     }
                     "WantedBy" => {
                         let info = self.info_mut(i);
-                        if let Some(m) = strv_assign(&mut info.wanted_by, &e.value) {
+                        if let Some(m) = strv_assign(&mut info.wanted_by, e.value) {
                             own.push(at(m));
                         }
                     }
                     "RequiredBy" => {
                         let info = self.info_mut(i);
-                        if let Some(m) = strv_assign(&mut info.required_by, &e.value) {
+                        if let Some(m) = strv_assign(&mut info.required_by, e.value) {
                             own.push(at(m));
                         }
                     }
@@ -70,7 +66,7 @@ impl Ctx<'_> {
                             }
                             NameKind::Template => {}
                         }
-                        let printed = match self.printf(i, &e.value) {
+                        let printed = match self.printf(i, e.value) {
                             Ok(p) => p,
                             Err(err) => {
                                 own.push(at(format!(
@@ -93,7 +89,7 @@ impl Ctx<'_> {
                         }
                     }
                     "Also" => {
-                        let words = match plain_words(&e.value) {
+                        let words = match plain_words(e.value) {
                             Ok(w) => w,
                             Err(err) => {
                                 abort = Some((line, err));

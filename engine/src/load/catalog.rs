@@ -746,6 +746,27 @@ impl Catalog {
             .is_ok()
     }
 
+    /// Whether any recorded `.wants`/`.requires`/`.d` directory is inside `dir` (a search directory
+    /// usually has none, and then no candidate path in it needs to be looked up).
+    pub fn has_dirs_under(&self, dir: &Utf8Path) -> bool {
+        // The paths that start with `dir/` are the smallest ones from `dir/` on.
+        let dir = dir.as_str().trim_end_matches('/').as_bytes();
+        let below = |d: &Utf8PathBuf| {
+            let d = d.as_str().as_bytes();
+            let n = dir.len().min(d.len());
+            match d[..n].cmp(&dir[..n]) {
+                std::cmp::Ordering::Less => true,
+                std::cmp::Ordering::Greater => false,
+                std::cmp::Ordering::Equal => d.get(dir.len()).is_none_or(|&b| b < b'/'),
+            }
+        };
+        let first = self.dirs.partition_point(below);
+        self.dirs.get(first).is_some_and(|d| {
+            let d = d.as_str().as_bytes();
+            d.starts_with(dir) && d.get(dir.len()) == Some(&b'/')
+        })
+    }
+
     /// All recorded `.wants`/`.requires`/`.d` directories, sorted by their path text.
     pub fn dirs(&self) -> impl Iterator<Item = &Utf8Path> {
         self.dirs.iter().map(Utf8PathBuf::as_path)

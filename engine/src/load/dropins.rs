@@ -67,38 +67,63 @@ pub fn dropin_dirs(
     suffix: DirSuffix,
 ) -> Vec<Utf8PathBuf> {
     let mut out = Vec::new();
-    let mut add = |path: Utf8PathBuf| {
-        if !catalog.has_dir(&path) {
+    // The candidate paths are only built in a reused buffer: most do not exist, and the catalog
+    // knows every directory that does.
+    let mut buf = String::new();
+    let mut add = |dir: &Utf8Path, name: &str, suffix: &str| {
+        buf.clear();
+        buf.push_str(dir.as_str());
+        if !buf.is_empty() && !buf.ends_with('/') {
+            buf.push('/');
+        }
+        buf.push_str(name);
+        buf.push_str(suffix);
+        let path = Utf8Path::new(&buf);
+        if !catalog.has_dir(path) {
             return;
         }
-        if let Ok(r) = fs::resolve(fs, &path, Follow::Yes) {
+        if let Ok(r) = fs::resolve(fs, path, Follow::Yes) {
             if let Target::Exists(_) = r.target {
                 out.push(r.path);
             }
         }
     };
-    for p in catalog.search_path() {
-        name_walk(p, id.as_str(), suffix.as_str(), &mut add);
+    let suffix = suffix.as_str();
+    // Search directories without any recorded directory cannot contribute.
+    let dirs: Vec<&Utf8Path> = catalog
+        .search_path()
+        .iter()
+        .map(|p| p.as_path())
+        .filter(|p| catalog.has_dirs_under(p))
+        .collect();
+    if dirs.is_empty() {
+        return out;
     }
-    for alias in aliases {
-        for p in catalog.search_path() {
-            name_walk(p, alias.as_str(), suffix.as_str(), &mut add);
+    let mut chain = Vec::new();
+    for name in std::iter::once(id).chain(aliases.iter().copied()) {
+        chain.clear();
+        name_walk(name.as_str(), &mut chain);
+        for p in &dirs {
+            for n in &chain {
+                add(p, n, suffix);
+            }
         }
     }
     let type_name = id.unit_type().as_str();
-    for p in catalog.search_path() {
-        add(p.join(format!("{type_name}{}", suffix.as_str())));
+    for p in &dirs {
+        add(p, type_name, suffix);
     }
     out
 }
 
-/// The recursive name walk of one search directory (systemd's `unit_file_find_dirs()`).
-fn name_walk(dir: &Utf8Path, name: &str, suffix: &str, add: &mut dyn FnMut(Utf8PathBuf)) {
-    add(dir.join(format!("{name}{suffix}")));
+/// The names of the recursive name walk (systemd's `unit_file_find_dirs()`), in order: the same for
+/// every search directory.
+fn name_walk(name: &str, out: &mut Vec<String>) {
+    out.push(name.to_owned());
     let kind = super::name_parts::kind(name);
     if kind == Some(NameKind::Instance) {
         if let Some(template) = template_of(name) {
-            name_walk(dir, &template, suffix, add);
+            name_walk(&template, out);
         }
     }
     let Some(p) = parts(name) else { return };
@@ -125,10 +150,10 @@ fn name_walk(dir: &Utf8Path, name: &str, suffix: &str, add: &mut dyn FnMut(Utf8P
         Some(i) => format!("{prefix}@{i}.{}", p.suffix),
         None => format!("{prefix}.{}", p.suffix),
     };
-    if UnitName::new(&built).is_err() {
+    if !name::is_valid(&built) {
         return;
     }
-    name_walk(dir, &built, suffix, add);
+    name_walk(&built, out);
 }
 
 /// Lists the files of `dirs` like systemd's `conf_files_list_strv()`: hidden and backup files are

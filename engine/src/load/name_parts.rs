@@ -34,7 +34,7 @@ pub(crate) fn parts(name: &str) -> Option<Parts<'_>> {
 
 /// The kind of a *valid* unit name, or `None` when `name` is not a valid unit name.
 pub(crate) fn kind(name: &str) -> Option<NameKind> {
-    UnitName::new(name).ok().map(|n| n.kind())
+    crate::name::classify(name)
 }
 
 /// `foo@.service` for `foo@bar.service` or `foo@.service`; `None` for plain or invalid names.

@@ -24,6 +24,7 @@ use crate::fs::{FileSystem, FsError, MAX_FILE_SIZE};
 use crate::name::{UnitName, UnitType};
 use crate::syntax::{self, Dialect, ParsedFile, Settings};
 use camino::{Utf8Path, Utf8PathBuf};
+use std::sync::Arc;
 
 /// Options of [`load_unit`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -63,10 +64,19 @@ impl LoadError {
 /// One configuration file of a unit: its path as systemd reports it and its parsed content.
 #[derive(Clone, Debug)]
 pub struct ConfigFile {
-    /// The path systemd reports (`Fragment Path`, `DropIn Path`), inside the root.
-    pub path: Utf8PathBuf,
-    /// The parsed file (empty for a masked file).
-    pub parsed: ParsedFile,
+    /// The path systemd reports (`Fragment Path`, `DropIn Path`), inside the root (the same
+    /// allocation as the parsed file's `file`).
+    pub path: Arc<Utf8Path>,
+    /// The parsed file (empty for a masked file), shared with the unit's [`Settings`].
+    pub parsed: Arc<ParsedFile>,
+}
+
+impl ConfigFile {
+    /// Parses `text` as the file at `path`.
+    fn parse(path: Arc<Utf8Path>, text: Vec<u8>, dialect: Dialect, sink: &mut dyn Sink) -> Self {
+        let parsed = Arc::new(syntax::parse_owned(path.clone(), text, dialect, sink));
+        ConfigFile { path, parsed }
+    }
 }
 
 /// A unit after loading: what `systemd --test` dumps for it and what `systemctl cat` prints.
@@ -82,8 +92,9 @@ pub struct LoadedUnit {
     pub load_state: LoadState,
     /// Why loading failed, for the failed states.
     pub load_error: Option<LoadError>,
-    /// The fragment path, if any (also for masked units: the mask's path).
-    pub fragment_path: Option<Utf8PathBuf>,
+    /// The fragment path, if any (also for masked units: the mask's path). Shared with the
+    /// fragment's [`ConfigFile`].
+    pub fragment_path: Option<Arc<Utf8Path>>,
     /// The parsed fragment (not for masked or failed units).
     pub fragment: Option<ConfigFile>,
     /// The `*.conf` drop-ins in application order.
@@ -104,7 +115,7 @@ impl LoadedUnit {
 
     /// The drop-in paths in application order.
     pub fn dropin_paths(&self) -> impl Iterator<Item = &Utf8Path> {
-        self.dropins.iter().map(|d| d.path.as_path())
+        self.dropins.iter().map(|d| &*d.path)
     }
 }
 
@@ -165,7 +176,8 @@ pub fn load_unit(
             unit.load_state = LoadState::Loaded;
         }
         Some(path) => {
-            unit.fragment_path = Some(path.clone());
+            let shared: Arc<Utf8Path> = Arc::from(path.as_path());
+            unit.fragment_path = Some(shared.clone());
             match classify(fs, path) {
                 FileState::Masked => unit.load_state = LoadState::Masked,
                 FileState::File { resolved, meta } => {
@@ -174,26 +186,20 @@ pub fn load_unit(
                         Ok(t) => t,
                         Err(e) => return read_failed(unit, &lookup, path, e, sink),
                     };
-                    let parsed =
-                        syntax::parse(path, &text, Dialect::Unit(unit.id.unit_type()), sink);
-                    if let Some(failure) = &parsed.failure {
+                    let file =
+                        ConfigFile::parse(shared, text, Dialect::Unit(unit.id.unit_type()), sink);
+                    if let Some(failure) = &file.parsed.failure {
                         // systemd fails before merging the unit's other names: the unit keeps the
                         // requested name as its only name (an alias loads as a separate unit).
                         unit.id = name.clone();
                         unit.names = vec![name.clone()];
                         unit.load_state = LoadState::Error;
                         unit.load_error = Some(LoadError::Parse(failure.strerror().to_owned()));
-                        unit.fragment = Some(ConfigFile {
-                            path: path.clone(),
-                            parsed,
-                        });
+                        unit.fragment = Some(file);
                         return unit;
                     }
                     unit.load_state = LoadState::Loaded;
-                    unit.fragment = Some(ConfigFile {
-                        path: path.clone(),
-                        parsed,
-                    });
+                    unit.fragment = Some(file);
                 }
                 FileState::Other { .. } => {
                     unit.id = name.clone();
@@ -219,28 +225,25 @@ pub fn load_unit(
     let aliases: Vec<&UnitName> = unit.names.iter().filter(|n| **n != unit.id).collect();
     unit.wants = dependency_entries(fs, catalog, &unit.id, &aliases, DirSuffix::Wants, sink);
     unit.requires = dependency_entries(fs, catalog, &unit.id, &aliases, DirSuffix::Requires, sink);
+    let dialect = Dialect::Unit(unit.id.unit_type());
     for path in conf_dropins(fs, catalog, &unit.id, &aliases) {
-        let parsed = match classify(fs, &path) {
+        let text = match classify(fs, &path) {
             FileState::File { resolved, meta } => {
                 warn_permissions(&path, meta.mode, options, sink);
-                match fs.read(&resolved, MAX_FILE_SIZE) {
-                    Ok(text) => {
-                        syntax::parse(&path, &text, Dialect::Unit(unit.id.unit_type()), sink)
-                    }
-                    Err(_) => syntax::parse(&path, b"", Dialect::Unit(unit.id.unit_type()), sink),
-                }
+                fs.read(&resolved, MAX_FILE_SIZE).unwrap_or_default()
             }
-            _ => syntax::parse(&path, b"", Dialect::Unit(unit.id.unit_type()), sink),
+            _ => Vec::new(),
         };
-        unit.dropins.push(ConfigFile { path, parsed });
+        let file = ConfigFile::parse(Arc::from(path.as_path()), text, dialect, sink);
+        unit.dropins.push(file);
     }
 
     let mut settings = Settings::default();
     if let Some(f) = &unit.fragment {
-        settings.apply(&f.parsed);
+        settings.apply(f.parsed.clone());
     }
     for d in &unit.dropins {
-        settings.apply(&d.parsed);
+        settings.apply(d.parsed.clone());
     }
     unit.settings = settings;
 
@@ -249,7 +252,7 @@ pub fn load_unit(
         if let Some(f) = &unit.fragment {
             files.push(&f.parsed);
         }
-        files.extend(unit.dropins.iter().map(|d| &d.parsed));
+        files.extend(unit.dropins.iter().map(|d| &*d.parsed));
         let names: Vec<&UnitName> = unit.names.iter().collect();
         if let Err(refusal) = verify(&unit.id, &names, &files) {
             sink.push(Diagnostic::new(

@@ -19,9 +19,9 @@ pub struct Refusal {
 fn assignments<'a>(files: &[&'a ParsedFile], section: &str) -> Vec<(&'a str, &'a str)> {
     let mut out = Vec::new();
     for f in files {
-        for s in f.sections.iter().filter(|s| s.name == section) {
-            for e in &s.entries {
-                out.push((e.key.as_str(), e.value.as_str()));
+        for s in f.sections().filter(|s| s.name == section) {
+            for e in s.entries() {
+                out.push((e.key, e.value));
             }
         }
     }

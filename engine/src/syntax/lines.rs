@@ -39,16 +39,47 @@ fn eol_kind(b: u8) -> u8 {
     }
 }
 
+/// Whether a byte ends a line.
+fn is_eol(b: u8) -> bool {
+    b == b'\n' || b == b'\r' || b == 0
+}
+
+/// The index of the first line-end byte (`\n`, `\r` or `\0`) in `s`, or its length.
+///
+/// Eight bytes at a time: a word without any byte below 14 (the line ends are 0, 10 and 13) is
+/// skipped whole; only a word that has one (line ends, rarely a tab) is looked at byte by byte.
+fn line_end(s: &[u8]) -> usize {
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    const FOURTEEN: u64 = u64::from_ne_bytes([14; 8]);
+    let mut i = 0;
+    let mut chunks = s.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_ne_bytes(word);
+        // "has a byte less than n" (for n <= 128): sets the high bit of such bytes (and maybe of
+        // some after them, never of one before the first).
+        if x.wrapping_sub(FOURTEEN) & !x & HIGHS != 0 {
+            if let Some(p) = chunk.iter().position(|&b| is_eol(b)) {
+                return i + p;
+            }
+        }
+        i += 8;
+    }
+    i + chunks
+        .remainder()
+        .iter()
+        .position(|&b| is_eol(b))
+        .unwrap_or(chunks.remainder().len())
+}
+
 /// Reads the physical line starting at byte `start` of `text`.
 pub(crate) fn read_line(text: &[u8], start: usize) -> PhysicalLine {
     if start >= text.len() {
         return PhysicalLine::Eof;
     }
     let rest = &text[start..];
-    let len = rest
-        .iter()
-        .position(|&b| b == b'\n' || b == b'\r' || b == 0)
-        .unwrap_or(rest.len());
+    let len = line_end(rest);
     if len >= LONG_LINE_MAX {
         return PhysicalLine::TooLong;
     }
@@ -97,6 +128,21 @@ mod tests {
         assert_eq!(split(b"a\r\0\nb"), vec![&b"a"[..], b"", b"b"]);
         assert_eq!(split(b""), Vec::<&[u8]>::new());
         assert_eq!(split(b"\n"), vec![&b""[..]]);
+    }
+
+    #[test]
+    fn line_end_finds_the_first_marker_in_any_position() {
+        for len in 0..40 {
+            for at in 0..=len {
+                for marker in [b'\n', b'\r', 0] {
+                    let mut s: Vec<u8> = (0..len).map(|i| b"a\t b\x7f\xff"[i % 6]).collect();
+                    if at < len {
+                        s[at] = marker;
+                    }
+                    assert_eq!(line_end(&s), at, "{s:?}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -25,8 +25,10 @@
 //! PID 1 parses unit files without `CONFIG_PARSE_WARN`, so only the load failure is visible.)
 //!
 //! A [`ParsedFile`] keeps the original bytes (lossless) and the line and byte span of every section
-//! and entry. [`Settings`] merges a fragment and its drop-ins with each key's empty-assignment rule
-//! from [`keys`].
+//! and entry. It stores the text once: names, keys and values are offsets into it (only the joined
+//! form of a continued line is copied), and [`Section`] and [`Entry`] are views that borrow from the
+//! file. [`Settings`] merges a fragment and its drop-ins with each key's empty-assignment rule
+//! from [`keys`]; it shares the parsed files (`Arc`) and records where each effective value is.
 //!
 //! ```
 //! use unitlab_engine::syntax::{parse, Dialect};
@@ -36,8 +38,8 @@
 //! let mut diags = Vec::new();
 //! let text = b"[Unit]\nDescription=demo \\\n  continued\nBogus=1\n";
 //! let f = parse(Utf8Path::new("/etc/systemd/system/a.service"), text, Dialect::Unit(UnitType::Service), &mut diags);
-//! assert_eq!(f.sections[0].entries[0].value, "demo    continued");
-//! assert_eq!(f.sections[0].entries[0].line, 3);
+//! let entry = f.section(0).and_then(|s| s.entry(0)).expect("one assignment");
+//! assert_eq!((entry.key, entry.value, entry.line), ("Description", "demo    continued", 3));
 //! assert_eq!(diags[0].to_string(),
 //!     "/etc/systemd/system/a.service:4: Unknown key 'Bogus' in section [Unit], ignoring.");
 //! assert_eq!(f.as_bytes(), text);
@@ -56,8 +58,8 @@ pub use dialect::Dialect;
 pub use file::{Entry, ParseFailure, ParsedFile, Section};
 pub use keys::{KeyClass, KeyInfo};
 pub use lines::LONG_LINE_MAX;
-pub use parse::parse;
-pub use settings::{SettingValue, Settings};
+pub use parse::{parse, parse_owned};
+pub use settings::{Setting, SettingValue, Settings};
 
 #[cfg(test)]
 mod tests;

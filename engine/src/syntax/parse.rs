@@ -1,13 +1,15 @@
 //! The line parser: physical lines → logical lines → sections and assignments, with systemd 252's
 //! diagnostics (v252-stable `src/shared/conf-parser.c`, `config_parse()` and `parse_line()`).
 use super::dialect::{Dialect, SectionRule};
-use super::file::{Entry, ParseFailure, ParsedFile, Section};
+use super::file::{ParseFailure, ParsedFile, RawEntry, RawSection, Str, Text};
 use super::keys;
 use super::lines::{read_line, PhysicalLine, LONG_LINE_MAX};
 use super::utf8;
 use crate::diag::{Code, Diagnostic, Severity, Sink};
 use camino::Utf8Path;
+use std::cell::Cell;
 use std::ops::Range;
+use std::sync::Arc;
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -21,32 +23,29 @@ fn is_ws(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r')
 }
 
-fn strip(mut s: &[u8]) -> &[u8] {
-    while let [first, rest @ ..] = s {
-        if !is_ws(*first) {
-            break;
-        }
-        s = rest;
-    }
-    while let [rest @ .., last] = s {
-        if !is_ws(*last) {
-            break;
-        }
-        s = rest;
-    }
-    s
+/// The range of `s` without leading and trailing whitespace.
+fn trim(s: &[u8]) -> Range<usize> {
+    let start = s.iter().position(|&b| !is_ws(b)).unwrap_or(s.len());
+    let end = s.iter().rposition(|&b| !is_ws(b)).map_or(start, |i| i + 1);
+    start..end
 }
 
-fn strip_str(s: &str) -> &str {
-    // The whitespace is ASCII, so the cut points are character boundaries.
-    let bytes = s.as_bytes();
-    let start = bytes.iter().position(|&b| !is_ws(b)).unwrap_or(bytes.len());
-    let end = bytes
-        .iter()
-        .rposition(|&b| !is_ws(b))
-        .map_or(start, |i| i + 1);
-    s.get(start..end).unwrap_or("")
+/// Offsets are stored as `u32` (see [`parse`]); every offset handed to this is below the length of a
+/// text that was checked to fit.
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
+
+thread_local! {
+    /// Reused vectors for the sections and entries of a parse.
+    static SCRATCH: Cell<(Vec<RawSection>, Vec<RawEntry>)> = const { Cell::new((Vec::new(), Vec::new())) };
+}
+
+/// Scratch vectors that grew beyond this many entries are dropped rather than kept.
+const SCRATCH_MAX: usize = 4096;
+
+/// The largest text whose offsets fit the parsed file's `u32` offsets.
+const TEXT_MAX: usize = u32::MAX as usize;
 
 /// Whether a section name passes systemd's `string_is_safe()`: no control characters, quotes,
 /// backslashes or DEL.
@@ -65,17 +64,19 @@ struct Parser<'a> {
     file: &'a Utf8Path,
     dialect: Dialect,
     sink: &'a mut dyn Sink,
-    sections: Vec<Section>,
+    sections: Vec<RawSection>,
+    entries: Vec<RawEntry>,
+    /// Strings of joined continuation lines (they are not slices of the text).
+    joined: String,
     /// Index of the current known section in `sections`, and of its key table in `keys::sections()`.
     current: Option<(usize, Option<usize>)>,
     /// The last header was an ignored section: assignments are skipped without a word.
     section_ignored: bool,
-    /// The assignments of the current section, moved into it (with no spare capacity) when the
-    /// section ends: cheaper than growing and then shrinking each section's vector.
-    pending: Vec<Entry>,
     /// The whole text as `&str` when systemd would accept all of it as UTF-8 (the usual case): each
     /// line taken from it needs no validation of its own.
     whole: Option<&'a str>,
+    /// The text, for the names in messages.
+    text: &'a [u8],
 }
 
 impl Parser<'_> {
@@ -97,43 +98,64 @@ impl Parser<'_> {
             .push(Diagnostic::new(self.file, line, severity, code, message));
     }
 
-    /// Moves the pending assignments into the current section.
+    /// Ends the current section: its entries are the ones added since it started.
     fn flush(&mut self) {
         if let Some((idx, _)) = self.current {
-            if !self.pending.is_empty() {
-                let mut entries = Vec::with_capacity(self.pending.len());
-                entries.append(&mut self.pending);
-                self.sections[idx].entries = entries;
+            let total = to_u32(self.entries.len());
+            if let Some(s) = self.sections.get_mut(idx) {
+                s.count = total - s.first;
             }
         }
     }
 
-    /// `parse_line()`: one logical line. `Err` is a failure that ends the parse. `checked` is the
-    /// same line as `&str` when it is already known to be valid UTF-8.
+    /// Stores `l[range]`: as offsets into the text when `l` starts at byte `base` of it, else as a
+    /// copy in the side buffer.
+    fn store(&mut self, l: &str, base: Option<usize>, range: Range<usize>) -> Str {
+        let len = to_u32(range.len());
+        match base {
+            Some(b) => Str::text(to_u32(b + range.start), len),
+            None => {
+                let at = to_u32(self.joined.len());
+                self.joined.push_str(l.get(range).unwrap_or(""));
+                Str::joined(at, len)
+            }
+        }
+    }
+
+    /// A stored string, for a message.
+    fn stored(&self, s: Str) -> &str {
+        let (joined, range) = s.place();
+        if joined {
+            self.joined.get(range).unwrap_or("")
+        } else {
+            self.text
+                .get(range)
+                .and_then(|b| std::str::from_utf8(b).ok())
+                .unwrap_or("")
+        }
+    }
+
+    /// `parse_line()`: one logical line. `Err` is a failure that ends the parse. `offset` is where
+    /// `raw` starts in the text, for a line read straight from it (`None` for a joined continuation).
     fn line(
         &mut self,
         raw: &[u8],
-        checked: Option<&str>,
+        offset: Option<usize>,
         line: u32,
         span: Range<usize>,
     ) -> Result<(), ParseFailure> {
-        // `strip_str` removes the same ASCII bytes as `strip`.
-        let valid = match checked {
-            Some(s) => Some(strip_str(s)),
-            None => {
-                let l = strip(raw);
-                if l.is_empty() {
-                    return Ok(());
-                }
-                utf8::valid_str(l)
-            }
-        };
-        if valid.is_some_and(str::is_empty) {
+        let t = trim(raw);
+        if t.is_empty() {
             return Ok(());
         }
-        let Some(l) = valid else {
-            let l = strip(raw);
-            let shown = utf8::escape_invalid(l);
+        // Where the stripped line starts in the text.
+        let base = offset.map(|o| o + t.start);
+        let checked = match (self.whole, base) {
+            (Some(w), Some(b)) => w.get(b..b + t.len()),
+            _ => None,
+        };
+        let Some(l) = checked.or_else(|| utf8::valid_str(&raw[t.clone()])) else {
+            let shown = utf8::escape_invalid(&raw[t]);
             self.diag(
                 line,
                 Severity::Warning,
@@ -142,6 +164,7 @@ impl Parser<'_> {
             );
             return Err(ParseFailure::InvalidUtf8 { line });
         };
+        let span = (to_u32(span.start), to_u32(span.end));
 
         if let Some(inner) = l.strip_prefix('[') {
             let Some(name) = inner.strip_suffix(']') else {
@@ -173,11 +196,13 @@ impl Parser<'_> {
             }
             let known = rule == SectionRule::Known;
             self.flush();
-            self.sections.push(Section {
-                name: name.to_owned(),
+            let name_str = self.store(l, base, 1..1 + name.len());
+            self.sections.push(RawSection {
+                name: name_str,
                 line,
                 known,
-                entries: Vec::new(),
+                first: to_u32(self.entries.len()),
+                count: 0,
                 span,
             });
             self.current = known.then(|| (self.sections.len() - 1, keys::section_index(name)));
@@ -197,7 +222,8 @@ impl Parser<'_> {
             return Ok(());
         };
 
-        let Some(eq) = l.find('=') else {
+        // Keys are short: a plain scan beats `memchr`'s set-up.
+        let Some(eq) = l.bytes().position(|b| b == b'=') else {
             self.diag(
                 line,
                 Severity::Warning,
@@ -215,19 +241,25 @@ impl Parser<'_> {
             );
             return Ok(());
         }
-        let key = strip_str(&l[..eq]);
-        let value = strip_str(&l[eq + 1..]);
-        let section = &self.sections[idx].name;
-        let known = table.and_then(|t| keys::lookup_in(t, key)).is_some();
-        if !known && !key.starts_with("X-") {
+        let bytes = l.as_bytes();
+        let k = trim(&bytes[..eq]);
+        let v = trim(&bytes[eq + 1..]);
+        let v = eq + 1 + v.start..eq + 1 + v.end;
+        // The whitespace is ASCII, so the cut points are character boundaries.
+        let key = l.get(k.clone()).unwrap_or("");
+        let info = table.and_then(|t| keys::lookup_in(t, key));
+        if info.is_none() && !key.starts_with("X-") {
+            let section = self.sections.get(idx).map_or("", |s| self.stored(s.name));
             let message = format!("Unknown key '{key}' in section [{section}], ignoring.");
             self.diag(line, Severity::Warning, Code::UnknownKey, message);
         }
-        self.pending.push(Entry {
-            key: key.to_owned(),
-            value: value.to_owned(),
+        let key = self.store(l, base, k);
+        let value = self.store(l, base, v);
+        self.entries.push(RawEntry {
+            key,
+            value,
+            info,
             line,
-            known,
             span,
         });
         Ok(())
@@ -245,6 +277,16 @@ impl Parser<'_> {
             let content = match read_line(text, pos) {
                 PhysicalLine::Eof => break,
                 PhysicalLine::TooLong => {
+                    self.diag(
+                        line,
+                        Severity::Debug,
+                        Code::LineTooLong,
+                        "Line too long".to_owned(),
+                    );
+                    return Some(ParseFailure::LineTooLong { line });
+                }
+                PhysicalLine::Line { content, .. } if content.end > TEXT_MAX => {
+                    // Offsets are `u32`: a text of 4 GiB or more ends like an over-long line.
                     self.diag(
                         line,
                         Severity::Debug,
@@ -312,10 +354,8 @@ impl Parser<'_> {
                 continue;
             }
             // `l` is `raw` or `raw` without its first three bytes (a BOM).
-            let checked = self
-                .whole
-                .and_then(|w| w.get(content.end - l.len()..content.end));
-            if let Err(f) = self.line(l, checked, line, content) {
+            let offset = content.end - l.len();
+            if let Err(f) = self.line(l, Some(offset), line, content) {
                 return Some(f);
             }
         }
@@ -334,27 +374,68 @@ impl Parser<'_> {
 /// `file` is the path printed in diagnostics. Never fails and never panics: problems go to `sink`
 /// (in file order, worded as systemd words them), and a fatal one is recorded in
 /// [`ParsedFile::failure`], after which the rest of the file is not parsed (as in systemd).
+///
+/// The parsed file keeps offsets into the text as `u32`: a text of 4 GiB or more is parsed up to the
+/// first line that ends beyond 4 GiB, which fails like an over-long line (`ENOBUFS`). Unit files are
+/// read with a limit far below that ([`MAX_FILE_SIZE`](crate::fs::MAX_FILE_SIZE)).
 pub fn parse(file: &Utf8Path, text: &[u8], dialect: Dialect, sink: &mut dyn Sink) -> ParsedFile {
+    parse_text(Arc::from(file), Text::from_slice(text), dialect, sink)
+}
+
+/// [`parse`] for a caller that owns the text and shares the path: the text is moved into the
+/// parsed file instead of copied, and the path is not copied again.
+pub fn parse_owned(
+    file: Arc<Utf8Path>,
+    text: Vec<u8>,
+    dialect: Dialect,
+    sink: &mut dyn Sink,
+) -> ParsedFile {
+    parse_text(file, Text::from_vec(text), dialect, sink)
+}
+
+fn parse_text(
+    file: Arc<Utf8Path>,
+    text: Text,
+    dialect: Dialect,
+    sink: &mut dyn Sink,
+) -> ParsedFile {
+    let whole = match &text {
+        Text::Utf8(s) => utf8::systemd_valid(s).then_some(&**s),
+        Text::Bytes(_) => None,
+    };
+    let bytes = text.as_bytes();
+    // The sections and entries are collected in this thread's scratch vectors (taken out of the
+    // cell, so a sink that parses too just gets fresh ones), then copied into exact-size boxes.
+    let (sections, entries) = SCRATCH.with(Cell::take);
     let mut parser = Parser {
-        file,
+        file: &file,
         dialect,
         sink,
-        sections: Vec::new(),
+        sections,
+        entries,
+        joined: String::new(),
         current: None,
         section_ignored: false,
-        pending: Vec::new(),
-        whole: utf8::valid_str(text),
+        whole,
+        text: bytes,
     };
-    let failure = parser.run(text);
+    let failure = parser.run(bytes);
     parser.flush();
-    // A parsed file is kept for the unit's lifetime: drop the growth slack (shrinking reallocates
-    // in place, so this is cheap).
-    let mut sections = parser.sections;
-    sections.shrink_to_fit();
+    let (mut sections, mut entries) = (parser.sections, parser.entries);
+    let raw_sections = Box::from(&sections[..]);
+    let raw_entries = Box::from(&entries[..]);
+    if entries.capacity() <= SCRATCH_MAX {
+        sections.clear();
+        entries.clear();
+        SCRATCH.with(|c| c.set((sections, entries)));
+    }
+    let joined = parser.joined.into_boxed_str();
     ParsedFile {
-        file: file.to_owned(),
-        text: text.to_vec(),
-        sections,
+        file,
         failure,
+        text,
+        joined,
+        raw_sections,
+        raw_entries,
     }
 }

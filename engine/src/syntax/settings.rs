@@ -1,12 +1,38 @@
 //! The merged settings of a unit: its fragment plus its drop-ins, applied in order (reference §3.2,
 //! §3.5), with each key's empty-assignment semantics ([`KeyClass`]).
+//!
+//! [`Settings`] holds the parsed files it was built from (shared, not copied) and, per key, the
+//! positions of the assignments in effect; values are read from the files' text on demand.
 use super::file::ParsedFile;
-use super::keys::{self, KeyClass};
+use super::keys::{self, KeyClass, KeyInfo};
 use camino::Utf8Path;
-use std::borrow::Cow;
 use std::sync::Arc;
 
-/// One effective value and where it was assigned.
+/// One effective value and where it was assigned: a view into one of the parsed files of a
+/// [`Settings`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Setting<'a> {
+    /// The raw value of the assignment (whitespace-stripped, not split, not unquoted).
+    pub value: &'a str,
+    /// The file that assigned it.
+    pub file: &'a Arc<Utf8Path>,
+    /// The line systemd reports for the assignment.
+    pub line: u32,
+}
+
+impl Setting<'_> {
+    /// An owned copy.
+    pub fn to_owned_value(&self) -> SettingValue {
+        SettingValue {
+            value: self.value.to_owned(),
+            file: Arc::clone(self.file),
+            line: self.line,
+        }
+    }
+}
+
+/// An owned value and where it was assigned (for callers that keep values beyond the life of the
+/// parsed files, see [`Setting::to_owned_value`]).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct SettingValue {
     /// The raw value of the assignment (whitespace-stripped, not split, not unquoted).
@@ -17,12 +43,22 @@ pub struct SettingValue {
     pub line: u32,
 }
 
-/// A section or key name: the key table's own `&'static str` whenever the name is in it (always,
-/// for what [`crate::syntax::parse`] marks known), so that names cost no allocation.
-type Name = Cow<'static, str>;
+/// Where an assignment is: the file (index in [`Settings::files`]) and the entry (index in the
+/// file's entries).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct At {
+    file: u32,
+    entry: u32,
+}
 
-/// One section's keys with their effective values.
-type SectionValues = Vec<(Name, Vec<SettingValue>)>;
+/// One key of one section with its effective values, oldest first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Slot {
+    /// The section's index in [`keys::sections()`].
+    section: u8,
+    info: &'static KeyInfo,
+    values: Vec<At>,
+}
 
 /// The merged view of a fragment and its drop-ins.
 ///
@@ -31,63 +67,88 @@ type SectionValues = Vec<(Name, Vec<SettingValue>)>;
 /// splitting `Wants=a b` into names or unquoting is left to the setting's consumer.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Settings {
-    /// section → key → effective values in assignment order; sections and keys in first-assignment
-    /// order. Plain vectors searched linearly: a unit has a handful of sections and a section at
-    /// most as many keys as the key table knows, and small vectors cost far less memory than maps.
-    values: Vec<(Name, SectionValues)>,
+    /// The files applied, in order.
+    files: Vec<Arc<ParsedFile>>,
+    /// (section, key) → effective values, in the order the keys were first assigned (or reset).
+    /// A plain vector searched linearly: a unit has a few dozen keys at most, and a small vector
+    /// costs far less memory than a map.
+    slots: Vec<Slot>,
 }
 
-/// The slot of `name` in `list`, appended (with an empty value) if missing.
-fn slot<T: Default>(list: &mut Vec<(Name, T)>, name: Name) -> &mut T {
-    let index = match list.iter().position(|(n, _)| *n == name) {
-        Some(i) => i,
-        None => {
-            list.push((name, T::default()));
-            list.len() - 1
-        }
-    };
-    &mut list[index].1
+impl From<&ParsedFile> for Arc<ParsedFile> {
+    /// A shared copy of a parsed file (copies it; prefer parsing straight into an `Arc`).
+    fn from(parsed: &ParsedFile) -> Arc<ParsedFile> {
+        Arc::new(parsed.clone())
+    }
 }
 
 impl Settings {
+    /// The slot of (`section`, `info`), appended (without values) if missing.
+    fn slot(&mut self, section: u8, info: &'static KeyInfo) -> &mut Vec<At> {
+        let index = match self
+            .slots
+            .iter()
+            .position(|s| s.section == section && std::ptr::eq(s.info, info))
+        {
+            Some(i) => i,
+            None => {
+                self.slots.push(Slot {
+                    section,
+                    info,
+                    values: Vec::new(),
+                });
+                self.slots.len() - 1
+            }
+        };
+        &mut self.slots[index].values
+    }
+
     /// Applies the known assignments of one parsed file, in order.
-    pub fn apply(&mut self, parsed: &ParsedFile) {
-        let mut file: Option<Arc<Utf8Path>> = None;
-        for section in parsed.sections.iter().filter(|s| s.known) {
-            let table = keys::section(&section.name);
-            let section_name: Name = match table {
-                Some(t) => Cow::Borrowed(t.name),
-                None => Cow::Owned(section.name.clone()),
+    pub fn apply(&mut self, parsed: impl Into<Arc<ParsedFile>>) {
+        let parsed = parsed.into();
+        let Ok(file) = u32::try_from(self.files.len()) else {
+            return;
+        };
+        let mut used = false;
+        for section in parsed.raw_sections.iter().filter(|s| s.known) {
+            let Some(table) = keys::section_index(parsed.str(section.name)) else {
+                continue;
             };
-            for entry in section.entries.iter().filter(|e| e.known) {
-                let info = keys::lookup(&section.name, &entry.key);
-                let class = info.map_or(KeyClass::Single, |k| k.class);
-                let key_name: Name = match info {
-                    Some(k) => Cow::Borrowed(k.name),
-                    None => Cow::Owned(entry.key.clone()),
+            let Ok(table) = u8::try_from(table) else {
+                continue;
+            };
+            let first = section.first as usize;
+            let entries = parsed
+                .raw_entries
+                .get(first..first + section.count as usize)
+                .unwrap_or(&[]);
+            for (i, entry) in entries.iter().enumerate() {
+                let Some(info) = entry.info else {
+                    continue;
                 };
-                let keys = slot(&mut self.values, section_name.clone());
-                if entry.value.is_empty() {
-                    match class {
+                let at = At {
+                    file,
+                    entry: section.first + i as u32,
+                };
+                let (_, range) = entry.value.place();
+                if range.is_empty() {
+                    match info.class {
                         KeyClass::Dependency | KeyClass::List => {}
                         KeyClass::Single | KeyClass::ResettableList | KeyClass::InstallList => {
-                            slot(keys, key_name).clear();
+                            self.slot(table, info).clear();
                         }
                         KeyClass::Group => {
-                            let group = info.map_or("", |k| k.group);
-                            for (key, values) in keys.iter_mut() {
-                                if keys::lookup(&section.name, key)
-                                    .is_some_and(|k| k.group == group)
-                                {
-                                    values.clear();
+                            for s in &mut self.slots {
+                                if s.section == table && s.info.group == info.group {
+                                    s.values.clear();
                                 }
                             }
                         }
                     }
                     continue;
                 }
-                let values = slot(keys, key_name);
-                if class == KeyClass::Single {
+                let values = self.slot(table, info);
+                if info.class == KeyClass::Single {
                     values.clear();
                 }
                 // Most keys are assigned once: start with room for exactly one value (later
@@ -95,20 +156,18 @@ impl Settings {
                 if values.capacity() == 0 {
                     values.reserve_exact(1);
                 }
-                let file = file
-                    .get_or_insert_with(|| Arc::from(parsed.file.as_path()))
-                    .clone();
-                values.push(SettingValue {
-                    value: entry.value.clone(),
-                    file,
-                    line: entry.line,
-                });
+                values.push(at);
+                used = true;
             }
+        }
+        // Files that assign nothing are not kept.
+        if used {
+            self.files.push(parsed);
         }
     }
 
     /// Builds the merged view of `files`, applied in the given order.
-    pub fn from_files<'a>(files: impl IntoIterator<Item = &'a ParsedFile>) -> Settings {
+    pub fn from_files<F: Into<Arc<ParsedFile>>>(files: impl IntoIterator<Item = F>) -> Settings {
         let mut settings = Settings::default();
         for f in files {
             settings.apply(f);
@@ -116,31 +175,48 @@ impl Settings {
         settings
     }
 
-    fn values_of(&self, section: &str, key: &str) -> Option<&[SettingValue]> {
-        let (_, keys) = self.values.iter().find(|(s, _)| s == section)?;
-        let (_, values) = keys.iter().find(|(k, _)| k == key)?;
-        Some(values)
+    fn slot_of(&self, section: &str, key: &str) -> Option<&Slot> {
+        let table = u8::try_from(keys::section_index(section)?).ok()?;
+        self.slots
+            .iter()
+            .find(|s| s.section == table && s.info.name == key)
+    }
+
+    fn view(&self, at: At) -> Option<Setting<'_>> {
+        let file = self.files.get(at.file as usize)?;
+        let entry = file.raw_entries.get(at.entry as usize)?;
+        Some(Setting {
+            value: file.str(entry.value),
+            file: &file.file,
+            line: entry.line,
+        })
     }
 
     /// The effective value of a setting: the last non-reset assignment. `None` if never assigned or
     /// reset by an empty assignment (for single-valued settings an empty value means the default).
-    pub fn get(&self, section: &str, key: &str) -> Option<&SettingValue> {
-        self.values_of(section, key)?.last()
+    pub fn get(&self, section: &str, key: &str) -> Option<Setting<'_>> {
+        self.view(*self.slot_of(section, key)?.values.last()?)
     }
 
     /// All effective assignments of a list setting, oldest first, after empty-assignment resets.
-    pub fn list(&self, section: &str, key: &str) -> Vec<&SettingValue> {
-        self.values_of(section, key)
-            .map(|v| v.iter().collect())
+    pub fn list(&self, section: &str, key: &str) -> Vec<Setting<'_>> {
+        self.slot_of(section, key)
+            .map(|s| s.values.iter().filter_map(|&at| self.view(at)).collect())
             .unwrap_or_default()
     }
 
-    /// The (section, key) pairs that currently have at least one value, in first-assignment order.
-    pub fn keys(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.values.iter().flat_map(|(s, keys)| {
-            keys.iter()
-                .filter(|(_, v)| !v.is_empty())
-                .map(move |(k, _)| (s.as_ref(), k.as_ref()))
-        })
+    /// The (section, key) pairs that currently have at least one value, in the order in which the
+    /// keys were first assigned (or reset).
+    pub fn keys(&self) -> impl Iterator<Item = (&'static str, &'static str)> + '_ {
+        let sections = keys::sections();
+        self.slots
+            .iter()
+            .filter(|s| !s.values.is_empty())
+            .filter_map(move |s| Some((sections.get(s.section as usize)?.name, s.info.name)))
+    }
+
+    /// The files applied (those that assigned at least one value), in order.
+    pub fn files(&self) -> impl Iterator<Item = &ParsedFile> {
+        self.files.iter().map(|f| &**f)
     }
 }

@@ -20,12 +20,10 @@ fn svc(text: &str) -> (ParsedFile, Vec<String>) {
 }
 
 fn entries(f: &ParsedFile) -> Vec<(String, String, u32)> {
-    f.sections
-        .iter()
+    f.sections()
         .flat_map(|s| {
-            s.entries
-                .iter()
-                .map(|e| (e.key.clone(), e.value.clone(), e.line))
+            s.entries()
+                .map(|e| (e.key.to_owned(), e.value.to_owned(), e.line))
         })
         .collect()
 }
@@ -55,7 +53,7 @@ fn bom_then_comment_is_an_assignment_outside_section() {
 fn bom_is_stripped_once() {
     // §3.1 BOM
     let (f, d) = svc("\u{feff}[Unit]\n\u{feff}Description=x\n");
-    assert_eq!(f.sections.len(), 1);
+    assert_eq!(f.sections().len(), 1);
     // The second BOM stays part of the key, which is therefore unknown.
     assert_eq!(
         d,
@@ -166,7 +164,7 @@ fn unknown_keys_warn_but_x_keys_do_not() {
             format!("{F}:4: Unknown key 'description' in section [Unit], ignoring."),
         ]
     );
-    assert!(f.sections[0].entries.iter().all(|e| !e.known));
+    assert!(f.section(0).expect("[Unit]").entries().all(|e| !e.known));
 }
 
 #[test]
@@ -260,12 +258,10 @@ fn render_is_lossless_and_spans_point_into_text() {
     let (f, _) = run(text, Dialect::Unit(UnitType::Service));
     assert_eq!(f.as_bytes(), text);
     assert_eq!(f.render().as_bytes(), text);
-    let e = &f.sections[0].entries[0];
+    let section = f.section(0).expect("[Unit]");
+    let e = section.entry(0).expect("one entry");
     assert_eq!(&text[e.span.clone()], b"Description=a \\\n# c\n b");
-    assert_eq!(
-        &text[f.sections[0].span.clone()],
-        "\u{feff}[Unit]".as_bytes()
-    );
+    assert_eq!(&text[section.span.clone()], "\u{feff}[Unit]".as_bytes());
 }
 
 #[test]
@@ -290,7 +286,10 @@ fn settings_apply_reset_semantics() {
     );
     let s = Settings::from_files([&a, &b]);
     let vals = |sec: &str, key: &str| -> Vec<String> {
-        s.list(sec, key).iter().map(|v| v.value.clone()).collect()
+        s.list(sec, key)
+            .iter()
+            .map(|v| v.value.to_owned())
+            .collect()
     };
     assert_eq!(vals("Unit", "Wants"), vec!["a.service", "b.service"]);
     assert_eq!(s.get("Unit", "Description"), None);
@@ -304,6 +303,63 @@ fn settings_apply_reset_semantics() {
     assert_eq!(vals("Install", "Also"), vec!["b.service"]);
     let w = s.get("Install", "WantedBy").expect("set");
     assert_eq!((w.file.as_str(), w.line), (F, 11));
+}
+
+#[test]
+fn joined_values_are_read_back_and_merged() {
+    // §3.1 Continuation lines: the joined value is not a slice of the text; it is stored aside and
+    // read back like any other value, also through Settings.
+    let (f, d) = svc("[Unit]\nDescription=demo \\\n# c\n  continued\nDocumentation=man:a(1)\n");
+    assert!(d.is_empty());
+    assert_eq!(
+        entries(&f),
+        vec![
+            ("Description".into(), "demo    continued".into(), 4),
+            ("Documentation".into(), "man:a(1)".into(), 5)
+        ]
+    );
+    let s = Settings::from_files([&f]);
+    let v = s.get("Unit", "Description").expect("set");
+    assert_eq!(
+        (v.value, v.file.as_str(), v.line),
+        ("demo    continued", F, 4)
+    );
+    assert_eq!(s.list("Unit", "Documentation")[0].value, "man:a(1)");
+}
+
+#[test]
+fn entries_before_a_utf8_failure_stay_readable() {
+    // §3.1: a line that is not UTF-8 clean ends the parse; the assignments before it stay. Both a
+    // text that is not UTF-8 at all and one that is but holds a noncharacter.
+    for (text, line) in [
+        (&b"[Unit]\nDescription=ok\nDocumentation=\xff\n"[..], 3),
+        (
+            "[Unit]\nDescription=ok\nDocumentation=\u{FDD0}\n".as_bytes(),
+            3,
+        ),
+    ] {
+        let (f, _) = run(text, Dialect::Unit(UnitType::Service));
+        assert_eq!(f.failure, Some(ParseFailure::InvalidUtf8 { line }));
+        assert_eq!(f.as_bytes(), text);
+        assert_eq!(entries(&f), vec![("Description".into(), "ok".into(), 2)]);
+        let s = Settings::from_files([&f]);
+        assert_eq!(s.get("Unit", "Description").map(|v| v.value), Some("ok"));
+    }
+}
+
+#[test]
+fn parse_owned_is_parse() {
+    let text = b"\xef\xbb\xbf[Unit]\nDescription=a \\\n b\nBogus=1\n[X-Y]\nZ=1\n";
+    let (a, da) = run(text, Dialect::Unit(UnitType::Service));
+    let mut db = Vec::new();
+    let b = parse_owned(
+        std::sync::Arc::from(Utf8Path::new(F)),
+        text.to_vec(),
+        Dialect::Unit(UnitType::Service),
+        &mut db,
+    );
+    assert_eq!(a, b);
+    assert_eq!(da, db);
 }
 
 #[test]
@@ -332,8 +388,8 @@ fn large_input_sanity() {
     let text = unit.repeat(5000);
     let (f, d) = svc(&text);
     assert!(d.is_empty());
-    assert_eq!(f.sections.len(), 15_000);
-    let n: usize = f.sections.iter().map(|s| s.entries.len()).sum();
+    assert_eq!(f.sections().len(), 15_000);
+    let n: usize = f.sections().map(|s| s.entry_count()).sum();
     assert_eq!(n, 5000 * 7);
-    assert_eq!(f.sections.last().map(|s| s.line), Some(4999 * 14 + 13));
+    assert_eq!(f.sections().last().map(|s| s.line), Some(4999 * 14 + 13));
 }

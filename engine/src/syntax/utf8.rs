@@ -10,11 +10,12 @@ fn is_noncharacter(c: char) -> bool {
 /// The text as `&str` if systemd considers it valid UTF-8.
 pub(crate) fn valid_str(bytes: &[u8]) -> Option<&str> {
     let s = std::str::from_utf8(bytes).ok()?;
-    if s.is_ascii() || !s.chars().any(is_noncharacter) {
-        Some(s)
-    } else {
-        None
-    }
+    systemd_valid(s).then_some(s)
+}
+
+/// Whether systemd considers a Rust string valid UTF-8 (no noncharacters).
+pub(crate) fn systemd_valid(s: &str) -> bool {
+    s.is_ascii() || !s.chars().any(is_noncharacter)
 }
 
 /// The length of the valid character starting at `bytes[0]`, if any.

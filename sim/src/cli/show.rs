@@ -157,7 +157,7 @@ pub fn properties(_graph: &Graph, node: &Node) -> Vec<(String, String)> {
         .unit
         .settings
         .get("Unit", "Description")
-        .map(|v| v.value.clone())
+        .map(|v| v.value.to_owned())
         .unwrap_or_else(|| id.to_string());
     props.push(("Description".into(), description));
     props.push(("LoadState".into(), node.load_state().as_str().into()));
