@@ -183,7 +183,17 @@ fn run(
     };
     let prepared = match names {
         Some(names) => names.iter().try_for_each(|n| ph.prepare_one(n)),
-        None => prepare_all(&mut ph, fs, lp),
+        None => {
+            // Nothing is written while preparing: every lookup may use one resolved view of
+            // the search directories (dropped again before the execution phase writes).
+            let view = std::rc::Rc::new(super::search_view::SearchView::build(fs, lp));
+            ph.plus.view = Some(view.clone());
+            ph.minus.view = Some(view);
+            let r = prepare_all(&mut ph, fs, lp);
+            ph.plus.view = None;
+            ph.minus.view = None;
+            r
+        }
     };
     let result = match prepared {
         Err(e) => Err(e),

@@ -74,7 +74,7 @@ pub fn open(
         })?;
     let fs = DirFs::new(root.as_deref().unwrap_or(Utf8Path::new("/")))
         .map_err(|e| Errno::from_fs(&e))?;
-    Ok((HostFs(fs), lp))
+    Ok((HostFs::new(fs), lp))
 }
 
 /// Writes lines to stderr.
