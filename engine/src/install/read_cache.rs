@@ -285,6 +285,10 @@ impl FileSystem for ReadCache<'_> {
             }
             p = x.parent();
         }
+        if unknown.is_empty() {
+            // Every component is a real directory already: the call could change nothing.
+            return Ok(());
+        }
         let r = self.inner.create_dir_all(path);
         for x in unknown {
             self.created(x);

@@ -137,7 +137,7 @@ impl SearchView {
     pub(crate) fn real_dir(&self, dir: &Utf8Path) -> Option<&Utf8Path> {
         self.dirs
             .iter()
-            .find(|d| d.dir == dir)
+            .find(|d| d.dir.as_str() == dir.as_str())
             .and_then(|d| d.parent.as_deref().ok())
     }
 

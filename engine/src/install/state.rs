@@ -233,6 +233,7 @@ pub(crate) fn decide_in_scope(
         (false, false, false, false, false);
     let empty = Utf8PathBuf::new();
     let path = info.path.as_ref().unwrap_or(&empty);
+    let path_plain = plain_path(path.as_str());
     for (i, d) in lp.search_path().iter().enumerate() {
         let (found, same) = scan(i, d, ignore_same_name)?;
         if found {
@@ -254,7 +255,7 @@ pub(crate) fn decide_in_scope(
                 same_runtime = true;
             }
         }
-        if !ignore_same_name && path_starts_with(&path, &d.path) {
+        if !ignore_same_name && path_starts_with_plain(path, path_plain, &d.path) {
             ignore_same_name = true;
         }
     }
@@ -404,8 +405,8 @@ fn find_symlinks_both(
             }
         } else {
             let b = in_directory_both(ctx, &sub, info, true, ignore_same_name, config, None);
-            for m in 0..2 {
-                sub_found[m] |= b.result(m) == Ok(true);
+            for (m, f) in sub_found.iter_mut().enumerate() {
+                *f |= b.result(m) == Ok(true);
             }
         }
         if sub_found == [true, true] {
@@ -430,8 +431,8 @@ fn find_symlinks_both(
         config,
         Some((real, entries)),
     );
-    for m in 0..2 {
-        top.found[m] |= sub_found[m];
+    for (f, s) in top.found.iter_mut().zip(sub_found) {
+        *f |= s;
     }
     top
 }
@@ -461,20 +462,33 @@ pub fn lookup_state_once(ctx: &mut Ctx<'_>, name: &str) -> Result<UnitFileState,
     })
 }
 
-/// `Path::starts_with` (whole components), by comparing text when both paths are plain
-/// (absolute, no empty or `.`-leading components, no trailing slash), else by components.
-fn path_starts_with(path: &Utf8Path, prefix: &Utf8Path) -> bool {
-    let plain = |p: &str| {
-        p.starts_with('/')
-            && !p.contains("//")
-            && !p.contains("/.")
-            && (p == "/" || !p.ends_with('/'))
-    };
+/// Whether `p` is a plain absolute path: no empty or `.`-leading component, no trailing slash
+/// (so that comparing text is comparing components).
+fn plain_path(p: &str) -> bool {
+    let b = p.as_bytes();
+    if b.first() != Some(&b'/') {
+        return false;
+    }
+    if b.len() > 1 && b[b.len() - 1] == b'/' {
+        return false;
+    }
+    !b.windows(2)
+        .any(|w| w[0] == b'/' && (w[1] == b'/' || w[1] == b'.'))
+}
+
+/// `Path::starts_with` (whole components) for a `path` already known to be plain or not: by
+/// text when both are plain, else by components.
+fn path_starts_with_plain(path: &Utf8Path, path_plain: bool, prefix: &Utf8Path) -> bool {
     let (p, q) = (path.as_str(), prefix.as_str());
-    if !(plain(p) && plain(q)) {
+    if !(path_plain && plain_path(q)) {
         return path.starts_with(prefix);
     }
     q == "/" || p == q || (p.starts_with(q) && p.as_bytes().get(q.len()) == Some(&b'/'))
+}
+
+#[cfg(test)]
+fn path_starts_with(path: &Utf8Path, prefix: &Utf8Path) -> bool {
+    path_starts_with_plain(path, plain_path(path.as_str()), prefix)
 }
 
 /// The state of `name` (reference §4.10). Lookup failures are errors (`ENOENT`, `ENOLINK` for a

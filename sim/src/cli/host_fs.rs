@@ -45,7 +45,46 @@ impl HostFs {
 
 impl FileSystem for HostFs {
     fn lstat(&self, path: &Utf8Path) -> Result<unitlab_engine::fs::Metadata, FsError> {
-        self.0.lstat(path)
+        use std::os::unix::fs::MetadataExt;
+        use unitlab_engine::fs::{FileKind, Metadata};
+        let in_checked = path.parent().is_some_and(|d| {
+            path.file_name().is_some_and(|n| n != "." && n != "..") && self.checked(d)
+        });
+        if in_checked {
+            if let Ok(m) = std::fs::symlink_metadata(self.0.host_path(path)) {
+                let t = m.file_type();
+                let kind = if t.is_symlink() {
+                    FileKind::Symlink
+                } else if t.is_dir() {
+                    FileKind::Dir
+                } else if t.is_file() {
+                    FileKind::File
+                } else if std::os::unix::fs::FileTypeExt::is_char_device(&t) {
+                    FileKind::CharDevice
+                } else {
+                    FileKind::Other
+                };
+                return Ok(Metadata {
+                    kind,
+                    size: m.len(),
+                    mode: m.mode() & 0o7777,
+                    modified_ns: i128::from(m.mtime()) * 1_000_000_000 + i128::from(m.mtime_nsec()),
+                });
+            }
+        }
+        let r = self.0.lstat(path);
+        // Success means every parent was checked to be a real directory.
+        if r.is_ok() {
+            if let Some(d) = path.parent() {
+                self.remember(d);
+            }
+        }
+        if let Ok(m) = &r {
+            if m.kind == FileKind::Dir {
+                self.remember(path);
+            }
+        }
+        r
     }
     fn read(&self, path: &Utf8Path, limit: u64) -> Result<Vec<u8>, FsError> {
         self.0.read(path, limit)
@@ -62,7 +101,13 @@ impl FileSystem for HostFs {
                 }
             }
         }
-        self.0.read_link(path)
+        let r = self.0.read_link(path);
+        if r.is_ok() {
+            if let Some(d) = path.parent() {
+                self.remember(d);
+            }
+        }
+        r
     }
     fn read_dir(&self, path: &Utf8Path) -> Result<Vec<unitlab_engine::fs::DirEntry>, FsError> {
         // One pass in readdir() order. `DirFs::lstat` checks the path as `DirFs::read_dir` does
@@ -105,7 +150,15 @@ impl FileSystem for HostFs {
         Ok(entries)
     }
     fn create_dir_all(&self, path: &Utf8Path) -> Result<(), FsError> {
-        self.0.create_dir_all(path)
+        // A checked directory exists with all its parents: nothing to do.
+        if self.checked(path) {
+            return Ok(());
+        }
+        let r = self.0.create_dir_all(path);
+        if r.is_ok() {
+            self.remember(path);
+        }
+        r
     }
     fn symlink(&self, target: &Utf8Path, link: &Utf8Path) -> Result<(), FsError> {
         self.0.symlink(target, link)
