@@ -5,7 +5,8 @@
 //! masks, linked units, dangling links, `.wants/`/`.requires/` links in config, runtime and vendor
 //! directories (by name, by template, by alias, by default instance), same-name links and
 //! preset files. Both the listings (rows, states, presets, logged lines) and the state of every
-//! name of the universe (including instances without a file) must agree.
+//! name of the universe (including instances without a file) must agree; so must the
+//! single-scan lookup `is-enabled` uses (`lookup_state_once`).
 
 use camino::Utf8Path;
 use proptest::prelude::*;
@@ -13,7 +14,9 @@ use unitlab_engine::fs::MemFs;
 use unitlab_engine::install::discover::Ctx;
 use unitlab_engine::install::list::{list_unit_files_reference, state_with_index, LinkIndex};
 use unitlab_engine::install::read_cache::ReadCache;
-use unitlab_engine::install::{list_unit_files, lookup_state, ListFilter, Options};
+use unitlab_engine::install::{
+    list_unit_files, lookup_state, lookup_state_once, ListFilter, Options,
+};
 use unitlab_engine::load::{LookupPaths, MapEnv, Scope};
 
 const NAMES: &[&str] = &[
@@ -194,7 +197,12 @@ proptest! {
             let fast = state_with_index(&mut a, &index, name);
             let slow = lookup_state(&mut b, name);
             prop_assert_eq!(fast, slow, "state of {}", name);
-            prop_assert_eq!(a.logs, b.logs, "logs of {}", name);
+            prop_assert_eq!(&a.logs, &b.logs, "logs of {}", name);
+            // `is-enabled`'s single-scan lookup (both passes from one read of each directory).
+            let mut c = Ctx::with(&fs, &lp, &opts());
+            let once = lookup_state_once(&mut c, name);
+            prop_assert_eq!(once, slow, "single-scan state of {}", name);
+            prop_assert_eq!(&c.logs, &b.logs, "single-scan logs of {}", name);
         }
     }
 }

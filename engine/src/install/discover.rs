@@ -86,6 +86,9 @@ pub struct Ctx<'a> {
     /// Leave the generator directories out of the search path (systemd's
     /// `LOOKUP_PATHS_EXCLUDE_GENERATED`, used by the SysV step).
     pub exclude_generated: bool,
+    /// The search directories resolved once ([`SearchView`](super::search_view::SearchView)),
+    /// for lookups on a tree that does not change meanwhile; `None`: look at the tree every time.
+    pub view: Option<std::rc::Rc<super::search_view::SearchView>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -100,6 +103,7 @@ impl<'a> Ctx<'a> {
             utf8,
             host: None,
             exclude_generated: false,
+            view: None,
         }
     }
 
@@ -125,6 +129,7 @@ impl<'a> Ctx<'a> {
         let mut ctx = Ctx::new(self.fs, self.lp, self.utf8);
         ctx.host = self.host;
         ctx.exclude_generated = self.exclude_generated;
+        ctx.view = self.view.clone();
         ctx
     }
 
@@ -333,11 +338,34 @@ impl<'a> Ctx<'a> {
             .filter(|n| n.kind() == NameKind::Instance)
             .and_then(|n| n.template())
             .map(UnitName::into_string);
-        let dirs: Vec<Utf8PathBuf> = self.search_dirs().into_iter().map(|d| d.path).collect();
+        // Indices into the search path (without the generator directories if excluded).
+        let dirs: Vec<usize> = self
+            .lp
+            .search_path()
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| !(self.exclude_generated && d.class.is_generator()))
+            .map(|(k, _)| k)
+            .collect();
+        let view = self.view.clone();
+        // The view may answer a probe only where `load()` would get as far as its `lstat`
+        // (names of a type that cannot be templated log an error first).
+        let view = view.filter(|_| {
+            UnitName::new(&name)
+                .is_ok_and(|n| n.kind() == NameKind::Plain || n.unit_type().can_template())
+        });
         let mut found: Option<i32> = None;
         for candidate in std::iter::once(&name).chain(template.iter()) {
-            for d in &dirs {
-                let path = join(d, candidate);
+            for &k in &dirs {
+                if let Some(v) = &view {
+                    if let super::search_view::Probe::Fails(
+                        Errno::ENOENT | Errno::ENOTDIR | Errno::EACCES,
+                    ) = v.probe_unit(k, candidate)
+                    {
+                        continue;
+                    }
+                }
+                let path = join(&self.lp.search_path()[k].path, candidate);
                 match self.load_or_readlink(i, &path, flags, false) {
                     Ok(r) => {
                         self.info_mut(i).path = Some(path);
@@ -358,10 +386,22 @@ impl<'a> Ctx<'a> {
         if self.info(i).mode == Some(Mode::Masked) {
             return Ok(result);
         }
-        let mut dropin_dirs: Vec<Utf8PathBuf> =
-            dirs.iter().map(|d| join(d, &format!("{name}.d"))).collect();
-        if let Some(t) = &template {
-            dropin_dirs.extend(dirs.iter().map(|d| join(d, &format!("{t}.d"))));
+        let mut dropin_dirs: Vec<Utf8PathBuf> = Vec::new();
+        for unit in std::iter::once(&name).chain(template.iter()) {
+            let dir_name = format!("{unit}.d");
+            for &k in &dirs {
+                if self
+                    .view
+                    .as_ref()
+                    .is_some_and(|v| !v.may_have_dropins(k, &dir_name))
+                {
+                    continue;
+                }
+                dropin_dirs.push(join(&self.lp.search_path()[k].path, &dir_name));
+            }
+        }
+        if dropin_dirs.is_empty() {
+            return Ok(result);
         }
         for f in conf_files(self.fs, self.lp, &dropin_dirs) {
             self.load_or_readlink(i, &f, flags, true)?;
@@ -414,7 +454,7 @@ impl<'a> Ctx<'a> {
     /// normalised inside the root (parent components followed, the last one not); whether it
     /// lies outside the search path. Alias targets are validated.
     fn resolve_symlink(&mut self, path: &Utf8Path) -> Result<(Utf8PathBuf, bool), Errno> {
-        let (real, _) = lstat_host(self.fs, path)?;
+        let (real, _) = self.lstat_host(path)?;
         let target = self.fs.read_link(&real).map_err(|e| errno(&e))?;
         let dir = parent(path);
         let filename = basename(path.as_str()).to_owned();
@@ -439,9 +479,12 @@ impl<'a> Ctx<'a> {
                 return Err(e);
             }
         };
+        let exclude_generated = self.exclude_generated;
         let Some(sd) = self
-            .search_dirs()
-            .into_iter()
+            .lp
+            .search_path()
+            .iter()
+            .filter(|d| !(exclude_generated && d.class.is_generator()))
             .find(|d| simplified.starts_with(&d.path))
         else {
             return Ok((simplified, true));
@@ -469,6 +512,22 @@ impl<'a> Ctx<'a> {
         Ok((simplified, false))
     }
 
+    /// [`lstat_host`], with the parent walk taken from the view when the path lies in a search
+    /// directory (the same walk, done once).
+    fn lstat_host(&self, path: &Utf8Path) -> Result<(Utf8PathBuf, crate::fs::Metadata), Errno> {
+        if let Some(v) = &self.view {
+            let name = basename(path.as_str());
+            if !name.is_empty() {
+                if let Some(real) = v.real_dir(&parent(path)) {
+                    let real = join(real, name);
+                    let meta = self.fs.lstat(&real).map_err(|e| errno(&e))?;
+                    return Ok((real, meta));
+                }
+            }
+        }
+        lstat_host(self.fs, path)
+    }
+
     /// `unit_file_load()`: classifies (and with `load`, parses) the file at `path` for entry `i`.
     fn load(
         &mut self,
@@ -488,7 +547,7 @@ impl<'a> Ctx<'a> {
                 );
                 return Err(Errno::EINVAL);
             }
-            let (real, meta) = lstat_host(self.fs, path)?;
+            let (real, meta) = self.lstat_host(path)?;
             if !flags.load {
                 let mode = if is_null_or_empty(&meta) {
                     Mode::Masked

@@ -12,7 +12,7 @@ pub fn is_enabled(
     opts: Options,
 ) -> (Result<UnitFileState, Errno>, Vec<Log>) {
     let mut ctx = Ctx::with(fs, lp, &opts);
-    let r = super::lookup_state(&mut ctx, name);
+    let r = super::state::lookup_state_once(&mut ctx, name);
     (r, ctx.logs)
 }
 

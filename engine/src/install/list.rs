@@ -17,6 +17,7 @@ use super::fnmatch::fnmatch;
 use super::info::InstallInfo;
 use super::preset_rules::Presets;
 use super::read_cache::ReadCache;
+use super::search_view::SearchView;
 use super::state::state_by;
 use super::symlink::hidden_or_backup;
 use super::{Log, Options, UnitFileState};
@@ -367,6 +368,7 @@ fn list_with(
     lp: &LookupPaths,
     filter: &ListFilter,
     opts: Options,
+    view: Option<std::rc::Rc<SearchView>>,
     state: &dyn Fn(&mut Ctx<'_>, &str) -> Result<UnitFileState, Errno>,
 ) -> Listing {
     let candidates = candidates(fs, lp, filter);
@@ -383,6 +385,7 @@ fn list_with(
     }
     let lookup = |name: &str| {
         let mut ctx = Ctx::with(fs, lp, &opts);
+        ctx.view = view.clone();
         let s = state(&mut ctx, name).unwrap_or(UnitFileState::Bad);
         (s, ctx.logs)
     };
@@ -431,7 +434,8 @@ pub fn list_unit_files(
 ) -> Listing {
     let cache = ReadCache::new(fs);
     let index = LinkIndex::build(&cache, lp);
-    let mut listing = list_with(&cache, lp, filter, opts, &|ctx, name| {
+    let view = std::rc::Rc::new(SearchView::build(&cache, lp));
+    let mut listing = list_with(&cache, lp, filter, opts, Some(view), &|ctx, name| {
         state_with_index(ctx, &index, name)
     });
     listing.entries.shrink_to_fit();
@@ -446,7 +450,7 @@ pub fn list_unit_files_reference(
     filter: &ListFilter,
     opts: Options,
 ) -> Listing {
-    list_with(fs, lp, filter, opts, &|ctx, name| {
+    list_with(fs, lp, filter, opts, None, &|ctx, name| {
         super::lookup_state(ctx, name)
     })
 }

@@ -69,6 +69,7 @@ pub mod read_cache;
 mod reenable;
 pub mod render;
 mod revert;
+pub mod search_view;
 mod state;
 pub mod symlink;
 mod unmask;
@@ -90,7 +91,7 @@ pub use printf::HostFacts;
 pub use reenable::reenable;
 pub use render::{render_changes, RenderOptions};
 pub use revert::revert;
-pub use state::{lookup_state, UnitFileState};
+pub use state::{lookup_state, lookup_state_once, UnitFileState};
 pub use unmask::unmask;
 
 use crate::diag::Severity;

@@ -183,11 +183,21 @@ fn run(
     };
     let prepared = match names {
         Some(names) => names.iter().try_for_each(|n| ph.prepare_one(n)),
-        None => prepare_all(&mut ph, fs, lp),
+        None => {
+            // Nothing is written while preparing: every lookup may use one resolved view of
+            // the search directories (dropped again before the execution phase writes).
+            let view = std::rc::Rc::new(super::search_view::SearchView::build(fs, lp));
+            ph.plus.view = Some(view.clone());
+            ph.minus.view = Some(view);
+            let r = prepare_all(&mut ph, fs, lp);
+            ph.plus.view = None;
+            ph.minus.view = None;
+            r
+        }
     };
     let result = match prepared {
         Err(e) => Err(e),
-        Ok(()) => execute(&mut ph, &config, mode, opts),
+        Ok(()) => execute(&mut ph, &config, mode, opts, names.is_none()),
     };
     ph.drain();
     Outcome {
@@ -228,6 +238,7 @@ fn execute(
     config: &Utf8Path,
     mode: PresetMode,
     opts: Options,
+    all: bool,
 ) -> Result<i32, Errno> {
     let mut r: Result<i32, Errno> = Ok(0);
     if mode != PresetMode::EnableOnly {
@@ -240,7 +251,14 @@ fn execute(
             force: opts.force,
             ignore_auxiliary_failure: true,
         };
+        if all {
+            // A fresh view of the tree as the disable half left it; `create_symlink` drops it
+            // at the first change it makes (on a tree where the links exist already, none).
+            let view = super::search_view::SearchView::build(ph.plus.fs, ph.plus.lp);
+            ph.plus.view = Some(std::rc::Rc::new(view));
+        }
         let q = apply_all(&mut ph.plus, config, Search::LOAD, flags, &mut ph.changes);
+        ph.plus.view = None;
         if let Ok(n) = r {
             r = q.map(|m| n + m);
         }

@@ -158,6 +158,29 @@ impl ReadCache<'_> {
         self.invalidate(path);
     }
 
+    /// Whether `path` is known (from a remembered `lstat` or its parent's listing) to be a real
+    /// directory.
+    fn known_dir(&self, path: &Utf8Path) -> bool {
+        let Ok(g) = self.state.lock() else {
+            return false;
+        };
+        let p = path.as_str();
+        if p == "/" {
+            return true;
+        }
+        if let Some(Ok(m)) = g.lstat.get(p) {
+            return m.kind == FileKind::Dir;
+        }
+        let Some(cut) = p.rfind('/') else {
+            return false;
+        };
+        let parent = if cut == 0 { "/" } else { &p[..cut] };
+        g.names
+            .get(parent)
+            .and_then(|set| set.get(&p[cut + 1..]))
+            .is_some_and(|k| *k == FileKind::Dir)
+    }
+
     /// Forgets everything.
     fn clear(&self) {
         if let Ok(mut g) = self.state.lock() {
@@ -251,11 +274,24 @@ impl FileSystem for ReadCache<'_> {
         v
     }
     fn create_dir_all(&self, path: &Utf8Path) -> Result<(), FsError> {
-        let r = self.inner.create_dir_all(path);
+        // Components known to be real directories already are left alone by the call: only the
+        // others can change, so only they are forgotten (creating a link in an existing
+        // `.wants/` directory must not drop the listing of the config directory).
+        let mut unknown = Vec::new();
         let mut p = Some(path);
         while let Some(x) = p {
-            self.created(x);
+            if !self.known_dir(x) {
+                unknown.push(x);
+            }
             p = x.parent();
+        }
+        if unknown.is_empty() {
+            // Every component is a real directory already: the call could change nothing.
+            return Ok(());
+        }
+        let r = self.inner.create_dir_all(path);
+        for x in unknown {
+            self.created(x);
         }
         r
     }

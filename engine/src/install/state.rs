@@ -6,7 +6,7 @@ use super::symlink::hidden_or_backup;
 use crate::fs::{resolve, FileKind, Follow};
 use crate::load::{is_user_config_dir, LookupPaths, Scope, SearchDir};
 use crate::name::{NameKind, UnitName};
-use camino::Utf8Path;
+use camino::{Utf8Path, Utf8PathBuf};
 use std::fmt;
 
 /// The state `is-enabled` reports (v252 has no `not-found`).
@@ -135,6 +135,21 @@ fn in_directory(
     r
 }
 
+/// Whether the directory `dir` (followed to a real directory) holds a symlink named `name`
+/// (hidden and backup names never count).
+fn wants_link_exists(ctx: &Ctx<'_>, dir: &Utf8Path, name: &str) -> bool {
+    if hidden_or_backup(name) {
+        return false;
+    }
+    let real = match resolve(ctx.fs, dir, Follow::Yes) {
+        Ok(r) if r.target.kind() == Some(FileKind::Dir) => r.path,
+        _ => return false,
+    };
+    ctx.fs
+        .lstat(&join(&real, name))
+        .is_ok_and(|m| m.kind == FileKind::Symlink)
+}
+
 fn find_symlinks(
     ctx: &Ctx<'_>,
     info: &InstallInfo,
@@ -157,6 +172,17 @@ fn find_symlinks(
             continue;
         }
         let sub = join(config, &e.name);
+        // Only a link named like the unit itself can match in a `.wants/` directory unless the
+        // unit is a template (whose instances match too): look that one name up instead of
+        // listing the whole directory. The answer is `in_directory`'s: a link there counts
+        // (`is_known_name` holds for the unit's own name), anything else does not, and errors
+        // of a subdirectory are ignored either way.
+        if crate::name::classify(&info.name) != Some(NameKind::Template) {
+            if wants_link_exists(ctx, &sub, &info.name) {
+                return Ok(true);
+            }
+            continue;
+        }
         if let Ok(true) = in_directory(
             ctx,
             &sub,
@@ -205,7 +231,9 @@ pub(crate) fn decide_in_scope(
 ) -> Result<Option<UnitFileState>, Errno> {
     let (mut same_runtime, mut same_config, mut in_runtime, mut at_all, mut ignore_same_name) =
         (false, false, false, false, false);
-    let path = info.path.clone().unwrap_or_default();
+    let empty = Utf8PathBuf::new();
+    let path = info.path.as_ref().unwrap_or(&empty);
+    let path_plain = plain_path(path.as_str());
     for (i, d) in lp.search_path().iter().enumerate() {
         let (found, same) = scan(i, d, ignore_same_name)?;
         if found {
@@ -227,7 +255,7 @@ pub(crate) fn decide_in_scope(
                 same_runtime = true;
             }
         }
-        if !ignore_same_name && path.starts_with(&d.path) {
+        if !ignore_same_name && path_starts_with_plain(path, path_plain, &d.path) {
             ignore_same_name = true;
         }
     }
@@ -244,6 +272,223 @@ pub(crate) fn decide_in_scope(
         return Ok(Some(UnitFileState::LinkedRuntime));
     }
     Ok(None)
+}
+
+/// What one directory scan found, for both values of `match_name` (index 0: `true`, 1:
+/// `false`).
+#[derive(Clone, Copy, Debug, Default)]
+struct BothScan {
+    found: [bool; 2],
+    same: bool,
+    error: Option<Errno>,
+}
+
+impl BothScan {
+    fn result(&self, m: usize) -> Result<bool, Errno> {
+        match (self.found[m], self.error) {
+            (true, _) => Ok(true),
+            (false, Some(e)) => Err(e),
+            (false, None) => Ok(false),
+        }
+    }
+}
+
+/// [`in_directory`] for both values of `match_name` in one pass: every entry is read (and every
+/// link target read) once. Equal to two calls of `in_directory`: a hit does not depend on the
+/// order of the entries, the first error is the same in both (same entries, same order), and
+/// the same-name flag only matters when nothing was found, i.e. after every entry was seen.
+fn in_directory_both(
+    ctx: &Ctx<'_>,
+    dir: &Utf8Path,
+    info: &InstallInfo,
+    ignore_destination: bool,
+    ignore_same_name: bool,
+    config: &Utf8Path,
+    listed: Option<(Utf8PathBuf, Vec<crate::fs::DirEntry>)>,
+) -> BothScan {
+    let mut out = BothScan::default();
+    let (real, entries) = match listed {
+        Some(l) => l,
+        None => {
+            let real = match resolve(ctx.fs, dir, Follow::Yes) {
+                Ok(r) if r.target.kind() == Some(FileKind::Dir) => r.path,
+                _ => return out,
+            };
+            match ctx.fs.read_dir(&real) {
+                Ok(e) => (real, e),
+                Err(e) => {
+                    out.error = Some(errno(&e));
+                    return out;
+                }
+            }
+        }
+    };
+    let same_name_path = join(config, &info.name);
+    for e in entries {
+        if hidden_or_backup(&e.name) || e.kind != FileKind::Symlink {
+            continue;
+        }
+        let mut found_dest = false;
+        if !ignore_destination {
+            let dest = match ctx.fs.read_link(&join(&real, &e.name)) {
+                Ok(d) => d,
+                Err(err) if err.is_not_found() => continue,
+                Err(err) => {
+                    if out.error.is_none() {
+                        out.error = Some(errno(&err));
+                    }
+                    continue;
+                }
+            };
+            found_dest = super::discover::basename(dest.as_str().trim_end_matches('/'))
+                == info.name
+                && !dest.as_str().ends_with('/');
+        }
+        let mut found_path = false;
+        if ignore_destination || !ignore_same_name {
+            found_path = e.name == info.name;
+        }
+        if !found_path && ignore_destination {
+            if let Some(t) = UnitName::new(&e.name).ok().and_then(|n| n.template()) {
+                found_dest = t.as_str() == info.name;
+            }
+        }
+        if found_path && found_dest && join(dir, &e.name) == same_name_path {
+            out.same = true;
+        } else if found_path || found_dest {
+            out.found[1] = true;
+            if is_known_name(info, &e.name) {
+                out.found[0] = true;
+            }
+            if out.found[0] {
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// [`find_symlinks`] for both values of `match_name` (see [`in_directory_both`]); `.wants/`
+/// directories are probed for the unit's own name unless it is a template.
+fn find_symlinks_both(
+    ctx: &Ctx<'_>,
+    info: &InstallInfo,
+    ignore_same_name: bool,
+    config: &Utf8Path,
+) -> BothScan {
+    let mut out = BothScan::default();
+    let real = match resolve(ctx.fs, config, Follow::Yes) {
+        Ok(r) if r.target.kind() == Some(FileKind::Dir) => r.path,
+        _ => return out,
+    };
+    let entries = match ctx.fs.read_dir(&real) {
+        Ok(e) => e,
+        Err(e) => {
+            out.error = Some(errno(&e));
+            return out;
+        }
+    };
+    let template = crate::name::classify(&info.name) == Some(NameKind::Template);
+    let mut sub_found = [false; 2];
+    for e in &entries {
+        if hidden_or_backup(&e.name) || e.kind != FileKind::Dir {
+            continue;
+        }
+        let suffix = e.name.rfind('.').map(|i| &e.name[i..]);
+        if !matches!(suffix, Some(".wants") | Some(".requires")) {
+            continue;
+        }
+        let sub = join(config, &e.name);
+        if !template {
+            if wants_link_exists(ctx, &sub, &info.name) {
+                sub_found = [true, true];
+            }
+        } else {
+            let b = in_directory_both(ctx, &sub, info, true, ignore_same_name, config, None);
+            for (m, f) in sub_found.iter_mut().enumerate() {
+                *f |= b.result(m) == Ok(true);
+            }
+        }
+        if sub_found == [true, true] {
+            break;
+        }
+    }
+    if sub_found == [true, true] {
+        return BothScan {
+            found: [true, true],
+            same: false,
+            error: None,
+        };
+    }
+    // The top directory was listed above: scan that listing (the same one `in_directory` would
+    // read again).
+    let mut top = in_directory_both(
+        ctx,
+        config,
+        info,
+        false,
+        ignore_same_name,
+        config,
+        Some((real, entries)),
+    );
+    for (f, s) in top.found.iter_mut().zip(sub_found) {
+        *f |= s;
+    }
+    top
+}
+
+/// [`lookup_state`] with every directory scanned once for both of systemd's passes (enabled by
+/// a known name, then by any name), instead of once per pass. Same answers; used by
+/// `is-enabled`.
+pub fn lookup_state_once(ctx: &mut Ctx<'_>, name: &str) -> Result<UnitFileState, Errno> {
+    let mut scans: Vec<Option<BothScan>> = Vec::new();
+    state_by(ctx, name, |ctx, info, match_name| {
+        let m = usize::from(!match_name);
+        decide_in_scope(ctx.lp, info, |i, d, ignore_same_name| {
+            if scans.len() <= i {
+                scans.resize(i + 1, None);
+            }
+            let b = match scans[i] {
+                Some(b) => b,
+                None => {
+                    let b = find_symlinks_both(ctx, info, ignore_same_name, &d.path);
+                    scans[i] = Some(b);
+                    b
+                }
+            };
+            let found = b.result(m)?;
+            Ok((found, b.same))
+        })
+    })
+}
+
+/// Whether `p` is a plain absolute path: no empty or `.`-leading component, no trailing slash
+/// (so that comparing text is comparing components).
+fn plain_path(p: &str) -> bool {
+    let b = p.as_bytes();
+    if b.first() != Some(&b'/') {
+        return false;
+    }
+    if b.len() > 1 && b[b.len() - 1] == b'/' {
+        return false;
+    }
+    !b.windows(2)
+        .any(|w| w[0] == b'/' && (w[1] == b'/' || w[1] == b'.'))
+}
+
+/// `Path::starts_with` (whole components) for a `path` already known to be plain or not: by
+/// text when both are plain, else by components.
+fn path_starts_with_plain(path: &Utf8Path, path_plain: bool, prefix: &Utf8Path) -> bool {
+    let (p, q) = (path.as_str(), prefix.as_str());
+    if !(path_plain && plain_path(q)) {
+        return path.starts_with(prefix);
+    }
+    q == "/" || p == q || (p.starts_with(q) && p.as_bytes().get(q.len()) == Some(&b'/'))
+}
+
+#[cfg(test)]
+fn path_starts_with(path: &Utf8Path, prefix: &Utf8Path) -> bool {
+    path_starts_with_plain(path, plain_path(path.as_str()), prefix)
 }
 
 /// The state of `name` (reference §4.10). Lookup failures are errors (`ENOENT`, `ENOLINK` for a
@@ -299,4 +544,46 @@ pub(crate) fn state_by(
             }
         }
     })
+}
+
+#[cfg(test)]
+mod path_prefix_tests {
+    use super::path_starts_with;
+    use camino::Utf8Path;
+
+    /// The text comparison agrees with `Path::starts_with` on every pair of a small universe of
+    /// paths, plain and odd.
+    #[test]
+    fn agrees_with_path_starts_with() {
+        let paths = [
+            "",
+            "/",
+            "/a",
+            "/a/",
+            "/ab",
+            "/a/b",
+            "/a/b/",
+            "/a//b",
+            "/a/./b",
+            "/a/../b",
+            "/a/.b",
+            "/a/b/c",
+            "a",
+            "a/b",
+            "/lib/systemd/system",
+            "/lib/systemd/system/x.service",
+            "/lib/systemd/systemx",
+            "/lib/systemd",
+        ];
+        for p in paths {
+            for q in paths {
+                let (p, q) = (Utf8Path::new(p), Utf8Path::new(q));
+                assert_eq!(
+                    path_starts_with(p, q),
+                    p.starts_with(q),
+                    "{p:?} starts with {q:?}"
+                );
+            }
+        }
+    }
 }

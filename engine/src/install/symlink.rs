@@ -113,6 +113,9 @@ pub fn create_symlink(
 ) -> Result<i32, Errno> {
     let fs = ctx.fs;
     let host = ctx.host(link);
+    // Anything but "the link exists already" may have changed the tree (directories made, a
+    // link made or replaced): a resolved view of the search path is stale from here on.
+    let view = ctx.view.take();
     let _ = fs.create_dir_all(&parent(link));
     let fail = |changes: &mut Vec<Change>, e: Errno, source: Option<&str>| {
         changes.push(Change::new(ChangeKind::Error(e), &host, source));
@@ -127,7 +130,7 @@ pub fn create_symlink(
             ));
             return Ok(1);
         }
-        Err(FsError::AlreadyExists { .. }) => {}
+        Err(FsError::AlreadyExists { .. }) => ctx.view = view,
         Err(e) => {
             // A missing parent shows up as ENOENT, a file as parent as ENOTDIR.
             return fail(changes, errno(&e), None);
@@ -144,6 +147,7 @@ pub fn create_symlink(
     if !force {
         return fail(changes, Errno::EEXIST, Some(dest.as_str()));
     }
+    ctx.view = None;
     if let Err(e) = fs.remove_file(link).and_then(|()| fs.symlink(target, link)) {
         return fail(changes, errno(&e), None);
     }

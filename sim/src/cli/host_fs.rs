@@ -6,39 +6,192 @@ use unitlab_engine::fs::{DirFs, FileSystem, FsError};
 /// A [`DirFs`] whose `read_dir` returns entries in the host's `readdir()` order, as systemd
 /// sees them (`DirFs` sorts them). The order of `disable`'s and `revert`'s `Removed` lines and the
 /// outcome of some directory walks depend on it (reference §4.2 item 5).
+///
+/// It also remembers which directories it has checked (while listing them) to be real
+/// directories inside the root, so that reading the links of a listed directory costs one
+/// `readlink` each instead of a walk of every parent. Creating links, files or directories and
+/// removing files cannot turn a real directory into something else; removing or renaming
+/// directories (and replacing files) forgets them all.
 #[derive(Debug)]
-pub struct HostFs(pub DirFs);
+pub struct HostFs(pub DirFs, Checked);
+
+/// Directories (root-relative) known to be real directories all the way down from the root.
+#[derive(Debug, Default)]
+pub struct Checked(std::sync::Mutex<std::collections::HashSet<Utf8PathBuf>>);
+
+impl HostFs {
+    /// Wraps `fs`.
+    pub fn new(fs: DirFs) -> HostFs {
+        HostFs(fs, Checked::default())
+    }
+
+    fn checked(&self, dir: &Utf8Path) -> bool {
+        self.1 .0.lock().is_ok_and(|s| s.contains(dir))
+    }
+
+    fn remember(&self, dir: &Utf8Path) {
+        if let Ok(mut s) = self.1 .0.lock() {
+            s.insert(dir.to_owned());
+        }
+    }
+
+    /// Forgets the checked directories (the tree changed).
+    fn forget(&self) {
+        if let Ok(mut s) = self.1 .0.lock() {
+            s.clear();
+        }
+    }
+}
 
 impl FileSystem for HostFs {
     fn lstat(&self, path: &Utf8Path) -> Result<unitlab_engine::fs::Metadata, FsError> {
-        self.0.lstat(path)
+        use std::os::unix::fs::MetadataExt;
+        use unitlab_engine::fs::{FileKind, Metadata};
+        let in_checked = path.parent().is_some_and(|d| {
+            path.file_name().is_some_and(|n| n != "." && n != "..") && self.checked(d)
+        });
+        if in_checked {
+            if let Ok(m) = std::fs::symlink_metadata(self.0.host_path(path)) {
+                let t = m.file_type();
+                let kind = if t.is_symlink() {
+                    FileKind::Symlink
+                } else if t.is_dir() {
+                    FileKind::Dir
+                } else if t.is_file() {
+                    FileKind::File
+                } else if std::os::unix::fs::FileTypeExt::is_char_device(&t) {
+                    FileKind::CharDevice
+                } else {
+                    FileKind::Other
+                };
+                return Ok(Metadata {
+                    kind,
+                    size: m.len(),
+                    mode: m.mode() & 0o7777,
+                    modified_ns: i128::from(m.mtime()) * 1_000_000_000 + i128::from(m.mtime_nsec()),
+                });
+            }
+        }
+        let r = self.0.lstat(path);
+        // Success means every parent was checked to be a real directory.
+        if r.is_ok() {
+            if let Some(d) = path.parent() {
+                self.remember(d);
+            }
+        }
+        if let Ok(m) = &r {
+            if m.kind == FileKind::Dir {
+                self.remember(path);
+            }
+        }
+        r
     }
     fn read(&self, path: &Utf8Path, limit: u64) -> Result<Vec<u8>, FsError> {
-        self.0.read(path, limit)
-    }
-    fn read_link(&self, path: &Utf8Path) -> Result<Utf8PathBuf, FsError> {
-        self.0.read_link(path)
-    }
-    fn read_dir(&self, path: &Utf8Path) -> Result<Vec<unitlab_engine::fs::DirEntry>, FsError> {
-        let sorted = self.0.read_dir(path)?;
-        let Ok(iter) = std::fs::read_dir(self.0.host_path(path)) else {
-            return Ok(sorted);
-        };
-        let mut ordered = Vec::with_capacity(sorted.len());
-        for e in iter.flatten() {
-            if let Some(name) = e.file_name().to_str() {
-                if let Ok(i) = sorted.binary_search_by(|d| d.name.as_str().cmp(name)) {
-                    ordered.push(sorted[i].clone());
+        // In a checked directory only the last component can be a symlink, and opening with
+        // O_NOFOLLOW refuses it: no need for `DirFs`'s proof that no symlink was crossed. A
+        // regular file within the limit is read here; anything else (or any error) goes to
+        // `DirFs` for the precise answer.
+        if let Some(flags) = NOFOLLOW_OPEN_FLAGS {
+            let in_checked = path.parent().is_some_and(|d| {
+                path.file_name().is_some_and(|n| n != "." && n != "..") && self.checked(d)
+            });
+            if in_checked {
+                use std::io::Read;
+                use std::os::unix::fs::OpenOptionsExt;
+                if let Ok(file) = std::fs::OpenOptions::new()
+                    .read(true)
+                    .custom_flags(flags)
+                    .open(self.0.host_path(path))
+                {
+                    if let Ok(meta) = file.metadata() {
+                        if meta.is_file() && meta.len() <= limit {
+                            let mut data =
+                                Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+                            if file
+                                .take(limit.saturating_add(1))
+                                .read_to_end(&mut data)
+                                .is_ok()
+                                && data.len() as u64 <= limit
+                            {
+                                return Ok(data);
+                            }
+                        }
+                    }
                 }
             }
         }
-        if ordered.len() != sorted.len() {
-            return Ok(sorted);
+        self.0.read(path, limit)
+    }
+    fn read_link(&self, path: &Utf8Path) -> Result<Utf8PathBuf, FsError> {
+        // In a checked directory the link's own path needs no walk: read it directly; any
+        // failure or doubt goes to `DirFs` for the precise answer.
+        if let Some(dir) = path.parent() {
+            if path.file_name().is_some_and(|n| n != "." && n != "..") && self.checked(dir) {
+                if let Ok(t) = std::fs::read_link(self.0.host_path(path)) {
+                    if let Ok(t) = Utf8PathBuf::from_path_buf(t) {
+                        return Ok(t);
+                    }
+                }
+            }
         }
-        Ok(ordered)
+        let r = self.0.read_link(path);
+        if r.is_ok() {
+            if let Some(d) = path.parent() {
+                self.remember(d);
+            }
+        }
+        r
+    }
+    fn read_dir(&self, path: &Utf8Path) -> Result<Vec<unitlab_engine::fs::DirEntry>, FsError> {
+        // One pass in readdir() order. `DirFs::lstat` checks the path as `DirFs::read_dir` does
+        // (every component a real directory inside the root); entries and kinds (d_type) are
+        // taken exactly as `DirFs::read_dir` takes them. Any doubt: `DirFs` gives the answer
+        // (sorted) or the precise error.
+        use std::os::unix::fs::FileTypeExt;
+        use unitlab_engine::fs::{DirEntry, FileKind};
+        match self.0.lstat(path) {
+            Ok(m) if m.kind == FileKind::Dir => self.remember(path),
+            _ => return self.0.read_dir(path),
+        }
+        let Ok(iter) = std::fs::read_dir(self.0.host_path(path)) else {
+            return self.0.read_dir(path);
+        };
+        let mut entries = Vec::new();
+        for e in iter {
+            let Ok(e) = e else {
+                return self.0.read_dir(path);
+            };
+            let Ok(name) = e.file_name().into_string() else {
+                continue;
+            };
+            let Ok(t) = e.file_type() else {
+                return self.0.read_dir(path);
+            };
+            let kind = if t.is_symlink() {
+                FileKind::Symlink
+            } else if t.is_dir() {
+                FileKind::Dir
+            } else if t.is_file() {
+                FileKind::File
+            } else if t.is_char_device() {
+                FileKind::CharDevice
+            } else {
+                FileKind::Other
+            };
+            entries.push(DirEntry { name, kind });
+        }
+        Ok(entries)
     }
     fn create_dir_all(&self, path: &Utf8Path) -> Result<(), FsError> {
-        self.0.create_dir_all(path)
+        // A checked directory exists with all its parents: nothing to do.
+        if self.checked(path) {
+            return Ok(());
+        }
+        let r = self.0.create_dir_all(path);
+        if r.is_ok() {
+            self.remember(path);
+        }
+        r
     }
     fn symlink(&self, target: &Utf8Path, link: &Utf8Path) -> Result<(), FsError> {
         self.0.symlink(target, link)
@@ -47,15 +200,19 @@ impl FileSystem for HostFs {
         self.0.remove_file(path)
     }
     fn remove_dir(&self, path: &Utf8Path) -> Result<(), FsError> {
+        self.forget();
         self.0.remove_dir(path)
     }
     fn remove_dir_all(&self, path: &Utf8Path) -> Result<(), FsError> {
+        self.forget();
         self.0.remove_dir_all(path)
     }
     fn write_atomic(&self, path: &Utf8Path, data: &[u8]) -> Result<(), FsError> {
+        self.forget();
         self.0.write_atomic(path, data)
     }
     fn rename(&self, from: &Utf8Path, to: &Utf8Path) -> Result<(), FsError> {
+        self.forget();
         self.0.rename(from, to)
     }
     fn create_char_device(&self, path: &Utf8Path) -> Result<(), FsError> {
@@ -65,6 +222,19 @@ impl FileSystem for HostFs {
         self.0.set_mode(path, mode)
     }
 }
+
+/// `O_NOFOLLOW | O_NONBLOCK | O_NOCTTY` where their values are known (the fast `read` is
+/// skipped elsewhere).
+#[cfg(all(
+    target_os = "linux",
+    any(target_arch = "x86_64", target_arch = "x86", target_arch = "riscv64")
+))]
+const NOFOLLOW_OPEN_FLAGS: Option<i32> = Some(0o400000 | 0o4000 | 0o400);
+#[cfg(not(all(
+    target_os = "linux",
+    any(target_arch = "x86_64", target_arch = "x86", target_arch = "riscv64")
+)))]
+const NOFOLLOW_OPEN_FLAGS: Option<i32> = None;
 
 /// Facts about the running host, read once (systemctl reads them from the host, not from the
 /// root): host name, kernel release and boot id from `/proc/sys/kernel`, the pretty host name

@@ -135,7 +135,7 @@ fn fs_of<'a>(ctx: &Context<'a>, root: Option<&Utf8Path>) -> Result<CliFs<'a>, Fs
     if let Some(fs) = ctx.fs {
         return Ok(CliFs::Injected(fs));
     }
-    DirFs::new(root.unwrap_or(Utf8Path::new("/"))).map(|d| CliFs::Host(HostFs(d)))
+    DirFs::new(root.unwrap_or(Utf8Path::new("/"))).map(|d| CliFs::Host(HostFs::new(d)))
 }
 
 /// The filesystem and lookup paths of the selected scope and root (`lookup_paths_init()`).
