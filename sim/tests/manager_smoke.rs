@@ -1,0 +1,47 @@
+//! Quick look at the manager's behaviour (printed; assertions come in manager_runtime.rs).
+mod manager_common;
+use manager_common::Machine;
+
+#[test]
+fn smoke() {
+    let mut m = Machine::new(&[
+        ("t1.service", "[Unit]\nDescription=Test One\n[Service]\nExecStart=/bin/false\n"),
+        ("t2.service", "[Service]\nType=oneshot\nExecStart=/bin/true\n"),
+        ("t3.service", "[Service]\nExecStart=/bin/sleep 1000\n"),
+        ("dep.service", "[Service]\nExecStart=/bin/false\nType=oneshot\n"),
+        ("top.service", "[Unit]\nDescription=Top\nRequires=dep.service\nAfter=dep.service\n[Service]\nExecStart=/bin/sleep 1000\n"),
+        ("rf.service", "[Service]\nExecStart=/bin/false\nRestart=on-failure\n"),
+        ("ra.service", "[Service]\nExecStart=/bin/true\nRestart=always\n"),
+    ]);
+    println!("{}", m.messages().join("\n"));
+    for c in [
+        "start t1",
+        "status t1",
+        "start t2",
+        "status t2",
+        "start t3",
+        "status t3",
+        "is-active t1 t2 t3",
+        "start top",
+        "status top dep",
+        "start nope",
+        "stop nope",
+        "start rf ra",
+    ] {
+        let (o, code) = m.systemctl(c);
+        println!("$ {c}\n{o}? {code}");
+    }
+    m.sleep(3_000_000);
+    for c in [
+        "show -p Result,ActiveState,SubState,NRestarts rf ra",
+        "start ra",
+        "list-units --all",
+        "kill -s KILL t3",
+        "status t3",
+    ] {
+        let (o, code) = m.systemctl(c);
+        println!("$ {c}\n{o}? {code}");
+    }
+    println!("{}", m.messages().join("\n"));
+    println!("violations: {:?}", m.manager.violations());
+}
