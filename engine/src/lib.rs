@@ -75,6 +75,7 @@ pub mod install;
 pub mod load;
 pub mod name;
 pub mod syntax;
+pub mod transaction;
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]
