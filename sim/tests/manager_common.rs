@@ -9,6 +9,17 @@ use unitlab_sim::manager::{Clock, Journal, Manager, World};
 
 /// The user unit directory of the test machine.
 pub const UNIT_DIR: &str = "/home/user/.config/systemd/user";
+/// The user's vendor-style unit directory (`~/.local/share/systemd/user`): units there can be
+/// masked from [`UNIT_DIR`].
+pub const SHARE_DIR: &str = "/home/user/.local/share/systemd/user";
+
+/// Where a test unit goes: names prefixed `share:` go to [`SHARE_DIR`].
+pub fn unit_path(name: &str) -> String {
+    match name.strip_prefix("share:") {
+        Some(n) => format!("{SHARE_DIR}/{n}"),
+        None => format!("{UNIT_DIR}/{name}"),
+    }
+}
 
 /// Stock user units (text of Debian 12's /usr/lib/systemd/user, comments dropped).
 pub const BASE: &[(&str, &str)] = &[
@@ -39,8 +50,9 @@ impl Machine {
                 .expect("base unit");
         }
         for (n, t) in units {
-            fs.add_file(format!("{UNIT_DIR}/{n}"), *t).expect("unit");
+            fs.add_file(unit_path(n), *t).expect("unit");
         }
+        fs.add_dir(UNIT_DIR).expect("unit dir");
         fs.add_dir("/run/user/1000").expect("runtime dir");
         let mut m = Machine {
             fs,
@@ -61,10 +73,41 @@ impl Machine {
     /// Writes (or replaces) a unit file.
     pub fn write(&mut self, name: &str, text: &str) {
         use unitlab_engine::fs::FileSystem;
-        let p = format!("{UNIT_DIR}/{name}");
+        let p = unit_path(name);
         self.fs
             .write_atomic(camino::Utf8Path::new(&p), text.as_bytes())
             .expect("write");
+    }
+
+    /// `systemctl --user mask NAME` as the machine does it: the link, then a daemon-reload.
+    pub fn mask(&mut self, name: &str) {
+        use unitlab_engine::fs::FileSystem;
+        let p = format!("{UNIT_DIR}/{name}");
+        self.fs
+            .symlink(
+                camino::Utf8Path::new("/dev/null"),
+                camino::Utf8Path::new(&p),
+            )
+            .expect("mask link");
+        self.daemon_reload();
+    }
+
+    /// `systemctl --user unmask NAME`: removes the link, then a daemon-reload.
+    pub fn unmask(&mut self, name: &str) {
+        use unitlab_engine::fs::FileSystem;
+        let p = format!("{UNIT_DIR}/{name}");
+        let _ = self.fs.remove_file(camino::Utf8Path::new(&p));
+        self.daemon_reload();
+    }
+
+    /// Reloads the manager.
+    pub fn daemon_reload(&mut self) {
+        let mut w = World {
+            fs: &mut self.fs,
+            clock: &mut self.clock,
+            journal: &mut self.journal,
+        };
+        self.manager.daemon_reload(&mut w);
     }
 
     /// Runs `systemctl --user ARGS`; returns (combined output, exit status).

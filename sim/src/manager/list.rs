@@ -51,7 +51,7 @@ pub fn run(
             {
                 continue;
             }
-        } else if !o.all && active == "inactive" && job.is_empty() && load == "loaded" {
+        } else if !o.all && active == "inactive" && job.is_empty() {
             continue;
         }
         let mark = if active == "failed"

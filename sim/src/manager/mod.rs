@@ -29,7 +29,8 @@
 //! - every other `systemctl` verb goes to [`Manager::systemctl`], which writes what systemctl
 //!   would print to the terminal and returns the exit status. Verbs that wait for their jobs
 //!   (`start`, `stop`, `restart`, ...) run this manager's events until the jobs finish, moving
-//!   the clock forward (a `systemctl start` of a oneshot `sleep 2` takes 2 s of virtual time);
+//!   the clock forward (a `systemctl start` of a oneshot `sleep 2` takes 2 s of virtual time),
+//!   and every call then takes [`COMMAND_LATENCY`] more;
 //! - time advances otherwise only through [`Manager::next_event`] / [`Manager::run_until`]: the
 //!   machine asks for the next due event and moves the clock there (`sleep`, and after every
 //!   command with a zero-length advance so that queued jobs run).
@@ -70,6 +71,11 @@ use unitlab_engine::graph::{Credentials, GraphOptions};
 use unitlab_engine::load::{LookupPaths, MapEnv, Scope};
 use unitlab_engine::name::UnitName;
 use units::Units;
+
+/// The virtual time a `systemctl` call takes after its work is done (the client's round trip),
+/// so that processes which end at once (`/bin/false` in a simple service) have ended when the
+/// next command runs, as on a real machine.
+pub const COMMAND_LATENCY: Usec = 10_000;
 
 /// What a manager call may touch: the machine's filesystem, clock and journal, and the terminal.
 pub struct World<'a> {
@@ -305,7 +311,9 @@ impl Manager {
         self.enter(world);
         let fs: &MemFs = world.fs;
         let code = verbs::run(self, fs, args, out, err);
-        self.run(fs, None);
+        let settle = self.clock.monotonic + COMMAND_LATENCY;
+        self.run(fs, Some(settle));
+        self.clock.monotonic = self.clock.monotonic.max(settle);
         self.leave(world);
         code
     }
@@ -463,6 +471,7 @@ impl Manager {
             self.dispatch(fs);
             self.propagate(fs);
             if ids.iter().all(|id| !self.jobs.contains_key(id)) {
+                self.collect_garbage();
                 return true;
             }
             if self.jobs.values().any(|j| !j.running) && self.any_runnable() {

@@ -169,10 +169,11 @@ impl Unit {
 
     /// The description systemd shows (`Description=` or the id).
     pub fn description(&self) -> String {
-        self.cfg
-            .description
-            .clone()
-            .unwrap_or_else(|| self.id().to_string())
+        match &self.cfg.description {
+            Some(d) => d.clone(),
+            None if self.id().as_str() == "-.slice" => "Root Slice".into(),
+            None => self.id().to_string(),
+        }
     }
 
     /// Other units of one dependency kind.
