@@ -45,3 +45,31 @@ fn smoke() {
     println!("{}", m.messages().join("\n"));
     println!("violations: {:?}", m.manager.violations());
 }
+
+#[test]
+fn restart_loop_settles() {
+    let t = std::time::Instant::now();
+    let mut m = Machine::new(&[
+        (
+            "a.service",
+            "[Unit]\nUpholds=b.service\n[Service]\nExecStart=/usr/bin/daemon\n",
+        ),
+        (
+            "b.service",
+            "[Service]\nType=oneshot\nExecStart=/bin/false\nRestart=always\nRestartSec=300ms\n",
+        ),
+        (
+            "c.service",
+            "[Service]\nExecStart=/bin/sh -c 'sleep 2; exit 1'\nRestart=always\nRestartSec=300ms\n",
+        ),
+    ]);
+    println!("{:?}", m.systemctl("start a c"));
+    m.sleep(600_000_000);
+    println!(
+        "{:?} {:?} events={}",
+        t.elapsed(),
+        m.manager.violations(),
+        m.manager.events_processed()
+    );
+    println!("{}", m.messages().len());
+}

@@ -2,8 +2,10 @@
 //! - a masked unit never becomes active (a running unit masked on disk keeps its old
 //!   configuration until it stops, as the live manager shows, so its load state stays `loaded`);
 //! - an active unit's `Requires=` dependencies are active or have start jobs — unless the
-//!   dependency went down *after* the unit began activating, which systemd allows (a stop or
-//!   failure does not propagate through `Requires=`, only a stop job does; reference §6.3);
+//!   dependency went down or had a job end *after* the unit began activating, which systemd
+//!   allows (a stop or failure does not propagate through `Requires=`, only a stop job does, and a
+//!   failed dependency job fails the unit's *queued* job, not a unit already activating;
+//!   reference §6.3);
 //! - no job waits forever: jobs are queued only while something can still happen (a running job,
 //!   a runnable job or a pending event).
 use super::state::JobType;
@@ -37,7 +39,8 @@ impl Manager {
                     .job
                     .and_then(|j| self.jobs.get(&j))
                     .is_some_and(|j| matches!(j.kind, JobType::Start | JobType::Restart));
-                let down_before = du.stamps.state_change.is_none_or(|t| t < began);
+                let down_before = du.stamps.state_change.is_none_or(|t| t < began)
+                    && du.last_job_end.is_none_or(|t| t < began);
                 if !da.is_active_or_activating() && !starting && down_before {
                     found.push(format!(
                         "{} is {} but its Requires= dependency {} has been {} since before it started, without a start job",

@@ -2,17 +2,21 @@
 //! `After=`/`Before=` allow, finishing them with a result, and the state-change propagation of
 //! `BindsTo=`, `StopWhenUnneeded=`, `Upholds=`, `OnFailure=` and `OnSuccess=` (reference §6).
 //!
-//! The job-building here ([`Manager::enqueue`]) is a stand-in for the engine's transaction
-//! planner (issue 4, being written in parallel): it follows reference §6.2 for what the runtime
-//! needs (pulling dependencies in, load-state errors, conflicts, redundant jobs against the runtime
-//! states, isolate) and does not detect ordering cycles. It is to be replaced by
-//! `unitlab_engine::transaction` once that lands, fed with the runtime states.
+//! The jobs of a request are planned by the engine's transaction planner
+//! ([`unitlab_engine::transaction::plan`]) on the manager's dependency graph, against the units'
+//! runtime states and queued jobs; this module installs them (merging with or replacing queued
+//! jobs, `canceled`), runs them and finishes them.
 use super::state::{ActiveState, JobResult, JobType, Sub};
 use super::{journal::ids, Job, Manager};
+use unitlab_engine::diag::Severity;
 use unitlab_engine::fs::MemFs;
 use unitlab_engine::graph::DepKind;
 use unitlab_engine::load::LoadState;
 use unitlab_engine::name::{UnitName, UnitType};
+use unitlab_engine::transaction::{
+    self, ActiveState as TActiveState, InstalledJob, JobMode, JobType as TJobType, RuntimeState,
+    TransactionError,
+};
 
 /// What a client asks for (before collapsing against the unit's state).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -124,14 +128,6 @@ impl TxnError {
     }
 }
 
-/// One job of a transaction being built.
-#[derive(Clone, Debug)]
-struct Planned {
-    unit: UnitName,
-    kind: JobType,
-    matters: bool,
-}
-
 /// The error of a unit that is not loaded (reference §6.2).
 fn load_error(u: &super::units::Unit) -> TxnError {
     let id = u.id();
@@ -179,7 +175,10 @@ pub fn can_reload(u: &super::units::Unit) -> bool {
 }
 
 impl Manager {
-    /// Builds and installs the jobs for `request` on `name`; returns the anchor job's id.
+    /// Plans the jobs for `request` on `name` with the engine's transaction planner (against the
+    /// units' runtime states and queued jobs) and installs them; returns the anchor job's id.
+    /// `manual` applies the D-Bus method's checks (`RefuseManualStart=`, stopping a unit that is
+    /// not loaded) as for a request from `systemctl`.
     pub(crate) fn enqueue(
         &mut self,
         fs: &MemFs,
@@ -187,254 +186,111 @@ impl Manager {
         request: Request,
         mode: Mode,
     ) -> Result<u32, TxnError> {
+        self.enqueue_ext(fs, name, request, mode, false)
+    }
+
+    pub(crate) fn enqueue_ext(
+        &mut self,
+        fs: &MemFs,
+        name: &UnitName,
+        request: Request,
+        mode: Mode,
+        manual: bool,
+    ) -> Result<u32, TxnError> {
         let Some(id) = self.load_one(fs, name) else {
             return Err(TxnError::new(
                 TxnErrorKind::NoSuchUnit,
                 format!("Unit {name} not found."),
             ));
         };
-        let active = self.active_state(id.as_str());
-        let kind = match request {
-            Request::Start => JobType::Start,
-            Request::Stop => JobType::Stop,
-            Request::Restart => JobType::Restart,
-            Request::TryRestart => {
-                if active.is_active_or_activating() {
-                    JobType::Restart
-                } else {
-                    JobType::Nop
-                }
-            }
-            Request::Reload => JobType::Reload,
-            Request::ReloadOrRestart | Request::TryReloadOrRestart => {
-                let u = &self.units.map[&id];
-                if request == Request::TryReloadOrRestart && !active.is_active_or_activating() {
-                    JobType::Nop
-                } else if can_reload(u) && active.is_active_or_reloading() {
-                    JobType::Reload
-                } else {
-                    JobType::Restart
-                }
-            }
+        let (job_type, reload_if) = match request {
+            Request::Start => (TJobType::Start, false),
+            Request::Stop => (TJobType::Stop, false),
+            Request::Restart => (TJobType::Restart, false),
+            Request::TryRestart => (TJobType::TryRestart, false),
+            Request::Reload => (TJobType::Reload, false),
+            Request::ReloadOrRestart => (TJobType::Restart, true),
+            Request::TryReloadOrRestart => (TJobType::TryRestart, true),
         };
-        let mut plan: Vec<Planned> = Vec::new();
-        let deps = !matches!(mode, Mode::IgnoreDependencies | Mode::IgnoreRequirements);
-        self.plan_job(fs, &mut plan, &id, kind, true, true, deps)?;
-        if mode == Mode::Isolate {
-            let keep: Vec<UnitName> = plan.iter().map(|p| p.unit.clone()).collect();
-            let others: Vec<UnitName> = self
-                .units
-                .map
-                .values()
-                .filter(|u| {
-                    !keep.contains(u.id())
-                        && !u.cfg.ignore_on_isolate
-                        && u.unit_type() != UnitType::Slice
-                        && (u.active().is_active_or_activating() || u.job.is_some())
-                })
-                .map(|u| u.id().clone())
-                .collect();
-            for o in others {
-                let _ = self.plan_job(fs, &mut plan, &o, JobType::Stop, false, false, true);
-            }
-        }
-        self.install(plan, &id, mode, kind)
-    }
-
-    /// Adds a job and (recursively) its dependency jobs to `plan`.
-    #[allow(clippy::too_many_arguments)]
-    fn plan_job(
-        &mut self,
-        fs: &MemFs,
-        plan: &mut Vec<Planned>,
-        id: &UnitName,
-        kind: JobType,
-        matters: bool,
-        anchor: bool,
-        deps: bool,
-    ) -> Result<(), TxnError> {
-        let Some(u) = self.units.map.get(id) else {
-            return Ok(());
+        let tmode = match mode {
+            Mode::Replace => JobMode::Replace,
+            Mode::Fail => JobMode::Fail,
+            Mode::Isolate => JobMode::Isolate,
+            Mode::Flush => JobMode::Flush,
+            Mode::IgnoreDependencies => JobMode::IgnoreDependencies,
+            Mode::IgnoreRequirements => JobMode::IgnoreRequirements,
         };
-        if kind != JobType::Stop && kind != JobType::Nop && u.load_state() != LoadState::Loaded {
-            return Err(load_error(u));
-        }
-        if kind == JobType::Reload && !can_reload(u) {
+        let state = self.runtime_state();
+        let Some(graph) = self.units.graph.as_ref() else {
             return Err(TxnError::new(
-                TxnErrorKind::NotApplicable,
-                format!("Job type reload is not applicable for unit {id}."),
+                TxnErrorKind::NoSuchUnit,
+                format!("Unit {name} not found."),
             ));
-        }
-        let active = u.active();
-        // Redundant jobs are left out (never the anchor), and so is what only they pull in.
-        if !anchor {
-            let redundant = match kind {
-                JobType::Start | JobType::VerifyActive => {
-                    active.is_active_or_reloading() && u.job.is_none()
-                }
-                JobType::Stop => active.is_inactive_or_failed() && u.job.is_none(),
-                JobType::Nop => true,
-                _ => false,
+        };
+        let req = transaction::Request::new(id.as_str(), job_type)
+            .mode(tmode)
+            .manual(manual)
+            .reload_if_possible(reload_if);
+        let mut messages = Vec::new();
+        let planned = transaction::plan(graph, &req, &state, &mut messages);
+        for m in messages {
+            let prio = match m.severity {
+                Severity::Error => 3,
+                Severity::Warning => 4,
+                Severity::Notice => 5,
+                Severity::Info => 6,
+                Severity::Debug => continue,
             };
-            if redundant {
-                return Ok(());
-            }
+            let text = m.to_string();
+            self.journal(m.unit.as_ref(), prio, text, None, None, Vec::new());
         }
-        if let Some(p) = plan.iter_mut().find(|p| &p.unit == id) {
-            let merged = merge(p.kind, kind);
-            match merged {
-                Some(m) => {
-                    p.kind = m;
-                    p.matters |= matters;
-                    return Ok(());
-                }
-                None => {
-                    if !matters {
-                        return Ok(());
-                    }
-                    if !p.matters {
-                        p.kind = kind;
-                        p.matters = true;
-                    } else {
-                        let (a, b) = (p.kind.as_str(), kind.as_str());
-                        return Err(TxnError::new(
-                            TxnErrorKind::Conflicting,
-                            format!("Transaction contains conflicting jobs '{a}' and '{b}' for {id}. Probably contradicting requirement dependencies configured."),
-                        ));
-                    }
-                    return Ok(());
-                }
-            }
-        }
-        plan.push(Planned {
-            unit: id.clone(),
-            kind,
-            matters,
-        });
-        if !deps {
-            return Ok(());
-        }
-        let u = &self.units.map[id];
-        let get = |k: DepKind| u.deps(k);
-        match kind {
-            JobType::Start | JobType::Restart => {
-                let required: Vec<UnitName> = get(DepKind::Requires)
-                    .into_iter()
-                    .chain(get(DepKind::BindsTo))
-                    .collect();
-                let wanted: Vec<UnitName> = get(DepKind::Wants)
-                    .into_iter()
-                    .chain(get(DepKind::Upholds))
-                    .collect();
-                let requisite = get(DepKind::Requisite);
-                let conflicts = get(DepKind::Conflicts);
-                let conflicted_by = get(DepKind::ConflictedBy);
-                let restart_of: Vec<UnitName> = if kind == JobType::Restart {
-                    propagate_stop_kinds()
-                        .iter()
-                        .flat_map(|k| get(*k))
-                        .collect()
-                } else {
-                    Vec::new()
-                };
-                for d in required {
-                    match self.plan_job(fs, plan, &d, JobType::Start, matters, false, true) {
-                        Err(e) if e.kind != TxnErrorKind::NotApplicable => return Err(e),
-                        _ => {}
-                    }
-                }
-                for d in wanted {
-                    if let Err(e) = self.plan_job(fs, plan, &d, JobType::Start, false, false, true)
-                    {
-                        if !matches!(e.kind, TxnErrorKind::Masked | TxnErrorKind::NoSuchUnit) {
-                            self.journal(
-                                Some(id),
-                                4,
-                                format!("{d}: Cannot add dependency job, ignoring: {}", e.message),
-                                None,
-                                None,
-                                Vec::new(),
-                            );
-                        }
-                    }
-                }
-                for d in requisite {
-                    self.plan_job(fs, plan, &d, JobType::VerifyActive, matters, false, true)?;
-                }
-                for d in conflicts {
-                    self.plan_job(fs, plan, &d, JobType::Stop, true, false, true)?;
-                }
-                for d in conflicted_by {
-                    let _ = self.plan_job(fs, plan, &d, JobType::Stop, false, false, true);
-                }
-                for d in restart_of {
-                    let try_kind = if self.active_state(d.as_str()).is_active_or_activating() {
-                        JobType::Restart
-                    } else {
-                        continue;
-                    };
-                    let _ = self.plan_job(fs, plan, &d, try_kind, false, false, true);
-                }
-            }
-            JobType::Stop => {
-                let stop: Vec<UnitName> = propagate_stop_kinds()
-                    .iter()
-                    .flat_map(|k| get(*k))
-                    .collect();
-                for d in stop {
-                    self.plan_job(fs, plan, &d, JobType::Stop, matters, false, true)?;
-                }
-            }
-            JobType::Reload => {
-                for d in get(DepKind::PropagatesReloadTo) {
-                    let ok = self
-                        .units
-                        .map
-                        .get(&d)
-                        .is_some_and(|x| can_reload(x) && x.active().is_active_or_reloading());
-                    if ok {
-                        let _ = self.plan_job(fs, plan, &d, JobType::Reload, false, false, true);
-                    }
-                }
-            }
-            JobType::VerifyActive | JobType::Nop => {}
-        }
-        Ok(())
+        let tr = planned.map_err(convert_error)?;
+        self.install(tr, &id, &state)
     }
 
-    /// Installs the planned jobs, merging with or replacing installed ones.
+    /// The runtime states and queued jobs, as the planner wants them.
+    fn runtime_state(&self) -> RuntimeState {
+        let mut st = RuntimeState::new();
+        for u in self.units.map.values() {
+            st.set_active_state(u.id().clone(), to_tstate(u.active()));
+            if let Some(j) = u.job.and_then(|j| self.jobs.get(&j)) {
+                st.set_job(
+                    u.id().clone(),
+                    Some(InstalledJob {
+                        job_type: to_ttype(j.kind),
+                        irreversible: false,
+                    }),
+                );
+            }
+        }
+        st
+    }
+
+    /// Installs a planned transaction: the anchor's job first, then the others; each merges
+    /// with the unit's queued job or replaces it (`canceled`).
     fn install(
         &mut self,
-        plan: Vec<Planned>,
+        tr: transaction::Transaction,
         anchor: &UnitName,
-        mode: Mode,
-        anchor_kind: JobType,
+        state: &RuntimeState,
     ) -> Result<u32, TxnError> {
-        if mode == Mode::Fail {
-            for p in &plan {
-                if let Some(jid) = self.units.map[&p.unit].job {
-                    let j = &self.jobs[&jid];
-                    if merge(j.kind, p.kind).is_none() {
-                        return Err(TxnError::new(
-                            TxnErrorKind::Destructive,
-                            format!(
-                                "Transaction for {anchor}/{} is destructive ({} has '{}' job queued, but '{}' is included in transaction).",
-                                anchor_kind.as_str(),
-                                p.unit,
-                                j.kind.as_str(),
-                                p.kind.as_str()
-                            ),
-                        ));
-                    }
-                }
-            }
-        }
+        let mut order: Vec<&transaction::Job> = tr.jobs.iter().filter(|j| j.anchor).collect();
+        order.extend(tr.jobs.iter().filter(|j| !j.anchor));
         let mut anchor_id = 0;
-        let mut installed: Vec<u32> = Vec::new();
-        for p in plan {
-            let existing = self.units.map[&p.unit].job;
+        for tj in order {
+            let active = state
+                .given_state(tj.unit.as_str())
+                .unwrap_or(TActiveState::Inactive);
+            let kind = from_ttype(tj.job_type.collapse(active));
+            if kind == JobType::Nop && !tj.anchor {
+                continue;
+            }
+            if !self.units.map.contains_key(&tj.unit) {
+                continue;
+            }
+            let existing = self.units.map[&tj.unit].job;
             let id = match existing.and_then(|jid| self.jobs.get(&jid).map(|j| (jid, j.kind))) {
-                Some((jid, k)) => match merge(k, p.kind) {
+                Some((jid, k)) => match merge(k, kind) {
                     Some(m) => {
                         if let Some(j) = self.jobs.get_mut(&jid) {
                             if !j.running || m == k {
@@ -445,26 +301,23 @@ impl Manager {
                     }
                     None => {
                         self.finish_job(jid, JobResult::Canceled, false);
-                        self.new_job(&p.unit, p.kind, mode == Mode::IgnoreDependencies)
+                        self.new_job(&tj.unit, kind, tj.ignore_order)
                     }
                 },
-                None => self.new_job(&p.unit, p.kind, mode == Mode::IgnoreDependencies),
+                None => self.new_job(&tj.unit, kind, tj.ignore_order),
             };
-            if &p.unit == anchor && anchor_id == 0 {
+            if tj.anchor || (&tj.unit == anchor && anchor_id == 0) {
                 anchor_id = id;
             }
-            installed.push(id);
         }
-        if matches!(mode, Mode::Isolate | Mode::Flush) {
-            let stale: Vec<u32> = self
-                .jobs
-                .keys()
-                .filter(|k| !installed.contains(k))
-                .copied()
-                .collect();
-            for s in stale {
-                self.finish_job(s, JobResult::Canceled, false);
+        for c in &tr.cancelled {
+            if let Some(jid) = self.units.map.get(c).and_then(|u| u.job) {
+                self.finish_job(jid, JobResult::Canceled, false);
             }
+        }
+        if anchor_id == 0 {
+            // The anchor's job was dropped (redundant): a job that is done at once.
+            anchor_id = self.new_job(anchor, JobType::Nop, true);
         }
         Ok(anchor_id)
     }
@@ -480,6 +333,7 @@ impl Manager {
                 kind,
                 running: false,
                 ignore_order,
+                blocked: false,
             },
         );
         if let Some(u) = self.units.map.get_mut(unit) {
@@ -525,7 +379,7 @@ impl Manager {
 
     /// Runs every job that may run, until none can.
     pub(crate) fn dispatch(&mut self, fs: &MemFs) {
-        loop {
+        for _ in 0..10_000 {
             let ready: Vec<u32> = self
                 .jobs
                 .values()
@@ -580,10 +434,12 @@ impl Manager {
             return;
         };
         let unit = job.unit.clone();
+        let now = self.now();
         if let Some(u) = self.units.map.get_mut(&unit) {
             if u.job == Some(id) {
                 u.job = None;
             }
+            u.last_job_end = Some(now);
         }
         if !already {
             self.emit_done(&job, result);
@@ -872,7 +728,7 @@ impl Manager {
     /// After state changes: `BindsTo=` stops, `StopWhenUnneeded=`, `Upholds=`, and the queued
     /// `OnFailure=`/`OnSuccess=` starts.
     pub(crate) fn propagate(&mut self, fs: &MemFs) {
-        loop {
+        for _ in 0..10_000 {
             let triggers = std::mem::take(&mut self.pending_triggers);
             for (from, t, name) in &triggers {
                 if let Err(e) = self.enqueue(fs, t, Request::Start, Mode::Replace) {
@@ -895,6 +751,24 @@ impl Manager {
             }
             for x in changed {
                 self.check_after_change(fs, &x);
+            }
+        }
+    }
+
+    /// systemd's `auto_start_stop_ratelimit` (16 per 10 s per unit): false when exceeded.
+    fn auto_allowed(&mut self, id: &UnitName) -> bool {
+        let now = self.now();
+        let Some(u) = self.units.map.get_mut(id) else {
+            return false;
+        };
+        match u.auto_rl {
+            (Some(b), n) if now <= b + 10_000_000 => {
+                u.auto_rl = (Some(b), n + 1);
+                n < 16
+            }
+            _ => {
+                u.auto_rl = (Some(now), 1);
+                true
             }
         }
     }
@@ -929,7 +803,10 @@ impl Manager {
         if xa.is_inactive_or_failed() && !x_job {
             for b in bound_by {
                 let ba = self.active_state(b.as_str());
-                if ba.is_active_or_reloading() && !self.has_job(&b, &[JobType::Stop]) {
+                if ba.is_active_or_reloading()
+                    && !self.has_job(&b, &[JobType::Stop])
+                    && self.auto_allowed(&b)
+                {
                     self.journal(
                         Some(&b),
                         6,
@@ -946,7 +823,18 @@ impl Manager {
             }
             for h in upheld_by {
                 if self.active_state(h.as_str()).is_active_or_reloading() {
-                    let _ = self.enqueue(fs, x, Request::Start, Mode::Replace);
+                    if self.auto_allowed(x) {
+                        let _ = self.enqueue(fs, x, Request::Start, Mode::Replace);
+                    } else {
+                        self.journal(
+                            Some(x),
+                            5,
+                            format!("{x}: Unit needs to be started because active unit {h} upholds it, but not doing so since we tried this too often recently."),
+                            None,
+                            None,
+                            Vec::new(),
+                        );
+                    }
                     break;
                 }
             }
@@ -956,7 +844,7 @@ impl Manager {
             for d in upholds {
                 let da = self.active_state(d.as_str());
                 let has = self.units.get(d.as_str()).is_some_and(|u| u.job.is_some());
-                if da.is_inactive_or_failed() && !has {
+                if da.is_inactive_or_failed() && !has && self.auto_allowed(&d) {
                     let _ = self.enqueue(fs, &d, Request::Start, Mode::Replace);
                 }
             }
@@ -987,7 +875,7 @@ impl Manager {
                     &[JobType::Start, JobType::Restart, JobType::VerifyActive],
                 )
         });
-        if !needed {
+        if !needed && self.auto_allowed(d) {
             self.journal(
                 Some(d),
                 6,
@@ -999,18 +887,6 @@ impl Manager {
             let _ = self.enqueue(fs, d, Request::Stop, Mode::Fail);
         }
     }
-}
-
-/// The kinds through which a stop (or restart) propagates: `RequiredBy`, `RequisiteOf`,
-/// `BoundBy`, `ConsistsOf` (`PartOf=` from the other side) and `PropagatesStopTo`.
-fn propagate_stop_kinds() -> [DepKind; 5] {
-    [
-        DepKind::RequiredBy,
-        DepKind::RequisiteOf,
-        DepKind::BoundBy,
-        DepKind::ConsistsOf,
-        DepKind::PropagatesStopTo,
-    ]
 }
 
 /// systemd's job merge table (reference §6.1); `None` for conflicting types.
@@ -1029,4 +905,58 @@ fn merge(a: JobType, b: JobType) -> Option<JobType> {
         (Reload, Start) | (Start, Reload) => Start,
         _ => return None,
     })
+}
+
+fn to_tstate(a: ActiveState) -> TActiveState {
+    match a {
+        ActiveState::Active => TActiveState::Active,
+        ActiveState::Reloading => TActiveState::Reloading,
+        ActiveState::Inactive => TActiveState::Inactive,
+        ActiveState::Failed => TActiveState::Failed,
+        ActiveState::Activating => TActiveState::Activating,
+        ActiveState::Deactivating => TActiveState::Deactivating,
+    }
+}
+
+fn to_ttype(t: JobType) -> TJobType {
+    match t {
+        JobType::Start => TJobType::Start,
+        JobType::VerifyActive => TJobType::VerifyActive,
+        JobType::Stop => TJobType::Stop,
+        JobType::Reload => TJobType::Reload,
+        JobType::Restart => TJobType::Restart,
+        JobType::Nop => TJobType::Nop,
+    }
+}
+
+fn from_ttype(t: TJobType) -> JobType {
+    match t {
+        TJobType::Start | TJobType::ReloadOrStart => JobType::Start,
+        TJobType::VerifyActive => JobType::VerifyActive,
+        TJobType::Stop => JobType::Stop,
+        TJobType::Reload | TJobType::TryReload => JobType::Reload,
+        TJobType::Restart | TJobType::TryRestart => JobType::Restart,
+        TJobType::Nop => JobType::Nop,
+    }
+}
+
+/// The planner's error as the bus error systemctl prints, with its class.
+fn convert_error(e: TransactionError) -> TxnError {
+    let kind = match &e {
+        TransactionError::NoSuchUnit(_) | TransactionError::NotFound(_) => TxnErrorKind::NoSuchUnit,
+        TransactionError::Masked(_) => TxnErrorKind::Masked,
+        TransactionError::BadSetting(_) => TxnErrorKind::BadSetting,
+        TransactionError::NotApplicable { .. } => TxnErrorKind::NotApplicable,
+        TransactionError::NotLoaded(_) => TxnErrorKind::NotLoaded,
+        TransactionError::NoIsolation
+        | TransactionError::OnlyByDependency(_)
+        | TransactionError::IsolateOnlyForStart
+        | TransactionError::TriggeringOnlyForStop => TxnErrorKind::Refused,
+        TransactionError::Destructive { .. } => TxnErrorKind::Destructive,
+        TransactionError::ConflictingJobs { .. } | TransactionError::OrderIsCyclic => {
+            TxnErrorKind::Conflicting
+        }
+        _ => TxnErrorKind::LoadFailed,
+    };
+    TxnError::new(kind, e.to_string())
 }

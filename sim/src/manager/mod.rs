@@ -77,6 +77,13 @@ use units::Units;
 /// next command runs, as on a real machine.
 pub const COMMAND_LATENCY: Usec = 10_000;
 
+/// How long a waiting `systemctl` waits for its jobs (virtual time) before giving up.
+const MAX_WAIT: Usec = 3600 * 1_000_000;
+
+/// Steps at one point in virtual time after which the manager gives up (a livelock is a bug:
+/// it is reported as an invariant violation).
+const LIVELOCK_STEPS: u32 = 100_000;
+
 /// What a manager call may touch: the machine's filesystem, clock and journal, and the terminal.
 pub struct World<'a> {
     /// The machine's filesystem (root of the simulated machine).
@@ -159,6 +166,8 @@ struct Job {
     running: bool,
     /// `ignore-dependencies`: ordering is ignored.
     ignore_order: bool,
+    /// A start waiting for its unit to finish deactivating (systemd's `-EAGAIN`).
+    blocked: bool,
 }
 
 /// A simulated systemd service manager of one scope.
@@ -437,7 +446,19 @@ impl Manager {
     /// The main loop: runs jobs and events until nothing is due (or `until` is reached).
     fn run(&mut self, fs: &MemFs, until: Option<Usec>) {
         let until = until.unwrap_or(self.clock.monotonic);
+        let mut spins = 0u32;
+        let mut last = self.clock.monotonic;
         loop {
+            if self.clock.monotonic != last {
+                last = self.clock.monotonic;
+                spins = 0;
+            }
+            spins += 1;
+            if spins > LIVELOCK_STEPS {
+                self.violations
+                    .push(format!("livelock: no progress in time at {last} us"));
+                break;
+            }
             self.dispatch(fs);
             self.propagate(fs);
             if self.jobs.values().any(|j| !j.running) && self.any_runnable() {
@@ -467,7 +488,25 @@ impl Manager {
     /// Runs events (moving the clock) until none of `ids` is queued any more; returns false if
     /// that cannot happen (nothing left to run).
     fn wait_for(&mut self, fs: &MemFs, ids: &[u32]) -> bool {
+        let mut spins = 0u32;
+        let mut last = self.clock.monotonic;
+        let give_up = self.clock.monotonic.saturating_add(MAX_WAIT);
         loop {
+            if self.clock.monotonic > give_up {
+                // A start that never ends (a oneshot restarting forever) makes a real systemctl
+                // wait forever too; the simulated client gives up.
+                return false;
+            }
+            if self.clock.monotonic != last {
+                last = self.clock.monotonic;
+                spins = 0;
+            }
+            spins += 1;
+            if spins > LIVELOCK_STEPS {
+                self.violations
+                    .push(format!("livelock: no progress in time at {last} us"));
+                return false;
+            }
             self.dispatch(fs);
             self.propagate(fs);
             if ids.iter().all(|id| !self.jobs.contains_key(id)) {
@@ -543,6 +582,7 @@ impl Manager {
         let old: IndexMap<UnitName, units::Unit> = std::mem::take(&mut self.units.map);
         self.units.names.clear();
         self.units.flush_cache();
+        self.units.reset_graph();
         let ids: Vec<UnitName> = old.keys().cloned().collect();
         self.load(fs, &ids);
         for (id, o) in old {

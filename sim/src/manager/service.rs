@@ -32,6 +32,13 @@ impl Manager {
         if u.sub != Sub::AutoRestart && active == super::ActiveState::Activating {
             return;
         }
+        if active == super::ActiveState::Deactivating {
+            // Wait until the stop is over, then run again.
+            if let Some(j) = self.jobs.get_mut(&job) {
+                j.blocked = true;
+            }
+            return;
+        }
         // BindsTo= dependencies must be active (unit_verify_deps()).
         let bound_inactive = u
             .deps(DepKind::BindsTo)

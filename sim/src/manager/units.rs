@@ -94,6 +94,11 @@ pub struct Unit {
     pub rl_num: u32,
     /// The next start comes from `Restart=` (keeps `NRestarts`).
     pub auto_restart: bool,
+    /// When the unit's last job finished (monotonic).
+    pub last_job_end: Option<Usec>,
+    /// Rate limit of the automatic starts and stops (`Upholds=`, `BindsTo=`,
+    /// `StopWhenUnneeded=`): window beginning and count (systemd: 16 per 10 s).
+    pub auto_rl: (Option<Usec>, u32),
     /// Timestamps.
     pub stamps: Stamps,
     /// `ConditionResult=`, `AssertResult=`.
@@ -138,6 +143,8 @@ impl Unit {
             rl_begin: None,
             rl_num: 0,
             auto_restart: false,
+            auto_rl: (None, 0),
+            last_job_end: None,
             stamps: Stamps::default(),
             condition_result: None,
             assert_result: None,
@@ -220,6 +227,12 @@ pub struct Units {
     pub options: GraphOptions,
     /// Loader messages (kept for the journal).
     pub diagnostics: Vec<Diagnostic>,
+    /// The configuration the transaction planner works on: every unit loaded since the last
+    /// daemon-reload, garbage-collected ones included (rebuilt when a collected unit that is
+    /// referenced again changed on disk).
+    pub graph: Option<Graph>,
+    /// The files of every unit in the graph as they were when the graph read them.
+    graph_stamps: std::collections::HashMap<UnitName, LoadStamp>,
 }
 
 impl Units {
@@ -231,6 +244,8 @@ impl Units {
             catalog: None,
             options,
             diagnostics: Vec::new(),
+            graph: None,
+            graph_stamps: std::collections::HashMap::new(),
         }
     }
 
@@ -268,7 +283,6 @@ impl Units {
 
     /// Loads `names` (and everything they reference) if not loaded yet; returns the new ids.
     pub fn load(&mut self, fs: &MemFs, paths: &LookupPaths, names: &[UnitName]) -> Vec<UnitName> {
-        let options = self.options.clone();
         let todo: Vec<UnitName> = names
             .iter()
             .filter(|n| !self.names.contains_key(n.as_str()))
@@ -279,41 +293,89 @@ impl Units {
         }
         let mut diags = std::mem::take(&mut self.diagnostics);
         let catalog = self.catalog(fs, paths).clone();
-        let graph = Graph::build(fs, &catalog, &todo, options, &mut diags);
+        // A collected unit that is referenced again is read afresh if it changed on disk; the
+        // graph cannot drop one unit, so it is rebuilt from the units loaded now.
+        let stamps = &self.graph_stamps;
+        let stale = self.graph.as_ref().is_some_and(|g| {
+            todo.iter().any(|n| {
+                g.get(n.as_str()).is_some_and(|node| {
+                    let fresh = load_unit(
+                        fs,
+                        &catalog,
+                        node.id(),
+                        &LoadOptions::default(),
+                        &mut Vec::new(),
+                    );
+                    stamps.get(node.id()) != Some(&stamp_of(fs, &fresh))
+                })
+            })
+        });
+        if stale || self.graph.is_none() {
+            self.graph_stamps.clear();
+            let mut roots: Vec<UnitName> = self.map.keys().cloned().collect();
+            roots.extend(todo.iter().cloned());
+            self.graph = Some(Graph::build(
+                fs,
+                &catalog,
+                &roots,
+                self.options.clone(),
+                &mut diags,
+            ));
+        } else if let Some(g) = self.graph.as_mut() {
+            for n in &todo {
+                g.load(fs, &catalog, n, &mut diags);
+            }
+        }
         self.diagnostics = diags;
-        let mut added = Vec::new();
-        for node in graph.nodes() {
-            if self.map.contains_key(node.id()) {
+        self.sync_from_graph(fs, &todo)
+    }
+
+    /// Copies new units from the graph and refreshes the dependencies of loaded ones (inverse
+    /// edges of units loaded later); returns the new ids.
+    fn sync_from_graph(&mut self, fs: &MemFs, asked: &[UnitName]) -> Vec<UnitName> {
+        let Some(graph) = self.graph.as_ref() else {
+            return Vec::new();
+        };
+        // Loaded units get their dependencies refreshed (inverse edges of later units); units
+        // reachable from the ones asked for (what loading them references) are added.
+        let mut reach: std::collections::HashSet<UnitName> = std::collections::HashSet::new();
+        let mut stack: Vec<UnitName> = asked
+            .iter()
+            .filter_map(|n| graph.resolve(n.as_str()).cloned())
+            .collect();
+        while let Some(n) = stack.pop() {
+            if !reach.insert(n.clone()) {
                 continue;
             }
-            let stamp = stamp_of(fs, &node.unit);
-            let id = node.id().clone();
-            self.map.insert(id.clone(), Unit::new(node.clone(), stamp));
-            added.push(id);
-        }
-        // Inverse dependencies on units that were already loaded.
-        for id in &added {
-            let deps: Vec<(DepKind, UnitName)> = self.map[id]
-                .node
-                .deps
-                .iter()
-                .flat_map(|(k, m)| m.iter().map(move |(o, info)| (*k, o.clone(), *info)))
-                .filter(|(_, o, _)| !added.contains(o))
-                .map(|(k, o, _)| (k, o))
-                .collect();
-            for (kind, other) in deps {
-                let info = self.map[id].node.deps[&kind][&other];
-                if let Some(u) = self.map.get_mut(&other) {
-                    u.node
-                        .deps
-                        .entry(kind.inverse())
-                        .or_default()
-                        .entry(id.clone())
-                        .or_insert(unitlab_engine::graph::DepInfo {
-                            origin: info.destination,
-                            destination: info.origin,
-                        });
+            if let Some(node) = graph.get(n.as_str()) {
+                for k in [DepKind::References, DepKind::InSlice, DepKind::Triggers] {
+                    for (o, _) in node.deps_of(k) {
+                        if !reach.contains(o) {
+                            stack.push(o.clone());
+                        }
+                    }
                 }
+            }
+        }
+        let mut added = Vec::new();
+        for node in graph.nodes() {
+            match self.map.get_mut(node.id()) {
+                Some(u) => {
+                    if u.node.load_state() == node.load_state() {
+                        u.node.deps = node.deps.clone();
+                    }
+                }
+                None if reach.contains(node.id()) => {
+                    let id = node.id().clone();
+                    let stamp = self
+                        .graph_stamps
+                        .entry(id.clone())
+                        .or_insert_with(|| stamp_of(fs, &node.unit))
+                        .clone();
+                    self.map.insert(id.clone(), Unit::new(node.clone(), stamp));
+                    added.push(id);
+                }
+                None => {}
             }
         }
         for id in &added {
@@ -325,13 +387,22 @@ impl Units {
                     .or_insert_with(|| id.clone());
             }
         }
-        for n in names {
+        for n in asked {
             if let Some(id) = graph.resolve(n.as_str()) {
-                let id = id.clone();
-                self.names.entry(n.to_string()).or_insert(id);
+                if self.map.contains_key(id) {
+                    self.names
+                        .entry(n.to_string())
+                        .or_insert_with(|| id.clone());
+                }
             }
         }
         added
+    }
+
+    /// Forgets the graph (daemon-reload): the next load rebuilds it from disk.
+    pub fn reset_graph(&mut self) {
+        self.graph = None;
+        self.graph_stamps.clear();
     }
 
     /// Drops a unit (garbage collection): it and the other units' edges to it.

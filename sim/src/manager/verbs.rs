@@ -1,6 +1,6 @@
 //! The runtime `systemctl` verbs: argument parsing, the job verbs that wait for their jobs and
 //! print systemctl's result messages (reference §7.1, §11), and the query verbs.
-use super::jobs::{Mode, Request, TxnErrorKind};
+use super::jobs::{Mode, Request};
 use super::state::JobResult;
 use super::Manager;
 use std::io::Write;
@@ -248,52 +248,6 @@ fn job_verb(
     let mut code = 0;
     let mut waits: Vec<(u32, UnitName)> = Vec::new();
     for n in &names {
-        // A stop of a unit that is not loaded properly and inactive (reference §7.1).
-        if req == Request::Stop {
-            let id = m.load_one(fs, n);
-            let bad = id
-                .as_ref()
-                .and_then(|i| m.units.map.get(i))
-                .is_some_and(|u| {
-                    matches!(
-                        u.load_state(),
-                        unitlab_engine::load::LoadState::NotFound
-                            | unitlab_engine::load::LoadState::BadSetting
-                            | unitlab_engine::load::LoadState::Error
-                    ) && u.active() == super::ActiveState::Inactive
-                });
-            if bad {
-                let _ = writeln!(err, "Failed to stop {n}: Unit {n} not loaded.");
-                code = 5;
-                continue;
-            }
-        }
-        if matches!(req, Request::Start | Request::Restart) {
-            let id = m.load_one(fs, n);
-            let refuse = id
-                .as_ref()
-                .and_then(|i| m.units.map.get(i))
-                .is_some_and(|u| u.cfg.refuse_manual_start && u.load_state().is_loaded());
-            if refuse {
-                let _ = writeln!(err, "Failed to {verb} {n}: Operation refused, unit {n} may be requested by dependency only (it is configured to refuse manual start/stop).");
-                let _ = writeln!(err, "{}", logs_hint(m, n));
-                code = 4;
-                continue;
-            }
-        }
-        if req == Request::Stop {
-            let id = m.load_one(fs, n);
-            let refuse = id
-                .as_ref()
-                .and_then(|i| m.units.map.get(i))
-                .is_some_and(|u| u.cfg.refuse_manual_stop);
-            if refuse {
-                let _ = writeln!(err, "Failed to {verb} {n}: Operation refused, unit {n} may be requested by dependency only (it is configured to refuse manual start/stop).");
-                let _ = writeln!(err, "{}", logs_hint(m, n));
-                code = 4;
-                continue;
-            }
-        }
         // try-restart of a masked unit is silently ignored (reference §7.1).
         if matches!(req, Request::TryRestart | Request::TryReloadOrRestart) {
             let masked = m
@@ -304,7 +258,7 @@ fn job_verb(
                 continue;
             }
         }
-        match m.enqueue(fs, n, req, mode) {
+        match m.enqueue_ext(fs, n, req, mode, true) {
             Ok(id) => waits.push((id, n.clone())),
             Err(e) => {
                 let _ = writeln!(err, "Failed to {verb} {n}: {}", e.message);
@@ -489,20 +443,7 @@ fn isolate(
         let _ = writeln!(err, "Too few arguments.");
         return 1;
     };
-    let id = m.load_one(fs, n);
-    let allowed = id
-        .as_ref()
-        .and_then(|i| m.units.map.get(i))
-        .map(|u| (u.cfg.allow_isolate, u.load_state().is_loaded()));
-    if let Some((false, true)) = allowed {
-        let _ = writeln!(
-            err,
-            "Failed to start {n}: Operation refused, unit may not be isolated."
-        );
-        let _ = writeln!(err, "{}", logs_hint(m, n));
-        return 4;
-    }
-    match m.enqueue(fs, n, Request::Start, Mode::Isolate) {
+    match m.enqueue_ext(fs, n, Request::Start, Mode::Isolate, true) {
         Ok(j) => {
             if o.no_block {
                 return 0;
@@ -516,11 +457,7 @@ fn isolate(
             if e.hints_logs() {
                 let _ = writeln!(err, "{}", logs_hint(m, n));
             }
-            if e.kind == TxnErrorKind::NoSuchUnit {
-                5
-            } else {
-                e.exit_code()
-            }
+            e.exit_code()
         }
     }
 }
