@@ -187,11 +187,6 @@ impl Unit {
     pub fn deps(&self, kind: DepKind) -> Vec<UnitName> {
         self.node.deps_of(kind).map(|(n, _)| n.clone()).collect()
     }
-
-    /// True if the unit has any dependency of `kind`.
-    pub fn has(&self, kind: DepKind, other: &str) -> bool {
-        self.node.has_dep(kind, other)
-    }
 }
 
 /// Computes the reload stamp of a loaded unit from the filesystem now.
@@ -360,11 +355,10 @@ impl Units {
         let mut added = Vec::new();
         for node in graph.nodes() {
             match self.map.get_mut(node.id()) {
-                Some(u) => {
-                    if u.node.load_state() == node.load_state() {
-                        u.node.deps = node.deps.clone();
-                    }
+                Some(u) if u.node.load_state() == node.load_state() => {
+                    u.node.deps = node.deps.clone();
                 }
+                Some(_) => {}
                 None if reach.contains(node.id()) => {
                     let id = node.id().clone();
                     let stamp = self
