@@ -17,7 +17,8 @@ enum Step {
     Ctl(&'static str),
     /// `systemctl --user ARGS`, output not compared: the live result is racy (whether a stop
     /// warns about a changed unit file depends on whether the unit was garbage-collected before
-    /// systemctl asked; both happen on the live manager).
+    /// systemctl asked; whether a `Type=exec` start of `/bin/false` fails depends on whether the
+    /// exit or the exec() acknowledgement arrives first; both happen on the live manager).
     Racy(&'static str),
     /// Wait this many milliseconds.
     Sleep(u64),
@@ -131,8 +132,9 @@ const CASES: &[Case] = &[
     Case {
         name: "restart policies and the start limit",
         units: &[
-            ("ml-always.service", "[Service]\nExecStart=/bin/true\nRestart=always\n"),
-            ("ml-onfail.service", "[Service]\nExecStart=/bin/false\nRestart=on-failure\n"),
+            // A long window, so that a loaded machine still hits the limit within the sleep.
+            ("ml-always.service", "[Unit]\nStartLimitIntervalSec=60\nStartLimitBurst=3\n[Service]\nExecStart=/bin/true\nRestart=always\n"),
+            ("ml-onfail.service", "[Unit]\nStartLimitIntervalSec=60\nStartLimitBurst=3\n[Service]\nExecStart=/bin/false\nRestart=on-failure\n"),
         ],
         steps: &[
             Ctl("start ml-always ml-onfail"),
@@ -237,6 +239,45 @@ const CASES: &[Case] = &[
             Ctl("stop ml-stopper"),
             Ctl("show -p Result,ActiveState ml-stopper"),
             Ctl("reset-failed ml-slow ml-pre ml-stopper"),
+        ],
+    },
+    Case {
+        name: "service types, ExecStartPost, Restart=on-abnormal, OnSuccess",
+        units: &[
+            ("ml-exec.service", "[Service]\nType=exec\nExecStart=/bin/false\n"),
+            ("ml-fork-ok.service", "[Service]\nType=forking\nExecStart=/bin/true\n"),
+            ("ml-fork-bad.service", "[Service]\nType=forking\nExecStart=/bin/false\n"),
+            ("ml-notify.service", "[Service]\nType=notify\nExecStart=/bin/true\n"),
+            ("ml-notify-slow.service", "[Service]\nType=notify\nTimeoutStartSec=1\nExecStart=/bin/sleep 100\n"),
+            ("ml-post.service", "[Service]\nExecStart=/bin/sleep 1000\nExecStartPost=/bin/sh -c 'exit 4'\n"),
+            ("ml-abn.service", "[Service]\nExecStart=/bin/sleep 1000\nRestart=on-abnormal\nRestartSec=200ms\n"),
+            ("ml-succ.service", "[Unit]\nOnSuccess=ml-after.service\n[Service]\nType=oneshot\nExecStart=/bin/true\n"),
+            ("ml-after.service", "[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/bin/true\n"),
+        ],
+        steps: &[
+            // Whether the job sees exec() succeed before the process exits is a race.
+            Racy("start ml-exec"),
+            Ctl("show -p Result,ActiveState ml-exec"),
+            Ctl("start ml-fork-ok"),
+            Ctl("is-active ml-fork-ok"),
+            Ctl("start ml-fork-bad"),
+            Ctl("start ml-notify"),
+            Ctl("show -p Result,ActiveState ml-notify"),
+            Ctl("start ml-notify-slow"),
+            Ctl("show -p Result,ActiveState ml-notify-slow"),
+            Ctl("start ml-post"),
+            Ctl("status ml-post"),
+            Ctl("start ml-abn"),
+            Ctl("kill -s KILL ml-abn"),
+            Sleep(600),
+            Ctl("show -p ActiveState,SubState,NRestarts,Result ml-abn"),
+            Ctl("kill -s TERM ml-abn"),
+            Sleep(600),
+            Ctl("show -p ActiveState,SubState,NRestarts ml-abn"),
+            Ctl("start ml-succ"),
+            Ctl("is-active ml-after"),
+            Ctl("stop ml-after"),
+            Ctl("reset-failed ml-exec ml-fork-bad ml-notify ml-notify-slow ml-post"),
         ],
     },
     Case {

@@ -377,6 +377,14 @@ impl Manager {
                 self.arm_timer(id, t);
                 self.run_commands(id, cmds, Role::Control);
             }
+            ServiceType::Exec if matches!(cmds[0].0.behavior(), Behavior::Exit { after, .. } if after <= INSTANT) =>
+            {
+                // The process ends before the manager hears that exec() succeeded: it is
+                // handled as an exit during start (the live manager fails the job).
+                self.set_sub(id, Sub::Start);
+                self.arm_timer(id, t);
+                self.run_commands(id, cmds, Role::Main);
+            }
             ServiceType::Notify => {
                 let ends = cmds[0].0.behavior().ends();
                 self.set_sub(id, Sub::Start);

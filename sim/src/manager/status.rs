@@ -204,7 +204,24 @@ fn render(m: &Manager, fs: &MemFs, u: &Unit) -> String {
             }
         }
     }
-    for r in &u.records {
+    // Listed in the order of the settings, as systemd keeps one status per command.
+    let rank = |s: &str| {
+        [
+            "ExecCondition",
+            "ExecStartPre",
+            "ExecStart",
+            "ExecStartPost",
+            "ExecReload",
+            "ExecStop",
+            "ExecStopPost",
+        ]
+        .iter()
+        .position(|x| *x == s)
+        .unwrap_or(7)
+    };
+    let mut records: Vec<&super::units::ProcRecord> = u.records.iter().collect();
+    records.sort_by_key(|r| rank(r.setting));
+    for r in records {
         s.push_str(&format!(
             "    Process: {} {}={} ({})\n",
             r.pid,
