@@ -16,7 +16,7 @@ pub const INSTANT: Usec = 1000;
 pub struct ExecCommand {
     /// `-`: a failure exit status is ignored.
     pub ignore_failure: bool,
-    /// The words after the prefixes (argv[0] first), unquoted.
+    /// The words after the prefixes (`argv[0]` first), unquoted.
     pub argv: Vec<String>,
 }
 
@@ -48,7 +48,7 @@ impl ExecCommand {
         self.argv.join(" ")
     }
 
-    /// The process name shown in `Main PID: N (name)`: argv[0]'s basename.
+    /// The process name shown in `Main PID: N (name)`: `argv[0]`'s basename.
     pub fn comm(&self) -> String {
         let a = self.argv.first().map(String::as_str).unwrap_or("");
         a.rsplit('/').next().unwrap_or(a).chars().take(15).collect()
