@@ -661,6 +661,13 @@ impl Manager {
         let os = u.active();
         u.sub = sub;
         let ns = u.active();
+        if os.is_inactive_or_failed()
+            && ns.is_active_or_activating()
+            && u.load_state() == unitlab_engine::load::LoadState::Masked
+        {
+            self.violations
+                .push(format!("masked unit {id} became {}", ns.as_str()));
+        }
         if os != ns {
             u.stamps.state_change = Some(now);
             if os.is_inactive_or_failed() && !ns.is_inactive_or_failed() {

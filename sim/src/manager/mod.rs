@@ -96,7 +96,7 @@ use units::Units;
 pub const COMMAND_LATENCY: Usec = 10_000;
 
 /// How long a waiting `systemctl` waits for its jobs (virtual time) before giving up.
-const MAX_WAIT: Usec = 3600 * 1_000_000;
+const MAX_WAIT: Usec = 600 * 1_000_000;
 
 /// Steps at one point in virtual time after which the manager gives up (a livelock is a bug:
 /// it is reported as an invariant violation).
@@ -604,15 +604,6 @@ impl Manager {
         let ids: Vec<UnitName> = old.keys().cloned().collect();
         self.load(fs, &ids);
         for (id, o) in old {
-            let keep_old = self.units.map.get(&id).is_some_and(|u| {
-                u.load_state() == unitlab_engine::load::LoadState::Masked
-                    && !o.active().is_inactive_or_failed()
-            });
-            if keep_old {
-                // A running unit masked on disk keeps its configuration until it stops.
-                self.units.map.insert(id, o);
-                continue;
-            }
             if let Some(u) = self.units.map.get_mut(&id) {
                 let node = std::mem::replace(&mut u.node, o.node.clone());
                 let stamp = u.stamp.clone();

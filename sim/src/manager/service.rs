@@ -39,6 +39,11 @@ impl Manager {
             }
             return;
         }
+        // A unit whose configuration is not loaded (masked since the job was queued) fails.
+        if u.load_state() != unitlab_engine::load::LoadState::Loaded {
+            self.finish_job(job, JobResult::Failed, false);
+            return;
+        }
         // BindsTo= dependencies must be active (unit_verify_deps()).
         let bound_inactive = u
             .deps(DepKind::BindsTo)

@@ -287,7 +287,8 @@ impl Units {
             return Vec::new();
         }
         let mut diags = std::mem::take(&mut self.diagnostics);
-        let catalog = self.catalog(fs, paths).clone();
+        self.catalog(fs, paths);
+        let catalog = self.catalog.take().expect("catalog was just built");
         // A collected unit that is referenced again is read afresh if it changed on disk; the
         // graph cannot drop one unit, so it is rebuilt from the units loaded now.
         let stamps = &self.graph_stamps;
@@ -322,6 +323,7 @@ impl Units {
             }
         }
         self.diagnostics = diags;
+        self.catalog = Some(catalog);
         self.sync_from_graph(fs, &todo)
     }
 
