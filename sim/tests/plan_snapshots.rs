@@ -161,7 +161,7 @@ fn failures() {
         vec!["plan", "stop", "missing.service"],
         vec!["plan", "try-restart", "masked.service"],
         vec!["plan", "reload", "sockets.target"],
-        vec!["plan", "stop", "-.slice"],
+        vec!["plan", "stop", "--", "-.slice"],
     ] {
         out.push_str(&r.run(&[], &args));
         out.push('\n');
