@@ -57,6 +57,7 @@
 //!
 //! [`LoadedUnit`]: crate::load::LoadedUnit
 
+mod adjacency;
 mod build;
 mod defaults;
 mod directive;
@@ -67,6 +68,7 @@ mod mount;
 mod node;
 mod specifier;
 
+pub use adjacency::Adjacency;
 pub(crate) use build::parse_boolean as parse_boolean_value;
 pub use build::{can_fail, can_trigger, has_cgroup, GraphOptions, Manager};
 pub use directive::split_words;
@@ -95,6 +97,8 @@ pub struct Graph {
     loaded: usize,
     /// `BusName=` → the service that took it first.
     bus_names: HashMap<String, UnitName>,
+    /// The dependencies by position, built on first use after the last load.
+    adjacency: std::sync::OnceLock<Adjacency>,
 }
 
 impl Graph {
@@ -112,6 +116,7 @@ impl Graph {
             socket_service: HashMap::new(),
             loaded: 0,
             bus_names: HashMap::new(),
+            adjacency: std::sync::OnceLock::new(),
         };
         let root = UnitName::new("-.slice").expect("-.slice is a valid name");
         g.load(fs, catalog, &root, sink);
@@ -144,6 +149,7 @@ impl Graph {
         let mut l = build::Loader::new(fs, catalog, self, sink);
         let id = l.load(name);
         l.run();
+        self.adjacency = std::sync::OnceLock::new();
         id
     }
 
@@ -183,6 +189,11 @@ impl Graph {
     /// If `index` is not below [`Graph::len`].
     pub fn node_at(&self, index: usize) -> &Node {
         &self.nodes[index]
+    }
+
+    /// The dependencies by position (see [`Adjacency`]), built on first use.
+    pub fn adjacency(&self) -> &Adjacency {
+        self.adjacency.get_or_init(|| Adjacency::build(self))
     }
 
     /// All units, in load order.

@@ -177,12 +177,9 @@ impl Planner<'_> {
         if job.job_type == JobType::Nop || job.ignore_order {
             return out;
         }
-        let node = self.node(job.unit);
+        let adjacency = self.graph.adjacency();
         for kind in [DepKind::Before, DepKind::After] {
-            for (other, _) in node.deps_of(kind) {
-                let Some(u) = self.graph.index_of(other.as_str()) else {
-                    continue;
-                };
+            for u in adjacency.deps(job.unit, kind) {
                 let Some(o) = self.heads[u].or(self.installed[u]) else {
                     continue;
                 };
