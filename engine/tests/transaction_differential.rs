@@ -119,7 +119,7 @@ fn keep(tree: &Tree) -> impl Fn(&str) -> bool + '_ {
         let host_type = [".mount", ".swap", ".device", ".scope"]
             .iter()
             .any(|s| name.ends_with(s));
-        !(host_type && !tree.files.contains_key(name))
+        !host_type || tree.files.contains_key(name)
     }
 }
 

@@ -28,6 +28,9 @@
 //! 4. once everything is loaded: mount ordering and the automatic `After=` of targets on the
 //!    units they pull in.
 //!
+//! [`Graph::adjacency`] gives the dependencies by position ([`Graph::index_of`]), for algorithms
+//! that walk the graph many times (transactions).
+//!
 //! Problems are [`crate::diag::Diagnostic`]s worded as systemd logs them (`Dependency
 //! After=a.service is dropped.`, `Failed to add dependency on "a.service", ignoring: Invalid
 //! argument`).
@@ -36,6 +39,12 @@
 //! the rules of reference §5 and ≥ 500 random graphs per run, comparing load states, every
 //! dependency line with its origins and the dependency messages) and against a live user
 //! manager's `systemctl --user show`/`list-dependencies` (sim test `list_dependencies_live`).
+//! Also verified over the real-world corpus (test `transaction_corpus`), which found `Sockets=`
+//! (`Wants=`, `After=` and `TriggeredBy` on each socket, origin `file`), the automount extras (the
+//! same-name mount, the parent directory's mounts, default dependencies), extrinsic mounts (API and OS
+//! file systems: `-.slice`, no default ordering), socket paths with specifiers and below
+//! `/var/run/`, an inherited stdout when stdin is a socket or terminal (no journald dependency),
+//! and `DynamicUser=` implying `PrivateTmp=`.
 //! Facts found on the way: `.wants/`/`.requires/` entries have origin `file` (there is no
 //! `dropin-dir` mask in 252); the journald socket, `PrivateTmp=` and the slice ordering of
 //! non-slice units are `file` too; a slice's parent is `implicit`; a target is ordered after a unit
