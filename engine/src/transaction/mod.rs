@@ -63,7 +63,11 @@
 //! - **which failure is reported** when several required dependencies fail: systemd reports the
 //!   first one it meets;
 //! - a `Wants=` dependency whose own requirements fail keeps the jobs systemd added for it before
-//!   meeting the failure, so which of its other dependencies got jobs depends on the order too.
+//!   meeting the failure, so which of its other dependencies got jobs depends on the order too;
+//! - `isolate` keeps a unit whose triggering unit already has a job in the transaction, including an
+//!   isolate stop job added just before: whether a triggered service is stopped with its socket
+//!   depends on which of the two the walk over all units meets first (the engine walks units in
+//!   load order).
 //!
 //! Not modelled: units "following" others (device aliases), reloading a `not-found` unit when the
 //! unit directories changed since the last load, and installing the jobs (merging with queued jobs

@@ -287,3 +287,60 @@ fn anchors_and_redundancy() {
     let tr = plan(&g, &r, &RuntimeState::new(), &mut msgs).expect("ok");
     assert!(!tr.jobs[0].ignore_order);
 }
+
+// reference §6.1: isolate stops active units outside the transaction, except IgnoreOnIsolate=
+// units and units triggered by units that stay; triggering also stops the active triggers.
+#[test]
+fn isolate_and_triggering() {
+    let g = graph(
+        &[
+            ("i.target", "[Unit]\nAllowIsolate=yes\nWants=s.socket\n"),
+            ("j.target", "[Unit]\nAllowIsolate=yes\n"),
+            ("s.socket", "[Socket]\nListenStream=/run/s.sock\n"),
+            ("s.service", SVC),
+            ("x.service", SVC),
+            (
+                "keep.service",
+                "[Unit]\nIgnoreOnIsolate=yes\n[Service]\nExecStart=/bin/k\n",
+            ),
+        ],
+        &[
+            "i.target",
+            "j.target",
+            "x.service",
+            "keep.service",
+            "s.service",
+        ],
+    );
+    let mut msgs = Vec::new();
+    let mut st = RuntimeState::new();
+    for u in ["s.socket", "s.service", "x.service", "keep.service"] {
+        st.set_active_state(UnitName::new(u).expect("n"), ActiveState::Active);
+    }
+    // s.socket stays (i.target wants it; its start is redundant), so s.service it triggers stays.
+    // isolate collects no garbage: the (inactive) sysinit.target the socket's dropped start job
+    // pulled in keeps its start job.
+    let r = Request::new("i.target", JobType::Start).mode(JobMode::Isolate);
+    let tr = plan(&g, &r, &st, &mut msgs).expect("ok");
+    assert_eq!(
+        jobs(&tr),
+        ["i.target start", "sysinit.target start", "x.service stop"]
+    );
+    // j.target keeps nothing: the socket is stopped. systemd keeps a unit whose trigger "is
+    // already listed" in the transaction — also when the trigger got its own isolate stop job
+    // first — so s.service (after s.socket in the unit order) is kept running. In systemd that
+    // depends on hash order (transaction_add_isolate_jobs()).
+    let r = Request::new("j.target", JobType::Start).mode(JobMode::Isolate);
+    let tr = plan(&g, &r, &st, &mut msgs).expect("ok");
+    assert_eq!(
+        jobs(&tr),
+        ["j.target start", "s.socket stop", "x.service stop"]
+    );
+    let r = Request::new("s.service", JobType::Stop).mode(JobMode::Triggering);
+    let tr = plan(&g, &r, &st, &mut msgs).expect("ok");
+    assert_eq!(jobs(&tr), ["s.service stop", "s.socket stop"]);
+    assert_eq!(
+        tr.job("s.socket").map(|j| j.pulled_in_by[0].via),
+        Some(Via::Triggering)
+    );
+}
