@@ -3,10 +3,14 @@
 //! the same units but `PropagatesStopTo=`) against a live systemd 252 user manager
 //! (`support::user_manager()`), which `systemd --test` cannot check (it only plans starts).
 //!
+//! Reload propagation (`PropagatesReloadTo=`: `try-reload`) is checked the same way, a reload being
+//! seen in `ExecReload=`'s last run.
+//!
 //! Units `pl-*` (long-running `sleep` services) are placed in the manager's unit directory and
 //! started. For each request on `pl-b.service`, the engine plans it against the live active
 //! states (`systemctl --user show`), then the manager runs it; the units whose state changed
-//! (stopped: now inactive; restarted: a new `InactiveEnterTimestampMonotonic` and active again)
+//! (stopped: now inactive; restarted: a new `InactiveEnterTimestampMonotonic` and active again;
+//! reloaded: a new run of `ExecReload=`)
 //! must be exactly the units the plan has stop and restart jobs for. Skipped with a reason when the
 //! manager cannot start; mandatory under `CI=true`.
 #[path = "../../engine/tests/support/mod.rs"]
@@ -32,8 +36,9 @@ fn units() -> Vec<(&'static str, String)> {
         ),
         (
             "pl-b.service",
-            format!("[Unit]\nPropagatesStopTo=pl-d.service\n{SLEEP}"),
+            format!("[Unit]\nPropagatesStopTo=pl-d.service\nPropagatesReloadTo=pl-r.service\n{SLEEP}ExecReload=/bin/true\n"),
         ),
+        ("pl-r.service", format!("{SLEEP}ExecReload=/bin/true\n")),
         (
             "pl-c.service",
             format!("[Unit]\nPartOf=pl-b.service\n{SLEEP}"),
@@ -54,7 +59,7 @@ fn units() -> Vec<(&'static str, String)> {
     ]
 }
 
-const ALL: [&str; 7] = [
+const ALL: [&str; 8] = [
     "pl-a.service",
     "pl-b.service",
     "pl-c.service",
@@ -62,6 +67,7 @@ const ALL: [&str; 7] = [
     "pl-e.service",
     "pl-f.service",
     "pl-g.service",
+    "pl-r.service",
 ];
 
 fn systemctl(args: &[&str]) -> std::process::Output {
@@ -101,7 +107,8 @@ fn install(dir: &str) -> Installed {
     Installed(files)
 }
 
-/// `unit → (ActiveState, InactiveEnterTimestampMonotonic)` from the live manager.
+/// `unit → (ActiveState, InactiveEnterTimestampMonotonic + ExecReload)` from the live manager
+/// (`ExecReload=` shows when the reload command last ran).
 fn live_states(units: &[String]) -> BTreeMap<String, (String, String)> {
     let mut args = vec![
         "show",
@@ -111,6 +118,8 @@ fn live_states(units: &[String]) -> BTreeMap<String, (String, String)> {
         "ActiveState",
         "-p",
         "InactiveEnterTimestampMonotonic",
+        "-p",
+        "ExecReload",
         "--",
     ];
     args.extend(units.iter().map(String::as_str));
@@ -127,7 +136,9 @@ fn live_states(units: &[String]) -> BTreeMap<String, (String, String)> {
             } else if let Some(v) = line.strip_prefix("ActiveState=") {
                 active = v.to_owned();
             } else if let Some(v) = line.strip_prefix("InactiveEnterTimestampMonotonic=") {
-                inactive_enter = v.to_owned();
+                inactive_enter.insert_str(0, v);
+            } else if let Some(v) = line.strip_prefix("ExecReload=") {
+                inactive_enter.push_str(&format!(" reload {v}"));
             }
         }
         if !id.is_empty() {
@@ -178,6 +189,7 @@ fn stop_and_restart_match_the_live_user_manager() {
         ("stop", JobType::Stop),
         ("restart", JobType::Restart),
         ("try-restart", JobType::TryRestart),
+        ("reload", JobType::Reload),
     ] {
         let mut args = vec!["start"];
         args.extend(ALL.iter().filter(|u| **u != "pl-g.service"));
@@ -211,10 +223,17 @@ fn stop_and_restart_match_the_live_user_manager() {
             let (Some((_, t0)), Some((a1, t1))) = (before.get(u), after.get(u)) else {
                 continue;
             };
+            let split = |t: &str| -> (String, String) {
+                let (a, b) = t.split_once(" reload ").unwrap_or((t, ""));
+                (a.to_owned(), b.to_owned())
+            };
+            let ((i0, r0), (i1, r1)) = (split(t0), split(t1));
             if a1 == "inactive" || a1 == "failed" {
                 observed.insert(format!("{u} stop"));
-            } else if t0 != t1 {
+            } else if i0 != i1 {
                 observed.insert(format!("{u} restart"));
+            } else if r0 != r1 {
+                observed.insert(format!("{u} reload"));
             }
         }
         cases += 1;
