@@ -4,7 +4,9 @@
 //! (`support::user_manager()`), which `systemd --test` cannot check (it only plans starts).
 //!
 //! Reload propagation (`PropagatesReloadTo=`: `try-reload`) is checked the same way, a reload being
-//! seen in `ExecReload=`'s last run.
+//! seen in `ExecReload=`'s last run; so are `--job-mode=triggering` (a stop also stops the active
+//! socket that triggers the service) and `isolate` (compared on the `pl-*` units; the manager is
+//! brought back to `default.target` afterwards).
 //!
 //! Units `pl-*` (long-running `sleep` services) are placed in the manager's unit directory and
 //! started. For each request on `pl-b.service`, the engine plans it against the live active
@@ -24,7 +26,7 @@ use unitlab_engine::fs::DirFs;
 use unitlab_engine::graph::{Credentials, Graph, GraphOptions, Manager};
 use unitlab_engine::load::{Catalog, LookupPaths, MapEnv, Scope};
 use unitlab_engine::name::UnitName;
-use unitlab_engine::transaction::{plan, ActiveState, JobType, Request, RuntimeState};
+use unitlab_engine::transaction::{plan, ActiveState, JobMode, JobType, Request, RuntimeState};
 
 const SLEEP: &str = "[Service]\nExecStart=/bin/sleep infinity\n";
 
@@ -39,6 +41,12 @@ fn units() -> Vec<(&'static str, String)> {
             format!("[Unit]\nPropagatesStopTo=pl-d.service\nPropagatesReloadTo=pl-r.service\n{SLEEP}ExecReload=/bin/true\n"),
         ),
         ("pl-r.service", format!("{SLEEP}ExecReload=/bin/true\n")),
+        ("pl-s.socket", "[Socket]\nListenStream=%t/pl-s.sock\n".to_owned()),
+        ("pl-s.service", SLEEP.to_owned()),
+        (
+            "pl-i.target",
+            "[Unit]\nAllowIsolate=yes\nWants=pl-a.service pl-f.service\n".to_owned(),
+        ),
         (
             "pl-c.service",
             format!("[Unit]\nPartOf=pl-b.service\n{SLEEP}"),
@@ -82,7 +90,10 @@ impl Drop for Installed {
     fn drop(&mut self) {
         let mut args = vec!["stop"];
         args.extend(ALL);
+        args.extend(["pl-s.socket", "pl-s.service"]);
         let _ = systemctl(&args);
+        // after the isolate case
+        let _ = systemctl(&["start", "default.target"]);
         for p in &self.0 {
             let _ = std::fs::remove_file(p);
         }
@@ -170,7 +181,11 @@ fn graph(env: &BTreeMap<String, String>) -> Graph {
         ..GraphOptions::default()
     };
     let mut roots = vec![UnitName::new("default.target").expect("name")];
-    roots.extend(ALL.iter().map(|u| UnitName::new(u).expect("name")));
+    roots.extend(
+        ALL.iter()
+            .chain(&["pl-s.socket", "pl-s.service", "pl-i.target"])
+            .map(|u| UnitName::new(u).expect("name")),
+    );
     Graph::build(&fs, &catalog, &roots, options, &mut diags)
 }
 
@@ -185,12 +200,41 @@ fn stop_and_restart_match_the_live_user_manager() {
     let names: Vec<String> = g.nodes().map(|n| n.id().to_string()).collect();
     let mut failures = Vec::new();
     let mut cases = 0;
-    for (verb, job_type) in [
-        ("stop", JobType::Stop),
-        ("restart", JobType::Restart),
-        ("try-restart", JobType::TryRestart),
-        ("reload", JobType::Reload),
-    ] {
+    let cases_list: [(&[&str], &str, JobType, JobMode); 6] = [
+        (&["stop"], "pl-b.service", JobType::Stop, JobMode::Replace),
+        (
+            &["restart"],
+            "pl-b.service",
+            JobType::Restart,
+            JobMode::Replace,
+        ),
+        (
+            &["try-restart"],
+            "pl-b.service",
+            JobType::TryRestart,
+            JobMode::Replace,
+        ),
+        (
+            &["reload"],
+            "pl-b.service",
+            JobType::Reload,
+            JobMode::Replace,
+        ),
+        (
+            &["stop", "--job-mode=triggering"],
+            "pl-s.service",
+            JobType::Stop,
+            JobMode::Triggering,
+        ),
+        (
+            &["isolate"],
+            "pl-i.target",
+            JobType::Start,
+            JobMode::Isolate,
+        ),
+    ];
+    for (verb, unit, job_type, mode) in cases_list {
+        let verb_text = verb.join(" ");
         let mut args = vec!["start"];
         args.extend(ALL.iter().filter(|u| **u != "pl-g.service"));
         let started = systemctl(&args);
@@ -198,6 +242,10 @@ fn stop_and_restart_match_the_live_user_manager() {
         // pl-g.service (Requisite=) can only start once pl-b.service is active.
         let started = systemctl(&["start", "pl-g.service"]);
         assert!(started.status.success(), "start pl-g: {started:?}");
+        if mode == JobMode::Triggering {
+            let started = systemctl(&["start", "pl-s.socket", "pl-s.service"]);
+            assert!(started.status.success(), "start pl-s: {started:?}");
+        }
         let before = live_states(&names);
         let mut state = RuntimeState::new();
         for (u, (a, _)) in &before {
@@ -206,7 +254,7 @@ fn stop_and_restart_match_the_live_user_manager() {
             }
         }
         let mut messages = Vec::new();
-        let request = Request::new("pl-b.service", job_type).manual(true);
+        let request = Request::new(unit, job_type).mode(mode).manual(true);
         let tr = plan(&g, &request, &state, &mut messages).expect("plan");
         let planned: BTreeSet<String> = tr
             .jobs
@@ -214,13 +262,20 @@ fn stop_and_restart_match_the_live_user_manager() {
             .filter(|j| j.unit.as_str().starts_with("pl-"))
             .map(|j| format!("{} {}", j.unit, j.job_type))
             .collect();
-        let out = systemctl(&[verb, "pl-b.service"]);
-        assert!(out.status.success(), "{verb}: {out:?}");
-        let all: Vec<String> = ALL.iter().map(|s| s.to_string()).collect();
+        let mut args = verb.to_vec();
+        args.push(unit);
+        let out = systemctl(&args);
+        assert!(out.status.success(), "{verb_text}: {out:?}");
+        let all: Vec<String> = ALL
+            .iter()
+            .chain(&["pl-s.socket", "pl-s.service", "pl-i.target"])
+            .map(|s| s.to_string())
+            .collect();
         let after = live_states(&all);
         let mut observed = BTreeSet::new();
-        for u in ALL {
-            let (Some((_, t0)), Some((a1, t1))) = (before.get(u), after.get(u)) else {
+        for u in &all {
+            let u = u.as_str();
+            let (Some((a0, t0)), Some((a1, t1))) = (before.get(u), after.get(u)) else {
                 continue;
             };
             let split = |t: &str| -> (String, String) {
@@ -228,7 +283,11 @@ fn stop_and_restart_match_the_live_user_manager() {
                 (a.to_owned(), b.to_owned())
             };
             let ((i0, r0), (i1, r1)) = (split(t0), split(t1));
-            if a1 == "inactive" || a1 == "failed" {
+            if a0 == "inactive" && a1 != "inactive" {
+                observed.insert(format!("{u} start"));
+            } else if a0 == "inactive" {
+                continue;
+            } else if a1 == "inactive" || a1 == "failed" {
                 observed.insert(format!("{u} stop"));
             } else if i0 != i1 {
                 observed.insert(format!("{u} restart"));
@@ -238,11 +297,11 @@ fn stop_and_restart_match_the_live_user_manager() {
         }
         cases += 1;
         println!(
-            "plan_live: {verb} pl-b.service: planned {planned:?}, the manager did {observed:?}"
+            "plan_live: {verb_text} {unit}: planned {planned:?}, the manager did {observed:?}"
         );
         if planned != observed {
             failures.push(format!(
-                "{verb} pl-b.service: planned {planned:?}, the manager did {observed:?}"
+                "{verb_text} {unit}: planned {planned:?}, the manager did {observed:?}"
             ));
         }
     }

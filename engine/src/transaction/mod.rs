@@ -84,9 +84,10 @@
 //! transactions only, since that is all `systemd --test` plans (in mode `isolate` for units with
 //! `AllowIsolate=yes`, as its default-target job). When the result differs from systemd's first run,
 //! systemd is run again: the result must equal one of its runs, or differ only in the documented
-//! ways. Stop, restart, try-restart and reload propagation is checked against a live user manager
-//! (sim test `plan_live`: the units the manager stops, restarts or reloads are exactly the planned
-//! jobs). The other modes and the manual-request checks follow the reference and systemd's source
+//! ways. Stop, restart, try-restart and reload propagation, `triggering` and `isolate` are checked
+//! against a live user manager (sim test `plan_live`: the units the manager stops, restarts, reloads
+//! or starts are exactly the planned jobs). The other modes and the manual-request checks follow
+//! the reference and systemd's source
 //! (`transaction.c`, `job.c`, `manager.c`, `dbus-unit.c`), with unit tests and CLI snapshots.
 //!
 //! # Cost
