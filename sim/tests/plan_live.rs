@@ -90,7 +90,7 @@ impl Drop for Installed {
     fn drop(&mut self) {
         let mut args = vec!["stop"];
         args.extend(ALL);
-        args.extend(["pl-s.socket", "pl-s.service"]);
+        args.extend(["pl-s.socket", "pl-s.service", "pl-i.target"]);
         let _ = systemctl(&args);
         // after the isolate case
         let _ = systemctl(&["start", "default.target"]);
@@ -196,6 +196,8 @@ fn stop_and_restart_match_the_live_user_manager() {
     }
     let (env, dir) = support::user_manager_env();
     let _installed = install(&dir);
+    // Left over from an interrupted run: the anchor of the isolate case must start inactive.
+    let _ = systemctl(&["stop", "pl-i.target"]);
     let g = graph(&env);
     let names: Vec<String> = g.nodes().map(|n| n.id().to_string()).collect();
     let mut failures = Vec::new();
