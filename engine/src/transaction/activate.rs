@@ -118,11 +118,24 @@ impl Planner<'_> {
     fn drop_redundant(&mut self) {
         for idx in 0..self.unit_order.len() {
             let unit = self.unit_order[idx];
-            let jobs = self.unit_jobs(unit);
-            if jobs.is_empty() {
+            let Some(head) = self.heads[unit] else {
+                continue;
+            };
+            let state = self.active_state(unit);
+            if self.jobs[head].next.is_none() {
+                // One job (the common case): no list to build.
+                let t = self.jobs[head].job_type;
+                let keep = Some(head) == self.anchor
+                    || !t.is_redundant(state)
+                    || self
+                        .installed_type(unit)
+                        .is_some_and(|q| t.conflicts_with(q));
+                if !keep {
+                    self.delete_job(head, false);
+                }
                 continue;
             }
-            let state = self.active_state(unit);
+            let jobs = self.unit_jobs(unit);
             let queued = self.installed_type(unit);
             let keep = jobs.iter().any(|&k| {
                 let t = self.jobs[k].job_type;
@@ -177,12 +190,9 @@ impl Planner<'_> {
         if job.job_type == JobType::Nop || job.ignore_order {
             return out;
         }
-        let node = self.node(job.unit);
+        let adjacency = self.graph.adjacency();
         for kind in [DepKind::Before, DepKind::After] {
-            for (other, _) in node.deps_of(kind) {
-                let Some(u) = self.graph.index_of(other.as_str()) else {
-                    continue;
-                };
+            for u in adjacency.deps(job.unit, kind) {
                 let Some(o) = self.heads[u].or(self.installed[u]) else {
                     continue;
                 };
@@ -328,6 +338,9 @@ impl Planner<'_> {
     fn merge_jobs(&mut self) -> Result<bool, TransactionError> {
         for idx in 0..self.unit_order.len() {
             let unit = self.unit_order[idx];
+            if self.heads[unit].is_none_or(|h| self.jobs[h].next.is_none()) {
+                continue; // nothing to merge
+            }
             let jobs = self.unit_jobs(unit);
             let Some((&head, rest)) = jobs.split_first() else {
                 continue;
@@ -351,6 +364,9 @@ impl Planner<'_> {
         }
         for idx in 0..self.unit_order.len() {
             let unit = self.unit_order[idx];
+            if self.heads[unit].is_none_or(|h| self.jobs[h].next.is_none()) {
+                continue; // nothing to merge
+            }
             let jobs = self.unit_jobs(unit);
             let Some((&head, rest)) = jobs.split_first() else {
                 continue;

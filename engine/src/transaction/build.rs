@@ -104,7 +104,7 @@ impl<'g> Planner<'g> {
         let active = graph
             .nodes()
             .map(|node| {
-                state.given_state(node.id().as_str()).unwrap_or(
+                state.given_state_fast(node.id().as_str()).unwrap_or(
                     if unit_info::is_perpetual(node, manager) {
                         ActiveState::Active
                     } else {
@@ -348,7 +348,7 @@ impl<'g> Planner<'g> {
         if !is_new || ignore_requirements || job_type == JobType::Nop {
             return Ok(None);
         }
-        let pulls = self.pulls(node, job_type);
+        let pulls = self.pulls(unit, job_type);
         if pulls.is_empty() {
             return Ok(None);
         }
@@ -360,7 +360,8 @@ impl<'g> Planner<'g> {
     }
 
     /// The dependency jobs a new job of this type pulls in, in systemd's order of atoms.
-    fn pulls(&self, node: &Node, job_type: JobType) -> Vec<Pull> {
+    fn pulls(&self, node: usize, job_type: JobType) -> Vec<Pull> {
+        let adjacency = self.graph.adjacency();
         let mut out = Vec::new();
         let mut add = |kinds: &[DepKind],
                        f: &dyn Fn(usize) -> Option<JobType>,
@@ -368,10 +369,7 @@ impl<'g> Planner<'g> {
                        conflicts: bool,
                        policy: Policy| {
             for &kind in kinds {
-                for (other, _) in node.deps_of(kind) {
-                    let Some(unit) = self.graph.index_of(other.as_str()) else {
-                        continue;
-                    };
+                for unit in adjacency.deps(node, kind) {
                     if let Some(t) = f(unit) {
                         out.push(Pull {
                             unit,

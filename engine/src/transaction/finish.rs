@@ -13,6 +13,7 @@ impl Planner<'_> {
             let Some(j) = self.heads[u] else { continue };
             let slot = &self.jobs[j];
             let mut pulled_in_by = Vec::new();
+            let mut seen = std::collections::HashSet::new();
             for &l in &slot.objects {
                 let link = &self.links[l];
                 if !link.alive || link.subject == j {
@@ -24,7 +25,7 @@ impl Planner<'_> {
                     job_type: subject.job_type,
                     via: link.via,
                 };
-                if !pulled_in_by.contains(&by) {
+                if seen.insert((link.subject, link.via)) {
                     pulled_in_by.push(by);
                 }
             }

@@ -27,12 +27,11 @@ impl Planner<'_> {
             if self.nothing_to_stop(unit) || !self.shall_stop_on_isolate(unit) {
                 continue;
             }
-            let node = self.node(unit);
-            let kept_trigger = node.deps_of(DepKind::TriggeredBy).any(|(t, _)| {
-                self.graph
-                    .index_of(t.as_str())
-                    .is_some_and(|t| !self.shall_stop_on_isolate(t))
-            });
+            let kept_trigger = self
+                .graph
+                .adjacency()
+                .deps(unit, DepKind::TriggeredBy)
+                .any(|t| !self.shall_stop_on_isolate(t));
             if kept_trigger {
                 continue;
             }
@@ -49,9 +48,9 @@ impl Planner<'_> {
     pub fn add_triggering_jobs(&mut self, unit: usize) {
         let Some(anchor) = self.anchor else { return };
         let triggers: Vec<usize> = self
-            .node(unit)
-            .deps_of(DepKind::TriggeredBy)
-            .filter_map(|(t, _)| self.graph.index_of(t.as_str()))
+            .graph
+            .adjacency()
+            .deps(unit, DepKind::TriggeredBy)
             .collect();
         for t in triggers {
             if self.nothing_to_stop(t) || self.heads[t].is_some() {

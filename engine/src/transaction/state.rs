@@ -117,6 +117,14 @@ impl RuntimeState {
         self.states.get(unit).copied()
     }
 
+    /// [`RuntimeState::given_state`] without hashing when no state was given.
+    pub(crate) fn given_state_fast(&self, unit: &str) -> Option<ActiveState> {
+        if self.states.is_empty() {
+            return None;
+        }
+        self.given_state(unit)
+    }
+
     /// Records a queued job for a unit (by its id); `None` removes it.
     pub fn set_job(&mut self, unit: UnitName, job: Option<InstalledJob>) {
         match job {

@@ -190,3 +190,157 @@ fn mode_and_type_checks() {
         Some(Via::Isolate)
     );
 }
+
+// reference §6.2 step 4.8/4.9: queued jobs — mode fail refuses to replace a conflicting queued job,
+// replace replaces it, flush cancels queued jobs outside the transaction.
+#[test]
+fn queued_jobs() {
+    let g = graph(
+        &[
+            (
+                "a.service",
+                "[Unit]\nRequires=b.service\n[Service]\nExecStart=/bin/a\n",
+            ),
+            ("b.service", SVC),
+            ("c.service", SVC),
+        ],
+        &["a.service", "c.service"],
+    );
+    let mut msgs = Vec::new();
+    let mut st = RuntimeState::new();
+    let stop = InstalledJob {
+        job_type: JobType::Stop,
+        irreversible: false,
+    };
+    st.set_job(UnitName::new("b.service").expect("n"), Some(stop));
+    st.set_job(UnitName::new("c.service").expect("n"), Some(stop));
+    let r = Request::new("a.service", JobType::Start).mode(JobMode::Fail);
+    assert_eq!(
+        plan(&g, &r, &st, &mut msgs).unwrap_err().to_string(),
+        "Transaction for a.service/start is destructive (b.service has 'stop' job queued, but 'start' is included in transaction)."
+    );
+    let tr = plan(
+        &g,
+        &Request::new("a.service", JobType::Start),
+        &st,
+        &mut msgs,
+    )
+    .expect("ok");
+    assert_eq!(
+        jobs(&tr),
+        ["a.service start", "b.service start", "sysinit.target start"]
+    );
+    assert!(tr.cancelled.is_empty());
+    let r = Request::new("a.service", JobType::Start).mode(JobMode::Flush);
+    let tr = plan(&g, &r, &st, &mut msgs).expect("ok");
+    assert_eq!(tr.cancelled, [UnitName::new("c.service").expect("n")]);
+    // An irreversible queued job cannot be replaced even in mode replace.
+    st.set_job(
+        UnitName::new("b.service").expect("n"),
+        Some(InstalledJob {
+            job_type: JobType::Stop,
+            irreversible: true,
+        }),
+    );
+    let e = plan(
+        &g,
+        &Request::new("a.service", JobType::Start),
+        &st,
+        &mut msgs,
+    )
+    .unwrap_err();
+    assert!(matches!(e, TransactionError::Destructive { .. }));
+}
+
+// reference §6.1: ignore-requirements keeps ordering, ignore-dependencies drops it; a start of an
+// active unit is kept as the anchor (never dropped as redundant), its dependencies are not.
+#[test]
+fn anchors_and_redundancy() {
+    let g = graph(
+        &[
+            (
+                "a.service",
+                "[Unit]\nRequires=b.service\n[Service]\nExecStart=/bin/a\n",
+            ),
+            ("b.service", SVC),
+        ],
+        &["a.service"],
+    );
+    let mut msgs = Vec::new();
+    let mut st = RuntimeState::new();
+    for u in ["a.service", "b.service", "sysinit.target"] {
+        st.set_active_state(UnitName::new(u).expect("n"), ActiveState::Active);
+    }
+    let tr = plan(
+        &g,
+        &Request::new("a.service", JobType::Start),
+        &st,
+        &mut msgs,
+    )
+    .expect("ok");
+    assert_eq!(jobs(&tr), ["a.service start"]);
+    let r = Request::new("a.service", JobType::Start).mode(JobMode::IgnoreDependencies);
+    let tr = plan(&g, &r, &RuntimeState::new(), &mut msgs).expect("ok");
+    assert_eq!(jobs(&tr), ["a.service start"]);
+    assert!(tr.jobs[0].ignore_order);
+    let r = Request::new("a.service", JobType::Start).mode(JobMode::IgnoreRequirements);
+    let tr = plan(&g, &r, &RuntimeState::new(), &mut msgs).expect("ok");
+    assert!(!tr.jobs[0].ignore_order);
+}
+
+// reference §6.1: isolate stops active units outside the transaction, except IgnoreOnIsolate=
+// units and units triggered by units that stay; triggering also stops the active triggers.
+#[test]
+fn isolate_and_triggering() {
+    let g = graph(
+        &[
+            ("i.target", "[Unit]\nAllowIsolate=yes\nWants=s.socket\n"),
+            ("j.target", "[Unit]\nAllowIsolate=yes\n"),
+            ("s.socket", "[Socket]\nListenStream=/run/s.sock\n"),
+            ("s.service", SVC),
+            ("x.service", SVC),
+            (
+                "keep.service",
+                "[Unit]\nIgnoreOnIsolate=yes\n[Service]\nExecStart=/bin/k\n",
+            ),
+        ],
+        &[
+            "i.target",
+            "j.target",
+            "x.service",
+            "keep.service",
+            "s.service",
+        ],
+    );
+    let mut msgs = Vec::new();
+    let mut st = RuntimeState::new();
+    for u in ["s.socket", "s.service", "x.service", "keep.service"] {
+        st.set_active_state(UnitName::new(u).expect("n"), ActiveState::Active);
+    }
+    // s.socket stays (i.target wants it; its start is redundant), so s.service it triggers stays.
+    // isolate collects no garbage: the (inactive) sysinit.target the socket's dropped start job
+    // pulled in keeps its start job.
+    let r = Request::new("i.target", JobType::Start).mode(JobMode::Isolate);
+    let tr = plan(&g, &r, &st, &mut msgs).expect("ok");
+    assert_eq!(
+        jobs(&tr),
+        ["i.target start", "sysinit.target start", "x.service stop"]
+    );
+    // j.target keeps nothing: the socket is stopped. systemd keeps a unit whose trigger "is
+    // already listed" in the transaction — also when the trigger got its own isolate stop job
+    // first — so s.service (after s.socket in the unit order) is kept running. In systemd that
+    // depends on hash order (transaction_add_isolate_jobs()).
+    let r = Request::new("j.target", JobType::Start).mode(JobMode::Isolate);
+    let tr = plan(&g, &r, &st, &mut msgs).expect("ok");
+    assert_eq!(
+        jobs(&tr),
+        ["j.target start", "s.socket stop", "x.service stop"]
+    );
+    let r = Request::new("s.service", JobType::Stop).mode(JobMode::Triggering);
+    let tr = plan(&g, &r, &st, &mut msgs).expect("ok");
+    assert_eq!(jobs(&tr), ["s.service stop", "s.socket stop"]);
+    assert_eq!(
+        tr.job("s.socket").map(|j| j.pulled_in_by[0].via),
+        Some(Via::Triggering)
+    );
+}

@@ -10,7 +10,7 @@ use unitlab_engine::diag::Severity;
 use unitlab_engine::graph::DepKind;
 use unitlab_engine::graph::Graph;
 use unitlab_engine::transaction::{
-    plan, JobMode, JobType, Message, Request, RuntimeState, TransactionError,
+    plan, ActiveState, JobMode, JobType, Message, Request, RuntimeState, TransactionError,
 };
 
 /// What systemd reported for one start transaction.
@@ -22,10 +22,61 @@ pub struct Oracle {
     pub failure: Option<String>,
     /// The transaction messages (dependency job warnings and ordering cycles), as printed.
     pub messages: BTreeSet<String>,
+    /// Per unit of the dump: load state, active state and dependency lines
+    /// (`Wants: b.service (origin-file)`).
+    pub units: BTreeMap<String, UnitDump>,
     /// Units whose job a `Wants=`-like dependency failed to add (any log level; ours only).
     pub ignored: BTreeSet<String>,
     /// The whole output (for failure reports).
     pub text: String,
+}
+
+/// One unit of the dump.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct UnitDump {
+    /// `Unit Load State:`.
+    pub load_state: String,
+    /// `Unit Active State:`.
+    pub active_state: String,
+    /// The dependency lines, as a set (systemd prints them in hash order).
+    pub deps: BTreeSet<String>,
+}
+
+/// Parses the `-> By units:` part of a dump.
+pub fn parse_units(text: &str) -> BTreeMap<String, UnitDump> {
+    let mut out: BTreeMap<String, UnitDump> = BTreeMap::new();
+    let mut cur: Option<String> = None;
+    for line in text.lines() {
+        if let Some(rest) = line.strip_prefix("\t-> Unit ") {
+            let name = rest.trim_end_matches(':').to_owned();
+            out.insert(name.clone(), UnitDump::default());
+            cur = Some(name);
+            continue;
+        }
+        if line.starts_with("-> ") {
+            cur = None;
+            continue;
+        }
+        let Some(u) = &cur else { continue };
+        let Some(body) = line.strip_prefix("\t\t") else {
+            continue;
+        };
+        if body.starts_with('\t') || body.starts_with("->") {
+            continue;
+        }
+        let entry = out.get_mut(u).expect("unit");
+        if let Some(s) = body.strip_prefix("Unit Load State: ") {
+            entry.load_state = s.to_owned();
+        } else if let Some(s) = body.strip_prefix("Unit Active State: ") {
+            entry.active_state = s.to_owned();
+        } else if let Some((key, _)) = body.split_once(": ") {
+            let is_dep = DepKind::from_name(key).is_some() || key == "RequiresMountsFor";
+            if is_dep && body.ends_with(')') && body.contains(" (") {
+                entry.deps.insert(body.to_owned());
+            }
+        }
+    }
+    out
 }
 
 /// True for the manager's transaction messages (not the loader's).
@@ -47,6 +98,7 @@ pub fn is_transaction_message(line: &str) -> bool {
 pub fn parse_oracle(text: &str) -> Oracle {
     let mut o = Oracle {
         text: text.to_owned(),
+        units: parse_units(text),
         ..Oracle::default()
     };
     let mut in_jobs = false;
@@ -88,13 +140,17 @@ pub fn parse_oracle(text: &str) -> Oracle {
 /// if the unit allows it, else a `replace`. Debug messages are left out (systemd does not print
 /// them).
 pub fn ours(graph: &Graph, unit: &str) -> Oracle {
+    ours_in(graph, unit, &RuntimeState::new())
+}
+
+/// [`ours`] against a given runtime state.
+pub fn ours_in(graph: &Graph, unit: &str, state: &RuntimeState) -> Oracle {
     let mut messages: Vec<Message> = Vec::new();
-    let state = RuntimeState::new();
     let request = Request::new(unit, JobType::Start).mode(JobMode::Isolate);
-    let mut result = plan(graph, &request, &state, &mut messages);
+    let mut result = plan(graph, &request, state, &mut messages);
     if result == Err(TransactionError::NoIsolation) {
         let request = Request::new(unit, JobType::Start);
-        result = plan(graph, &request, &state, &mut messages);
+        result = plan(graph, &request, state, &mut messages);
     }
     let mut o = Oracle::default();
     match result {
@@ -104,6 +160,17 @@ pub fn ours(graph: &Graph, unit: &str) -> Oracle {
             }
         }
         Err(e) => o.failure = Some(e.to_string()),
+    }
+    for n in graph.nodes() {
+        let lines: BTreeSet<String> = graph.dump_lines(n.id().as_str()).into_iter().collect();
+        o.units.insert(
+            n.id().to_string(),
+            UnitDump {
+                load_state: n.load_state().as_str().to_owned(),
+                active_state: String::new(),
+                deps: lines,
+            },
+        );
     }
     o.ignored = messages
         .iter()
@@ -417,4 +484,19 @@ pub fn compare_with_reruns(
         }
     }
     first
+}
+
+/// The active states of a dump that are not `inactive`, as a runtime state (the host's mounts,
+/// devices and the perpetual units are active in `systemd --test`).
+pub fn runtime_state_of(o: &Oracle) -> RuntimeState {
+    let mut st = RuntimeState::new();
+    for (u, d) in &o.units {
+        if let (Some(a), Ok(name)) = (
+            ActiveState::from_name(&d.active_state),
+            unitlab_engine::name::UnitName::new(u),
+        ) {
+            st.set_active_state(name, a);
+        }
+    }
+    st
 }

@@ -22,6 +22,7 @@ mod link;
 mod list_dependencies;
 mod list_unit_files;
 mod mask;
+mod plan;
 mod preset;
 mod preset_all;
 mod reenable;
@@ -180,6 +181,8 @@ enum Verb {
     Show(show::Args),
     /// Print a unit's dependency tree, like `systemctl list-dependencies`, offline.
     ListDependencies(list_dependencies::Args),
+    /// Print the jobs `systemctl start|stop|restart|reload|isolate UNIT` would queue, offline.
+    Plan(plan::Args),
 }
 
 /// Runs the command line against the real process environment and returns the exit status.
@@ -250,6 +253,7 @@ pub fn run_in(ctx: &mut Context<'_>, args: Vec<OsString>) -> i32 {
         Verb::Demo(a) => demo::run(ctx, &cli.global, a),
         Verb::Show(a) => show::run(ctx, &cli.global, a),
         Verb::ListDependencies(a) => list_dependencies::run(ctx, &cli.global, a),
+        Verb::Plan(a) => plan::run(ctx, &cli.global, a),
     };
     let _ = ctx.out.flush();
     let _ = ctx.err.flush();
