@@ -29,6 +29,10 @@
 //!   are masks. [`load::load_unit`] adds drop-ins (name, template, prefix, alias and type-level
 //!   `.d` directories, one file per basename), `.wants/`/`.requires/` entries and the load state.
 //!
+//! * **The graph** ([`graph::Graph`]) holds every unit the manager would have loaded, with its
+//!   dependencies and their origins; **transactions** ([`transaction::plan`]) compute the jobs the
+//!   manager would queue for a start, stop, restart, reload or isolate request on it.
+//!
 //! Hard failures are `thiserror` enums naming the paths and units involved; unit-file problems
 //! are diagnostics, collected and never returned as errors.
 //!
@@ -76,6 +80,7 @@ pub mod load;
 pub mod name;
 pub mod syntax;
 pub mod time;
+pub mod transaction;
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

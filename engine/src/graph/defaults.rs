@@ -51,6 +51,16 @@ pub(crate) fn type_defaults(l: &mut Loader<'_>, id: &UnitName) {
             }
             by_name(l, id, &shutdown, "shutdown.target");
         }
+        UnitType::Automount if system => {
+            by_name(l, id, &[DepKind::Before], "local-fs.target");
+            by_name(l, id, &[DepKind::After], "local-fs-pre.target");
+            by_name(
+                l,
+                id,
+                &[DepKind::Before, DepKind::Conflicts],
+                "umount.target",
+            );
+        }
         UnitType::Path => {
             by_name(l, id, &[DepKind::Before], "paths.target");
             if system {

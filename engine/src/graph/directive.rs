@@ -208,6 +208,7 @@ fn assignment(
                 trigger_unit(l, id, base, v, trigger_set);
             }
             (UnitType::Socket, "Service") => socket_service(l, id, base, v),
+            (UnitType::Service, "Sockets") => service_sockets(l, id, base, v),
             (_, "Slice") => slice(l, id, base, v),
             _ => {}
         }
@@ -348,6 +349,51 @@ fn socket_service(l: &mut Loader<'_>, id: &UnitName, base: &UnitName, v: &Settin
     let Ok(un) = UnitName::new(&name) else { return };
     let sid = l.load(&un);
     l.graph.socket_service.insert(id.clone(), sid);
+}
+
+/// A service's `Sockets=` (`config_parse_service_sockets()`): `Wants=` and `After=` on each
+/// socket, and `TriggeredBy`, all origin `file`.
+fn service_sockets(l: &mut Loader<'_>, id: &UnitName, base: &UnitName, v: &SettingValue) {
+    let creds = l.graph.options.credentials.clone();
+    for word in split_words(&v.value) {
+        let name = match expand_name(base, &creds, &word) {
+            Ok(n) => n,
+            Err(e) => {
+                l.file_log(
+                    &v.file,
+                    v.line,
+                    format!(
+                        "Failed to resolve unit specifiers in '{word}', ignoring: {}",
+                        e.strerror()
+                    ),
+                );
+                continue;
+            }
+        };
+        if !name.ends_with(".socket") {
+            l.file_log(
+                &v.file,
+                v.line,
+                format!("Unit must be of type socket, ignoring: {name}"),
+            );
+            continue;
+        }
+        for kinds in [
+            &[DepKind::Wants, DepKind::After][..],
+            &[DepKind::TriggeredBy],
+        ] {
+            if let Err(e) = l.add_by_name_as(id, base, kinds, &name, true, DepMask::FILE) {
+                l.file_log(
+                    &v.file,
+                    v.line,
+                    format!(
+                        "Failed to add dependency on {name}, ignoring: {}",
+                        e.strerror()
+                    ),
+                );
+            }
+        }
+    }
 }
 
 /// `Slice=`.

@@ -83,7 +83,8 @@ pub(crate) fn type_extras(l: &mut Loader<'_>, id: &UnitName) {
             super::mount::extras(l, id);
         }
         UnitType::Swap | UnitType::Scope => default_slice(l, id),
-        UnitType::Automount | UnitType::Device => {}
+        UnitType::Automount => automount_extras(l, id),
+        UnitType::Device => {}
     }
 }
 
@@ -96,8 +97,9 @@ pub(crate) fn setting(l: &Loader<'_>, id: &UnitName, section: &str, key: &str) -
 }
 
 /// `unit_set_default_slice()`: instances go to `system-<escaped prefix>.slice` (`app-…` for the
-/// user manager), other units to `system.slice` (`app.slice`); a user manager's mounts and swaps to
-/// `-.slice`.
+/// user manager); extrinsic units to `-.slice` (the perpetual `init.scope` and `-.mount`, a user
+/// manager's mounts and swaps, and the system's API and OS mounts: see
+/// [`super::mount::is_extrinsic`]); other units to `system.slice` (`app.slice`).
 fn default_slice(l: &mut Loader<'_>, id: &UnitName) {
     if l.graph.nodes[id].slice().is_some() {
         return;
@@ -106,7 +108,10 @@ fn default_slice(l: &mut Loader<'_>, id: &UnitName) {
     let name = if id.kind() == NameKind::Instance {
         let top = if user { "app" } else { "system" };
         format!("{top}-{}.slice", escape(id.prefix()))
-    } else if user && matches!(id.unit_type(), UnitType::Mount | UnitType::Swap) {
+    } else if (user && matches!(id.unit_type(), UnitType::Mount | UnitType::Swap))
+        || matches!(id.as_str(), "init.scope" | "-.mount")
+        || (id.unit_type() == UnitType::Mount && super::mount::unit_is_extrinsic(l, id))
+    {
         "-.slice".to_owned()
     } else if user {
         "app.slice".to_owned()
@@ -217,9 +222,14 @@ fn exec_dependencies(l: &mut Loader<'_>, id: &UnitName) {
             DepMask::FILE,
         );
     }
-    let private_tmp = setting(l, id, section, "PrivateTmp")
+    // unit_patch_contexts(): DynamicUser=yes implies PrivateTmp=yes.
+    let dynamic_user = setting(l, id, section, "DynamicUser")
         .and_then(|v| parse_boolean(&v))
         .unwrap_or(false);
+    let private_tmp = dynamic_user
+        || setting(l, id, section, "PrivateTmp")
+            .and_then(|v| parse_boolean(&v))
+            .unwrap_or(false);
     if private_tmp {
         let _ = l.add_by_name(
             id,
@@ -251,7 +261,18 @@ fn exec_dependencies(l: &mut Loader<'_>, id: &UnitName) {
 
 /// `After=systemd-journald.socket` when output or errors go to the journal or kmsg (the default).
 fn journald(l: &mut Loader<'_>, id: &UnitName, section: &str) {
-    let out = setting(l, id, section, "StandardOutput").unwrap_or_else(|| "journal".into());
+    // service_fix_stdio(): an inherited stdout stays inherited when stdin is a terminal, a socket
+    // or a named fd (a bidirectional stream); otherwise it becomes the default, the journal.
+    let stdin = setting(l, id, section, "StandardInput").unwrap_or_default();
+    let bidirectional = id.unit_type() == UnitType::Service
+        && (matches!(stdin.as_str(), "tty" | "tty-force" | "tty-fail" | "socket")
+            || stdin.starts_with("fd"));
+    let service = id.unit_type() == UnitType::Service;
+    let out = match setting(l, id, section, "StandardOutput") {
+        Some(o) if o != "inherit" || !service => o,
+        _ if bidirectional => "inherit".into(),
+        _ => "journal".into(),
+    };
     let err = setting(l, id, section, "StandardError").unwrap_or_else(|| "inherit".into());
     if !is_journal(&out) && !is_journal(&err) {
         return;
@@ -310,6 +331,31 @@ fn related(id: &UnitName, ty: UnitType) -> Option<UnitName> {
     id.with_type(ty).ok()
 }
 
+/// An automount's extras (`automount_add_extras()`): `Before=` and `Triggers=` on the same-name
+/// mount and `RequiresMountsFor=` its parent directory (origin `implicit`), then the default
+/// dependencies.
+fn automount_extras(l: &mut Loader<'_>, id: &UnitName) {
+    if let Some(mount) = related(id, UnitType::Mount) {
+        let mid = l.load(&mount);
+        l.add(id, DepKind::Before, &mid, true, DepMask::IMPLICIT);
+        l.add(id, DepKind::Triggers, &mid, true, DepMask::IMPLICIT);
+    }
+    let where_ = setting(l, id, "Automount", "Where")
+        .and_then(|w| simplify(&w))
+        .or_else(|| id.to_path().ok().map(|p| p.to_string()));
+    if let Some(w) = where_ {
+        let parent = match w.rfind('/') {
+            Some(0) => Some("/".to_owned()),
+            Some(i) => Some(w[..i].to_owned()),
+            None => None,
+        };
+        if let Some(p) = parent.filter(|_| w != "/") {
+            require_mounts_for(l, id, &p, DepMask::IMPLICIT);
+        }
+    }
+    super::defaults::type_defaults(l, id);
+}
+
 /// A timer's or path's trigger when no `Unit=` was given: the same-name service (implicit).
 fn related_trigger(l: &mut Loader<'_>, id: &UnitName) {
     if l.graph.nodes[id]
@@ -365,20 +411,75 @@ fn socket_trigger(l: &mut Loader<'_>, id: &UnitName) {
 
 /// File-system ports of a socket need their mounts.
 fn socket_mounts(l: &mut Loader<'_>, id: &UnitName) {
+    let system = l.graph.options.manager == Manager::System;
     let mut paths = Vec::new();
     for key in SOCKET_PORTS {
         if matches!(key, "ListenNetlink" | "ListenMessageQueue") {
             continue;
         }
         for v in l.graph.nodes[id].unit.settings.list("Socket", key) {
-            if v.value.starts_with('/') && !v.value.contains('%') {
-                paths.push(v.value.to_owned());
+            let value = if v.value.contains('%') {
+                match system
+                    .then(|| system_path_specifiers(id, v.value))
+                    .flatten()
+                {
+                    Some(p) => p,
+                    None => continue,
+                }
+            } else {
+                v.value.to_owned()
+            };
+            if !value.starts_with('/') {
+                continue;
             }
+            let Some(mut path) = simplify(&value) else {
+                continue;
+            };
+            // patch_var_run(): AF_UNIX socket and FIFO paths below /var/run/ move to /run/.
+            if matches!(
+                key,
+                "ListenStream" | "ListenDatagram" | "ListenSequentialPacket" | "ListenFIFO"
+            ) {
+                if let Some(rest) = path.strip_prefix("/var/run/") {
+                    path = format!("/run/{rest}");
+                }
+            }
+            paths.push(path);
         }
     }
     for p in paths {
         require_mounts_for(l, id, &p, DepMask::FILE);
     }
+}
+
+/// The system manager's path specifiers (`unit_path_printf()`) that do not depend on the host:
+/// `%t` `%S` `%C` `%L` `%E` `%T` `%V`, the unit's `%n` `%N` `%p` `%i`, and `%%`. `None` for any
+/// other specifier.
+fn system_path_specifiers(id: &UnitName, text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        match chars.next()? {
+            '%' => out.push('%'),
+            't' => out.push_str("/run"),
+            'S' => out.push_str("/var/lib"),
+            'C' => out.push_str("/var/cache"),
+            'L' => out.push_str("/var/log"),
+            'E' => out.push_str("/etc"),
+            'T' => out.push_str("/tmp"),
+            'V' => out.push_str("/var/tmp"),
+            'n' => out.push_str(id.as_str()),
+            'N' => out.push_str(id.stem()),
+            'p' => out.push_str(id.prefix()),
+            'i' => out.push_str(id.instance().unwrap_or("")),
+            _ => return None,
+        }
+    }
+    Some(out)
 }
 
 /// Simplifies a path like `path_simplify()`; `None` if it is not absolute and normalized.

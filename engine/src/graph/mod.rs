@@ -28,6 +28,9 @@
 //! 4. once everything is loaded: mount ordering and the automatic `After=` of targets on the
 //!    units they pull in.
 //!
+//! [`Graph::adjacency`] gives the dependencies by position ([`Graph::index_of`]), for algorithms
+//! that walk the graph many times (transactions).
+//!
 //! Problems are [`crate::diag::Diagnostic`]s worded as systemd logs them (`Dependency
 //! After=a.service is dropped.`, `Failed to add dependency on "a.service", ignoring: Invalid
 //! argument`).
@@ -36,6 +39,12 @@
 //! the rules of reference §5 and ≥ 500 random graphs per run, comparing load states, every
 //! dependency line with its origins and the dependency messages) and against a live user
 //! manager's `systemctl --user show`/`list-dependencies` (sim test `list_dependencies_live`).
+//! Also verified over the real-world corpus (test `transaction_corpus`), which found `Sockets=`
+//! (`Wants=`, `After=` and `TriggeredBy` on each socket, origin `file`), the automount extras (the
+//! same-name mount, the parent directory's mounts, default dependencies), extrinsic mounts (API and OS
+//! file systems: `-.slice`, no default ordering), socket paths with specifiers and below
+//! `/var/run/`, an inherited stdout when stdin is a socket or terminal (no journald dependency),
+//! and `DynamicUser=` implying `PrivateTmp=`.
 //! Facts found on the way: `.wants/`/`.requires/` entries have origin `file` (there is no
 //! `dropin-dir` mask in 252); the journald socket, `PrivateTmp=` and the slice ordering of
 //! non-slice units are `file` too; a slice's parent is `implicit`; a target is ordered after a unit
@@ -57,6 +66,7 @@
 //!
 //! [`LoadedUnit`]: crate::load::LoadedUnit
 
+mod adjacency;
 mod build;
 mod defaults;
 mod directive;
@@ -67,6 +77,8 @@ mod mount;
 mod node;
 mod specifier;
 
+pub use adjacency::Adjacency;
+pub(crate) use build::parse_boolean as parse_boolean_value;
 pub use build::{can_fail, can_trigger, has_cgroup, GraphOptions, Manager};
 pub use directive::split_words;
 pub use kind::DepKind;
@@ -94,6 +106,8 @@ pub struct Graph {
     loaded: usize,
     /// `BusName=` → the service that took it first.
     bus_names: HashMap<String, UnitName>,
+    /// The dependencies by position, built on first use after the last load.
+    adjacency: std::sync::OnceLock<Adjacency>,
 }
 
 impl Graph {
@@ -111,6 +125,7 @@ impl Graph {
             socket_service: HashMap::new(),
             loaded: 0,
             bus_names: HashMap::new(),
+            adjacency: std::sync::OnceLock::new(),
         };
         let root = UnitName::new("-.slice").expect("-.slice is a valid name");
         g.load(fs, catalog, &root, sink);
@@ -143,6 +158,7 @@ impl Graph {
         let mut l = build::Loader::new(fs, catalog, self, sink);
         let id = l.load(name);
         l.run();
+        self.adjacency = std::sync::OnceLock::new();
         id
     }
 
@@ -169,6 +185,24 @@ impl Graph {
     /// The unit known by `name` (see [`Graph::resolve`]).
     pub fn get(&self, name: &str) -> Option<&Node> {
         self.nodes.get(self.resolve(name)?)
+    }
+
+    /// The position of the unit with this id in [`Graph::nodes`] (ids only, not aliases).
+    pub fn index_of(&self, id: &str) -> Option<usize> {
+        self.nodes.get_index_of(id)
+    }
+
+    /// The unit at a position of [`Graph::nodes`].
+    ///
+    /// # Panics
+    /// If `index` is not below [`Graph::len`].
+    pub fn node_at(&self, index: usize) -> &Node {
+        &self.nodes[index]
+    }
+
+    /// The dependencies by position (see [`Adjacency`]), built on first use.
+    pub fn adjacency(&self) -> &Adjacency {
+        self.adjacency.get_or_init(|| Adjacency::build(self))
     }
 
     /// All units, in load order.

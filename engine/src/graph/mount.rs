@@ -36,6 +36,39 @@ fn by_name(l: &mut Loader<'_>, id: &UnitName, kinds: &[DepKind], name: &str, mas
     let _ = l.add_by_name(id, kinds, name, true, mask);
 }
 
+/// True if `path` is `prefix` or below it (whole components).
+fn path_starts_with(path: &str, prefix: &str) -> bool {
+    path == prefix
+        || path
+            .strip_prefix(prefix)
+            .is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// `mount_is_extrinsic()`: mounts the manager does not manage itself (every mount of a user
+/// manager; the OS's own `/`, `/usr`, `/etc`; the API file systems below `/proc`, `/sys`, `/dev`;
+/// `/run/initramfs`; `x-initrd.mount` mounts outside the initrd). They get no default ordering and
+/// live in `-.slice`.
+pub(crate) fn is_extrinsic(manager: Manager, where_: &str, options: &str) -> bool {
+    manager == Manager::User
+        || ["/", "/usr", "/etc"].contains(&where_)
+        || ["/run/initramfs", "/proc", "/sys", "/dev"]
+            .iter()
+            .any(|p| path_starts_with(where_, p))
+        || has_option(options, "x-initrd.mount")
+}
+
+/// [`is_extrinsic`] for a mount unit of the graph (its `Where=`, else its name's path).
+pub(crate) fn unit_is_extrinsic(l: &Loader<'_>, id: &UnitName) -> bool {
+    let Some(where_) = setting(l, id, "Mount", "Where")
+        .and_then(|w| simplify(&w))
+        .or_else(|| id.to_path().ok().map(|p| p.to_string()))
+    else {
+        return l.graph.options.manager == Manager::User;
+    };
+    let options = setting(l, id, "Mount", "Options").unwrap_or_default();
+    is_extrinsic(l.graph.options.manager, &where_, &options)
+}
+
 /// The mount unit's own dependencies.
 pub(crate) fn extras(l: &mut Loader<'_>, id: &UnitName) {
     let Some(where_) = setting(l, id, "Mount", "Where")
@@ -100,12 +133,7 @@ pub(crate) fn extras(l: &mut Loader<'_>, id: &UnitName) {
     }
     // Default ordering (not for extrinsic mounts).
     let default = l.graph.nodes[id].default_dependencies;
-    let extrinsic = l.graph.options.manager == Manager::User
-        || where_ == "/"
-        || where_ == "/usr"
-        || where_ == "/run/initramfs"
-        || where_.starts_with("/run/initramfs/");
-    if !default || extrinsic {
+    if !default || is_extrinsic(l.graph.options.manager, &where_, &options) {
         return;
     }
     let (after, before) = if network {

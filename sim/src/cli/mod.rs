@@ -23,6 +23,7 @@ mod link;
 mod list_dependencies;
 mod list_unit_files;
 mod mask;
+mod plan;
 mod preset;
 mod preset_all;
 mod reenable;
@@ -193,6 +194,8 @@ enum Verb {
     ListDependencies(list_dependencies::Args),
     /// Replay scenario files on a simulated machine and check their output.
     Replay(replay::Args),
+    /// Print the jobs `systemctl start|stop|restart|reload|isolate UNIT` would queue, offline.
+    Plan(plan::Args),
 }
 
 /// Runs the command line against the real process environment and returns the exit status.
@@ -268,6 +271,7 @@ pub fn run_in(ctx: &mut Context<'_>, args: Vec<OsString>) -> i32 {
         Verb::Show(a) => show::run(ctx, &cli.global, a),
         Verb::ListDependencies(a) => list_dependencies::run(ctx, &cli.global, a),
         Verb::Replay(a) => replay::run(ctx, &cli.global, a),
+        Verb::Plan(a) => plan::run(ctx, &cli.global, a),
     };
     let _ = ctx.out.flush();
     let _ = ctx.err.flush();

@@ -213,6 +213,7 @@ mod tests {
             unit: Some(unit.into()),
             message: msg.into(),
             message_id: id,
+            fields: Vec::new(),
             job: Some((7, "dependency".into())),
             priority: 3,
         }
@@ -280,6 +281,7 @@ mod tests {
             unit: Some("a.service".into()),
             message: "Failed to start a.service.".into(),
             message_id: Some("be02cf6855d2428ba40df7e9d022f03d"),
+            fields: Vec::new(),
             job: Some((7, "dependency".into())),
             priority: 3,
         };

@@ -1,0 +1,101 @@
+//! The simulator's runtime manager (issue 5 speed targets): booting a system of 10,000 services
+//! to `multi-user.target`, and the event throughput of a busy machine (1,000 services that exit
+//! and are restarted every few seconds: every exit and every restart timer is one event).
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use unitlab_engine::fs::MemFs;
+use unitlab_engine::load::Scope;
+use unitlab_sim::manager::{Clock, Journal, Manager, World};
+
+const TARGETS: &[(&str, &str)] = &[
+    ("multi-user.target", "[Unit]\nDescription=Multi-User System\nRequires=basic.target\nConflicts=rescue.service rescue.target\nAfter=basic.target rescue.service rescue.target\nAllowIsolate=yes\n"),
+    ("basic.target", "[Unit]\nDescription=Basic System\nRequires=sysinit.target\nWants=sockets.target timers.target paths.target slices.target\nAfter=sysinit.target sockets.target paths.target slices.target tmp.mount\n"),
+    ("sysinit.target", "[Unit]\nDescription=System Initialization\nDefaultDependencies=no\nConflicts=emergency.service emergency.target\nAfter=local-fs.target swap.target emergency.service emergency.target\n"),
+    ("sockets.target", "[Unit]\nDescription=Sockets\n"),
+    ("timers.target", "[Unit]\nDescription=Timers\nDefaultDependencies=no\nConflicts=shutdown.target\n"),
+    ("paths.target", "[Unit]\nDescription=Path Units\n"),
+    ("slices.target", "[Unit]\nDescription=Slice Units\nWants=-.slice system.slice\nAfter=-.slice system.slice\n"),
+    ("local-fs.target", "[Unit]\nDescription=Local File Systems\nDefaultDependencies=no\n"),
+    ("swap.target", "[Unit]\nDescription=Swaps\n"),
+    ("shutdown.target", "[Unit]\nDescription=System Shutdown\nDefaultDependencies=no\nRefuseManualStart=yes\n"),
+    ("system.slice", "[Unit]\nDescription=System Slice\nDefaultDependencies=no\nBefore=slices.target\nRequires=-.slice\nAfter=-.slice\n"),
+];
+
+/// A system with `n` services wanted by multi-user.target (`default.target` is multi-user).
+fn system(n: usize, service: &str) -> MemFs {
+    let fs = MemFs::new();
+    for (name, text) in TARGETS {
+        fs.add_file(format!("/lib/systemd/system/{name}"), *text)
+            .expect("target");
+    }
+    fs.add_symlink("/lib/systemd/system/default.target", "multi-user.target")
+        .expect("default.target");
+    for i in 0..n {
+        fs.add_file(format!("/lib/systemd/system/s{i}.service"), service)
+            .expect("service");
+        fs.add_symlink(
+            format!("/etc/systemd/system/multi-user.target.wants/s{i}.service"),
+            format!("/lib/systemd/system/s{i}.service"),
+        )
+        .expect("wants link");
+    }
+    fs
+}
+
+fn boot(fs: &mut MemFs) -> Manager {
+    let mut clock = Clock::new(1_795_524_451_000_000);
+    let mut journal = Journal::default();
+    let mut m = Manager::new(Scope::System);
+    m.set_invariant_checks(false);
+    let mut w = World {
+        fs,
+        clock: &mut clock,
+        journal: &mut journal,
+    };
+    m.boot(&mut w);
+    m
+}
+
+fn boot_10k(c: &mut Criterion) {
+    let mut fs = system(
+        10_000,
+        "[Unit]\nDescription=A service\n[Service]\nExecStart=/usr/sbin/daemon --foreground\n",
+    );
+    let m = boot(&mut fs);
+    assert_eq!(m.active_state("multi-user.target").as_str(), "active");
+    let mut group = c.benchmark_group("sim-boot");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(10_000));
+    group.bench_function("10000-services-to-multi-user", |b| b.iter(|| boot(&mut fs)));
+    group.finish();
+}
+
+fn events(c: &mut Criterion) {
+    let mut fs = system(
+        1_000,
+        "[Unit]\nStartLimitIntervalSec=0\n[Service]\nExecStart=/bin/sleep 1\nRestart=always\nRestartSec=1\n",
+    );
+    let run = |fs: &mut MemFs| {
+        let mut clock = Clock::new(1_795_524_451_000_000);
+        let mut journal = Journal::default();
+        let mut m = Manager::new(Scope::System);
+        m.set_invariant_checks(false);
+        let mut w = World {
+            fs,
+            clock: &mut clock,
+            journal: &mut journal,
+        };
+        m.boot(&mut w);
+        let before = m.events_processed();
+        m.run_until(&mut w, 100_000_000);
+        m.events_processed() - before
+    };
+    let n = run(&mut fs);
+    let mut group = c.benchmark_group("sim-events");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(n));
+    group.bench_function("1000-restarting-services-100s", |b| b.iter(|| run(&mut fs)));
+    group.finish();
+}
+
+criterion_group!(benches, boot_10k, events);
+criterion_main!(benches);

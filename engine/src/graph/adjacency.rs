@@ -1,0 +1,45 @@
+//! The graph's dependencies by position ([`super::Graph::index_of`]), for algorithms that walk the
+//! same graph many times (transaction planning): built once per graph state, no hashing of names
+//! while walking.
+use super::kind::DepKind;
+use super::Graph;
+
+/// Per unit, its dependencies as `(kind, other unit's position)`, grouped by kind in systemd's kind
+/// order and, within a kind, in the order they were added (compressed rows: `edges[start[i]..
+/// start[i + 1]]` are unit `i`'s).
+#[derive(Clone, Debug, Default)]
+pub struct Adjacency {
+    start: Vec<u32>,
+    edges: Vec<(DepKind, u32)>,
+}
+
+impl Adjacency {
+    pub(crate) fn build(graph: &Graph) -> Adjacency {
+        let mut start = Vec::with_capacity(graph.len() + 1);
+        let mut edges = Vec::new();
+        for node in graph.nodes() {
+            start.push(u32::try_from(edges.len()).unwrap_or(u32::MAX));
+            for (kind, others) in &node.deps {
+                if matches!(kind, DepKind::References | DepKind::ReferencedBy) {
+                    continue;
+                }
+                for other in others.keys() {
+                    if let Some(i) = graph.index_of(other.as_str()) {
+                        edges.push((*kind, u32::try_from(i).unwrap_or(u32::MAX)));
+                    }
+                }
+            }
+        }
+        start.push(u32::try_from(edges.len()).unwrap_or(u32::MAX));
+        Adjacency { start, edges }
+    }
+
+    /// The positions of the units that unit `unit` has a dependency of `kind` on.
+    pub fn deps(&self, unit: usize, kind: DepKind) -> impl Iterator<Item = usize> + '_ {
+        let (a, b) = (self.start[unit] as usize, self.start[unit + 1] as usize);
+        self.edges[a..b]
+            .iter()
+            .filter(move |(k, _)| *k == kind)
+            .map(|(_, o)| *o as usize)
+    }
+}
