@@ -76,6 +76,7 @@ pub mod load;
 pub mod name;
 pub mod syntax;
 pub mod time;
+pub mod transaction;
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

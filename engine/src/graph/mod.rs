@@ -67,6 +67,7 @@ mod mount;
 mod node;
 mod specifier;
 
+pub(crate) use build::parse_boolean as parse_boolean_value;
 pub use build::{can_fail, can_trigger, has_cgroup, GraphOptions, Manager};
 pub use directive::split_words;
 pub use kind::DepKind;
@@ -169,6 +170,19 @@ impl Graph {
     /// The unit known by `name` (see [`Graph::resolve`]).
     pub fn get(&self, name: &str) -> Option<&Node> {
         self.nodes.get(self.resolve(name)?)
+    }
+
+    /// The position of the unit with this id in [`Graph::nodes`] (ids only, not aliases).
+    pub fn index_of(&self, id: &str) -> Option<usize> {
+        self.nodes.get_index_of(id)
+    }
+
+    /// The unit at a position of [`Graph::nodes`].
+    ///
+    /// # Panics
+    /// If `index` is not below [`Graph::len`].
+    pub fn node_at(&self, index: usize) -> &Node {
+        &self.nodes[index]
     }
 
     /// All units, in load order.

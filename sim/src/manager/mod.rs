@@ -1,29 +1,88 @@
-//! The service manager at runtime (reference §6.3, §7): unit active states, the job queue, the
-//! simulated processes, and the runtime `systemctl` verbs. One [`Manager`] per scope (the system
-//! manager and each user's manager) runs over the machine's in-memory filesystem, a virtual
-//! [`Clock`] and a shared [`Journal`].
+//! The service manager at runtime (reference §6.3, §7, §11): unit active states, the job queue,
+//! the simulated processes, and the runtime `systemctl` verbs. One [`Manager`] per scope (the
+//! system manager and each user's manager) runs over the machine's in-memory filesystem, a
+//! virtual [`Clock`] and a shared [`Journal`].
 //!
-//! Interface contract between the machine (`crate::machine`, which owns the shell and the
-//! scenario runner) and the manager (this module):
+//! # The model
+//!
+//! * **Units** are loaded on demand (at boot, and when a command names one) through the
+//!   engine's loader and dependency [`Graph`](unitlab_engine::graph::Graph), and then kept: edits
+//!   on disk are seen only after [`Manager::daemon_reload`] (`NeedDaemonReload=yes` meanwhile).
+//!   Like systemd, a unit that is inactive (not failed), has no job and is referenced by no
+//!   other loaded unit is garbage-collected, so a later command reads it afresh (reference §11).
+//! * **Jobs** are queued per unit (one job per unit, merged or replaced as systemd does) and run
+//!   when their `After=`/`Before=` neighbours allow (reference §6.3). Results (`done`, `failed`,
+//!   `dependency`, `canceled`, `timeout`, `skipped`, `assert`) propagate to the jobs of units that
+//!   `Requires=`/`BindsTo=`/`Requisite=` the unit.
+//! * **Processes** follow the model of [`process`]: a few commands end by themselves, the rest
+//!   run until stopped. Services go through systemd's sub-states (`start-pre`, `start`,
+//!   `start-post`, `running`, `exited`, `stop`, `stop-sigterm`, `auto-restart`, `failed`, ...).
+//! * **Time** is a discrete-event queue ordered by (time, sequence number): every run with the
+//!   same inputs gives the same transcript. Nothing happens between events.
+//!
+//! # Interface contract with the machine
+//!
 //! - the machine owns the [`World`] (filesystem, clock, journal) and lends it to every call;
 //! - `systemctl` install verbs are run by the machine through the CLI on the machine's filesystem,
 //!   followed by [`Manager::daemon_reload`] unless `--no-reload` was given, as a live systemctl
 //!   asks the manager to reload;
 //! - every other `systemctl` verb goes to [`Manager::systemctl`], which writes what systemctl
-//!   would print to the terminal and returns the exit status;
-//! - time advances only through [`Manager::next_event`] / [`Manager::run_until`]: the machine
-//!   asks for the next due event and moves the clock there (`sleep`, and after every command
-//!   with a zero-length advance so that queued jobs run).
+//!   would print to the terminal and returns the exit status. Verbs that wait for their jobs
+//!   (`start`, `stop`, `restart`, ...) run this manager's events until the jobs finish, moving
+//!   the clock forward (a `systemctl start` of a oneshot `sleep 2` takes 2 s of virtual time),
+//!   and every call then takes [`COMMAND_LATENCY`] more;
+//! - time advances otherwise only through [`Manager::next_event`] / [`Manager::run_until`]: the
+//!   machine asks for the next due event and moves the clock there (`sleep`, and after every
+//!   command with a zero-length advance so that queued jobs run).
+//!
+//! # Not modelled yet
+//!
+//! Sockets, timers, paths, mounts and devices are loaded and can be listed, but starting one only
+//! moves it to `active` (issue 6 gives them their behaviour); ordering cycles are not detected;
+//! the job-building is a stand-in until the engine's transaction planner is merged (see
+//! [`jobs`]).
 
 mod clock;
+mod config;
+mod invariants;
+mod jobs;
 mod journal;
+mod list;
+pub mod process;
+mod service;
+mod show;
+pub mod state;
+mod status;
+pub mod timefmt;
+mod units;
+mod verbs;
 
 pub use clock::{Clock, Usec};
-pub use journal::{Journal, JournalEntry};
+pub use journal::{ids as message_ids, Journal, JournalEntry};
+pub use state::{ActiveState, JobResult, JobType, Sub, UnitResult};
 
+use indexmap::IndexMap;
+use process::Exit;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap, HashMap};
 use std::io::Write;
 use unitlab_engine::fs::MemFs;
-use unitlab_engine::load::Scope;
+use unitlab_engine::graph::{Credentials, GraphOptions};
+use unitlab_engine::load::{LookupPaths, MapEnv, Scope};
+use unitlab_engine::name::UnitName;
+use units::Units;
+
+/// The virtual time a `systemctl` call takes after its work is done (the client's round trip),
+/// so that processes which end at once (`/bin/false` in a simple service) have ended when the
+/// next command runs, as on a real machine.
+pub const COMMAND_LATENCY: Usec = 10_000;
+
+/// How long a waiting `systemctl` waits for its jobs (virtual time) before giving up.
+const MAX_WAIT: Usec = 3600 * 1_000_000;
+
+/// Steps at one point in virtual time after which the manager gives up (a livelock is a bug:
+/// it is reported as an invariant violation).
+const LIVELOCK_STEPS: u32 = 100_000;
 
 /// What a manager call may touch: the machine's filesystem, clock and journal, and the terminal.
 pub struct World<'a> {
@@ -35,48 +94,520 @@ pub struct World<'a> {
     pub journal: &'a mut Journal,
 }
 
+/// How a manager is set up.
+#[derive(Clone, Debug)]
+pub struct ManagerOptions {
+    /// System or user manager.
+    pub scope: Scope,
+    /// The environment the manager computes its search path from (`HOME`, `XDG_RUNTIME_DIR`,
+    /// `XDG_CONFIG_HOME`, ...).
+    pub env: MapEnv,
+    /// The user the manager runs as (user scope), for specifiers and `ConditionUser=`.
+    pub user: String,
+    /// That user's uid.
+    pub uid: u32,
+    /// The manager's own PID (journal entries show it).
+    pub pid: u32,
+    /// The first PID handed to a process.
+    pub first_pid: u32,
+}
+
+impl ManagerOptions {
+    /// The defaults of issue 5: the system manager as PID 1; the user manager of `user`
+    /// (uid 1000, HOME=/home/user, XDG_RUNTIME_DIR=/run/user/1000).
+    pub fn new(scope: Scope) -> ManagerOptions {
+        match scope {
+            Scope::System => ManagerOptions {
+                scope,
+                env: MapEnv::new("/"),
+                user: "root".into(),
+                uid: 0,
+                pid: 1,
+                first_pid: 100,
+            },
+            _ => {
+                let env = MapEnv::new("/home/user")
+                    .with_var("HOME", "/home/user")
+                    .with_var("USER", "user")
+                    .with_var("XDG_RUNTIME_DIR", "/run/user/1000")
+                    .with_passwd_home("/home/user");
+                ManagerOptions {
+                    scope: Scope::User,
+                    env,
+                    user: "user".into(),
+                    uid: 1000,
+                    pid: 900,
+                    first_pid: 1000,
+                }
+            }
+        }
+    }
+}
+
+/// Something that happens at a point in virtual time.
+#[derive(Clone, Debug)]
+enum Event {
+    /// A process ends.
+    ProcExit {
+        unit: UnitName,
+        pid: u32,
+        exit: Exit,
+    },
+    /// A unit's timer fires (start/stop timeout, restart delay); stale if `gen` is old.
+    Timer { unit: UnitName, gen: u64 },
+}
+
+/// An installed job.
+#[derive(Clone, Debug)]
+struct Job {
+    id: u32,
+    unit: UnitName,
+    kind: JobType,
+    running: bool,
+    /// `ignore-dependencies`: ordering is ignored.
+    ignore_order: bool,
+    /// A start waiting for its unit to finish deactivating (systemd's `-EAGAIN`).
+    blocked: bool,
+}
+
 /// A simulated systemd service manager of one scope.
 pub struct Manager {
-    scope: Scope,
+    opts: ManagerOptions,
+    paths: Option<LookupPaths>,
+    units: Units,
+    jobs: BTreeMap<u32, Job>,
+    next_job_id: u32,
+    next_pid: u32,
+    events: BinaryHeap<Reverse<(Usec, u64)>>,
+    event_data: HashMap<u64, Event>,
+    seq: u64,
+    clock: Clock,
+    log: Vec<JournalEntry>,
+    /// Results of finished jobs that a client may still wait for.
+    finished: HashMap<u32, JobResult>,
+    /// `OnFailure=`/`OnSuccess=` starts to enqueue: (from, unit, setting name).
+    pending_triggers: Vec<(UnitName, UnitName, &'static str)>,
+    /// Units whose state changed since the last propagation pass.
+    changed: Vec<UnitName>,
+    /// Invariant violations seen (checked after every step when enabled).
+    violations: Vec<String>,
+    check_invariants: bool,
+    booted: bool,
+    events_processed: u64,
 }
 
 impl Manager {
-    /// A manager for `scope` (`Scope::System` or `Scope::User`), not yet booted.
+    /// A manager for `scope` (`Scope::System` or `Scope::User`) with the default options, not
+    /// yet booted.
     pub fn new(scope: Scope) -> Manager {
-        Manager { scope }
+        Manager::with_options(ManagerOptions::new(scope))
+    }
+
+    /// A manager with explicit options.
+    pub fn with_options(opts: ManagerOptions) -> Manager {
+        let manager = if opts.scope == Scope::System {
+            unitlab_engine::graph::Manager::System
+        } else {
+            unitlab_engine::graph::Manager::User
+        };
+        let credentials = if opts.scope == Scope::System {
+            Credentials::root()
+        } else {
+            Credentials {
+                user: opts.user.clone(),
+                group: opts.user.clone(),
+                uid: opts.uid,
+                gid: opts.uid,
+            }
+        };
+        let options = GraphOptions {
+            manager,
+            credentials,
+            ..GraphOptions::default()
+        };
+        let paths = LookupPaths::new(opts.scope, None, &opts.env).ok();
+        Manager {
+            next_pid: opts.first_pid,
+            opts,
+            paths,
+            units: Units::new(options),
+            jobs: BTreeMap::new(),
+            next_job_id: 1,
+            events: BinaryHeap::new(),
+            event_data: HashMap::new(),
+            seq: 0,
+            clock: Clock::new(0),
+            log: Vec::new(),
+            finished: HashMap::new(),
+            changed: Vec::new(),
+            pending_triggers: Vec::new(),
+            violations: Vec::new(),
+            check_invariants: cfg!(debug_assertions),
+            booted: false,
+            events_processed: 0,
+        }
     }
 
     /// The scope this manager serves.
     pub fn scope(&self) -> Scope {
-        self.scope
+        self.opts.scope
     }
 
-    /// Loads the units and starts the default target, as at boot (the machine then runs events
-    /// until idle).
-    pub fn boot(&mut self, _world: &mut World<'_>) {}
+    /// Turns the invariant checks after every step on or off (on by default in debug builds).
+    pub fn set_invariant_checks(&mut self, on: bool) {
+        self.check_invariants = on;
+    }
 
-    /// Re-reads unit files (`systemctl daemon-reload`).
-    pub fn daemon_reload(&mut self, _world: &mut World<'_>) {}
+    /// Invariant violations seen so far (empty when all is well): a masked unit became active,
+    /// an active unit's `Requires=` dependency is neither active nor being started, a job waits
+    /// for nothing that can happen.
+    pub fn violations(&self) -> &[String] {
+        &self.violations
+    }
+
+    /// How many events ran since the manager was created.
+    pub fn events_processed(&self) -> u64 {
+        self.events_processed
+    }
+
+    fn enter(&mut self, world: &World<'_>) {
+        self.clock = world.clock.clone();
+    }
+
+    fn leave(&mut self, world: &mut World<'_>) {
+        if self.clock.monotonic > world.clock.monotonic {
+            world.clock.monotonic = self.clock.monotonic;
+        }
+        world.journal.entries.append(&mut self.log);
+    }
+
+    /// Loads the units and starts the default target, as at boot, and runs until idle.
+    pub fn boot(&mut self, world: &mut World<'_>) {
+        self.enter(world);
+        self.booted = true;
+        let fs: &MemFs = world.fs;
+        let root = UnitName::new("-.slice").expect("valid name");
+        let default = UnitName::new("default.target").expect("valid name");
+        self.load(fs, &[root.clone(), default.clone()]);
+        // The root slice is always active.
+        if self.units.map.contains_key(&root) {
+            self.set_sub(&root, Sub::Active);
+        }
+        let _ = self.enqueue(fs, &default, jobs::Request::Start, jobs::Mode::Isolate);
+        self.run(fs, None);
+        self.leave(world);
+    }
+
+    /// Re-reads unit files (`systemctl daemon-reload`): every loaded unit is reloaded from disk,
+    /// keeping its runtime state.
+    pub fn daemon_reload(&mut self, world: &mut World<'_>) {
+        self.enter(world);
+        let fs: &MemFs = world.fs;
+        self.reload_units(fs);
+        self.run(fs, None);
+        self.leave(world);
+    }
 
     /// Runs a runtime `systemctl` verb (`args` excludes the program name and the scope flag),
     /// writing systemctl's stdout and stderr, and returns its exit status.
     pub fn systemctl(
         &mut self,
-        _world: &mut World<'_>,
+        world: &mut World<'_>,
         args: &[String],
-        _out: &mut dyn Write,
+        out: &mut dyn Write,
         err: &mut dyn Write,
     ) -> i32 {
-        let verb = args.first().map(String::as_str).unwrap_or("");
-        let _ = writeln!(err, "Unknown command verb {verb}.");
-        1
+        self.enter(world);
+        let fs: &MemFs = world.fs;
+        let code = verbs::run(self, fs, args, out, err);
+        let settle = self.clock.monotonic + COMMAND_LATENCY;
+        self.run(fs, Some(settle));
+        self.clock.monotonic = self.clock.monotonic.max(settle);
+        self.leave(world);
+        code
     }
 
-    /// The time of the next event this manager has scheduled, if any.
+    /// The time of the next event this manager has scheduled, if any (the current time if jobs
+    /// are ready to run).
     pub fn next_event(&self) -> Option<Usec> {
-        None
+        if self.jobs.values().any(|j| !j.running) && self.any_runnable() {
+            return Some(self.clock.monotonic);
+        }
+        self.events.peek().map(|Reverse((t, _))| *t)
     }
 
-    /// Runs every event due at or before `until` (the clock is moved to each event's time).
-    pub fn run_until(&mut self, _world: &mut World<'_>, _until: Usec) {}
+    /// Runs every event due at or before `until` (the clock is moved to each event's time, and
+    /// to `until` at the end).
+    pub fn run_until(&mut self, world: &mut World<'_>, until: Usec) {
+        self.enter(world);
+        let fs: &MemFs = world.fs;
+        self.run(fs, Some(until));
+        if until > self.clock.monotonic && until != Usec::MAX {
+            self.clock.monotonic = until;
+        }
+        self.leave(world);
+    }
+
+    /// The active state of a unit (`inactive` for units not loaded).
+    pub fn active_state(&self, name: &str) -> ActiveState {
+        self.units
+            .get(name)
+            .map(|u| u.active())
+            .unwrap_or(ActiveState::Inactive)
+    }
+
+    /// The sub-state of a unit (`dead` for units not loaded).
+    pub fn sub_state(&self, name: &str) -> &'static str {
+        self.units
+            .get(name)
+            .map(|u| self.sub_of(u))
+            .unwrap_or("dead")
+    }
+
+    /// The ids of the loaded units, in load order.
+    pub fn loaded_units(&self) -> Vec<String> {
+        self.units.map.keys().map(|k| k.to_string()).collect()
+    }
+
+    /// The queued and running jobs: (id, unit, type, running).
+    pub fn jobs(&self) -> Vec<(u32, String, JobType, bool)> {
+        self.jobs
+            .values()
+            .map(|j| (j.id, j.unit.to_string(), j.kind, j.running))
+            .collect()
+    }
+
+    // ---- internals shared by the submodules ----
+
+    fn lookup_paths(&self) -> Option<&LookupPaths> {
+        self.paths.as_ref()
+    }
+
+    fn load(&mut self, fs: &MemFs, names: &[UnitName]) -> Vec<UnitName> {
+        let Some(paths) = self.paths.clone() else {
+            return Vec::new();
+        };
+        self.units.load(fs, &paths, names)
+    }
+
+    /// Loads one unit by name and returns its id.
+    fn load_one(&mut self, fs: &MemFs, name: &UnitName) -> Option<UnitName> {
+        self.load(fs, std::slice::from_ref(name));
+        self.units.resolve(name.as_str())
+    }
+
+    fn schedule(&mut self, at: Usec, ev: Event) {
+        self.seq += 1;
+        self.events.push(Reverse((at, self.seq)));
+        self.event_data.insert(self.seq, ev);
+    }
+
+    fn alloc_pid(&mut self) -> u32 {
+        let p = self.next_pid;
+        self.next_pid += 1;
+        p
+    }
+
+    fn now(&self) -> Usec {
+        self.clock.monotonic
+    }
+
+    /// Writes a journal entry from the manager about `unit`.
+    fn journal(
+        &mut self,
+        unit: Option<&UnitName>,
+        priority: u8,
+        message: String,
+        message_id: Option<&'static str>,
+        job: Option<(u32, JobResult)>,
+        fields: Vec<(&'static str, String)>,
+    ) {
+        self.log.push(JournalEntry {
+            boot: self.clock.boot,
+            realtime: self.clock.realtime(),
+            monotonic: self.clock.monotonic,
+            user: self.opts.scope != Scope::System,
+            identifier: "systemd".into(),
+            pid: self.opts.pid,
+            unit: unit.map(|u| u.to_string()),
+            message,
+            message_id,
+            job: job.map(|(id, r)| (id, r.as_str().to_owned())),
+            priority,
+            fields,
+        });
+    }
+
+    /// The sub-state string of a unit, by type.
+    fn sub_of(&self, u: &units::Unit) -> &'static str {
+        u.sub.as_str()
+    }
+
+    /// The main loop: runs jobs and events until nothing is due (or `until` is reached).
+    fn run(&mut self, fs: &MemFs, until: Option<Usec>) {
+        let until = until.unwrap_or(self.clock.monotonic);
+        let mut spins = 0u32;
+        let mut last = self.clock.monotonic;
+        loop {
+            if self.clock.monotonic != last {
+                last = self.clock.monotonic;
+                spins = 0;
+            }
+            spins += 1;
+            if spins > LIVELOCK_STEPS {
+                self.violations
+                    .push(format!("livelock: no progress in time at {last} us"));
+                break;
+            }
+            self.dispatch(fs);
+            self.propagate(fs);
+            if self.jobs.values().any(|j| !j.running) && self.any_runnable() {
+                continue;
+            }
+            let Some(&Reverse((t, seq))) = self.events.peek() else {
+                break;
+            };
+            if t > until {
+                break;
+            }
+            self.events.pop();
+            if let Some(ev) = self.event_data.remove(&seq) {
+                if t > self.clock.monotonic {
+                    self.clock.monotonic = t;
+                }
+                self.events_processed += 1;
+                self.handle_event(fs, ev);
+            }
+        }
+        self.collect_garbage();
+        if self.check_invariants {
+            self.check_all_invariants();
+        }
+    }
+
+    /// Runs events (moving the clock) until none of `ids` is queued any more; returns false if
+    /// that cannot happen (nothing left to run).
+    fn wait_for(&mut self, fs: &MemFs, ids: &[u32]) -> bool {
+        let mut spins = 0u32;
+        let mut last = self.clock.monotonic;
+        let give_up = self.clock.monotonic.saturating_add(MAX_WAIT);
+        loop {
+            if self.clock.monotonic > give_up {
+                // A start that never ends (a oneshot restarting forever) makes a real systemctl
+                // wait forever too; the simulated client gives up.
+                return false;
+            }
+            if self.clock.monotonic != last {
+                last = self.clock.monotonic;
+                spins = 0;
+            }
+            spins += 1;
+            if spins > LIVELOCK_STEPS {
+                self.violations
+                    .push(format!("livelock: no progress in time at {last} us"));
+                return false;
+            }
+            self.dispatch(fs);
+            self.propagate(fs);
+            if ids.iter().all(|id| !self.jobs.contains_key(id)) {
+                self.collect_garbage();
+                return true;
+            }
+            if self.jobs.values().any(|j| !j.running) && self.any_runnable() {
+                continue;
+            }
+            let Some(Reverse((t, seq))) = self.events.pop() else {
+                let waiting: Vec<String> = ids
+                    .iter()
+                    .filter_map(|id| self.jobs.get(id))
+                    .map(|j| format!("{}/{}", j.unit, j.kind.as_str()))
+                    .collect();
+                self.violations
+                    .push(format!("job waits forever: {}", waiting.join(", ")));
+                return false;
+            };
+            if let Some(ev) = self.event_data.remove(&seq) {
+                if t > self.clock.monotonic {
+                    self.clock.monotonic = t;
+                }
+                self.events_processed += 1;
+                self.handle_event(fs, ev);
+            }
+        }
+    }
+
+    fn handle_event(&mut self, fs: &MemFs, ev: Event) {
+        match ev {
+            Event::ProcExit { unit, pid, exit } => self.process_exited(fs, &unit, pid, exit),
+            Event::Timer { unit, gen } => {
+                let current = self.units.map.get(&unit).map(|u| u.timer_gen);
+                if current == Some(gen) {
+                    self.timer_fired(fs, &unit);
+                }
+            }
+        }
+    }
+
+    /// Unloads units nothing needs any more (reference §11).
+    fn collect_garbage(&mut self) {
+        loop {
+            let victims: Vec<UnitName> = self
+                .units
+                .map
+                .values()
+                .filter(|u| {
+                    u.sub == Sub::Dead
+                        && u.job.is_none()
+                        && u.id().as_str() != "-.slice"
+                        && u.control.is_none()
+                        && u.main.is_none()
+                        && u.node
+                            .deps_of(unitlab_engine::graph::DepKind::ReferencedBy)
+                            .next()
+                            .is_none()
+                })
+                .map(|u| u.id().clone())
+                .collect();
+            if victims.is_empty() {
+                break;
+            }
+            for v in victims {
+                self.units.unload(&v);
+            }
+        }
+    }
+
+    /// Re-reads every loaded unit from disk (daemon-reload), keeping runtime state.
+    fn reload_units(&mut self, fs: &MemFs) {
+        let old: IndexMap<UnitName, units::Unit> = std::mem::take(&mut self.units.map);
+        self.units.names.clear();
+        self.units.flush_cache();
+        self.units.reset_graph();
+        let ids: Vec<UnitName> = old.keys().cloned().collect();
+        self.load(fs, &ids);
+        for (id, o) in old {
+            let keep_old = self.units.map.get(&id).is_some_and(|u| {
+                u.load_state() == unitlab_engine::load::LoadState::Masked
+                    && !o.active().is_inactive_or_failed()
+            });
+            if keep_old {
+                // A running unit masked on disk keeps its configuration until it stops.
+                self.units.map.insert(id, o);
+                continue;
+            }
+            if let Some(u) = self.units.map.get_mut(&id) {
+                let node = std::mem::replace(&mut u.node, o.node.clone());
+                let stamp = u.stamp.clone();
+                let cfg = u.cfg.clone();
+                *u = o;
+                u.node = node;
+                u.stamp = stamp;
+                u.cfg = cfg;
+            } else if o.job.is_some() || o.sub != Sub::Dead {
+                // Renamed away (e.g. now an alias): keep the runtime unit as it was.
+                self.units.names.insert(id.to_string(), id.clone());
+                self.units.map.insert(id, o);
+            }
+        }
+    }
 }

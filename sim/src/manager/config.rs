@@ -1,0 +1,320 @@
+//! The settings the runtime manager acts on, read from a loaded unit's merged settings: the
+//! `[Unit]` job and start-limit settings, conditions and asserts, and the `[Service]` execution
+//! settings.
+use super::process::{parse_signal, ExecCommand};
+use super::timefmt::{parse_timespan, INFINITY};
+use super::Usec;
+use unitlab_engine::load::LoadedUnit;
+use unitlab_engine::name::UnitType;
+use unitlab_engine::syntax::Settings;
+
+const SEC: Usec = 1_000_000;
+/// `DefaultTimeoutStartSec=`/`DefaultTimeoutStopSec=` of systemd 252.
+pub const DEFAULT_TIMEOUT: Usec = 90 * SEC;
+/// `DefaultRestartSec=`.
+pub const DEFAULT_RESTART: Usec = 100_000;
+/// `DefaultStartLimitIntervalSec=`.
+pub const DEFAULT_START_LIMIT_INTERVAL: Usec = 10 * SEC;
+/// `DefaultStartLimitBurst=`.
+pub const DEFAULT_START_LIMIT_BURST: u32 = 5;
+
+/// systemd's boolean parser.
+pub fn parse_bool(s: &str) -> Option<bool> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "1" | "yes" | "y" | "true" | "t" | "on" => Some(true),
+        "0" | "no" | "n" | "false" | "f" | "off" => Some(false),
+        _ => None,
+    }
+}
+
+/// `Type=` of a service.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ServiceType {
+    /// `simple`.
+    Simple,
+    /// `exec`.
+    Exec,
+    /// `forking`.
+    Forking,
+    /// `oneshot`.
+    Oneshot,
+    /// `dbus` (treated like `simple`).
+    Dbus,
+    /// `notify`.
+    Notify,
+    /// `idle` (treated like `simple`).
+    Idle,
+}
+
+impl ServiceType {
+    /// systemd's string.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ServiceType::Simple => "simple",
+            ServiceType::Exec => "exec",
+            ServiceType::Forking => "forking",
+            ServiceType::Oneshot => "oneshot",
+            ServiceType::Dbus => "dbus",
+            ServiceType::Notify => "notify",
+            ServiceType::Idle => "idle",
+        }
+    }
+}
+
+/// `Restart=`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RestartPolicy {
+    /// `no`.
+    No,
+    /// `on-success`.
+    OnSuccess,
+    /// `on-failure`.
+    OnFailure,
+    /// `on-abnormal`.
+    OnAbnormal,
+    /// `on-watchdog`.
+    OnWatchdog,
+    /// `on-abort`.
+    OnAbort,
+    /// `always`.
+    Always,
+}
+
+impl RestartPolicy {
+    /// systemd's string.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RestartPolicy::No => "no",
+            RestartPolicy::OnSuccess => "on-success",
+            RestartPolicy::OnFailure => "on-failure",
+            RestartPolicy::OnAbnormal => "on-abnormal",
+            RestartPolicy::OnWatchdog => "on-watchdog",
+            RestartPolicy::OnAbort => "on-abort",
+            RestartPolicy::Always => "always",
+        }
+    }
+
+    fn parse(s: &str) -> Option<RestartPolicy> {
+        Some(match s {
+            "no" => RestartPolicy::No,
+            "on-success" => RestartPolicy::OnSuccess,
+            "on-failure" => RestartPolicy::OnFailure,
+            "on-abnormal" => RestartPolicy::OnAbnormal,
+            "on-watchdog" => RestartPolicy::OnWatchdog,
+            "on-abort" => RestartPolicy::OnAbort,
+            "always" => RestartPolicy::Always,
+            _ => return None,
+        })
+    }
+}
+
+/// One `Condition*=`/`Assert*=` line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Check {
+    /// The key without the `Condition`/`Assert` prefix (`PathExists`).
+    pub kind: String,
+    /// `|`: a triggering check (one of them must hold).
+    pub trigger: bool,
+    /// `!`: negated.
+    pub negate: bool,
+    /// The parameter.
+    pub param: String,
+    /// The raw value, for messages.
+    pub raw: String,
+}
+
+/// The `[Service]` settings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServiceConfig {
+    /// `Type=`.
+    pub kind: ServiceType,
+    /// `RemainAfterExit=`.
+    pub remain_after_exit: bool,
+    /// `ExecStartPre=`.
+    pub start_pre: Vec<ExecCommand>,
+    /// `ExecStart=`.
+    pub start: Vec<ExecCommand>,
+    /// `ExecStartPost=`.
+    pub start_post: Vec<ExecCommand>,
+    /// `ExecReload=`.
+    pub reload: Vec<ExecCommand>,
+    /// `ExecStop=`.
+    pub stop: Vec<ExecCommand>,
+    /// `ExecStopPost=`.
+    pub stop_post: Vec<ExecCommand>,
+    /// `TimeoutStartSec=`.
+    pub timeout_start: Usec,
+    /// `TimeoutStopSec=`.
+    pub timeout_stop: Usec,
+    /// `Restart=`.
+    pub restart: RestartPolicy,
+    /// `RestartSec=`.
+    pub restart_sec: Usec,
+    /// `SuccessExitStatus=`: extra exit statuses and signals counted as success.
+    pub success_status: Vec<i32>,
+    /// `SuccessExitStatus=` signals.
+    pub success_signals: Vec<i32>,
+}
+
+/// What the runtime manager needs of one unit's configuration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// `Description=` (raw), if set.
+    pub description: Option<String>,
+    /// `StopWhenUnneeded=`.
+    pub stop_when_unneeded: bool,
+    /// `RefuseManualStart=`.
+    pub refuse_manual_start: bool,
+    /// `RefuseManualStop=`.
+    pub refuse_manual_stop: bool,
+    /// `AllowIsolate=`.
+    pub allow_isolate: bool,
+    /// `IgnoreOnIsolate=`.
+    pub ignore_on_isolate: bool,
+    /// `StartLimitIntervalSec=`.
+    pub start_limit_interval: Usec,
+    /// `StartLimitBurst=`.
+    pub start_limit_burst: u32,
+    /// `Condition*=`.
+    pub conditions: Vec<Check>,
+    /// `Assert*=`.
+    pub asserts: Vec<Check>,
+    /// The `[Service]` settings, for services.
+    pub service: Option<ServiceConfig>,
+}
+
+fn get<'a>(s: &'a Settings, section: &str, key: &str) -> Option<&'a str> {
+    s.get(section, key).map(|v| v.value.as_str())
+}
+
+fn flag(s: &Settings, section: &str, key: &str, default: bool) -> bool {
+    get(s, section, key).and_then(parse_bool).unwrap_or(default)
+}
+
+fn span(s: &Settings, section: &str, key: &str) -> Option<Usec> {
+    get(s, section, key)
+        .and_then(|v| parse_timespan(v, SEC))
+        .map(|t| {
+            // `0` means "no timeout" for the timeout settings.
+            if t == 0 && key.starts_with("Timeout") {
+                INFINITY
+            } else {
+                t
+            }
+        })
+}
+
+fn commands(s: &Settings, key: &str) -> Vec<ExecCommand> {
+    s.list("Service", key)
+        .into_iter()
+        .filter_map(|v| ExecCommand::parse(&v.value))
+        .collect()
+}
+
+fn checks(s: &Settings, prefix: &str) -> Vec<Check> {
+    let mut out = Vec::new();
+    let keys: Vec<(String, String)> = s
+        .keys()
+        .filter(|(sec, k)| *sec == "Unit" && k.starts_with(prefix))
+        .map(|(a, b)| (a.to_owned(), b.to_owned()))
+        .collect();
+    for (sec, key) in keys {
+        for v in s.list(&sec, &key) {
+            let mut p = v.value.trim();
+            let trigger = p.starts_with('|');
+            if trigger {
+                p = p[1..].trim_start();
+            }
+            let negate = p.starts_with('!');
+            if negate {
+                p = p[1..].trim_start();
+            }
+            out.push(Check {
+                kind: key[prefix.len()..].to_owned(),
+                trigger,
+                negate,
+                param: p.to_owned(),
+                raw: v.value.clone(),
+            });
+        }
+    }
+    out
+}
+
+impl Config {
+    /// Reads the configuration of `unit`.
+    pub fn of(unit: &LoadedUnit) -> Config {
+        let s = &unit.settings;
+        let service = (unit.id.unit_type() == UnitType::Service).then(|| service_config(s));
+        Config {
+            description: get(s, "Unit", "Description").map(str::to_owned),
+            stop_when_unneeded: flag(s, "Unit", "StopWhenUnneeded", false),
+            refuse_manual_start: flag(s, "Unit", "RefuseManualStart", false),
+            refuse_manual_stop: flag(s, "Unit", "RefuseManualStop", false),
+            allow_isolate: flag(s, "Unit", "AllowIsolate", false),
+            ignore_on_isolate: flag(s, "Unit", "IgnoreOnIsolate", false),
+            start_limit_interval: span(s, "Unit", "StartLimitIntervalSec")
+                .or_else(|| span(s, "Service", "StartLimitInterval"))
+                .unwrap_or(DEFAULT_START_LIMIT_INTERVAL),
+            start_limit_burst: get(s, "Unit", "StartLimitBurst")
+                .or_else(|| get(s, "Service", "StartLimitBurst"))
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(DEFAULT_START_LIMIT_BURST),
+            conditions: checks(s, "Condition"),
+            asserts: checks(s, "Assert"),
+            service,
+        }
+    }
+}
+
+fn service_config(s: &Settings) -> ServiceConfig {
+    let start = commands(s, "ExecStart");
+    let kind = match get(s, "Service", "Type") {
+        Some("simple") => ServiceType::Simple,
+        Some("exec") => ServiceType::Exec,
+        Some("forking") => ServiceType::Forking,
+        Some("oneshot") => ServiceType::Oneshot,
+        Some("dbus") => ServiceType::Dbus,
+        Some("notify") => ServiceType::Notify,
+        Some("idle") => ServiceType::Idle,
+        _ if start.is_empty() => ServiceType::Oneshot,
+        _ => ServiceType::Simple,
+    };
+    let timeout = span(s, "Service", "TimeoutSec");
+    let mut timeout_start = span(s, "Service", "TimeoutStartSec").or(timeout);
+    if timeout_start.is_none() && kind == ServiceType::Oneshot {
+        // A oneshot service's start has no timeout unless one is set.
+        timeout_start = Some(INFINITY);
+    }
+    let mut success_status = Vec::new();
+    let mut success_signals = Vec::new();
+    for v in s.list("Service", "SuccessExitStatus") {
+        for w in v.value.split_whitespace() {
+            if let Ok(n) = w.parse::<i32>() {
+                success_status.push(n);
+            } else if let Some(sig) = parse_signal(w) {
+                success_signals.push(sig);
+            }
+        }
+    }
+    ServiceConfig {
+        kind,
+        remain_after_exit: flag(s, "Service", "RemainAfterExit", false),
+        start_pre: commands(s, "ExecStartPre"),
+        start,
+        start_post: commands(s, "ExecStartPost"),
+        reload: commands(s, "ExecReload"),
+        stop: commands(s, "ExecStop"),
+        stop_post: commands(s, "ExecStopPost"),
+        timeout_start: timeout_start.unwrap_or(DEFAULT_TIMEOUT),
+        timeout_stop: span(s, "Service", "TimeoutStopSec")
+            .or(timeout)
+            .unwrap_or(DEFAULT_TIMEOUT),
+        restart: get(s, "Service", "Restart")
+            .and_then(RestartPolicy::parse)
+            .unwrap_or(RestartPolicy::No),
+        restart_sec: span(s, "Service", "RestartSec").unwrap_or(DEFAULT_RESTART),
+        success_status,
+        success_signals,
+    }
+}

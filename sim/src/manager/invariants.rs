@@ -1,0 +1,69 @@
+//! Invariants checked after every step (issue 5):
+//! - a masked unit never becomes active (a running unit masked on disk keeps its old
+//!   configuration until it stops, as the live manager shows, so its load state stays `loaded`);
+//! - an active unit's `Requires=` dependencies are active or have start jobs — unless the
+//!   dependency went down or had a job end *after* the unit began activating, which systemd
+//!   allows (a stop or failure does not propagate through `Requires=`, only a stop job does, and a
+//!   failed dependency job fails the unit's *queued* job, not a unit already activating;
+//!   reference §6.3);
+//! - no job waits forever: jobs are queued only while something can still happen (a running job,
+//!   a runnable job or a pending event).
+use super::state::JobType;
+use super::Manager;
+use unitlab_engine::graph::DepKind;
+use unitlab_engine::load::LoadState;
+
+impl Manager {
+    pub(crate) fn check_all_invariants(&mut self) {
+        let mut found = Vec::new();
+        for u in self.units.map.values() {
+            let a = u.active();
+            if u.load_state() == LoadState::Masked && a.is_active_or_activating() {
+                found.push(format!("masked unit {} is {}", u.id(), a.as_str()));
+            }
+            if !a.is_active_or_reloading() || u.job.is_some() {
+                continue;
+            }
+            let Some(began) = u.stamps.inactive_exit else {
+                continue;
+            };
+            for d in u.deps(DepKind::Requires) {
+                let Some(du) = self.units.map.get(&d) else {
+                    continue;
+                };
+                if du.load_state() != LoadState::Loaded {
+                    continue;
+                }
+                let da = du.active();
+                let starting = du
+                    .job
+                    .and_then(|j| self.jobs.get(&j))
+                    .is_some_and(|j| matches!(j.kind, JobType::Start | JobType::Restart));
+                let down_before = du.stamps.state_change.is_none_or(|t| t < began)
+                    && du.last_job_end.is_none_or(|t| t < began);
+                if !da.is_active_or_activating() && !starting && down_before {
+                    found.push(format!(
+                        "{} is {} but its Requires= dependency {} has been {} since before it started, without a start job",
+                        u.id(),
+                        a.as_str(),
+                        d,
+                        da.as_str()
+                    ));
+                }
+            }
+        }
+        if !self.jobs.is_empty()
+            && !self.jobs.values().any(|j| j.running)
+            && self.events.is_empty()
+            && !self.any_runnable()
+        {
+            let j: Vec<String> = self
+                .jobs
+                .values()
+                .map(|j| format!("{}/{}", j.unit, j.kind.as_str()))
+                .collect();
+            found.push(format!("jobs wait forever: {}", j.join(", ")));
+        }
+        self.violations.extend(found);
+    }
+}

@@ -1,0 +1,962 @@
+//! Jobs: building the set of jobs a request needs, installing them, running them in the order
+//! `After=`/`Before=` allow, finishing them with a result, and the state-change propagation of
+//! `BindsTo=`, `StopWhenUnneeded=`, `Upholds=`, `OnFailure=` and `OnSuccess=` (reference §6).
+//!
+//! The jobs of a request are planned by the engine's transaction planner
+//! ([`unitlab_engine::transaction::plan`]) on the manager's dependency graph, against the units'
+//! runtime states and queued jobs; this module installs them (merging with or replacing queued
+//! jobs, `canceled`), runs them and finishes them.
+use super::state::{ActiveState, JobResult, JobType, Sub};
+use super::{journal::ids, Job, Manager};
+use unitlab_engine::diag::Severity;
+use unitlab_engine::fs::MemFs;
+use unitlab_engine::graph::DepKind;
+use unitlab_engine::load::LoadState;
+use unitlab_engine::name::{UnitName, UnitType};
+use unitlab_engine::transaction::{
+    self, ActiveState as TActiveState, InstalledJob, JobMode, JobType as TJobType, RuntimeState,
+    TransactionError,
+};
+
+/// What a client asks for (before collapsing against the unit's state).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Request {
+    /// `start`.
+    Start,
+    /// `stop`.
+    Stop,
+    /// `restart`.
+    Restart,
+    /// `try-restart`.
+    TryRestart,
+    /// `reload`.
+    Reload,
+    /// `reload-or-restart`.
+    ReloadOrRestart,
+    /// `try-reload-or-restart`.
+    TryReloadOrRestart,
+}
+
+/// The job mode (`--job-mode=`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// `replace` (default).
+    Replace,
+    /// `fail`.
+    Fail,
+    /// `isolate`.
+    Isolate,
+    /// `flush`.
+    Flush,
+    /// `ignore-dependencies`.
+    IgnoreDependencies,
+    /// `ignore-requirements`.
+    IgnoreRequirements,
+}
+
+impl Mode {
+    /// Parses `--job-mode=` values.
+    pub fn parse(s: &str) -> Option<Mode> {
+        Some(match s {
+            "replace" | "replace-irreversibly" => Mode::Replace,
+            "fail" => Mode::Fail,
+            "isolate" => Mode::Isolate,
+            "flush" => Mode::Flush,
+            "ignore-dependencies" => Mode::IgnoreDependencies,
+            "ignore-requirements" => Mode::IgnoreRequirements,
+            _ => return None,
+        })
+    }
+}
+
+/// Why a request was refused (a D-Bus error in systemd).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TxnError {
+    /// Which error.
+    pub kind: TxnErrorKind,
+    /// The bus error message (`Unit foo.service is masked.`).
+    pub message: String,
+}
+
+/// The D-Bus error classes the manager returns for refused requests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TxnErrorKind {
+    /// `NoSuchUnit`.
+    NoSuchUnit,
+    /// `UnitMasked`.
+    Masked,
+    /// `BadUnitSetting`.
+    BadSetting,
+    /// `LoadFailed` and other load errors.
+    LoadFailed,
+    /// `JobTypeNotApplicable`.
+    NotApplicable,
+    /// `OnlyByDependency` and `NoIsolation`.
+    Refused,
+    /// `TransactionIsDestructive`.
+    Destructive,
+    /// `TransactionJobsConflicting`.
+    Conflicting,
+    /// A stop of a unit that is not loaded.
+    NotLoaded,
+}
+
+impl TxnError {
+    fn new(kind: TxnErrorKind, message: String) -> TxnError {
+        TxnError { kind, message }
+    }
+
+    /// systemctl's exit status for this error (reference §7.1).
+    pub fn exit_code(&self) -> i32 {
+        match self.kind {
+            TxnErrorKind::NoSuchUnit | TxnErrorKind::NotLoaded => 5,
+            TxnErrorKind::NotApplicable => 3,
+            TxnErrorKind::Refused | TxnErrorKind::Destructive => 4,
+            _ => 1,
+        }
+    }
+
+    /// Whether systemctl adds "See system logs and 'systemctl status X' for details.".
+    pub fn hints_logs(&self) -> bool {
+        !matches!(
+            self.kind,
+            TxnErrorKind::NoSuchUnit
+                | TxnErrorKind::Masked
+                | TxnErrorKind::NotApplicable
+                | TxnErrorKind::NotLoaded
+        )
+    }
+}
+
+/// The error of a unit that is not loaded (reference §6.2).
+fn load_error(u: &super::units::Unit) -> TxnError {
+    let id = u.id();
+    match u.load_state() {
+        LoadState::NotFound => {
+            TxnError::new(TxnErrorKind::NoSuchUnit, format!("Unit {id} not found."))
+        }
+        LoadState::Masked => TxnError::new(TxnErrorKind::Masked, format!("Unit {id} is masked.")),
+        LoadState::BadSetting => TxnError::new(
+            TxnErrorKind::BadSetting,
+            format!("Unit {id} has a bad unit file setting."),
+        ),
+        LoadState::Error => {
+            let why = u
+                .node
+                .unit
+                .load_error
+                .as_ref()
+                .map(|e| e.strerror().to_owned())
+                .unwrap_or_default();
+            TxnError::new(
+                TxnErrorKind::LoadFailed,
+                format!("Unit {id} failed to load properly, please adjust/correct and reload service manager: {why}"),
+            )
+        }
+        _ => TxnError::new(
+            TxnErrorKind::LoadFailed,
+            format!("Unit {id} is not loaded properly."),
+        ),
+    }
+}
+
+/// The bus error message of a unit that is not loaded (`Unit X is masked.`), as `status` shows
+/// it after `Reason:`.
+pub fn load_error_message(u: &super::units::Unit) -> String {
+    load_error(u).message
+}
+
+/// Whether a unit can reload (`CanReload=`).
+pub fn can_reload(u: &super::units::Unit) -> bool {
+    match &u.cfg.service {
+        Some(s) => !s.reload.is_empty(),
+        None => false,
+    }
+}
+
+impl Manager {
+    /// Plans the jobs for `request` on `name` with the engine's transaction planner (against the
+    /// units' runtime states and queued jobs) and installs them; returns the anchor job's id.
+    /// `manual` applies the D-Bus method's checks (`RefuseManualStart=`, stopping a unit that is
+    /// not loaded) as for a request from `systemctl`.
+    pub(crate) fn enqueue(
+        &mut self,
+        fs: &MemFs,
+        name: &UnitName,
+        request: Request,
+        mode: Mode,
+    ) -> Result<u32, TxnError> {
+        self.enqueue_ext(fs, name, request, mode, false)
+    }
+
+    pub(crate) fn enqueue_ext(
+        &mut self,
+        fs: &MemFs,
+        name: &UnitName,
+        request: Request,
+        mode: Mode,
+        manual: bool,
+    ) -> Result<u32, TxnError> {
+        let Some(id) = self.load_one(fs, name) else {
+            return Err(TxnError::new(
+                TxnErrorKind::NoSuchUnit,
+                format!("Unit {name} not found."),
+            ));
+        };
+        let (job_type, reload_if) = match request {
+            Request::Start => (TJobType::Start, false),
+            Request::Stop => (TJobType::Stop, false),
+            Request::Restart => (TJobType::Restart, false),
+            Request::TryRestart => (TJobType::TryRestart, false),
+            Request::Reload => (TJobType::Reload, false),
+            Request::ReloadOrRestart => (TJobType::Restart, true),
+            Request::TryReloadOrRestart => (TJobType::TryRestart, true),
+        };
+        let tmode = match mode {
+            Mode::Replace => JobMode::Replace,
+            Mode::Fail => JobMode::Fail,
+            Mode::Isolate => JobMode::Isolate,
+            Mode::Flush => JobMode::Flush,
+            Mode::IgnoreDependencies => JobMode::IgnoreDependencies,
+            Mode::IgnoreRequirements => JobMode::IgnoreRequirements,
+        };
+        let state = self.runtime_state();
+        let Some(graph) = self.units.graph.as_ref() else {
+            return Err(TxnError::new(
+                TxnErrorKind::NoSuchUnit,
+                format!("Unit {name} not found."),
+            ));
+        };
+        let req = transaction::Request::new(id.as_str(), job_type)
+            .mode(tmode)
+            .manual(manual)
+            .reload_if_possible(reload_if);
+        let mut messages = Vec::new();
+        let planned = transaction::plan(graph, &req, &state, &mut messages);
+        for m in messages {
+            let prio = match m.severity {
+                Severity::Error => 3,
+                Severity::Warning => 4,
+                Severity::Notice => 5,
+                Severity::Info => 6,
+                Severity::Debug => continue,
+            };
+            let text = m.to_string();
+            self.journal(m.unit.as_ref(), prio, text, None, None, Vec::new());
+        }
+        let tr = planned.map_err(convert_error)?;
+        self.install(tr, &id, &state)
+    }
+
+    /// The runtime states and queued jobs, as the planner wants them.
+    fn runtime_state(&self) -> RuntimeState {
+        let mut st = RuntimeState::new();
+        for u in self.units.map.values() {
+            st.set_active_state(u.id().clone(), to_tstate(u.active()));
+            if let Some(j) = u.job.and_then(|j| self.jobs.get(&j)) {
+                st.set_job(
+                    u.id().clone(),
+                    Some(InstalledJob {
+                        job_type: to_ttype(j.kind),
+                        irreversible: false,
+                    }),
+                );
+            }
+        }
+        st
+    }
+
+    /// Installs a planned transaction: the anchor's job first, then the others; each merges
+    /// with the unit's queued job or replaces it (`canceled`).
+    fn install(
+        &mut self,
+        tr: transaction::Transaction,
+        anchor: &UnitName,
+        state: &RuntimeState,
+    ) -> Result<u32, TxnError> {
+        let mut order: Vec<&transaction::Job> = tr.jobs.iter().filter(|j| j.anchor).collect();
+        order.extend(tr.jobs.iter().filter(|j| !j.anchor));
+        let mut anchor_id = 0;
+        for tj in order {
+            let active = state
+                .given_state(tj.unit.as_str())
+                .unwrap_or(TActiveState::Inactive);
+            let kind = from_ttype(tj.job_type.collapse(active));
+            if kind == JobType::Nop && !tj.anchor {
+                continue;
+            }
+            if !self.units.map.contains_key(&tj.unit) {
+                continue;
+            }
+            let existing = self.units.map[&tj.unit].job;
+            let id = match existing.and_then(|jid| self.jobs.get(&jid).map(|j| (jid, j.kind))) {
+                Some((jid, k)) => match merge(k, kind) {
+                    Some(m) => {
+                        if let Some(j) = self.jobs.get_mut(&jid) {
+                            if !j.running || m == k {
+                                j.kind = m;
+                            }
+                        }
+                        jid
+                    }
+                    None => {
+                        self.finish_job(jid, JobResult::Canceled, false);
+                        self.new_job(&tj.unit, kind, tj.ignore_order)
+                    }
+                },
+                None => self.new_job(&tj.unit, kind, tj.ignore_order),
+            };
+            if tj.anchor || (&tj.unit == anchor && anchor_id == 0) {
+                anchor_id = id;
+            }
+        }
+        for c in &tr.cancelled {
+            if let Some(jid) = self.units.map.get(c).and_then(|u| u.job) {
+                self.finish_job(jid, JobResult::Canceled, false);
+            }
+        }
+        if anchor_id == 0 {
+            // The anchor's job was dropped (redundant): a job that is done at once.
+            anchor_id = self.new_job(anchor, JobType::Nop, true);
+        }
+        Ok(anchor_id)
+    }
+
+    fn new_job(&mut self, unit: &UnitName, kind: JobType, ignore_order: bool) -> u32 {
+        let id = self.next_job_id;
+        self.next_job_id += 1;
+        self.jobs.insert(
+            id,
+            Job {
+                id,
+                unit: unit.clone(),
+                kind,
+                running: false,
+                ignore_order,
+                blocked: false,
+            },
+        );
+        if let Some(u) = self.units.map.get_mut(unit) {
+            u.job = Some(id);
+        }
+        id
+    }
+
+    /// True if some waiting job may run now.
+    pub(crate) fn any_runnable(&self) -> bool {
+        self.jobs.values().any(|j| !j.running && self.runnable(j))
+    }
+
+    fn runnable(&self, j: &Job) -> bool {
+        if j.kind == JobType::Nop || j.ignore_order {
+            return true;
+        }
+        let Some(u) = self.units.map.get(&j.unit) else {
+            return true;
+        };
+        let stopping = matches!(j.kind, JobType::Stop | JobType::Restart);
+        for (x, _) in u.node.deps_of(DepKind::After) {
+            if let Some(xj) = self.units.map.get(x).and_then(|x| x.job) {
+                if xj != j.id && !stopping {
+                    return false;
+                }
+            }
+        }
+        for (x, _) in u.node.deps_of(DepKind::Before) {
+            if let Some(xj) = self.units.map.get(x).and_then(|x| x.job) {
+                if xj != j.id
+                    && self
+                        .jobs
+                        .get(&xj)
+                        .is_some_and(|o| matches!(o.kind, JobType::Stop | JobType::Restart))
+                {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    /// Runs every job that may run, until none can.
+    pub(crate) fn dispatch(&mut self, fs: &MemFs) {
+        for _ in 0..10_000 {
+            let ready: Vec<u32> = self
+                .jobs
+                .values()
+                .filter(|j| !j.running && self.runnable(j))
+                .map(|j| j.id)
+                .collect();
+            if ready.is_empty() {
+                return;
+            }
+            for id in ready {
+                let ok = self
+                    .jobs
+                    .get(&id)
+                    .is_some_and(|j| !j.running && self.runnable(j));
+                if ok {
+                    self.run_job(fs, id);
+                }
+            }
+        }
+    }
+
+    fn run_job(&mut self, fs: &MemFs, id: u32) {
+        let Some(j) = self.jobs.get_mut(&id) else {
+            return;
+        };
+        j.running = true;
+        let (unit, kind) = (j.unit.clone(), j.kind);
+        if !self.units.map.contains_key(&unit) {
+            self.finish_job(id, JobResult::Done, true);
+            return;
+        }
+        match kind {
+            JobType::Nop => self.finish_job(id, JobResult::Done, true),
+            JobType::VerifyActive => {
+                let a = self.active_state(unit.as_str());
+                if a.is_active_or_reloading() {
+                    self.finish_job(id, JobResult::Done, true);
+                } else if a != ActiveState::Activating {
+                    self.finish_job(id, JobResult::Skipped, false);
+                }
+            }
+            JobType::Start => self.start_unit(fs, &unit, id),
+            JobType::Stop | JobType::Restart => self.stop_unit(fs, &unit, id),
+            JobType::Reload => self.reload_unit(fs, &unit, id),
+        }
+    }
+
+    /// Finishes a job with `result`; `already` suppresses the status message (the unit was
+    /// already in the state asked for).
+    pub(crate) fn finish_job(&mut self, id: u32, result: JobResult, already: bool) {
+        let Some(job) = self.jobs.remove(&id) else {
+            return;
+        };
+        let unit = job.unit.clone();
+        let now = self.now();
+        if let Some(u) = self.units.map.get_mut(&unit) {
+            if u.job == Some(id) {
+                u.job = None;
+            }
+            u.last_job_end = Some(now);
+        }
+        if !already {
+            self.emit_done(&job, result);
+        }
+        if job.kind == JobType::Restart && result == JobResult::Done {
+            // The stop half is done: the job goes on as a start job.
+            self.jobs.insert(
+                id,
+                Job {
+                    kind: JobType::Start,
+                    running: false,
+                    ..job
+                },
+            );
+            if let Some(u) = self.units.map.get_mut(&unit) {
+                u.job = Some(id);
+            }
+            return;
+        }
+        self.finished.insert(id, result);
+        self.changed.push(unit.clone());
+        let starting = matches!(job.kind, JobType::Start | JobType::VerifyActive);
+        if starting && result != JobResult::Done {
+            self.fail_dependents(
+                &unit,
+                &[DepKind::RequiredBy, DepKind::BoundBy, DepKind::RequisiteOf],
+            );
+        }
+        if job.kind == JobType::Start
+            && result == JobResult::Done
+            && self.active_state(unit.as_str()).is_inactive_or_failed()
+        {
+            self.fail_dependents(&unit, &[DepKind::RequisiteOf]);
+        }
+        if starting && matches!(result, JobResult::Timeout | JobResult::Dependency) {
+            self.journal(
+                Some(&unit),
+                5,
+                format!(
+                    "{unit}: Job {unit}/{} failed with result '{result}'.",
+                    job.kind.as_str()
+                ),
+                None,
+                None,
+                Vec::new(),
+            );
+            self.trigger(&unit, DepKind::OnFailure);
+        }
+    }
+
+    fn fail_dependents(&mut self, unit: &UnitName, kinds: &[DepKind]) {
+        let Some(u) = self.units.map.get(unit) else {
+            return;
+        };
+        let others: Vec<UnitName> = kinds.iter().flat_map(|k| u.deps(*k)).collect();
+        for o in others {
+            let jid = self.units.map.get(&o).and_then(|x| x.job);
+            if let Some(jid) = jid {
+                let is_start = self
+                    .jobs
+                    .get(&jid)
+                    .is_some_and(|j| matches!(j.kind, JobType::Start | JobType::VerifyActive));
+                if is_start {
+                    self.finish_job(jid, JobResult::Dependency, false);
+                }
+            }
+        }
+    }
+
+    /// The status message of a finished job (reference §6.3).
+    fn emit_done(&mut self, job: &Job, result: JobResult) {
+        let Some(u) = self.units.map.get(&job.unit) else {
+            return;
+        };
+        let d = u.description();
+        let ty = u.unit_type();
+        let oneshot = u
+            .cfg
+            .service
+            .as_ref()
+            .is_some_and(|s| s.kind == super::config::ServiceType::Oneshot);
+        let condition_failed = u.condition_result == Some(false);
+        let (text, prio, mid) = match (job.kind, result) {
+            (JobType::Start, JobResult::Done) => {
+                let t = if condition_failed {
+                    format!("Condition check resulted in {d} being skipped.")
+                } else {
+                    match ty {
+                        UnitType::Target => format!("Reached target {d}."),
+                        UnitType::Slice => format!("Created slice {d}."),
+                        UnitType::Socket => format!("Listening on {d}."),
+                        UnitType::Service if oneshot => format!("Finished {d}."),
+                        _ => format!("Started {d}."),
+                    }
+                };
+                (t, 6, ids::UNIT_STARTED)
+            }
+            (JobType::Start, JobResult::Failed) => {
+                let t = match ty {
+                    UnitType::Socket => format!("Failed to listen on {d}."),
+                    _ => format!("Failed to start {d}."),
+                };
+                (t, 3, ids::UNIT_FAILED)
+            }
+            (JobType::Start, JobResult::Dependency) => {
+                (format!("Dependency failed for {d}."), 4, ids::UNIT_FAILED)
+            }
+            (JobType::Start, JobResult::Timeout) => {
+                (format!("Timed out starting {d}."), 3, ids::UNIT_FAILED)
+            }
+            (JobType::Start, JobResult::Assert) => {
+                (format!("Assertion failed for {d}."), 4, ids::UNIT_FAILED)
+            }
+            (JobType::Start, JobResult::Unsupported) => {
+                (format!("Starting of {d} unsupported."), 4, ids::UNIT_FAILED)
+            }
+            (JobType::VerifyActive, JobResult::Skipped) => {
+                (format!("{d} is inactive."), 5, ids::UNIT_FAILED)
+            }
+            (JobType::Stop | JobType::Restart, JobResult::Done) => {
+                let t = match ty {
+                    UnitType::Target => format!("Stopped target {d}."),
+                    UnitType::Slice => format!("Removed slice {d}."),
+                    UnitType::Socket => format!("Closed {d}."),
+                    _ => format!("Stopped {d}."),
+                };
+                (t, 6, ids::UNIT_STOPPED)
+            }
+            (JobType::Stop | JobType::Restart, JobResult::Failed) => {
+                (format!("Stopped {d} with error."), 3, ids::UNIT_STOPPED)
+            }
+            (JobType::Stop | JobType::Restart, JobResult::Timeout) => {
+                (format!("Timed out stopping {d}."), 3, ids::UNIT_STOPPED)
+            }
+            (JobType::Reload, JobResult::Done) => (format!("Reloaded {d}."), 6, ids::UNIT_RELOADED),
+            (JobType::Reload, JobResult::Failed) => {
+                (format!("Reload failed for {d}."), 3, ids::UNIT_RELOADED)
+            }
+            (JobType::Reload, JobResult::Timeout) => {
+                (format!("Timed out reloading {d}."), 3, ids::UNIT_RELOADED)
+            }
+            _ => return,
+        };
+        let unit = job.unit.clone();
+        self.journal(
+            Some(&unit),
+            prio,
+            text,
+            Some(mid),
+            Some((job.id, result)),
+            Vec::new(),
+        );
+    }
+
+    /// The "Starting X..." / "Stopping X..." / "Reloading X..." message of a job that begins.
+    pub(crate) fn emit_begin(&mut self, unit: &UnitName, kind: JobType) {
+        let Some(u) = self.units.map.get(unit) else {
+            return;
+        };
+        if matches!(u.unit_type(), UnitType::Target | UnitType::Slice) {
+            return;
+        }
+        let d = u.description();
+        let jid = u.job;
+        let (text, mid) = match kind {
+            JobType::Start => (format!("Starting {d}..."), ids::UNIT_STARTING),
+            JobType::Stop | JobType::Restart => (format!("Stopping {d}..."), ids::UNIT_STOPPING),
+            JobType::Reload => (format!("Reloading {d}..."), ids::UNIT_RELOADING),
+            _ => return,
+        };
+        let job = jid.map(|j| (j, JobResult::Done));
+        self.journal(Some(unit), 6, text, Some(mid), job, Vec::new());
+        // The begin message carries JOB_ID only.
+        if let Some(last) = self.log.last_mut() {
+            if let Some((id, _)) = last.job.take() {
+                last.job = Some((id, String::new()));
+            }
+        }
+    }
+
+    /// Starts the `OnFailure=`/`OnSuccess=` units of `unit`.
+    pub(crate) fn trigger(&mut self, unit: &UnitName, kind: DepKind) {
+        let Some(u) = self.units.map.get(unit) else {
+            return;
+        };
+        let targets = u.deps(kind);
+        if targets.is_empty() {
+            return;
+        }
+        let name = if kind == DepKind::OnFailure {
+            "OnFailure="
+        } else {
+            "OnSuccess="
+        };
+        self.journal(
+            Some(unit),
+            6,
+            format!("{unit}: Triggering {name} dependencies."),
+            None,
+            None,
+            Vec::new(),
+        );
+        self.pending_triggers
+            .extend(targets.into_iter().map(|t| (unit.clone(), t, name)));
+    }
+
+    /// Sets a unit's sub-state and does what systemd's `unit_notify()` does: timestamps, the
+    /// running job's completion, `OnFailure=`/`OnSuccess=`. `will_restart` suppresses both for
+    /// a service about to restart.
+    pub(crate) fn set_sub(&mut self, id: &UnitName, sub: Sub) {
+        self.set_sub_ext(id, sub, false);
+    }
+
+    pub(crate) fn set_sub_ext(&mut self, id: &UnitName, sub: Sub, will_restart: bool) {
+        let now = self.now();
+        let Some(u) = self.units.map.get_mut(id) else {
+            return;
+        };
+        let os = u.active();
+        u.sub = sub;
+        let ns = u.active();
+        if os != ns {
+            u.stamps.state_change = Some(now);
+            if os.is_inactive_or_failed() && !ns.is_inactive_or_failed() {
+                u.stamps.inactive_exit = Some(now);
+            }
+            if !os.is_active_or_reloading() && ns.is_active_or_reloading() {
+                u.stamps.active_enter = Some(now);
+            }
+            if os.is_active_or_reloading() && !ns.is_active_or_reloading() {
+                u.stamps.active_exit = Some(now);
+            }
+            if !os.is_inactive_or_failed() && ns.is_inactive_or_failed() {
+                u.stamps.inactive_enter = Some(now);
+            }
+        }
+        let job = u
+            .job
+            .and_then(|j| self.jobs.get(&j).map(|x| (x.id, x.kind, x.running)));
+        if let Some((jid, kind, true)) = job {
+            match kind {
+                JobType::Start | JobType::VerifyActive => {
+                    if ns.is_active_or_reloading() {
+                        self.finish_job(jid, JobResult::Done, false);
+                    } else if ns != ActiveState::Activating
+                        && ns.is_inactive_or_failed()
+                        && !will_restart
+                    {
+                        let r = if ns == ActiveState::Failed {
+                            JobResult::Failed
+                        } else {
+                            JobResult::Done
+                        };
+                        self.finish_job(jid, r, false);
+                    }
+                }
+                JobType::Stop | JobType::Restart => {
+                    if ns.is_inactive_or_failed() {
+                        self.finish_job(jid, JobResult::Done, false);
+                    } else if ns != ActiveState::Deactivating {
+                        self.finish_job(jid, JobResult::Failed, false);
+                    }
+                }
+                JobType::Reload => {
+                    if ns == ActiveState::Active {
+                        self.finish_job(jid, JobResult::Done, false);
+                    } else if ns != ActiveState::Reloading {
+                        self.finish_job(jid, JobResult::Failed, false);
+                    }
+                }
+                JobType::Nop => {}
+            }
+        }
+        if os != ns {
+            self.changed.push(id.clone());
+            if !will_restart {
+                if ns == ActiveState::Failed {
+                    self.trigger(id, DepKind::OnFailure);
+                } else if ns == ActiveState::Inactive && !os.is_inactive_or_failed() {
+                    self.trigger(id, DepKind::OnSuccess);
+                }
+            }
+        }
+    }
+
+    /// After state changes: `BindsTo=` stops, `StopWhenUnneeded=`, `Upholds=`, and the queued
+    /// `OnFailure=`/`OnSuccess=` starts.
+    pub(crate) fn propagate(&mut self, fs: &MemFs) {
+        for _ in 0..10_000 {
+            let triggers = std::mem::take(&mut self.pending_triggers);
+            for (from, t, name) in &triggers {
+                if let Err(e) = self.enqueue(fs, t, Request::Start, Mode::Replace) {
+                    self.journal(
+                        Some(from),
+                        4,
+                        format!(
+                            "{from}: Failed to enqueue {name} job, ignoring: {}",
+                            e.message
+                        ),
+                        None,
+                        None,
+                        Vec::new(),
+                    );
+                }
+            }
+            let changed = std::mem::take(&mut self.changed);
+            if changed.is_empty() && triggers.is_empty() {
+                return;
+            }
+            for x in changed {
+                self.check_after_change(fs, &x);
+            }
+        }
+    }
+
+    /// systemd's `auto_start_stop_ratelimit` (16 per 10 s per unit): false when exceeded.
+    fn auto_allowed(&mut self, id: &UnitName) -> bool {
+        let now = self.now();
+        let Some(u) = self.units.map.get_mut(id) else {
+            return false;
+        };
+        match u.auto_rl {
+            (Some(b), n) if now <= b + 10_000_000 => {
+                u.auto_rl = (Some(b), n + 1);
+                n < 16
+            }
+            _ => {
+                u.auto_rl = (Some(now), 1);
+                true
+            }
+        }
+    }
+
+    fn has_job(&self, id: &UnitName, kinds: &[JobType]) -> bool {
+        self.units
+            .map
+            .get(id)
+            .and_then(|u| u.job)
+            .and_then(|j| self.jobs.get(&j))
+            .is_some_and(|j| kinds.contains(&j.kind))
+    }
+
+    fn check_after_change(&mut self, fs: &MemFs, x: &UnitName) {
+        let Some(u) = self.units.map.get(x) else {
+            return;
+        };
+        let xa = u.active();
+        let x_job = u.job.is_some();
+        let bound_by = u.deps(DepKind::BoundBy);
+        let upheld_by = u.deps(DepKind::UpheldBy);
+        let upholds = u.deps(DepKind::Upholds);
+        let pulled: Vec<UnitName> = [
+            DepKind::Requires,
+            DepKind::Wants,
+            DepKind::BindsTo,
+            DepKind::Requisite,
+        ]
+        .iter()
+        .flat_map(|k| u.deps(*k))
+        .collect();
+        if xa.is_inactive_or_failed() && !x_job {
+            for b in bound_by {
+                let ba = self.active_state(b.as_str());
+                if ba.is_active_or_reloading()
+                    && !self.has_job(&b, &[JobType::Stop])
+                    && self.auto_allowed(&b)
+                {
+                    self.journal(
+                        Some(&b),
+                        6,
+                        format!("{b}: Unit is bound to inactive unit {x}. Stopping, too."),
+                        None,
+                        None,
+                        Vec::new(),
+                    );
+                    let _ = self.enqueue(fs, &b, Request::Stop, Mode::Replace);
+                }
+            }
+            for d in pulled {
+                self.check_unneeded(fs, &d);
+            }
+            for h in upheld_by {
+                if self.active_state(h.as_str()).is_active_or_reloading() {
+                    if self.auto_allowed(x) {
+                        let _ = self.enqueue(fs, x, Request::Start, Mode::Replace);
+                    } else {
+                        self.journal(
+                            Some(x),
+                            5,
+                            format!("{x}: Unit needs to be started because active unit {h} upholds it, but not doing so since we tried this too often recently."),
+                            None,
+                            None,
+                            Vec::new(),
+                        );
+                    }
+                    break;
+                }
+            }
+        }
+        if xa.is_active_or_reloading() {
+            self.check_unneeded(fs, x);
+            for d in upholds {
+                let da = self.active_state(d.as_str());
+                let has = self.units.get(d.as_str()).is_some_and(|u| u.job.is_some());
+                if da.is_inactive_or_failed() && !has && self.auto_allowed(&d) {
+                    let _ = self.enqueue(fs, &d, Request::Start, Mode::Replace);
+                }
+            }
+        }
+    }
+
+    fn check_unneeded(&mut self, fs: &MemFs, d: &UnitName) {
+        let Some(u) = self.units.map.get(d) else {
+            return;
+        };
+        if !u.cfg.stop_when_unneeded || !u.active().is_active_or_reloading() || u.job.is_some() {
+            return;
+        }
+        let users: Vec<UnitName> = [
+            DepKind::RequiredBy,
+            DepKind::WantedBy,
+            DepKind::BoundBy,
+            DepKind::RequisiteOf,
+            DepKind::UpheldBy,
+        ]
+        .iter()
+        .flat_map(|k| u.deps(*k))
+        .collect();
+        let needed = users.iter().any(|o| {
+            self.active_state(o.as_str()).is_active_or_activating()
+                || self.has_job(
+                    o,
+                    &[JobType::Start, JobType::Restart, JobType::VerifyActive],
+                )
+        });
+        if !needed && self.auto_allowed(d) {
+            self.journal(
+                Some(d),
+                6,
+                format!("{d}: Unit not needed anymore. Stopping."),
+                None,
+                None,
+                Vec::new(),
+            );
+            let _ = self.enqueue(fs, d, Request::Stop, Mode::Fail);
+        }
+    }
+}
+
+/// systemd's job merge table (reference §6.1); `None` for conflicting types.
+fn merge(a: JobType, b: JobType) -> Option<JobType> {
+    use JobType::*;
+    if a == b {
+        return Some(a);
+    }
+    Some(match (a, b) {
+        (Nop, x) | (x, Nop) => x,
+        (Start, VerifyActive) | (VerifyActive, Start) => Start,
+        (Reload, VerifyActive) | (VerifyActive, Reload) => Reload,
+        (Restart, Start | VerifyActive | Reload) | (Start | VerifyActive | Reload, Restart) => {
+            Restart
+        }
+        (Reload, Start) | (Start, Reload) => Start,
+        _ => return None,
+    })
+}
+
+fn to_tstate(a: ActiveState) -> TActiveState {
+    match a {
+        ActiveState::Active => TActiveState::Active,
+        ActiveState::Reloading => TActiveState::Reloading,
+        ActiveState::Inactive => TActiveState::Inactive,
+        ActiveState::Failed => TActiveState::Failed,
+        ActiveState::Activating => TActiveState::Activating,
+        ActiveState::Deactivating => TActiveState::Deactivating,
+    }
+}
+
+fn to_ttype(t: JobType) -> TJobType {
+    match t {
+        JobType::Start => TJobType::Start,
+        JobType::VerifyActive => TJobType::VerifyActive,
+        JobType::Stop => TJobType::Stop,
+        JobType::Reload => TJobType::Reload,
+        JobType::Restart => TJobType::Restart,
+        JobType::Nop => TJobType::Nop,
+    }
+}
+
+fn from_ttype(t: TJobType) -> JobType {
+    match t {
+        TJobType::Start | TJobType::ReloadOrStart => JobType::Start,
+        TJobType::VerifyActive => JobType::VerifyActive,
+        TJobType::Stop => JobType::Stop,
+        TJobType::Reload | TJobType::TryReload => JobType::Reload,
+        TJobType::Restart | TJobType::TryRestart => JobType::Restart,
+        TJobType::Nop => JobType::Nop,
+    }
+}
+
+/// The planner's error as the bus error systemctl prints, with its class.
+fn convert_error(e: TransactionError) -> TxnError {
+    let kind = match &e {
+        TransactionError::NoSuchUnit(_) | TransactionError::NotFound(_) => TxnErrorKind::NoSuchUnit,
+        TransactionError::Masked(_) => TxnErrorKind::Masked,
+        TransactionError::BadSetting(_) => TxnErrorKind::BadSetting,
+        TransactionError::NotApplicable { .. } => TxnErrorKind::NotApplicable,
+        TransactionError::NotLoaded(_) => TxnErrorKind::NotLoaded,
+        TransactionError::NoIsolation
+        | TransactionError::OnlyByDependency(_)
+        | TransactionError::IsolateOnlyForStart
+        | TransactionError::TriggeringOnlyForStop => TxnErrorKind::Refused,
+        TransactionError::Destructive { .. } => TxnErrorKind::Destructive,
+        TransactionError::ConflictingJobs { .. } | TransactionError::OrderIsCyclic => {
+            TxnErrorKind::Conflicting
+        }
+        _ => TxnErrorKind::LoadFailed,
+    };
+    TxnError::new(kind, e.to_string())
+}

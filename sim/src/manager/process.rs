@@ -1,0 +1,438 @@
+//! The process model (issue 5): what a command line does when the manager runs it.
+//!
+//! `/bin/true`, `/bin/false`, `/bin/sleep N`, `/bin/sh -c 'exit N'`, `/bin/sh -c 'sleep N; exit M'`
+//! (and the `/usr/bin/` forms, and the bare names, which the manager finds in `PATH`) end by
+//! themselves; any other absolute command runs until it is stopped or killed; a relative name that
+//! is none of these cannot be executed (status 203/EXEC). Instant commands take 1 ms, so that a
+//! service's `Duration:` is never zero, as on a real machine.
+use super::timefmt::parse_timespan;
+use super::Usec;
+
+/// How long a command that ends at once runs.
+pub const INSTANT: Usec = 1000;
+
+/// One `Exec*=` command: its prefixes and words.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExecCommand {
+    /// `-`: a failure exit status is ignored.
+    pub ignore_failure: bool,
+    /// The words after the prefixes (argv[0] first), unquoted.
+    pub argv: Vec<String>,
+}
+
+impl ExecCommand {
+    /// Parses a setting value (`-/bin/sh -c 'exit 3'`). `None` if it has no command.
+    pub fn parse(value: &str) -> Option<ExecCommand> {
+        let mut s = value.trim();
+        let mut ignore_failure = false;
+        while let Some(c) = s.chars().next() {
+            match c {
+                '-' => ignore_failure = true,
+                '@' | ':' | '+' | '!' | '|' => {}
+                _ => break,
+            }
+            s = &s[1..];
+        }
+        let argv = split_command(s);
+        if argv.is_empty() {
+            return None;
+        }
+        Some(ExecCommand {
+            ignore_failure,
+            argv,
+        })
+    }
+
+    /// The command as `status` prints it (`/bin/sh -c exit 3`: words joined, unquoted).
+    pub fn display(&self) -> String {
+        self.argv.join(" ")
+    }
+
+    /// The process name shown in `Main PID: N (name)`: argv[0]'s basename.
+    pub fn comm(&self) -> String {
+        let a = self.argv.first().map(String::as_str).unwrap_or("");
+        a.rsplit('/').next().unwrap_or(a).chars().take(15).collect()
+    }
+
+    /// What the command does.
+    pub fn behavior(&self) -> Behavior {
+        behavior(&self.argv)
+    }
+}
+
+/// Splits a command line into words, honouring single and double quotes and backslashes.
+fn split_command(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut in_word = false;
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            ' ' | '\t' => {
+                if in_word {
+                    out.push(std::mem::take(&mut cur));
+                    in_word = false;
+                }
+            }
+            '\'' => {
+                in_word = true;
+                for d in chars.by_ref() {
+                    if d == '\'' {
+                        break;
+                    }
+                    cur.push(d);
+                }
+            }
+            '"' => {
+                in_word = true;
+                while let Some(d) = chars.next() {
+                    match d {
+                        '"' => break,
+                        '\\' => {
+                            if let Some(e) = chars.next() {
+                                cur.push(e);
+                            }
+                        }
+                        _ => cur.push(d),
+                    }
+                }
+            }
+            '\\' => {
+                in_word = true;
+                if let Some(e) = chars.next() {
+                    cur.push(e);
+                }
+            }
+            _ => {
+                in_word = true;
+                cur.push(c);
+            }
+        }
+    }
+    if in_word {
+        out.push(cur);
+    }
+    out
+}
+
+/// What a simulated process does on its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Behavior {
+    /// Exits with `status` after `after` microseconds.
+    Exit {
+        /// Run time.
+        after: Usec,
+        /// Exit status.
+        status: i32,
+    },
+    /// Runs until it is killed.
+    Forever,
+}
+
+impl Behavior {
+    /// True for commands the model knows to end by themselves.
+    pub fn ends(self) -> bool {
+        matches!(self, Behavior::Exit { .. })
+    }
+}
+
+fn known_program(p: &str) -> Option<&'static str> {
+    let base = p
+        .strip_prefix("/usr/bin/")
+        .or_else(|| p.strip_prefix("/bin/"))
+        .or_else(|| (!p.contains('/')).then_some(p))?;
+    ["true", "false", "sleep", "sh"]
+        .into_iter()
+        .find(|k| *k == base)
+}
+
+fn sleep_arg(s: &str) -> Option<Usec> {
+    parse_timespan(s, 1_000_000)
+}
+
+fn behavior(argv: &[String]) -> Behavior {
+    let Some(prog) = argv.first() else {
+        return Behavior::Forever;
+    };
+    let exit = |after: Usec, status: i32| Behavior::Exit {
+        after: after.max(INSTANT),
+        status,
+    };
+    match known_program(prog) {
+        Some("true") => exit(INSTANT, 0),
+        Some("false") => exit(INSTANT, 1),
+        Some("sleep") => match argv.get(1).and_then(|a| sleep_arg(a)) {
+            Some(t) => exit(t, 0),
+            None => exit(INSTANT, 1),
+        },
+        Some("sh") => {
+            if argv.get(1).map(String::as_str) != Some("-c") {
+                return Behavior::Forever;
+            }
+            let script = argv.get(2).map(String::as_str).unwrap_or("");
+            shell_script(script).unwrap_or(Behavior::Forever)
+        }
+        _ if !prog.starts_with('/') => exit(INSTANT, 203),
+        _ => Behavior::Forever,
+    }
+}
+
+/// `sleep N; exit M`, `exit N`, `sleep N`, `true`, `false` (separated by `;`).
+fn shell_script(script: &str) -> Option<Behavior> {
+    let mut elapsed: Usec = 0;
+    let mut status = 0;
+    for part in script.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+        let words: Vec<&str> = part.split_whitespace().collect();
+        match words.as_slice() {
+            ["exit"] => {
+                return Some(Behavior::Exit {
+                    after: elapsed.max(INSTANT),
+                    status,
+                })
+            }
+            ["exit", n] => {
+                let n: i32 = n.parse().ok()?;
+                return Some(Behavior::Exit {
+                    after: elapsed.max(INSTANT),
+                    status: n & 0xff,
+                });
+            }
+            ["sleep", n] => {
+                elapsed += sleep_arg(n)?;
+                status = 0;
+            }
+            ["true"] | [":"] => status = 0,
+            ["false"] => status = 1,
+            _ => return None,
+        }
+    }
+    Some(Behavior::Exit {
+        after: elapsed.max(INSTANT),
+        status,
+    })
+}
+
+/// How a process ended (`si_code`/`si_status`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// `code=exited, status=N`.
+    Exited(i32),
+    /// `code=killed, status=SIG`.
+    Killed(i32),
+    /// `code=dumped, status=SIG`.
+    Dumped(i32),
+}
+
+impl Exit {
+    /// The `code=` word.
+    pub fn code_str(self) -> &'static str {
+        match self {
+            Exit::Exited(_) => "exited",
+            Exit::Killed(_) => "killed",
+            Exit::Dumped(_) => "dumped",
+        }
+    }
+
+    /// `ExecMainCode=` (CLD_EXITED 1, CLD_KILLED 2, CLD_DUMPED 3).
+    pub fn code_num(self) -> i32 {
+        match self {
+            Exit::Exited(_) => 1,
+            Exit::Killed(_) => 2,
+            Exit::Dumped(_) => 3,
+        }
+    }
+
+    /// The status number.
+    pub fn status(self) -> i32 {
+        match self {
+            Exit::Exited(s) | Exit::Killed(s) | Exit::Dumped(s) => s,
+        }
+    }
+
+    /// `status=1/FAILURE` as the journal prints it (`n/a` for unnamed exit statuses).
+    pub fn journal_status(self) -> String {
+        match self {
+            Exit::Exited(s) => format!("{s}/{}", exit_status_name(s, true).unwrap_or("n/a")),
+            Exit::Killed(s) | Exit::Dumped(s) => {
+                format!("{s}/{}", signal_name(s).unwrap_or("n/a"))
+            }
+        }
+    }
+
+    /// `status=1/FAILURE` as `systemctl status` prints it (LSB names 2–7 left out, and the
+    /// name left out when there is none).
+    pub fn status_text(self) -> String {
+        let name = match self {
+            Exit::Exited(s) => exit_status_name(s, false),
+            Exit::Killed(s) | Exit::Dumped(s) => signal_name(s),
+        };
+        match name {
+            Some(n) => format!("{}/{n}", self.status()),
+            None => format!("{}", self.status()),
+        }
+    }
+}
+
+/// systemd's exit status names; `lsb` includes 2–7.
+pub fn exit_status_name(s: i32, lsb: bool) -> Option<&'static str> {
+    Some(match s {
+        0 => "SUCCESS",
+        1 => "FAILURE",
+        2 if lsb => "INVALIDARGUMENT",
+        3 if lsb => "NOTIMPLEMENTED",
+        4 if lsb => "NOPERMISSION",
+        5 if lsb => "NOTINSTALLED",
+        6 if lsb => "NOTCONFIGURED",
+        7 if lsb => "NOTRUNNING",
+        200 => "CHDIR",
+        201 => "NICE",
+        202 => "FDS",
+        203 => "EXEC",
+        204 => "MEMORY",
+        205 => "LIMITS",
+        206 => "OOM_ADJUST",
+        207 => "SIGNAL_MASK",
+        208 => "STDIN",
+        209 => "STDOUT",
+        210 => "CHROOT",
+        211 => "IOPRIO",
+        212 => "TIMERSLACK",
+        213 => "SECUREBITS",
+        214 => "SETSCHEDULER",
+        215 => "CPUAFFINITY",
+        216 => "GROUP",
+        217 => "USER",
+        218 => "CAPABILITIES",
+        219 => "CGROUP",
+        220 => "SETSID",
+        221 => "CONFIRM",
+        222 => "STDERR",
+        224 => "PAM",
+        225 => "NETWORK",
+        226 => "NAMESPACE",
+        227 => "NO_NEW_PRIVILEGES",
+        228 => "SECCOMP",
+        229 => "SELINUX_CONTEXT",
+        230 => "PERSONALITY",
+        231 => "APPARMOR",
+        232 => "ADDRESS_FAMILIES",
+        233 => "RUNTIME_DIRECTORY",
+        235 => "CHOWN",
+        236 => "SMACK_PROCESS_LABEL",
+        237 => "KEYRING",
+        238 => "STATE_DIRECTORY",
+        239 => "CACHE_DIRECTORY",
+        240 => "LOGS_DIRECTORY",
+        241 => "CONFIGURATION_DIRECTORY",
+        242 => "NUMA_POLICY",
+        243 => "CREDENTIALS",
+        245 => "BPF",
+        _ => return None,
+    })
+}
+
+const SIGNALS: [&str; 31] = [
+    "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1", "SEGV", "USR2",
+    "PIPE", "ALRM", "TERM", "STKFLT", "CHLD", "CONT", "STOP", "TSTP", "TTIN", "TTOU", "URG",
+    "XCPU", "XFSZ", "VTALRM", "PROF", "WINCH", "IO", "PWR", "SYS",
+];
+
+/// A signal's name without `SIG` (`TERM`).
+pub fn signal_name(n: i32) -> Option<&'static str> {
+    if (1..=31).contains(&n) {
+        Some(SIGNALS[(n - 1) as usize])
+    } else {
+        None
+    }
+}
+
+/// Parses `TERM`, `SIGTERM`, `15`.
+pub fn parse_signal(s: &str) -> Option<i32> {
+    if let Ok(n) = s.parse::<i32>() {
+        return (1..=64).contains(&n).then_some(n);
+    }
+    let name = s.strip_prefix("SIG").unwrap_or(s);
+    SIGNALS
+        .iter()
+        .position(|x| *x == name)
+        .map(|i| i as i32 + 1)
+}
+
+/// What delivering `sig` does to a simulated process: `None` if it survives (signals whose default
+/// action is to ignore or stop), else how it ends.
+pub fn deliver(sig: i32) -> Option<Exit> {
+    match sig {
+        17 | 18 | 19 | 20 | 21 | 22 | 23 | 28 => None,
+        3 | 4 | 5 | 6 | 7 | 8 | 11 | 24 | 25 | 31 => Some(Exit::Dumped(sig)),
+        _ => Some(Exit::Killed(sig)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_of_the_model() {
+        let b = |s: &str| ExecCommand::parse(s).expect("command").behavior();
+        assert_eq!(
+            b("/bin/true"),
+            Behavior::Exit {
+                after: INSTANT,
+                status: 0
+            }
+        );
+        assert_eq!(
+            b("-/usr/bin/false"),
+            Behavior::Exit {
+                after: INSTANT,
+                status: 1
+            }
+        );
+        assert_eq!(
+            b("/bin/sleep 2"),
+            Behavior::Exit {
+                after: 2_000_000,
+                status: 0
+            }
+        );
+        assert_eq!(
+            b("/bin/sh -c 'exit 3'"),
+            Behavior::Exit {
+                after: INSTANT,
+                status: 3
+            }
+        );
+        assert_eq!(
+            b("/bin/sh -c 'sleep 1; exit 4'"),
+            Behavior::Exit {
+                after: 1_000_000,
+                status: 4
+            }
+        );
+        assert_eq!(b("/usr/bin/daemon --foreground"), Behavior::Forever);
+        assert_eq!(
+            b("relative"),
+            Behavior::Exit {
+                after: INSTANT,
+                status: 203
+            }
+        );
+        assert_eq!(
+            ExecCommand::parse("/bin/sh -c 'exit 3'")
+                .expect("c")
+                .display(),
+            "/bin/sh -c exit 3"
+        );
+    }
+
+    #[test]
+    fn status_texts() {
+        // reference §11: `(code=exited, status=3)` in status; the journal names LSB codes.
+        assert_eq!(Exit::Exited(3).status_text(), "3");
+        assert_eq!(Exit::Exited(1).status_text(), "1/FAILURE");
+        assert_eq!(Exit::Exited(3).journal_status(), "3/NOTIMPLEMENTED");
+        assert_eq!(Exit::Killed(9).status_text(), "9/KILL");
+        assert_eq!(parse_signal("SIGTERM"), Some(15));
+    }
+}

@@ -1,0 +1,985 @@
+//! Starting, stopping, reloading and killing units, and the service state machine driven by
+//! process exits and timers (systemd's `service_enter_*()` steps, reference §6.3, §11).
+use super::config::{RestartPolicy, ServiceType};
+use super::process::{deliver, Behavior, ExecCommand, Exit, INSTANT};
+use super::state::{JobResult, JobType, Sub, UnitResult};
+use super::timefmt::INFINITY;
+use super::units::{Proc, ProcRecord};
+use super::{journal::ids, Event, Manager};
+use camino::Utf8Path;
+use unitlab_engine::fs::{FileKind, FileSystem, MemFs};
+use unitlab_engine::graph::DepKind;
+use unitlab_engine::name::{UnitName, UnitType};
+
+/// Which process of a unit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Role {
+    Main,
+    Control,
+}
+
+impl Manager {
+    /// Runs a start job's action on its unit.
+    pub(crate) fn start_unit(&mut self, fs: &MemFs, id: &UnitName, job: u32) {
+        let Some(u) = self.units.map.get(id) else {
+            return;
+        };
+        let active = u.active();
+        if active.is_active_or_reloading() {
+            self.finish_job(job, JobResult::Done, true);
+            return;
+        }
+        if u.sub != Sub::AutoRestart && active == super::ActiveState::Activating {
+            return;
+        }
+        if active == super::ActiveState::Deactivating {
+            // Wait until the stop is over, then run again.
+            if let Some(j) = self.jobs.get_mut(&job) {
+                j.blocked = true;
+            }
+            return;
+        }
+        // BindsTo= dependencies must be active (unit_verify_deps()).
+        let bound_inactive = u
+            .deps(DepKind::BindsTo)
+            .iter()
+            .any(|d| !self.active_state(d.as_str()).is_active_or_activating());
+        if bound_inactive && u.sub != Sub::AutoRestart {
+            self.finish_job(job, JobResult::Dependency, false);
+            return;
+        }
+        let now = self.now();
+        let conditions = u.cfg.conditions.clone();
+        let asserts = u.cfg.asserts.clone();
+        let cond_ok = self.checks_hold(fs, &conditions);
+        let u = self.units.map.get_mut(id).expect("unit exists");
+        u.condition_result = Some(cond_ok);
+        u.stamps.condition = Some(now);
+        if !cond_ok {
+            let failed = conditions
+                .iter()
+                .find(|c| !c.trigger)
+                .map(|c| format!("Condition{}={}", c.kind, c.raw))
+                .unwrap_or_default();
+            self.journal(
+                Some(id),
+                6,
+                format!("{id} was skipped because of an unmet condition check ({failed})."),
+                None,
+                None,
+                Vec::new(),
+            );
+            self.finish_job(job, JobResult::Done, false);
+            return;
+        }
+        let assert_ok = self.checks_hold(fs, &asserts);
+        let u = self.units.map.get_mut(id).expect("unit exists");
+        u.assert_result = Some(assert_ok);
+        u.stamps.assert = Some(now);
+        if !assert_ok {
+            self.finish_job(job, JobResult::Assert, false);
+            return;
+        }
+        match u.unit_type() {
+            UnitType::Service => self.service_start(id),
+            UnitType::Socket => self.set_sub(id, Sub::TypeActive("listening")),
+            UnitType::Timer | UnitType::Path => self.set_sub(id, Sub::TypeActive("waiting")),
+            UnitType::Mount => self.set_sub(id, Sub::TypeActive("mounted")),
+            UnitType::Swap | UnitType::Device => self.set_sub(id, Sub::TypeActive("plugged")),
+            UnitType::Automount => self.set_sub(id, Sub::TypeActive("waiting")),
+            UnitType::Scope => self.set_sub(id, Sub::Running),
+            _ => self.set_sub(id, Sub::Active),
+        }
+    }
+
+    /// Runs a stop (or restart's stop half) job's action on its unit.
+    pub(crate) fn stop_unit(&mut self, _fs: &MemFs, id: &UnitName, job: u32) {
+        let Some(u) = self.units.map.get_mut(id) else {
+            return;
+        };
+        if u.active().is_inactive_or_failed() {
+            self.finish_job(job, JobResult::Done, true);
+            return;
+        }
+        if u.unit_type() != UnitType::Service {
+            self.set_sub(id, Sub::Dead);
+            return;
+        }
+        u.stop_requested = true;
+        let sub = u.sub;
+        match sub {
+            Sub::AutoRestart => self.set_sub(id, Sub::Dead),
+            Sub::StartPre | Sub::Start | Sub::StartPost | Sub::Reload | Sub::Condition => {
+                self.emit_begin(id, JobType::Stop);
+                self.enter_signal(id, Sub::StopSigterm, UnitResult::Success);
+            }
+            Sub::Running | Sub::Exited => {
+                self.emit_begin(id, JobType::Stop);
+                self.enter_stop(id, UnitResult::Success);
+            }
+            _ => {}
+        }
+    }
+
+    /// Runs a reload job's action.
+    pub(crate) fn reload_unit(&mut self, _fs: &MemFs, id: &UnitName, job: u32) {
+        let Some(u) = self.units.map.get_mut(id) else {
+            return;
+        };
+        if !u.active().is_active_or_reloading() {
+            self.finish_job(job, JobResult::Invalid, false);
+            return;
+        }
+        let cmds: Vec<(ExecCommand, &'static str)> = u
+            .cfg
+            .service
+            .as_ref()
+            .map(|s| s.reload.iter().map(|c| (c.clone(), "ExecReload")).collect())
+            .unwrap_or_default();
+        if cmds.is_empty() {
+            self.finish_job(job, JobResult::Done, false);
+            return;
+        }
+        self.emit_begin(id, JobType::Reload);
+        self.set_sub(id, Sub::Reload);
+        let t = self.timeout_start(id);
+        self.arm_timer(id, t);
+        self.run_commands(id, cmds, Role::Control);
+    }
+
+    /// `systemctl kill -s SIG`: delivers `sig` to the unit's processes.
+    pub(crate) fn kill_unit(&mut self, id: &UnitName, sig: i32, whom: &str) {
+        let Some(u) = self.units.map.get(id) else {
+            return;
+        };
+        let mut targets = Vec::new();
+        if whom != "control" {
+            if let Some(m) = &u.main {
+                targets.push(m.pid);
+            }
+        }
+        if whom != "main" {
+            if let Some(c) = &u.control {
+                targets.push(c.pid);
+            }
+        }
+        let Some(exit) = deliver(sig) else {
+            return;
+        };
+        let now = self.now();
+        for pid in targets {
+            self.schedule(
+                now,
+                Event::ProcExit {
+                    unit: id.clone(),
+                    pid,
+                    exit,
+                },
+            );
+        }
+    }
+
+    fn timeout_start(&self, id: &UnitName) -> u64 {
+        self.units
+            .map
+            .get(id)
+            .and_then(|u| u.cfg.service.as_ref())
+            .map(|s| s.timeout_start)
+            .unwrap_or(INFINITY)
+    }
+
+    fn timeout_stop(&self, id: &UnitName) -> u64 {
+        self.units
+            .map
+            .get(id)
+            .and_then(|u| u.cfg.service.as_ref())
+            .map(|s| s.timeout_stop)
+            .unwrap_or(INFINITY)
+    }
+
+    fn arm_timer(&mut self, id: &UnitName, after: u64) {
+        let now = self.now();
+        let Some(u) = self.units.map.get_mut(id) else {
+            return;
+        };
+        u.timer_gen += 1;
+        let gen = u.timer_gen;
+        if after != INFINITY {
+            self.schedule(
+                now.saturating_add(after),
+                Event::Timer {
+                    unit: id.clone(),
+                    gen,
+                },
+            );
+        }
+    }
+
+    fn disarm_timer(&mut self, id: &UnitName) {
+        if let Some(u) = self.units.map.get_mut(id) {
+            u.timer_gen += 1;
+        }
+    }
+
+    /// Forks one process of the unit.
+    fn spawn(&mut self, id: &UnitName, cmd: ExecCommand, setting: &'static str, role: Role) {
+        let pid = self.alloc_pid();
+        let now = self.now();
+        let mut behavior = cmd.behavior();
+        let forking = role == Role::Control
+            && setting == "ExecStart"
+            && self
+                .units
+                .map
+                .get(id)
+                .and_then(|u| u.cfg.service.as_ref())
+                .is_some_and(|s| s.kind == ServiceType::Forking);
+        let Some(u) = self.units.map.get_mut(id) else {
+            return;
+        };
+        if forking {
+            // The parent forks the daemon and exits; a command the model knows runs as it is.
+            u.forking_daemon = behavior == Behavior::Forever;
+            if u.forking_daemon {
+                behavior = Behavior::Exit {
+                    after: INSTANT,
+                    status: 0,
+                };
+            }
+        }
+        let p = Proc { pid, cmd, setting };
+        match role {
+            Role::Main => {
+                u.main = Some(p);
+                u.exec_main_pid = Some(pid);
+                u.stamps.exec_main_start = Some(now);
+                u.stamps.exec_main_exit = None;
+            }
+            Role::Control => u.control = Some(p),
+        }
+        if let Behavior::Exit { after, status } = behavior {
+            self.schedule(
+                now + after,
+                Event::ProcExit {
+                    unit: id.clone(),
+                    pid,
+                    exit: Exit::Exited(status),
+                },
+            );
+        }
+    }
+
+    /// Starts the first of `cmds` and keeps the rest pending.
+    fn run_commands(
+        &mut self,
+        id: &UnitName,
+        mut cmds: Vec<(ExecCommand, &'static str)>,
+        role: Role,
+    ) {
+        if cmds.is_empty() {
+            return;
+        }
+        let (first, setting) = cmds.remove(0);
+        if let Some(u) = self.units.map.get_mut(id) {
+            u.pending = cmds;
+        }
+        self.spawn(id, first, setting, role);
+    }
+
+    /// `service_start()`: the start rate limit, then `ExecStartPre=`.
+    fn service_start(&mut self, id: &UnitName) {
+        let now = self.now();
+        let Some(u) = self.units.map.get_mut(id) else {
+            return;
+        };
+        let (interval, burst) = (u.cfg.start_limit_interval, u.cfg.start_limit_burst);
+        let allowed = if interval == 0 || burst == 0 {
+            true
+        } else {
+            match u.rl_begin {
+                Some(b) if now <= b.saturating_add(interval) => {
+                    u.rl_num += 1;
+                    u.rl_num <= burst
+                }
+                _ => {
+                    u.rl_begin = Some(now);
+                    u.rl_num = 1;
+                    true
+                }
+            }
+        };
+        if !allowed {
+            u.auto_restart = false;
+            self.journal(
+                Some(id),
+                4,
+                format!("{id}: Start request repeated too quickly."),
+                None,
+                None,
+                Vec::new(),
+            );
+            self.enter_dead(id, UnitResult::StartLimitHit, false);
+            return;
+        }
+        let u = self.units.map.get_mut(id).expect("unit exists");
+        if !u.auto_restart {
+            u.n_restarts = 0;
+        }
+        u.auto_restart = false;
+        u.result = UnitResult::Success;
+        u.stop_requested = false;
+        u.records.clear();
+        u.forking_daemon = false;
+        self.emit_begin(id, JobType::Start);
+        let pre: Vec<(ExecCommand, &'static str)> = self
+            .svc(id)
+            .map(|s| {
+                s.start_pre
+                    .iter()
+                    .map(|c| (c.clone(), "ExecStartPre"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if pre.is_empty() {
+            self.enter_start(id);
+        } else {
+            self.set_sub(id, Sub::StartPre);
+            let t = self.timeout_start(id);
+            self.arm_timer(id, t);
+            self.run_commands(id, pre, Role::Control);
+        }
+    }
+
+    fn svc(&self, id: &UnitName) -> Option<&super::config::ServiceConfig> {
+        self.units.map.get(id).and_then(|u| u.cfg.service.as_ref())
+    }
+
+    fn enter_start(&mut self, id: &UnitName) {
+        let Some(s) = self.svc(id) else {
+            return;
+        };
+        let kind = s.kind;
+        let cmds: Vec<(ExecCommand, &'static str)> =
+            s.start.iter().map(|c| (c.clone(), "ExecStart")).collect();
+        if cmds.is_empty() {
+            self.enter_start_post(id);
+            return;
+        }
+        let t = self.timeout_start(id);
+        match kind {
+            ServiceType::Oneshot => {
+                self.set_sub(id, Sub::Start);
+                self.arm_timer(id, t);
+                self.run_commands(id, cmds, Role::Main);
+            }
+            ServiceType::Forking => {
+                self.set_sub(id, Sub::Start);
+                self.arm_timer(id, t);
+                self.run_commands(id, cmds, Role::Control);
+            }
+            ServiceType::Notify => {
+                let ends = cmds[0].0.behavior().ends();
+                self.set_sub(id, Sub::Start);
+                self.arm_timer(id, t);
+                self.run_commands(id, cmds, Role::Main);
+                if !ends {
+                    // A daemon the model does not know sends READY=1 at once.
+                    self.enter_start_post(id);
+                }
+            }
+            _ => {
+                self.run_commands(id, cmds, Role::Main);
+                self.enter_start_post(id);
+            }
+        }
+    }
+
+    fn enter_start_post(&mut self, id: &UnitName) {
+        let post: Vec<(ExecCommand, &'static str)> = self
+            .svc(id)
+            .map(|s| {
+                s.start_post
+                    .iter()
+                    .map(|c| (c.clone(), "ExecStartPost"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if post.is_empty() {
+            self.enter_running(id, UnitResult::Success);
+        } else {
+            self.set_sub(id, Sub::StartPost);
+            let t = self.timeout_start(id);
+            self.arm_timer(id, t);
+            self.run_commands(id, post, Role::Control);
+        }
+    }
+
+    fn enter_running(&mut self, id: &UnitName, f: UnitResult) {
+        if f != UnitResult::Success {
+            self.enter_signal(id, Sub::StopSigterm, f);
+            return;
+        }
+        let Some(u) = self.units.map.get(id) else {
+            return;
+        };
+        let remain = u.cfg.service.as_ref().is_some_and(|s| s.remain_after_exit);
+        if u.main.is_some() {
+            self.disarm_timer(id);
+            self.set_sub(id, Sub::Running);
+        } else if remain {
+            self.disarm_timer(id);
+            self.set_sub(id, Sub::Exited);
+        } else {
+            self.enter_stop(id, UnitResult::Success);
+        }
+    }
+
+    fn record_result(&mut self, id: &UnitName, f: UnitResult) {
+        if let Some(u) = self.units.map.get_mut(id) {
+            if u.result == UnitResult::Success {
+                u.result = f;
+            }
+        }
+    }
+
+    fn enter_stop(&mut self, id: &UnitName, f: UnitResult) {
+        self.record_result(id, f);
+        let cmds: Vec<(ExecCommand, &'static str)> = self
+            .svc(id)
+            .map(|s| s.stop.iter().map(|c| (c.clone(), "ExecStop")).collect())
+            .unwrap_or_default();
+        let ran = self
+            .units
+            .map
+            .get(id)
+            .is_some_and(|u| u.stamps.exec_main_start.is_some() || u.main.is_some());
+        if cmds.is_empty() || !ran {
+            self.enter_signal(id, Sub::StopSigterm, UnitResult::Success);
+        } else {
+            self.set_sub(id, Sub::Stop);
+            let t = self.timeout_stop(id);
+            self.arm_timer(id, t);
+            self.run_commands(id, cmds, Role::Control);
+        }
+    }
+
+    fn enter_signal(&mut self, id: &UnitName, state: Sub, f: UnitResult) {
+        self.record_result(id, f);
+        let Some(u) = self.units.map.get_mut(id) else {
+            return;
+        };
+        u.pending.clear();
+        let pids: Vec<u32> = u
+            .main
+            .iter()
+            .chain(u.control.iter())
+            .map(|p| p.pid)
+            .collect();
+        if pids.is_empty() {
+            self.enter_stop_post(id, UnitResult::Success);
+            return;
+        }
+        self.set_sub(id, state);
+        let t = self.timeout_stop(id);
+        self.arm_timer(id, t);
+        let sig = if state == Sub::StopSigkill { 9 } else { 15 };
+        let now = self.now();
+        for pid in pids {
+            self.schedule(
+                now,
+                Event::ProcExit {
+                    unit: id.clone(),
+                    pid,
+                    exit: Exit::Killed(sig),
+                },
+            );
+        }
+    }
+
+    fn enter_stop_post(&mut self, id: &UnitName, f: UnitResult) {
+        self.record_result(id, f);
+        let cmds: Vec<(ExecCommand, &'static str)> = self
+            .svc(id)
+            .map(|s| {
+                s.stop_post
+                    .iter()
+                    .map(|c| (c.clone(), "ExecStopPost"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if cmds.is_empty() {
+            self.enter_dead(id, UnitResult::Success, true);
+        } else {
+            self.set_sub(id, Sub::StopPost);
+            let t = self.timeout_stop(id);
+            self.arm_timer(id, t);
+            self.run_commands(id, cmds, Role::Control);
+        }
+    }
+
+    /// `service_enter_dead()`: the result, `Restart=`, and the final state.
+    fn enter_dead(&mut self, id: &UnitName, f: UnitResult, allow_restart: bool) {
+        self.record_result(id, f);
+        self.disarm_timer(id);
+        let Some(u) = self.units.map.get_mut(id) else {
+            return;
+        };
+        u.pending.clear();
+        u.main = None;
+        u.control = None;
+        let result = u.result;
+        let policy = u
+            .cfg
+            .service
+            .as_ref()
+            .map(|s| s.restart)
+            .unwrap_or(RestartPolicy::No);
+        let restart_sec = u.cfg.service.as_ref().map(|s| s.restart_sec).unwrap_or(0);
+        let restart = allow_restart && !u.stop_requested && shall_restart(policy, result);
+        u.stop_requested = false;
+        if result == UnitResult::Success {
+            self.journal(
+                Some(id),
+                6,
+                format!("{id}: Deactivated successfully."),
+                Some(ids::UNIT_SUCCESS),
+                None,
+                Vec::new(),
+            );
+        } else {
+            self.journal(
+                Some(id),
+                4,
+                format!("{id}: Failed with result '{}'.", result.as_str()),
+                Some(ids::UNIT_FAILURE_RESULT),
+                None,
+                vec![("UNIT_RESULT", result.as_str().to_owned())],
+            );
+        }
+        let end = if result == UnitResult::Success {
+            Sub::Dead
+        } else {
+            Sub::Failed
+        };
+        self.set_sub_ext(id, end, restart);
+        if restart {
+            self.set_sub_ext(id, Sub::AutoRestart, true);
+            self.arm_timer(id, restart_sec);
+        }
+    }
+
+    /// A process of `id` ended.
+    pub(crate) fn process_exited(&mut self, _fs: &MemFs, id: &UnitName, pid: u32, exit: Exit) {
+        let now = self.now();
+        let Some(u) = self.units.map.get_mut(id) else {
+            return;
+        };
+        let role = if u.main.as_ref().is_some_and(|p| p.pid == pid) {
+            Role::Main
+        } else if u.control.as_ref().is_some_and(|p| p.pid == pid) {
+            Role::Control
+        } else {
+            return;
+        };
+        let p = match role {
+            Role::Main => u.main.take(),
+            Role::Control => u.control.take(),
+        }
+        .expect("the process is the unit's");
+        let Some(svc) = u.cfg.service.clone() else {
+            return;
+        };
+        u.records
+            .retain(|r| r.setting != p.setting || role == Role::Control);
+        u.records.push(ProcRecord {
+            pid,
+            setting: p.setting,
+            cmd: p.cmd.display(),
+            exit,
+        });
+        let clean = match exit {
+            Exit::Exited(s) => s == 0 || svc.success_status.contains(&s),
+            Exit::Killed(sig) | Exit::Dumped(sig) => {
+                (role == Role::Main
+                    && svc.kind != ServiceType::Oneshot
+                    && matches!(sig, 1 | 2 | 13 | 15))
+                    || svc.success_signals.contains(&sig)
+            }
+        };
+        let f = if clean || p.cmd.ignore_failure {
+            UnitResult::Success
+        } else {
+            match exit {
+                Exit::Exited(_) => UnitResult::ExitCode,
+                Exit::Killed(_) => UnitResult::Signal,
+                Exit::Dumped(_) => UnitResult::CoreDump,
+            }
+        };
+        let sub = u.sub;
+        if role == Role::Main {
+            u.exec_main = Some((pid, exit));
+            u.stamps.exec_main_exit = Some(now);
+        }
+        if f != UnitResult::Success || (!clean && p.cmd.ignore_failure) {
+            let what = if role == Role::Main {
+                "Main"
+            } else {
+                "Control"
+            };
+            self.journal(
+                Some(id),
+                5,
+                format!(
+                    "{id}: {what} process exited, code={}, status={}",
+                    exit.code_str(),
+                    exit.journal_status()
+                ),
+                Some(ids::UNIT_PROCESS_EXIT),
+                None,
+                vec![
+                    ("COMMAND", p.setting.to_owned()),
+                    ("EXIT_CODE", exit.code_str().to_owned()),
+                    ("EXIT_STATUS", exit.status().to_string()),
+                ],
+            );
+        }
+        let has_pending = self
+            .units
+            .map
+            .get(id)
+            .is_some_and(|u| !u.pending.is_empty());
+        let others_alive = self
+            .units
+            .map
+            .get(id)
+            .is_some_and(|u| u.main.is_some() || u.control.is_some());
+        match (role, sub) {
+            (Role::Main, Sub::Start) => {
+                if f != UnitResult::Success {
+                    self.enter_signal(id, Sub::StopSigterm, f);
+                } else if svc.kind == ServiceType::Notify {
+                    self.enter_signal(id, Sub::StopSigterm, UnitResult::Protocol);
+                } else if has_pending {
+                    let cmds = std::mem::take(
+                        &mut self.units.map.get_mut(id).expect("unit exists").pending,
+                    );
+                    self.run_commands(id, cmds, Role::Main);
+                } else {
+                    self.enter_start_post(id);
+                }
+            }
+            (Role::Main, Sub::Running) => self.enter_running(id, f),
+            (Role::Main, Sub::StartPost) | (Role::Main, Sub::Reload) => {
+                if f != UnitResult::Success {
+                    self.enter_stop(id, f);
+                }
+            }
+            (Role::Main, Sub::Stop) => self.record_result(id, f),
+            (_, Sub::StopSigterm) | (_, Sub::StopSigkill) => {
+                if role == Role::Main {
+                    self.record_result(id, f);
+                }
+                if !others_alive {
+                    self.enter_stop_post(id, UnitResult::Success);
+                }
+            }
+            (Role::Control, Sub::StartPre) => {
+                if f != UnitResult::Success {
+                    self.enter_signal(id, Sub::StopSigterm, f);
+                } else if has_pending {
+                    let cmds = std::mem::take(
+                        &mut self.units.map.get_mut(id).expect("unit exists").pending,
+                    );
+                    self.run_commands(id, cmds, Role::Control);
+                } else {
+                    self.enter_start(id);
+                }
+            }
+            (Role::Control, Sub::Start) => {
+                // The forking parent.
+                if f != UnitResult::Success {
+                    self.enter_signal(id, Sub::StopSigterm, f);
+                } else {
+                    let daemon = self.units.map.get(id).is_some_and(|u| u.forking_daemon);
+                    if daemon {
+                        let cmd = p.cmd.clone();
+                        self.spawn(id, cmd, "ExecStart", Role::Main);
+                    }
+                    self.enter_start_post(id);
+                }
+            }
+            (Role::Control, Sub::StartPost) => {
+                if f != UnitResult::Success {
+                    self.enter_stop(id, f);
+                } else if has_pending {
+                    let cmds = std::mem::take(
+                        &mut self.units.map.get_mut(id).expect("unit exists").pending,
+                    );
+                    self.run_commands(id, cmds, Role::Control);
+                } else {
+                    self.enter_running(id, UnitResult::Success);
+                }
+            }
+            (Role::Control, Sub::Reload) => {
+                if has_pending && f == UnitResult::Success {
+                    let cmds = std::mem::take(
+                        &mut self.units.map.get_mut(id).expect("unit exists").pending,
+                    );
+                    self.run_commands(id, cmds, Role::Control);
+                    return;
+                }
+                self.disarm_timer(id);
+                if f != UnitResult::Success {
+                    if let Some(j) = self.units.map.get(id).and_then(|u| u.job) {
+                        self.finish_job(j, JobResult::Failed, false);
+                    }
+                }
+                let alive = self.units.map.get(id).is_some_and(|u| u.main.is_some());
+                let remain = svc.remain_after_exit;
+                self.set_sub(
+                    id,
+                    if alive || !remain {
+                        Sub::Running
+                    } else {
+                        Sub::Exited
+                    },
+                );
+            }
+            (Role::Control, Sub::Stop) => {
+                self.record_result(id, f);
+                if has_pending {
+                    let cmds = std::mem::take(
+                        &mut self.units.map.get_mut(id).expect("unit exists").pending,
+                    );
+                    self.run_commands(id, cmds, Role::Control);
+                } else {
+                    self.enter_signal(id, Sub::StopSigterm, UnitResult::Success);
+                }
+            }
+            (Role::Control, Sub::StopPost) => {
+                self.record_result(id, f);
+                if has_pending {
+                    let cmds = std::mem::take(
+                        &mut self.units.map.get_mut(id).expect("unit exists").pending,
+                    );
+                    self.run_commands(id, cmds, Role::Control);
+                } else {
+                    self.enter_dead(id, UnitResult::Success, true);
+                }
+            }
+            (Role::Main, Sub::Exited) | (Role::Main, _) | (Role::Control, _) => {}
+        }
+    }
+
+    /// A unit's timer fired: a start/stop timeout or the end of `RestartSec=`.
+    pub(crate) fn timer_fired(&mut self, fs: &MemFs, id: &UnitName) {
+        let Some(u) = self.units.map.get(id) else {
+            return;
+        };
+        let sub = u.sub;
+        let job = u.job;
+        let msg = |what: &str| format!("{id}: {what}");
+        match sub {
+            Sub::StartPre | Sub::Start => {
+                let what = if sub == Sub::StartPre {
+                    "start-pre operation timed out. Terminating."
+                } else {
+                    "start operation timed out. Terminating."
+                };
+                self.journal(Some(id), 4, msg(what), None, None, Vec::new());
+                self.enter_signal(id, Sub::StopSigterm, UnitResult::Timeout);
+            }
+            Sub::StartPost => {
+                self.journal(
+                    Some(id),
+                    4,
+                    msg("start-post operation timed out. Stopping."),
+                    None,
+                    None,
+                    Vec::new(),
+                );
+                self.enter_stop(id, UnitResult::Timeout);
+            }
+            Sub::Reload => {
+                self.journal(
+                    Some(id),
+                    4,
+                    msg("Reload operation timed out. Killing reload process."),
+                    None,
+                    None,
+                    Vec::new(),
+                );
+                if let Some(j) = job {
+                    self.finish_job(j, JobResult::Failed, false);
+                }
+                self.set_sub(id, Sub::Running);
+            }
+            Sub::Stop => {
+                self.journal(
+                    Some(id),
+                    4,
+                    msg("Stopping timed out. Terminating."),
+                    None,
+                    None,
+                    Vec::new(),
+                );
+                self.enter_signal(id, Sub::StopSigterm, UnitResult::Timeout);
+            }
+            Sub::StopSigterm => {
+                self.journal(
+                    Some(id),
+                    4,
+                    msg("State 'stop-sigterm' timed out. Killing."),
+                    None,
+                    None,
+                    Vec::new(),
+                );
+                self.enter_signal(id, Sub::StopSigkill, UnitResult::Timeout);
+            }
+            Sub::StopPost => {
+                self.journal(
+                    Some(id),
+                    4,
+                    msg("State 'stop-post' timed out. Terminating."),
+                    None,
+                    None,
+                    Vec::new(),
+                );
+                self.enter_dead(id, UnitResult::Timeout, true);
+            }
+            Sub::AutoRestart => {
+                let u = self.units.map.get_mut(id).expect("unit exists");
+                u.n_restarts += 1;
+                u.auto_restart = true;
+                let n = u.n_restarts;
+                let running_start = u
+                    .job
+                    .and_then(|j| self.jobs.get(&j))
+                    .filter(|j| j.running && j.kind == JobType::Start)
+                    .is_some();
+                self.journal(
+                    Some(id),
+                    6,
+                    format!("{id}: Scheduled restart job, restart counter is at {n}."),
+                    Some(ids::UNIT_RESTART_SCHEDULED),
+                    None,
+                    Vec::new(),
+                );
+                if running_start {
+                    self.service_start(id);
+                } else if let Err(e) = self.enqueue(
+                    fs,
+                    id,
+                    super::jobs::Request::Restart,
+                    super::jobs::Mode::Replace,
+                ) {
+                    self.journal(
+                        Some(id),
+                        3,
+                        format!("{id}: Failed to schedule restart job: {}", e.message),
+                        None,
+                        None,
+                        Vec::new(),
+                    );
+                    self.enter_dead(id, UnitResult::Resources, false);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Evaluates `Condition*=`/`Assert*=` lines: every non-triggering check must hold, and one
+    /// of the triggering ones if there are any.
+    pub(crate) fn checks_hold(&self, fs: &MemFs, checks: &[super::config::Check]) -> bool {
+        let mut any_trigger = false;
+        let mut trigger_ok = false;
+        for c in checks {
+            let ok = self.check(fs, c) != c.negate;
+            if c.trigger {
+                any_trigger = true;
+                trigger_ok |= ok;
+            } else if !ok {
+                return false;
+            }
+        }
+        !any_trigger || trigger_ok
+    }
+
+    fn check(&self, fs: &MemFs, c: &super::config::Check) -> bool {
+        let path = Utf8Path::new(&c.param);
+        let resolved = || {
+            if !path.is_absolute() {
+                return None;
+            }
+            unitlab_engine::fs::resolve(fs, path, unitlab_engine::fs::Follow::Yes)
+                .ok()
+                .and_then(|r| {
+                    let kind = match r.target {
+                        unitlab_engine::fs::Target::DevNull => Some(FileKind::CharDevice),
+                        t => t.kind(),
+                    };
+                    kind.map(|k| (r, k))
+                })
+        };
+        let meta = || match resolved() {
+            Some((r, _)) => match r.target {
+                unitlab_engine::fs::Target::Exists(m) => Some(m),
+                _ => None,
+            },
+            None => None,
+        };
+        match c.kind.as_str() {
+            "PathExists" => resolved().is_some(),
+            "PathIsDirectory" => matches!(resolved(), Some((_, FileKind::Dir))),
+            "PathIsSymbolicLink" => fs.lstat(path).is_ok_and(|m| m.kind == FileKind::Symlink),
+            "FileNotEmpty" => {
+                matches!(resolved(), Some((_, FileKind::File)))
+                    && meta().is_some_and(|m| m.size > 0)
+            }
+            "FileIsExecutable" => {
+                matches!(resolved(), Some((_, FileKind::File)))
+                    && meta().is_some_and(|m| m.mode & 0o111 != 0)
+            }
+            "DirectoryNotEmpty" => match resolved() {
+                Some((r, FileKind::Dir)) => fs
+                    .read_dir(&r.path)
+                    .is_ok_and(|e| e.iter().any(|e| !e.name.starts_with('.'))),
+                _ => false,
+            },
+            "PathExistsGlob" => {
+                let (dir, pat) = match c.param.rsplit_once('/') {
+                    Some((d, p)) => (if d.is_empty() { "/" } else { d }, p),
+                    None => return false,
+                };
+                fs.read_dir(Utf8Path::new(dir)).is_ok_and(|es| {
+                    es.iter()
+                        .any(|e| unitlab_engine::install::fnmatch::fnmatch(pat, &e.name))
+                })
+            }
+            "PathIsReadWrite" => resolved().is_some(),
+            "PathIsMountPoint" => c.param == "/",
+            "User" => {
+                c.param == self.opts.user
+                    || c.param == self.opts.uid.to_string()
+                    || (c.param == "@system" && self.opts.uid < 1000)
+            }
+            "Group" => c.param == self.opts.user || c.param == self.opts.uid.to_string(),
+            "Virtualization" => matches!(c.param.as_str(), "no" | "false" | "0"),
+            _ => true,
+        }
+    }
+}
+
+/// `service_shall_restart()` for the result the service ended with.
+fn shall_restart(policy: RestartPolicy, r: UnitResult) -> bool {
+    use UnitResult::*;
+    match policy {
+        RestartPolicy::No => false,
+        RestartPolicy::Always => r != StartLimitHit,
+        RestartPolicy::OnSuccess => r == Success,
+        RestartPolicy::OnFailure => !matches!(r, Success | StartLimitHit),
+        RestartPolicy::OnAbnormal => matches!(r, Signal | CoreDump | Timeout | Watchdog),
+        RestartPolicy::OnWatchdog => r == Watchdog,
+        RestartPolicy::OnAbort => matches!(r, Signal | CoreDump),
+    }
+}

@@ -1,0 +1,438 @@
+//! The manager's unit table: units are loaded on demand through the engine's loader and
+//! [`Graph`] (the loaded unit and everything it references), kept until garbage-collected, and
+//! re-read only by `daemon-reload` (reference §7.4, §11).
+use super::config::Config;
+use super::process::{ExecCommand, Exit};
+use super::state::{ActiveState, Sub, UnitResult};
+use super::Usec;
+use indexmap::IndexMap;
+use unitlab_engine::diag::Diagnostic;
+use unitlab_engine::fs::{FileSystem, MemFs};
+use unitlab_engine::graph::{DepKind, Graph, GraphOptions, Node};
+use unitlab_engine::load::{load_unit, Catalog, LoadOptions, LoadState, LookupPaths};
+use unitlab_engine::name::{UnitName, UnitType};
+
+/// A simulated process of a unit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Proc {
+    /// Its PID.
+    pub pid: u32,
+    /// The command it runs.
+    pub cmd: ExecCommand,
+    /// The setting it came from (`ExecStart`, `ExecStartPre`, ...).
+    pub setting: &'static str,
+}
+
+/// A finished process, as `status` lists it in `Process:` lines.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProcRecord {
+    /// PID.
+    pub pid: u32,
+    /// The setting (`ExecStart`).
+    pub setting: &'static str,
+    /// The command line.
+    pub cmd: String,
+    /// How it ended.
+    pub exit: Exit,
+}
+
+/// Timestamps of state changes (monotonic microseconds), `None` if never.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Stamps {
+    /// `StateChangeTimestamp`.
+    pub state_change: Option<Usec>,
+    /// `InactiveExitTimestamp`.
+    pub inactive_exit: Option<Usec>,
+    /// `ActiveEnterTimestamp`.
+    pub active_enter: Option<Usec>,
+    /// `ActiveExitTimestamp`.
+    pub active_exit: Option<Usec>,
+    /// `InactiveEnterTimestamp`.
+    pub inactive_enter: Option<Usec>,
+    /// `ConditionTimestamp`.
+    pub condition: Option<Usec>,
+    /// `AssertTimestamp`.
+    pub assert: Option<Usec>,
+    /// `ExecMainStartTimestamp`.
+    pub exec_main_start: Option<Usec>,
+    /// `ExecMainExitTimestamp`.
+    pub exec_main_exit: Option<Usec>,
+}
+
+/// One loaded unit: its configuration as loaded and its runtime state.
+#[derive(Clone, Debug)]
+pub struct Unit {
+    /// The graph node as loaded (load state, settings, dependencies).
+    pub node: Node,
+    /// The runtime configuration read from the node.
+    pub cfg: Config,
+    /// Files read at load time and their modification times (for `NeedDaemonReload=`).
+    pub stamp: LoadStamp,
+    /// The sub-state (the active state follows from it).
+    pub sub: Sub,
+    /// `Result=`.
+    pub result: UnitResult,
+    /// The installed job's id.
+    pub job: Option<u32>,
+    /// The main process.
+    pub main: Option<Proc>,
+    /// The control process (`ExecStartPre=`, `ExecStop=`, ...).
+    pub control: Option<Proc>,
+    /// The commands left to run in the current phase.
+    pub pending: Vec<(ExecCommand, &'static str)>,
+    /// The last main process that ended (`ExecMainPID`, code, status).
+    pub exec_main: Option<(u32, Exit)>,
+    /// The PID of the main process even while running (`ExecMainPID`).
+    pub exec_main_pid: Option<u32>,
+    /// Finished processes for `status` (control processes and the main process).
+    pub records: Vec<ProcRecord>,
+    /// `NRestarts=`.
+    pub n_restarts: u32,
+    /// Start rate limit: the window's beginning and the attempts in it.
+    pub rl_begin: Option<Usec>,
+    /// Start attempts in the current window.
+    pub rl_num: u32,
+    /// The next start comes from `Restart=` (keeps `NRestarts`).
+    pub auto_restart: bool,
+    /// When the unit's last job finished (monotonic).
+    pub last_job_end: Option<Usec>,
+    /// Rate limit of the automatic starts and stops (`Upholds=`, `BindsTo=`,
+    /// `StopWhenUnneeded=`): window beginning and count (systemd: 16 per 10 s).
+    pub auto_rl: (Option<Usec>, u32),
+    /// Timestamps.
+    pub stamps: Stamps,
+    /// `ConditionResult=`, `AssertResult=`.
+    pub condition_result: Option<bool>,
+    /// `AssertResult=`.
+    pub assert_result: Option<bool>,
+    /// Generation of the unit's timer: a timer event of an older generation is stale.
+    pub timer_gen: u64,
+    /// A stop was requested (no `Restart=` then).
+    pub stop_requested: bool,
+    /// The forking parent leaves a daemon behind when it exits successfully.
+    pub forking_daemon: bool,
+}
+
+/// What `NeedDaemonReload=` compares: the fragment and drop-ins with their modification times.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LoadStamp {
+    /// (path, mtime) of the fragment and each drop-in, in order.
+    pub files: Vec<(String, Option<i128>)>,
+    /// The load state at load time.
+    pub load_state: Option<LoadState>,
+}
+
+impl Unit {
+    /// A unit fresh from loading: inactive, dead.
+    pub fn new(node: Node, stamp: LoadStamp) -> Unit {
+        let cfg = Config::of(&node.unit);
+        Unit {
+            node,
+            cfg,
+            stamp,
+            sub: Sub::Dead,
+            result: UnitResult::Success,
+            job: None,
+            main: None,
+            control: None,
+            pending: Vec::new(),
+            exec_main: None,
+            exec_main_pid: None,
+            records: Vec::new(),
+            n_restarts: 0,
+            rl_begin: None,
+            rl_num: 0,
+            auto_restart: false,
+            auto_rl: (None, 0),
+            last_job_end: None,
+            stamps: Stamps::default(),
+            condition_result: None,
+            assert_result: None,
+            timer_gen: 0,
+            stop_requested: false,
+            forking_daemon: false,
+        }
+    }
+
+    /// The unit's id.
+    pub fn id(&self) -> &UnitName {
+        self.node.id()
+    }
+
+    /// The unit's type.
+    pub fn unit_type(&self) -> UnitType {
+        self.node.id().unit_type()
+    }
+
+    /// The load state.
+    pub fn load_state(&self) -> LoadState {
+        self.node.load_state()
+    }
+
+    /// `ActiveState=`.
+    pub fn active(&self) -> ActiveState {
+        self.sub.service_active_state()
+    }
+
+    /// The description systemd shows (`Description=` or the id).
+    pub fn description(&self) -> String {
+        match &self.cfg.description {
+            Some(d) => d.clone(),
+            None if self.id().as_str() == "-.slice" => "Root Slice".into(),
+            None => self.id().to_string(),
+        }
+    }
+
+    /// Other units of one dependency kind.
+    pub fn deps(&self, kind: DepKind) -> Vec<UnitName> {
+        self.node.deps_of(kind).map(|(n, _)| n.clone()).collect()
+    }
+
+    /// True if the unit has any dependency of `kind`.
+    pub fn has(&self, kind: DepKind, other: &str) -> bool {
+        self.node.has_dep(kind, other)
+    }
+}
+
+/// Computes the reload stamp of a loaded unit from the filesystem now.
+pub fn stamp_of(fs: &dyn FileSystem, unit: &unitlab_engine::load::LoadedUnit) -> LoadStamp {
+    let mut files = Vec::new();
+    let mtime = |p: &str| {
+        fs.lstat(camino::Utf8Path::new(p))
+            .ok()
+            .map(|m| m.modified_ns)
+    };
+    if let Some(f) = &unit.fragment_path {
+        files.push((f.to_string(), mtime(f.as_str())));
+    }
+    for d in unit.dropin_paths() {
+        files.push((d.to_string(), mtime(d.as_str())));
+    }
+    LoadStamp {
+        files,
+        load_state: Some(unit.load_state),
+    }
+}
+
+/// The unit table and the loader state.
+#[derive(Debug)]
+pub struct Units {
+    /// Units by id, in load order.
+    pub map: IndexMap<UnitName, Unit>,
+    /// Every name a unit is known by → its id.
+    pub names: std::collections::HashMap<String, UnitName>,
+    /// The unit-file cache (rebuilt when the search path changed, as systemd does for new names).
+    catalog: Option<Catalog>,
+    /// The graph options (system or user manager, credentials).
+    pub options: GraphOptions,
+    /// Loader messages (kept for the journal).
+    pub diagnostics: Vec<Diagnostic>,
+    /// The configuration the transaction planner works on: every unit loaded since the last
+    /// daemon-reload, garbage-collected ones included (rebuilt when a collected unit that is
+    /// referenced again changed on disk).
+    pub graph: Option<Graph>,
+    /// The files of every unit in the graph as they were when the graph read them.
+    graph_stamps: std::collections::HashMap<UnitName, LoadStamp>,
+}
+
+impl Units {
+    /// An empty table.
+    pub fn new(options: GraphOptions) -> Units {
+        Units {
+            map: IndexMap::new(),
+            names: std::collections::HashMap::new(),
+            catalog: None,
+            options,
+            diagnostics: Vec::new(),
+            graph: None,
+            graph_stamps: std::collections::HashMap::new(),
+        }
+    }
+
+    /// The id of a loaded unit known by `name`.
+    pub fn resolve(&self, name: &str) -> Option<UnitName> {
+        self.names.get(name).cloned()
+    }
+
+    /// The loaded unit known by `name`.
+    pub fn get(&self, name: &str) -> Option<&Unit> {
+        self.map.get(self.names.get(name)?)
+    }
+
+    /// The loaded unit known by `name`, mutably.
+    pub fn get_mut(&mut self, name: &str) -> Option<&mut Unit> {
+        let id = self.names.get(name)?.clone();
+        self.map.get_mut(&id)
+    }
+
+    fn catalog(&mut self, fs: &MemFs, paths: &LookupPaths) -> &Catalog {
+        let stale = match &self.catalog {
+            Some(c) => !c.is_current(fs),
+            None => true,
+        };
+        if stale {
+            self.catalog = Some(Catalog::build(fs, paths, &mut self.diagnostics));
+        }
+        self.catalog.as_ref().expect("catalog was just built")
+    }
+
+    /// Forgets the unit-file cache (daemon-reload).
+    pub fn flush_cache(&mut self) {
+        self.catalog = None;
+    }
+
+    /// Loads `names` (and everything they reference) if not loaded yet; returns the new ids.
+    pub fn load(&mut self, fs: &MemFs, paths: &LookupPaths, names: &[UnitName]) -> Vec<UnitName> {
+        let todo: Vec<UnitName> = names
+            .iter()
+            .filter(|n| !self.names.contains_key(n.as_str()))
+            .cloned()
+            .collect();
+        if todo.is_empty() {
+            return Vec::new();
+        }
+        let mut diags = std::mem::take(&mut self.diagnostics);
+        let catalog = self.catalog(fs, paths).clone();
+        // A collected unit that is referenced again is read afresh if it changed on disk; the
+        // graph cannot drop one unit, so it is rebuilt from the units loaded now.
+        let stamps = &self.graph_stamps;
+        let stale = self.graph.as_ref().is_some_and(|g| {
+            todo.iter().any(|n| {
+                g.get(n.as_str()).is_some_and(|node| {
+                    let fresh = load_unit(
+                        fs,
+                        &catalog,
+                        node.id(),
+                        &LoadOptions::default(),
+                        &mut Vec::new(),
+                    );
+                    stamps.get(node.id()) != Some(&stamp_of(fs, &fresh))
+                })
+            })
+        });
+        if stale || self.graph.is_none() {
+            self.graph_stamps.clear();
+            let mut roots: Vec<UnitName> = self.map.keys().cloned().collect();
+            roots.extend(todo.iter().cloned());
+            self.graph = Some(Graph::build(
+                fs,
+                &catalog,
+                &roots,
+                self.options.clone(),
+                &mut diags,
+            ));
+        } else if let Some(g) = self.graph.as_mut() {
+            for n in &todo {
+                g.load(fs, &catalog, n, &mut diags);
+            }
+        }
+        self.diagnostics = diags;
+        self.sync_from_graph(fs, &todo)
+    }
+
+    /// Copies new units from the graph and refreshes the dependencies of loaded ones (inverse
+    /// edges of units loaded later); returns the new ids.
+    fn sync_from_graph(&mut self, fs: &MemFs, asked: &[UnitName]) -> Vec<UnitName> {
+        let Some(graph) = self.graph.as_ref() else {
+            return Vec::new();
+        };
+        // Loaded units get their dependencies refreshed (inverse edges of later units); units
+        // reachable from the ones asked for (what loading them references) are added.
+        let mut reach: std::collections::HashSet<UnitName> = std::collections::HashSet::new();
+        let mut stack: Vec<UnitName> = asked
+            .iter()
+            .filter_map(|n| graph.resolve(n.as_str()).cloned())
+            .collect();
+        while let Some(n) = stack.pop() {
+            if !reach.insert(n.clone()) {
+                continue;
+            }
+            if let Some(node) = graph.get(n.as_str()) {
+                for k in [DepKind::References, DepKind::InSlice, DepKind::Triggers] {
+                    for (o, _) in node.deps_of(k) {
+                        if !reach.contains(o) {
+                            stack.push(o.clone());
+                        }
+                    }
+                }
+            }
+        }
+        let mut added = Vec::new();
+        for node in graph.nodes() {
+            match self.map.get_mut(node.id()) {
+                Some(u) => {
+                    if u.node.load_state() == node.load_state() {
+                        u.node.deps = node.deps.clone();
+                    }
+                }
+                None if reach.contains(node.id()) => {
+                    let id = node.id().clone();
+                    let stamp = self
+                        .graph_stamps
+                        .entry(id.clone())
+                        .or_insert_with(|| stamp_of(fs, &node.unit))
+                        .clone();
+                    self.map.insert(id.clone(), Unit::new(node.clone(), stamp));
+                    added.push(id);
+                }
+                None => {}
+            }
+        }
+        for id in &added {
+            let u = &self.map[id];
+            self.names.insert(id.to_string(), id.clone());
+            for n in &u.node.unit.names {
+                self.names
+                    .entry(n.to_string())
+                    .or_insert_with(|| id.clone());
+            }
+        }
+        for n in asked {
+            if let Some(id) = graph.resolve(n.as_str()) {
+                if self.map.contains_key(id) {
+                    self.names
+                        .entry(n.to_string())
+                        .or_insert_with(|| id.clone());
+                }
+            }
+        }
+        added
+    }
+
+    /// Forgets the graph (daemon-reload): the next load rebuilds it from disk.
+    pub fn reset_graph(&mut self) {
+        self.graph = None;
+        self.graph_stamps.clear();
+    }
+
+    /// Drops a unit (garbage collection): it and the other units' edges to it.
+    pub fn unload(&mut self, id: &UnitName) {
+        let Some(u) = self.map.shift_remove(id) else {
+            return;
+        };
+        for (kind, others) in &u.node.deps {
+            for other in others.keys() {
+                if let Some(o) = self.map.get_mut(other) {
+                    if let Some(m) = o.node.deps.get_mut(&kind.inverse()) {
+                        m.shift_remove(id);
+                    }
+                }
+            }
+        }
+        self.names.retain(|_, v| v != id);
+    }
+
+    /// Whether a loaded unit's files changed on disk since it was loaded.
+    pub fn need_reload(&mut self, fs: &MemFs, paths: &LookupPaths, id: &UnitName) -> bool {
+        let Some(u) = self.map.get(id) else {
+            return false;
+        };
+        let old = u.stamp.clone();
+        let name = id.clone();
+        let mut diags = Vec::new();
+        let catalog = Catalog::build(fs, paths, &mut diags);
+        let fresh = load_unit(fs, &catalog, &name, &LoadOptions::default(), &mut diags);
+        let new = stamp_of(fs, &fresh);
+        old.files != new.files
+    }
+}

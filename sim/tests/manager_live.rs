@@ -1,0 +1,455 @@
+//! The runtime manager against a live systemd 252 user manager (`support::user_manager()`): the
+//! same unit files in both, the same command sequences, and the outputs (stdout and stderr
+//! interleaved) and exit statuses compared after normalizing what is volatile (PIDs, times, the
+//! home directory, cgroup paths). Units are named `ml-*`; every case cleans up after itself.
+//! Skipped with a reason when the manager cannot start; mandatory under `CI=true`.
+mod manager_common;
+#[path = "../../engine/tests/support/mod.rs"]
+mod support;
+
+use manager_common::Machine;
+use std::path::{Path, PathBuf};
+
+/// One step of a case.
+#[derive(Clone, Copy)]
+enum Step {
+    /// `systemctl --user ARGS`.
+    Ctl(&'static str),
+    /// `systemctl --user ARGS`, output not compared: the live result is racy (whether a stop
+    /// warns about a changed unit file depends on whether the unit was garbage-collected before
+    /// systemctl asked; both happen on the live manager).
+    Racy(&'static str),
+    /// Wait this many milliseconds.
+    Sleep(u64),
+    /// Rewrite a unit file (name, text).
+    Write(&'static str, &'static str),
+    /// `systemctl --user mask`/`unmask` (output not compared: the install verbs are the CLI's).
+    Mask(&'static str),
+    Unmask(&'static str),
+}
+use Step::*;
+
+struct Case {
+    name: &'static str,
+    units: &'static [(&'static str, &'static str)],
+    steps: &'static [Step],
+}
+
+const SLEEP: &str = "[Service]\nExecStart=/bin/sleep 1000\n";
+
+const CASES: &[Case] = &[
+    Case {
+        name: "simple service whose process fails",
+        units: &[("ml-false.service", "[Unit]\nDescription=ML False\n[Service]\nExecStart=/bin/false\n")],
+        steps: &[
+            Ctl("start ml-false"),
+            Ctl("status ml-false"),
+            Ctl("is-active ml-false"),
+            Ctl("is-failed ml-false"),
+            Ctl("show -p Result,ActiveState,SubState,ExecMainCode,ExecMainStatus,NRestarts ml-false"),
+            Ctl("reset-failed ml-false"),
+            Ctl("is-failed ml-false"),
+            Ctl("status ml-false"),
+        ],
+    },
+    Case {
+        name: "oneshot failing and succeeding",
+        units: &[
+            ("ml-os-bad.service", "[Unit]\nDescription=ML Bad Oneshot\n[Service]\nType=oneshot\nExecStart=/bin/sh -c 'exit 3'\n"),
+            ("ml-os-ok.service", "[Service]\nType=oneshot\nExecStart=/bin/true\n"),
+            ("ml-os-keep.service", "[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/bin/true\n"),
+        ],
+        steps: &[
+            Ctl("start ml-os-bad"),
+            Ctl("status ml-os-bad"),
+            Ctl("show -p Result,ExecMainStatus ml-os-bad"),
+            Ctl("start ml-os-ok"),
+            Ctl("status ml-os-ok"),
+            Ctl("is-active ml-os-ok"),
+            Ctl("start ml-os-keep"),
+            Ctl("status ml-os-keep"),
+            Ctl("stop ml-os-keep"),
+            Ctl("is-active ml-os-keep"),
+        ],
+    },
+    Case {
+        name: "running service, kill and stop",
+        units: &[
+            ("ml-run.service", SLEEP),
+            ("ml-term.service", SLEEP),
+        ],
+        steps: &[
+            Ctl("start ml-run ml-term"),
+            Ctl("status ml-run"),
+            Ctl("show -p ActiveState,SubState,Result ml-run"),
+            Ctl("kill -s KILL ml-run"),
+            Ctl("status ml-run"),
+            Ctl("kill -s TERM ml-term"),
+            Ctl("is-active ml-term"),
+            Ctl("status ml-term"),
+            Ctl("start ml-term"),
+            Ctl("stop ml-term"),
+            Ctl("status ml-term"),
+            Ctl("reset-failed ml-run"),
+        ],
+    },
+    Case {
+        name: "a required dependency fails",
+        units: &[
+            ("ml-dep.service", "[Service]\nType=oneshot\nExecStart=/bin/false\n"),
+            ("ml-top.service", "[Unit]\nDescription=ML Top\nRequires=ml-dep.service\nAfter=ml-dep.service\n[Service]\nExecStart=/bin/sleep 1000\n"),
+        ],
+        steps: &[
+            Ctl("start ml-top"),
+            Ctl("status ml-top ml-dep"),
+            Ctl("is-failed ml-top ml-dep"),
+            Ctl("reset-failed ml-dep"),
+        ],
+    },
+    Case {
+        name: "masked, not found, bad setting",
+        units: &[
+            ("share:ml-vend.service", SLEEP),
+            ("ml-needs.service", "[Unit]\nRequires=ml-vend.service\n[Service]\nExecStart=/bin/sleep 1000\n"),
+            ("ml-bad.service", "[Service]\nType=oneshot\nRestart=always\nExecStart=/bin/true\n"),
+        ],
+        steps: &[
+            Mask("ml-vend.service"),
+            Ctl("start ml-vend"),
+            Ctl("status ml-vend"),
+            Ctl("start ml-needs"),
+            Ctl("stop ml-vend"),
+            Unmask("ml-vend.service"),
+            Ctl("start ml-nope"),
+            Ctl("stop ml-nope"),
+            Ctl("status ml-nope"),
+            Ctl("is-active ml-nope"),
+            Ctl("start ml-bad"),
+            Ctl("status ml-bad"),
+        ],
+    },
+    Case {
+        name: "restart policies and the start limit",
+        units: &[
+            ("ml-always.service", "[Service]\nExecStart=/bin/true\nRestart=always\n"),
+            ("ml-onfail.service", "[Service]\nExecStart=/bin/false\nRestart=on-failure\n"),
+        ],
+        steps: &[
+            Ctl("start ml-always ml-onfail"),
+            Sleep(2500),
+            Ctl("show -p Result,ActiveState,SubState,NRestarts ml-always ml-onfail"),
+            Ctl("start ml-always"),
+            Ctl("reset-failed ml-always"),
+            Ctl("show -p Result,ActiveState ml-always"),
+            Ctl("reset-failed ml-onfail"),
+        ],
+    },
+    Case {
+        name: "reload without ExecReload, restart, try-restart",
+        units: &[("ml-rl.service", SLEEP), ("ml-idle.service", SLEEP)],
+        steps: &[
+            Ctl("start ml-rl"),
+            Ctl("reload ml-rl"),
+            Ctl("restart ml-rl"),
+            Ctl("is-active ml-rl"),
+            Ctl("try-restart ml-idle"),
+            Ctl("is-active ml-idle"),
+            Ctl("reload-or-restart ml-rl"),
+            Ctl("is-active ml-rl"),
+            Ctl("stop ml-rl"),
+        ],
+    },
+    Case {
+        name: "unit file changed on disk",
+        units: &[("ml-edit.service", SLEEP)],
+        steps: &[
+            Ctl("start ml-edit"),
+            Write("ml-edit.service", "[Unit]\nDescription=Edited\n[Service]\nExecStart=/bin/sleep 1000\n"),
+            Ctl("status ml-edit"),
+            Ctl("show -p NeedDaemonReload,Description ml-edit"),
+            Racy("stop ml-edit"),
+            Ctl("show -p NeedDaemonReload,Description ml-edit"),
+        ],
+    },
+    Case {
+        name: "conditions, asserts, OnFailure, SuccessExitStatus",
+        units: &[
+            ("ml-cond.service", "[Unit]\nConditionPathExists=/nonexistent\n[Service]\nExecStart=/bin/sleep 1000\n"),
+            ("ml-assert.service", "[Unit]\nAssertPathExists=/nonexistent\n[Service]\nExecStart=/bin/sleep 1000\n"),
+            ("ml-fail.service", "[Unit]\nOnFailure=ml-rescue.service\n[Service]\nType=oneshot\nExecStart=/bin/false\n"),
+            ("ml-rescue.service", "[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/bin/true\n"),
+            ("ml-three.service", "[Service]\nType=oneshot\nRemainAfterExit=yes\nSuccessExitStatus=3\nExecStart=/bin/sh -c 'exit 3'\n"),
+        ],
+        steps: &[
+            Ctl("start ml-cond"),
+            Ctl("is-active ml-cond"),
+            Ctl("start ml-assert"),
+            Ctl("start ml-fail"),
+            Ctl("is-active ml-rescue"),
+            Ctl("start ml-three"),
+            Ctl("show -p Result,ActiveState,SubState,ExecMainStatus ml-three"),
+            Ctl("stop ml-rescue ml-three"),
+            Ctl("reset-failed ml-fail"),
+        ],
+    },
+    Case {
+        name: "BindsTo, PartOf, Conflicts, Requisite, StopWhenUnneeded",
+        units: &[
+            ("ml-base.service", SLEEP),
+            ("ml-bound.service", "[Unit]\nBindsTo=ml-base.service\nAfter=ml-base.service\n[Service]\nExecStart=/bin/sleep 1000\n"),
+            ("ml-part.service", "[Unit]\nPartOf=ml-base.service\n[Service]\nExecStart=/bin/sleep 1000\n"),
+            ("ml-enemy.service", "[Unit]\nConflicts=ml-base.service\n[Service]\nExecStart=/bin/sleep 1000\n"),
+            ("ml-req.service", "[Unit]\nRequisite=ml-other.service\nAfter=ml-other.service\n[Service]\nExecStart=/bin/sleep 1000\n"),
+            ("ml-other.service", SLEEP),
+            ("ml-user.service", "[Unit]\nWants=ml-helper.service\n[Service]\nExecStart=/bin/sleep 1000\n"),
+            ("ml-helper.service", "[Unit]\nStopWhenUnneeded=yes\n[Service]\nExecStart=/bin/sleep 1000\n"),
+        ],
+        steps: &[
+            Ctl("start ml-bound ml-part"),
+            Ctl("is-active ml-base ml-bound ml-part"),
+            Ctl("stop ml-base"),
+            Ctl("is-active ml-base ml-bound ml-part"),
+            Ctl("start ml-base"),
+            Ctl("start ml-enemy"),
+            Ctl("is-active ml-base ml-enemy"),
+            Ctl("start ml-req"),
+            Ctl("is-active ml-req"),
+            Ctl("start ml-user"),
+            Ctl("is-active ml-helper"),
+            Ctl("stop ml-user"),
+            Ctl("is-active ml-helper"),
+            Ctl("stop ml-enemy"),
+        ],
+    },
+    Case {
+        name: "timeouts, ExecStartPre, ExecStop",
+        units: &[
+            ("ml-slow.service", "[Service]\nType=oneshot\nTimeoutStartSec=1\nExecStart=/bin/sleep 5\n"),
+            ("ml-pre.service", "[Service]\nExecStartPre=/bin/false\nExecStart=/bin/sleep 1000\n"),
+            ("ml-stopper.service", "[Service]\nExecStart=/bin/sleep 1000\nExecStop=/bin/false\n"),
+        ],
+        steps: &[
+            Ctl("start ml-slow"),
+            Ctl("show -p Result,ActiveState ml-slow"),
+            Ctl("start ml-pre"),
+            Ctl("status ml-pre"),
+            Ctl("start ml-stopper"),
+            Ctl("stop ml-stopper"),
+            Ctl("show -p Result,ActiveState ml-stopper"),
+            Ctl("reset-failed ml-slow ml-pre ml-stopper"),
+        ],
+    },
+    Case {
+        name: "list-units",
+        units: &[
+            ("ml-l1.service", "[Unit]\nDescription=ML list one\n[Service]\nExecStart=/bin/sleep 1000\n"),
+            ("ml-l2.service", "[Service]\nExecStart=/bin/false\n"),
+            ("ml-l3.service", "[Unit]\nWants=ml-missing.service\n[Service]\nExecStart=/bin/sleep 1000\n"),
+        ],
+        steps: &[
+            Ctl("start ml-l1 ml-l2 ml-l3"),
+            Ctl("list-units ml-*"),
+            Ctl("list-units --all ml-*"),
+            Ctl("list-units --state=failed ml-*"),
+            Ctl("list-units --type=service --state=active ml-*"),
+            Ctl("stop ml-l1 ml-l3"),
+            Ctl("reset-failed ml-l2"),
+        ],
+    },
+];
+
+/// Makes both transcripts comparable: PIDs, times and paths are volatile.
+fn normalize(s: &str, home: &str) -> String {
+    let s = s.replace(home, "~");
+    let mut out = String::new();
+    for line in s.lines() {
+        let mut l = line.to_owned();
+        if let Some(i) = l.find(" since ") {
+            l.truncate(i);
+            l.push_str(" since [..]");
+        }
+        for key in ["   Duration: ", "     CGroup: "] {
+            if let Some(rest) = l.strip_prefix(key) {
+                let _ = rest;
+                l = format!("{key}[..]");
+            }
+        }
+        for key in ["    Process: ", "   Main PID: "] {
+            if let Some(rest) = l.strip_prefix(key) {
+                let tail = rest.trim_start_matches(|c: char| c.is_ascii_digit());
+                l = format!("{key}N{tail}");
+            }
+        }
+        if let Some(i) = l.find("└─").or_else(|| l.find("├─")) {
+            let (head, rest) = l.split_at(i + "└─".len());
+            let tail = rest.trim_start_matches(|c: char| c.is_ascii_digit());
+            l = format!("{head}N{tail}");
+        }
+        out.push_str(&l);
+        out.push('\n');
+    }
+    out
+}
+
+fn real(args: &[&str]) -> (String, i32) {
+    let out = support::real_systemd(args);
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        out.status.code().unwrap_or(-1),
+    )
+}
+
+fn real_ctl(args: &str) -> (String, i32) {
+    let cmd = format!("stdbuf -oL -eL systemctl --user --no-pager {args} 2>&1");
+    real(&["as-user", "bash", "-c", &cmd])
+}
+
+struct Cleanup(Vec<PathBuf>, Vec<String>);
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        let names = self.1.join(" ");
+        real_ctl(&format!("stop {names}"));
+        real_ctl(&format!("reset-failed {names}"));
+        for p in &self.0 {
+            let _ = std::fs::remove_file(p);
+        }
+        real_ctl("daemon-reload");
+    }
+}
+
+/// Runs a case on the live manager; reruns it (up to 3 times) when the files vanished meanwhile
+/// or the manager reloaded behind our back (other tests share the oracle user and its manager).
+fn run_real(case: &Case, unit_dir: &Path, share_dir: &Path) -> Vec<(String, i32)> {
+    let mut last = Vec::new();
+    for _ in 0..3 {
+        let (out, undisturbed) = run_real_once(case, unit_dir, share_dir);
+        if undisturbed {
+            return out;
+        }
+        last = out;
+    }
+    last
+}
+
+fn run_real_once(case: &Case, unit_dir: &Path, share_dir: &Path) -> (Vec<(String, i32)>, bool) {
+    let mut files = Vec::new();
+    let mut names = Vec::new();
+    let _ = std::fs::create_dir_all(share_dir);
+    for (n, t) in case.units {
+        let (dir, name) = match n.strip_prefix("share:") {
+            Some(x) => (share_dir, x),
+            None => (unit_dir, *n),
+        };
+        let p = dir.join(name);
+        std::fs::write(&p, t).expect("write unit");
+        files.push(p);
+        names.push(name.to_owned());
+    }
+    for d in [unit_dir, share_dir] {
+        let _ = std::process::Command::new("chown")
+            .args(["-R", "unitlab-oracle:"])
+            .arg(d)
+            .status();
+    }
+    let _cleanup = Cleanup(files, names);
+    real_ctl("daemon-reload");
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    let mut out = Vec::new();
+    for step in case.steps {
+        match *step {
+            Ctl(a) => out.push(real_ctl(a)),
+            Racy(a) => {
+                real_ctl(a);
+            }
+            Sleep(ms) => std::thread::sleep(std::time::Duration::from_millis(ms)),
+            Write(n, t) => {
+                std::fs::write(unit_dir.join(n), t).expect("rewrite unit");
+            }
+            Mask(n) => {
+                real_ctl(&format!("mask {n}"));
+            }
+            Unmask(n) => {
+                real_ctl(&format!("unmask {n}"));
+            }
+        }
+        // The next command comes a moment later, as typed.
+        std::thread::sleep(std::time::Duration::from_millis(30));
+    }
+    let present = _cleanup.0.iter().all(|p| p.exists());
+    (out, present)
+}
+
+fn run_sim(case: &Case) -> (Vec<(String, i32)>, Vec<String>) {
+    let mut m = Machine::new(case.units);
+    let mut out = Vec::new();
+    for step in case.steps {
+        match *step {
+            Ctl(a) => out.push(m.systemctl(a)),
+            Racy(a) => {
+                m.systemctl(a);
+            }
+            Sleep(ms) => m.sleep(ms * 1000),
+            Write(n, t) => m.write(n, t),
+            Mask(n) => m.mask(n),
+            Unmask(n) => m.unmask(n),
+        }
+        m.sleep(30_000);
+    }
+    (out, m.manager.violations().to_vec())
+}
+
+#[test]
+fn runtime_sequences_match_the_live_user_manager() {
+    if !support::user_manager() {
+        return;
+    }
+    let (env, unit_dir) = support::user_manager_env();
+    let home = env.get("HOME").cloned().expect("HOME of the oracle user");
+    let unit_dir = PathBuf::from(unit_dir);
+    let share_dir = Path::new(&home).join(".local/share/systemd/user");
+    let only = std::env::var("MANAGER_LIVE_CASE").ok();
+    let mut failures = Vec::new();
+    let mut compared = 0;
+    for case in CASES {
+        if only.as_deref().is_some_and(|o| !case.name.contains(o)) {
+            continue;
+        }
+        let theirs = run_real(case, &unit_dir, &share_dir);
+        let (ours, violations) = run_sim(case);
+        assert!(
+            violations.is_empty(),
+            "{}: invariant violations {violations:?}",
+            case.name
+        );
+        let cmds: Vec<&str> = case
+            .steps
+            .iter()
+            .filter_map(|s| if let Ctl(a) = s { Some(*a) } else { None })
+            .collect();
+        assert_eq!(theirs.len(), cmds.len(), "{}: live transcript", case.name);
+        assert_eq!(ours.len(), cmds.len(), "{}: our transcript", case.name);
+        for ((cmd, (t, tc)), (o, oc)) in cmds.iter().zip(&theirs).zip(&ours) {
+            compared += 1;
+            let t = normalize(t, &home);
+            let o = normalize(o, "/home/user");
+            if std::env::var_os("MANAGER_LIVE_PRINT").is_some() {
+                println!("$ systemctl --user {cmd}\n{t}? {tc}");
+                if t != o || tc != oc {
+                    println!("--- ours\n{o}? {oc}");
+                }
+            }
+            if t != o || tc != oc {
+                failures.push(format!(
+                    "[{}] $ systemctl --user {cmd}\n--- live (exit {tc})\n{t}--- ours (exit {oc})\n{o}",
+                    case.name
+                ));
+            }
+        }
+    }
+    println!(
+        "manager_live: {compared} commands compared, {} differ",
+        failures.len()
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
