@@ -31,6 +31,7 @@ mod revert;
 mod set_default;
 mod show;
 mod sysv;
+mod tour;
 mod unit_paths;
 mod unmask;
 
@@ -193,6 +194,8 @@ enum Verb {
     ListDependencies(list_dependencies::Args),
     /// Replay scenario files on a simulated machine and check their output.
     Replay(replay::Args),
+    /// Play the teaching tour: stop, disable and mask on a simulated machine.
+    Tour(tour::Args),
 }
 
 /// Runs the command line against the real process environment and returns the exit status.
@@ -268,6 +271,7 @@ pub fn run_in(ctx: &mut Context<'_>, args: Vec<OsString>) -> i32 {
         Verb::Show(a) => show::run(ctx, &cli.global, a),
         Verb::ListDependencies(a) => list_dependencies::run(ctx, &cli.global, a),
         Verb::Replay(a) => replay::run(ctx, &cli.global, a),
+        Verb::Tour(a) => tour::run(ctx, &cli.global, a),
     };
     let _ = ctx.out.flush();
     let _ = ctx.err.flush();
