@@ -55,7 +55,8 @@ pub struct Chapter {
 ///
 /// Besides the scenario format, a chapter may hold fenced blocks tagged `tour` (which
 /// `unitlab replay` ignores) with `key = value` lines: `requires = activation`, and
-/// `show = matrix` to place the computed table there.
+/// `show = matrix` to place the computed table there. HTML comments (`<!-- ... -->`) are notes
+/// for the file's readers and are not shown.
 pub fn parse(name: &str, path: &Utf8Path, text: &str) -> Result<Chapter, ParseError> {
     let sc = scenario::parse(path, text)?;
     let err = |line: usize, message: String| ParseError::Syntax {
@@ -82,6 +83,15 @@ pub fn parse(name: &str, path: &Utf8Path, text: &str) -> Result<Chapter, ParseEr
         let line = lines[i];
         let trimmed = line.trim_start();
         let fence = trimmed.starts_with("```") || trimmed.starts_with("~~~");
+        if !fence && trimmed.starts_with("<!--") {
+            // A comment for the file's readers, not part of the explanation.
+            flush(&mut para, &mut segments);
+            while i < lines.len() && !lines[i].contains("-->") {
+                i += 1;
+            }
+            i += 1;
+            continue;
+        }
         if !fence {
             if line.trim().is_empty() {
                 flush(&mut para, &mut segments);

@@ -251,40 +251,55 @@ impl Matrix {
             if r.state == "active" {
                 "starts it".to_owned()
             } else {
-                format!("blocked ({})", r.state)
+                format!("stays off ({})", r.state)
             }
         };
-        let label_w = TRIGGERS.iter().map(|t| t.label.len()).max().unwrap_or(0);
-        let mut widths: Vec<usize> = ACTIONS.iter().map(|a| a.heading.len()).collect();
+        const CORNER: &str = "what tries to start it";
+        let label_w = TRIGGERS
+            .iter()
+            .map(|t| t.label.len())
+            .chain([CORNER.len()])
+            .max()
+            .unwrap_or(0);
+        let headings: Vec<String> = ACTIONS
+            .iter()
+            .map(|a| format!("after {}", a.heading))
+            .collect();
+        let mut widths: Vec<usize> = headings.iter().map(String::len).collect();
         for row in &self.cells {
             for (k, r) in row.iter().enumerate() {
                 widths[k] = widths[k].max(word(r).len());
             }
         }
         let mut s = String::new();
-        let mut line = format!("{:label_w$}", "after ... the trigger below");
-        let label_w = label_w.max(line.len());
-        line = format!("{:label_w$}", "after ... the trigger below");
-        for (k, a) in ACTIONS.iter().enumerate() {
-            line.push_str(&format!("  {:w$}", a.heading, w = widths[k]));
+        let mut line = format!("{CORNER:label_w$}");
+        for (k, h) in headings.iter().enumerate() {
+            line.push_str(&format!(" | {:w$}", h, w = widths[k]));
         }
         s.push_str(line.trim_end());
+        s.push('\n');
+        let mut rule = "-".repeat(label_w);
+        for w in &widths {
+            rule.push_str(&format!("-+-{}", "-".repeat(*w)));
+        }
+        s.push_str(&rule);
         s.push('\n');
         let mut unmodelled = Vec::new();
         for (t, row) in TRIGGERS.iter().zip(&self.cells) {
             let mut line = format!("{:label_w$}", t.label);
             for (k, r) in row.iter().enumerate() {
-                line.push_str(&format!("  {:w$}", word(r), w = widths[k]));
+                line.push_str(&format!(" | {:w$}", word(r), w = widths[k]));
             }
             s.push_str(line.trim_end());
             s.push('\n');
             if row.first().is_some_and(|r| r.state != "active") {
-                unmodelled.push(t.label);
+                unmodelled.push(format!("\"{}\"", t.label));
             }
         }
-        for label in unmodelled {
+        if !unmodelled.is_empty() {
             s.push_str(&format!(
-                "note: \"{label}\" does not start even a stopped service here: the simulator does not model this trigger yet, so that row shows what it does today, not what systemd does.\n"
+                "\nNote: {} did not start even a merely stopped service: the simulator does not run timers, sockets or path units yet, so those rows show what it does today, not what systemd does (see the chapter still-runs).\n",
+                unmodelled.join(", ")
             ));
         }
         s

@@ -37,10 +37,17 @@ pub fn play(chapter: &Chapter, style: Style, out: &mut dyn Write) -> io::Result<
             &format!("=== {}: {} ===", chapter.name, chapter.title)
         )
     )?;
+    let mut after_step = false;
     for seg in &chapter.segments {
+        let is_step = matches!(seg, Segment::Step(_));
+        // Commands of one block follow each other like in a terminal; explanations and tables
+        // get a blank line around them.
+        if !(is_step && after_step) {
+            writeln!(out)?;
+        }
+        after_step = is_step;
         match seg {
             Segment::Prose(text) => {
-                writeln!(out)?;
                 for l in wrap(text) {
                     writeln!(out, "{l}")?;
                 }
@@ -49,7 +56,6 @@ pub fn play(chapter: &Chapter, style: Style, out: &mut dyn Write) -> io::Result<
                 let step = &chapter.scenario.steps[*k];
                 let text = step.text();
                 let mut lines = text.lines();
-                writeln!(out)?;
                 if let Some(first) = lines.next() {
                     writeln!(out, "{}", style.paint("1", &format!("$ {first}")))?;
                 }
@@ -74,8 +80,15 @@ pub fn play(chapter: &Chapter, style: Style, out: &mut dyn Write) -> io::Result<
                 });
             }
             Segment::Matrix => {
-                writeln!(out)?;
-                write!(out, "{}", Matrix::compute().render())?;
+                for l in Matrix::compute().render().lines() {
+                    if l.starts_with("Note:") {
+                        for w in wrap(l) {
+                            writeln!(out, "{w}")?;
+                        }
+                    } else {
+                        writeln!(out, "{l}")?;
+                    }
+                }
             }
         }
     }
