@@ -45,6 +45,9 @@ pub struct Trigger {
     pub commands: &'static [&'static str],
     /// Whether the trigger is a timer, socket or path unit (`requires = activation`).
     pub activation: bool,
+    /// Whether the trigger reboots the machine (such cells cannot run on a real user manager:
+    /// [`Cell::scenario`] gives `None`).
+    pub reboots: bool,
 }
 
 /// The columns.
@@ -66,16 +69,18 @@ pub const ACTIONS: &[Action] = &[
 /// The rows.
 pub const TRIGGERS: &[Trigger] = &[
     Trigger {
-        label: "boot (default.target starts)",
+        label: "the next boot",
         units: &[],
-        commands: &["systemctl --user start default.target"],
+        commands: &["systemctl reboot"],
         activation: false,
+        reboots: true,
     },
     Trigger {
         label: "systemctl start",
         units: &[],
         commands: &["systemctl --user start PREFIX.service"],
         activation: false,
+        reboots: false,
     },
     Trigger {
         label: "another unit Wants= it",
@@ -85,6 +90,7 @@ pub const TRIGGERS: &[Trigger] = &[
         )],
         commands: &["systemctl --user start PREFIX-app.service"],
         activation: false,
+        reboots: false,
     },
     Trigger {
         label: "another unit Requires= it",
@@ -94,6 +100,7 @@ pub const TRIGGERS: &[Trigger] = &[
         )],
         commands: &["systemctl --user start PREFIX-app.service"],
         activation: false,
+        reboots: false,
     },
     Trigger {
         label: "its timer elapses",
@@ -103,6 +110,7 @@ pub const TRIGGERS: &[Trigger] = &[
         )],
         commands: &["systemctl --user start PREFIX.timer", "sleep 2"],
         activation: true,
+        reboots: false,
     },
     Trigger {
         label: "a client connects to its socket",
@@ -113,6 +121,7 @@ pub const TRIGGERS: &[Trigger] = &[
             "sleep 1",
         ],
         activation: true,
+        reboots: false,
     },
     Trigger {
         label: "its path unit sees a file",
@@ -123,6 +132,7 @@ pub const TRIGGERS: &[Trigger] = &[
             "sleep 1",
         ],
         activation: true,
+        reboots: false,
     },
 ];
 
@@ -206,8 +216,12 @@ impl Cell {
     }
 
     /// The experiment as a scenario file in user scope, its expected output being what the
-    /// simulator printed (`result`), to replay on a real user manager.
-    pub fn scenario(&self, result: &Result) -> String {
+    /// simulator printed (`result`), to replay on a real user manager; `None` for a trigger
+    /// that reboots (a real user manager cannot be rebooted by a test).
+    pub fn scenario(&self, result: &Result) -> Option<String> {
+        if TRIGGERS[self.row].reboots {
+            return None;
+        }
         let mut s = format!(
             "# {} after `{}`\n\nA cell of the tour's stop/disable/mask table, as the simulator computed it.\n\n```unitlab\nscope = user\nrequires = manager\n```\n\n```console\n",
             TRIGGERS[self.row].label, ACTIONS[self.column].heading
@@ -223,7 +237,7 @@ impl Cell {
             s.push_str(out);
         }
         s.push_str("```\n");
-        s
+        Some(s)
     }
 }
 
