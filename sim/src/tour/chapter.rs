@@ -11,6 +11,9 @@ pub enum Requirement {
     Manager,
     /// Timers, sockets and paths starting units: `requires = activation` in a `tour` block.
     Activation,
+    /// `systemctl --root=DIR` on a directory of the simulated machine: `requires =
+    /// offline-root` in a `tour` block.
+    OfflineRoot,
 }
 
 impl Requirement {
@@ -19,6 +22,7 @@ impl Requirement {
         match self {
             Requirement::Manager => "manager",
             Requirement::Activation => "activation",
+            Requirement::OfflineRoot => "offline-root",
         }
     }
 }
@@ -146,11 +150,12 @@ pub fn parse(name: &str, path: &Utf8Path, text: &str) -> Result<Chapter, ParseEr
                         })?;
                     match (key, value) {
                         ("requires", "activation") => requires.push(Requirement::Activation),
+                        ("requires", "offline-root") => requires.push(Requirement::OfflineRoot),
                         ("show", "matrix") => segments.push(Segment::Matrix),
                         _ => {
                             return Err(err(
                                 start + k + 1,
-                                format!("unknown tour setting {l:?} (known: `requires = activation`, `show = matrix`)"),
+                                format!("unknown tour setting {l:?} (known: `requires = activation`, `requires = offline-root`, `show = matrix`)"),
                             ))
                         }
                     }

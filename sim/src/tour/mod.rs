@@ -38,33 +38,25 @@ pub use play::{check, play, CheckOutcome, Style};
 use crate::machine::{Machine, Settings, ShellScope};
 use std::sync::OnceLock;
 
+/// `(name, text)` of the chapter `sim/tour/NAME.md`, embedded.
+macro_rules! chapter {
+    ($name:literal) => {
+        ($name, include_str!(concat!("../../tour/", $name, ".md")))
+    };
+}
+
 /// The embedded chapters, in playing order: (name, text).
 const CHAPTERS: &[(&str, &str)] = &[
-    (
-        "stop-disable-mask",
-        include_str!("../../tour/stop-disable-mask.md"),
-    ),
-    ("still-runs", include_str!("../../tour/still-runs.md")),
-    (
-        "masked-dependency",
-        include_str!("../../tour/masked-dependency.md"),
-    ),
-    (
-        "mask-file-exists",
-        include_str!("../../tour/mask-file-exists.md"),
-    ),
-    (
-        "runtime-mask-reboot",
-        include_str!("../../tour/runtime-mask-reboot.md"),
-    ),
-    (
-        "unmask-not-enable",
-        include_str!("../../tour/unmask-not-enable.md"),
-    ),
-    (
-        "edit-without-reload",
-        include_str!("../../tour/edit-without-reload.md"),
-    ),
+    chapter!("stop-disable-mask"),
+    chapter!("still-runs"),
+    chapter!("socket-activation"),
+    chapter!("masked-dependency"),
+    chapter!("start-limit"),
+    chapter!("mask-file-exists"),
+    chapter!("rescue-with-root"),
+    chapter!("runtime-mask-reboot"),
+    chapter!("unmask-not-enable"),
+    chapter!("edit-without-reload"),
 ];
 
 /// Every chapter, in playing order (parsed once).
@@ -94,6 +86,8 @@ pub struct Capabilities {
     pub manager: bool,
     /// A timer, a socket and a path unit each start their service.
     pub activation: bool,
+    /// `systemctl --root=DIR is-enabled` reads the unit files below a directory of the machine.
+    pub offline_root: bool,
 }
 
 impl Capabilities {
@@ -123,7 +117,17 @@ impl Capabilities {
                         .state
                             == "active"
                     });
-            Capabilities { manager, activation }
+            let offline_root = {
+                let mut m = Machine::new(Settings::default());
+                m.run("mkdir -p /mnt/probe/usr/lib/systemd/system");
+                m.run("cat > /mnt/probe/usr/lib/systemd/system/probe.service <<'EOF'\n[Service]\nExecStart=/bin/true\nEOF");
+                m.run("systemctl --root=/mnt/probe is-enabled probe.service") == ("static\n".to_owned(), 0)
+            };
+            Capabilities {
+                manager,
+                activation,
+                offline_root,
+            }
         })
     }
 
@@ -132,6 +136,7 @@ impl Capabilities {
         match r {
             Requirement::Manager => self.manager,
             Requirement::Activation => self.activation,
+            Requirement::OfflineRoot => self.offline_root,
         }
     }
 
@@ -148,7 +153,8 @@ impl Capabilities {
                 .iter()
                 .map(|m| match *m {
                     "manager" => "the runtime manager (start, stop, status, journal)",
-                    _ => "timers, sockets and path units that start services",
+                    "activation" => "timers, sockets and path units that start services",
+                    _ => "`systemctl --root=DIR` on a directory of the simulated machine",
                 })
                 .collect();
             format!(
