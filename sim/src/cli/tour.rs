@@ -63,6 +63,9 @@ pub fn run(ctx: &mut Context<'_>, _global: &Global, args: Args) -> i32 {
     for c in chosen {
         if let Some(why) = caps.missing(c) {
             let _ = writeln!(ctx.out, "SKIP {}: {why}", c.name);
+            if !args.check {
+                let _ = writeln!(ctx.out);
+            }
             continue;
         }
         if args.check {
