@@ -1,0 +1,126 @@
+//! The stop/disable/mask table against a real systemd 252 `systemd --user` manager: every cell's
+//! experiment (the same commands, `matrix::Cell::commands`) runs on the real manager through
+//! `shared/tools/real-systemd as-user`, and the service's final state (`is-active`) must be the
+//! one the simulator computed, for every row whose trigger the simulator models (the `stop`
+//! column starts the service in the simulator). For rows it does not model yet (timers,
+//! sockets, paths), the real answers are printed and only the masked cell is compared: nothing
+//! starts a masked service. The boot row is not run (a test cannot reboot the real manager).
+//!
+//! Skipped with a reason when the manager cannot start; mandatory under `CI=true`.
+#[path = "../../engine/tests/support/mod.rs"]
+mod support;
+
+use std::process::Command;
+use unitlab_sim::tour::{matrix, Capabilities};
+
+/// `connect ADDRESS` on the real machine (as in `replay_real_manager.rs`): opens and closes an
+/// AF_UNIX stream connection to a socket path, or a TCP one to `[HOST:]PORT`.
+const PRELUDE: &str = r#"connect() {
+  python3 - "$1" <<'PY'
+import socket, sys
+a = sys.argv[1]
+try:
+    if a.startswith("/"):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); s.connect(a)
+    else:
+        h, _, p = a.rpartition(":"); s = socket.create_connection((h or "127.0.0.1", int(p)))
+    s.close()
+except OSError as e:
+    print("connect: %s: %s" % (a, e.strerror), file=sys.stderr)
+    sys.exit(1)
+PY
+}"#;
+
+fn as_user(script: &str) -> String {
+    let out = Command::new("bash")
+        .arg(support::real_systemd_tool())
+        .args([
+            "as-user",
+            "bash",
+            "-c",
+            &format!("exec 2>&1\ncd ~ || exit 1\n{PRELUDE}\n{script}\n"),
+        ])
+        .output()
+        .expect("run real-systemd as-user");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Runs the cell's commands on the real manager; returns the last command's output (the
+/// `is-active` answer), then removes every trace of the cell.
+fn run_real(cell: &matrix::Cell) -> String {
+    let cmds = cell.commands();
+    let (last, setup) = cmds.split_last().expect("a cell has commands");
+    let mut script = String::new();
+    for c in setup {
+        script.push_str(c);
+        script.push_str(" >/dev/null 2>&1\n");
+    }
+    script.push_str(last);
+    script.push('\n');
+    // A heredoc's terminator must stand alone on its line: put the redirection on the command.
+    let script = script
+        .lines()
+        .map(|l| {
+            if l.starts_with("cat > ") {
+                l.replacen(" <<'EOF'", " <<'EOF' 2>/dev/null", 1)
+            } else {
+                l.replace("EOF >/dev/null 2>&1", "EOF")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let answer = as_user(&script).trim().to_owned();
+    let p = &cell.prefix;
+    as_user(&format!(
+        "systemctl --user stop '{p}*' >/dev/null 2>&1; systemctl --user unmask {p}.service >/dev/null 2>&1; \
+         systemctl --user disable {p}.service >/dev/null 2>&1; systemctl --user reset-failed '{p}*' >/dev/null 2>&1; \
+         rm -f ~/.local/share/systemd/user/{p}* ~/{p}.flag; systemctl --user daemon-reload"
+    ));
+    answer
+}
+
+#[test]
+fn the_table_matches_a_real_user_manager() {
+    if !Capabilities::probe().manager {
+        println!("SKIP: the table needs the simulator's runtime manager");
+        return;
+    }
+    if !support::user_manager() {
+        return;
+    }
+    let mut failures = Vec::new();
+    let mut compared = 0;
+    for cell in matrix::Cell::all() {
+        let t = &matrix::TRIGGERS[cell.row];
+        if t.reboots {
+            continue;
+        }
+        let action = matrix::ACTIONS[cell.column].heading;
+        let sim = cell.run().state;
+        let stopped_starts = matrix::Cell {
+            row: cell.row,
+            column: 0,
+            prefix: format!("{}s", cell.prefix),
+        }
+        .run()
+        .state
+            == "active";
+        let real = run_real(&cell);
+        println!(
+            "{:32} after {:14} real: {real:9} simulator: {sim}",
+            t.label, action
+        );
+        let is_mask = action.starts_with("mask");
+        if stopped_starts || is_mask {
+            compared += 1;
+            if real != sim {
+                failures.push(format!(
+                    "{} after {action}: real {real}, simulator {sim}",
+                    t.label
+                ));
+            }
+        }
+    }
+    assert!(compared > 0);
+    assert!(failures.is_empty(), "cells that differ: {failures:#?}");
+}
