@@ -72,3 +72,31 @@ fn playback_shows_each_command_and_no_colour_without_a_terminal() {
     let (_, coloured, _) = tour(&["--color", "unmask-not-enable"]);
     assert!(coloured.contains("\x1b[1m$ "), "{coloured}");
 }
+
+#[test]
+fn unsupported_plays_every_chapter_and_marks_differences() {
+    let (code, out, _) = tour(&["--unsupported", "--check"]);
+    assert!(code == 0 || code == 1, "{code}");
+    assert!(!out.contains("SKIP"), "{out}");
+    let caps = unitlab_sim::tour::Capabilities::probe();
+    for c in unitlab_sim::tour::chapters() {
+        if caps.missing(c).is_none() {
+            assert!(
+                out.contains(&format!("ok {} (", c.name)),
+                "{}:\n{out}",
+                c.name
+            );
+        }
+    }
+    // A chapter the simulator cannot run yet shows, where it differs, what real systemd printed.
+    if let Some(c) = unitlab_sim::tour::chapters()
+        .iter()
+        .find(|c| caps.missing(c).is_some())
+    {
+        let (_, out, _) = tour(&["--unsupported", &c.name]);
+        assert!(
+            out.contains("[the simulator differs here; real systemd 252 printed"),
+            "{out}"
+        );
+    }
+}

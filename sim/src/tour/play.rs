@@ -25,7 +25,8 @@ impl Style {
 const WIDTH: usize = 78;
 
 /// Plays `chapter` on a fresh machine, writing the explanations, every command and its live
-/// output to `out` as it goes; returns each step's outcome (for [`check`]).
+/// output to `out` as it goes; returns each step's outcome. Where the live output differs from
+/// the chapter's expected output (real systemd's), the expected one follows, marked.
 pub fn play(chapter: &Chapter, style: Style, out: &mut dyn Write) -> io::Result<Vec<Outcome>> {
     let mut machine = Machine::new(chapter.scenario.settings.clone());
     let mut outcomes = Vec::new();
@@ -72,12 +73,32 @@ pub fn play(chapter: &Chapter, style: Style, out: &mut dyn Write) -> io::Result<
                         style.paint("33", &format!("[exit status {status}]"))
                     )?;
                 }
-                out.flush()?;
-                outcomes.push(Outcome {
+                let outcome = Outcome {
                     step: step.clone(),
                     actual: output.lines().map(str::to_owned).collect(),
                     status,
-                });
+                };
+                if !outcome.ok() {
+                    // The explanations describe real systemd: say where the simulator differs.
+                    let what = if step.expected.is_empty() && step.status == 0 {
+                        "[the simulator differs here; real systemd 252 printed nothing]"
+                    } else {
+                        "[the simulator differs here; real systemd 252 printed:]"
+                    };
+                    writeln!(out, "{}", style.paint("33", what))?;
+                    for l in &step.expected {
+                        writeln!(out, "{}", style.paint("33", &format!("| {l}")))?;
+                    }
+                    if step.status != 0 {
+                        writeln!(
+                            out,
+                            "{}",
+                            style.paint("33", &format!("| [exit status {}]", step.status))
+                        )?;
+                    }
+                }
+                out.flush()?;
+                outcomes.push(outcome);
             }
             Segment::Matrix => {
                 for l in Matrix::compute().render().lines() {
