@@ -1,48 +1,24 @@
 //! The stop/disable/mask table against a real systemd 252 `systemd --user` manager: every cell's
 //! experiment (the same commands, `matrix::Cell::commands`) runs on the real manager through
-//! `shared/tools/real-systemd as-user`, and the service's final state (`is-active`) must be the
+//! `shared/tools/real-systemd as-user` (`tour_support`), and the service's final state (`is-active`) must be the
 //! one the simulator computed, for every row whose trigger the simulator models (the `stop`
 //! column starts the service in the simulator). For rows it does not model yet (timers,
 //! sockets, paths), the real answers are printed and only the masked cell is compared: nothing
 //! starts a masked service. The boot row is not run (a test cannot reboot the real manager).
 //!
 //! Skipped with a reason when the manager cannot start; mandatory under `CI=true`.
-#[path = "../../engine/tests/support/mod.rs"]
-mod support;
+mod tour_support;
 
-use std::process::Command;
+use tour_support::{support, Real};
+use unitlab_sim::machine::{Settings, ShellScope};
 use unitlab_sim::tour::{matrix, Capabilities};
 
-/// `connect ADDRESS` on the real machine (as in `replay_real_manager.rs`): opens and closes an
-/// AF_UNIX stream connection to a socket path, or a TCP one to `[HOST:]PORT`.
-const PRELUDE: &str = r#"connect() {
-  python3 - "$1" <<'PY'
-import socket, sys
-a = sys.argv[1]
-try:
-    if a.startswith("/"):
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); s.connect(a)
-    else:
-        h, _, p = a.rpartition(":"); s = socket.create_connection((h or "127.0.0.1", int(p)))
-    s.close()
-except OSError as e:
-    print("connect: %s: %s" % (a, e.strerror), file=sys.stderr)
-    sys.exit(1)
-PY
-}"#;
-
 fn as_user(script: &str) -> String {
-    let out = Command::new("bash")
-        .arg(support::real_systemd_tool())
-        .args([
-            "as-user",
-            "bash",
-            "-c",
-            &format!("exec 2>&1\ncd ~ || exit 1\n{PRELUDE}\n{script}\n"),
-        ])
-        .output()
-        .expect("run real-systemd as-user");
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    let real = Real::new(Settings {
+        scope: ShellScope::User,
+        ..Settings::default()
+    });
+    real.raw(script).0
 }
 
 /// Runs the cell's commands on the real manager; returns the last command's output (the
