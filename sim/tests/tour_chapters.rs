@@ -2,7 +2,7 @@
 //! simulator can run it) its commands print what the chapter expects. The expected outputs come
 //! from real systemd 252: user-scope chapters from a real `systemd --user` manager
 //! (`scripts/real-manager-replay sim/tour/*.md`), system-scope ones are the commands of
-//! `sim/scenarios/system-*.md` checked with `systemctl --root` (see sim/tour/README.md).
+//! `tests/tour_systemctl_root.rs` runs with the real `systemctl --root` (see sim/tour/README.md).
 use unitlab_sim::tour::{self, matrix, Capabilities, Requirement, Segment, Style};
 
 fn playback(c: &tour::Chapter) -> String {
@@ -135,4 +135,29 @@ fn the_computed_table_agrees_with_real_systemd_where_the_simulator_can_run_it() 
         text.lines().filter(|l| l.contains(" | ")).count(),
         1 + matrix::TRIGGERS.len()
     );
+}
+
+/// The system-scope chapters that edit `/etc` and `/usr` run exactly the commands of scenarios
+/// that `tests/replay_systemctl_root.rs` checks against the real `systemctl --root`, with the same
+/// expected output: only the prose differs. If one side changes, this fails.
+#[test]
+fn system_chapters_repeat_scenarios_checked_with_systemctl_root() {
+    for (chapter, file) in [
+        ("mask-file-exists", "system-mask-file-exists.md"),
+        ("runtime-mask-reboot", "system-reboot-runtime-state.md"),
+    ] {
+        let c = tour::find(chapter).expect("chapter");
+        let path = camino::Utf8PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("scenarios")
+            .join(file);
+        let text = std::fs::read_to_string(&path).expect("read scenario");
+        let sc = unitlab_sim::scenario::parse(&path, &text).expect("parse scenario");
+        let key = |s: &unitlab_sim::scenario::Step| (s.text(), s.status, s.expected.clone());
+        assert_eq!(
+            c.scenario.steps.iter().map(key).collect::<Vec<_>>(),
+            sc.steps.iter().map(key).collect::<Vec<_>>(),
+            "{chapter} no longer repeats {file}"
+        );
+        assert_eq!(c.scenario.settings, sc.settings, "{chapter}: settings");
+    }
 }
