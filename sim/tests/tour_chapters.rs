@@ -1,8 +1,8 @@
 //! Every chapter of the tour: it parses as a scenario, plays deterministically, and (when the
 //! simulator can run it) its commands print what the chapter expects. The expected outputs come
 //! from real systemd 252: user-scope chapters from a real `systemd --user` manager
-//! (`scripts/real-manager-replay sim/tour/*.md`), system-scope ones are the commands of
-//! `tests/tour_systemctl_root.rs` runs with the real `systemctl --root` (see sim/tour/README.md).
+//! (`tests/tour_real_manager.rs`), system-scope ones from the real `systemctl --root`
+//! (`tests/tour_systemctl_root.rs`); see sim/tour/README.md.
 use unitlab_sim::tour::{self, matrix, Capabilities, Requirement, Segment, Style};
 
 fn playback(c: &tour::Chapter) -> String {
