@@ -1,10 +1,11 @@
 //! The table of what `stop`, `disable` and `mask` block, computed on small simulated machines.
 //!
-//! Every cell is an experiment on a fresh machine in user scope: a service `tm.service`
+//! Every cell is an experiment on a fresh machine in user scope: a service `tmRC.service`
 //! (enabled, `WantedBy=default.target`, running) and, for the row's trigger, the unit that starts
-//! it (a service that `Wants=` it, a timer, a socket, a path unit). The column's action turns the
-//! service off (`stop`, `disable --now`, `mask --now`); then the row's trigger fires, and the
-//! cell says whether the service runs afterwards (`systemctl --user is-active tm.service`).
+//! it (a service that `Wants=` or `Requires=` it, a timer, a socket, a path unit). The column's
+//! action turns the service off (`stop`, `disable --now`, `mask --now`); then the row's trigger
+//! fires (for the boot row, the machine reboots), and the cell says whether the service runs
+//! afterwards (`systemctl --user is-active`).
 //! Nothing in the table is written by hand: a row whose trigger the simulator does not model
 //! yet shows what the simulator does (and a note says so, computed from the `stop` column,
 //! where every trigger must start the service).
@@ -149,7 +150,7 @@ pub struct Cell {
 
 /// What one experiment printed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Result {
+pub struct CellOutcome {
     /// `(command, output, status)` of every command, in order.
     pub transcript: Vec<(String, String, i32)>,
     /// The final `systemctl --user is-active` answer (`active`, `inactive`, `failed`, ...).
@@ -198,7 +199,7 @@ impl Cell {
     }
 
     /// Runs the experiment on a fresh simulated machine in user scope.
-    pub fn run(&self) -> Result {
+    pub fn run(&self) -> CellOutcome {
         let mut m = Machine::new(Settings {
             scope: ShellScope::User,
             ..Settings::default()
@@ -212,13 +213,13 @@ impl Cell {
             .last()
             .map(|(_, out, _)| out.trim().to_owned())
             .unwrap_or_default();
-        Result { transcript, state }
+        CellOutcome { transcript, state }
     }
 
     /// The experiment as a scenario file in user scope, its expected output being what the
     /// simulator printed (`result`), to replay on a real user manager; `None` for a trigger
     /// that reboots (a real user manager cannot be rebooted by a test).
-    pub fn scenario(&self, result: &Result) -> Option<String> {
+    pub fn scenario(&self, result: &CellOutcome) -> Option<String> {
         if TRIGGERS[self.row].reboots {
             return None;
         }
@@ -245,13 +246,13 @@ impl Cell {
 #[derive(Debug, Clone)]
 pub struct Matrix {
     /// `cells[row][column]`.
-    pub cells: Vec<Vec<Result>>,
+    pub cells: Vec<Vec<CellOutcome>>,
 }
 
 impl Matrix {
     /// Runs every experiment.
     pub fn compute() -> Matrix {
-        let mut cells: Vec<Vec<Result>> = vec![Vec::new(); TRIGGERS.len()];
+        let mut cells: Vec<Vec<CellOutcome>> = vec![Vec::new(); TRIGGERS.len()];
         for cell in Cell::all() {
             cells[cell.row].push(cell.run());
         }
@@ -261,7 +262,7 @@ impl Matrix {
     /// The table as text: a header, one line per trigger, and notes for rows whose trigger
     /// does not start even a merely stopped service (the simulator does not model it yet).
     pub fn render(&self) -> String {
-        let word = |r: &Result| {
+        let word = |r: &CellOutcome| {
             if r.state == "active" {
                 "starts it".to_owned()
             } else {

@@ -7,7 +7,7 @@
 //! it and `scripts/real-manager-replay` compares it with a real user manager) whose prose
 //! paragraphs are the explanations. The chapters live in `sim/tour/*.md` and are embedded in the
 //! binary. Playing a chapter ([`play`]) runs its commands one by one on a fresh
-//! [`Machine`](crate::machine::Machine) and prints, in reading order, each explanation, each
+//! [`Machine`] and prints, in reading order, each explanation, each
 //! command (`$ cmd`) and the output the simulator produces for it *now*, not the output written
 //! in the file; checking ([`check`]) compares that live output with the file's expected output
 //! (wildcards allowed), which came from real systemd 252.
@@ -17,10 +17,16 @@
 //! and `show = matrix` places the table of what stop, disable and mask block ([`matrix`]),
 //! which the simulator computes on small machines each time it is shown.
 //!
-//! A chapter that needs something the simulator lacks (`requires = manager` or `requires =
-//! activation`) is skipped, with the reason, when [`Capabilities::probe`] finds it missing: the
-//! probe runs tiny experiments on a machine, so chapters come in by themselves once the
-//! simulator can run them.
+//! A chapter that needs something the simulator lacks (`requires = manager`, `requires =
+//! activation`, `requires = offline-root`) is skipped, with the reason, when
+//! [`Capabilities::probe`] finds it missing: the probe runs tiny experiments on a machine, so
+//! chapters come in by themselves once the simulator can run them (`unitlab tour --unsupported`
+//! plays them anyway, marking where the simulator differs from the expected output).
+//!
+//! The API: [`chapters`] and [`find`] give the embedded chapters ([`Chapter`]: name, title,
+//! [`Scenario`](crate::scenario::Scenario), requirements, [`Segment`]s), [`parse`] reads one
+//! from text, [`play`] writes a playback, [`check`] compares with the expected output, and
+//! [`matrix`] computes the table.
 //!
 //! ```
 //! use unitlab_sim::tour;
