@@ -11,3 +11,4 @@ mod demo;
 pub mod machine;
 pub mod manager;
 pub mod scenario;
+pub mod tour;

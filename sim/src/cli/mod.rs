@@ -32,6 +32,7 @@ mod revert;
 mod set_default;
 mod show;
 mod sysv;
+mod tour;
 mod unit_paths;
 mod unmask;
 
@@ -196,6 +197,8 @@ enum Verb {
     Replay(replay::Args),
     /// Print the jobs `systemctl start|stop|restart|reload|isolate UNIT` would queue, offline.
     Plan(plan::Args),
+    /// Play the teaching tour: stop, disable and mask on a simulated machine.
+    Tour(tour::Args),
 }
 
 /// Runs the command line against the real process environment and returns the exit status.
@@ -272,6 +275,7 @@ pub fn run_in(ctx: &mut Context<'_>, args: Vec<OsString>) -> i32 {
         Verb::ListDependencies(a) => list_dependencies::run(ctx, &cli.global, a),
         Verb::Replay(a) => replay::run(ctx, &cli.global, a),
         Verb::Plan(a) => plan::run(ctx, &cli.global, a),
+        Verb::Tour(a) => tour::run(ctx, &cli.global, a),
     };
     let _ = ctx.out.flush();
     let _ = ctx.err.flush();
