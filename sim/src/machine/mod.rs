@@ -51,7 +51,7 @@ mod systemctl;
 mod term;
 mod time;
 
-pub use time::{civil_from_days, days_from_civil};
+pub use time::days_from_civil;
 
 use crate::manager::{Clock, Journal, Manager, Usec, World};
 use camino::Utf8PathBuf;
