@@ -2,10 +2,9 @@
 //! and exit status must match the scenario (wildcards allowed), the same seed must give the same
 //! transcript, and each transcript is an insta snapshot.
 //!
-//! Scenarios marked `requires = manager` need the runtime manager (`sim/src/manager`); they are
-//! skipped, with a note, unless `UNITLAB_REPLAY_MANAGER=1` (the lead enables them once the
-//! manager is merged). Their expected output was checked against a real user manager
-//! (`scripts/real-manager-replay`).
+//! Scenarios marked `requires = manager` need the runtime manager (`sim/src/manager`); they run
+//! like the others (`UNITLAB_REPLAY_MANAGER=0` skips them, with a note). Their expected output
+//! was checked against a real user manager (`scripts/real-manager-replay`).
 
 use camino::Utf8PathBuf;
 use unitlab_sim::machine::Machine;
@@ -24,7 +23,7 @@ fn scenarios() -> Vec<Utf8PathBuf> {
 
 #[test]
 fn every_scenario_replays() {
-    let with_manager = std::env::var("UNITLAB_REPLAY_MANAGER").is_ok_and(|v| v == "1");
+    let with_manager = std::env::var("UNITLAB_REPLAY_MANAGER").map_or(true, |v| v != "0");
     let mut failures = Vec::new();
     let mut ran = 0;
     for file in scenarios() {
@@ -35,7 +34,7 @@ fn every_scenario_replays() {
             .unwrap_or_else(|_| file.to_string());
         let sc = scenario::parse(rel.as_ref(), &text).unwrap_or_else(|e| panic!("{e}"));
         if sc.requires_manager && !with_manager {
-            println!("SKIP {rel}: requires the runtime manager (UNITLAB_REPLAY_MANAGER=1)");
+            println!("SKIP {rel}: requires the runtime manager (UNITLAB_REPLAY_MANAGER=0)");
             continue;
         }
         let report = scenario::run(&sc, &mut Machine::new(sc.settings.clone()));

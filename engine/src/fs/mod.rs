@@ -67,6 +67,7 @@ mod forward;
 mod mem;
 mod path;
 mod resolve;
+mod sub;
 
 pub use copy::copy_tree;
 pub use dir::DirFs;
@@ -77,6 +78,7 @@ pub use path::{check_path, normalize};
 #[doc(hidden)]
 pub use resolve::resolve_stepwise;
 pub use resolve::{resolve, Follow, Resolved, Target, MAX_SYMLINK_HOPS};
+pub use sub::SubFs;
 
 use camino::{Utf8Path, Utf8PathBuf};
 

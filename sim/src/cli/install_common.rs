@@ -70,6 +70,8 @@ pub enum CliFs<'a> {
     Host(HostFs),
     /// An injected filesystem.
     Injected(&'a dyn unitlab_engine::fs::FileSystem),
+    /// A directory of the injected filesystem as the root (`--root=DIR` on the machine).
+    Sub(unitlab_engine::fs::SubFs<'a>),
 }
 
 impl CliFs<'_> {
@@ -78,6 +80,7 @@ impl CliFs<'_> {
         match self {
             CliFs::Host(fs) => fs,
             CliFs::Injected(fs) => *fs,
+            CliFs::Sub(fs) => fs,
         }
     }
 }
@@ -130,10 +133,14 @@ impl unitlab_engine::fs::FileSystem for CliFs<'_> {
     }
 }
 
-/// The injected filesystem of `ctx`, if any, else the host's below `root` (or `/`).
+/// The injected filesystem of `ctx` (below `root` if given), else the host's below `root` (or
+/// `/`).
 fn fs_of<'a>(ctx: &Context<'a>, root: Option<&Utf8Path>) -> Result<CliFs<'a>, FsError> {
     if let Some(fs) = ctx.fs {
-        return Ok(CliFs::Injected(fs));
+        return match root {
+            Some(root) => unitlab_engine::fs::SubFs::new(fs, root).map(CliFs::Sub),
+            None => Ok(CliFs::Injected(fs)),
+        };
     }
     DirFs::new(root.unwrap_or(Utf8Path::new("/"))).map(|d| CliFs::Host(HostFs::new(d)))
 }

@@ -7,8 +7,9 @@ use super::Machine;
 use std::ffi::OsString;
 use unitlab_engine::load::Scope;
 
-/// Install verbs, run client-side through the CLI.
+/// Install verbs and `cat`, run client-side through the CLI (`cat` reads the files itself).
 const INSTALL_VERBS: &[&str] = &[
+    "cat",
     "enable",
     "disable",
     "reenable",
@@ -27,7 +28,7 @@ const INSTALL_VERBS: &[&str] = &[
 ];
 
 /// Install verbs that only read: no reload follows them.
-const READ_ONLY: &[&str] = &["get-default", "is-enabled", "list-unit-files"];
+const READ_ONLY: &[&str] = &["cat", "get-default", "is-enabled", "list-unit-files"];
 
 /// Options that take a separate value (`-p NAME`, `--type TYPE`, ...).
 const WITH_VALUE: &[&str] = &[

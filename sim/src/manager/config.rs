@@ -245,7 +245,11 @@ impl Config {
     /// Reads the configuration of `unit`.
     pub fn of(unit: &LoadedUnit) -> Config {
         let s = &unit.settings;
-        let service = (unit.id.unit_type() == UnitType::Service).then(|| service_config(s));
+        // The defaults that depend on the settings (`Type=oneshot` without `ExecStart=`) are
+        // applied only to units that loaded (`service_add_extras()`); a masked unit that still
+        // runs keeps the plain defaults, so SIGTERM on stop is a clean exit.
+        let loaded = unit.load_state == unitlab_engine::load::LoadState::Loaded;
+        let service = (unit.id.unit_type() == UnitType::Service).then(|| service_config(s, loaded));
         Config {
             description: get(s, "Unit", "Description").map(str::to_owned),
             stop_when_unneeded: flag(s, "Unit", "StopWhenUnneeded", false),
@@ -267,7 +271,7 @@ impl Config {
     }
 }
 
-fn service_config(s: &Settings) -> ServiceConfig {
+fn service_config(s: &Settings, loaded: bool) -> ServiceConfig {
     let start = commands(s, "ExecStart");
     let kind = match get(s, "Service", "Type") {
         Some("simple") => ServiceType::Simple,
@@ -277,7 +281,7 @@ fn service_config(s: &Settings) -> ServiceConfig {
         Some("dbus") => ServiceType::Dbus,
         Some("notify") => ServiceType::Notify,
         Some("idle") => ServiceType::Idle,
-        _ if start.is_empty() => ServiceType::Oneshot,
+        _ if start.is_empty() && loaded => ServiceType::Oneshot,
         _ => ServiceType::Simple,
     };
     let timeout = span(s, "Service", "TimeoutSec");

@@ -100,7 +100,9 @@ pub fn run(
         w(5, "JOB"),
     );
     let mut s = String::new();
-    if !rows.is_empty() {
+    // The table's header is printed even without rows (a live 252 prints
+    // `  UNIT LOAD ACTIVE SUB DESCRIPTION` above `0 loaded units listed.`).
+    {
         if !o.no_legend {
             let mut h = format!(
                 "  {:wu$} {:wl$} {:wa$} {:ws$} ",

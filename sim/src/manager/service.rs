@@ -918,8 +918,42 @@ impl Manager {
         !any_trigger || trigger_ok
     }
 
+    /// The specifiers of a condition's argument that the simulated manager knows
+    /// (`unit_full_printf()`, reference §2.5): `%h %u %U %t %T %V %%`. Any other specifier makes
+    /// the argument unresolvable (`None`).
+    fn expand_specifiers(&self, s: &str) -> Option<String> {
+        use unitlab_engine::load::Env;
+        let mut out = String::with_capacity(s.len());
+        let mut chars = s.chars();
+        while let Some(c) = chars.next() {
+            if c != '%' {
+                out.push(c);
+                continue;
+            }
+            match chars.next()? {
+                '%' => out.push('%'),
+                'h' => out.push_str(&self.opts.env.var("HOME").unwrap_or_else(|| "/root".into())),
+                'u' => out.push_str(&self.opts.user),
+                'U' => out.push_str(&self.opts.uid.to_string()),
+                't' => match self.opts.scope {
+                    unitlab_engine::load::Scope::System => out.push_str("/run"),
+                    _ => out.push_str(&self.opts.env.var("XDG_RUNTIME_DIR")?),
+                },
+                'T' => out.push_str("/tmp"),
+                'V' => out.push_str("/var/tmp"),
+                _ => return None,
+            }
+        }
+        Some(out)
+    }
+
     fn check(&self, fs: &MemFs, c: &super::config::Check) -> bool {
-        let path = Utf8Path::new(&c.param);
+        // systemd drops a condition whose specifiers fail to resolve at load ("Failed to resolve
+        // unit specifiers ..., ignoring"): it then does not hold the unit back.
+        let Some(param) = self.expand_specifiers(&c.param) else {
+            return !c.negate;
+        };
+        let path = Utf8Path::new(&param);
         let resolved = || {
             if !path.is_absolute() {
                 return None;
@@ -960,7 +994,7 @@ impl Manager {
                 _ => false,
             },
             "PathExistsGlob" => {
-                let (dir, pat) = match c.param.rsplit_once('/') {
+                let (dir, pat) = match param.rsplit_once('/') {
                     Some((d, p)) => (if d.is_empty() { "/" } else { d }, p),
                     None => return false,
                 };
@@ -970,14 +1004,14 @@ impl Manager {
                 })
             }
             "PathIsReadWrite" => resolved().is_some(),
-            "PathIsMountPoint" => c.param == "/",
+            "PathIsMountPoint" => param == "/",
             "User" => {
-                c.param == self.opts.user
-                    || c.param == self.opts.uid.to_string()
-                    || (c.param == "@system" && self.opts.uid < 1000)
+                param == self.opts.user
+                    || param == self.opts.uid.to_string()
+                    || (param == "@system" && self.opts.uid < 1000)
             }
-            "Group" => c.param == self.opts.user || c.param == self.opts.uid.to_string(),
-            "Virtualization" => matches!(c.param.as_str(), "no" | "false" | "0"),
+            "Group" => param == self.opts.user || param == self.opts.uid.to_string(),
+            "Virtualization" => matches!(param.as_str(), "no" | "false" | "0"),
             _ => true,
         }
     }
