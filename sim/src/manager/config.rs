@@ -207,7 +207,7 @@ fn span(s: &Settings, section: &str, key: &str) -> Option<Usec> {
 fn commands(s: &Settings, key: &str) -> Vec<ExecCommand> {
     s.list("Service", key)
         .into_iter()
-        .filter_map(|v| ExecCommand::parse(&v.value))
+        .filter_map(|v| ExecCommand::parse(v.value))
         .collect()
 }
 
