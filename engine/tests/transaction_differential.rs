@@ -12,8 +12,10 @@
 //!
 //! systemd walks dependencies and jobs in hash-table order, which changes from run to run (its hash
 //! key is random): the same tree can give different transactions. When our result differs from
-//! systemd's first run, systemd is run again (up to 30 times); a run that equals ours exactly
-//! counts as agreement ("equal to another systemd run"). Failing that, these differences are
+//! systemd's first run, systemd is run again (up to 120 times); a run that equals ours exactly
+//! counts as agreement ("equal to another systemd run"). Some outcomes are rare: for the tree of
+//! `UNITLAB_SEED=1795531670` (a required unit also pulled in, part-way, through `Wants=`/`Upholds=`),
+//! 40 runs of systemd gave 7 different results, ours once; 30 reruns missed it. Failing that, these differences are
 //! tolerated (documented in the `transaction` module) and counted: which job breaks an ordering
 //! cycle, which of several failing requirements (or conflicting units) is reported, and the jobs
 //! below a `Wants=` unit whose own requirements failed part-way.
@@ -136,7 +138,7 @@ fn run_case(tree: &Tree, root: &str) -> Result<(Agreement, transaction_common::O
     let mine = ours(&graph, root);
     let keep = keep(tree);
     let mut rerun = || parse_oracle(&support::run_test_transaction(dir.path(), root));
-    match compare_with_reruns(&theirs, &mine, &graph, &keep, 30, &mut rerun) {
+    match compare_with_reruns(&theirs, &mine, &graph, &keep, 120, &mut rerun) {
         Ok(a) => Ok((a, theirs)),
         Err(d) => Err(format!(
             "{d}\ntree (start {root}):\n{}\nsystemd: jobs {:?} failure {:?}\nours:    jobs {:?} failure {:?}\nsystemd messages: {:#?}\nours messages: {:#?} ignored {:?}",
