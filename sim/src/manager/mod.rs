@@ -612,6 +612,12 @@ impl Manager {
                 u.node = node;
                 u.stamp = stamp;
                 u.cfg = cfg;
+                // systemd 252 does not serialize the start and auto-start/stop rate limits
+                // (src/core/unit-serialize.c): a reloaded unit starts with fresh windows, so a
+                // unit that ran into its start limit can be started again after daemon-reload.
+                u.rl_begin = None;
+                u.rl_num = 0;
+                u.auto_rl = (None, 0);
             } else if o.job.is_some() || o.sub != Sub::Dead {
                 // Renamed away (e.g. now an alias): keep the runtime unit as it was.
                 self.units.names.insert(id.to_string(), id.clone());

@@ -1,6 +1,7 @@
 //! The process model (issue 5): what a command line does when the manager runs it.
 //!
-//! `/bin/true`, `/bin/false`, `/bin/sleep N`, `/bin/sh -c 'exit N'`, `/bin/sh -c 'sleep N; exit M'`
+//! `/bin/true`, `/bin/false`, `/bin/echo ...` (its output is not modelled), `/bin/sleep N`,
+//! `/bin/sh -c 'exit N'`, `/bin/sh -c 'echo ...; sleep N; exit M'`
 //! (and the `/usr/bin/` forms, and the bare names, which the manager finds in `PATH`) end by
 //! themselves; any other absolute command runs until it is stopped or killed; a relative name that
 //! is none of these cannot be executed (status 203/EXEC). Instant commands take 1 ms, so that a
@@ -141,7 +142,7 @@ fn known_program(p: &str) -> Option<&'static str> {
         .strip_prefix("/usr/bin/")
         .or_else(|| p.strip_prefix("/bin/"))
         .or_else(|| (!p.contains('/')).then_some(p))?;
-    ["true", "false", "sleep", "sh"]
+    ["true", "false", "sleep", "sh", "echo"]
         .into_iter()
         .find(|k| *k == base)
 }
@@ -159,7 +160,7 @@ fn behavior(argv: &[String]) -> Behavior {
         status,
     };
     match known_program(prog) {
-        Some("true") => exit(INSTANT, 0),
+        Some("true") | Some("echo") => exit(INSTANT, 0),
         Some("false") => exit(INSTANT, 1),
         Some("sleep") => match argv.get(1).and_then(|a| sleep_arg(a)) {
             Some(t) => exit(t, 0),
@@ -177,7 +178,7 @@ fn behavior(argv: &[String]) -> Behavior {
     }
 }
 
-/// `sleep N; exit M`, `exit N`, `sleep N`, `true`, `false` (separated by `;`).
+/// `sleep N; exit M`, `exit N`, `sleep N`, `true`, `false`, `echo ...` (separated by `;`).
 fn shell_script(script: &str) -> Option<Behavior> {
     let mut elapsed: Usec = 0;
     let mut status = 0;
@@ -201,7 +202,7 @@ fn shell_script(script: &str) -> Option<Behavior> {
                 elapsed += sleep_arg(n)?;
                 status = 0;
             }
-            ["true"] | [":"] => status = 0,
+            ["true"] | [":"] | ["echo", ..] => status = 0,
             ["false"] => status = 1,
             _ => return None,
         }
@@ -375,6 +376,22 @@ mod tests {
     #[test]
     fn commands_of_the_model() {
         let b = |s: &str| ExecCommand::parse(s).expect("command").behavior();
+        // A oneshot `ExecStart=/bin/echo hello` is finished when `start` returns (real user
+        // manager, scenario user-status-no-journal).
+        assert_eq!(
+            b("/bin/echo hello"),
+            Behavior::Exit {
+                after: INSTANT,
+                status: 0
+            }
+        );
+        assert_eq!(
+            b("/bin/sh -c 'echo hi; exit 3'"),
+            Behavior::Exit {
+                after: INSTANT,
+                status: 3
+            }
+        );
         assert_eq!(
             b("/bin/true"),
             Behavior::Exit {
