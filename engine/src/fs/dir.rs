@@ -4,10 +4,19 @@
 //! the root: before any operation the backend `lstat`s every *parent* component below the root
 //! and refuses a symlink there ([`FsError::SymlinkInPath`]), so no host call ever traverses a
 //! symlink inside the root; the last component is always acted on without following it (`lstat`,
-//! `readlink`, `unlink`, `rename`, `O_EXCL` creation). Nothing is cached, so the checks cannot go
-//! stale.
+//! `readlink`, `unlink`, `rename`, `O_EXCL` creation).
 //!
-//! Cost: one `lstat` per parent component. `read`, the hot path of catalog loading, avoids even
+//! **Checked-directory cache.** Each `DirFs` remembers the parent directories it has already
+//! found to be real directories (never a symlink, never anything else: only positive results are
+//! kept), so loading a tree checks each directory once instead of once per path below it. The
+//! cache is per instance (a clone starts empty) and is emptied by every operation of this `DirFs`
+//! that can make a directory stop being one (`remove_dir`, `remove_dir_all`, `rename`,
+//! `set_mode`); the other writes (`write_atomic`, `symlink`, `remove_file`, `create_dir_all`)
+//! cannot turn an existing directory into something else. Changes made to the tree *behind the
+//! back* of a `DirFs` (another process, another instance) are not seen by the cache: open a new
+//! `DirFs` after such a change (the engine is an offline tool, see the limits below).
+//!
+//! Cost: one `lstat` per parent component not yet in the cache. `read`, the hot path of catalog loading, avoids even
 //! that where it can: it opens the file with `O_NOFOLLOW | O_NONBLOCK` and asks the kernel (via
 //! `/proc/self/fd`) for the path of what it opened; since the root is canonical, that path equals
 //! the literal host path exactly when no component was a symlink, which proves the open safe
@@ -31,10 +40,12 @@ use super::mem::check_link_target;
 use super::path::{check_path, is_within, split_last};
 use super::{DirEntry, FileKind, FileSystem, FsError, Metadata};
 use camino::{Utf8Path, Utf8PathBuf};
+use std::collections::HashSet;
 use std::fs::{self as stdfs, File, OpenOptions, Permissions};
 use std::io::{self, Read, Write};
 use std::os::unix::fs::{DirBuilderExt, FileTypeExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard};
 
 /// Mode of files written by [`FileSystem::write_atomic`].
 const FILE_MODE: u32 = 0o644;
@@ -54,10 +65,23 @@ static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 /// let bytes = fs.read(Utf8Path::new("/etc/systemd/system/a.service"), 1 << 20)?;
 /// # Ok::<(), unitlab_engine::fs::FsError>(())
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct DirFs {
     /// The canonical host path of the root (no trailing slash unless it is `/`).
     root: Utf8PathBuf,
+    /// Contract paths (`/usr`, `/usr/lib`, ...) already found to be real directories, each
+    /// inserted only after all its ancestors were (see the module docs for invalidation).
+    checked_dirs: Mutex<HashSet<Box<str>>>,
+}
+
+impl Clone for DirFs {
+    /// A clone opens the same root with an empty checked-directory cache.
+    fn clone(&self) -> DirFs {
+        DirFs {
+            root: self.root.clone(),
+            checked_dirs: Mutex::new(HashSet::new()),
+        }
+    }
 }
 
 impl DirFs {
@@ -79,7 +103,10 @@ impl DirFs {
                 path: given.to_owned(),
             });
         }
-        Ok(DirFs { root: canonical })
+        Ok(DirFs {
+            root: canonical,
+            checked_dirs: Mutex::new(HashSet::new()),
+        })
     }
 
     /// The host path of the root directory (canonical).
@@ -103,6 +130,9 @@ impl DirFs {
 
     /// Checks the path contract and that every parent component of `path` below the root is a
     /// real directory; returns the host path.
+    ///
+    /// Parents already in the checked-directory cache are not `lstat`ed again; a parent found to
+    /// be a real directory is added to it.
     fn checked(&self, path: &Utf8Path) -> Result<Utf8PathBuf, FsError> {
         check_path(path)?;
         let host = self.host_path(path);
@@ -112,10 +142,23 @@ impl DirFs {
             self.root.as_str().len()
         };
         let text = path.as_str();
+        let mut cache = self.cache();
+        // Entries are inserted parent first, so a cached parent vouches for all its ancestors.
+        match text.rfind('/') {
+            Some(0) | None => return Ok(host),
+            Some(last) if cache.contains(&text[..last]) => return Ok(host),
+            Some(_) => {}
+        }
         for (cut, _) in text.match_indices('/').skip(1) {
+            let inside = &text[..cut];
+            if cache.contains(inside) {
+                continue;
+            }
             let prefix = &host.as_str()[..offset + cut];
             match stdfs::symlink_metadata(prefix) {
-                Ok(meta) if meta.is_dir() => {}
+                Ok(meta) if meta.is_dir() => {
+                    cache.insert(inside.into());
+                }
                 Ok(meta) if meta.file_type().is_symlink() => {
                     return Err(FsError::SymlinkInPath {
                         path: path.to_owned(),
@@ -131,6 +174,20 @@ impl DirFs {
             }
         }
         Ok(host)
+    }
+
+    /// The checked-directory cache (a poisoned lock only means another thread panicked while
+    /// holding it; the set itself is always consistent, entries being single inserts).
+    fn cache(&self) -> MutexGuard<'_, HashSet<Box<str>>> {
+        self.checked_dirs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Empties the checked-directory cache (after an operation that may remove or replace a
+    /// directory).
+    fn forget_checked(&self) {
+        self.cache().clear();
     }
 
     /// `lstat` of a checked host path, mapped to [`FsError`] naming `path`.
@@ -502,6 +559,7 @@ impl FileSystem for DirFs {
 
     fn remove_dir(&self, path: &Utf8Path) -> Result<(), FsError> {
         refuse_root(path, "the root cannot be removed")?;
+        self.forget_checked();
         let host = self.checked(path)?;
         if !Self::lstat_host(&host, path)?.is_dir() {
             return Err(FsError::NotADirectory {
@@ -517,6 +575,7 @@ impl FileSystem for DirFs {
 
     fn remove_dir_all(&self, path: &Utf8Path) -> Result<(), FsError> {
         refuse_root(path, "the root cannot be removed")?;
+        self.forget_checked();
         let host = self.checked(path)?;
         if Self::lstat_host(&host, path)?.is_dir() {
             // std's remove_dir_all never follows symlinks inside the tree (openat/O_NOFOLLOW).
@@ -569,6 +628,7 @@ impl FileSystem for DirFs {
         check_path(to)?;
         refuse_root(from, "the root cannot be renamed")?;
         refuse_root(to, "the root cannot be renamed")?;
+        self.forget_checked();
         let from_host = self.checked(from)?;
         let from_is_dir = Self::lstat_host(&from_host, from)?.is_dir();
         if from == to {
@@ -610,6 +670,7 @@ impl FileSystem for DirFs {
     }
 
     fn set_mode(&self, path: &Utf8Path, mode: u32) -> Result<(), FsError> {
+        self.forget_checked();
         let host = self.checked(path)?;
         // chmod follows symlinks: refuse them (Linux cannot change a link's own mode anyway).
         if Self::lstat_host(&host, path)?.file_type().is_symlink() {

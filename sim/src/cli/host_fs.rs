@@ -12,8 +12,21 @@ use unitlab_engine::fs::{DirFs, FileSystem, FsError};
 /// `readlink` each instead of a walk of every parent. Creating links, files or directories and
 /// removing files cannot turn a real directory into something else; removing or renaming
 /// directories (and replacing files) forgets them all.
+///
+/// Loading resolves the same paths over and over (every `.wants/` link walks `/lib`,
+/// `/lib/systemd`, ... and is read several times), so the results of `lstat` and `read_link` that
+/// succeeded are remembered too ([`Known`]); **every** change made through this `HostFs` forgets
+/// them all (a new entry changes its directory's mtime, a replaced link its target). Changes made
+/// behind its back are not seen: a `HostFs` lives for one CLI command.
 #[derive(Debug)]
-pub struct HostFs(pub DirFs, Checked);
+pub struct HostFs(pub DirFs, Checked, Known);
+
+/// Successful `lstat` and `read_link` results (root-relative paths), forgotten on every change.
+#[derive(Debug, Default)]
+pub struct Known {
+    meta: std::sync::Mutex<std::collections::HashMap<Utf8PathBuf, unitlab_engine::fs::Metadata>>,
+    links: std::sync::Mutex<std::collections::HashMap<Utf8PathBuf, Utf8PathBuf>>,
+}
 
 /// Directories (root-relative) known to be real directories all the way down from the root.
 #[derive(Debug, Default)]
@@ -22,7 +35,37 @@ pub struct Checked(std::sync::Mutex<std::collections::HashSet<Utf8PathBuf>>);
 impl HostFs {
     /// Wraps `fs`.
     pub fn new(fs: DirFs) -> HostFs {
-        HostFs(fs, Checked::default())
+        HostFs(fs, Checked::default(), Known::default())
+    }
+
+    /// Forgets the remembered `lstat`/`read_link` results (anything may have changed).
+    fn changed(&self) {
+        if let Ok(mut m) = self.2.meta.lock() {
+            m.clear();
+        }
+        if let Ok(mut l) = self.2.links.lock() {
+            l.clear();
+        }
+    }
+
+    fn known_meta(&self, path: &Utf8Path) -> Option<unitlab_engine::fs::Metadata> {
+        self.2.meta.lock().ok()?.get(path).copied()
+    }
+
+    fn known_link(&self, path: &Utf8Path) -> Option<Utf8PathBuf> {
+        self.2.links.lock().ok()?.get(path).cloned()
+    }
+
+    fn remember_meta(&self, path: &Utf8Path, meta: unitlab_engine::fs::Metadata) {
+        if let Ok(mut m) = self.2.meta.lock() {
+            m.insert(path.to_owned(), meta);
+        }
+    }
+
+    fn remember_link(&self, path: &Utf8Path, target: &Utf8Path) {
+        if let Ok(mut l) = self.2.links.lock() {
+            l.insert(path.to_owned(), target.to_owned());
+        }
     }
 
     fn checked(&self, dir: &Utf8Path) -> bool {
@@ -43,8 +86,8 @@ impl HostFs {
     }
 }
 
-impl FileSystem for HostFs {
-    fn lstat(&self, path: &Utf8Path) -> Result<unitlab_engine::fs::Metadata, FsError> {
+impl HostFs {
+    fn lstat_uncached(&self, path: &Utf8Path) -> Result<unitlab_engine::fs::Metadata, FsError> {
         use std::os::unix::fs::MetadataExt;
         use unitlab_engine::fs::{FileKind, Metadata};
         let in_checked = path.parent().is_some_and(|d| {
@@ -86,6 +129,49 @@ impl FileSystem for HostFs {
         }
         r
     }
+    fn read_link_uncached(&self, path: &Utf8Path) -> Result<Utf8PathBuf, FsError> {
+        // In a checked directory the link's own path needs no walk: read it directly; any
+        // failure or doubt goes to `DirFs` for the precise answer.
+        if let Some(dir) = path.parent() {
+            if path.file_name().is_some_and(|n| n != "." && n != "..") && self.checked(dir) {
+                if let Ok(t) = std::fs::read_link(self.0.host_path(path)) {
+                    if let Ok(t) = Utf8PathBuf::from_path_buf(t) {
+                        return Ok(t);
+                    }
+                }
+            }
+        }
+        let r = self.0.read_link(path);
+        if r.is_ok() {
+            if let Some(d) = path.parent() {
+                self.remember(d);
+            }
+        }
+        r
+    }
+}
+
+impl FileSystem for HostFs {
+    fn lstat(&self, path: &Utf8Path) -> Result<unitlab_engine::fs::Metadata, FsError> {
+        if let Some(m) = self.known_meta(path) {
+            return Ok(m);
+        }
+        let r = self.lstat_uncached(path);
+        if let Ok(m) = &r {
+            self.remember_meta(path, *m);
+        }
+        r
+    }
+    fn read_link(&self, path: &Utf8Path) -> Result<Utf8PathBuf, FsError> {
+        if let Some(t) = self.known_link(path) {
+            return Ok(t);
+        }
+        let r = self.read_link_uncached(path);
+        if let Ok(t) = &r {
+            self.remember_link(path, t);
+        }
+        r
+    }
     fn read(&self, path: &Utf8Path, limit: u64) -> Result<Vec<u8>, FsError> {
         // In a checked directory only the last component can be a symlink, and opening with
         // O_NOFOLLOW refuses it: no need for `DirFs`'s proof that no symlink was crossed. A
@@ -121,26 +207,6 @@ impl FileSystem for HostFs {
             }
         }
         self.0.read(path, limit)
-    }
-    fn read_link(&self, path: &Utf8Path) -> Result<Utf8PathBuf, FsError> {
-        // In a checked directory the link's own path needs no walk: read it directly; any
-        // failure or doubt goes to `DirFs` for the precise answer.
-        if let Some(dir) = path.parent() {
-            if path.file_name().is_some_and(|n| n != "." && n != "..") && self.checked(dir) {
-                if let Ok(t) = std::fs::read_link(self.0.host_path(path)) {
-                    if let Ok(t) = Utf8PathBuf::from_path_buf(t) {
-                        return Ok(t);
-                    }
-                }
-            }
-        }
-        let r = self.0.read_link(path);
-        if r.is_ok() {
-            if let Some(d) = path.parent() {
-                self.remember(d);
-            }
-        }
-        r
     }
     fn read_dir(&self, path: &Utf8Path) -> Result<Vec<unitlab_engine::fs::DirEntry>, FsError> {
         // One pass in readdir() order. `DirFs::lstat` checks the path as `DirFs::read_dir` does
@@ -183,6 +249,7 @@ impl FileSystem for HostFs {
         Ok(entries)
     }
     fn create_dir_all(&self, path: &Utf8Path) -> Result<(), FsError> {
+        self.changed();
         // A checked directory exists with all its parents: nothing to do.
         if self.checked(path) {
             return Ok(());
@@ -194,31 +261,39 @@ impl FileSystem for HostFs {
         r
     }
     fn symlink(&self, target: &Utf8Path, link: &Utf8Path) -> Result<(), FsError> {
+        self.changed();
         self.0.symlink(target, link)
     }
     fn remove_file(&self, path: &Utf8Path) -> Result<(), FsError> {
+        self.changed();
         self.0.remove_file(path)
     }
     fn remove_dir(&self, path: &Utf8Path) -> Result<(), FsError> {
+        self.changed();
         self.forget();
         self.0.remove_dir(path)
     }
     fn remove_dir_all(&self, path: &Utf8Path) -> Result<(), FsError> {
+        self.changed();
         self.forget();
         self.0.remove_dir_all(path)
     }
     fn write_atomic(&self, path: &Utf8Path, data: &[u8]) -> Result<(), FsError> {
+        self.changed();
         self.forget();
         self.0.write_atomic(path, data)
     }
     fn rename(&self, from: &Utf8Path, to: &Utf8Path) -> Result<(), FsError> {
+        self.changed();
         self.forget();
         self.0.rename(from, to)
     }
     fn create_char_device(&self, path: &Utf8Path) -> Result<(), FsError> {
+        self.changed();
         self.0.create_char_device(path)
     }
     fn set_mode(&self, path: &Utf8Path, mode: u32) -> Result<(), FsError> {
+        self.changed();
         self.0.set_mode(path, mode)
     }
 }
