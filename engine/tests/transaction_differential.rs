@@ -276,6 +276,17 @@ fn hand_cases() -> Vec<(&'static str, Tree, &'static str)> {
         ],
         "a.target",
     );
+    // The same through Upholds=: the pulled-in unit keeps its start job although its own
+    // requirement fails (systemd adds the job before its dependencies and ignores the failure).
+    case(
+        "Upholds= a unit whose requirement is masked",
+        &[
+            ("a.target", "[Unit]\nUpholds=w.service\n"),
+            ("w.service", &svc("Requires=m.service")),
+            ("m.service", "->/dev/null"),
+        ],
+        "a.target",
+    );
     case(
         "Wants= a unit whose requirement is bad",
         &[

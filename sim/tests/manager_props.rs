@@ -2,7 +2,13 @@
 //! from a tiny universe so that dependencies and commands collide. After every step the
 //! manager's invariants must hold (issue 5): a masked unit never becomes active; an active unit's
 //! `Requires=` dependencies are active or being started (unless they went down after it started,
-//! which systemd allows); no job waits forever. The same inputs give the same transcript.
+//! which systemd allows, and unless they are not loaded: a unit pulled in through `Wants=` or
+//! `Upholds=` keeps its start job although its own `Requires=` target is masked or missing, since
+//! systemd adds the job before its dependencies and ignores the failed pull-in; `systemd --test`
+//! agrees, see the transaction_differential cases "Wants= a unit whose requirement is masked" and
+//! "Upholds= a unit whose requirement is masked", reference §6.2 step 2); no job waits forever,
+//! except where systemd 252 deadlocks too (jobs of units on an ordering cycle, see
+//! `deadlock_as_in_systemd`). The same inputs give the same transcript.
 //! proptest prints the failing case (units and commands) and its seed.
 mod manager_common;
 
@@ -131,7 +137,70 @@ fn cmd() -> impl Strategy<Value = Cmd> {
     ]
 }
 
-/// Runs a case; returns the transcript, or the first invariant violation.
+/// The units (indices into [`ALL`]) that lie on an ordering cycle or are ordered, transitively and
+/// either way, against such a unit, over every spec's `After=`/`Before=` (whatever its presence,
+/// since masks change during a run) plus the implicit `After=` of the target on the units it pulls
+/// in (target default dependencies; counted for every pulling kind, to err on the tolerant side).
+fn near_ordering_cycle(units: &[UnitSpec]) -> Vec<bool> {
+    let n = ALL.len();
+    // before[x][y]: x is ordered before y.
+    let mut before = vec![vec![false; n]; n];
+    for (i, spec) in units.iter().enumerate() {
+        for &(k, o) in &spec.deps {
+            if o == i {
+                continue;
+            }
+            match DEPS[k] {
+                "After" => before[o][i] = true,
+                "Before" => before[i][o] = true,
+                "Requires" | "Wants" | "BindsTo" | "Requisite" | "Upholds"
+                    if ALL[i].ends_with(".target") =>
+                {
+                    before[o][i] = true
+                }
+                _ => {}
+            }
+        }
+    }
+    // Transitive closure (five units).
+    let mut reach = before.clone();
+    for k in 0..n {
+        for x in 0..n {
+            for y in 0..n {
+                if reach[x][k] && reach[k][y] {
+                    reach[x][y] = true;
+                }
+            }
+        }
+    }
+    let on_cycle: Vec<bool> = (0..n).map(|x| reach[x][x]).collect();
+    (0..n)
+        .map(|x| (0..n).any(|c| on_cycle[c] && (c == x || reach[x][c] || reach[c][x])))
+        .collect()
+}
+
+/// True for a "wait forever" report whose waiting units all lie on or next to an ordering cycle.
+/// systemd 252 deadlocks there too: its ordering check follows the execution order of the jobs,
+/// in which a restart (a stop first) precedes everything, so `restart d` with `d` `Requires=a
+/// After=a Before=a` is accepted although `start d` is refused as cyclic; after the stop half the
+/// restart becomes a start and the two starts wait for each other forever. Verified on the live
+/// user manager (see `manager_cycle.rs`, reference §6.2 step 4.5, §6.3).
+fn deadlock_as_in_systemd(units: &[UnitSpec], violation: &str) -> bool {
+    let Some((_, list)) = violation
+        .split_once(" wait forever: ")
+        .or_else(|| violation.split_once(" waits forever: "))
+    else {
+        return false;
+    };
+    let near = near_ordering_cycle(units);
+    list.split(", ").all(|job| {
+        let unit = job.split('/').next().unwrap_or("");
+        ALL.iter().position(|a| *a == unit).is_some_and(|i| near[i])
+    })
+}
+
+/// Runs a case; returns the transcript, or the first invariant violation. A deadlock that
+/// systemd shares ([`deadlock_as_in_systemd`]) ends the case early with the transcript so far.
 fn run(units: &[UnitSpec], cmds: &[Cmd]) -> Result<String, String> {
     let mut files: Vec<(String, String)> = Vec::new();
     let mut masked: Vec<String> = Vec::new();
@@ -193,12 +262,20 @@ fn run(units: &[UnitSpec], cmds: &[Cmd]) -> Result<String, String> {
         };
         transcript.push_str(&line);
         if let Some(v) = m.manager.violations().first() {
+            if deadlock_as_in_systemd(units, v) {
+                transcript.push_str(&format!("(deadlock as in systemd: {v})\n"));
+                return Ok(transcript);
+            }
             return Err(format!("after step {i} ({c:?}): {v}\n{transcript}"));
         }
     }
     // Let everything settle: nothing may stay queued.
     m.sleep(120_000_000);
     if let Some(v) = m.manager.violations().first() {
+        if deadlock_as_in_systemd(units, v) {
+            transcript.push_str(&format!("(deadlock as in systemd: {v})\n"));
+            return Ok(transcript);
+        }
         return Err(format!("after settling: {v}\n{transcript}"));
     }
     for e in &m.journal.entries {

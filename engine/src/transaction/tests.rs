@@ -344,3 +344,51 @@ fn isolate_and_triggering() {
         Some(Via::Triggering)
     );
 }
+
+// reference §6.2 step 4.5 and §6.3: the ordering check follows the jobs' execution order
+// (`job_compare()`), in which a restart runs as a stop first and so goes before every job it is
+// ordered with, whichever way the ordering points. With `d` `Requires=a After=a Before=a`, `start d`
+// is cyclic, but `restart d` (d/restart + a/start) is not: systemd 252 accepts it. Verified on the
+// live user manager (14:41 UTC, 2026-11-24): `systemctl --user start d` → `Failed to start
+// d.service: Transaction order is cyclic. See system logs for details.`; `systemctl --user
+// restart --no-block d` → exit 0, and `list-jobs` then shows `d.service start waiting` and
+// `a.service start waiting` forever (the restart became a start after its stop half, and the two
+// starts wait for each other). The planner must therefore plan the restart, not refuse it.
+#[test]
+fn restart_is_not_cyclic_where_start_is() {
+    let g = graph(
+        &[
+            (
+                "a.service",
+                "[Unit]\nDefaultDependencies=no\n[Service]\nExecStart=/bin/a\n",
+            ),
+            (
+                "d.service",
+                "[Unit]\nDefaultDependencies=no\nRequires=a.service\nAfter=a.service\nBefore=a.service\n[Service]\nExecStart=/bin/d\n",
+            ),
+        ],
+        &["d.service"],
+    );
+    let st = RuntimeState::new();
+    let mut msgs = Vec::new();
+    let e = plan(
+        &g,
+        &Request::new("d.service", JobType::Start),
+        &st,
+        &mut msgs,
+    )
+    .unwrap_err();
+    assert_eq!(e, TransactionError::OrderIsCyclic);
+    let mut msgs = Vec::new();
+    let tr = plan(
+        &g,
+        &Request::new("d.service", JobType::Restart),
+        &st,
+        &mut msgs,
+    )
+    .expect("systemd 252 accepts the restart");
+    let mut got = jobs(&tr);
+    got.sort();
+    assert_eq!(got, ["a.service start", "d.service restart"]);
+    assert!(!msgs.iter().any(|m| m.text.contains("cycle")), "{msgs:?}");
+}
