@@ -1,8 +1,8 @@
-//! A real systemd 252 user manager as a [`Shell`] for the tour's tests: commands run as the
+//! A real systemd 252 user manager as a [`Shell`], shared by the tour's tests and the scenario
+//! differential (`replay_real_manager.rs`): commands run as the
 //! sandbox user through `shared/tools/real-systemd as-user`, with the sandbox user's home,
 //! runtime directory and name mapped to the scenario's (`/home/user`, `/run/user/1000`, `user`)
-//! and `connect ADDRESS` provided as a shell function with the simulator's messages (the same
-//! mapping as `replay_real_manager.rs`, which owns the scenario differential).
+//! and `connect ADDRESS` provided as a shell function with the simulator's messages.
 #![allow(dead_code)]
 
 use std::collections::BTreeSet;
