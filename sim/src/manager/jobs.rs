@@ -14,8 +14,7 @@ use unitlab_engine::graph::DepKind;
 use unitlab_engine::load::LoadState;
 use unitlab_engine::name::{UnitName, UnitType};
 use unitlab_engine::transaction::{
-    self, ActiveState as TActiveState, InstalledJob, JobMode, JobType as TJobType, RuntimeState,
-    TransactionError,
+    self, ActiveState as TActiveState, InstalledJob, JobMode, RuntimeState, TransactionError,
 };
 
 /// What a client asks for (before collapsing against the unit's state).
@@ -204,13 +203,13 @@ impl Manager {
             ));
         };
         let (job_type, reload_if) = match request {
-            Request::Start => (TJobType::Start, false),
-            Request::Stop => (TJobType::Stop, false),
-            Request::Restart => (TJobType::Restart, false),
-            Request::TryRestart => (TJobType::TryRestart, false),
-            Request::Reload => (TJobType::Reload, false),
-            Request::ReloadOrRestart => (TJobType::Restart, true),
-            Request::TryReloadOrRestart => (TJobType::TryRestart, true),
+            Request::Start => (JobType::Start, false),
+            Request::Stop => (JobType::Stop, false),
+            Request::Restart => (JobType::Restart, false),
+            Request::TryRestart => (JobType::TryRestart, false),
+            Request::Reload => (JobType::Reload, false),
+            Request::ReloadOrRestart => (JobType::Restart, true),
+            Request::TryReloadOrRestart => (JobType::TryRestart, true),
         };
         let tmode = match mode {
             Mode::Replace => JobMode::Replace,
@@ -257,7 +256,7 @@ impl Manager {
                 st.set_job(
                     u.id().clone(),
                     Some(InstalledJob {
-                        job_type: to_ttype(j.kind),
+                        job_type: j.kind,
                         irreversible: false,
                     }),
                 );
@@ -281,7 +280,7 @@ impl Manager {
             let active = state
                 .given_state(tj.unit.as_str())
                 .unwrap_or(TActiveState::Inactive);
-            let kind = from_ttype(tj.job_type.collapse(active));
+            let kind = installed_type(tj.job_type.collapse(active));
             if kind == JobType::Nop && !tj.anchor {
                 continue;
             }
@@ -424,6 +423,10 @@ impl Manager {
             JobType::Start => self.start_unit(fs, &unit, id),
             JobType::Stop | JobType::Restart => self.stop_unit(fs, &unit, id),
             JobType::Reload => self.reload_unit(fs, &unit, id),
+            // Request types are never installed (`installed_type`).
+            JobType::TryRestart | JobType::TryReload | JobType::ReloadOrStart => {
+                self.finish_job(id, JobResult::Done, true)
+            }
         }
     }
 
@@ -717,7 +720,10 @@ impl Manager {
                         self.finish_job(jid, JobResult::Failed, false);
                     }
                 }
-                JobType::Nop => {}
+                JobType::Nop
+                | JobType::TryRestart
+                | JobType::TryReload
+                | JobType::ReloadOrStart => {}
             }
         }
         if os != ns {
@@ -925,25 +931,15 @@ fn to_tstate(a: ActiveState) -> TActiveState {
     }
 }
 
-fn to_ttype(t: JobType) -> TJobType {
+/// The type a job is installed with: the request types (`try-restart`, `try-reload`,
+/// `reload-or-start`) are collapsed against the unit's state before this, and map to what they
+/// would run.
+fn installed_type(t: JobType) -> JobType {
     match t {
-        JobType::Start => TJobType::Start,
-        JobType::VerifyActive => TJobType::VerifyActive,
-        JobType::Stop => TJobType::Stop,
-        JobType::Reload => TJobType::Reload,
-        JobType::Restart => TJobType::Restart,
-        JobType::Nop => TJobType::Nop,
-    }
-}
-
-fn from_ttype(t: TJobType) -> JobType {
-    match t {
-        TJobType::Start | TJobType::ReloadOrStart => JobType::Start,
-        TJobType::VerifyActive => JobType::VerifyActive,
-        TJobType::Stop => JobType::Stop,
-        TJobType::Reload | TJobType::TryReload => JobType::Reload,
-        TJobType::Restart | TJobType::TryRestart => JobType::Restart,
-        TJobType::Nop => JobType::Nop,
+        JobType::ReloadOrStart => JobType::Start,
+        JobType::TryReload => JobType::Reload,
+        JobType::TryRestart => JobType::Restart,
+        t => t,
     }
 }
 

@@ -176,36 +176,9 @@ impl UnitResult {
     }
 }
 
-/// The type of an installed job (after collapsing `try-restart`, `reload-or-start`, ...).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum JobType {
-    /// `start`.
-    Start,
-    /// `verify-active` (for `Requisite=`).
-    VerifyActive,
-    /// `stop`.
-    Stop,
-    /// `reload`.
-    Reload,
-    /// `restart`: a stop, then a start, in one job.
-    Restart,
-    /// `nop`.
-    Nop,
-}
-
-impl JobType {
-    /// systemd's string.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            JobType::Start => "start",
-            JobType::VerifyActive => "verify-active",
-            JobType::Stop => "stop",
-            JobType::Reload => "reload",
-            JobType::Restart => "restart",
-            JobType::Nop => "nop",
-        }
-    }
-}
+/// The type of a job: the engine's ([`unitlab_engine::transaction::JobType`]); an installed job
+/// holds one of the six types a transaction holds (the request types collapse before).
+pub use unitlab_engine::transaction::JobType;
 
 /// How a job ended (`JOB_RESULT=`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
