@@ -67,7 +67,7 @@ pub fn env(ctx: &Context<'_>) -> MapEnv {
 #[derive(Debug)]
 pub enum CliFs<'a> {
     /// The host's filesystem below the root, in `readdir()` order.
-    Host(HostFs),
+    Host(Box<HostFs>),
     /// An injected filesystem.
     Injected(&'a dyn unitlab_engine::fs::FileSystem),
     /// A directory of the injected filesystem as the root (`--root=DIR` on the machine).
@@ -78,7 +78,7 @@ impl CliFs<'_> {
     /// The filesystem as a trait object.
     pub fn as_dyn(&self) -> &dyn unitlab_engine::fs::FileSystem {
         match self {
-            CliFs::Host(fs) => fs,
+            CliFs::Host(fs) => &**fs,
             CliFs::Injected(fs) => *fs,
             CliFs::Sub(fs) => fs,
         }
@@ -142,7 +142,7 @@ fn fs_of<'a>(ctx: &Context<'a>, root: Option<&Utf8Path>) -> Result<CliFs<'a>, Fs
             None => Ok(CliFs::Injected(fs)),
         };
     }
-    DirFs::new(root.unwrap_or(Utf8Path::new("/"))).map(|d| CliFs::Host(HostFs::new(d)))
+    DirFs::new(root.unwrap_or(Utf8Path::new("/"))).map(|d| CliFs::Host(Box::new(HostFs::new(d))))
 }
 
 /// The filesystem and lookup paths of the selected scope and root (`lookup_paths_init()`).
