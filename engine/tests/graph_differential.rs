@@ -724,28 +724,13 @@ fn batch() -> impl Strategy<Value = Vec<Vec<Shape>>> {
     prop::collection::vec(prop::collection::vec(shape(), LOCAL.len()), 12)
 }
 
-fn seed() -> u64 {
-    std::env::var("UNITLAB_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_secs())
-                .unwrap_or(1)
-        })
-}
-
 #[test]
 fn random_graphs() {
     if !support::test_transaction() {
         return;
     }
-    let seed = seed();
-    let cases: u32 = std::env::var("UNITLAB_CASES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(45);
+    let seed = support::seed_from_env("UNITLAB_SEED");
+    let cases: u32 = support::env_or("UNITLAB_CASES", 45);
     let mut bytes = [0u8; 32];
     bytes[..8].copy_from_slice(&seed.to_le_bytes());
     let config = Config {

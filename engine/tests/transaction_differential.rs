@@ -605,28 +605,13 @@ fn add_graph(tree: &mut Tree, shapes: &[Shape]) {
     }
 }
 
-fn seed() -> u64 {
-    std::env::var("UNITLAB_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_secs())
-                .unwrap_or(1)
-        })
-}
-
 #[test]
 fn random_graphs() {
     if !support::test_transaction() {
         return;
     }
-    let seed = seed();
-    let cases: u32 = std::env::var("UNITLAB_CASES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(520);
+    let seed = support::seed_from_env("UNITLAB_SEED");
+    let cases: u32 = support::env_or("UNITLAB_CASES", 520);
     let mut bytes = [0u8; 32];
     bytes[..8].copy_from_slice(&seed.to_le_bytes());
     let config = Config {

@@ -79,6 +79,37 @@ fn is_known_name(info: &InstallInfo, name: &str) -> bool {
     false
 }
 
+/// Whether the link `name` in the directory `real` refers to the unit of `info`
+/// (`find_symlinks_in_directory()`): by its own name (`found_path`) and by the basename of its
+/// target, or, with `ignore_destination`, by being an instance of the template (`found_dest`).
+/// `None` if the link vanished; the errno if it cannot be read.
+fn link_matches(
+    ctx: &Ctx<'_>,
+    real: &Utf8Path,
+    name: &str,
+    info: &InstallInfo,
+    ignore_destination: bool,
+    ignore_same_name: bool,
+) -> Result<Option<(bool, bool)>, Errno> {
+    let mut found_dest = false;
+    if !ignore_destination {
+        let dest = match ctx.fs.read_link(&join(real, name)) {
+            Ok(d) => d,
+            Err(err) if err.is_not_found() => return Ok(None),
+            Err(err) => return Err(errno(&err)),
+        };
+        found_dest = super::discover::basename(dest.as_str().trim_end_matches('/')) == info.name
+            && !dest.as_str().ends_with('/');
+    }
+    let found_path = (ignore_destination || !ignore_same_name) && name == info.name;
+    if !found_path && ignore_destination {
+        if let Some(t) = UnitName::new(name).ok().and_then(|n| n.template()) {
+            found_dest = t.as_str() == info.name;
+        }
+    }
+    Ok(Some((found_path, found_dest)))
+}
+
 #[allow(clippy::too_many_arguments)]
 fn in_directory(
     ctx: &Ctx<'_>,
@@ -100,31 +131,23 @@ fn in_directory(
         if hidden_or_backup(&e.name) || e.kind != FileKind::Symlink {
             continue;
         }
-        let mut found_dest = false;
-        if !ignore_destination {
-            let dest = match ctx.fs.read_link(&join(&real, &e.name)) {
-                Ok(d) => d,
-                Err(err) if err.is_not_found() => continue,
-                Err(err) => {
-                    if r == Ok(false) {
-                        r = Err(errno(&err));
-                    }
-                    continue;
+        let (found_path, found_dest) = match link_matches(
+            ctx,
+            &real,
+            &e.name,
+            info,
+            ignore_destination,
+            ignore_same_name,
+        ) {
+            Ok(Some(m)) => m,
+            Ok(None) => continue,
+            Err(err) => {
+                if r == Ok(false) {
+                    r = Err(err);
                 }
-            };
-            found_dest = super::discover::basename(dest.as_str().trim_end_matches('/'))
-                == info.name
-                && !dest.as_str().ends_with('/');
-        }
-        let mut found_path = false;
-        if ignore_destination || !ignore_same_name {
-            found_path = e.name == info.name;
-        }
-        if !found_path && ignore_destination {
-            if let Some(t) = UnitName::new(&e.name).ok().and_then(|n| n.template()) {
-                found_dest = t.as_str() == info.name;
+                continue;
             }
-        }
+        };
         let b = found_path && found_dest && join(dir, &e.name) == join(config, &info.name);
         if b {
             *same_name_link = true;
@@ -328,31 +351,23 @@ fn in_directory_both(
         if hidden_or_backup(&e.name) || e.kind != FileKind::Symlink {
             continue;
         }
-        let mut found_dest = false;
-        if !ignore_destination {
-            let dest = match ctx.fs.read_link(&join(&real, &e.name)) {
-                Ok(d) => d,
-                Err(err) if err.is_not_found() => continue,
-                Err(err) => {
-                    if out.error.is_none() {
-                        out.error = Some(errno(&err));
-                    }
-                    continue;
+        let (found_path, found_dest) = match link_matches(
+            ctx,
+            &real,
+            &e.name,
+            info,
+            ignore_destination,
+            ignore_same_name,
+        ) {
+            Ok(Some(m)) => m,
+            Ok(None) => continue,
+            Err(err) => {
+                if out.error.is_none() {
+                    out.error = Some(err);
                 }
-            };
-            found_dest = super::discover::basename(dest.as_str().trim_end_matches('/'))
-                == info.name
-                && !dest.as_str().ends_with('/');
-        }
-        let mut found_path = false;
-        if ignore_destination || !ignore_same_name {
-            found_path = e.name == info.name;
-        }
-        if !found_path && ignore_destination {
-            if let Some(t) = UnitName::new(&e.name).ok().and_then(|n| n.template()) {
-                found_dest = t.as_str() == info.name;
+                continue;
             }
-        }
+        };
         if found_path && found_dest && join(dir, &e.name) == same_name_path {
             out.same = true;
         } else if found_path || found_dest {

@@ -336,15 +336,7 @@ impl Manager {
         u.records.clear();
         u.forking_daemon = false;
         self.emit_begin(id, JobType::Start);
-        let pre: Vec<(ExecCommand, &'static str)> = self
-            .svc(id)
-            .map(|s| {
-                s.start_pre
-                    .iter()
-                    .map(|c| (c.clone(), "ExecStartPre"))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let pre = self.exec_list(id, "ExecStartPre", |s| &s.start_pre);
         if pre.is_empty() {
             self.enter_start(id);
         } else {
@@ -357,6 +349,18 @@ impl Manager {
 
     fn svc(&self, id: &UnitName) -> Option<&super::config::ServiceConfig> {
         self.units.map.get(id).and_then(|u| u.cfg.service.as_ref())
+    }
+
+    /// The commands of one `Exec*=` setting of the service `id`, each with the setting's name.
+    fn exec_list(
+        &self,
+        id: &UnitName,
+        setting: &'static str,
+        pick: fn(&super::config::ServiceConfig) -> &Vec<ExecCommand>,
+    ) -> Vec<(ExecCommand, &'static str)> {
+        self.svc(id)
+            .map(|s| pick(s).iter().map(|c| (c.clone(), setting)).collect())
+            .unwrap_or_default()
     }
 
     fn enter_start(&mut self, id: &UnitName) {
@@ -408,15 +412,7 @@ impl Manager {
     }
 
     fn enter_start_post(&mut self, id: &UnitName) {
-        let post: Vec<(ExecCommand, &'static str)> = self
-            .svc(id)
-            .map(|s| {
-                s.start_post
-                    .iter()
-                    .map(|c| (c.clone(), "ExecStartPost"))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let post = self.exec_list(id, "ExecStartPost", |s| &s.start_post);
         if post.is_empty() {
             self.enter_running(id, UnitResult::Success);
         } else {
@@ -457,10 +453,7 @@ impl Manager {
 
     fn enter_stop(&mut self, id: &UnitName, f: UnitResult) {
         self.record_result(id, f);
-        let cmds: Vec<(ExecCommand, &'static str)> = self
-            .svc(id)
-            .map(|s| s.stop.iter().map(|c| (c.clone(), "ExecStop")).collect())
-            .unwrap_or_default();
+        let cmds = self.exec_list(id, "ExecStop", |s| &s.stop);
         let ran = self
             .units
             .map
@@ -511,15 +504,7 @@ impl Manager {
 
     fn enter_stop_post(&mut self, id: &UnitName, f: UnitResult) {
         self.record_result(id, f);
-        let cmds: Vec<(ExecCommand, &'static str)> = self
-            .svc(id)
-            .map(|s| {
-                s.stop_post
-                    .iter()
-                    .map(|c| (c.clone(), "ExecStopPost"))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let cmds = self.exec_list(id, "ExecStopPost", |s| &s.stop_post);
         if cmds.is_empty() {
             self.enter_dead(id, UnitResult::Success, true);
         } else {
