@@ -333,6 +333,7 @@ pub fn real_systemd(args: &[&str]) -> std::process::Output {
 /// The environment `real-systemd as-user` gives commands (HOME, XDG_RUNTIME_DIR, ...), and the
 /// sandbox user's unit directory.
 pub fn user_manager_env() -> (std::collections::BTreeMap<String, String>, String) {
+    hold_real_manager_lock();
     let out = real_systemd(&["as-user", "env"]);
     let mut env = std::collections::BTreeMap::new();
     for line in String::from_utf8_lossy(&out.stdout).lines() {
@@ -344,4 +345,26 @@ pub fn user_manager_env() -> (std::collections::BTreeMap<String, String>, String
         .trim()
         .to_owned();
     (env, unit_dir)
+}
+
+/// Serialises the use of the one sandbox user manager across processes: several test binaries
+/// (and several checkouts' test runs on one machine) drive the same real `systemd --user`, and
+/// one run's `daemon-reload`s, unit files and `list-units` output must not leak into another's.
+/// The first call takes an exclusive lock on a file in /tmp and keeps it until the process ends.
+pub fn hold_real_manager_lock() {
+    static LOCK: std::sync::OnceLock<Option<std::fs::File>> = std::sync::OnceLock::new();
+    LOCK.get_or_init(|| {
+        let path = std::env::temp_dir().join("unitlab-real-user-manager.lock");
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .ok()?;
+        if file.try_lock().is_err() {
+            eprintln!("waiting for {} (another test run uses the real user manager)", path.display());
+            file.lock().ok()?;
+        }
+        Some(file)
+    });
 }
