@@ -281,6 +281,15 @@ fn shortcut(
     follow: Follow,
     hops: usize,
 ) -> Result<Option<Resolved>, FsError> {
+    // Leading `..` components only take `done` (a resolved, physical directory) one level up,
+    // exactly as the walk below does without looking anything up: apply them first (common for
+    // relative link targets such as `../../lib/systemd/system/x.service`).
+    while todo.front().is_some_and(|part| part == "..") {
+        todo.pop_front();
+        if let Some((parent, _)) = split_last(done) {
+            *done = parent.to_owned();
+        }
+    }
     if todo.len() < 2 || todo.iter().any(|part| part == "..") {
         return Ok(None);
     }
