@@ -134,6 +134,9 @@ pub struct Catalog {
     aliases_view: OnceLock<BTreeMap<String, BTreeSet<String>>>,
     /// Sorted by path text, without duplicates.
     dirs: Vec<Utf8PathBuf>,
+    /// The file names of `dirs` (`foo.service.d`, `multi-user.target.wants`), so that a drop-in
+    /// directory name that no search directory holds is dismissed with one lookup.
+    dir_names: std::collections::HashSet<Box<str>, crate::fs::FastBuildHasher>,
     stamp: Vec<(Utf8PathBuf, i128)>,
     unstamped: Vec<Utf8PathBuf>,
 }
@@ -291,6 +294,12 @@ impl Catalog {
             .collect();
         cat.dirs.sort_unstable_by(|a, b| a.as_str().cmp(b.as_str()));
         cat.dirs.dedup();
+        cat.dir_names = cat
+            .dirs
+            .iter()
+            .filter_map(|d| d.file_name())
+            .map(Box::from)
+            .collect();
         cat.build_reverse_map(fs, &metas);
         cat.stamp = cat.current_stamp(fs);
         cat
@@ -744,6 +753,13 @@ impl Catalog {
         self.dirs
             .binary_search_by(|d| d.as_str().cmp(path.as_str()))
             .is_ok()
+    }
+
+    /// Whether some search directory holds a recorded `.wants`/`.requires`/`.d` directory named
+    /// `file_name` (`foo.service.d`). False means [`Catalog::has_dir`] is false for every
+    /// `SEARCH_DIR/file_name`.
+    pub fn has_dir_named(&self, file_name: &str) -> bool {
+        self.dir_names.contains(file_name)
     }
 
     /// Whether any recorded `.wants`/`.requires`/`.d` directory is inside `dir` (a search directory
