@@ -265,6 +265,16 @@ impl FileSystem for HostFs {
                     .custom_flags(flags)
                     .open(self.0.host_path(path))
                 {
+                    // A regular file whose size a listing or `lstat` gave needs no `fstat`
+                    // (O_NOFOLLOW opened the name itself; a size that changed meanwhile makes
+                    // `read_sized` give up).
+                    let known = lock(&self.2.meta).get(path.as_str()).copied().flatten();
+                    if let Some(m) = known.filter(|m| m.kind == FileKind::File) {
+                        if let Some(data) = Self::read_sized(file, m.size, limit) {
+                            return Ok(data);
+                        }
+                        return self.0.read(path, limit);
+                    }
                     if let Ok(meta) = file.metadata() {
                         if meta.is_file() {
                             if let Some(data) = Self::read_sized(file, meta.len(), limit) {
