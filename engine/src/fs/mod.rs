@@ -186,6 +186,13 @@ pub trait FileSystem: std::fmt::Debug + Send + Sync {
         }
         Ok(out)
     }
+    /// A hint that the directories `paths` (contract paths, in the order given) are about to be
+    /// listed with [`read_dir`](FileSystem::read_dir): a backend may start reading them in the
+    /// background. It never changes any result, and later changes through the same backend make
+    /// it forget what it read ahead. The provided implementation does nothing.
+    fn prefetch_dirs(&self, paths: &[&Utf8Path]) {
+        let _ = paths;
+    }
     /// Creates a character device node at `path` (what `/dev/null` is). Optional capability:
     /// [`MemFs`] supports it; [`DirFs`] does not (creating device nodes needs privileges).
     fn create_char_device(&self, path: &Utf8Path) -> Result<(), FsError> {

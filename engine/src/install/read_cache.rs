@@ -257,6 +257,9 @@ impl FileSystem for ReadCache<'_> {
         }
         v
     }
+    fn prefetch_dirs(&self, paths: &[&Utf8Path]) {
+        self.inner.prefetch_dirs(paths)
+    }
     fn read_dir(&self, path: &Utf8Path) -> Result<Vec<DirEntry>, FsError> {
         if let Ok(g) = self.state.lock() {
             if let Some(v) = g.fresh(&g.dir, path.as_str()) {

@@ -93,7 +93,7 @@ fn link_matches(
 ) -> Result<Option<(bool, bool)>, Errno> {
     let mut found_dest = false;
     if !ignore_destination {
-        let dest = match ctx.fs.read_link(&join(real, name)) {
+        let dest = match ctx.fs.read_link(&crate::fs::child_path(real, name)) {
             Ok(d) => d,
             Err(err) if err.is_not_found() => return Ok(None),
             Err(err) => return Err(errno(&err)),
@@ -128,7 +128,7 @@ fn in_directory(
     let entries = ctx.fs.read_dir(&real).map_err(|e| errno(&e))?;
     let mut r = Ok(false);
     for e in entries {
-        if hidden_or_backup(&e.name) || e.kind != FileKind::Symlink {
+        if e.kind != FileKind::Symlink || hidden_or_backup(&e.name) {
             continue;
         }
         let (found_path, found_dest) = match link_matches(
@@ -187,7 +187,7 @@ fn find_symlinks(
     };
     let entries = ctx.fs.read_dir(&real).map_err(|e| errno(&e))?;
     for e in &entries {
-        if hidden_or_backup(&e.name) || e.kind != FileKind::Dir {
+        if e.kind != FileKind::Dir || hidden_or_backup(&e.name) {
             continue;
         }
         let suffix = e.name.rfind('.').map(|i| &e.name[i..]);
@@ -348,7 +348,7 @@ fn in_directory_both(
     };
     let same_name_path = join(config, &info.name);
     for e in entries {
-        if hidden_or_backup(&e.name) || e.kind != FileKind::Symlink {
+        if e.kind != FileKind::Symlink || hidden_or_backup(&e.name) {
             continue;
         }
         let (found_path, found_dest) = match link_matches(
@@ -406,7 +406,7 @@ fn find_symlinks_both(
     let template = crate::name::classify(&info.name) == Some(NameKind::Template);
     let mut sub_found = [false; 2];
     for e in &entries {
-        if hidden_or_backup(&e.name) || e.kind != FileKind::Dir {
+        if e.kind != FileKind::Dir || hidden_or_backup(&e.name) {
             continue;
         }
         let suffix = e.name.rfind('.').map(|i| &e.name[i..]);
@@ -456,6 +456,21 @@ fn find_symlinks_both(
 /// a known name, then by any name), instead of once per pass. Same answers; used by
 /// `is-enabled`.
 pub fn lookup_state_once(ctx: &mut Ctx<'_>, name: &str) -> Result<UnitFileState, Errno> {
+    // A unit that is not enabled by name needs every search directory listed (any link there may
+    // point at it). Let the backend start reading them, last first (the vendor directories, the
+    // largest, come last), while the lookup itself walks them from the first.
+    let real_dirs: Vec<Utf8PathBuf> = ctx
+        .lp
+        .search_path()
+        .iter()
+        .rev()
+        .filter_map(|d| match resolve(ctx.fs, &d.path, Follow::Yes) {
+            Ok(r) if r.target.kind() == Some(FileKind::Dir) => Some(r.path),
+            _ => None,
+        })
+        .collect();
+    let hint: Vec<&Utf8Path> = real_dirs.iter().map(Utf8PathBuf::as_path).collect();
+    ctx.fs.prefetch_dirs(&hint);
     let mut scans: Vec<Option<BothScan>> = Vec::new();
     state_by(ctx, name, |ctx, info, match_name| {
         let m = usize::from(!match_name);

@@ -22,8 +22,53 @@ use unitlab_engine::fs::{
 /// fast hasher; **every** change made through this `HostFs` forgets
 /// them all (a new entry changes its directory's mtime, a replaced link its target). Changes made
 /// behind its back are not seen: a `HostFs` lives for one CLI command.
+///
+/// [`FileSystem::prefetch_dirs`] starts one background thread that lists the directories named
+/// (already checked to be real directories inside the root) while the caller works on other
+/// things; `read_dir` takes such a listing instead of reading the directory again, waits for it
+/// if it is being read, or reads the directory itself if the thread has not started it yet. A
+/// change made through this `HostFs` discards what was read ahead.
 #[derive(Debug)]
-pub struct HostFs(pub DirFs, Checked, Known);
+pub struct HostFs(pub DirFs, Checked, Known, Prefetch);
+
+/// Listings read ahead by a background thread, by root-relative path.
+#[derive(Debug, Default)]
+pub struct Prefetch(Mutex<FastMap<std::sync::Arc<Slot>>>);
+
+/// One directory read ahead.
+#[derive(Debug, Default)]
+struct Slot {
+    state: Mutex<SlotState>,
+    ready: std::sync::Condvar,
+}
+
+#[derive(Debug, Default)]
+enum SlotState {
+    /// Not started: whoever comes first takes it.
+    #[default]
+    Pending,
+    /// The background thread is reading it.
+    Running,
+    /// Read (`None`: the listing failed; the caller reads it the careful way).
+    Done(Option<Vec<DirEntry>>),
+    /// Taken by the caller.
+    Taken,
+}
+
+/// Lists a host directory in `readdir()` order with d_type kinds (names that are not UTF-8 are
+/// skipped, as `DirFs` does); `None` on any error.
+fn list_host(host: &std::path::Path) -> Option<Vec<DirEntry>> {
+    let mut entries = Vec::new();
+    for e in std::fs::read_dir(host).ok()? {
+        let e = e.ok()?;
+        let Ok(name) = e.file_name().into_string() else {
+            continue;
+        };
+        let kind = kind_of(e.file_type().ok()?);
+        entries.push(DirEntry { name, kind });
+    }
+    Some(entries)
+}
 
 type FastMap<V> = std::collections::HashMap<Box<str>, V, FastBuildHasher>;
 
@@ -74,13 +119,46 @@ fn metadata_of(m: &std::fs::Metadata) -> Metadata {
 impl HostFs {
     /// Wraps `fs`.
     pub fn new(fs: DirFs) -> HostFs {
-        HostFs(fs, Checked::default(), Known::default())
+        HostFs(
+            fs,
+            Checked::default(),
+            Known::default(),
+            Prefetch::default(),
+        )
     }
 
     /// Forgets the remembered `lstat`/`read_link` results (anything may have changed).
     fn changed(&self) {
         lock(&self.2.meta).clear();
         lock(&self.2.links).clear();
+        lock(&self.3 .0).clear();
+    }
+
+    /// The listing of `path` read ahead, if one was asked for: waits for the background thread if
+    /// it is reading it; `None` if it was not asked for, failed, or was not started (then it is
+    /// marked taken and the caller reads the directory itself).
+    fn prefetched(&self, path: &Utf8Path) -> Option<Vec<DirEntry>> {
+        let slot = lock(&self.3 .0).remove(path.as_str())?;
+        let mut state = lock(&slot.state);
+        loop {
+            match std::mem::take(&mut *state) {
+                SlotState::Pending | SlotState::Taken => {
+                    *state = SlotState::Taken;
+                    return None;
+                }
+                SlotState::Running => {
+                    *state = SlotState::Running;
+                    state = slot
+                        .ready
+                        .wait(state)
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                }
+                SlotState::Done(listing) => {
+                    *state = SlotState::Taken;
+                    return listing;
+                }
+            }
+        }
     }
 
     fn checked(&self, dir: &str) -> bool {
@@ -122,7 +200,11 @@ impl HostFs {
     fn lstat_uncached(&self, path: &Utf8Path) -> Result<Metadata, FsError> {
         if self.in_checked(path) {
             if let Ok(m) = std::fs::symlink_metadata(self.0.host_path(path)) {
-                return Ok(metadata_of(&m));
+                let m = metadata_of(&m);
+                if m.kind == FileKind::Dir {
+                    self.remember(path.as_str());
+                }
+                return Ok(m);
             }
         }
         let r = self.0.lstat(path);
@@ -292,9 +374,55 @@ impl FileSystem for HostFs {
         // (every component a real directory inside the root); entries and kinds (d_type) are
         // taken exactly as `DirFs::read_dir` takes them. Any doubt: `DirFs` gives the answer
         // (sorted) or the precise error.
+        if let Some(listing) = self.prefetched(path) {
+            // Read ahead by the background thread from the host path of a directory that was
+            // checked then; check it again as `list` does.
+            if matches!(self.lstat(path), Ok(m) if m.kind == FileKind::Dir) {
+                self.remember(path.as_str());
+                return Ok(listing);
+            }
+        }
         match self.list(path, false) {
             Some(l) => Ok(l.into_iter().map(|(e, _)| e).collect()),
             None => self.0.read_dir(path),
+        }
+    }
+    fn prefetch_dirs(&self, paths: &[&Utf8Path]) {
+        // Only real directories inside the root (checked through `lstat`, which refuses a
+        // symlink anywhere on the way) are read ahead, so nothing outside the root is read.
+        let mut work = Vec::new();
+        {
+            for path in paths {
+                if !matches!(self.lstat(path), Ok(m) if m.kind == FileKind::Dir) {
+                    continue;
+                }
+                let slot = std::sync::Arc::new(Slot::default());
+                lock(&self.3 .0).insert(path.as_str().into(), slot.clone());
+                work.push((slot, self.0.host_path(path).into_std_path_buf()));
+            }
+        }
+        if work.is_empty() {
+            return;
+        }
+        // A detached thread: if the command ends before it does, the process exit ends it.
+        let spawned = std::thread::Builder::new()
+            .name("unitlab-readahead".into())
+            .spawn(move || {
+                for (slot, host) in work {
+                    {
+                        let mut state = lock(&slot.state);
+                        if !matches!(*state, SlotState::Pending) {
+                            continue;
+                        }
+                        *state = SlotState::Running;
+                    }
+                    let listing = list_host(&host);
+                    *lock(&slot.state) = SlotState::Done(listing);
+                    slot.ready.notify_all();
+                }
+            });
+        if spawned.is_err() {
+            // Nothing was started: every slot stays pending and `read_dir` reads it itself.
         }
     }
     fn read_dir_metadata(&self, path: &Utf8Path) -> Result<Vec<(DirEntry, Metadata)>, FsError> {
