@@ -78,6 +78,8 @@ type FastMap<V> = std::collections::HashMap<Box<str>, V, FastBuildHasher>;
 pub struct Known {
     meta: Mutex<FastMap<Option<Metadata>>>,
     links: Mutex<FastMap<Utf8PathBuf>>,
+    /// The kinds (d_type) of the entries of the directories listed.
+    kinds: Mutex<FastMap<FileKind>>,
 }
 
 /// Directories (root-relative) known to be real directories all the way down from the root.
@@ -131,6 +133,7 @@ impl HostFs {
     fn changed(&self) {
         lock(&self.2.meta).clear();
         lock(&self.2.links).clear();
+        lock(&self.2.kinds).clear();
         lock(&self.3 .0).clear();
     }
 
@@ -268,6 +271,40 @@ impl HostFs {
         Some(data)
     }
 
+    /// Reads an open file known (from its directory's listing) to be a regular file, size
+    /// unknown: a short read of a regular file ends at its end, so a small file takes one `read`.
+    /// `None` above `limit` or on an error (the caller takes the careful path).
+    fn read_unsized(mut file: std::fs::File, limit: u64) -> Option<Vec<u8>> {
+        use std::io::Read;
+        let mut data = vec![0u8; 16 * 1024];
+        let mut got = 0;
+        loop {
+            if got == data.len() {
+                if got as u64 > limit {
+                    return None;
+                }
+                data.resize(got * 2, 0);
+            }
+            match file.read(&mut data[got..]) {
+                Ok(0) => break,
+                Ok(n) => {
+                    got += n;
+                    if got < data.len() {
+                        break;
+                    }
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => return None,
+            }
+        }
+        if got as u64 > limit {
+            return None;
+        }
+        data.truncate(got);
+        data.shrink_to_fit();
+        Some(data)
+    }
+
     /// Lists `path` in `readdir()` order with d_type kinds, and with each entry's `lstat`
     /// metadata (taken relative to the open directory) when `with_meta`. `None`: let `DirFs`
     /// answer (precise errors, odd trees).
@@ -299,6 +336,22 @@ impl HostFs {
             } else {
                 let kind = kind_of(e.file_type().ok()?);
                 entries.push((DirEntry { name, kind }, None));
+            }
+        }
+        if !with_meta {
+            let mut kinds = lock(&self.2.kinds);
+            let mut child = String::with_capacity(path.as_str().len() + 64);
+            for (e, _) in &entries {
+                if e.kind != FileKind::File {
+                    continue;
+                }
+                child.clear();
+                child.push_str(path.as_str());
+                if path.as_str() != "/" {
+                    child.push('/');
+                }
+                child.push_str(&e.name);
+                kinds.insert(child.as_str().into(), e.kind);
             }
         }
         Some(entries)
@@ -353,6 +406,13 @@ impl FileSystem for HostFs {
                     let known = lock(&self.2.meta).get(path.as_str()).copied().flatten();
                     if let Some(m) = known.filter(|m| m.kind == FileKind::File) {
                         if let Some(data) = Self::read_sized(file, m.size, limit) {
+                            return Ok(data);
+                        }
+                        return self.0.read(path, limit);
+                    }
+                    // A regular file by its directory's listing: no `fstat` either.
+                    if lock(&self.2.kinds).get(path.as_str()) == Some(&FileKind::File) {
+                        if let Some(data) = Self::read_unsized(file, limit) {
                             return Ok(data);
                         }
                         return self.0.read(path, limit);
@@ -463,8 +523,12 @@ impl FileSystem for HostFs {
         r
     }
     fn symlink(&self, target: &Utf8Path, link: &Utf8Path) -> Result<(), FsError> {
-        self.changed();
-        self.0.symlink(target, link)
+        let r = self.0.symlink(target, link);
+        // A link refused because something is there changed nothing.
+        if !matches!(r, Err(FsError::AlreadyExists { .. })) {
+            self.changed();
+        }
+        r
     }
     fn remove_file(&self, path: &Utf8Path) -> Result<(), FsError> {
         self.changed();
