@@ -137,6 +137,9 @@ pub struct Catalog {
     /// The file names of `dirs` (`foo.service.d`, `multi-user.target.wants`), so that a drop-in
     /// directory name that no search directory holds is dismissed with one lookup.
     dir_names: std::collections::HashSet<Box<str>, crate::fs::FastBuildHasher>,
+    /// The search directories (by index in `search_path`) that hold any recorded directory
+    /// ([`Catalog::has_dirs_under`], computed once).
+    dropin_search: Vec<usize>,
     stamp: Vec<(Utf8PathBuf, i128)>,
     unstamped: Vec<Utf8PathBuf>,
 }
@@ -299,6 +302,9 @@ impl Catalog {
             .iter()
             .filter_map(|d| d.file_name())
             .map(Box::from)
+            .collect();
+        cat.dropin_search = (0..cat.search_path.len())
+            .filter(|&i| cat.has_dirs_under(&cat.search_path[i]))
             .collect();
         cat.build_reverse_map(fs, &metas);
         cat.stamp = cat.current_stamp(fs);
@@ -760,6 +766,14 @@ impl Catalog {
     /// `SEARCH_DIR/file_name`.
     pub fn has_dir_named(&self, file_name: &str) -> bool {
         self.dir_names.contains(file_name)
+    }
+
+    /// The search directories that hold any recorded `.wants`/`.requires`/`.d` directory, in
+    /// search-path order (those for which [`Catalog::has_dirs_under`] holds).
+    pub fn search_dirs_with_dirs(&self) -> impl Iterator<Item = &Utf8Path> {
+        self.dropin_search
+            .iter()
+            .map(|&i| self.search_path[i].as_path())
     }
 
     /// Whether any recorded `.wants`/`.requires`/`.d` directory is inside `dir` (a search directory

@@ -84,12 +84,7 @@ pub(crate) struct DropinWalk<'a> {
 impl<'a> DropinWalk<'a> {
     pub(crate) fn new(catalog: &'a Catalog, id: &UnitName, aliases: &[&UnitName]) -> Self {
         // Search directories without any recorded directory cannot contribute.
-        let search: Vec<&Utf8Path> = catalog
-            .search_path()
-            .iter()
-            .map(|p| p.as_path())
-            .filter(|p| catalog.has_dirs_under(p))
-            .collect();
+        let search: Vec<&Utf8Path> = catalog.search_dirs_with_dirs().collect();
         let mut chains = Vec::new();
         if !search.is_empty() {
             for name in std::iter::once(id).chain(aliases.iter().copied()) {
