@@ -276,33 +276,42 @@ impl HostFs {
     /// `None` above `limit` or on an error (the caller takes the careful path).
     fn read_unsized(mut file: std::fs::File, limit: u64) -> Option<Vec<u8>> {
         use std::io::Read;
-        let mut data = vec![0u8; 16 * 1024];
-        let mut got = 0;
-        loop {
-            if got == data.len() {
-                if got as u64 > limit {
-                    return None;
-                }
-                data.resize(got * 2, 0);
+        thread_local! {
+            /// Where files of unknown size are read (zeroed once, reused: a fresh zeroed buffer
+            /// per file would cost more than reading it).
+            static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        SCRATCH.with(|scratch| {
+            let mut data = scratch.borrow_mut();
+            if data.len() < 16 * 1024 {
+                data.resize(16 * 1024, 0);
             }
-            match file.read(&mut data[got..]) {
-                Ok(0) => break,
-                Ok(n) => {
-                    got += n;
-                    if got < data.len() {
-                        break;
+            let mut got = 0;
+            loop {
+                if got == data.len() {
+                    if got as u64 > limit {
+                        return None;
                     }
+                    let grown = got * 2;
+                    data.resize(grown, 0);
                 }
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(_) => return None,
+                match file.read(&mut data[got..]) {
+                    Ok(0) => break,
+                    Ok(n) => {
+                        got += n;
+                        if got < data.len() {
+                            break;
+                        }
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(_) => return None,
+                }
             }
-        }
-        if got as u64 > limit {
-            return None;
-        }
-        data.truncate(got);
-        data.shrink_to_fit();
-        Some(data)
+            if got as u64 > limit {
+                return None;
+            }
+            Some(data[..got].to_vec())
+        })
     }
 
     /// Lists `path` in `readdir()` order with d_type kinds, and with each entry's `lstat`
