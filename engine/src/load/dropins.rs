@@ -89,7 +89,9 @@ impl<'a> DropinWalk<'a> {
         if !search.is_empty() {
             for name in std::iter::once(id).chain(aliases.iter().copied()) {
                 let mut chain = Vec::new();
-                name_walk(name.as_str(), &mut chain);
+                if catalog.may_have_dirs_for(name.as_str()) {
+                    name_walk(name.as_str(), &mut chain);
+                }
                 chains.push(chain);
             }
         }
