@@ -390,6 +390,7 @@ fn find_symlinks_both(
     info: &InstallInfo,
     ignore_same_name: bool,
     config: &Utf8Path,
+    before_top_scan: &mut dyn FnMut(),
 ) -> BothScan {
     let mut out = BothScan::default();
     let real = match resolve(ctx.fs, config, Follow::Yes) {
@@ -437,6 +438,7 @@ fn find_symlinks_both(
     }
     // The top directory was listed above: scan that listing (the same one `in_directory` would
     // read again).
+    before_top_scan();
     let mut top = in_directory_both(
         ctx,
         config,
@@ -456,22 +458,8 @@ fn find_symlinks_both(
 /// a known name, then by any name), instead of once per pass. Same answers; used by
 /// `is-enabled`.
 pub fn lookup_state_once(ctx: &mut Ctx<'_>, name: &str) -> Result<UnitFileState, Errno> {
-    // A unit that is not enabled by name needs every search directory listed (any link there may
-    // point at it). Let the backend start reading them, last first (the vendor directories, the
-    // largest, come last), while the lookup itself walks them from the first.
-    let real_dirs: Vec<Utf8PathBuf> = ctx
-        .lp
-        .search_path()
-        .iter()
-        .rev()
-        .filter_map(|d| match resolve(ctx.fs, &d.path, Follow::Yes) {
-            Ok(r) if r.target.kind() == Some(FileKind::Dir) => Some(r.path),
-            _ => None,
-        })
-        .collect();
-    let hint: Vec<&Utf8Path> = real_dirs.iter().map(Utf8PathBuf::as_path).collect();
-    ctx.fs.prefetch_dirs(&hint);
     let mut scans: Vec<Option<BothScan>> = Vec::new();
+    let mut prefetched = false;
     state_by(ctx, name, |ctx, info, match_name| {
         let m = usize::from(!match_name);
         decide_in_scope(ctx.lp, info, |i, d, ignore_same_name| {
@@ -481,7 +469,17 @@ pub fn lookup_state_once(ctx: &mut Ctx<'_>, name: &str) -> Result<UnitFileState,
             let b = match scans[i] {
                 Some(b) => b,
                 None => {
-                    let b = find_symlinks_both(ctx, info, ignore_same_name, &d.path);
+                    // When a directory's `.wants/` probes did not decide, its links must all be
+                    // read, and so must every later directory (any link there may point at the
+                    // unit): let the backend start reading the later ones, last first (the
+                    // vendor directories, the largest, come last), while this one's links are
+                    // read.
+                    let mut ahead = || {
+                        if !std::mem::replace(&mut prefetched, true) {
+                            prefetch_after(ctx, i);
+                        }
+                    };
+                    let b = find_symlinks_both(ctx, info, ignore_same_name, &d.path, &mut ahead);
                     scans[i] = Some(b);
                     b
                 }
@@ -490,6 +488,24 @@ pub fn lookup_state_once(ctx: &mut Ctx<'_>, name: &str) -> Result<UnitFileState,
             Ok((found, b.same))
         })
     })
+}
+
+/// [`FileSystem::prefetch_dirs`](crate::fs::FileSystem::prefetch_dirs) for the search
+/// directories after the `i`th (resolved; those that are directories), last first.
+fn prefetch_after(ctx: &Ctx<'_>, i: usize) {
+    let real_dirs: Vec<Utf8PathBuf> = ctx
+        .lp
+        .search_path()
+        .iter()
+        .skip(i + 1)
+        .rev()
+        .filter_map(|d| match resolve(ctx.fs, &d.path, Follow::Yes) {
+            Ok(r) if r.target.kind() == Some(FileKind::Dir) => Some(r.path),
+            _ => None,
+        })
+        .collect();
+    let hint: Vec<&Utf8Path> = real_dirs.iter().map(Utf8PathBuf::as_path).collect();
+    ctx.fs.prefetch_dirs(&hint);
 }
 
 /// Whether `p` is a plain absolute path: no empty or `.`-leading component, no trailing slash
