@@ -120,6 +120,9 @@ pub struct Unit {
     /// When this unit object was loaded (monotonic): a unit garbage-collected and loaded again
     /// remembers nothing of before.
     pub loaded_at: super::Usec,
+    /// One of the unit's `Requires=` dependencies could not load when the unit last left the
+    /// inactive states (systemd may then have dropped its other requirements' jobs).
+    pub unloaded_requirement: bool,
 }
 
 /// What `NeedDaemonReload=` compares: the fragment and drop-ins with their modification times.
@@ -163,6 +166,7 @@ impl Unit {
             stop_requested: false,
             forking_daemon: false,
             loaded_at: 0,
+            unloaded_requirement: false,
         }
     }
 
