@@ -69,6 +69,7 @@ mod list;
 pub mod process;
 mod service;
 mod show;
+mod socket;
 pub mod state;
 mod status;
 pub mod timefmt;
@@ -77,6 +78,7 @@ mod verbs;
 
 pub use clock::{Clock, Usec};
 pub use journal::{ids as message_ids, Journal, JournalEntry};
+pub use socket::{Address, ConnectError, SpecialFile};
 pub use state::{ActiveState, JobResult, JobType, Sub, UnitResult};
 
 use indexmap::IndexMap;
@@ -212,6 +214,8 @@ pub struct Manager {
     check_invariants: bool,
     booted: bool,
     events_processed: u64,
+    /// Socket units' runtime state (`socket.rs`).
+    sockets: socket::Sockets,
 }
 
 impl Manager {
@@ -263,6 +267,7 @@ impl Manager {
             check_invariants: cfg!(debug_assertions),
             booted: false,
             events_processed: 0,
+            sockets: socket::Sockets::default(),
         }
     }
 
@@ -405,7 +410,9 @@ impl Manager {
         let Some(paths) = self.paths.clone() else {
             return Vec::new();
         };
-        self.units.load(fs, &paths, names)
+        let added = self.units.load(fs, &paths, names);
+        self.socket_reapply_edges();
+        added
     }
 
     /// Loads one unit by name and returns its id.

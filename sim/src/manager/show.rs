@@ -121,6 +121,9 @@ pub fn properties(m: &Manager, fs: &MemFs, u: &Unit, need_reload: bool) -> Vec<(
         push("ExecMainCode", code.to_string());
         push("ExecMainStatus", status.to_string());
     }
+    for (k, v) in super::socket::show_properties(m, u) {
+        push(&k, v);
+    }
     let ty = u.unit_type();
     if has_cgroup(ty) {
         push(

@@ -157,6 +157,10 @@ pub enum UnitResult {
     Watchdog,
     /// `start-limit-hit`.
     StartLimitHit,
+    /// `trigger-limit-hit` (sockets, paths).
+    TriggerLimitHit,
+    /// `service-start-limit-hit` (sockets).
+    ServiceStartLimitHit,
 }
 
 impl UnitResult {
@@ -172,6 +176,8 @@ impl UnitResult {
             UnitResult::CoreDump => "core-dump",
             UnitResult::Watchdog => "watchdog",
             UnitResult::StartLimitHit => "start-limit-hit",
+            UnitResult::TriggerLimitHit => "trigger-limit-hit",
+            UnitResult::ServiceStartLimitHit => "service-start-limit-hit",
         }
     }
 }
