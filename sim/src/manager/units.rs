@@ -113,6 +113,9 @@ pub struct Unit {
     pub forking_daemon: bool,
     /// The last start ran into the start limit (`unit->start_limit_hit`; sockets follow it).
     pub start_limit_hit: bool,
+    /// When this unit object was loaded (monotonic): a unit garbage-collected and loaded again
+    /// remembers nothing of before.
+    pub loaded_at: super::Usec,
 }
 
 /// What `NeedDaemonReload=` compares: the fragment and drop-ins with their modification times.
@@ -154,6 +157,7 @@ impl Unit {
             stop_requested: false,
             forking_daemon: false,
             start_limit_hit: false,
+            loaded_at: 0,
         }
     }
 
