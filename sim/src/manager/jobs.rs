@@ -321,7 +321,7 @@ impl Manager {
         Ok(anchor_id)
     }
 
-    fn new_job(&mut self, unit: &UnitName, kind: JobType, ignore_order: bool) -> u32 {
+    pub(crate) fn new_job(&mut self, unit: &UnitName, kind: JobType, ignore_order: bool) -> u32 {
         let id = self.next_job_id;
         self.next_job_id += 1;
         self.jobs.insert(

@@ -47,8 +47,12 @@
 //!
 //! # Not modelled yet
 //!
-//! - Sockets, timers, paths, mounts and devices are loaded and listed, but starting one only
-//!   moves it to `active` with a placeholder sub-state (issue 6 gives them their behaviour);
+//! - Timers, paths, mounts and devices are loaded and listed, but starting one only moves it to
+//!   `active` with a placeholder sub-state (issue 6 gives them their behaviour). Sockets listen,
+//!   accept and trigger their services (`socket.rs` module docs: `Accept=no`/`yes`,
+//!   `MaxConnections=`, trigger limits, `service-start-limit-hit`, `list-sockets`); not modelled
+//!   there: sockets' `Exec*=` commands, `SocketUser=`, `MaxConnectionsPerSource=`, FIFO writes
+//!   and datagrams as triggers;
 //! - `systemctl status` prints no journal lines, no `Tasks:`/`Memory:`/`CPU:` lines and no
 //!   `TriggeredBy:`; `show` prints the properties the simulator computes (no `ExecStart=`
 //!   structures, no resource accounting, no `InvocationID`);
@@ -636,6 +640,7 @@ impl Manager {
     /// Re-reads every loaded unit from disk (daemon-reload), keeping runtime state.
     fn reload_units(&mut self, fs: &MemFs) {
         let old: IndexMap<UnitName, units::Unit> = std::mem::take(&mut self.units.map);
+        self.sockets.forget_prototypes();
         self.units.names.clear();
         self.units.flush_cache();
         self.units.reset_graph();

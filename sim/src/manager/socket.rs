@@ -49,6 +49,7 @@ pub(crate) use report::{list_sockets, show_properties, status_lines};
 
 use super::jobs::{Mode, Request};
 use super::state::{Sub, UnitResult};
+use super::units::Unit;
 use super::{Manager, Usec, World};
 use camino::Utf8Path;
 use config::SocketConfig;
@@ -149,6 +150,18 @@ pub(crate) struct Sockets {
     conns: IndexMap<UnitName, UnitName>,
     /// Files made by sockets (path → kind and stamp).
     pub(crate) files: IndexMap<String, SpecialFile>,
+    /// Per template, the unit `PREFIX@internal.service` as loaded (systemd looks the template
+    /// up under that name too): connection instances are made from it.
+    prototypes: IndexMap<UnitName, Unit>,
+    /// Instances made from a prototype whose start job is still to be installed.
+    fast_start: std::collections::HashSet<UnitName>,
+}
+
+impl Sockets {
+    /// Forgets the loaded templates (daemon-reload reads them again).
+    pub(crate) fn forget_prototypes(&mut self) {
+        self.prototypes.clear();
+    }
 }
 
 impl Manager {
@@ -571,20 +584,22 @@ impl Manager {
                 )
             }
         };
-        let name = id
+        let template = id
             .as_str()
             .strip_suffix(".socket")
             .map(|p| p.split('@').next().unwrap_or(p).to_owned())
-            .and_then(|prefix| UnitName::new(&format!("{prefix}@{instance}.service")).ok());
-        let Some(name) = name else {
+            .and_then(|prefix| UnitName::new(&format!("{prefix}@.service")).ok());
+        let name = template
+            .as_ref()
+            .and_then(|t| t.with_instance(&instance).ok());
+        let (Some(template), Some(name)) = (template, name) else {
             self.queue_failed(fs, id, "template", "Invalid argument");
             return;
         };
-        let svc = self.load_one(fs, &name);
         if let Some(rt) = self.sockets.runtime.get_mut(id) {
             rt.n_accepted += 1;
         }
-        let Some(svc) = svc else {
+        let Some(svc) = self.load_instance(fs, &template, &name) else {
             self.queue_failed(fs, id, "template", "Invalid argument");
             return;
         };
@@ -609,10 +624,68 @@ impl Manager {
         if let Some(rt) = self.sockets.runtime.get_mut(id) {
             rt.n_connections += 1;
         }
-        if let Err(e) = self.enqueue(fs, &svc, Request::Start, Mode::Replace) {
+        if self.sockets.fast_start.remove(&svc) {
+            // Made from the prototype, with every unit it pulls in active: the start job is
+            // the whole transaction.
+            self.new_job(&svc, super::JobType::Start, false);
+        } else if let Err(e) = self.enqueue(fs, &svc, Request::Start, Mode::Replace) {
             self.connection_closed(&svc);
             self.queue_failed(fs, id, "template", &e.message);
         }
+    }
+
+    /// Loads the instance `name` of `template` for a connection. When the template loads and
+    /// every unit it pulls in (`Requires=`, `Wants=`, `BindsTo=`, `Requisite=`) is active and
+    /// none it conflicts with is, the instance is made from the template's prototype without
+    /// going through the planner's graph (which keeps every unit it ever saw: one node per
+    /// connection would make each connection slower than the last); otherwise it is loaded
+    /// like any unit.
+    fn load_instance(
+        &mut self,
+        fs: &MemFs,
+        template: &UnitName,
+        name: &UnitName,
+    ) -> Option<UnitName> {
+        if !self.sockets.prototypes.contains_key(template) {
+            let internal = template.with_instance("internal").ok()?;
+            let id = self.load_one(fs, &internal)?;
+            let loaded = self.units.map.get(&id)?;
+            let proto = Unit::new(loaded.node.clone(), loaded.stamp.clone());
+            self.sockets.prototypes.insert(template.clone(), proto);
+        }
+        let proto = self.sockets.prototypes.get(template)?;
+        if proto.load_state() != LoadState::Loaded || !proto.node.unit.dropins.is_empty() {
+            return self.load_one(fs, name);
+        }
+        let pulls_ready = [
+            DepKind::Requires,
+            DepKind::Wants,
+            DepKind::BindsTo,
+            DepKind::Requisite,
+        ]
+        .iter()
+        .flat_map(|k| proto.deps(*k))
+        .all(|d| self.active_state(d.as_str()).is_active_or_reloading() && !self.has_any_job(&d))
+            && proto.deps(DepKind::Conflicts).iter().all(|d| {
+                self.active_state(d.as_str()).is_inactive_or_failed() && !self.has_any_job(d)
+            });
+        if !pulls_ready || self.units.map.contains_key(name) {
+            return self.load_one(fs, name);
+        }
+        // The prototype was kept as loaded, never started: a fresh unit under another name.
+        let mut unit = proto.clone();
+        unit.node.unit.id = name.clone();
+        unit.node.unit.requested = name.clone();
+        unit.node.unit.names = vec![name.clone()];
+        unit.loaded_at = self.now();
+        self.units.map.insert(name.clone(), unit);
+        self.units.names.insert(name.to_string(), name.clone());
+        self.sockets.fast_start.insert(name.clone());
+        Some(name.clone())
+    }
+
+    fn has_any_job(&self, id: &UnitName) -> bool {
+        self.units.map.get(id).is_some_and(|u| u.job.is_some())
     }
 
     /// `unit_active_or_pending()`.
