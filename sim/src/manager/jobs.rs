@@ -764,6 +764,7 @@ impl Manager {
             }
             for x in changed {
                 self.check_after_change(fs, &x);
+                self.notify_triggering(fs, &x);
             }
         }
     }

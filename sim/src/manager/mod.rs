@@ -66,17 +66,20 @@ mod invariants;
 mod jobs;
 mod journal;
 mod list;
+mod path;
 pub mod process;
 mod service;
 mod show;
 pub mod state;
 mod status;
 pub mod timefmt;
+mod triggers;
 mod units;
 mod verbs;
 
 pub use clock::{Clock, Usec};
 pub use journal::{ids as message_ids, Journal, JournalEntry};
+pub use path::FileChange;
 pub use state::{ActiveState, JobResult, JobType, Sub, UnitResult};
 
 use indexmap::IndexMap;
@@ -218,6 +221,8 @@ pub struct Manager {
     check_invariants: bool,
     booted: bool,
     events_processed: u64,
+    /// The runtime part of path units (watches, trigger limit), by id.
+    path_units: HashMap<UnitName, path::PathUnit>,
 }
 
 impl Manager {
@@ -270,6 +275,7 @@ impl Manager {
             check_invariants: cfg!(debug_assertions),
             booted: false,
             events_processed: 0,
+            path_units: HashMap::new(),
         }
     }
 
@@ -603,10 +609,11 @@ impl Manager {
                         && u.id().as_str() != "-.slice"
                         && u.control.is_none()
                         && u.main.is_none()
-                        && u.node
+                        // Only loaded units keep it (the graph remembers collected ones).
+                        && !u
+                            .node
                             .deps_of(unitlab_engine::graph::DepKind::ReferencedBy)
-                            .next()
-                            .is_none()
+                            .any(|(r, _)| self.units.map.contains_key(r))
                 })
                 .map(|u| u.id().clone())
                 .collect();
@@ -648,5 +655,6 @@ impl Manager {
                 self.units.map.insert(id, o);
             }
         }
+        self.paths_reloaded(fs);
     }
 }

@@ -157,6 +157,10 @@ pub enum UnitResult {
     Watchdog,
     /// `start-limit-hit`.
     StartLimitHit,
+    /// `unit-start-limit-hit`: the unit a path or timer triggers hit its start limit.
+    UnitStartLimitHit,
+    /// `trigger-limit-hit`: a path or socket unit fired too often.
+    TriggerLimitHit,
 }
 
 impl UnitResult {
@@ -172,6 +176,8 @@ impl UnitResult {
             UnitResult::CoreDump => "core-dump",
             UnitResult::Watchdog => "watchdog",
             UnitResult::StartLimitHit => "start-limit-hit",
+            UnitResult::UnitStartLimitHit => "unit-start-limit-hit",
+            UnitResult::TriggerLimitHit => "trigger-limit-hit",
         }
     }
 }
