@@ -934,6 +934,44 @@ mod tests {
     }
 
     #[test]
+    fn globs_and_watches() {
+        let fs = MemFs::new();
+        fs.add_dir("/w/d").expect("dir");
+        fs.add_file("/w/.h.x", "").expect("file");
+        assert_eq!(glob_first(&fs, "/w/*.x"), None, "`*` skips a leading dot");
+        fs.add_file("/w/b.x", "").expect("file");
+        fs.add_file("/w/a.x", "").expect("file");
+        assert_eq!(glob_first(&fs, "/w/*.x").as_deref(), Some("/w/a.x"));
+        assert_eq!(glob_first(&fs, "/*/a.?").as_deref(), Some("/w/a.x"));
+        assert_eq!(watch_of(&fs, "/w/d"), Watch::Full("/w/d".into()));
+        assert_eq!(watch_of(&fs, "/w/d/x/y"), Watch::Partial("/w/d".into()));
+        assert_eq!(watch_of(&fs, "/w/*.x"), Watch::Partial("/w".into()));
+        assert!(!dir_not_empty(&fs, "/w/d"));
+        fs.add_file("/w/d/n~", "").expect("file");
+        assert!(!dir_not_empty(&fs, "/w/d"));
+        fs.add_file("/w/d/n", "").expect("file");
+        assert!(dir_not_empty(&fs, "/w/d"));
+    }
+
+    /// Root's shell and the system manager: `touch` fires a path unit in /etc/systemd/system.
+    #[test]
+    fn system_path_unit_fires_on_touch() {
+        use crate::machine::{Machine, Settings};
+        let mut m = Machine::new(Settings::default());
+        for (line, want) in [
+            ("cat > /etc/systemd/system/pt.path <<'EOF'\n[Path]\nPathExists=/tmp/pt-flag\nEOF", ""),
+            ("cat > /etc/systemd/system/pt.service <<'EOF'\n[Service]\nExecStart=/bin/sleep 1000\nEOF", ""),
+            ("systemctl daemon-reload", ""),
+            ("systemctl start pt.path", ""),
+            ("systemctl is-active pt.service", "inactive\n"),
+            ("touch /tmp/pt-flag", ""),
+            ("systemctl is-active pt.path pt.service", "active\nactive\n"),
+        ] {
+            assert_eq!(m.run(line).0, want, "{line}");
+        }
+    }
+
+    #[test]
     fn simplify_paths() {
         assert_eq!(simplify("/a//b/./c/").as_deref(), Some("/a/b/c"));
         assert_eq!(simplify("a/b"), None);
