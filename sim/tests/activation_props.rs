@@ -12,8 +12,9 @@
 //!   `enable --runtime` links and runtime drop-ins are gone, and the machine after the reboot is
 //!   in the same state as one on which only the persistent operations were made.
 //!
-//! The triggers are path units for now (file changes made by the shell's `touch`, `rm`, `echo >`,
-//! `mkdir`, `mv`, `ln -s`). The run's seed is printed first (`UNITLAB_PROPS_SEED` replays it,
+//! The triggers are path units (file changes made by the shell's `touch`, `rm`, `echo >`,
+//! `mkdir`, `mv`, `ln -s`), timers (`OnActiveSec=`, `OnUnitInactiveSec=`) and sockets
+//! (`connect`), each triggering the same-name service (a path unit may name the other one). The run's seed is printed first (`UNITLAB_PROPS_SEED` replays it,
 //! `UNITLAB_PROPS_CASES` sets the number of cases); proptest prints the failing case.
 #[path = "../../engine/tests/support/mod.rs"]
 #[allow(dead_code)]
@@ -28,6 +29,16 @@ use unitlab_sim::machine::{Machine, Settings, ShellScope};
 const SHARE: &str = "~/.local/share/systemd/user";
 const SERVICES: [&str; 2] = ["a.service", "b.service"];
 const PATHS: [&str; 2] = ["a.path", "b.path"];
+/// Every triggering unit of the universe: `TRIGGERS[t]` triggers `SERVICES[t % 2]`, or the other
+/// service for a path unit with `Unit=`.
+const TRIGGERS: [&str; 6] = [
+    "a.path", "b.path", "a.timer", "b.timer", "a.socket", "b.socket",
+];
+/// The timers' settings (`ServiceSpec::timer`); `AccuracySec=1us` as on a real manager.
+const TIMERS: [&str; 2] = [
+    "OnActiveSec=1s\nAccuracySec=1us\n",
+    "OnActiveSec=2s\nOnUnitInactiveSec=1s\nAccuracySec=1us\n",
+];
 /// What a path unit watches (under `~/w`).
 const TARGETS: [&str; 4] = ["w/f", "w/g", "w/d", "w/*.x"];
 const KINDS: [&str; 5] = [
@@ -53,6 +64,8 @@ struct PathSpec {
 struct ServiceSpec {
     /// `/bin/sleep 1000` (runs until stopped) or a oneshot `/bin/true`.
     long: bool,
+    /// The settings of the same-name timer (an index into [`TIMERS`]).
+    timer: usize,
 }
 
 fn path_spec() -> impl Strategy<Value = PathSpec> {
@@ -71,7 +84,7 @@ fn path_spec() -> impl Strategy<Value = PathSpec> {
 }
 
 fn service_spec() -> impl Strategy<Value = ServiceSpec> {
-    any::<bool>().prop_map(|long| ServiceSpec { long })
+    (any::<bool>(), 0..TIMERS.len()).prop_map(|(long, timer)| ServiceSpec { long, timer })
 }
 
 fn render_path(i: usize, p: &PathSpec) -> String {
@@ -108,8 +121,10 @@ enum Cmd {
     File(&'static str, usize),
     /// `mv FILES[i] FILES[j]`.
     Move(usize, usize),
-    /// `systemctl --user VERB UNIT` on a path unit (`true`) or a service.
+    /// `systemctl --user VERB UNIT` on `TRIGGERS[i]` (`true`) or `SERVICES[i % 2]`.
     Ctl(&'static str, bool, usize),
+    /// `connect $XDG_RUNTIME_DIR/X.sock` (the socket of `SERVICES[i]`).
+    Connect(usize),
     /// `systemctl --user mask [--runtime] SERVICE`.
     Mask(bool, usize),
     /// `systemctl --user unmask SERVICE`.
@@ -124,9 +139,14 @@ impl Cmd {
             Cmd::File(op, i) => op.replace("F", &format!("~/{}", FILES[*i])),
             Cmd::Move(i, j) => format!("mv ~/{} ~/{}", FILES[*i], FILES[*j]),
             Cmd::Ctl(v, path, i) => {
-                let u = if *path { PATHS[*i] } else { SERVICES[*i] };
+                let u = if *path {
+                    TRIGGERS[*i]
+                } else {
+                    SERVICES[*i % 2]
+                };
                 format!("systemctl --user {v} {u}")
             }
+            Cmd::Connect(i) => format!("connect $XDG_RUNTIME_DIR/{}.sock", &SERVICES[*i][..1]),
             Cmd::Mask(runtime, i) => format!(
                 "systemctl --user mask {}{}",
                 if *runtime { "--runtime " } else { "" },
@@ -144,8 +164,9 @@ fn cmd(with_masks: bool) -> impl Strategy<Value = Cmd> {
     prop_oneof![
         6 => (prop::sample::select(vec!["touch F", "rm -rf F", "echo x > F", "echo y >> F", "mkdir -p F", "ln -s f F"]), 0..FILES.len()).prop_map(|(op, i)| Cmd::File(op, i)),
         1 => (0..FILES.len(), 0..FILES.len()).prop_map(|(i, j)| Cmd::Move(i, j)),
-        3 => (0..2usize).prop_map(|i| Cmd::Ctl("start", true, i)),
-        3 => (prop::sample::select(vec!["start", "stop", "restart", "reset-failed"]), any::<bool>(), 0..2usize).prop_map(|(v, p, i)| Cmd::Ctl(v, p, i)),
+        3 => (0..TRIGGERS.len()).prop_map(|i| Cmd::Ctl("start", true, i)),
+        3 => (prop::sample::select(vec!["start", "stop", "restart", "reset-failed"]), any::<bool>(), 0..TRIGGERS.len()).prop_map(|(v, p, i)| Cmd::Ctl(v, p, i)),
+        2 => (0..2usize).prop_map(Cmd::Connect),
         (mask_weight * 3 / 2) => (any::<bool>(), 0..2usize).prop_map(|(r, i)| Cmd::Mask(r, i)),
         (mask_weight / 2) => (0..2usize).prop_map(Cmd::Unmask),
         1 => Just(Cmd::Reload),
@@ -176,6 +197,20 @@ fn machine(paths: &[PathSpec], services: &[ServiceSpec], start_limit: bool) -> M
         must(
             &mut m,
             &format!("cat > {SHARE}/{} <<'EOF'\n{text}EOF", SERVICES[i]),
+        );
+        let install = "[Install]\nWantedBy=default.target\n";
+        let timer = format!("[Timer]\n{}{install}", TIMERS[s.timer]);
+        must(
+            &mut m,
+            &format!("cat > {SHARE}/{} <<'EOF'\n{timer}EOF", TRIGGERS[2 + i]),
+        );
+        let socket = format!(
+            "[Socket]\nListenStream=%t/{}.sock\n{install}",
+            &SERVICES[i][..1]
+        );
+        must(
+            &mut m,
+            &format!("cat > {SHARE}/{} <<'EOF'\n{socket}EOF", TRIGGERS[4 + i]),
         );
     }
     must(&mut m, "systemctl --user daemon-reload");
@@ -265,7 +300,7 @@ fn state_trace(
         // garbage-collected. What the triggers do shows in the states.
         m.run(&line);
         let mut row = format!("{line}:");
-        for u in SERVICES.iter().chain(PATHS.iter()) {
+        for u in SERVICES.iter().chain(TRIGGERS.iter()) {
             let (_, active, sub, _) = state(&mut m, u);
             row.push_str(&format!(" {u}={active}/{sub}"));
         }
@@ -280,13 +315,13 @@ fn state_trace(
 /// An operation before the reboot of property 3.
 #[derive(Clone, Debug)]
 enum Op {
-    /// `enable [--runtime] UNIT` (`true`: a path unit).
+    /// `enable [--runtime] UNIT` (`true`: `TRIGGERS[i]`, else `SERVICES[i % 2]`).
     Enable(bool, bool, usize),
     /// `mask [--runtime] SERVICE`.
     Mask(bool, usize),
     /// A drop-in for SERVICE that changes its description, in `$XDG_RUNTIME_DIR` or `~/.config`.
     DropIn(bool, usize),
-    /// `start UNIT`.
+    /// `start UNIT` (as for `Enable`).
     Start(bool, usize),
     /// A file change.
     File(&'static str, usize),
@@ -301,7 +336,13 @@ impl Op {
     }
 
     fn line(&self) -> String {
-        let unit = |path: bool, i: usize| if path { PATHS[i] } else { SERVICES[i] };
+        let unit = |trigger: bool, i: usize| {
+            if trigger {
+                TRIGGERS[i]
+            } else {
+                SERVICES[i % 2]
+            }
+        };
         let rt = |r: bool| if r { "--runtime " } else { "" };
         match self {
             Op::Enable(r, p, i) => format!("systemctl --user enable {}{}", rt(*r), unit(*p, *i)),
@@ -326,10 +367,10 @@ impl Op {
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        3 => (any::<bool>(), any::<bool>(), 0..2usize).prop_map(|(r, p, i)| Op::Enable(r, p, i)),
+        3 => (any::<bool>(), any::<bool>(), 0..TRIGGERS.len()).prop_map(|(r, p, i)| Op::Enable(r, p, i)),
         2 => (any::<bool>(), 0..2usize).prop_map(|(r, i)| Op::Mask(r, i)),
         2 => (any::<bool>(), 0..2usize).prop_map(|(r, i)| Op::DropIn(r, i)),
-        2 => (any::<bool>(), 0..2usize).prop_map(|(p, i)| Op::Start(p, i)),
+        2 => (any::<bool>(), 0..TRIGGERS.len()).prop_map(|(p, i)| Op::Start(p, i)),
         2 => (prop::sample::select(vec!["touch F", "mkdir -p F", "rm -rf F"]), 0..FILES.len()).prop_map(|(op, i)| Op::File(op, i)),
     ]
 }
@@ -340,7 +381,7 @@ fn unit_state(m: &mut Machine) -> String {
     let mut s = m
         .run("systemctl --user list-units --all --no-legend 'a.*' 'b.*'")
         .0;
-    for u in SERVICES.iter().chain(PATHS.iter()) {
+    for u in SERVICES.iter().chain(TRIGGERS.iter()) {
         let (out, code) = m.run(&format!("systemctl --user is-enabled {u}"));
         s.push_str(&format!("{u}: {} ({code})\n", out.trim()));
         let (out, _) = m.run(&format!(
@@ -473,7 +514,13 @@ fn state_sees_starts_and_masks() {
         };
         2
     ];
-    let services = vec![ServiceSpec { long: true }; 2];
+    let services = vec![
+        ServiceSpec {
+            long: true,
+            timer: 0
+        };
+        2
+    ];
     let mut m = machine(&paths, &services, true);
     must(&mut m, "systemctl --user start a.service");
     let (_, active, _, t) = state(&mut m, "a.service");
