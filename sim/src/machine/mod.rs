@@ -53,7 +53,7 @@ mod time;
 
 pub use time::days_from_civil;
 
-use crate::manager::{Clock, Journal, Manager, Usec, World};
+use crate::manager::{Clock, FileChange, Journal, Manager, Usec, World};
 use camino::Utf8PathBuf;
 use std::collections::BTreeMap;
 use unitlab_engine::fs::MemFs;
@@ -309,6 +309,18 @@ impl Machine {
             .or_else(|| self.special.get(path.as_str()).copied())
             .filter(|f| f.stamp == meta.modified_ns)
             .map(|f| f.kind)
+    }
+
+    /// Tells both managers that the shell changed `path` (resolved: no symlinks on the way),
+    /// so that their path units see it as inotify would show it to them.
+    fn notify(&mut self, path: &camino::Utf8Path, change: FileChange) {
+        let mut world = World {
+            fs: &mut self.fs,
+            clock: &mut self.clock,
+            journal: &mut self.journal,
+        };
+        self.system.path_changed(&mut world, path, change);
+        self.user.path_changed(&mut world, path, change);
     }
 
     /// Runs the events that are due now (a zero-length advance), until none is left.

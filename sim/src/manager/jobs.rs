@@ -765,6 +765,7 @@ impl Manager {
             for x in changed {
                 self.check_after_change(fs, &x);
                 self.socket_notify(fs, &x);
+                self.notify_triggering(fs, &x);
             }
         }
     }

@@ -99,7 +99,8 @@ impl Manager {
         match u.unit_type() {
             UnitType::Service => self.service_start(id),
             UnitType::Socket => self.socket_start(fs, id, job),
-            UnitType::Timer | UnitType::Path => self.set_sub(id, Sub::TypeActive("waiting")),
+            UnitType::Path => self.path_start(fs, id, job),
+            UnitType::Timer => self.set_sub(id, Sub::TypeActive("waiting")),
             UnitType::Mount => self.set_sub(id, Sub::TypeActive("mounted")),
             UnitType::Swap | UnitType::Device => self.set_sub(id, Sub::TypeActive("plugged")),
             UnitType::Automount => self.set_sub(id, Sub::TypeActive("waiting")),

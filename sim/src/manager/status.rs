@@ -44,6 +44,9 @@ pub fn run(m: &mut Manager, fs: &MemFs, o: &Opts, out: &mut dyn Write, err: &mut
         if let Some(w) = m.reload_warning(fs, &uid) {
             let _ = writeln!(out, "{w}");
         }
+        // systemctl asks for each unit in a separate bus call: the manager collects unneeded
+        // units in between, so a later unit may be read afresh.
+        m.collect_garbage();
     }
     code
 }
@@ -204,6 +207,8 @@ fn render(m: &Manager, fs: &MemFs, u: &Unit) -> String {
             }
         }
     }
+    s.push_str(&m.triggered_by_lines(u));
+    s.push_str(&m.triggers_lines(u));
     // Listed in the order of the settings, as systemd keeps one status per command.
     let rank = |s: &str| {
         [
