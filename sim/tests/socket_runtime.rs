@@ -337,3 +337,22 @@ fn enabled_system_socket_listens_after_reboot() {
     );
     assert!(m.manager(Scope::System).violations().is_empty());
 }
+
+// Live user manager (2026-11-24): the counters survive daemon-reload; a socket stopped (and
+// collected) starts from zero.
+#[test]
+fn counters_survive_reload_not_collection() {
+    let mut m = user_machine(&[
+        ("c.socket", "[Socket]\nListenStream=%t/c.sock\nAccept=yes\n"),
+        ("c@.service", "[Service]\nExecStart=/bin/true\n"),
+    ]);
+    run(&mut m, "systemctl --user start c.socket");
+    run(&mut m, "connect /run/user/1000/c.sock");
+    run(&mut m, "sleep 0.3");
+    assert_eq!(show(&mut m, "NAccepted", "c.socket"), "NAccepted=1\n");
+    run(&mut m, "systemctl --user daemon-reload");
+    assert_eq!(show(&mut m, "NAccepted", "c.socket"), "NAccepted=1\n");
+    run(&mut m, "systemctl --user stop c.socket");
+    run(&mut m, "systemctl --user start c.socket");
+    assert_eq!(show(&mut m, "NAccepted", "c.socket"), "NAccepted=0\n");
+}

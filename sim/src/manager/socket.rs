@@ -135,6 +135,9 @@ pub(crate) struct SocketRuntime {
     pending: u32,
     /// The trigger limit's window: beginning and triggers counted.
     trigger: (Option<Usec>, u32),
+    /// `loaded_at` of the unit object these counters belong to: a socket collected and loaded
+    /// again starts from zero, as a new unit object does in systemd.
+    loaded_at: Usec,
     /// Ports closed by the manager but still open in the service that was handed them (its
     /// id and main PID): connections still succeed there while that process lives.
     held: Option<(SocketConfig, UnitName, u32)>,
@@ -301,7 +304,14 @@ impl Manager {
             self.socket_enter_dead(fs, id, UnitResult::Resources);
             return;
         }
+        let loaded_at = self.units.map.get(id).map(|u| u.loaded_at).unwrap_or(0);
         let rt = self.sockets.runtime.entry(id.clone()).or_default();
+        if rt.loaded_at != loaded_at && rt.open.is_none() {
+            *rt = SocketRuntime {
+                loaded_at,
+                ..SocketRuntime::default()
+            };
+        }
         rt.open = Some(cfg);
         rt.held = None;
         rt.pending = 0;

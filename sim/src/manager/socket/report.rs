@@ -6,6 +6,7 @@ use super::super::units::Unit;
 use super::super::verbs::Opts;
 use super::super::Manager;
 use super::config::SocketConfig;
+use super::SocketRuntime;
 use std::io::Write;
 use unitlab_engine::fs::MemFs;
 use unitlab_engine::graph::DepKind;
@@ -13,6 +14,16 @@ use unitlab_engine::install::fnmatch::fnmatch;
 use unitlab_engine::name::{mangle, MangleOptions, UnitType};
 
 impl Manager {
+    /// The counters of a socket unit (zero for a unit object that never opened its ports).
+    pub(crate) fn socket_runtime(&self, u: &Unit) -> SocketRuntime {
+        self.sockets
+            .runtime
+            .get(u.id())
+            .filter(|r| r.loaded_at == u.loaded_at || r.open.is_some())
+            .cloned()
+            .unwrap_or_default()
+    }
+
     /// The configuration a socket unit shows: the one its ports were opened with, else the
     /// one loaded.
     fn shown_cfg(&self, u: &Unit) -> SocketConfig {
@@ -41,7 +52,7 @@ pub(crate) fn status_lines(m: &Manager, u: &Unit) -> String {
         ));
     }
     if cfg.accept {
-        let rt = m.sockets.runtime.get(u.id()).cloned().unwrap_or_default();
+        let rt = m.socket_runtime(u);
         s.push_str(&format!(
             "   Accepted: {}; Connected: {};",
             rt.n_accepted, rt.n_connections
@@ -61,7 +72,7 @@ pub(crate) fn show_properties(m: &Manager, u: &Unit) -> Vec<(String, String)> {
         return Vec::new();
     }
     let cfg = m.shown_cfg(u);
-    let rt = m.sockets.runtime.get(u.id()).cloned().unwrap_or_default();
+    let rt = m.socket_runtime(u);
     let yn = |b: bool| if b { "yes" } else { "no" }.to_owned();
     let mut p: Vec<(String, String)> = Vec::new();
     let mut push = |k: &str, v: String| p.push((k.to_owned(), v));
