@@ -163,6 +163,9 @@ pub enum UnitResult {
     UnitStartLimitHit,
     /// `trigger-limit-hit`: a path or socket unit fired too often.
     TriggerLimitHit,
+    /// `exec-condition`: an `ExecCondition=` command exited 1–254 (the unit is skipped, not
+    /// failed).
+    ExecCondition,
 }
 
 impl UnitResult {
@@ -181,6 +184,7 @@ impl UnitResult {
             UnitResult::ServiceStartLimitHit => "service-start-limit-hit",
             UnitResult::UnitStartLimitHit => "unit-start-limit-hit",
             UnitResult::TriggerLimitHit => "trigger-limit-hit",
+            UnitResult::ExecCondition => "exec-condition",
         }
     }
 }
