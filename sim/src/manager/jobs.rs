@@ -321,7 +321,7 @@ impl Manager {
         Ok(anchor_id)
     }
 
-    fn new_job(&mut self, unit: &UnitName, kind: JobType, ignore_order: bool) -> u32 {
+    pub(crate) fn new_job(&mut self, unit: &UnitName, kind: JobType, ignore_order: bool) -> u32 {
         let id = self.next_job_id;
         self.next_job_id += 1;
         self.jobs.insert(
@@ -793,6 +793,8 @@ impl Manager {
             }
             for x in changed {
                 self.check_after_change(fs, &x);
+                self.socket_notify(fs, &x);
+                self.notify_triggering(fs, &x);
             }
         }
     }

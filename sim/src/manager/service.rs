@@ -100,8 +100,9 @@ impl Manager {
         }
         match u.unit_type() {
             UnitType::Service => self.service_start(id),
-            UnitType::Socket => self.set_sub(id, Sub::TypeActive("listening")),
-            UnitType::Timer | UnitType::Path => self.set_sub(id, Sub::TypeActive("waiting")),
+            UnitType::Socket => self.socket_start(fs, id, job),
+            UnitType::Path => self.path_start(fs, id, job),
+            UnitType::Timer => self.set_sub(id, Sub::TypeActive("waiting")),
             UnitType::Mount => self.set_sub(id, Sub::TypeActive("mounted")),
             UnitType::Swap | UnitType::Device => self.set_sub(id, Sub::TypeActive("plugged")),
             UnitType::Automount => self.set_sub(id, Sub::TypeActive("waiting")),
@@ -111,12 +112,16 @@ impl Manager {
     }
 
     /// Runs a stop (or restart's stop half) job's action on its unit.
-    pub(crate) fn stop_unit(&mut self, _fs: &MemFs, id: &UnitName, job: u32) {
+    pub(crate) fn stop_unit(&mut self, fs: &MemFs, id: &UnitName, job: u32) {
         let Some(u) = self.units.map.get_mut(id) else {
             return;
         };
         if u.active().is_inactive_or_failed() {
             self.finish_job(job, JobResult::Done, true);
+            return;
+        }
+        if u.unit_type() == UnitType::Socket {
+            self.socket_stop(fs, id);
             return;
         }
         if u.unit_type() != UnitType::Service {
@@ -326,6 +331,7 @@ impl Manager {
                 }
             }
         };
+        u.start_limit_hit = !allowed;
         if !allowed {
             u.auto_restart = false;
             self.journal(
@@ -973,7 +979,7 @@ impl Manager {
     /// The specifiers of a condition's argument that the simulated manager knows
     /// (`unit_full_printf()`, reference §2.5): `%h %u %U %t %T %V %%`. Any other specifier makes
     /// the argument unresolvable (`None`).
-    fn expand_specifiers(&self, s: &str) -> Option<String> {
+    pub(crate) fn expand_specifiers(&self, s: &str) -> Option<String> {
         use unitlab_engine::load::Env;
         let mut out = String::with_capacity(s.len());
         let mut chars = s.chars();

@@ -117,6 +117,8 @@ pub struct Unit {
     pub stop_requested: bool,
     /// The forking parent leaves a daemon behind when it exits successfully.
     pub forking_daemon: bool,
+    /// The last start ran into the start limit (`unit->start_limit_hit`; sockets follow it).
+    pub start_limit_hit: bool,
     /// When this unit object was loaded (monotonic): a unit garbage-collected and loaded again
     /// remembers nothing of before.
     pub loaded_at: super::Usec,
@@ -165,6 +167,7 @@ impl Unit {
             timer_gen: 0,
             stop_requested: false,
             forking_daemon: false,
+            start_limit_hit: false,
             loaded_at: 0,
             unloaded_requirement: false,
         }
