@@ -141,7 +141,7 @@ mod unit_info;
 pub use error::TransactionError;
 pub use job::{JobMode, JobType};
 pub use result::{Job, Message, PulledInBy, Transaction, Via};
-pub use state::{ActiveState, InstalledJob, RuntimeState};
+pub use state::{ActiveState, InstalledJob, RuntimeState, RuntimeView};
 
 use crate::graph::Graph;
 use crate::load::LoadState;
@@ -199,10 +199,23 @@ impl Request {
 /// Plans the transaction of `request` on `graph` against `state` (see the module docs). The
 /// graph must hold the unit (load it with [`Graph::load`] first). Messages are appended to
 /// `messages` whether the transaction succeeds or not.
-pub fn plan(
+///
+/// `state` is consulted unit by unit ([`RuntimeView`]): planning costs what the transaction
+/// touches (plus the queued jobs), not the size of the graph — except `isolate` and `flush`, which
+/// look at every unit.
+pub fn plan<S: RuntimeView>(
     graph: &Graph,
     request: &Request,
-    state: &RuntimeState,
+    state: &S,
+    messages: &mut Vec<Message>,
+) -> Result<Transaction, TransactionError> {
+    plan_in(graph, request, state, messages)
+}
+
+fn plan_in(
+    graph: &Graph,
+    request: &Request,
+    state: &dyn RuntimeView,
     messages: &mut Vec<Message>,
 ) -> Result<Transaction, TransactionError> {
     let index = graph
@@ -214,7 +227,7 @@ pub fn plan(
     let id = node.id().clone();
     let active =
         state
-            .given_state(id.as_str())
+            .active_state(&id)
             .unwrap_or(if unit_info::is_perpetual(node, manager) {
                 ActiveState::Active
             } else {

@@ -14,7 +14,7 @@ use unitlab_engine::graph::DepKind;
 use unitlab_engine::load::LoadState;
 use unitlab_engine::name::{UnitName, UnitType};
 use unitlab_engine::transaction::{
-    self, ActiveState as TActiveState, InstalledJob, JobMode, RuntimeState, TransactionError,
+    self, ActiveState as TActiveState, InstalledJob, JobMode, RuntimeView, TransactionError,
 };
 
 /// What a client asks for (before collapsing against the unit's state).
@@ -219,7 +219,10 @@ impl Manager {
             Mode::IgnoreDependencies => JobMode::IgnoreDependencies,
             Mode::IgnoreRequirements => JobMode::IgnoreRequirements,
         };
-        let state = self.runtime_state();
+        let state = View {
+            units: &self.units,
+            jobs: &self.jobs,
+        };
         let Some(graph) = self.units.graph.as_ref() else {
             return Err(TxnError::new(
                 TxnErrorKind::NoSuchUnit,
@@ -244,42 +247,28 @@ impl Manager {
             self.journal(m.unit.as_ref(), prio, text, None, None, Vec::new());
         }
         let tr = planned.map_err(convert_error)?;
-        self.install(tr, &id, &state)
-    }
-
-    /// The runtime states and queued jobs, as the planner wants them.
-    fn runtime_state(&self) -> RuntimeState {
-        let mut st = RuntimeState::new();
-        for u in self.units.map.values() {
-            st.set_active_state(u.id().clone(), to_tstate(u.active()));
-            if let Some(j) = u.job.and_then(|j| self.jobs.get(&j)) {
-                st.set_job(
-                    u.id().clone(),
-                    Some(InstalledJob {
-                        job_type: j.kind,
-                        irreversible: false,
-                    }),
-                );
-            }
-        }
-        st
+        self.install(tr, &id)
     }
 
     /// Installs a planned transaction: the anchor's job first, then the others; each merges
     /// with the unit's queued job or replaces it (`canceled`).
-    fn install(
-        &mut self,
-        tr: transaction::Transaction,
-        anchor: &UnitName,
-        state: &RuntimeState,
-    ) -> Result<u32, TxnError> {
+    fn install(&mut self, tr: transaction::Transaction, anchor: &UnitName) -> Result<u32, TxnError> {
         let mut order: Vec<&transaction::Job> = tr.jobs.iter().filter(|j| j.anchor).collect();
         order.extend(tr.jobs.iter().filter(|j| !j.anchor));
+        // The states the transaction was planned against (installing changes no unit's state,
+        // but read them all first all the same).
+        let states: Vec<TActiveState> = order
+            .iter()
+            .map(|tj| {
+                self.units
+                    .map
+                    .get(&tj.unit)
+                    .map(|u| to_tstate(u.active()))
+                    .unwrap_or(TActiveState::Inactive)
+            })
+            .collect();
         let mut anchor_id = 0;
-        for tj in order {
-            let active = state
-                .given_state(tj.unit.as_str())
-                .unwrap_or(TActiveState::Inactive);
+        for (tj, active) in order.into_iter().zip(states) {
             let kind = installed_type(tj.job_type.collapse(active));
             if kind == JobType::Nop && !tj.anchor {
                 continue;
@@ -898,6 +887,34 @@ impl Manager {
                 Vec::new(),
             );
             let _ = self.enqueue(fs, d, Request::Stop, Mode::Fail);
+        }
+    }
+}
+
+/// The units' runtime states and queued jobs as the transaction planner consults them: read
+/// from the manager's tables unit by unit, only for the units a transaction touches.
+struct View<'a> {
+    units: &'a super::units::Units,
+    jobs: &'a std::collections::BTreeMap<u32, Job>,
+}
+
+impl RuntimeView for View<'_> {
+    fn active_state(&self, unit: &UnitName) -> Option<TActiveState> {
+        self.units.map.get(unit).map(|u| to_tstate(u.active()))
+    }
+
+    fn for_each_job(&self, f: &mut dyn FnMut(&UnitName, InstalledJob)) {
+        for j in self.jobs.values() {
+            let current = self.units.map.get(&j.unit).and_then(|u| u.job) == Some(j.id);
+            if current {
+                f(
+                    &j.unit,
+                    InstalledJob {
+                        job_type: j.kind,
+                        irreversible: false,
+                    },
+                );
+            }
         }
     }
 }

@@ -402,10 +402,10 @@ impl Manager {
     }
 
     fn load(&mut self, fs: &MemFs, names: &[UnitName]) -> Vec<UnitName> {
-        let Some(paths) = self.paths.clone() else {
+        let Some(paths) = self.paths.as_ref() else {
             return Vec::new();
         };
-        self.units.load(fs, &paths, names)
+        self.units.load(fs, paths, names)
     }
 
     /// Loads one unit by name and returns its id.
