@@ -225,14 +225,13 @@ fn plan_in(
     let node = graph.node_at(index);
     let manager = graph.options().manager;
     let id = node.id().clone();
-    let active =
-        state
-            .active_state(&id)
-            .unwrap_or(if unit_info::is_perpetual(node, manager) {
-                ActiveState::Active
-            } else {
-                ActiveState::Inactive
-            });
+    let active = state
+        .active_state(&id)
+        .unwrap_or(if unit_info::is_perpetual(node, manager) {
+            ActiveState::Active
+        } else {
+            ActiveState::Inactive
+        });
 
     // The D-Bus method (bus_unit_queue_job()).
     let mut job_type = request.job_type;

@@ -252,7 +252,11 @@ impl Manager {
 
     /// Installs a planned transaction: the anchor's job first, then the others; each merges
     /// with the unit's queued job or replaces it (`canceled`).
-    fn install(&mut self, tr: transaction::Transaction, anchor: &UnitName) -> Result<u32, TxnError> {
+    fn install(
+        &mut self,
+        tr: transaction::Transaction,
+        anchor: &UnitName,
+    ) -> Result<u32, TxnError> {
         let mut order: Vec<&transaction::Job> = tr.jobs.iter().filter(|j| j.anchor).collect();
         order.extend(tr.jobs.iter().filter(|j| !j.anchor));
         // The states the transaction was planned against (installing changes no unit's state,

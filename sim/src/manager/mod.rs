@@ -85,7 +85,7 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap, HashMap};
 use std::io::Write;
 use unitlab_engine::fs::MemFs;
-use unitlab_engine::graph::{Credentials, GraphOptions};
+use unitlab_engine::graph::{Credentials, GraphOptions, NameHash};
 use unitlab_engine::load::{LookupPaths, MapEnv, Scope};
 use unitlab_engine::name::UnitName;
 use units::Units;
@@ -197,7 +197,7 @@ pub struct Manager {
     next_job_id: u32,
     next_pid: u32,
     events: BinaryHeap<Reverse<(Usec, u64)>>,
-    event_data: HashMap<u64, Event>,
+    event_data: HashMap<u64, Event, NameHash>,
     seq: u64,
     clock: Clock,
     log: Vec<JournalEntry>,
@@ -252,7 +252,7 @@ impl Manager {
             jobs: BTreeMap::new(),
             next_job_id: 1,
             events: BinaryHeap::new(),
-            event_data: HashMap::new(),
+            event_data: HashMap::default(),
             seq: 0,
             clock: Clock::new(0),
             log: Vec::new(),
@@ -597,7 +597,7 @@ impl Manager {
 
     /// Re-reads every loaded unit from disk (daemon-reload), keeping runtime state.
     fn reload_units(&mut self, fs: &MemFs) {
-        let old: IndexMap<UnitName, units::Unit> = std::mem::take(&mut self.units.map);
+        let old: IndexMap<UnitName, units::Unit, NameHash> = std::mem::take(&mut self.units.map);
         self.units.names.clear();
         self.units.flush_cache();
         self.units.reset_graph();

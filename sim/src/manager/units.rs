@@ -6,9 +6,10 @@ use super::process::{ExecCommand, Exit};
 use super::state::{ActiveState, Sub, UnitResult};
 use super::Usec;
 use indexmap::IndexMap;
+use std::sync::Arc;
 use unitlab_engine::diag::Diagnostic;
 use unitlab_engine::fs::{FileSystem, MemFs};
-use unitlab_engine::graph::{DepKind, Graph, GraphOptions, Node};
+use unitlab_engine::graph::{DepKind, Graph, GraphOptions, NameHash, Node};
 use unitlab_engine::load::{load_unit, Catalog, LoadOptions, LoadState, LookupPaths};
 use unitlab_engine::name::{UnitName, UnitType};
 
@@ -62,8 +63,9 @@ pub struct Stamps {
 /// One loaded unit: its configuration as loaded and its runtime state.
 #[derive(Clone, Debug)]
 pub struct Unit {
-    /// The graph node as loaded (load state, settings, dependencies).
-    pub node: Node,
+    /// The graph node as loaded (load state, settings, dependencies), shared with the graph
+    /// until either side changes it (copy on write).
+    pub node: Arc<Node>,
     /// The runtime configuration read from the node.
     pub cfg: Config,
     /// Files read at load time and their modification times (for `NeedDaemonReload=`).
@@ -124,7 +126,7 @@ pub struct LoadStamp {
 
 impl Unit {
     /// A unit fresh from loading: inactive, dead.
-    pub fn new(node: Node, stamp: LoadStamp) -> Unit {
+    pub fn new(node: Arc<Node>, stamp: LoadStamp) -> Unit {
         let cfg = Config::of(&node.unit);
         Unit {
             node,
@@ -213,9 +215,9 @@ pub fn stamp_of(fs: &dyn FileSystem, unit: &unitlab_engine::load::LoadedUnit) ->
 #[derive(Debug)]
 pub struct Units {
     /// Units by id, in load order.
-    pub map: IndexMap<UnitName, Unit>,
+    pub map: IndexMap<UnitName, Unit, NameHash>,
     /// Every name a unit is known by → its id.
-    pub names: std::collections::HashMap<String, UnitName>,
+    pub names: std::collections::HashMap<String, UnitName, NameHash>,
     /// The unit-file cache (rebuilt when the search path changed, as systemd does for new names).
     catalog: Option<Catalog>,
     /// The graph options (system or user manager, credentials).
@@ -227,20 +229,20 @@ pub struct Units {
     /// referenced again changed on disk).
     pub graph: Option<Graph>,
     /// The files of every unit in the graph as they were when the graph read them.
-    graph_stamps: std::collections::HashMap<UnitName, LoadStamp>,
+    graph_stamps: std::collections::HashMap<UnitName, LoadStamp, NameHash>,
 }
 
 impl Units {
     /// An empty table.
     pub fn new(options: GraphOptions) -> Units {
         Units {
-            map: IndexMap::new(),
-            names: std::collections::HashMap::new(),
+            map: IndexMap::default(),
+            names: std::collections::HashMap::default(),
             catalog: None,
             options,
             diagnostics: Vec::new(),
             graph: None,
-            graph_stamps: std::collections::HashMap::new(),
+            graph_stamps: std::collections::HashMap::default(),
         }
     }
 
@@ -355,10 +357,13 @@ impl Units {
             }
         }
         let mut added = Vec::new();
-        for node in graph.nodes() {
+        for node in graph.shared_nodes() {
             match self.map.get_mut(node.id()) {
                 Some(u) if u.node.load_state() == node.load_state() => {
-                    u.node.deps = node.deps.clone();
+                    // Still the graph's node: nothing to refresh.
+                    if !Arc::ptr_eq(&u.node, node) {
+                        Arc::make_mut(&mut u.node).deps = node.deps.clone();
+                    }
                 }
                 Some(_) => {}
                 None if reach.contains(node.id()) => {
@@ -409,8 +414,10 @@ impl Units {
         for (kind, others) in &u.node.deps {
             for other in others.keys() {
                 if let Some(o) = self.map.get_mut(other) {
-                    if let Some(m) = o.node.deps.get_mut(&kind.inverse()) {
-                        m.shift_remove(id);
+                    if o.node.has_dep(kind.inverse(), id.as_str()) {
+                        if let Some(m) = Arc::make_mut(&mut o.node).deps.get_mut(&kind.inverse()) {
+                            m.shift_remove(id);
+                        }
                     }
                 }
             }
