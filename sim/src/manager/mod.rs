@@ -66,6 +66,7 @@ mod invariants;
 mod jobs;
 mod journal;
 mod list;
+mod list_jobs;
 pub mod process;
 mod service;
 mod show;
@@ -98,8 +99,11 @@ pub const COMMAND_LATENCY: Usec = 10_000;
 /// How long a waiting `systemctl` waits for its jobs (virtual time) before giving up.
 const MAX_WAIT: Usec = 600 * 1_000_000;
 
-/// Steps at one point in virtual time after which the manager gives up (a livelock is a bug:
-/// it is reported as an invariant violation).
+/// Steps at one point in virtual time after which the manager gives up: the livelock is reported
+/// as an invariant violation and the manager stops running anything ([`Manager::livelocked`]).
+/// systemd 252 has such livelocks too: a unit that `Upholds=` a unit whose start fails at once
+/// (say it is `Requisite=` on an inactive unit) makes the real manager spin, using all of a CPU
+/// and answering no client any more (`sim/tests/manager_livelock.rs`).
 const LIVELOCK_STEPS: u32 = 100_000;
 
 /// What a manager call may touch: the machine's filesystem, clock and journal, and the terminal.
@@ -209,6 +213,9 @@ pub struct Manager {
     changed: Vec<UnitName>,
     /// Invariant violations seen (checked after every step when enabled).
     violations: Vec<String>,
+    /// A livelock was detected: the manager runs nothing any more, as a spinning systemd answers
+    /// nothing.
+    livelocked: bool,
     check_invariants: bool,
     booted: bool,
     events_processed: u64,
@@ -260,6 +267,7 @@ impl Manager {
             changed: Vec::new(),
             pending_triggers: Vec::new(),
             violations: Vec::new(),
+            livelocked: false,
             check_invariants: cfg!(debug_assertions),
             booted: false,
             events_processed: 0,
@@ -281,6 +289,13 @@ impl Manager {
     /// for nothing that can happen.
     pub fn violations(&self) -> &[String] {
         &self.violations
+    }
+
+    /// Whether the manager hit a livelock (jobs and events that keep each other going without
+    /// time passing, [`LIVELOCK_STEPS`]). It then runs no job and no event any more: a real
+    /// systemd in that state spins and serves no client.
+    pub fn livelocked(&self) -> bool {
+        self.livelocked
     }
 
     /// How many events ran since the manager was created.
@@ -348,6 +363,9 @@ impl Manager {
     /// The time of the next event this manager has scheduled, if any (the current time if jobs
     /// are ready to run).
     pub fn next_event(&self) -> Option<Usec> {
+        if self.livelocked {
+            return None;
+        }
         if self.jobs.values().any(|j| !j.running) && self.any_runnable() {
             return Some(self.clock.monotonic);
         }
@@ -405,7 +423,14 @@ impl Manager {
         let Some(paths) = self.paths.as_ref() else {
             return Vec::new();
         };
-        self.units.load(fs, paths, names)
+        let added = self.units.load(fs, paths, names);
+        let now = self.clock.monotonic;
+        for id in &added {
+            if let Some(u) = self.units.map.get_mut(id) {
+                u.loaded_at = now;
+            }
+        }
+        added
     }
 
     /// Loads one unit by name and returns its id.
@@ -472,9 +497,8 @@ impl Manager {
                 spins = 0;
             }
             spins += 1;
-            if spins > LIVELOCK_STEPS {
-                self.violations
-                    .push(format!("livelock: no progress in time at {last} us"));
+            if self.livelocked || spins > LIVELOCK_STEPS {
+                self.note_livelock(last);
                 break;
             }
             self.dispatch(fs);
@@ -520,9 +544,8 @@ impl Manager {
                 spins = 0;
             }
             spins += 1;
-            if spins > LIVELOCK_STEPS {
-                self.violations
-                    .push(format!("livelock: no progress in time at {last} us"));
+            if self.livelocked || spins > LIVELOCK_STEPS {
+                self.note_livelock(last);
                 return false;
             }
             self.dispatch(fs);
@@ -551,6 +574,15 @@ impl Manager {
                 self.events_processed += 1;
                 self.handle_event(fs, ev);
             }
+        }
+    }
+
+    /// Records a livelock at `at` (once) and freezes the manager.
+    fn note_livelock(&mut self, at: Usec) {
+        if !self.livelocked {
+            self.livelocked = true;
+            self.violations
+                .push(format!("livelock: no progress in time at {at} us"));
         }
     }
 
@@ -618,6 +650,10 @@ impl Manager {
                 u.rl_begin = None;
                 u.rl_num = 0;
                 u.auto_rl = (None, 0);
+                // Nor the exit statuses of the finished commands: after a reload `status`
+                // shows no `Process:` lines (the `Main PID:` line stays, from ExecMain*).
+                // Verified on the live user manager (user-status-after-reload.md).
+                u.records.clear();
             } else if o.job.is_some() || o.sub != Sub::Dead {
                 // Renamed away (e.g. now an alias): keep the runtime unit as it was.
                 self.units.names.insert(id.to_string(), id.clone());

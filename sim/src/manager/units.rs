@@ -113,6 +113,9 @@ pub struct Unit {
     pub stop_requested: bool,
     /// The forking parent leaves a daemon behind when it exits successfully.
     pub forking_daemon: bool,
+    /// When this unit object was loaded (monotonic): a unit garbage-collected and loaded again
+    /// remembers nothing of before.
+    pub loaded_at: super::Usec,
 }
 
 /// What `NeedDaemonReload=` compares: the fragment and drop-ins with their modification times.
@@ -153,6 +156,7 @@ impl Unit {
             timer_gen: 0,
             stop_requested: false,
             forking_daemon: false,
+            loaded_at: 0,
         }
     }
 
