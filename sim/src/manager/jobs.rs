@@ -6,8 +6,11 @@
 //! ([`unitlab_engine::transaction::plan`]) on the manager's dependency graph, against the units'
 //! runtime states and queued jobs; this module installs them (merging with or replacing queued
 //! jobs, `canceled`), runs them and finishes them.
+use super::plan_cache::{Plan, PlanKey, Recipe};
 use super::state::{ActiveState, JobResult, JobType, Sub};
 use super::{journal::ids, Job, Manager};
+use std::cell::RefCell;
+use std::rc::Rc;
 use unitlab_engine::diag::Severity;
 use unitlab_engine::fs::MemFs;
 use unitlab_engine::graph::DepKind;
@@ -37,7 +40,7 @@ pub enum Request {
 }
 
 /// The job mode (`--job-mode=`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Mode {
     /// `replace` (default).
     Replace,
@@ -219,68 +222,133 @@ impl Manager {
             Mode::IgnoreDependencies => JobMode::IgnoreDependencies,
             Mode::IgnoreRequirements => JobMode::IgnoreRequirements,
         };
+        let key = PlanKey {
+            unit: id.clone(),
+            job_type,
+            mode,
+            manual,
+            reload_if,
+        };
+        let plan = match self.kept_plan(&key) {
+            Some(plan) => plan,
+            None => {
+                let Some(plan) = self.plan(&id, job_type, tmode, manual, reload_if) else {
+                    return Err(TxnError::new(
+                        TxnErrorKind::NoSuchUnit,
+                        format!("Unit {name} not found."),
+                    ));
+                };
+                let plan = Rc::new(plan);
+                if self.jobs.is_empty() {
+                    self.units.plans.insert(key, Plan::clone(&plan));
+                }
+                plan
+            }
+        };
+        for (unit, prio, text) in &plan.messages {
+            self.journal(unit.as_ref(), *prio, text.clone(), None, None, Vec::new());
+        }
+        let recipe = plan.result.clone()?;
+        self.install(&recipe, &id)
+    }
+
+    /// A kept plan for `key` that still holds (see [`super::plan_cache`]).
+    fn kept_plan(&self, key: &PlanKey) -> Option<Rc<Plan>> {
+        if !self.jobs.is_empty() {
+            return None;
+        }
+        let plan = self.units.plans.get(key)?;
+        let holds = plan
+            .consulted
+            .iter()
+            .all(|(unit, was)| self.units.map.get(unit).map(|u| to_tstate(u.active())) == *was);
+        holds.then_some(plan)
+    }
+
+    /// Plans a request with the engine's planner against the manager's tables; `None` without a
+    /// graph.
+    fn plan(
+        &self,
+        id: &UnitName,
+        job_type: JobType,
+        mode: JobMode,
+        manual: bool,
+        reload_if: bool,
+    ) -> Option<Plan> {
+        let graph = self.units.graph.as_ref()?;
         let state = View {
             units: &self.units,
             jobs: &self.jobs,
-        };
-        let Some(graph) = self.units.graph.as_ref() else {
-            return Err(TxnError::new(
-                TxnErrorKind::NoSuchUnit,
-                format!("Unit {name} not found."),
-            ));
+            consulted: RefCell::new(Vec::new()),
         };
         let req = transaction::Request::new(id.as_str(), job_type)
-            .mode(tmode)
+            .mode(mode)
             .manual(manual)
             .reload_if_possible(reload_if);
         let mut messages = Vec::new();
         let planned = transaction::plan(graph, &req, &state, &mut messages);
-        for m in messages {
-            let prio = match m.severity {
-                Severity::Error => 3,
-                Severity::Warning => 4,
-                Severity::Notice => 5,
-                Severity::Info => 6,
-                Severity::Debug => continue,
-            };
-            let text = m.to_string();
-            self.journal(m.unit.as_ref(), prio, text, None, None, Vec::new());
-        }
-        let tr = planned.map_err(convert_error)?;
-        self.install(tr, &id)
+        let messages = messages
+            .into_iter()
+            .filter_map(|m| {
+                let prio = match m.severity {
+                    Severity::Error => 3,
+                    Severity::Warning => 4,
+                    Severity::Notice => 5,
+                    Severity::Info => 6,
+                    Severity::Debug => return None,
+                };
+                let text = m.to_string();
+                Some((m.unit, prio, text))
+            })
+            .collect();
+        let result = planned.map_err(convert_error).map(|tr| {
+            let mut jobs: Vec<(UnitName, JobType, bool, bool)> = Vec::new();
+            for anchor in [true, false] {
+                for j in tr.jobs.iter().filter(|j| j.anchor == anchor) {
+                    jobs.push((j.unit.clone(), j.job_type, j.anchor, j.ignore_order));
+                }
+            }
+            Rc::new(Recipe {
+                jobs,
+                cancelled: tr.cancelled,
+            })
+        });
+        let mut consulted = state.consulted.into_inner();
+        consulted.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
+        consulted.dedup_by(|a, b| a.0 == b.0);
+        Some(Plan {
+            consulted,
+            messages,
+            result,
+        })
     }
 
     /// Installs a planned transaction: the anchor's job first, then the others; each merges
     /// with the unit's queued job or replaces it (`canceled`).
-    fn install(
-        &mut self,
-        tr: transaction::Transaction,
-        anchor: &UnitName,
-    ) -> Result<u32, TxnError> {
-        let mut order: Vec<&transaction::Job> = tr.jobs.iter().filter(|j| j.anchor).collect();
-        order.extend(tr.jobs.iter().filter(|j| !j.anchor));
+    fn install(&mut self, tr: &Recipe, anchor: &UnitName) -> Result<u32, TxnError> {
         // The states the transaction was planned against (installing changes no unit's state,
         // but read them all first all the same).
-        let states: Vec<TActiveState> = order
+        let states: Vec<TActiveState> = tr
+            .jobs
             .iter()
-            .map(|tj| {
+            .map(|(unit, ..)| {
                 self.units
                     .map
-                    .get(&tj.unit)
+                    .get(unit)
                     .map(|u| to_tstate(u.active()))
                     .unwrap_or(TActiveState::Inactive)
             })
             .collect();
         let mut anchor_id = 0;
-        for (tj, active) in order.into_iter().zip(states) {
-            let kind = installed_type(tj.job_type.collapse(active));
-            if kind == JobType::Nop && !tj.anchor {
+        for ((unit, job_type, is_anchor, ignore_order), active) in tr.jobs.iter().zip(states) {
+            let kind = installed_type(job_type.collapse(active));
+            if kind == JobType::Nop && !*is_anchor {
                 continue;
             }
-            if !self.units.map.contains_key(&tj.unit) {
+            if !self.units.map.contains_key(unit) {
                 continue;
             }
-            let existing = self.units.map[&tj.unit].job;
+            let existing = self.units.map[unit].job;
             let id = match existing.and_then(|jid| self.jobs.get(&jid).map(|j| (jid, j.kind))) {
                 Some((jid, k)) => match merge(k, kind) {
                     Some(m) => {
@@ -293,12 +361,12 @@ impl Manager {
                     }
                     None => {
                         self.finish_job(jid, JobResult::Canceled, false);
-                        self.new_job(&tj.unit, kind, tj.ignore_order)
+                        self.new_job(unit, kind, *ignore_order)
                     }
                 },
-                None => self.new_job(&tj.unit, kind, tj.ignore_order),
+                None => self.new_job(unit, kind, *ignore_order),
             };
-            if tj.anchor || (&tj.unit == anchor && anchor_id == 0) {
+            if *is_anchor || (unit == anchor && anchor_id == 0) {
                 anchor_id = id;
             }
         }
@@ -896,15 +964,19 @@ impl Manager {
 }
 
 /// The units' runtime states and queued jobs as the transaction planner consults them: read
-/// from the manager's tables unit by unit, only for the units a transaction touches.
+/// from the manager's tables unit by unit, only for the units a transaction touches, noting
+/// what was asked (for [`super::plan_cache`]).
 struct View<'a> {
     units: &'a super::units::Units,
     jobs: &'a std::collections::BTreeMap<u32, Job>,
+    consulted: RefCell<Vec<(UnitName, Option<TActiveState>)>>,
 }
 
 impl RuntimeView for View<'_> {
     fn active_state(&self, unit: &UnitName) -> Option<TActiveState> {
-        self.units.map.get(unit).map(|u| to_tstate(u.active()))
+        let st = self.units.map.get(unit).map(|u| to_tstate(u.active()));
+        self.consulted.borrow_mut().push((unit.clone(), st));
+        st
     }
 
     fn for_each_job(&self, f: &mut dyn FnMut(&UnitName, InstalledJob)) {

@@ -67,6 +67,7 @@ mod jobs;
 mod journal;
 mod list;
 mod list_jobs;
+mod plan_cache;
 pub mod process;
 mod service;
 mod show;

@@ -232,6 +232,8 @@ pub struct Units {
     /// daemon-reload, garbage-collected ones included (rebuilt when a collected unit that is
     /// referenced again changed on disk).
     pub graph: Option<Graph>,
+    /// Plans kept for repeated requests (emptied whenever the graph changes).
+    pub(crate) plans: super::plan_cache::PlanCache,
     /// The files of every unit in the graph as they were when the graph read them.
     graph_stamps: std::collections::HashMap<UnitName, LoadStamp, NameHash>,
 }
@@ -247,6 +249,7 @@ impl Units {
             diagnostics: Vec::new(),
             graph: None,
             graph_stamps: std::collections::HashMap::default(),
+            plans: Default::default(),
         }
     }
 
@@ -292,6 +295,8 @@ impl Units {
         if todo.is_empty() {
             return Vec::new();
         }
+        // The graph changes: kept plans no longer hold.
+        self.plans.clear();
         let mut diags = std::mem::take(&mut self.diagnostics);
         self.catalog(fs, paths);
         let catalog = self.catalog.take().expect("catalog was just built");
@@ -406,6 +411,7 @@ impl Units {
 
     /// Forgets the graph (daemon-reload): the next load rebuilds it from disk.
     pub fn reset_graph(&mut self) {
+        self.plans.clear();
         self.graph = None;
         self.graph_stamps.clear();
     }
