@@ -239,9 +239,7 @@ impl Manager {
                     ));
                 };
                 let plan = Rc::new(plan);
-                if self.jobs.is_empty() {
-                    self.units.plans.insert(key, Plan::clone(&plan));
-                }
+                self.units.plans.insert(key, Plan::clone(&plan));
                 plan
             }
         };
@@ -254,15 +252,24 @@ impl Manager {
 
     /// A kept plan for `key` that still holds (see [`super::plan_cache`]).
     fn kept_plan(&self, key: &PlanKey) -> Option<Rc<Plan>> {
-        if !self.jobs.is_empty() {
-            return None;
-        }
         let plan = self.units.plans.get(key)?;
         let holds = plan
             .consulted
             .iter()
-            .all(|(unit, was)| self.units.map.get(unit).map(|u| to_tstate(u.active())) == *was);
+            .all(|(unit, was)| self.units.map.get(unit).map(|u| to_tstate(u.active())) == *was)
+            && plan.queued.len() == self.jobs.len()
+            && self
+                .queued_jobs()
+                .eq(plan.queued.iter().map(|(u, t)| (u, *t)));
         holds.then_some(plan)
+    }
+
+    /// The queued jobs as the planner sees them ([`View`]): (unit, type), by job id.
+    fn queued_jobs(&self) -> impl Iterator<Item = (&UnitName, JobType)> {
+        self.jobs.values().filter_map(|j| {
+            let current = self.units.map.get(&j.unit).and_then(|u| u.job) == Some(j.id);
+            current.then_some((&j.unit, j.kind))
+        })
     }
 
     /// Plans a request with the engine's planner against the manager's tables; `None` without a
@@ -316,8 +323,10 @@ impl Manager {
         let mut consulted = state.consulted.into_inner();
         consulted.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
         consulted.dedup_by(|a, b| a.0 == b.0);
+        let queued = self.queued_jobs().map(|(u, t)| (u.clone(), t)).collect();
         Some(Plan {
             consulted,
+            queued,
             messages,
             result,
         })

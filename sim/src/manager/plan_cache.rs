@@ -4,8 +4,8 @@
 //! thousands of such services the planner would run once per event. The planner is a function of
 //! the graph, the request, the queued jobs and the active states it consulted, so a plan can be
 //! reused while the graph is unchanged (the cache is emptied whenever a unit is loaded or the graph
-//! is rebuilt), no job is queued (now and when it was planned) and every unit the planner asked
-//! about is still in the state it answered. Reusing it gives exactly what planning again would:
+//! is rebuilt), the same jobs are queued (unit and type, in the same order) and every unit the
+//! planner asked about is still in the state it answered. Reusing it gives exactly what planning again would:
 //! the same jobs, the same refusal, the same journal messages.
 use super::jobs::{Mode, TxnError};
 use super::state::JobType;
@@ -38,6 +38,8 @@ pub(crate) struct Recipe {
 pub(crate) struct Plan {
     /// The units the planner asked about and what it was told (`None`: not loaded).
     pub consulted: Vec<(UnitName, Option<ActiveState>)>,
+    /// The jobs queued when it was planned: (unit, type), by job id.
+    pub queued: Vec<(UnitName, JobType)>,
     /// The planner's journal messages: (unit, priority, text).
     pub messages: Vec<(Option<UnitName>, u8, String)>,
     /// The jobs, or why the request was refused.
