@@ -5,7 +5,9 @@
 //! The jobs of a request are planned by the engine's transaction planner
 //! ([`unitlab_engine::transaction::plan`]) on the manager's dependency graph, against the units'
 //! runtime states and queued jobs; this module installs them (merging with or replacing queued
-//! jobs, `canceled`), runs them and finishes them.
+//! jobs, `canceled`), runs them and finishes them. The planner reads the states unit by unit from
+//! the manager's tables (a `RuntimeView`), and a plan is kept for the next identical request while
+//! nothing it depended on changed ([`super::plan_cache`]).
 use super::plan_cache::{Plan, PlanKey, Recipe};
 use super::state::{ActiveState, JobResult, JobType, Sub};
 use super::{journal::ids, Job, Manager};

@@ -368,11 +368,11 @@ impl Units {
         let mut added = Vec::new();
         for node in graph.shared_nodes() {
             match self.map.get_mut(node.id()) {
-                Some(u) if u.node.load_state() == node.load_state() => {
-                    // Still the graph's node: nothing to refresh.
-                    if !Arc::ptr_eq(&u.node, node) {
-                        Arc::make_mut(&mut u.node).deps = node.deps.clone();
-                    }
+                // Still the graph's node (`ptr_eq`): nothing to refresh.
+                Some(u)
+                    if u.node.load_state() == node.load_state() && !Arc::ptr_eq(&u.node, node) =>
+                {
+                    Arc::make_mut(&mut u.node).deps = node.deps.clone();
                 }
                 Some(_) => {}
                 None if reach.contains(node.id()) => {
