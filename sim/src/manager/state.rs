@@ -157,6 +157,9 @@ pub enum UnitResult {
     Watchdog,
     /// `start-limit-hit`.
     StartLimitHit,
+    /// `exec-condition`: an `ExecCondition=` command exited 1–254 (the unit is skipped, not
+    /// failed).
+    ExecCondition,
 }
 
 impl UnitResult {
@@ -172,6 +175,7 @@ impl UnitResult {
             UnitResult::CoreDump => "core-dump",
             UnitResult::Watchdog => "watchdog",
             UnitResult::StartLimitHit => "start-limit-hit",
+            UnitResult::ExecCondition => "exec-condition",
         }
     }
 }
