@@ -95,7 +95,11 @@
 //! Linear in jobs and dependency links: jobs and the links between them live in arenas indexed by
 //! number, the recursion of systemd is an explicit stack (deep graphs cannot overflow the stack),
 //! garbage collection works from a work list, and the graph is walked by position
-//! ([`Graph::adjacency`], built once per graph) without hashing names.
+//! ([`Graph::adjacency`], built once per graph) without hashing names. Independent of the graph's
+//! size: the runtime state is asked unit by unit ([`RuntimeView`]) for the units the transaction
+//! touches, and the per-unit tables are kept per thread between plans (only the entries a plan set
+//! are reset), so a simulator with thousands of units plans a small restart in microseconds
+//! (`isolate` and `flush` still look at every unit).
 //!
 //! # Example
 //!
