@@ -44,6 +44,9 @@ pub fn run(m: &mut Manager, fs: &MemFs, o: &Opts, out: &mut dyn Write, err: &mut
         if let Some(w) = m.reload_warning(fs, &uid) {
             let _ = writeln!(out, "{w}");
         }
+        // systemctl asks for each unit in a separate bus call: the manager collects unneeded
+        // units in between, so a later unit may be read afresh.
+        m.collect_garbage();
     }
     code
 }
@@ -210,6 +213,8 @@ fn render(m: &Manager, fs: &MemFs, u: &Unit) -> String {
             }
         }
     }
+    s.push_str(&m.triggered_by_lines(u));
+    s.push_str(&m.triggers_lines(u));
     if u.condition_result == Some(false) {
         if let Some(t) = u.stamps.condition {
             s.push_str(&format!(
@@ -257,6 +262,7 @@ fn render(m: &Manager, fs: &MemFs, u: &Unit) -> String {
         .position(|x| *x == s)
         .unwrap_or(7)
     };
+    s.push_str(&super::socket::status_lines(m, u));
     let mut records: Vec<&super::units::ProcRecord> = u.records.iter().collect();
     records.sort_by_key(|r| rank(r.setting));
     for r in records {
@@ -280,7 +286,9 @@ fn render(m: &Manager, fs: &MemFs, u: &Unit) -> String {
         }
     }
     let procs: Vec<&super::units::Proc> = u.main.iter().chain(u.control.iter()).collect();
-    if !procs.is_empty() {
+    // An active socket's cgroup exists (and is shown) even without processes.
+    let socket_up = u.unit_type() == UnitType::Socket && !active.is_inactive_or_failed();
+    if !procs.is_empty() || socket_up {
         s.push_str(&format!("     CGroup: {}\n", cgroup_of(m, u)));
         for (i, p) in procs.iter().enumerate() {
             let branch = if i + 1 == procs.len() {
