@@ -1,10 +1,14 @@
 //! The simulator's runtime manager (issue 5 speed targets): booting a system of 10,000 services
 //! to `multi-user.target`, and the event throughput of a busy machine (1,000 services that exit
-//! and are restarted every few seconds: every exit and every restart timer is one event).
+//! and are restarted every few seconds: every exit and every restart timer is one event), and
+//! replaying every scenario of `sim/scenarios/` (each on a fresh machine, as `unitlab replay`
+//! does).
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use unitlab_engine::fs::MemFs;
 use unitlab_engine::load::Scope;
+use unitlab_sim::machine::Machine;
 use unitlab_sim::manager::{Clock, Journal, Manager, World};
+use unitlab_sim::scenario;
 
 const TARGETS: &[(&str, &str)] = &[
     ("multi-user.target", "[Unit]\nDescription=Multi-User System\nRequires=basic.target\nConflicts=rescue.service rescue.target\nAfter=basic.target rescue.service rescue.target\nAllowIsolate=yes\n"),
@@ -97,5 +101,36 @@ fn events(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, boot_10k, events);
+fn replay_directory(c: &mut Criterion) {
+    let dir = camino::Utf8PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../sim/scenarios");
+    let mut files: Vec<camino::Utf8PathBuf> = std::fs::read_dir(&dir)
+        .expect("sim/scenarios exists")
+        .filter_map(|e| camino::Utf8PathBuf::from_path_buf(e.ok()?.path()).ok())
+        .filter(|p| p.extension() == Some("md") && p.file_name() != Some("README.md"))
+        .collect();
+    files.sort();
+    let scenarios: Vec<scenario::Scenario> = files
+        .iter()
+        .map(|f| {
+            let text = std::fs::read_to_string(f).expect("read scenario");
+            scenario::parse(f, &text).expect("scenario parses")
+        })
+        .collect();
+    let run = || {
+        let mut ok = 0;
+        for sc in &scenarios {
+            let report = scenario::run(sc, &mut Machine::new(sc.settings.clone()));
+            ok += usize::from(report.ok());
+        }
+        ok
+    };
+    assert_eq!(run(), scenarios.len(), "every scenario replays");
+    let mut group = c.benchmark_group("sim-replay");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(scenarios.len() as u64));
+    group.bench_function("scenario-directory", |b| b.iter(run));
+    group.finish();
+}
+
+criterion_group!(benches, boot_10k, events, replay_directory);
 criterion_main!(benches);

@@ -138,7 +138,9 @@ impl<'a> Loader<'a> {
         // asked for later gets its own queue entry above.
         let mut node = Node::new(unit);
         node.default_dependencies = default_dependencies(&node, self.graph.options.manager);
-        self.graph.nodes.insert(id.clone(), node);
+        self.graph
+            .nodes
+            .insert(id.clone(), std::sync::Arc::new(node));
         self.stack.push((id.clone(), name.clone()));
         id
     }
@@ -150,7 +152,7 @@ impl<'a> Loader<'a> {
             if self.graph.nodes[&id].load_order != usize::MAX {
                 continue;
             }
-            if let Some(n) = self.graph.nodes.get_mut(&id) {
+            if let Some(n) = self.graph.nodes.get_mut(&id).map(std::sync::Arc::make_mut) {
                 n.unit.requested = name;
             }
             self.process(&id);
@@ -162,7 +164,7 @@ impl<'a> Loader<'a> {
     fn process(&mut self, id: &UnitName) {
         let order = self.graph.loaded;
         self.graph.loaded += 1;
-        if let Some(n) = self.graph.nodes.get_mut(id) {
+        if let Some(n) = self.graph.nodes.get_mut(id).map(std::sync::Arc::make_mut) {
             n.load_order = order;
         }
         let state = self.graph.nodes[id].load_state();
@@ -252,19 +254,19 @@ impl<'a> Loader<'a> {
             return false;
         }
         let nodes = &mut self.graph.nodes;
-        if let Some(n) = nodes.get_mut(u) {
+        if let Some(n) = nodes.get_mut(u).map(std::sync::Arc::make_mut) {
             n.add(kind, other, mask, DepMask::NONE);
         }
         if kind.inverse() != kind {
-            if let Some(n) = nodes.get_mut(other) {
+            if let Some(n) = nodes.get_mut(other).map(std::sync::Arc::make_mut) {
                 n.add(kind.inverse(), u, DepMask::NONE, mask);
             }
         }
         if reference {
-            if let Some(n) = nodes.get_mut(u) {
+            if let Some(n) = nodes.get_mut(u).map(std::sync::Arc::make_mut) {
                 n.add(DepKind::References, other, mask, DepMask::NONE);
             }
-            if let Some(n) = nodes.get_mut(other) {
+            if let Some(n) = nodes.get_mut(other).map(std::sync::Arc::make_mut) {
                 n.add(DepKind::ReferencedBy, u, DepMask::NONE, mask);
             }
         }

@@ -304,7 +304,7 @@ fn bus_name(l: &mut Loader<'_>, id: &UnitName) {
                 crate::diag::Severity::Error,
                 format!("Two services allocated for the same bus name {bus}, refusing operation."),
             );
-            if let Some(n) = l.graph.nodes.get_mut(id) {
+            if let Some(n) = l.graph.nodes.get_mut(id).map(std::sync::Arc::make_mut) {
                 n.unit.load_state = LoadState::Error;
                 n.unit.load_error = Some(crate::load::LoadError::Read("File exists".into()));
             }
@@ -512,11 +512,12 @@ pub(crate) fn prefixes(path: &str) -> Vec<String> {
 /// `unit_require_mounts_for()`: records the path (simplified) with its source.
 pub(crate) fn require_mounts_for(l: &mut Loader<'_>, id: &UnitName, path: &str, mask: DepMask) {
     let Some(p) = simplify(path) else { return };
-    let node = l
-        .graph
-        .nodes
-        .get_mut(id)
-        .expect("unit being processed is in the graph");
+    let node = std::sync::Arc::make_mut(
+        l.graph
+            .nodes
+            .get_mut(id)
+            .expect("unit being processed is in the graph"),
+    );
     node.requires_mounts_for.entry(p).or_insert(DepInfo {
         origin: mask,
         destination: DepMask::NONE,

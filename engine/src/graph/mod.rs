@@ -70,6 +70,7 @@ mod adjacency;
 mod build;
 mod defaults;
 mod directive;
+mod hash;
 mod implicit;
 mod kind;
 mod mask;
@@ -81,31 +82,35 @@ pub use adjacency::Adjacency;
 pub(crate) use build::parse_boolean as parse_boolean_value;
 pub use build::{can_fail, can_trigger, has_cgroup, GraphOptions, Manager};
 pub use directive::split_words;
+pub use hash::{NameHash, NameHasher};
 pub use kind::DepKind;
 pub use mask::{DepInfo, DepMask};
 pub use node::Node;
 pub use specifier::{expand_name, Credentials, SpecifierError};
 
 use crate::diag::Sink;
-use crate::fs::{FastBuildHasher, FileSystem};
+use crate::fs::FileSystem;
 use crate::load::{Catalog, LoadState};
 use crate::name::UnitName;
 use indexmap::IndexMap;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Loaded units and their dependencies (see the module docs).
 #[derive(Clone, Debug)]
 pub struct Graph {
     options: GraphOptions,
-    nodes: IndexMap<UnitName, Node, FastBuildHasher>,
+    /// Shared, so that a caller keeping nodes (the simulator's unit table) shares them instead of
+    /// copying; a node changed by a later load is copied on write.
+    nodes: IndexMap<UnitName, Arc<Node>, NameHash>,
     /// Every name a unit was asked for or is known by → the unit's id.
-    names: HashMap<String, UnitName, FastBuildHasher>,
+    names: HashMap<String, UnitName, NameHash>,
     /// A socket's `Service=` unit.
-    socket_service: HashMap<UnitName, UnitName, FastBuildHasher>,
+    socket_service: HashMap<UnitName, UnitName, NameHash>,
     /// How many units left the load queue.
     loaded: usize,
     /// `BusName=` → the service that took it first.
-    bus_names: HashMap<String, UnitName, FastBuildHasher>,
+    bus_names: HashMap<String, UnitName, NameHash>,
     /// The dependencies by position, built on first use after the last load.
     adjacency: std::sync::OnceLock<Adjacency>,
 }
@@ -184,7 +189,7 @@ impl Graph {
 
     /// The unit known by `name` (see [`Graph::resolve`]).
     pub fn get(&self, name: &str) -> Option<&Node> {
-        self.nodes.get(self.resolve(name)?)
+        self.nodes.get(self.resolve(name)?).map(|n| &**n)
     }
 
     /// The position of the unit with this id in [`Graph::nodes`] (ids only, not aliases).
@@ -207,6 +212,18 @@ impl Graph {
 
     /// All units, in load order.
     pub fn nodes(&self) -> impl Iterator<Item = &Node> {
+        self.nodes.values().map(|n| &**n)
+    }
+
+    /// The unit with this id as a shared node (see [`Graph::nodes`]); the graph copies a node
+    /// before changing it, so a shared node never changes. [`Arc::ptr_eq`] tells whether a node
+    /// kept earlier is still the graph's.
+    pub fn shared(&self, id: &str) -> Option<&Arc<Node>> {
+        self.nodes.get(id)
+    }
+
+    /// All units as shared nodes, in load order (see [`Graph::shared`]).
+    pub fn shared_nodes(&self) -> impl Iterator<Item = &Arc<Node>> {
         self.nodes.values()
     }
 

@@ -1,7 +1,7 @@
 //! One unit in the [`super::Graph`]: what loading gave, and its dependencies with their sources.
+use super::hash::NameHash;
 use super::kind::DepKind;
 use super::mask::{DepInfo, DepMask};
-use crate::fs::FastBuildHasher;
 use crate::load::{LoadState, LoadedUnit};
 use crate::name::UnitName;
 use indexmap::IndexMap;
@@ -16,9 +16,9 @@ pub struct Node {
     /// manager, `system.slice` have none).
     pub default_dependencies: bool,
     /// Dependencies per kind, other unit → sources, in the order they were added.
-    pub deps: BTreeMap<DepKind, IndexMap<UnitName, DepInfo, FastBuildHasher>>,
+    pub deps: BTreeMap<DepKind, IndexMap<UnitName, DepInfo, NameHash>>,
     /// `RequiresMountsFor=` paths (explicit and implied), path → sources.
-    pub requires_mounts_for: IndexMap<String, DepInfo>,
+    pub requires_mounts_for: IndexMap<String, DepInfo, NameHash>,
     /// Position in the manager's load order (the order units left the load queue).
     pub load_order: usize,
 }
@@ -29,7 +29,7 @@ impl Node {
             unit,
             default_dependencies: true,
             deps: BTreeMap::new(),
-            requires_mounts_for: IndexMap::new(),
+            requires_mounts_for: IndexMap::default(),
             load_order: usize::MAX,
         }
     }

@@ -4,7 +4,7 @@
 use super::error::TransactionError;
 use super::job::JobType;
 use super::result::{Message, Via};
-use super::state::{ActiveState, RuntimeState};
+use super::state::{ActiveState, RuntimeView};
 use super::unit_info;
 use crate::diag::Severity;
 use crate::graph::{DepKind, Graph, Manager, Node};
@@ -73,6 +73,39 @@ struct Frame {
     next: usize,
 }
 
+/// The per-unit tables of a planner, indexed by graph position. They are as long as the graph
+/// but only the entries of the units a transaction touches are ever set, so a finished planner
+/// resets just those and hands the tables to the next planner of the thread: planning costs
+/// what the transaction touches, not the size of the graph.
+#[derive(Default)]
+struct Tables {
+    heads: Vec<Option<usize>>,
+    seen: Vec<bool>,
+    installed: Vec<Option<usize>>,
+}
+
+thread_local! {
+    /// The tables of the last finished planner (all entries unset).
+    static SPARE: std::cell::RefCell<Option<Tables>> = const { std::cell::RefCell::new(None) };
+}
+
+impl Tables {
+    /// Clean tables for a graph of `n` units (the spare ones if there are).
+    fn take(n: usize) -> Tables {
+        let mut t = SPARE
+            .try_with(|s| s.borrow_mut().take())
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        if t.heads.len() < n {
+            t.heads.resize(n, None);
+            t.seen.resize(n, false);
+            t.installed.resize(n, None);
+        }
+        t
+    }
+}
+
 /// The transaction being built and activated.
 pub(crate) struct Planner<'g> {
     pub graph: &'g Graph,
@@ -86,54 +119,72 @@ pub(crate) struct Planner<'g> {
     seen: Vec<bool>,
     /// Unit → the stand-in of its queued job.
     pub installed: Vec<Option<usize>>,
+    /// The units with a queued job.
+    installed_units: Vec<usize>,
     pub anchor: Option<usize>,
     pub irreversible: bool,
     pub messages: &'g mut Vec<Message>,
-    active: Vec<ActiveState>,
+    state: &'g dyn RuntimeView,
+}
+
+impl Drop for Planner<'_> {
+    /// Resets the table entries this planner set and keeps the tables for the next planner.
+    fn drop(&mut self) {
+        let mut t = Tables {
+            heads: std::mem::take(&mut self.heads),
+            seen: std::mem::take(&mut self.seen),
+            installed: std::mem::take(&mut self.installed),
+        };
+        for &u in &self.unit_order {
+            t.heads[u] = None;
+            t.seen[u] = false;
+        }
+        for &u in &self.installed_units {
+            t.installed[u] = None;
+        }
+        let _ = SPARE.try_with(|s| *s.borrow_mut() = Some(t));
+    }
 }
 
 impl<'g> Planner<'g> {
     pub fn new(
         graph: &'g Graph,
-        state: &'g RuntimeState,
+        state: &'g dyn RuntimeView,
         irreversible: bool,
         messages: &'g mut Vec<Message>,
     ) -> Planner<'g> {
-        let n = graph.len();
+        let tables = Tables::take(graph.len());
         let manager = graph.options().manager;
-        let active = graph
-            .nodes()
-            .map(|node| {
-                state.given_state_fast(node.id().as_str()).unwrap_or(
-                    if unit_info::is_perpetual(node, manager) {
-                        ActiveState::Active
-                    } else {
-                        ActiveState::Inactive
-                    },
-                )
-            })
-            .collect();
         let mut p = Planner {
             graph,
             manager,
             jobs: Vec::new(),
             links: Vec::new(),
-            heads: vec![None; n],
+            heads: tables.heads,
             unit_order: Vec::new(),
-            seen: vec![false; n],
-            installed: vec![None; n],
+            seen: tables.seen,
+            installed: tables.installed,
+            installed_units: Vec::new(),
             anchor: None,
             irreversible,
             messages,
-            active,
+            state,
         };
-        for (unit, job) in state.jobs() {
+        let mut queued = Vec::new();
+        state.for_each_job(&mut |unit, job| {
             if let Some(i) = graph.index_of(unit.as_str()) {
-                let id = p.new_slot(i, job.job_type);
-                p.jobs[id].installed = true;
-                p.jobs[id].irreversible = job.irreversible;
-                p.installed[i] = Some(id);
+                queued.push((i, job));
             }
+        });
+        for (i, job) in queued {
+            if p.installed[i].is_some() {
+                continue;
+            }
+            let id = p.new_slot(i, job.job_type);
+            p.jobs[id].installed = true;
+            p.jobs[id].irreversible = job.irreversible;
+            p.installed[i] = Some(id);
+            p.installed_units.push(i);
         }
         p
     }
@@ -144,7 +195,14 @@ impl<'g> Planner<'g> {
 
     /// The unit's active state (given, else inactive; perpetual units active).
     pub fn active_state(&self, unit: usize) -> ActiveState {
-        self.active[unit]
+        let node = self.node(unit);
+        self.state.active_state(node.id()).unwrap_or_else(|| {
+            if unit_info::is_perpetual(node, self.manager) {
+                ActiveState::Active
+            } else {
+                ActiveState::Inactive
+            }
+        })
     }
 
     /// The queued job's type for a unit, if any.

@@ -1,5 +1,10 @@
 //! The runtime state a transaction is planned against: each unit's active state and the jobs
 //! already queued.
+//!
+//! The planner consults the state through [`RuntimeView`], unit by unit, only for the units the
+//! transaction touches (and the queued jobs): a manager with thousands of units answers from its
+//! own tables instead of copying them into a map per request. [`RuntimeState`] is a map that
+//! implements it, for callers that have no tables of their own.
 use super::job::JobType;
 use crate::name::UnitName;
 use std::collections::HashMap;
@@ -89,7 +94,20 @@ pub struct InstalledJob {
     pub irreversible: bool,
 }
 
-/// The manager's state a transaction is planned against.
+/// The manager's state as the transaction planner consults it (see the module docs).
+///
+/// A unit whose state is not given (`None`) is `inactive`, except the perpetual units (see
+/// [`RuntimeState`]).
+pub trait RuntimeView {
+    /// The active state of the unit with this id, if one is given.
+    fn active_state(&self, unit: &UnitName) -> Option<ActiveState>;
+
+    /// Calls `f` for every unit (by id) that has a queued job. The planner calls it once per
+    /// request; the order does not change the transaction.
+    fn for_each_job(&self, f: &mut dyn FnMut(&UnitName, InstalledJob));
+}
+
+/// The manager's state a transaction is planned against, as a map.
 ///
 /// A unit that has not been given a state is `inactive`, except the perpetual units the manager
 /// synthesizes and keeps running (`-.slice`, the system manager's `system.slice`, `-.mount`,
@@ -117,14 +135,6 @@ impl RuntimeState {
         self.states.get(unit).copied()
     }
 
-    /// [`RuntimeState::given_state`] without hashing when no state was given.
-    pub(crate) fn given_state_fast(&self, unit: &str) -> Option<ActiveState> {
-        if self.states.is_empty() {
-            return None;
-        }
-        self.given_state(unit)
-    }
-
     /// Records a queued job for a unit (by its id); `None` removes it.
     pub fn set_job(&mut self, unit: UnitName, job: Option<InstalledJob>) {
         match job {
@@ -145,5 +155,20 @@ impl RuntimeState {
     /// The units with a queued job.
     pub fn jobs(&self) -> impl Iterator<Item = (&UnitName, &InstalledJob)> {
         self.jobs.iter()
+    }
+}
+
+impl RuntimeView for RuntimeState {
+    fn active_state(&self, unit: &UnitName) -> Option<ActiveState> {
+        if self.states.is_empty() {
+            return None;
+        }
+        self.given_state(unit.as_str())
+    }
+
+    fn for_each_job(&self, f: &mut dyn FnMut(&UnitName, InstalledJob)) {
+        for (u, j) in &self.jobs {
+            f(u, *j);
+        }
     }
 }

@@ -5,16 +5,21 @@
 //! The jobs of a request are planned by the engine's transaction planner
 //! ([`unitlab_engine::transaction::plan`]) on the manager's dependency graph, against the units'
 //! runtime states and queued jobs; this module installs them (merging with or replacing queued
-//! jobs, `canceled`), runs them and finishes them.
+//! jobs, `canceled`), runs them and finishes them. The planner reads the states unit by unit from
+//! the manager's tables (a `RuntimeView`), and a plan is kept for the next identical request while
+//! nothing it depended on changed ([`super::plan_cache`]).
+use super::plan_cache::{Plan, PlanKey, Recipe};
 use super::state::{ActiveState, JobResult, JobType, Sub};
 use super::{journal::ids, Job, Manager};
+use std::cell::RefCell;
+use std::rc::Rc;
 use unitlab_engine::diag::Severity;
 use unitlab_engine::fs::MemFs;
 use unitlab_engine::graph::DepKind;
 use unitlab_engine::load::LoadState;
 use unitlab_engine::name::{UnitName, UnitType};
 use unitlab_engine::transaction::{
-    self, ActiveState as TActiveState, InstalledJob, JobMode, RuntimeState, TransactionError,
+    self, ActiveState as TActiveState, InstalledJob, JobMode, RuntimeView, TransactionError,
 };
 
 /// What a client asks for (before collapsing against the unit's state).
@@ -37,7 +42,7 @@ pub enum Request {
 }
 
 /// The job mode (`--job-mode=`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Mode {
     /// `replace` (default).
     Replace,
@@ -219,75 +224,142 @@ impl Manager {
             Mode::IgnoreDependencies => JobMode::IgnoreDependencies,
             Mode::IgnoreRequirements => JobMode::IgnoreRequirements,
         };
-        let state = self.runtime_state();
-        let Some(graph) = self.units.graph.as_ref() else {
-            return Err(TxnError::new(
-                TxnErrorKind::NoSuchUnit,
-                format!("Unit {name} not found."),
-            ));
+        let key = PlanKey {
+            unit: id.clone(),
+            job_type,
+            mode,
+            manual,
+            reload_if,
+        };
+        let plan = match self.kept_plan(&key) {
+            Some(plan) => plan,
+            None => {
+                let Some(plan) = self.plan(&id, job_type, tmode, manual, reload_if) else {
+                    return Err(TxnError::new(
+                        TxnErrorKind::NoSuchUnit,
+                        format!("Unit {name} not found."),
+                    ));
+                };
+                let plan = Rc::new(plan);
+                self.units.plans.insert(key, Plan::clone(&plan));
+                plan
+            }
+        };
+        for (unit, prio, text) in &plan.messages {
+            self.journal(unit.as_ref(), *prio, text.clone(), None, None, Vec::new());
+        }
+        let recipe = plan.result.clone()?;
+        self.install(&recipe, &id)
+    }
+
+    /// A kept plan for `key` that still holds (see [`super::plan_cache`]).
+    fn kept_plan(&self, key: &PlanKey) -> Option<Rc<Plan>> {
+        let plan = self.units.plans.get(key)?;
+        let holds = plan
+            .consulted
+            .iter()
+            .all(|(unit, was)| self.units.map.get(unit).map(|u| to_tstate(u.active())) == *was)
+            && plan.queued.len() == self.jobs.len()
+            && self
+                .queued_jobs()
+                .eq(plan.queued.iter().map(|(u, t)| (u, *t)));
+        holds.then_some(plan)
+    }
+
+    /// The queued jobs as the planner sees them ([`View`]): (unit, type), by job id.
+    fn queued_jobs(&self) -> impl Iterator<Item = (&UnitName, JobType)> {
+        self.jobs.values().filter_map(|j| {
+            let current = self.units.map.get(&j.unit).and_then(|u| u.job) == Some(j.id);
+            current.then_some((&j.unit, j.kind))
+        })
+    }
+
+    /// Plans a request with the engine's planner against the manager's tables; `None` without a
+    /// graph.
+    fn plan(
+        &self,
+        id: &UnitName,
+        job_type: JobType,
+        mode: JobMode,
+        manual: bool,
+        reload_if: bool,
+    ) -> Option<Plan> {
+        let graph = self.units.graph.as_ref()?;
+        let state = View {
+            units: &self.units,
+            jobs: &self.jobs,
+            consulted: RefCell::new(Vec::new()),
         };
         let req = transaction::Request::new(id.as_str(), job_type)
-            .mode(tmode)
+            .mode(mode)
             .manual(manual)
             .reload_if_possible(reload_if);
         let mut messages = Vec::new();
         let planned = transaction::plan(graph, &req, &state, &mut messages);
-        for m in messages {
-            let prio = match m.severity {
-                Severity::Error => 3,
-                Severity::Warning => 4,
-                Severity::Notice => 5,
-                Severity::Info => 6,
-                Severity::Debug => continue,
-            };
-            let text = m.to_string();
-            self.journal(m.unit.as_ref(), prio, text, None, None, Vec::new());
-        }
-        let tr = planned.map_err(convert_error)?;
-        self.install(tr, &id, &state)
-    }
-
-    /// The runtime states and queued jobs, as the planner wants them.
-    fn runtime_state(&self) -> RuntimeState {
-        let mut st = RuntimeState::new();
-        for u in self.units.map.values() {
-            st.set_active_state(u.id().clone(), to_tstate(u.active()));
-            if let Some(j) = u.job.and_then(|j| self.jobs.get(&j)) {
-                st.set_job(
-                    u.id().clone(),
-                    Some(InstalledJob {
-                        job_type: j.kind,
-                        irreversible: false,
-                    }),
-                );
+        let messages = messages
+            .into_iter()
+            .filter_map(|m| {
+                let prio = match m.severity {
+                    Severity::Error => 3,
+                    Severity::Warning => 4,
+                    Severity::Notice => 5,
+                    Severity::Info => 6,
+                    Severity::Debug => return None,
+                };
+                let text = m.to_string();
+                Some((m.unit, prio, text))
+            })
+            .collect();
+        let result = planned.map_err(convert_error).map(|tr| {
+            let mut jobs: Vec<(UnitName, JobType, bool, bool)> = Vec::new();
+            for anchor in [true, false] {
+                for j in tr.jobs.iter().filter(|j| j.anchor == anchor) {
+                    jobs.push((j.unit.clone(), j.job_type, j.anchor, j.ignore_order));
+                }
             }
-        }
-        st
+            Rc::new(Recipe {
+                jobs,
+                cancelled: tr.cancelled,
+            })
+        });
+        let mut consulted = state.consulted.into_inner();
+        consulted.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
+        consulted.dedup_by(|a, b| a.0 == b.0);
+        let queued = self.queued_jobs().map(|(u, t)| (u.clone(), t)).collect();
+        Some(Plan {
+            consulted,
+            queued,
+            messages,
+            result,
+        })
     }
 
     /// Installs a planned transaction: the anchor's job first, then the others; each merges
     /// with the unit's queued job or replaces it (`canceled`).
-    fn install(
-        &mut self,
-        tr: transaction::Transaction,
-        anchor: &UnitName,
-        state: &RuntimeState,
-    ) -> Result<u32, TxnError> {
-        let mut order: Vec<&transaction::Job> = tr.jobs.iter().filter(|j| j.anchor).collect();
-        order.extend(tr.jobs.iter().filter(|j| !j.anchor));
+    fn install(&mut self, tr: &Recipe, anchor: &UnitName) -> Result<u32, TxnError> {
+        // The states the transaction was planned against (installing changes no unit's state,
+        // but read them all first all the same).
+        let states: Vec<TActiveState> = tr
+            .jobs
+            .iter()
+            .map(|(unit, ..)| {
+                self.units
+                    .map
+                    .get(unit)
+                    .map(|u| to_tstate(u.active()))
+                    .unwrap_or(TActiveState::Inactive)
+            })
+            .collect();
         let mut anchor_id = 0;
-        for tj in order {
-            let active = state
-                .given_state(tj.unit.as_str())
-                .unwrap_or(TActiveState::Inactive);
-            let kind = installed_type(tj.job_type.collapse(active));
-            if kind == JobType::Nop && !tj.anchor {
+        for ((unit, job_type, is_anchor, ignore_order), active) in tr.jobs.iter().zip(states) {
+            let kind = installed_type(job_type.collapse(active));
+            if kind == JobType::Nop && !*is_anchor {
                 continue;
             }
-            if !self.units.map.contains_key(&tj.unit) {
+            if !self.units.map.contains_key(unit) {
                 continue;
             }
-            let existing = self.units.map[&tj.unit].job;
+            let existing = self.units.map[unit].job;
             let id = match existing.and_then(|jid| self.jobs.get(&jid).map(|j| (jid, j.kind))) {
                 Some((jid, k)) => match merge(k, kind) {
                     Some(m) => {
@@ -300,12 +372,12 @@ impl Manager {
                     }
                     None => {
                         self.finish_job(jid, JobResult::Canceled, false);
-                        self.new_job(&tj.unit, kind, tj.ignore_order)
+                        self.new_job(unit, kind, *ignore_order)
                     }
                 },
-                None => self.new_job(&tj.unit, kind, tj.ignore_order),
+                None => self.new_job(unit, kind, *ignore_order),
             };
-            if tj.anchor || (&tj.unit == anchor && anchor_id == 0) {
+            if *is_anchor || (unit == anchor && anchor_id == 0) {
                 anchor_id = id;
             }
         }
@@ -929,6 +1001,38 @@ impl Manager {
                 Vec::new(),
             );
             let _ = self.enqueue(fs, d, Request::Stop, Mode::Fail);
+        }
+    }
+}
+
+/// The units' runtime states and queued jobs as the transaction planner consults them: read
+/// from the manager's tables unit by unit, only for the units a transaction touches, noting
+/// what was asked (for [`super::plan_cache`]).
+struct View<'a> {
+    units: &'a super::units::Units,
+    jobs: &'a std::collections::BTreeMap<u32, Job>,
+    consulted: RefCell<Vec<(UnitName, Option<TActiveState>)>>,
+}
+
+impl RuntimeView for View<'_> {
+    fn active_state(&self, unit: &UnitName) -> Option<TActiveState> {
+        let st = self.units.map.get(unit).map(|u| to_tstate(u.active()));
+        self.consulted.borrow_mut().push((unit.clone(), st));
+        st
+    }
+
+    fn for_each_job(&self, f: &mut dyn FnMut(&UnitName, InstalledJob)) {
+        for j in self.jobs.values() {
+            let current = self.units.map.get(&j.unit).and_then(|u| u.job) == Some(j.id);
+            if current {
+                f(
+                    &j.unit,
+                    InstalledJob {
+                        job_type: j.kind,
+                        irreversible: false,
+                    },
+                );
+            }
         }
     }
 }

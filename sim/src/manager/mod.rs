@@ -94,6 +94,7 @@ mod journal;
 mod list;
 mod list_jobs;
 mod path;
+mod plan_cache;
 pub mod process;
 mod service;
 mod show;
@@ -117,7 +118,7 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap, HashMap};
 use std::io::Write;
 use unitlab_engine::fs::MemFs;
-use unitlab_engine::graph::{Credentials, GraphOptions};
+use unitlab_engine::graph::{Credentials, GraphOptions, NameHash};
 use unitlab_engine::load::{LookupPaths, MapEnv, Scope};
 use unitlab_engine::name::UnitName;
 use units::Units;
@@ -232,7 +233,7 @@ pub struct Manager {
     next_job_id: u32,
     next_pid: u32,
     events: BinaryHeap<Reverse<(Usec, u64)>>,
-    event_data: HashMap<u64, Event>,
+    event_data: HashMap<u64, Event, NameHash>,
     seq: u64,
     clock: Clock,
     log: Vec<JournalEntry>,
@@ -294,7 +295,7 @@ impl Manager {
             jobs: BTreeMap::new(),
             next_job_id: 1,
             events: BinaryHeap::new(),
-            event_data: HashMap::new(),
+            event_data: HashMap::default(),
             seq: 0,
             clock: Clock::new(0),
             log: Vec::new(),
@@ -457,10 +458,10 @@ impl Manager {
     }
 
     fn load(&mut self, fs: &MemFs, names: &[UnitName]) -> Vec<UnitName> {
-        let Some(paths) = self.paths.clone() else {
+        let Some(paths) = self.paths.as_ref() else {
             return Vec::new();
         };
-        let added = self.units.load(fs, &paths, names);
+        let added = self.units.load(fs, paths, names);
         self.socket_reapply_edges();
         let now = self.clock.monotonic;
         for id in &added {
@@ -668,7 +669,7 @@ impl Manager {
 
     /// Re-reads every loaded unit from disk (daemon-reload), keeping runtime state.
     fn reload_units(&mut self, fs: &MemFs) {
-        let old: IndexMap<UnitName, units::Unit> = std::mem::take(&mut self.units.map);
+        let old: IndexMap<UnitName, units::Unit, NameHash> = std::mem::take(&mut self.units.map);
         self.sockets.forget_prototypes();
         self.units.names.clear();
         self.units.flush_cache();

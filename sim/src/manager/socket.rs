@@ -684,9 +684,10 @@ impl Manager {
         }
         // The prototype was kept as loaded, never started: a fresh unit under another name.
         let mut unit = proto.clone();
-        unit.node.unit.id = name.clone();
-        unit.node.unit.requested = name.clone();
-        unit.node.unit.names = vec![name.clone()];
+        let node = std::sync::Arc::make_mut(&mut unit.node);
+        node.unit.id = name.clone();
+        node.unit.requested = name.clone();
+        node.unit.names = vec![name.clone()];
         unit.loaded_at = self.now();
         self.units.map.insert(name.clone(), unit);
         self.units.names.insert(name.to_string(), name.clone());
@@ -734,7 +735,7 @@ impl Manager {
         ] {
             if let Some(u) = self.units.map.get_mut(from) {
                 for k in kinds {
-                    u.node
+                    std::sync::Arc::make_mut(&mut u.node)
                         .deps
                         .entry(k)
                         .or_default()

@@ -6,9 +6,10 @@ use super::process::{ExecCommand, Exit};
 use super::state::{ActiveState, Sub, UnitResult};
 use super::Usec;
 use indexmap::IndexMap;
+use std::sync::Arc;
 use unitlab_engine::diag::Diagnostic;
 use unitlab_engine::fs::{FileSystem, MemFs};
-use unitlab_engine::graph::{DepKind, Graph, GraphOptions, Node};
+use unitlab_engine::graph::{DepKind, Graph, GraphOptions, NameHash, Node};
 use unitlab_engine::load::{load_unit, Catalog, LoadOptions, LoadState, LookupPaths};
 use unitlab_engine::name::{UnitName, UnitType};
 
@@ -62,8 +63,9 @@ pub struct Stamps {
 /// One loaded unit: its configuration as loaded and its runtime state.
 #[derive(Clone, Debug)]
 pub struct Unit {
-    /// The graph node as loaded (load state, settings, dependencies).
-    pub node: Node,
+    /// The graph node as loaded (load state, settings, dependencies), shared with the graph
+    /// until either side changes it (copy on write).
+    pub node: Arc<Node>,
     /// The runtime configuration read from the node.
     pub cfg: Config,
     /// Files read at load time and their modification times (for `NeedDaemonReload=`).
@@ -138,7 +140,7 @@ pub struct LoadStamp {
 
 impl Unit {
     /// A unit fresh from loading: inactive, dead.
-    pub fn new(node: Node, stamp: LoadStamp) -> Unit {
+    pub fn new(node: Arc<Node>, stamp: LoadStamp) -> Unit {
         let cfg = Config::of(&node.unit);
         Unit {
             node,
@@ -232,9 +234,9 @@ pub fn stamp_of(fs: &dyn FileSystem, unit: &unitlab_engine::load::LoadedUnit) ->
 #[derive(Debug)]
 pub struct Units {
     /// Units by id, in load order.
-    pub map: IndexMap<UnitName, Unit>,
+    pub map: IndexMap<UnitName, Unit, NameHash>,
     /// Every name a unit is known by → its id.
-    pub names: std::collections::HashMap<String, UnitName>,
+    pub names: std::collections::HashMap<String, UnitName, NameHash>,
     /// The unit-file cache (rebuilt when the search path changed, as systemd does for new names).
     catalog: Option<Catalog>,
     /// The graph options (system or user manager, credentials).
@@ -245,21 +247,24 @@ pub struct Units {
     /// daemon-reload, garbage-collected ones included (rebuilt when a collected unit that is
     /// referenced again changed on disk).
     pub graph: Option<Graph>,
+    /// Plans kept for repeated requests (emptied whenever the graph changes).
+    pub(crate) plans: super::plan_cache::PlanCache,
     /// The files of every unit in the graph as they were when the graph read them.
-    graph_stamps: std::collections::HashMap<UnitName, LoadStamp>,
+    graph_stamps: std::collections::HashMap<UnitName, LoadStamp, NameHash>,
 }
 
 impl Units {
     /// An empty table.
     pub fn new(options: GraphOptions) -> Units {
         Units {
-            map: IndexMap::new(),
-            names: std::collections::HashMap::new(),
+            map: IndexMap::default(),
+            names: std::collections::HashMap::default(),
             catalog: None,
             options,
             diagnostics: Vec::new(),
             graph: None,
-            graph_stamps: std::collections::HashMap::new(),
+            graph_stamps: std::collections::HashMap::default(),
+            plans: Default::default(),
         }
     }
 
@@ -305,6 +310,8 @@ impl Units {
         if todo.is_empty() {
             return Vec::new();
         }
+        // The graph changes: kept plans no longer hold.
+        self.plans.clear();
         let mut diags = std::mem::take(&mut self.diagnostics);
         self.catalog(fs, paths);
         let catalog = self.catalog.take().expect("catalog was just built");
@@ -374,10 +381,13 @@ impl Units {
             }
         }
         let mut added = Vec::new();
-        for node in graph.nodes() {
+        for node in graph.shared_nodes() {
             match self.map.get_mut(node.id()) {
-                Some(u) if u.node.load_state() == node.load_state() => {
-                    u.node.deps = node.deps.clone();
+                // Still the graph's node (`ptr_eq`): nothing to refresh.
+                Some(u)
+                    if u.node.load_state() == node.load_state() && !Arc::ptr_eq(&u.node, node) =>
+                {
+                    Arc::make_mut(&mut u.node).deps = node.deps.clone();
                 }
                 Some(_) => {}
                 None if reach.contains(node.id()) => {
@@ -416,6 +426,7 @@ impl Units {
 
     /// Forgets the graph (daemon-reload): the next load rebuilds it from disk.
     pub fn reset_graph(&mut self) {
+        self.plans.clear();
         self.graph = None;
         self.graph_stamps.clear();
     }
@@ -428,8 +439,10 @@ impl Units {
         for (kind, others) in &u.node.deps {
             for other in others.keys() {
                 if let Some(o) = self.map.get_mut(other) {
-                    if let Some(m) = o.node.deps.get_mut(&kind.inverse()) {
-                        m.shift_remove(id);
+                    if o.node.has_dep(kind.inverse(), id.as_str()) {
+                        if let Some(m) = Arc::make_mut(&mut o.node).deps.get_mut(&kind.inverse()) {
+                            m.shift_remove(id);
+                        }
                     }
                 }
             }

@@ -1,0 +1,75 @@
+//! Planned transactions kept for the next identical request.
+//!
+//! A service with `Restart=` asks for the same restart transaction every time it dies; with
+//! thousands of such services the planner would run once per event. The planner is a function of
+//! the graph, the request, the queued jobs and the active states it consulted, so a plan can be
+//! reused while the graph is unchanged (the cache is emptied whenever a unit is loaded or the graph
+//! is rebuilt), the same jobs are queued (unit and type, in the same order) and every unit the
+//! planner asked about is still in the state it answered. Reusing it gives exactly what planning again would:
+//! the same jobs, the same refusal, the same journal messages.
+use super::jobs::{Mode, TxnError};
+use super::state::JobType;
+use indexmap::IndexMap;
+use std::rc::Rc;
+use unitlab_engine::graph::NameHash;
+use unitlab_engine::name::UnitName;
+use unitlab_engine::transaction::ActiveState;
+
+/// What was asked for.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct PlanKey {
+    pub unit: UnitName,
+    pub job_type: JobType,
+    pub mode: Mode,
+    pub manual: bool,
+    pub reload_if: bool,
+}
+
+/// The jobs of a planned transaction as the manager installs them: (unit, type, anchor,
+/// ignore-order), the anchor's first, and the queued jobs it cancels.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Recipe {
+    pub jobs: Vec<(UnitName, JobType, bool, bool)>,
+    pub cancelled: Vec<UnitName>,
+}
+
+/// One kept plan.
+#[derive(Clone, Debug)]
+pub(crate) struct Plan {
+    /// The units the planner asked about and what it was told (`None`: not loaded).
+    pub consulted: Vec<(UnitName, Option<ActiveState>)>,
+    /// The jobs queued when it was planned: (unit, type), by job id.
+    pub queued: Vec<(UnitName, JobType)>,
+    /// The planner's journal messages: (unit, priority, text).
+    pub messages: Vec<(Option<UnitName>, u8, String)>,
+    /// The jobs, or why the request was refused.
+    pub result: Result<Rc<Recipe>, TxnError>,
+}
+
+/// The kept plans (bounded: emptied when it grows past [`PlanCache::LIMIT`]).
+#[derive(Debug, Default)]
+pub(crate) struct PlanCache {
+    plans: IndexMap<PlanKey, Rc<Plan>, NameHash>,
+}
+
+impl PlanCache {
+    const LIMIT: usize = 4096;
+
+    /// Forgets every plan (the graph changed).
+    pub fn clear(&mut self) {
+        self.plans.clear();
+    }
+
+    /// The plan kept for `key`, if any (the caller checks that it still holds).
+    pub fn get(&self, key: &PlanKey) -> Option<Rc<Plan>> {
+        self.plans.get(key).cloned()
+    }
+
+    /// Keeps a plan.
+    pub fn insert(&mut self, key: PlanKey, plan: Plan) {
+        if self.plans.len() >= Self::LIMIT {
+            self.plans.clear();
+        }
+        self.plans.insert(key, Rc::new(plan));
+    }
+}
