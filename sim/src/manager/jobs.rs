@@ -379,15 +379,27 @@ impl Manager {
     /// Runs every job that may run, until none can.
     pub(crate) fn dispatch(&mut self, fs: &MemFs) {
         for _ in 0..10_000 {
-            let ready: Vec<u32> = self
+            let mut ready: Vec<(std::cmp::Reverse<u8>, &str, u32)> = self
                 .jobs
                 .values()
                 .filter(|j| !j.running && self.runnable(j))
-                .map(|j| j.id)
+                .map(|j| {
+                    (
+                        std::cmp::Reverse(j.unit.unit_type() as u8),
+                        j.unit.as_str(),
+                        j.id,
+                    )
+                })
                 .collect();
             if ready.is_empty() {
                 return;
             }
+            // systemd's run queue hands out runnable jobs by unit priority
+            // (`unit_compare_priority()`): the later unit type first (slices before services),
+            // then by name; so `a.service`'s start runs before the check of its `Requisite=`
+            // `b.service` (manager_props regression, verified on the live manager).
+            ready.sort_unstable();
+            let ready: Vec<u32> = ready.into_iter().map(|(_, _, id)| id).collect();
             for id in ready {
                 let ok = self
                     .jobs

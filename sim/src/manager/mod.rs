@@ -74,6 +74,10 @@
 //!   `KillMode=`/`KillSignal=` (every process dies on `SIGTERM`), `PIDFile=`, `JobTimeoutSec=`,
 //!   `FailureAction=`/`SuccessAction=`, `Type=dbus`/`idle` (run as `simple`), the
 //!   `Consumed ... CPU time` journal line;
+//! - processes take no virtual time (`/bin/true` exits at the instant it starts), so a failure
+//!   loop (`OnFailure=` a unit that pulls the failing unit in again) runs at one instant and is
+//!   reported as a livelock, where the live manager sees the exits between rounds and its start
+//!   limit ends the loop;
 //! - a garbage-collected unit stays in the planner's graph until it is referenced again (then
 //!   the graph is rebuilt if its files changed), so other units' edits may be seen by the
 //!   planner at that moment without a daemon-reload.

@@ -67,15 +67,14 @@ impl Manager {
         let now = self.now();
         let conditions = u.cfg.conditions.clone();
         let asserts = u.cfg.asserts.clone();
-        let cond_ok = self.checks_hold(fs, &conditions);
+        let (cond_ok, outcomes) = self.test_checks(fs, &conditions);
         let u = self.units.map.get_mut(id).expect("unit exists");
         u.condition_result = Some(cond_ok);
         u.stamps.condition = Some(now);
+        u.condition_failed = failed_checks(&conditions, &outcomes, "Condition");
         if !cond_ok {
-            let failed = conditions
-                .iter()
-                .find(|c| !c.trigger)
-                .map(|c| format!("Condition{}={}", c.kind, c.raw))
+            let failed = reported_failure(&conditions, &outcomes)
+                .map(|c| check_text(c, "Condition"))
                 .unwrap_or_default();
             self.journal(
                 Some(id),
@@ -88,10 +87,13 @@ impl Manager {
             self.finish_job(job, JobResult::Done, false);
             return;
         }
-        let assert_ok = self.checks_hold(fs, &asserts);
+        let (assert_ok, outcomes) = self.test_checks(fs, &asserts);
         let u = self.units.map.get_mut(id).expect("unit exists");
         u.assert_result = Some(assert_ok);
         u.stamps.assert = Some(now);
+        u.assert_failed = reported_failure(&asserts, &outcomes)
+            .filter(|c| !c.trigger)
+            .map(|c| check_text(c, "Assert"));
         if !assert_ok {
             self.finish_job(job, JobResult::Assert, false);
             return;
@@ -348,6 +350,19 @@ impl Manager {
         u.records.clear();
         u.forking_daemon = false;
         self.emit_begin(id, JobType::Start);
+        let condition = self.exec_list(id, "ExecCondition", |s| &s.condition);
+        if condition.is_empty() {
+            self.enter_start_pre(id);
+        } else {
+            self.set_sub(id, Sub::Condition);
+            let t = self.timeout_start(id);
+            self.arm_timer(id, t);
+            self.run_commands(id, condition, Role::Control);
+        }
+    }
+
+    /// `service_enter_start_pre()`: `ExecStartPre=`, then the start.
+    fn enter_start_pre(&mut self, id: &UnitName) {
         let pre = self.exec_list(id, "ExecStartPre", |s| &s.start_pre);
         if pre.is_empty() {
             self.enter_start(id);
@@ -556,6 +571,15 @@ impl Manager {
                 None,
                 Vec::new(),
             );
+        } else if result == UnitResult::ExecCondition {
+            self.journal(
+                Some(id),
+                6,
+                format!("{id}: Skipped due to '{}'.", result.as_str()),
+                Some(ids::UNIT_SKIPPED),
+                None,
+                vec![("UNIT_RESULT", result.as_str().to_owned())],
+            );
         } else {
             self.journal(
                 Some(id),
@@ -566,7 +590,7 @@ impl Manager {
                 vec![("UNIT_RESULT", result.as_str().to_owned())],
             );
         }
-        let end = if result == UnitResult::Success {
+        let end = if matches!(result, UnitResult::Success | UnitResult::ExecCondition) {
             Sub::Dead
         } else {
             Sub::Failed
@@ -616,8 +640,16 @@ impl Manager {
                     || svc.success_signals.contains(&sig)
             }
         };
+        // An `ExecCondition=` command that exits 1–254 skips the unit: not a failure, and
+        // logged at debug level only (reference: live user manager, user-exec-condition.md).
+        let skip = role == Role::Control
+            && u.sub == Sub::Condition
+            && !clean
+            && matches!(exit, Exit::Exited(1..=254));
         let f = if clean || p.cmd.ignore_failure {
             UnitResult::Success
+        } else if skip {
+            UnitResult::ExecCondition
         } else {
             match exit {
                 Exit::Exited(_) => UnitResult::ExitCode,
@@ -630,7 +662,7 @@ impl Manager {
             u.exec_main = Some((pid, exit));
             u.stamps.exec_main_exit = Some(now);
         }
-        if f != UnitResult::Success || (!clean && p.cmd.ignore_failure) {
+        if !skip && (f != UnitResult::Success || (!clean && p.cmd.ignore_failure)) {
             let what = if role == Role::Main {
                 "Main"
             } else {
@@ -691,6 +723,23 @@ impl Manager {
                 }
                 if !others_alive {
                     self.enter_stop_post(id, UnitResult::Success);
+                }
+            }
+            (Role::Control, Sub::Condition) => {
+                if f == UnitResult::ExecCondition {
+                    let u = self.units.map.get_mut(id).expect("unit exists");
+                    u.condition_result = Some(false);
+                    u.condition_failed.clear();
+                    self.enter_signal(id, Sub::StopSigterm, f);
+                } else if f != UnitResult::Success {
+                    self.enter_signal(id, Sub::StopSigterm, f);
+                } else if has_pending {
+                    let cmds = std::mem::take(
+                        &mut self.units.map.get_mut(id).expect("unit exists").pending,
+                    );
+                    self.run_commands(id, cmds, Role::Control);
+                } else {
+                    self.enter_start_pre(id);
                 }
             }
             (Role::Control, Sub::StartPre) => {
@@ -898,21 +947,28 @@ impl Manager {
         }
     }
 
-    /// Evaluates `Condition*=`/`Assert*=` lines: every non-triggering check must hold, and one
-    /// of the triggering ones if there are any.
-    pub(crate) fn checks_hold(&self, fs: &MemFs, checks: &[super::config::Check]) -> bool {
-        let mut any_trigger = false;
-        let mut trigger_ok = false;
-        for c in checks {
+    /// Tests checks as systemd does (`condition_test_list()`): in its list order, which is the
+    /// reverse of the file's (each setting is prepended), stopping at the first failed
+    /// non-triggering check. Returns the result and each check's outcome by file index (`None`:
+    /// not tested).
+    fn test_checks(
+        &self,
+        fs: &MemFs,
+        checks: &[super::config::Check],
+    ) -> (bool, Vec<Option<bool>>) {
+        let mut outcomes = vec![None; checks.len()];
+        let mut triggered: Option<bool> = None;
+        for (i, c) in checks.iter().enumerate().rev() {
             let ok = self.check(fs, c) != c.negate;
-            if c.trigger {
-                any_trigger = true;
-                trigger_ok |= ok;
-            } else if !ok {
-                return false;
+            outcomes[i] = Some(ok);
+            if !c.trigger && !ok {
+                return (false, outcomes);
+            }
+            if c.trigger && triggered != Some(true) {
+                triggered = Some(ok);
             }
         }
-        !any_trigger || trigger_ok
+        (triggered != Some(false), outcomes)
     }
 
     /// The specifiers of a condition's argument that the simulated manager knows
@@ -1019,11 +1075,61 @@ fn shall_restart(policy: RestartPolicy, r: UnitResult) -> bool {
     use UnitResult::*;
     match policy {
         RestartPolicy::No => false,
-        RestartPolicy::Always => r != StartLimitHit,
+        RestartPolicy::Always => !matches!(r, StartLimitHit | ExecCondition),
         RestartPolicy::OnSuccess => r == Success,
-        RestartPolicy::OnFailure => !matches!(r, Success | StartLimitHit),
+        RestartPolicy::OnFailure => !matches!(r, Success | StartLimitHit | ExecCondition),
         RestartPolicy::OnAbnormal => matches!(r, Signal | CoreDump | Timeout | Watchdog),
         RestartPolicy::OnWatchdog => r == Watchdog,
         RestartPolicy::OnAbort => matches!(r, Signal | CoreDump),
     }
+}
+
+/// `Condition`/`Assert` + key `=` `|` `!` parameter, as systemd names a check in messages.
+fn check_text(c: &super::config::Check, prefix: &str) -> String {
+    format!(
+        "{prefix}{}={}{}{}",
+        c.kind,
+        if c.trigger { "|" } else { "" },
+        if c.negate { "!" } else { "" },
+        c.param
+    )
+}
+
+/// The failed checks in the file's order, as `status` lists them under `Condition:` (the
+/// manager's list is the reverse of the file's, and systemctl reverses it again when it reads
+/// the `Conditions` property).
+fn failed_checks(
+    checks: &[super::config::Check],
+    outcomes: &[Option<bool>],
+    prefix: &str,
+) -> Vec<String> {
+    checks
+        .iter()
+        .zip(outcomes)
+        .filter(|(_, o)| **o == Some(false))
+        .map(|(c, _)| check_text(c, prefix))
+        .collect()
+}
+
+/// The check a failure is reported by (`unit_find_failed_condition()`): in list order, the first
+/// non-triggering check that did not succeed, else the first triggering one that did not when
+/// none did.
+fn reported_failure<'c>(
+    checks: &'c [super::config::Check],
+    outcomes: &[Option<bool>],
+) -> Option<&'c super::config::Check> {
+    let mut failed_trigger = None;
+    let mut trigger_ok = false;
+    for (c, o) in checks.iter().zip(outcomes).rev() {
+        if c.trigger {
+            if *o == Some(true) {
+                trigger_ok = true;
+            } else if failed_trigger.is_none() {
+                failed_trigger = Some(c);
+            }
+        } else if *o != Some(true) {
+            return Some(c);
+        }
+    }
+    failed_trigger.filter(|_| !trigger_ok)
 }

@@ -161,6 +161,9 @@ pub enum UnitResult {
     UnitStartLimitHit,
     /// `trigger-limit-hit`: a path or socket unit fired too often.
     TriggerLimitHit,
+    /// `exec-condition`: an `ExecCondition=` command exited 1–254 (the unit is skipped, not
+    /// failed).
+    ExecCondition,
 }
 
 impl UnitResult {
@@ -178,6 +181,7 @@ impl UnitResult {
             UnitResult::StartLimitHit => "start-limit-hit",
             UnitResult::UnitStartLimitHit => "unit-start-limit-hit",
             UnitResult::TriggerLimitHit => "trigger-limit-hit",
+            UnitResult::ExecCondition => "exec-condition",
         }
     }
 }

@@ -105,6 +105,12 @@ pub struct Unit {
     pub condition_result: Option<bool>,
     /// `AssertResult=`.
     pub assert_result: Option<bool>,
+    /// The `Condition*=` checks that failed at the last start, as `status` lists them
+    /// (`ConditionPathExists=!/tmp`), in the file's order.
+    pub condition_failed: Vec<String>,
+    /// The failed `Assert*=` check `status` names (`AssertPathExists=/x`), or `None` when only
+    /// triggering asserts failed.
+    pub assert_failed: Option<String>,
     /// Generation of the unit's timer: a timer event of an older generation is stale.
     pub timer_gen: u64,
     /// A stop was requested (no `Restart=` then).
@@ -151,6 +157,8 @@ impl Unit {
             stamps: Stamps::default(),
             condition_result: None,
             assert_result: None,
+            condition_failed: Vec::new(),
+            assert_failed: None,
             timer_gen: 0,
             stop_requested: false,
             forking_daemon: false,
