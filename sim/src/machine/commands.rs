@@ -529,13 +529,21 @@ fn sleep(m: &mut Machine, args: &[String], io: &mut Io<'_>) -> i32 {
 
 /// `connect ADDRESS`: opens a connection to a socket path or `[HOST:]PORT`, then closes it.
 /// Nothing listens until the managers model sockets, so every connection is refused.
-fn connect(_m: &mut Machine, args: &[String], io: &mut Io<'_>) -> i32 {
+/// `connect ADDRESS`: a client opens a stream connection to a socket path or `[HOST:]PORT` and
+/// closes it again (the real-manager differential runs the same as a small python function,
+/// `sim/tests/tour_support/mod.rs`). The managers' sockets listening there are triggered.
+fn connect(m: &mut Machine, args: &[String], io: &mut Io<'_>) -> i32 {
     let [addr] = args else {
         let _ = writeln!(io.err, "connect: usage: connect ADDRESS");
         return 2;
     };
-    let _ = writeln!(io.err, "connect: {addr}: Connection refused");
-    1
+    match m.connect(addr) {
+        Ok(()) => 0,
+        Err(e) => {
+            let _ = writeln!(io.err, "connect: {addr}: {}", e.strerror());
+            1
+        }
+    }
 }
 
 fn cd(m: &mut Machine, args: &[String], io: &mut Io<'_>) -> i32 {
@@ -598,7 +606,8 @@ fn row(m: &Machine, path: &Utf8Path, meta: &Metadata, shown: &str) -> Row {
         FileKind::Dir => 'd',
         FileKind::Symlink => 'l',
         FileKind::CharDevice => 'c',
-        _ => '-',
+        // Sockets and FIFOs made by socket units.
+        _ => m.special_kind(path, meta).unwrap_or('-'),
     };
     let mut mode = String::from(kind);
     for shift in [6, 3, 0] {

@@ -321,7 +321,7 @@ impl Manager {
         Ok(anchor_id)
     }
 
-    fn new_job(&mut self, unit: &UnitName, kind: JobType, ignore_order: bool) -> u32 {
+    pub(crate) fn new_job(&mut self, unit: &UnitName, kind: JobType, ignore_order: bool) -> u32 {
         let id = self.next_job_id;
         self.next_job_id += 1;
         self.jobs.insert(
@@ -670,9 +670,26 @@ impl Manager {
 
     pub(crate) fn set_sub_ext(&mut self, id: &UnitName, sub: Sub, will_restart: bool) {
         let now = self.now();
+        // Leaving the inactive states: remember whether a requirement could not load (the
+        // invariant check then cannot tell which requirements systemd dropped).
+        let leaving = self.units.map.get(id).is_some_and(|u| {
+            u.active().is_inactive_or_failed()
+                && !sub.service_active_state().is_inactive_or_failed()
+        });
+        let unloaded_requirement = leaving
+            && self.units.map.get(id).is_some_and(|u| {
+                u.node.deps_of(DepKind::Requires).any(|(d, _)| {
+                    self.units.map.get(d).is_some_and(|du| {
+                        du.load_state() != unitlab_engine::load::LoadState::Loaded
+                    })
+                })
+            });
         let Some(u) = self.units.map.get_mut(id) else {
             return;
         };
+        if leaving {
+            u.unloaded_requirement = unloaded_requirement;
+        }
         let os = u.active();
         u.sub = sub;
         let ns = u.active();
@@ -776,6 +793,7 @@ impl Manager {
             }
             for x in changed {
                 self.check_after_change(fs, &x);
+                self.socket_notify(fs, &x);
                 self.notify_triggering(fs, &x);
             }
         }

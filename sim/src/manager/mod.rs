@@ -58,9 +58,13 @@
 //!
 //! # Not modelled yet
 //!
-//! - Sockets, timers, mounts and devices are loaded and listed, but starting one only moves it
-//!   to `active` with a placeholder sub-state (issue 6 gives them their behaviour); their
+//! - Timers, mounts and devices are loaded and listed, but starting one only moves it to
+//!   `active` with a placeholder sub-state (issue 6 gives them their behaviour); their
 //!   `TriggeredBy:`/`Triggers:` lines and the stop hint work already;
+//! - sockets listen, accept and trigger their services (`socket.rs` module docs: `Accept=no`/
+//!   `yes`, `MaxConnections=`, trigger limits, `service-start-limit-hit`, `list-sockets`); not
+//!   modelled there: sockets' `Exec*=` commands, `SocketUser=`, `MaxConnectionsPerSource=`,
+//!   FIFO writes and datagrams as triggers;
 //! - path units: `PathModified=` fires like `PathChanged=` (the shell's commands always close
 //!   what they write), symlinks in a watched path are followed but the link itself is not
 //!   watched, the directories `MakeDirectory=` creates notify no other path unit, and the
@@ -93,6 +97,7 @@ mod path;
 pub mod process;
 mod service;
 mod show;
+mod socket;
 pub mod state;
 mod status;
 pub mod timefmt;
@@ -103,6 +108,7 @@ mod verbs;
 pub use clock::{Clock, Usec};
 pub use journal::{ids as message_ids, Journal, JournalEntry};
 pub use path::FileChange;
+pub use socket::{Address, ConnectError, SpecialFile};
 pub use state::{ActiveState, JobResult, JobType, Sub, UnitResult};
 
 use indexmap::IndexMap;
@@ -244,6 +250,8 @@ pub struct Manager {
     check_invariants: bool,
     booted: bool,
     events_processed: u64,
+    /// Socket units' runtime state (`socket.rs`).
+    sockets: socket::Sockets,
     /// The runtime part of path units (watches, trigger limit), by id.
     path_units: HashMap<UnitName, path::PathUnit>,
 }
@@ -298,6 +306,7 @@ impl Manager {
             check_invariants: cfg!(debug_assertions),
             booted: false,
             events_processed: 0,
+            sockets: socket::Sockets::default(),
             path_units: HashMap::new(),
         }
     }
@@ -452,6 +461,7 @@ impl Manager {
             return Vec::new();
         };
         let added = self.units.load(fs, &paths, names);
+        self.socket_reapply_edges();
         let now = self.clock.monotonic;
         for id in &added {
             if let Some(u) = self.units.map.get_mut(id) {
@@ -659,6 +669,7 @@ impl Manager {
     /// Re-reads every loaded unit from disk (daemon-reload), keeping runtime state.
     fn reload_units(&mut self, fs: &MemFs) {
         let old: IndexMap<UnitName, units::Unit> = std::mem::take(&mut self.units.map);
+        self.sockets.forget_prototypes();
         self.units.names.clear();
         self.units.flush_cache();
         self.units.reset_graph();

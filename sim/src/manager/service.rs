@@ -100,7 +100,7 @@ impl Manager {
         }
         match u.unit_type() {
             UnitType::Service => self.service_start(id),
-            UnitType::Socket => self.set_sub(id, Sub::TypeActive("listening")),
+            UnitType::Socket => self.socket_start(fs, id, job),
             UnitType::Path => self.path_start(fs, id, job),
             UnitType::Timer => self.set_sub(id, Sub::TypeActive("waiting")),
             UnitType::Mount => self.set_sub(id, Sub::TypeActive("mounted")),
@@ -112,12 +112,16 @@ impl Manager {
     }
 
     /// Runs a stop (or restart's stop half) job's action on its unit.
-    pub(crate) fn stop_unit(&mut self, _fs: &MemFs, id: &UnitName, job: u32) {
+    pub(crate) fn stop_unit(&mut self, fs: &MemFs, id: &UnitName, job: u32) {
         let Some(u) = self.units.map.get_mut(id) else {
             return;
         };
         if u.active().is_inactive_or_failed() {
             self.finish_job(job, JobResult::Done, true);
+            return;
+        }
+        if u.unit_type() == UnitType::Socket {
+            self.socket_stop(fs, id);
             return;
         }
         if u.unit_type() != UnitType::Service {
@@ -327,6 +331,7 @@ impl Manager {
                 }
             }
         };
+        u.start_limit_hit = !allowed;
         if !allowed {
             u.auto_restart = false;
             self.journal(
@@ -351,27 +356,41 @@ impl Manager {
         u.forking_daemon = false;
         self.emit_begin(id, JobType::Start);
         let condition = self.exec_list(id, "ExecCondition", |s| &s.condition);
-        if condition.is_empty() {
+        if !self.start_phase(id, Sub::Condition, condition) {
             self.enter_start_pre(id);
-        } else {
-            self.set_sub(id, Sub::Condition);
-            let t = self.timeout_start(id);
-            self.arm_timer(id, t);
-            self.run_commands(id, condition, Role::Control);
         }
     }
 
     /// `service_enter_start_pre()`: `ExecStartPre=`, then the start.
     fn enter_start_pre(&mut self, id: &UnitName) {
         let pre = self.exec_list(id, "ExecStartPre", |s| &s.start_pre);
-        if pre.is_empty() {
+        if !self.start_phase(id, Sub::StartPre, pre) {
             self.enter_start(id);
-        } else {
-            self.set_sub(id, Sub::StartPre);
-            let t = self.timeout_start(id);
-            self.arm_timer(id, t);
-            self.run_commands(id, pre, Role::Control);
         }
+    }
+
+    /// Runs `cmds` as control processes in the start sub-state `sub`, under the start timeout;
+    /// false (nothing done) when there are none.
+    fn start_phase(
+        &mut self,
+        id: &UnitName,
+        sub: Sub,
+        cmds: Vec<(ExecCommand, &'static str)>,
+    ) -> bool {
+        if cmds.is_empty() {
+            return false;
+        }
+        self.set_sub(id, sub);
+        let t = self.timeout_start(id);
+        self.arm_timer(id, t);
+        self.run_commands(id, cmds, Role::Control);
+        true
+    }
+
+    /// Runs the commands left of the current phase (the next `ExecStartPre=` line, ...).
+    fn run_pending(&mut self, id: &UnitName, role: Role) {
+        let cmds = std::mem::take(&mut self.units.map.get_mut(id).expect("unit exists").pending);
+        self.run_commands(id, cmds, role);
     }
 
     fn svc(&self, id: &UnitName) -> Option<&super::config::ServiceConfig> {
@@ -702,10 +721,7 @@ impl Manager {
                 } else if svc.kind == ServiceType::Notify {
                     self.enter_signal(id, Sub::StopSigterm, UnitResult::Protocol);
                 } else if has_pending {
-                    let cmds = std::mem::take(
-                        &mut self.units.map.get_mut(id).expect("unit exists").pending,
-                    );
-                    self.run_commands(id, cmds, Role::Main);
+                    self.run_pending(id, Role::Main);
                 } else {
                     self.enter_start_post(id);
                 }
@@ -734,10 +750,7 @@ impl Manager {
                 } else if f != UnitResult::Success {
                     self.enter_signal(id, Sub::StopSigterm, f);
                 } else if has_pending {
-                    let cmds = std::mem::take(
-                        &mut self.units.map.get_mut(id).expect("unit exists").pending,
-                    );
-                    self.run_commands(id, cmds, Role::Control);
+                    self.run_pending(id, Role::Control);
                 } else {
                     self.enter_start_pre(id);
                 }
@@ -746,10 +759,7 @@ impl Manager {
                 if f != UnitResult::Success {
                     self.enter_signal(id, Sub::StopSigterm, f);
                 } else if has_pending {
-                    let cmds = std::mem::take(
-                        &mut self.units.map.get_mut(id).expect("unit exists").pending,
-                    );
-                    self.run_commands(id, cmds, Role::Control);
+                    self.run_pending(id, Role::Control);
                 } else {
                     self.enter_start(id);
                 }
@@ -771,20 +781,14 @@ impl Manager {
                 if f != UnitResult::Success {
                     self.enter_stop(id, f);
                 } else if has_pending {
-                    let cmds = std::mem::take(
-                        &mut self.units.map.get_mut(id).expect("unit exists").pending,
-                    );
-                    self.run_commands(id, cmds, Role::Control);
+                    self.run_pending(id, Role::Control);
                 } else {
                     self.enter_running(id, UnitResult::Success);
                 }
             }
             (Role::Control, Sub::Reload) => {
                 if has_pending && f == UnitResult::Success {
-                    let cmds = std::mem::take(
-                        &mut self.units.map.get_mut(id).expect("unit exists").pending,
-                    );
-                    self.run_commands(id, cmds, Role::Control);
+                    self.run_pending(id, Role::Control);
                     return;
                 }
                 self.disarm_timer(id);
@@ -807,10 +811,7 @@ impl Manager {
             (Role::Control, Sub::Stop) => {
                 self.record_result(id, f);
                 if has_pending {
-                    let cmds = std::mem::take(
-                        &mut self.units.map.get_mut(id).expect("unit exists").pending,
-                    );
-                    self.run_commands(id, cmds, Role::Control);
+                    self.run_pending(id, Role::Control);
                 } else {
                     self.enter_signal(id, Sub::StopSigterm, UnitResult::Success);
                 }
@@ -818,10 +819,7 @@ impl Manager {
             (Role::Control, Sub::StopPost) => {
                 self.record_result(id, f);
                 if has_pending {
-                    let cmds = std::mem::take(
-                        &mut self.units.map.get_mut(id).expect("unit exists").pending,
-                    );
-                    self.run_commands(id, cmds, Role::Control);
+                    self.run_pending(id, Role::Control);
                 } else {
                     self.enter_dead(id, UnitResult::Success, true);
                 }
@@ -974,7 +972,7 @@ impl Manager {
     /// The specifiers of a condition's argument that the simulated manager knows
     /// (`unit_full_printf()`, reference §2.5): `%h %u %U %t %T %V %%`. Any other specifier makes
     /// the argument unresolvable (`None`).
-    fn expand_specifiers(&self, s: &str) -> Option<String> {
+    pub(crate) fn expand_specifiers(&self, s: &str) -> Option<String> {
         use unitlab_engine::load::Env;
         let mut out = String::with_capacity(s.len());
         let mut chars = s.chars();

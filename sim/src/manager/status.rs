@@ -262,6 +262,7 @@ fn render(m: &Manager, fs: &MemFs, u: &Unit) -> String {
         .position(|x| *x == s)
         .unwrap_or(7)
     };
+    s.push_str(&super::socket::status_lines(m, u));
     let mut records: Vec<&super::units::ProcRecord> = u.records.iter().collect();
     records.sort_by_key(|r| rank(r.setting));
     for r in records {
@@ -285,7 +286,9 @@ fn render(m: &Manager, fs: &MemFs, u: &Unit) -> String {
         }
     }
     let procs: Vec<&super::units::Proc> = u.main.iter().chain(u.control.iter()).collect();
-    if !procs.is_empty() {
+    // An active socket's cgroup exists (and is shown) even without processes.
+    let socket_up = u.unit_type() == UnitType::Socket && !active.is_inactive_or_failed();
+    if !procs.is_empty() || socket_up {
         s.push_str(&format!("     CGroup: {}\n", cgroup_of(m, u)));
         for (i, p) in procs.iter().enumerate() {
             let branch = if i + 1 == procs.len() {

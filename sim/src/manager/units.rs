@@ -117,9 +117,14 @@ pub struct Unit {
     pub stop_requested: bool,
     /// The forking parent leaves a daemon behind when it exits successfully.
     pub forking_daemon: bool,
+    /// The last start ran into the start limit (`unit->start_limit_hit`; sockets follow it).
+    pub start_limit_hit: bool,
     /// When this unit object was loaded (monotonic): a unit garbage-collected and loaded again
     /// remembers nothing of before.
     pub loaded_at: super::Usec,
+    /// One of the unit's `Requires=` dependencies could not load when the unit last left the
+    /// inactive states (systemd may then have dropped its other requirements' jobs).
+    pub unloaded_requirement: bool,
 }
 
 /// What `NeedDaemonReload=` compares: the fragment and drop-ins with their modification times.
@@ -162,7 +167,9 @@ impl Unit {
             timer_gen: 0,
             stop_requested: false,
             forking_daemon: false,
+            start_limit_hit: false,
             loaded_at: 0,
+            unloaded_requirement: false,
         }
     }
 

@@ -194,6 +194,7 @@ pub fn run(
         "status" => super::status::run(m, fs, &o, out, err),
         "show" => super::show::run(m, fs, &o, out, err),
         "list-units" | "" => super::list::run(m, fs, &o, out, err),
+        "list-sockets" => super::socket::list_sockets(m, fs, &o, out, err),
         "list-jobs" => super::list_jobs::run(m, &o, out),
         v => {
             let _ = writeln!(err, "Unknown command verb {v}.");
@@ -527,6 +528,7 @@ fn reset_failed(m: &mut Manager, fs: &MemFs, o: &Opts, err: &mut dyn Write) -> i
             Some(u) => {
                 u.rl_begin = None;
                 u.rl_num = 0;
+                u.start_limit_hit = false;
                 if u.sub == super::Sub::Failed {
                     u.result = super::UnitResult::Success;
                     let id = u.id().clone();
