@@ -591,6 +591,7 @@ impl Manager {
                 true
             }
         };
+        u.start_limit_hit = !ok;
         if !ok {
             self.journal(
                 Some(id),
@@ -773,7 +774,7 @@ impl Manager {
         let Some(o) = self.units.map.get(other) else {
             return;
         };
-        if o.result == UnitResult::StartLimitHit {
+        if o.start_limit_hit {
             self.path_enter_dead(id, UnitResult::UnitStartLimitHit);
             return;
         }
