@@ -362,7 +362,10 @@ pub fn hold_real_manager_lock() {
             .open(&path)
             .ok()?;
         if file.try_lock().is_err() {
-            eprintln!("waiting for {} (another test run uses the real user manager)", path.display());
+            eprintln!(
+                "waiting for {} (another test run uses the real user manager)",
+                path.display()
+            );
             file.lock().ok()?;
         }
         Some(file)

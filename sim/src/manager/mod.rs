@@ -72,6 +72,7 @@ mod show;
 pub mod state;
 mod status;
 pub mod timefmt;
+pub mod timer;
 mod units;
 mod verbs;
 
@@ -173,6 +174,8 @@ enum Event {
     },
     /// A unit's timer fires (start/stop timeout, restart delay); stale if `gen` is old.
     Timer { unit: UnitName, gen: u64 },
+    /// The timer units' clocks wake up ([`timer`]); stale if `gen` is old.
+    TimerWake { gen: u64 },
 }
 
 /// An installed job.
@@ -212,6 +215,10 @@ pub struct Manager {
     check_invariants: bool,
     booted: bool,
     events_processed: u64,
+    /// The timer units' wake-ups and random sources ([`timer`]).
+    timers: timer::Timers,
+    /// The machine's seed (timer perturbation and random delays).
+    seed: u64,
 }
 
 impl Manager {
@@ -263,6 +270,8 @@ impl Manager {
             check_invariants: cfg!(debug_assertions),
             booted: false,
             events_processed: 0,
+            timers: timer::Timers::default(),
+            seed: 0,
         }
     }
 
@@ -303,6 +312,7 @@ impl Manager {
     pub fn boot(&mut self, world: &mut World<'_>) {
         self.enter(world);
         self.booted = true;
+        self.timers_boot();
         let fs: &MemFs = world.fs;
         let root = UnitName::new("-.slice").expect("valid name");
         let default = UnitName::new("default.target").expect("valid name");
@@ -563,6 +573,7 @@ impl Manager {
                     self.timer_fired(fs, &unit);
                 }
             }
+            Event::TimerWake { gen } => self.timers_wake(fs, gen),
         }
     }
 
@@ -624,5 +635,6 @@ impl Manager {
                 self.units.map.insert(id, o);
             }
         }
+        self.timers_reloaded(fs);
     }
 }

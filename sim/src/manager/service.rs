@@ -88,7 +88,8 @@ impl Manager {
         match u.unit_type() {
             UnitType::Service => self.service_start(id),
             UnitType::Socket => self.set_sub(id, Sub::TypeActive("listening")),
-            UnitType::Timer | UnitType::Path => self.set_sub(id, Sub::TypeActive("waiting")),
+            UnitType::Timer => self.timer_start(fs, id, job),
+            UnitType::Path => self.set_sub(id, Sub::TypeActive("waiting")),
             UnitType::Mount => self.set_sub(id, Sub::TypeActive("mounted")),
             UnitType::Swap | UnitType::Device => self.set_sub(id, Sub::TypeActive("plugged")),
             UnitType::Automount => self.set_sub(id, Sub::TypeActive("waiting")),
@@ -104,6 +105,10 @@ impl Manager {
         };
         if u.active().is_inactive_or_failed() {
             self.finish_job(job, JobResult::Done, true);
+            return;
+        }
+        if u.unit_type() == UnitType::Timer {
+            self.timer_stop(id);
             return;
         }
         if u.unit_type() != UnitType::Service {

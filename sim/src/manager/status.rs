@@ -204,6 +204,7 @@ fn render(m: &Manager, fs: &MemFs, u: &Unit) -> String {
             }
         }
     }
+    s.push_str(&super::timer::props::status_lines(m, u));
     // Listed in the order of the settings, as systemd keeps one status per command.
     let rank = |s: &str| {
         [

@@ -111,6 +111,8 @@ pub struct Unit {
     pub stop_requested: bool,
     /// The forking parent leaves a daemon behind when it exits successfully.
     pub forking_daemon: bool,
+    /// A timer unit's runtime state ([`super::timer`]).
+    pub timer: Option<Box<super::timer::TimerRt>>,
 }
 
 /// What `NeedDaemonReload=` compares: the fragment and drop-ins with their modification times.
@@ -151,6 +153,7 @@ impl Unit {
             timer_gen: 0,
             stop_requested: false,
             forking_daemon: false,
+            timer: None,
         }
     }
 

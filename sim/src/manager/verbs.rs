@@ -189,6 +189,7 @@ pub fn run(
         "status" => super::status::run(m, fs, &o, out, err),
         "show" => super::show::run(m, fs, &o, out, err),
         "list-units" | "" => super::list::run(m, fs, &o, out, err),
+        "list-timers" => super::timer::list::run(m, fs, &o, out, err),
         v => {
             let _ = writeln!(err, "Unknown command verb {v}.");
             1

@@ -1,0 +1,160 @@
+//! What `systemctl show` and `systemctl status` print of timers: the `org.freedesktop.systemd1.Timer`
+//! properties in systemd 252's order, and the `TriggeredBy:`, `Trigger:` and `Triggers:` lines of
+//! `status` (every triggering unit with its state's glyph; the next elapse of a timer, or `n/a`;
+//! every triggered unit with `●`, whatever its state).
+use super::super::timefmt::{format_timespan, format_timestamp};
+use super::super::units::Unit;
+use super::super::{ActiveState, Manager, Usec};
+use super::config::{Base, TimerConfig};
+use std::sync::Arc;
+use unitlab_engine::fs::MemFs;
+use unitlab_engine::graph::DepKind;
+use unitlab_engine::name::UnitType;
+use unitlab_engine::time::USEC_INFINITY;
+
+fn yn(b: bool) -> String {
+    if b { "yes" } else { "no" }.to_owned()
+}
+
+/// The realtime of a next elapse as systemctl computes it (`calc_next_elapse()`): the monotonic
+/// one converted with the client's clocks, or the earlier of both; 0 when neither is set.
+pub fn calc_next_elapse(now_rt: Usec, now_mono: Usec, next_rt: Usec, next_mono: Usec) -> Usec {
+    let set = |t: Usec| t > 0 && t != USEC_INFINITY;
+    if set(next_mono) {
+        let converted = if next_mono > now_mono {
+            now_rt.saturating_add(next_mono - now_mono)
+        } else {
+            now_rt.saturating_sub(now_mono - next_mono)
+        };
+        if set(next_rt) {
+            converted.min(next_rt)
+        } else {
+            converted
+        }
+    } else {
+        next_rt
+    }
+}
+
+/// A timer's next elapses (realtime, monotonic) and last trigger, as the bus reports them.
+pub fn elapses(u: &Unit) -> (Usec, Usec, (Usec, Usec)) {
+    match &u.timer {
+        Some(rt) => (rt.next_rt, rt.next_mono, rt.last_trigger),
+        None => (USEC_INFINITY, USEC_INFINITY, (0, 0)),
+    }
+}
+
+/// The `show` properties of a timer unit (empty for other units), to come before the unit's.
+pub fn properties(m: &Manager, fs: &MemFs, u: &Unit) -> Vec<(String, String)> {
+    if u.unit_type() != UnitType::Timer {
+        return Vec::new();
+    }
+    let cfg: Arc<TimerConfig> = match &u.timer {
+        Some(rt) => rt.cfg.clone(),
+        None => Arc::new(m.timer_config(fs, u)),
+    };
+    let mut p: Vec<(String, String)> = Vec::new();
+    let mut push = |k: &str, v: String| p.push((k.to_owned(), v));
+    let trigger = m
+        .trigger_of(u.id())
+        .map(|t| t.to_string())
+        .unwrap_or_default();
+    push("Unit", trigger);
+    let value_next = |i: usize| {
+        u.timer
+            .as_ref()
+            .and_then(|rt| rt.value_next.get(i).copied())
+            .unwrap_or(0)
+    };
+    for (i, v) in cfg.values.iter().enumerate() {
+        if v.base != Base::Calendar {
+            push(
+                "TimersMonotonic",
+                format!(
+                    "{{ {}={} ; next_elapse={} }}",
+                    v.base.usec_name(),
+                    format_timespan(v.value, 0),
+                    format_timespan(value_next(i), 0)
+                ),
+            );
+        }
+    }
+    for (i, v) in cfg.values.iter().enumerate() {
+        if let Some(spec) = &v.calendar {
+            push(
+                "TimersCalendar",
+                format!(
+                    "{{ OnCalendar={spec} ; next_elapse={} }}",
+                    format_timestamp(value_next(i))
+                ),
+            );
+        }
+    }
+    push("OnClockChange", yn(cfg.on_clock_change));
+    push("OnTimezoneChange", yn(cfg.on_timezone_change));
+    let (next_rt, next_mono, last) = elapses(u);
+    push("NextElapseUSecRealtime", format_timestamp(next_rt));
+    push("NextElapseUSecMonotonic", format_timespan(next_mono, 0));
+    push("LastTriggerUSec", format_timestamp(last.0));
+    push("LastTriggerUSecMonotonic", format_timespan(last.1, 0));
+    push("Result", u.result.as_str().to_owned());
+    push("AccuracyUSec", format_timespan(cfg.accuracy, 0));
+    push("RandomizedDelayUSec", format_timespan(cfg.random, 0));
+    push("FixedRandomDelay", yn(cfg.fixed_random_delay));
+    push("Persistent", yn(cfg.persistent));
+    push("WakeSystem", yn(cfg.wake_system));
+    push("RemainAfterElapse", yn(cfg.remain_after_elapse));
+    p
+}
+
+fn glyph(a: ActiveState) -> &'static str {
+    match a {
+        ActiveState::Inactive => "○",
+        ActiveState::Failed => "×",
+        ActiveState::Reloading => "↻",
+        _ => "●",
+    }
+}
+
+/// The `TriggeredBy:`, `Trigger:` (timers) and `Triggers:` lines of `status`, in 252's order.
+pub fn status_lines(m: &Manager, u: &Unit) -> String {
+    let mut s = String::new();
+    for (i, (t, _)) in u.node.deps_of(DepKind::TriggeredBy).enumerate() {
+        let label = if i == 0 {
+            "TriggeredBy:"
+        } else {
+            "            "
+        };
+        let g = glyph(m.active_state(t.as_str()));
+        s.push_str(&format!("{label} {g} {t}\n"));
+    }
+    if u.unit_type() == UnitType::Timer {
+        let (next_rt, next_mono, _) = elapses(u);
+        let now_rt = m.clock.realtime();
+        let now_mono = m.clock.monotonic;
+        let next = calc_next_elapse(now_rt, now_mono, next_rt, next_mono);
+        if next > 0 && next != USEC_INFINITY {
+            s.push_str(&format!(
+                "    Trigger: {}; {}\n",
+                format_timestamp(next),
+                relative(next, now_rt)
+            ));
+        } else {
+            s.push_str("    Trigger: n/a\n");
+        }
+    }
+    for (i, (t, _)) in u.node.deps_of(DepKind::Triggers).enumerate() {
+        let label = if i == 0 {
+            "   Triggers:"
+        } else {
+            "            "
+        };
+        s.push_str(&format!("{label} ● {t}\n"));
+    }
+    s
+}
+
+/// `format_timestamp_relative()` of two realtimes (`1s left`, `5min ago`).
+pub fn relative(t: Usec, now: Usec) -> String {
+    unitlab_engine::time::timestamp::format_timestamp_relative(t, now).unwrap_or_default()
+}
