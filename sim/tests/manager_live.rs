@@ -297,6 +297,25 @@ const CASES: &[Case] = &[
             Ctl("reset-failed ml-l2"),
         ],
     },
+    // Found by manager_props: `BindsTo=` is checked at start only when combined with `After=`
+    // (`unit_verify_deps()`); without `After=` the bound unit may still be starting.
+    Case {
+        name: "BindsTo= without After= at start, a restart through a Requires= loop",
+        units: &[
+            ("ml-lb.service", "[Unit]\nRequires=ml-lc.service\n[Service]\nExecStart=/bin/sleep 1000\n"),
+            ("ml-lc.service", "[Unit]\nBindsTo=ml-lb.service\nRequires=ml-ld.service\n[Service]\nExecStart=/bin/sleep 1000\n"),
+            ("ml-ld.service", "[Unit]\nOnFailure=ml-lb.service\nRequires=ml-lb.service\nBefore=ml-lb.service\n[Service]\nExecStart=/bin/sleep 1000\n"),
+            ("ml-le.service", "[Unit]\nBindsTo=ml-lf.service\nAfter=ml-lf.service\n[Service]\nExecStart=/bin/sleep 1000\n"),
+            ("ml-lf.service", "[Service]\nType=oneshot\nExecStart=/bin/true\n"),
+        ],
+        steps: &[
+            Ctl("restart ml-lb"),
+            Ctl("is-active ml-lb ml-lc ml-ld"),
+            Ctl("stop ml-lb ml-lc ml-ld"),
+            Ctl("start ml-le"),
+            Ctl("is-active ml-le ml-lf"),
+        ],
+    },
 ];
 
 /// Makes both transcripts comparable: PIDs, times and paths are volatile.

@@ -99,8 +99,11 @@ pub const COMMAND_LATENCY: Usec = 10_000;
 /// How long a waiting `systemctl` waits for its jobs (virtual time) before giving up.
 const MAX_WAIT: Usec = 600 * 1_000_000;
 
-/// Steps at one point in virtual time after which the manager gives up (a livelock is a bug:
-/// it is reported as an invariant violation).
+/// Steps at one point in virtual time after which the manager gives up: the livelock is reported
+/// as an invariant violation and the manager stops running anything ([`Manager::livelocked`]).
+/// systemd 252 has such livelocks too: a unit that `Upholds=` a unit whose start fails at once
+/// (say it is `Requisite=` on an inactive unit) makes the real manager spin, using all of a CPU
+/// and answering no client any more (`sim/tests/manager_livelock.rs`).
 const LIVELOCK_STEPS: u32 = 100_000;
 
 /// What a manager call may touch: the machine's filesystem, clock and journal, and the terminal.
@@ -212,6 +215,9 @@ pub struct Manager {
     changed: Vec<UnitName>,
     /// Invariant violations seen (checked after every step when enabled).
     violations: Vec<String>,
+    /// A livelock was detected: the manager runs nothing any more, as a spinning systemd answers
+    /// nothing.
+    livelocked: bool,
     check_invariants: bool,
     booted: bool,
     events_processed: u64,
@@ -267,6 +273,7 @@ impl Manager {
             changed: Vec::new(),
             pending_triggers: Vec::new(),
             violations: Vec::new(),
+            livelocked: false,
             check_invariants: cfg!(debug_assertions),
             booted: false,
             events_processed: 0,
@@ -290,6 +297,13 @@ impl Manager {
     /// for nothing that can happen.
     pub fn violations(&self) -> &[String] {
         &self.violations
+    }
+
+    /// Whether the manager hit a livelock (jobs and events that keep each other going without
+    /// time passing, [`LIVELOCK_STEPS`]). It then runs no job and no event any more: a real
+    /// systemd in that state spins and serves no client.
+    pub fn livelocked(&self) -> bool {
+        self.livelocked
     }
 
     /// How many events ran since the manager was created.
@@ -358,6 +372,9 @@ impl Manager {
     /// The time of the next event this manager has scheduled, if any (the current time if jobs
     /// are ready to run).
     pub fn next_event(&self) -> Option<Usec> {
+        if self.livelocked {
+            return None;
+        }
         if self.jobs.values().any(|j| !j.running) && self.any_runnable() {
             return Some(self.clock.monotonic);
         }
@@ -482,9 +499,8 @@ impl Manager {
                 spins = 0;
             }
             spins += 1;
-            if spins > LIVELOCK_STEPS {
-                self.violations
-                    .push(format!("livelock: no progress in time at {last} us"));
+            if self.livelocked || spins > LIVELOCK_STEPS {
+                self.note_livelock(last);
                 break;
             }
             self.dispatch(fs);
@@ -530,9 +546,8 @@ impl Manager {
                 spins = 0;
             }
             spins += 1;
-            if spins > LIVELOCK_STEPS {
-                self.violations
-                    .push(format!("livelock: no progress in time at {last} us"));
+            if self.livelocked || spins > LIVELOCK_STEPS {
+                self.note_livelock(last);
                 return false;
             }
             self.dispatch(fs);
@@ -561,6 +576,15 @@ impl Manager {
                 self.events_processed += 1;
                 self.handle_event(fs, ev);
             }
+        }
+    }
+
+    /// Records a livelock at `at` (once) and freezes the manager.
+    fn note_livelock(&mut self, at: Usec) {
+        if !self.livelocked {
+            self.livelocked = true;
+            self.violations
+                .push(format!("livelock: no progress in time at {at} us"));
         }
     }
 

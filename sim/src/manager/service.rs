@@ -44,12 +44,23 @@ impl Manager {
             self.finish_job(job, JobResult::Failed, false);
             return;
         }
-        // BindsTo= dependencies must be active (unit_verify_deps()).
+        // BindsTo= dependencies that the unit is also ordered After= must be active (or
+        // reloading); without After= systemd does not check, as that would be racy
+        // (`unit_verify_deps()`).
+        let after = u.deps(DepKind::After);
         let bound_inactive = u
             .deps(DepKind::BindsTo)
-            .iter()
-            .any(|d| !self.active_state(d.as_str()).is_active_or_activating());
-        if bound_inactive && u.sub != Sub::AutoRestart {
+            .into_iter()
+            .find(|d| after.contains(d) && !self.active_state(d.as_str()).is_active_or_reloading());
+        if let Some(other) = bound_inactive.filter(|_| u.sub != Sub::AutoRestart) {
+            self.journal(
+                Some(id),
+                5,
+                format!("{id}: Bound to unit {other}, but unit isn't active."),
+                None,
+                None,
+                Vec::new(),
+            );
             self.finish_job(job, JobResult::Dependency, false);
             return;
         }
