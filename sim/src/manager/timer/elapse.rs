@@ -172,8 +172,8 @@ mod tests {
         assert_eq!(sleep_between(7 * SEC, 100 * SEC, 100 * SEC + 1), 100 * SEC);
         // Nothing fits: the end of the window.
         assert_eq!(
-            sleep_between(7 * SEC, 100 * SEC + 1, 100 * SEC + 2),
-            100 * SEC + 2
+            sleep_between(7 * SEC, 100 * SEC + 1, 100 * SEC + 3),
+            100 * SEC + 3
         );
         assert_eq!(
             sleep_between(7 * SEC, USEC_INFINITY, USEC_INFINITY),
@@ -202,6 +202,20 @@ mod tests {
         assert_eq!(siphash24(&key, &msg[..1]), 0x74f8_39c5_93dc_67fd);
         assert_eq!(siphash24(&key, &msg[..8]), 0x93f5_f579_9a93_2462);
         assert_eq!(siphash24(&key, &msg[..15]), 0xa129_ca61_49be_45e5);
+    }
+
+    #[test]
+    fn fixed_random_delay_matches_a_real_user_manager() {
+        // A real systemd 252.38 user manager (uid 1002, /etc/machine-id
+        // 3d1219c7c4c5404aaa1f6d2a48adfda4) put `tmr-fix.timer` with `OnCalendar=2099-01-01`,
+        // `RandomizedDelaySec=1000d`, `FixedRandomDelay=yes` at `Fri 2099-01-09 19:19:50 UTC`:
+        // a delay of 8 days 19:19:50 (and some microseconds, not shown).
+        let hex = "3d1219c7c4c5404aaa1f6d2a48adfda4";
+        let id: [u8; 16] =
+            std::array::from_fn(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap());
+        let h = fixed_delay_hash(id, false, 1002, "tmr-fix.timer");
+        let delay = add_random(0, 1000 * 86_400 * SEC, h);
+        assert_eq!(delay / SEC, 8 * 86_400 + 19 * 3600 + 19 * 60 + 50);
     }
 
     #[test]
