@@ -471,9 +471,14 @@ impl Manager {
                 continue;
             }
             if let Some(spec) = &v.calendar {
+                // From the last trigger, else from the timer's activation while it is active
+                // (a daemon-reload recomputes from there); a timer that starts counts from now,
+                // even if an earlier activation of it is on record: a real 252.38 manager did
+                // not catch up a stopped (non-persistent) timer's missed elapse at its next
+                // start.
                 let b = if trigger_set {
                     rt.last_trigger.0
-                } else if let Some(x) = inactive_exit {
+                } else if let Some(x) = inactive_exit.filter(|_| is_active) {
                     boot_rt + x
                 } else {
                     now_rt
