@@ -5,6 +5,9 @@
 //! oneshot service. Every elapse queues a start job, runs the service and recomputes the timer.
 //! The year is simulated in monthly steps, dropping the journal between them (it would hold
 //! millions of lines).
+//!
+//! `UNITLAB_BENCH_TIMERS` and `UNITLAB_BENCH_DAYS` change the size (default 1,000 and 365);
+//! `UNITLAB_BENCH_ONCE=1` makes only the one untimed run (printed on stderr) and skips criterion.
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use unitlab_engine::fs::MemFs;
 use unitlab_engine::load::Scope;
@@ -107,6 +110,10 @@ fn one_year(c: &mut Criterion) {
         "sim-timers: {n} timers, {days} days: {events} events in {:.2?} (one untimed run)",
         start.elapsed()
     );
+    if std::env::var("UNITLAB_BENCH_ONCE").is_ok_and(|v| v == "1") {
+        // The untimed run only (a year takes minutes with the current manager core).
+        return;
+    }
     let mut group = c.benchmark_group("sim-timers");
     group.sample_size(10);
     group.throughput(Throughput::Elements(events));

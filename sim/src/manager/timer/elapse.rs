@@ -15,7 +15,7 @@ pub fn sleep_between(perturb: Usec, a: Usec, b: Usec) -> Usec {
     if a == 0 {
         return 0;
     }
-    if a >= USEC_INFINITY {
+    if a == USEC_INFINITY {
         return USEC_INFINITY;
     }
     if b <= a.saturating_add(1) {
