@@ -271,3 +271,19 @@ fn calendar_specs_may_name_a_time_zone() {
         "{ OnCalendar=*-*-* 00:00:00 Europe/Berlin ; next_elapse=Tue 2026-11-24 23:00:00 UTC }"
     );
 }
+
+#[test]
+fn a_daemon_reload_restarts_the_count_of_active_timers() {
+    // Seen on a real 252.38 user manager (`user-timer-running.md`, blessed 2026-11-24): a 3 s
+    // `OnActiveSec=` timer reloaded 1.6 s after its start elapsed 3 s after the reload.
+    let mut m = machine(0);
+    timer(&mut m, "r", "OnActiveSec=10min\nAccuracySec=1us");
+    sh(&mut m, "systemctl start r.timer");
+    sh(&mut m, "sleep 4m");
+    sh(&mut m, "systemctl daemon-reload");
+    let trigger = sh(&mut m, "systemctl status r.timer");
+    assert!(
+        trigger.contains("    Trigger: Tue 2026-11-24 12:14:00 UTC; 9min left\n"),
+        "{trigger}"
+    );
+}

@@ -427,6 +427,15 @@ impl Manager {
 
     /// `timer_enter_waiting()`: computes the next elapses and arms the wake-ups.
     pub(crate) fn timer_enter_waiting(&mut self, id: &UnitName, time_change: bool) {
+        self.timer_enter_waiting_ext(id, time_change, false);
+    }
+
+    /// [`timer_enter_waiting`](Self::timer_enter_waiting); `coldplug` computes as for a timer
+    /// that is not active yet, as systemd 252 does when it re-enters `waiting` after a
+    /// daemon-reload (the unit's state is still `dead` then): `OnActiveSec=` and calendar values
+    /// count from the reload (seen on a real 252.38 user manager: a 3 s `OnActiveSec=` timer
+    /// reloaded after 3 s elapsed 3 s after the reload).
+    fn timer_enter_waiting_ext(&mut self, id: &UnitName, time_change: bool, coldplug: bool) {
         let Some(trigger) = self.trigger_of(id) else {
             self.journal(
                 Some(id),
@@ -453,10 +462,11 @@ impl Manager {
             return;
         };
         let state = TimerState::of(u.sub);
-        let is_active = matches!(
-            state,
-            TimerState::Waiting | TimerState::Running | TimerState::Elapsed
-        );
+        let is_active = !coldplug
+            && matches!(
+                state,
+                TimerState::Waiting | TimerState::Running | TimerState::Elapsed
+            );
         let inactive_exit = u.stamps.inactive_exit;
         let Some(rt) = u.timer.as_mut() else {
             return;
@@ -471,11 +481,10 @@ impl Manager {
                 continue;
             }
             if let Some(spec) = &v.calendar {
-                // From the last trigger, else from the timer's activation while it is active
-                // (a daemon-reload recomputes from there); a timer that starts counts from now,
-                // even if an earlier activation of it is on record: a real 252.38 manager did
-                // not catch up a stopped (non-persistent) timer's missed elapse at its next
-                // start.
+                // From the last trigger, else from the timer's activation while it is active;
+                // a timer that starts (or is reloaded) counts from now, even if an earlier
+                // activation of it is on record: a real 252.38 manager did not catch up a
+                // stopped (non-persistent) timer's missed elapse at its next start.
                 let b = if trigger_set {
                     rt.last_trigger.0
                 } else if let Some(x) = inactive_exit.filter(|_| is_active) {
@@ -769,7 +778,7 @@ impl Manager {
                 rt.last_trigger = last;
             }
             if state == TimerState::Waiting {
-                self.timer_enter_waiting(&id, false);
+                self.timer_enter_waiting_ext(&id, false, true);
             }
         }
     }
