@@ -6,7 +6,9 @@
 //!   dependency went down or had a job end *after* the unit began activating, which systemd
 //!   allows (a stop or failure does not propagate through `Requires=`, only a stop job does, and a
 //!   failed dependency job fails the unit's *queued* job, not a unit already activating;
-//!   reference §6.3);
+//!   reference §6.3), or was loaded afresh since (garbage-collected in between: the live
+//!   manager shows the same states, see the `manager_props` regression of a `Requires=`
+//!   dependency collected while its dependent was not-found);
 //! - no job waits forever: jobs are queued only while something can still happen (a running job,
 //!   a runnable job or a pending event).
 use super::state::JobType;
@@ -37,7 +39,10 @@ impl Manager {
                     .job
                     .and_then(|j| self.jobs.get(&j))
                     .is_some_and(|j| matches!(j.kind, JobType::Start | JobType::Restart));
-                let down_before = du.stamps.state_change.is_none_or(|t| t < began)
+                // A dependency loaded (again) after the unit began activating remembers
+                // nothing of that time: garbage-collected while the unit was not-found, say.
+                let down_before = du.loaded_at <= began
+                    && du.stamps.state_change.is_none_or(|t| t < began)
                     && du.last_job_end.is_none_or(|t| t < began);
                 if !da.is_active_or_activating() && !starting && down_before {
                     found.push(format!(

@@ -71,6 +71,7 @@ mod invariants;
 mod jobs;
 mod journal;
 mod list;
+mod list_jobs;
 pub mod process;
 mod service;
 mod show;
@@ -437,7 +438,14 @@ impl Manager {
         let Some(paths) = self.paths.clone() else {
             return Vec::new();
         };
-        self.units.load(fs, &paths, names)
+        let added = self.units.load(fs, &paths, names);
+        let now = self.clock.monotonic;
+        for id in &added {
+            if let Some(u) = self.units.map.get_mut(id) {
+                u.loaded_at = now;
+            }
+        }
+        added
     }
 
     /// Loads one unit by name and returns its id.
@@ -658,6 +666,10 @@ impl Manager {
                 u.rl_begin = None;
                 u.rl_num = 0;
                 u.auto_rl = (None, 0);
+                // Nor the exit statuses of the finished commands: after a reload `status`
+                // shows no `Process:` lines (the `Main PID:` line stays, from ExecMain*).
+                // Verified on the live user manager (user-status-after-reload.md).
+                u.records.clear();
             } else if o.job.is_some() || o.sub != Sub::Dead {
                 // Renamed away (e.g. now an alias): keep the runtime unit as it was.
                 self.units.names.insert(id.to_string(), id.clone());

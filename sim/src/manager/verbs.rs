@@ -38,6 +38,10 @@ pub struct Opts {
     pub value: bool,
     /// `--no-legend`.
     pub no_legend: bool,
+    /// `--after` (`list-jobs`).
+    pub jobs_after: bool,
+    /// `--before` (`list-jobs`).
+    pub jobs_before: bool,
 }
 
 fn parse(args: &[String]) -> Result<Opts, String> {
@@ -85,6 +89,8 @@ fn parse(args: &[String]) -> Result<Opts, String> {
             "-q" | "--quiet" => o.quiet = true,
             "--value" => o.value = true,
             "--no-legend" => o.no_legend = true,
+            "--after" => o.jobs_after = true,
+            "--before" => o.jobs_before = true,
             "--no-pager" | "--plain" | "--full" | "-l" | "--no-ask-password" | "--system"
             | "--user" => {}
             s if s.starts_with('-') && s.len() > 1 => {
@@ -190,6 +196,7 @@ pub fn run(
         "show" => super::show::run(m, fs, &o, out, err),
         "list-units" | "" => super::list::run(m, fs, &o, out, err),
         "list-timers" => super::timer::list::run(m, fs, &o, out, err),
+        "list-jobs" => super::list_jobs::run(m, &o, out),
         v => {
             let _ = writeln!(err, "Unknown command verb {v}.");
             1
