@@ -111,14 +111,11 @@ pub struct Unit {
     pub stop_requested: bool,
     /// The forking parent leaves a daemon behind when it exits successfully.
     pub forking_daemon: bool,
-<<<<<<< HEAD
     /// A timer unit's runtime state ([`super::timer`]).
     pub timer: Option<Box<super::timer::TimerRt>>,
-=======
     /// When this unit object was loaded (monotonic): a unit garbage-collected and loaded again
     /// remembers nothing of before.
     pub loaded_at: super::Usec,
->>>>>>> main
 }
 
 /// What `NeedDaemonReload=` compares: the fragment and drop-ins with their modification times.
@@ -159,11 +156,8 @@ impl Unit {
             timer_gen: 0,
             stop_requested: false,
             forking_daemon: false,
-<<<<<<< HEAD
             timer: None,
-=======
             loaded_at: 0,
->>>>>>> main
         }
     }
 
