@@ -52,8 +52,8 @@
 //! - Sockets, paths, mounts and devices are loaded and listed, but starting one only moves it
 //!   to `active` with a placeholder sub-state (issue 6 gives them their behaviour). Timers run
 //!   ([`timer`]: elapses, coalescing, random delays, `Persistent=`, `list-timers`), except
-//!   `OnClockChange=`/`OnTimezoneChange=` (the simulated clock never jumps), the start rate
-//!   limit of timers (`start-limit-hit`) and specifiers in `On*=` values;
+//!   `OnClockChange=`/`OnTimezoneChange=` (the simulated clock never jumps) and specifiers in
+//!   `On*=` values;
 //! - `systemctl status` prints no journal lines and no `Tasks:`/`Memory:`/`CPU:` lines; `show`
 //!   prints the properties the simulator computes (no `ExecStart=` structures, no resource
 //!   accounting, no `InvocationID`);

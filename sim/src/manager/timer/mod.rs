@@ -289,6 +289,18 @@ impl Manager {
 
     /// Runs a start job on a timer (`timer_start()`, after the generic checks of `start_unit`).
     pub(crate) fn timer_start(&mut self, fs: &MemFs, id: &UnitName, job: u32) {
+        if !self.timer_start_allowed(id) {
+            self.journal(
+                Some(id),
+                4,
+                format!("{id}: Start request repeated too quickly."),
+                None,
+                None,
+                Vec::new(),
+            );
+            self.timer_enter_dead(id, UnitResult::StartLimitHit);
+            return;
+        }
         let trigger = self.trigger_of(id);
         let refusal = match &trigger {
             None => Some(format!("{id}: Refusing to start, no unit to trigger.")),
@@ -362,6 +374,30 @@ impl Manager {
         u.timer = Some(rt);
         u.result = UnitResult::Success;
         self.timer_enter_waiting(id, false);
+    }
+
+    /// `timer_can_start()`: the unit's start rate limit (`StartLimitIntervalSec=`,
+    /// `StartLimitBurst=`); false when it is hit.
+    fn timer_start_allowed(&mut self, id: &UnitName) -> bool {
+        let now = self.clock.monotonic;
+        let Some(u) = self.units.map.get_mut(id) else {
+            return false;
+        };
+        let (interval, burst) = (u.cfg.start_limit_interval, u.cfg.start_limit_burst);
+        if interval == 0 || burst == 0 {
+            return true;
+        }
+        match u.rl_begin {
+            Some(b) if now <= b.saturating_add(interval) => {
+                u.rl_num += 1;
+                u.rl_num <= burst
+            }
+            _ => {
+                u.rl_begin = Some(now);
+                u.rl_num = 1;
+                true
+            }
+        }
     }
 
     /// Runs a stop job on a timer.
