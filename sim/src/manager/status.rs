@@ -204,7 +204,9 @@ fn render(m: &Manager, fs: &MemFs, u: &Unit) -> String {
             }
         }
     }
-    s.push_str(&super::timer::props::status_lines(m, u));
+    s.push_str(&super::timer::props::triggered_by_lines(m, u));
+    s.push_str(&super::timer::props::trigger_line(m, u));
+    s.push_str(&super::timer::props::triggers_lines(u));
     // Listed in the order of the settings, as systemd keeps one status per command.
     let rank = |s: &str| {
         [

@@ -101,6 +101,8 @@ pub struct TimerConfig {
     pub on_timezone_change: bool,
     /// Load-time warnings (`file:line: message`), for the journal.
     pub warnings: Vec<String>,
+    /// The local time zone calendar values are computed in (unless they name one).
+    pub local: Zone,
 }
 
 fn parse_bool(s: &str) -> Option<bool> {
@@ -122,6 +124,7 @@ impl TimerConfig {
             on_clock_change: false,
             on_timezone_change: false,
             warnings: Vec::new(),
+            local: local.clone(),
         };
         for file in unit.settings.files() {
             let path = file.file.to_string();

@@ -528,7 +528,7 @@ impl Manager {
                 } else {
                     now_rt
                 };
-                let Ok(Some(mut next)) = spec.next_elapse(b, &Zone::utc()) else {
+                let Ok(Some(mut next)) = spec.next_elapse(b, &cfg.local) else {
                     continue;
                 };
                 let rebased = boot_rt + userspace;

@@ -116,8 +116,9 @@ fn glyph(a: ActiveState) -> &'static str {
     }
 }
 
-/// The `TriggeredBy:`, `Trigger:` (timers) and `Triggers:` lines of `status`, in 252's order.
-pub fn status_lines(m: &Manager, u: &Unit) -> String {
+/// The `TriggeredBy:` lines of `status`: one per unit that triggers `u`, with that unit's state
+/// glyph (`●` active, activating or deactivating, `○` inactive, `×` failed, `↻` reloading).
+pub fn triggered_by_lines(m: &Manager, u: &Unit) -> String {
     let mut s = String::new();
     for (i, (t, _)) in u.node.deps_of(DepKind::TriggeredBy).enumerate() {
         let label = if i == 0 {
@@ -128,21 +129,33 @@ pub fn status_lines(m: &Manager, u: &Unit) -> String {
         let g = glyph(m.active_state(t.as_str()));
         s.push_str(&format!("{label} {g} {t}\n"));
     }
-    if u.unit_type() == UnitType::Timer {
-        let (next_rt, next_mono, _) = elapses(u);
-        let now_rt = m.clock.realtime();
-        let now_mono = m.clock.monotonic;
-        let next = calc_next_elapse(now_rt, now_mono, next_rt, next_mono);
-        if next > 0 && next != USEC_INFINITY {
-            s.push_str(&format!(
-                "    Trigger: {}; {}\n",
-                format_timestamp(next),
-                relative(next, now_rt)
-            ));
-        } else {
-            s.push_str("    Trigger: n/a\n");
-        }
+    s
+}
+
+/// The `Trigger:` line of a timer's `status`: the next elapse (realtime, as systemctl computes
+/// it from both clocks) and how far it is, or `n/a`; empty for other units.
+pub fn trigger_line(m: &Manager, u: &Unit) -> String {
+    if u.unit_type() != UnitType::Timer {
+        return String::new();
     }
+    let (next_rt, next_mono, _) = elapses(u);
+    let now_rt = m.clock.realtime();
+    let now_mono = m.clock.monotonic;
+    let next = calc_next_elapse(now_rt, now_mono, next_rt, next_mono);
+    if next > 0 && next != USEC_INFINITY {
+        format!(
+            "    Trigger: {}; {}\n",
+            format_timestamp(next),
+            relative(next, now_rt)
+        )
+    } else {
+        "    Trigger: n/a\n".to_owned()
+    }
+}
+
+/// The `Triggers:` lines of `status`: every unit `u` triggers, always with `●`.
+pub fn triggers_lines(u: &Unit) -> String {
+    let mut s = String::new();
     for (i, (t, _)) in u.node.deps_of(DepKind::Triggers).enumerate() {
         let label = if i == 0 {
             "   Triggers:"
