@@ -81,12 +81,17 @@ pub fn properties(m: &Manager, fs: &MemFs, u: &Unit) -> Vec<(String, String)> {
     }
     for (i, v) in cfg.values.iter().enumerate() {
         if let Some(spec) = &v.calendar {
+            // An unset elapse (a spec that never elapses) is a NULL string in systemctl's
+            // printf: `(null)`, as a real 252.38 prints it.
+            let next = format_timestamp(value_next(i));
+            let next = if next.is_empty() {
+                "(null)".to_owned()
+            } else {
+                next
+            };
             push(
                 "TimersCalendar",
-                format!(
-                    "{{ OnCalendar={spec} ; next_elapse={} }}",
-                    format_timestamp(value_next(i))
-                ),
+                format!("{{ OnCalendar={spec} ; next_elapse={next} }}"),
             );
         }
     }
