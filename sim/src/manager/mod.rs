@@ -43,7 +43,7 @@
 //! restart, reload, kill, status, show, list-units, is-active, is-failed, reset-failed,
 //! daemon-reload, mask) on a live systemd 252 user manager and on the simulator and compares
 //! the outputs and exit statuses; `manager_props.rs` checks the invariants over random unit sets
-//! and command sequences. Timers: the 8 scenarios `sim/scenarios/user-timer-*.md` were blessed
+//! and command sequences. Timers: the 9 scenarios `sim/scenarios/user-timer-*.md` were blessed
 //! from a real systemd 252 user manager, and the wake-up alignment and `FixedRandomDelay=` hash
 //! were checked against one (see [`timer`]).
 //!
