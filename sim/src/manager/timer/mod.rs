@@ -44,9 +44,9 @@
 //! Against a real systemd 252.38 user manager: the scenarios `sim/scenarios/user-timer-*.md`
 //! (9 files, 143 commands: states, `list-timers`, `status`, `show`, masked and missing units,
 //! repeating timers, `RemainAfterElapse=`, `Persistent=` stamps and catch-up, daemon-reload,
-//! the start limit, calendar values, templates and enablement), the wake-up alignment of the default one-minute accuracy
-//! (the boot ID's perturbation; [`elapse`] tests) and the `FixedRandomDelay=` hash. Days-long
-//! behaviour (`system-timer-calendar.md`, `sim/tests/timer_elapse.rs`) follows 252's code.
+//! the start limit, calendar values, templates and enablement), the wake-up alignment of the
+//! default one-minute accuracy (the boot ID's perturbation; [`elapse`] tests) and the
+//! `FixedRandomDelay=` hash. Days-long behaviour (`system-timer-calendar.md`, `sim/tests/timer_elapse.rs`) follows 252's code.
 //!
 //! [`CalendarSpec::next_elapse`]: unitlab_engine::time::calendar::CalendarSpec::next_elapse
 pub mod config;
