@@ -1,7 +1,7 @@
 //! What `systemctl show` and `systemctl status` print of timers: the
-//! `org.freedesktop.systemd1.Timer` properties in systemd 252's order, and the `TriggeredBy:`, `Trigger:` and `Triggers:` lines of
-//! `status` (every triggering unit with its state's glyph; the next elapse of a timer, or `n/a`;
-//! every triggered unit with `●`, whatever its state).
+//! `org.freedesktop.systemd1.Timer` properties in systemd 252's order, and the `TriggeredBy:`,
+//! `Trigger:` and `Triggers:` lines of `status` (every triggering unit with its state's glyph;
+//! the next elapse of a timer, or `n/a`; every triggered unit with `●`, whatever its state).
 use super::super::timefmt::{format_timespan, format_timestamp};
 use super::super::units::Unit;
 use super::super::{ActiveState, Manager, Usec};
