@@ -235,6 +235,19 @@ impl Timers {
     }
 }
 
+/// A timer's schedule as `list-timers` shows it ([`Manager::timer_info`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TimerInfo {
+    /// The sub-state.
+    pub state: TimerState,
+    /// The next elapse (realtime, the earlier of both clocks), if the timer waits for one.
+    pub next_elapse: Option<Usec>,
+    /// The last trigger (realtime), if known.
+    pub last_trigger: Option<Usec>,
+    /// `AccuracySec=` in effect.
+    pub accuracy: Usec,
+}
+
 /// The path of a timer's `Persistent=` stamp for a manager of `scope` with environment `env`
 /// (`$XDG_DATA_HOME/systemd/timers/` or `~/.local/share/systemd/timers/` for users).
 pub fn stamp_path(
@@ -259,6 +272,32 @@ impl Manager {
     /// seed; the current boot number is taken from the clock at [`Manager::boot`].
     pub fn set_seed(&mut self, seed: u64) {
         self.seed = seed;
+    }
+
+    /// The schedule of the loaded timer `name` (`None` if it is not a loaded timer).
+    pub fn timer_info(&self, name: &str) -> Option<TimerInfo> {
+        let u = self.units.get(name)?;
+        if u.unit_type() != UnitType::Timer {
+            return None;
+        }
+        let (next_rt, next_mono, last) = props::elapses(u);
+        let next = props::calc_next_elapse(
+            self.clock.realtime(),
+            self.clock.monotonic,
+            next_rt,
+            next_mono,
+        );
+        let set = |t: Usec| (t > 0 && t != USEC_INFINITY).then_some(t);
+        Some(TimerInfo {
+            state: TimerState::of(u.sub),
+            next_elapse: set(next),
+            last_trigger: set(last.0),
+            accuracy: u
+                .timer
+                .as_ref()
+                .map(|rt| rt.cfg.accuracy)
+                .unwrap_or(config::DEFAULT_ACCURACY),
+        })
     }
 
     /// At boot: the machinery of this boot, and the manager's start time.
