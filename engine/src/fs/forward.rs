@@ -26,6 +26,9 @@ macro_rules! forward {
             ) -> Result<Vec<(DirEntry, Metadata)>, FsError> {
                 (**self).read_dir_metadata(path)
             }
+            fn prefetch_dirs(&self, paths: &[&Utf8Path]) {
+                (**self).prefetch_dirs(paths)
+            }
             fn create_dir_all(&self, path: &Utf8Path) -> Result<(), FsError> {
                 (**self).create_dir_all(path)
             }

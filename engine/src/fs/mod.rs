@@ -63,6 +63,7 @@ pub mod conformance;
 mod copy;
 mod dir;
 mod error;
+mod fast_hash;
 mod forward;
 mod mem;
 mod path;
@@ -72,6 +73,7 @@ mod sub;
 pub use copy::copy_tree;
 pub use dir::DirFs;
 pub use error::FsError;
+pub use fast_hash::{FastBuildHasher, FastHasher};
 pub use mem::MemFs;
 pub(crate) use path::child as child_path;
 pub use path::{check_path, normalize};
@@ -183,6 +185,13 @@ pub trait FileSystem: std::fmt::Debug + Send + Sync {
             }
         }
         Ok(out)
+    }
+    /// A hint that the directories `paths` (contract paths, in the order given) are about to be
+    /// listed with [`read_dir`](FileSystem::read_dir): a backend may start reading them in the
+    /// background. It never changes any result, and later changes through the same backend make
+    /// it forget what it read ahead. The provided implementation does nothing.
+    fn prefetch_dirs(&self, paths: &[&Utf8Path]) {
+        let _ = paths;
     }
     /// Creates a character device node at `path` (what `/dev/null` is). Optional capability:
     /// [`MemFs`] supports it; [`DirFs`] does not (creating device nodes needs privileges).

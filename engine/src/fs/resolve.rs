@@ -26,10 +26,9 @@
 //!   `CHASE_NONEXISTENT` does the same);
 //! * an existing non-directory used as a directory is [`FsError::NotADirectory`].
 
-use super::path::{check_path, child, normalize, split_last};
+use super::path::{check_path, normalize, split_last};
 use super::{FileKind, FileSystem, FsError, Metadata};
 use camino::{Utf8Path, Utf8PathBuf};
-use std::collections::VecDeque;
 
 /// systemd's symlink budget for one resolution (`CHASE_SYMLINKS_MAX`, 32).
 ///
@@ -129,8 +128,9 @@ fn resolve_impl(
             reason: "contains a NUL byte",
         });
     }
-    let mut todo: VecDeque<String> = VecDeque::new();
-    let mut done = Utf8PathBuf::from("/");
+    let mut todo = Todo::default();
+    // The resolved part: a physical path inside the root, every component a real directory.
+    let mut done = String::from("/");
     let mut hops = 0;
     // Try the shortcut at the start and after each symlink followed.
     let mut try_shortcut = use_shortcut;
@@ -164,14 +164,14 @@ fn resolve_impl(
                 });
             }
             if !target.as_str().starts_with('/') {
-                done = parent.to_owned();
+                done = parent.as_str().to_owned();
             }
-            push_front_components(&mut todo, target.as_str());
+            todo.push_front(target.as_str());
             walked = true;
         }
     }
     if !walked {
-        push_front_components(&mut todo, text);
+        todo.push_front(text);
     }
 
     loop {
@@ -181,28 +181,31 @@ fn resolve_impl(
                 return Ok(done_now);
             }
         }
-        let Some(name) = todo.pop_front() else { break };
+        let Some((start, end)) = todo.pop_front() else {
+            break;
+        };
+        let name = &todo.buf[start..end];
         if name == ".." {
-            if let Some((parent, _)) = split_last(&done) {
-                done = parent.to_owned();
-            }
+            pop_last(&mut done);
             continue;
         }
-        let candidate = child(&done, &name);
+        // `done` becomes the candidate; `parent_len` takes it back.
+        let parent_len = done.len();
+        push_child(&mut done, name);
         let is_last = todo.is_empty();
-        let meta = match fs.lstat(&candidate) {
+        let meta = match fs.lstat(Utf8Path::new(&done)) {
             Ok(meta) => meta,
             Err(FsError::NotFound { .. }) => {
                 // Like systemd's CHASE_NONEXISTENT: a missing tail is only accepted if it does
                 // not climb back with `..` (it would name something we cannot know).
-                if todo.iter().any(|part| part == "..") {
+                if todo.components().any(|part| part == "..") {
                     return Err(FsError::NotFound {
                         path: path.to_owned(),
                     });
                 }
                 // Complete the missing tail lexically.
-                let mut rest = candidate.into_string();
-                for part in &todo {
+                let mut rest = done;
+                for part in todo.components() {
                     rest.push('/');
                     rest.push_str(part);
                 }
@@ -216,7 +219,7 @@ fn resolve_impl(
             Err(other) => return Err(other),
         };
         match meta.kind {
-            FileKind::Dir => done = candidate,
+            FileKind::Dir => {}
             FileKind::Symlink if !is_last || follow == Follow::Yes => {
                 hops += 1;
                 if hops >= MAX_SYMLINK_HOPS {
@@ -224,14 +227,15 @@ fn resolve_impl(
                         path: path.to_owned(),
                     });
                 }
-                let target = fs.read_link(&candidate)?;
+                let target = fs.read_link(Utf8Path::new(&done))?;
                 if target.as_str().contains('\0') {
                     return Err(FsError::InvalidPath {
                         path: target.into_string(),
                         reason: "symlink target contains a NUL byte",
                     });
                 }
-                if is_last && normalize(&done, &target) == DEV_NULL {
+                done.truncate(parent_len);
+                if is_last && normalize(Utf8Path::new(&done), &target) == DEV_NULL {
                     return Ok(Resolved {
                         path: Utf8PathBuf::from(DEV_NULL),
                         target: Target::DevNull,
@@ -240,9 +244,10 @@ fn resolve_impl(
                 }
                 if target.as_str().starts_with('/') {
                     // Absolute targets are taken inside the root.
-                    done = Utf8PathBuf::from("/");
+                    done.clear();
+                    done.push('/');
                 }
-                push_front_components(&mut todo, target.as_str());
+                todo.push_front(target.as_str());
                 try_shortcut = use_shortcut;
             }
             _ if !is_last => {
@@ -252,7 +257,7 @@ fn resolve_impl(
             }
             _ => {
                 return Ok(Resolved {
-                    path: candidate,
+                    path: Utf8PathBuf::from(done),
                     target: Target::Exists(meta),
                     hops,
                 })
@@ -260,12 +265,100 @@ fn resolve_impl(
         }
     }
     // The walk ended on a directory (or on `/`, or after a trailing `..`).
-    let meta = fs.lstat(&done)?;
+    let meta = fs.lstat(Utf8Path::new(&done))?;
     Ok(Resolved {
-        path: done,
+        path: Utf8PathBuf::from(done),
         target: Target::Exists(meta),
         hops,
     })
+}
+
+/// The components still to walk, front first: one string (the text of the link targets met,
+/// each in front of what remained) read from `pos` on. Empty and `.` components are skipped when
+/// read, so a symlink costs one string operation instead of one allocation per component.
+#[derive(Default)]
+struct Todo {
+    buf: String,
+    pos: usize,
+}
+
+impl Todo {
+    /// Puts the components of `text` in front.
+    fn push_front(&mut self, text: &str) {
+        let rest = &self.buf[self.pos..];
+        let mut buf = String::with_capacity(text.len() + 1 + rest.len());
+        buf.push_str(text);
+        if !rest.is_empty() {
+            buf.push('/');
+            buf.push_str(rest);
+        }
+        self.buf = buf;
+        self.pos = 0;
+    }
+
+    /// The byte range of the next component in `buf` (never empty or `.`), consumed.
+    fn pop_front(&mut self) -> Option<(usize, usize)> {
+        let (start, end) = next_component(&self.buf, self.pos)?;
+        self.pos = end;
+        Some((start, end))
+    }
+
+    /// The next component, not consumed.
+    fn front(&self) -> Option<&str> {
+        next_component(&self.buf, self.pos).map(|(s, e)| &self.buf[s..e])
+    }
+
+    fn is_empty(&self) -> bool {
+        next_component(&self.buf, self.pos).is_none()
+    }
+
+    /// The remaining components, in order.
+    fn components(&self) -> impl Iterator<Item = &str> {
+        self.buf[self.pos..]
+            .split('/')
+            .filter(|c| !c.is_empty() && *c != ".")
+    }
+}
+
+/// The first component of `buf` at or after `from` that is neither empty nor `.`.
+fn next_component(buf: &str, from: usize) -> Option<(usize, usize)> {
+    let b = buf.as_bytes();
+    let mut i = from;
+    while i < b.len() {
+        if b[i] == b'/' {
+            i += 1;
+            continue;
+        }
+        let end = b[i..]
+            .iter()
+            .position(|&c| c == b'/')
+            .map_or(b.len(), |n| i + n);
+        if &buf[i..end] != "." {
+            return Some((i, end));
+        }
+        i = end;
+    }
+    None
+}
+
+/// Appends `/name` to the path `done` (no doubled slash after `/`).
+fn push_child(done: &mut String, name: &str) {
+    if !done.ends_with('/') {
+        done.push('/');
+    }
+    done.push_str(name);
+}
+
+/// Takes the path `done` one level up (`/` stays `/`).
+fn pop_last(done: &mut String) {
+    if done == "/" {
+        return;
+    }
+    match done.rfind('/') {
+        Some(0) => done.truncate(1),
+        Some(cut) => done.truncate(cut),
+        None => {}
+    }
 }
 
 /// A shortcut that does not change the result: one `lstat` of the whole remaining path. Backends
@@ -276,16 +369,24 @@ fn resolve_impl(
 /// it was.
 fn shortcut(
     fs: &dyn FileSystem,
-    done: &mut Utf8PathBuf,
-    todo: &mut VecDeque<String>,
+    done: &mut String,
+    todo: &mut Todo,
     follow: Follow,
     hops: usize,
 ) -> Result<Option<Resolved>, FsError> {
-    if todo.len() < 2 || todo.iter().any(|part| part == "..") {
+    // Leading `..` components only take `done` (a resolved, physical directory) one level up,
+    // exactly as the walk does without looking anything up: apply them first (common for
+    // relative link targets such as `../../lib/systemd/system/x.service`).
+    while todo.front() == Some("..") {
+        todo.pop_front();
+        pop_last(done);
+    }
+    let count = todo.components().count();
+    if count < 2 || todo.components().any(|part| part == "..") {
         return Ok(None);
     }
-    let mut full = done.as_str().trim_end_matches('/').to_owned();
-    for part in todo.iter() {
+    let mut full = done.trim_end_matches('/').to_owned();
+    for part in todo.components() {
         full.push('/');
         full.push_str(part);
     }
@@ -299,14 +400,12 @@ fn shortcut(
             }));
         }
         // A final symlink to follow: every parent is a real directory.
-        Ok(_) => todo.len() - 1,
+        Ok(_) => count - 1,
         // Every component before the first symlink is a real directory.
         Err(FsError::SymlinkInPath { component, .. }) => {
-            let depth = |p: &Utf8Path| p.as_str().split('/').filter(|c| !c.is_empty()).count();
-            let (have, upto) = (depth(done), depth(&component));
-            if !full.as_str().starts_with(component.as_str())
-                || upto <= have
-                || upto - have > todo.len()
+            let depth = |p: &str| p.split('/').filter(|c| !c.is_empty()).count();
+            let (have, upto) = (depth(done), depth(component.as_str()));
+            if !full.as_str().starts_with(component.as_str()) || upto <= have || upto - have > count
             {
                 return Ok(None);
             }
@@ -315,20 +414,11 @@ fn shortcut(
         Err(_) => return Ok(None),
     };
     for _ in 0..verified {
-        if let Some(name) = todo.pop_front() {
-            *done = child(done, &name);
+        if let Some((start, end)) = todo.pop_front() {
+            push_child(done, &todo.buf[start..end]);
         }
     }
     Ok(None)
-}
-
-/// Puts the components of `text` (empty and `.` dropped) in front of `todo`, in order.
-fn push_front_components(todo: &mut VecDeque<String>, text: &str) {
-    for name in text.rsplit('/') {
-        if !name.is_empty() && name != "." {
-            todo.push_front(name.to_owned());
-        }
-    }
 }
 
 #[cfg(test)]

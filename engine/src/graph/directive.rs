@@ -104,10 +104,25 @@ struct Assignment {
     value: SettingValue,
 }
 
-fn assignments(parsed: &crate::syntax::ParsedFile) -> Vec<Assignment> {
+/// The assignments [`assignment`] acts on (dependency directives and `RequiresMountsFor=` in
+/// `[Unit]`, `Unit=`/`Service=`/`Sockets=`/`Slice=` in the type's section), copied out of the file
+/// in file order; the others (most of a unit file) are not copied.
+fn assignments(parsed: &crate::syntax::ParsedFile, ty: UnitType) -> Vec<Assignment> {
     let mut out = Vec::new();
     for section in parsed.sections().filter(|s| s.known) {
+        let unit_section = section.name == "Unit";
+        if !unit_section && section.name != ty.section() {
+            continue;
+        }
         for e in section.entries().filter(|e| e.known) {
+            let wanted = if unit_section {
+                e.key == "RequiresMountsFor" || DepKind::from_directive(e.key).is_some()
+            } else {
+                matches!(e.key, "Unit" | "Service" | "Sockets" | "Slice")
+            };
+            if !wanted {
+                continue;
+            }
             out.push(Assignment {
                 section: section.name.to_owned(),
                 key: e.key.to_owned(),
@@ -132,13 +147,13 @@ pub(crate) fn file_dependencies(l: &mut Loader<'_>, id: &UnitName) {
         .unit
         .fragment
         .as_ref()
-        .map(|f| assignments(&f.parsed))
+        .map(|f| assignments(&f.parsed, id.unit_type()))
         .unwrap_or_default();
     let dropins: Vec<Assignment> = node
         .unit
         .dropins
         .iter()
-        .flat_map(|d| assignments(&d.parsed))
+        .flat_map(|d| assignments(&d.parsed, id.unit_type()))
         .collect();
     let wants: Vec<UnitName> = node.unit.wants.iter().map(|e| e.name.clone()).collect();
     let requires: Vec<UnitName> = node.unit.requires.iter().map(|e| e.name.clone()).collect();

@@ -87,7 +87,7 @@ pub use node::Node;
 pub use specifier::{expand_name, Credentials, SpecifierError};
 
 use crate::diag::Sink;
-use crate::fs::FileSystem;
+use crate::fs::{FastBuildHasher, FileSystem};
 use crate::load::{Catalog, LoadState};
 use crate::name::UnitName;
 use indexmap::IndexMap;
@@ -97,15 +97,15 @@ use std::collections::HashMap;
 #[derive(Clone, Debug)]
 pub struct Graph {
     options: GraphOptions,
-    nodes: IndexMap<UnitName, Node>,
+    nodes: IndexMap<UnitName, Node, FastBuildHasher>,
     /// Every name a unit was asked for or is known by → the unit's id.
-    names: HashMap<String, UnitName>,
+    names: HashMap<String, UnitName, FastBuildHasher>,
     /// A socket's `Service=` unit.
-    socket_service: HashMap<UnitName, UnitName>,
+    socket_service: HashMap<UnitName, UnitName, FastBuildHasher>,
     /// How many units left the load queue.
     loaded: usize,
     /// `BusName=` → the service that took it first.
-    bus_names: HashMap<String, UnitName>,
+    bus_names: HashMap<String, UnitName, FastBuildHasher>,
     /// The dependencies by position, built on first use after the last load.
     adjacency: std::sync::OnceLock<Adjacency>,
 }
@@ -120,11 +120,11 @@ impl Graph {
     ) -> Graph {
         let mut g = Graph {
             options,
-            nodes: IndexMap::new(),
-            names: HashMap::new(),
-            socket_service: HashMap::new(),
+            nodes: IndexMap::default(),
+            names: HashMap::default(),
+            socket_service: HashMap::default(),
             loaded: 0,
-            bus_names: HashMap::new(),
+            bus_names: HashMap::default(),
             adjacency: std::sync::OnceLock::new(),
         };
         let root = UnitName::new("-.slice").expect("-.slice is a valid name");

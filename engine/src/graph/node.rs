@@ -1,6 +1,7 @@
 //! One unit in the [`super::Graph`]: what loading gave, and its dependencies with their sources.
 use super::kind::DepKind;
 use super::mask::{DepInfo, DepMask};
+use crate::fs::FastBuildHasher;
 use crate::load::{LoadState, LoadedUnit};
 use crate::name::UnitName;
 use indexmap::IndexMap;
@@ -15,7 +16,7 @@ pub struct Node {
     /// manager, `system.slice` have none).
     pub default_dependencies: bool,
     /// Dependencies per kind, other unit → sources, in the order they were added.
-    pub deps: BTreeMap<DepKind, IndexMap<UnitName, DepInfo>>,
+    pub deps: BTreeMap<DepKind, IndexMap<UnitName, DepInfo, FastBuildHasher>>,
     /// `RequiresMountsFor=` paths (explicit and implied), path → sources.
     pub requires_mounts_for: IndexMap<String, DepInfo>,
     /// Position in the manager's load order (the order units left the load queue).

@@ -178,7 +178,12 @@ fn symlink_link(
     let info = ctx.info(i).clone();
     let path = info.path.clone().unwrap_or_default();
     let dir = parent(&path);
-    if ctx.lp.search_path().iter().any(|d| d.path == dir) {
+    if ctx
+        .lp
+        .search_path()
+        .iter()
+        .any(|d| super::fsutil::same_path(&d.path, &dir))
+    {
         return Ok(0);
     }
     let link = join(config, &info.name);

@@ -75,7 +75,8 @@ pub struct Ctx<'a> {
     pub lp: &'a LookupPaths,
     /// Units in the order they became known.
     pub infos: IndexMap<String, InstallInfo>,
-    /// Which entries of `infos` were processed already (`have_processed`).
+    /// Which entries of `infos` were processed already (`have_processed`). Entries are only ever
+    /// set to `true` (by [`Ctx::next_unprocessed`], which looks from the last one it returned).
     pub processed: Vec<bool>,
     /// Lines logged on stderr while working (parser warnings, notices).
     pub logs: Vec<Log>,
@@ -89,6 +90,9 @@ pub struct Ctx<'a> {
     /// The search directories resolved once ([`SearchView`](super::search_view::SearchView)),
     /// for lookups on a tree that does not change meanwhile; `None`: look at the tree every time.
     pub view: Option<std::rc::Rc<super::search_view::SearchView>>,
+    /// Every entry of `processed` before this index is `true` (where [`Ctx::next_unprocessed`]
+    /// starts looking; entries are only ever marked processed, so it only moves forward).
+    unprocessed_from: usize,
 }
 
 impl<'a> Ctx<'a> {
@@ -104,6 +108,7 @@ impl<'a> Ctx<'a> {
             host: None,
             exclude_generated: false,
             view: None,
+            unprocessed_from: 0,
         }
     }
 
@@ -158,8 +163,10 @@ impl<'a> Ctx<'a> {
 
     /// The first entry not processed yet, marked processed (`ordered_hashmap_first` + move).
     pub fn next_unprocessed(&mut self) -> Option<usize> {
-        let i = self.processed.iter().position(|p| !p)?;
+        let from = self.unprocessed_from.min(self.processed.len());
+        let i = from + self.processed[from..].iter().position(|p| !p)?;
         self.processed[i] = true;
+        self.unprocessed_from = i + 1;
         Some(i)
     }
 

@@ -11,12 +11,53 @@ pub(crate) fn basename(p: &str) -> &str {
 }
 
 pub(crate) fn parent(p: &Utf8Path) -> Utf8PathBuf {
+    // A plain path's parent is the text before its last slash (what `Path::parent` gives, without
+    // its component walk).
+    if plain_path(p.as_str()) {
+        return match p.as_str().rfind('/') {
+            Some(0) | None => Utf8PathBuf::from("/"),
+            Some(cut) => Utf8PathBuf::from(&p.as_str()[..cut]),
+        };
+    }
     p.parent()
         .map_or_else(|| Utf8PathBuf::from("/"), Utf8Path::to_owned)
 }
 
 pub(crate) fn join(dir: &Utf8Path, name: &str) -> Utf8PathBuf {
+    // A plain directory and one ordinary component: `normalize` would only concatenate them.
+    if !name.is_empty()
+        && name != "."
+        && name != ".."
+        && !name.contains('/')
+        && plain_path(dir.as_str())
+    {
+        return crate::fs::child_path(dir, name);
+    }
     crate::fs::normalize(dir, Utf8Path::new(name))
+}
+
+/// Whether `p` is a plain absolute path: no empty component and none starting with `.` (so no
+/// `.` or `..`), no trailing slash (so that comparing or cutting its text is comparing or cutting
+/// its components). Conservative: a path with a hidden component just takes the slow way.
+pub(crate) fn plain_path(p: &str) -> bool {
+    let b = p.as_bytes();
+    if b.first() != Some(&b'/') {
+        return false;
+    }
+    if b.len() > 1 && b[b.len() - 1] == b'/' {
+        return false;
+    }
+    !b.windows(2)
+        .any(|w| w[0] == b'/' && (w[1] == b'/' || w[1] == b'.'))
+}
+
+/// `Path` equality (by components), by text when both paths are plain.
+pub(crate) fn same_path(a: &Utf8Path, b: &Utf8Path) -> bool {
+    if plain_path(a.as_str()) && plain_path(b.as_str()) {
+        a.as_str() == b.as_str()
+    } else {
+        a == b
+    }
 }
 
 pub(crate) fn errno(e: &FsError) -> Errno {

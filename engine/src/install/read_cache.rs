@@ -181,6 +181,24 @@ impl ReadCache<'_> {
             .is_some_and(|k| *k == FileKind::Dir)
     }
 
+    /// Whether `path` is known (from a remembered `lstat` or its parent's listing) to exist.
+    fn known_to_exist(&self, path: &Utf8Path) -> bool {
+        let Ok(g) = self.state.lock() else {
+            return false;
+        };
+        let p = path.as_str();
+        if let Some(Ok(_)) = g.lstat.get(p) {
+            return true;
+        }
+        let Some(cut) = p.rfind('/') else {
+            return false;
+        };
+        let parent = if cut == 0 { "/" } else { &p[..cut] };
+        g.names
+            .get(parent)
+            .is_some_and(|set| set.contains_key(&p[cut + 1..]))
+    }
+
     /// Forgets everything.
     fn clear(&self) {
         if let Ok(mut g) = self.state.lock() {
@@ -257,6 +275,9 @@ impl FileSystem for ReadCache<'_> {
         }
         v
     }
+    fn prefetch_dirs(&self, paths: &[&Utf8Path]) {
+        self.inner.prefetch_dirs(paths)
+    }
     fn read_dir(&self, path: &Utf8Path) -> Result<Vec<DirEntry>, FsError> {
         if let Ok(g) = self.state.lock() {
             if let Some(v) = g.fresh(&g.dir, path.as_str()) {
@@ -296,8 +317,54 @@ impl FileSystem for ReadCache<'_> {
         r
     }
     fn symlink(&self, target: &Utf8Path, link: &Utf8Path) -> Result<(), FsError> {
+        // Something known to be at `link` makes `symlink()` fail with EEXIST (the target being
+        // valid, and `link` a contract path whose parents were checked when it was seen): answer
+        // that without asking. (`preset-all` re-creates thousands of existing `.wants/` links.)
+        // The parent is listed once (cheaper than one refused `symlink()` per existing link).
+        let t = target.as_str();
+        let valid = !t.is_empty() && !t.contains('\0') && crate::fs::check_path(link).is_ok();
+        let split = link.as_str().rfind('/').map(|cut| {
+            (
+                if cut == 0 { "/" } else { &link.as_str()[..cut] },
+                &link.as_str()[cut + 1..],
+            )
+        });
+        if valid {
+            if let Some((parent, _)) = split {
+                let listed = self
+                    .state
+                    .lock()
+                    .is_ok_and(|g| g.names.contains_key(parent));
+                if !listed {
+                    let _ = self.read_dir(Utf8Path::new(parent));
+                }
+            }
+            if self.known_to_exist(link) {
+                return Err(FsError::AlreadyExists {
+                    path: link.to_owned(),
+                });
+            }
+        }
         let r = self.inner.symlink(target, link);
+        // A refused link changed nothing.
+        if matches!(r, Err(FsError::AlreadyExists { .. })) {
+            return r;
+        }
+        // The parent's set of names stays valid with the new link added (its ordered listing
+        // is dropped: the new entry's place in `readdir()` order is unknown).
+        let names = split.and_then(|(parent, _)| {
+            self.state
+                .lock()
+                .ok()
+                .and_then(|mut g| g.names.remove(parent).map(|n| (parent, n)))
+        });
         self.created(link);
+        if let (Ok(()), Some((parent, mut set)), Some((_, name))) = (&r, names, split) {
+            set.insert(name.to_owned(), FileKind::Symlink);
+            if let Ok(mut g) = self.state.lock() {
+                g.names.insert(parent.to_owned(), set);
+            }
+        }
         r
     }
     fn remove_file(&self, path: &Utf8Path) -> Result<(), FsError> {

@@ -93,7 +93,7 @@ fn link_matches(
 ) -> Result<Option<(bool, bool)>, Errno> {
     let mut found_dest = false;
     if !ignore_destination {
-        let dest = match ctx.fs.read_link(&join(real, name)) {
+        let dest = match ctx.fs.read_link(&crate::fs::child_path(real, name)) {
             Ok(d) => d,
             Err(err) if err.is_not_found() => return Ok(None),
             Err(err) => return Err(errno(&err)),
@@ -128,7 +128,7 @@ fn in_directory(
     let entries = ctx.fs.read_dir(&real).map_err(|e| errno(&e))?;
     let mut r = Ok(false);
     for e in entries {
-        if hidden_or_backup(&e.name) || e.kind != FileKind::Symlink {
+        if e.kind != FileKind::Symlink || hidden_or_backup(&e.name) {
             continue;
         }
         let (found_path, found_dest) = match link_matches(
@@ -187,7 +187,7 @@ fn find_symlinks(
     };
     let entries = ctx.fs.read_dir(&real).map_err(|e| errno(&e))?;
     for e in &entries {
-        if hidden_or_backup(&e.name) || e.kind != FileKind::Dir {
+        if e.kind != FileKind::Dir || hidden_or_backup(&e.name) {
             continue;
         }
         let suffix = e.name.rfind('.').map(|i| &e.name[i..]);
@@ -348,7 +348,7 @@ fn in_directory_both(
     };
     let same_name_path = join(config, &info.name);
     for e in entries {
-        if hidden_or_backup(&e.name) || e.kind != FileKind::Symlink {
+        if e.kind != FileKind::Symlink || hidden_or_backup(&e.name) {
             continue;
         }
         let (found_path, found_dest) = match link_matches(
@@ -390,6 +390,7 @@ fn find_symlinks_both(
     info: &InstallInfo,
     ignore_same_name: bool,
     config: &Utf8Path,
+    before_top_scan: &mut dyn FnMut(),
 ) -> BothScan {
     let mut out = BothScan::default();
     let real = match resolve(ctx.fs, config, Follow::Yes) {
@@ -406,7 +407,7 @@ fn find_symlinks_both(
     let template = crate::name::classify(&info.name) == Some(NameKind::Template);
     let mut sub_found = [false; 2];
     for e in &entries {
-        if hidden_or_backup(&e.name) || e.kind != FileKind::Dir {
+        if e.kind != FileKind::Dir || hidden_or_backup(&e.name) {
             continue;
         }
         let suffix = e.name.rfind('.').map(|i| &e.name[i..]);
@@ -437,6 +438,7 @@ fn find_symlinks_both(
     }
     // The top directory was listed above: scan that listing (the same one `in_directory` would
     // read again).
+    before_top_scan();
     let mut top = in_directory_both(
         ctx,
         config,
@@ -457,6 +459,7 @@ fn find_symlinks_both(
 /// `is-enabled`.
 pub fn lookup_state_once(ctx: &mut Ctx<'_>, name: &str) -> Result<UnitFileState, Errno> {
     let mut scans: Vec<Option<BothScan>> = Vec::new();
+    let mut prefetched = false;
     state_by(ctx, name, |ctx, info, match_name| {
         let m = usize::from(!match_name);
         decide_in_scope(ctx.lp, info, |i, d, ignore_same_name| {
@@ -466,7 +469,17 @@ pub fn lookup_state_once(ctx: &mut Ctx<'_>, name: &str) -> Result<UnitFileState,
             let b = match scans[i] {
                 Some(b) => b,
                 None => {
-                    let b = find_symlinks_both(ctx, info, ignore_same_name, &d.path);
+                    // When a directory's `.wants/` probes did not decide, its links must all be
+                    // read, and so must every later directory (any link there may point at the
+                    // unit): let the backend start reading the later ones, last first (the
+                    // vendor directories, the largest, come last), while this one's links are
+                    // read.
+                    let mut ahead = || {
+                        if !std::mem::replace(&mut prefetched, true) {
+                            prefetch_after(ctx, i);
+                        }
+                    };
+                    let b = find_symlinks_both(ctx, info, ignore_same_name, &d.path, &mut ahead);
                     scans[i] = Some(b);
                     b
                 }
@@ -475,6 +488,24 @@ pub fn lookup_state_once(ctx: &mut Ctx<'_>, name: &str) -> Result<UnitFileState,
             Ok((found, b.same))
         })
     })
+}
+
+/// [`FileSystem::prefetch_dirs`](crate::fs::FileSystem::prefetch_dirs) for the search
+/// directories after the `i`th (resolved; those that are directories), last first.
+fn prefetch_after(ctx: &Ctx<'_>, i: usize) {
+    let real_dirs: Vec<Utf8PathBuf> = ctx
+        .lp
+        .search_path()
+        .iter()
+        .skip(i + 1)
+        .rev()
+        .filter_map(|d| match resolve(ctx.fs, &d.path, Follow::Yes) {
+            Ok(r) if r.target.kind() == Some(FileKind::Dir) => Some(r.path),
+            _ => None,
+        })
+        .collect();
+    let hint: Vec<&Utf8Path> = real_dirs.iter().map(Utf8PathBuf::as_path).collect();
+    ctx.fs.prefetch_dirs(&hint);
 }
 
 /// Whether `p` is a plain absolute path: no empty or `.`-leading component, no trailing slash

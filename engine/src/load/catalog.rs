@@ -134,6 +134,16 @@ pub struct Catalog {
     aliases_view: OnceLock<BTreeMap<String, BTreeSet<String>>>,
     /// Sorted by path text, without duplicates.
     dirs: Vec<Utf8PathBuf>,
+    /// The file names of `dirs` (`foo.service.d`, `multi-user.target.wants`), so that a drop-in
+    /// directory name that no search directory holds is dismissed with one lookup.
+    dir_names: std::collections::HashSet<Box<str>, crate::fs::FastBuildHasher>,
+    /// The heads (text before the first `-`, `@` or `.`) of `dir_names`: a unit whose name has
+    /// another head has no drop-in directory of its own names (every name of its walk shares its
+    /// head).
+    dir_heads: std::collections::HashSet<Box<str>, crate::fs::FastBuildHasher>,
+    /// The search directories (by index in `search_path`) that hold any recorded directory
+    /// ([`Catalog::has_dirs_under`], computed once).
+    dropin_search: Vec<usize>,
     stamp: Vec<(Utf8PathBuf, i128)>,
     unstamped: Vec<Utf8PathBuf>,
 }
@@ -291,6 +301,20 @@ impl Catalog {
             .collect();
         cat.dirs.sort_unstable_by(|a, b| a.as_str().cmp(b.as_str()));
         cat.dirs.dedup();
+        cat.dir_names = cat
+            .dirs
+            .iter()
+            .filter_map(|d| d.file_name())
+            .map(Box::from)
+            .collect();
+        cat.dir_heads = cat
+            .dir_names
+            .iter()
+            .map(|n| Box::from(name_head(n)))
+            .collect();
+        cat.dropin_search = (0..cat.search_path.len())
+            .filter(|&i| cat.has_dirs_under(&cat.search_path[i]))
+            .collect();
         cat.build_reverse_map(fs, &metas);
         cat.stamp = cat.current_stamp(fs);
         cat
@@ -746,6 +770,28 @@ impl Catalog {
             .is_ok()
     }
 
+    /// Whether some search directory holds a recorded `.wants`/`.requires`/`.d` directory named
+    /// `file_name` (`foo.service.d`). False means [`Catalog::has_dir`] is false for every
+    /// `SEARCH_DIR/file_name`.
+    pub fn has_dir_named(&self, file_name: &str) -> bool {
+        self.dir_names.contains(file_name)
+    }
+
+    /// Whether some recorded drop-in directory's name has the same head (the text before the
+    /// first `-`, `@` or `.`) as `unit_name`. False means no directory is named after `unit_name`
+    /// or any name of its drop-in walk (which all keep its head).
+    pub fn may_have_dirs_for(&self, unit_name: &str) -> bool {
+        self.dir_heads.contains(name_head(unit_name))
+    }
+
+    /// The search directories that hold any recorded `.wants`/`.requires`/`.d` directory, in
+    /// search-path order (those for which [`Catalog::has_dirs_under`] holds).
+    pub fn search_dirs_with_dirs(&self) -> impl Iterator<Item = &Utf8Path> {
+        self.dropin_search
+            .iter()
+            .map(|&i| self.search_path[i].as_path())
+    }
+
     /// Whether any recorded `.wants`/`.requires`/`.d` directory is inside `dir` (a search directory
     /// usually has none, and then no candidate path in it needs to be looked up).
     pub fn has_dirs_under(&self, dir: &Utf8Path) -> bool {
@@ -815,4 +861,13 @@ fn symlink_is_dir(fs: &dyn FileSystem, link: &Utf8Path) -> bool {
         fs::resolve(fs, &abs, Follow::Yes),
         Ok(r) if matches!(r.target, Target::Exists(m) if m.kind == FileKind::Dir)
     )
+}
+
+/// The text of `name` before its first `-`, `@` or `.` (all of it if none).
+fn name_head(name: &str) -> &str {
+    let end = name
+        .bytes()
+        .position(|b| matches!(b, b'-' | b'@' | b'.'))
+        .unwrap_or(name.len());
+    &name[..end]
 }

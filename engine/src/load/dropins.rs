@@ -66,54 +66,101 @@ pub fn dropin_dirs(
     aliases: &[&UnitName],
     suffix: DirSuffix,
 ) -> Vec<Utf8PathBuf> {
-    let mut out = Vec::new();
-    // The candidate paths are only built in a reused buffer: most do not exist, and the catalog
-    // knows every directory that does.
-    let mut buf = String::new();
-    let mut add = |dir: &Utf8Path, name: &str, suffix: &str| {
-        buf.clear();
-        buf.push_str(dir.as_str());
-        if !buf.is_empty() && !buf.ends_with('/') {
-            buf.push('/');
-        }
-        buf.push_str(name);
-        buf.push_str(suffix);
-        let path = Utf8Path::new(&buf);
-        if !catalog.has_dir(path) {
-            return;
-        }
-        if let Ok(r) = fs::resolve(fs, path, Follow::Yes) {
-            if let Target::Exists(_) = r.target {
-                out.push(r.path);
+    DropinWalk::new(catalog, id, aliases).dirs(fs, catalog, suffix)
+}
+
+/// The name walks of a unit's names (id first, then its aliases) and the search directories that
+/// hold any recorded drop-in directory: what [`dropin_dirs`] needs for every suffix, computed once
+/// per unit.
+pub(crate) struct DropinWalk<'a> {
+    /// One walk per name, in order.
+    chains: Vec<Vec<String>>,
+    /// Search directories with at least one recorded `.d`/`.wants`/`.requires` directory.
+    search: Vec<&'a Utf8Path>,
+    /// The unit's type (`service`), for the type-level directories.
+    type_name: &'static str,
+}
+
+impl<'a> DropinWalk<'a> {
+    pub(crate) fn new(catalog: &'a Catalog, id: &UnitName, aliases: &[&UnitName]) -> Self {
+        // Search directories without any recorded directory cannot contribute.
+        let search: Vec<&Utf8Path> = catalog.search_dirs_with_dirs().collect();
+        let mut chains = Vec::new();
+        if !search.is_empty() {
+            for name in std::iter::once(id).chain(aliases.iter().copied()) {
+                let mut chain = Vec::new();
+                if catalog.may_have_dirs_for(name.as_str()) {
+                    name_walk(name.as_str(), &mut chain);
+                }
+                chains.push(chain);
             }
         }
-    };
-    let suffix = suffix.as_str();
-    // Search directories without any recorded directory cannot contribute.
-    let dirs: Vec<&Utf8Path> = catalog
-        .search_path()
-        .iter()
-        .map(|p| p.as_path())
-        .filter(|p| catalog.has_dirs_under(p))
-        .collect();
-    if dirs.is_empty() {
-        return out;
-    }
-    let mut chain = Vec::new();
-    for name in std::iter::once(id).chain(aliases.iter().copied()) {
-        chain.clear();
-        name_walk(name.as_str(), &mut chain);
-        for p in &dirs {
-            for n in &chain {
-                add(p, n, suffix);
-            }
+        DropinWalk {
+            chains,
+            search,
+            type_name: id.unit_type().as_str(),
         }
     }
-    let type_name = id.unit_type().as_str();
-    for p in &dirs {
-        add(p, type_name, suffix);
+
+    /// [`dropin_dirs`] for one suffix.
+    pub(crate) fn dirs(
+        &self,
+        fs: &dyn FileSystem,
+        catalog: &Catalog,
+        suffix: DirSuffix,
+    ) -> Vec<Utf8PathBuf> {
+        let mut out = Vec::new();
+        if self.search.is_empty() {
+            return out;
+        }
+        let suffix = suffix.as_str();
+        // The candidate paths are only built in a reused buffer: most do not exist, and the
+        // catalog knows every directory that does.
+        let mut buf = String::new();
+        let mut add = |dir: &Utf8Path, name: &str| {
+            buf.clear();
+            buf.push_str(dir.as_str());
+            if !buf.is_empty() && !buf.ends_with('/') {
+                buf.push('/');
+            }
+            buf.push_str(name);
+            buf.push_str(suffix);
+            let path = Utf8Path::new(&buf);
+            if !catalog.has_dir(path) {
+                return;
+            }
+            if let Ok(r) = fs::resolve(fs, path, Follow::Yes) {
+                if let Target::Exists(_) = r.target {
+                    out.push(r.path);
+                }
+            }
+        };
+        // A name that no search directory holds (most of them) is dropped up front with one
+        // lookup: the same directories remain, in the same order.
+        let mut file_name = String::new();
+        let mut held = |n: &str| {
+            file_name.clear();
+            file_name.push_str(n);
+            file_name.push_str(suffix);
+            catalog.has_dir_named(&file_name)
+        };
+        let mut chain: Vec<&str> = Vec::new();
+        for names in &self.chains {
+            chain.clear();
+            chain.extend(names.iter().map(String::as_str).filter(|n| held(n)));
+            for p in &self.search {
+                for n in &chain {
+                    add(p, n);
+                }
+            }
+        }
+        if held(self.type_name) {
+            for p in &self.search {
+                add(p, self.type_name);
+            }
+        }
+        out
     }
-    out
 }
 
 /// The names of the recursive name walk (systemd's `unit_file_find_dirs()`), in order: the same for
@@ -233,7 +280,19 @@ pub fn conf_dropins(
     id: &UnitName,
     aliases: &[&UnitName],
 ) -> Vec<Utf8PathBuf> {
-    let dirs = dropin_dirs(fs, catalog, id, aliases, DirSuffix::Conf);
+    conf_dropins_walked(fs, catalog, &DropinWalk::new(catalog, id, aliases))
+}
+
+/// [`conf_dropins`] with the unit's walk computed already.
+pub(crate) fn conf_dropins_walked(
+    fs: &dyn FileSystem,
+    catalog: &Catalog,
+    walk: &DropinWalk<'_>,
+) -> Vec<Utf8PathBuf> {
+    let dirs = walk.dirs(fs, catalog, DirSuffix::Conf);
+    if dirs.is_empty() {
+        return Vec::new();
+    }
     conf_files(fs, &dirs, Some(".conf"))
 }
 
@@ -260,8 +319,24 @@ pub fn dependency_entries(
     suffix: DirSuffix,
     sink: &mut dyn Sink,
 ) -> Vec<DependencyEntry> {
+    let walk = DropinWalk::new(catalog, id, aliases);
+    dependency_entries_walked(fs, catalog, id, &walk, suffix, sink)
+}
+
+/// [`dependency_entries`] with the unit's walk computed already.
+pub(crate) fn dependency_entries_walked(
+    fs: &dyn FileSystem,
+    catalog: &Catalog,
+    id: &UnitName,
+    walk: &DropinWalk<'_>,
+    suffix: DirSuffix,
+    sink: &mut dyn Sink,
+) -> Vec<DependencyEntry> {
     let dep = suffix.dependency().unwrap_or("Wants");
-    let dirs = dropin_dirs(fs, catalog, id, aliases, suffix);
+    let dirs = walk.dirs(fs, catalog, suffix);
+    if dirs.is_empty() {
+        return Vec::new();
+    }
     let unit = Utf8PathBuf::from(id.as_str());
     let warn = |sink: &mut dyn Sink, message: String| {
         sink.push(Diagnostic::new(

@@ -15,7 +15,9 @@
 //!    fails to parse is ignored: only the fragment can make a unit `error`).
 //! 5. A `loaded` unit is checked by its type ([`verify`]); a refusal makes it `bad-setting`.
 use super::catalog::{Catalog, Lookup, Miss};
-use super::dropins::{conf_dropins, dependency_entries, DependencyEntry, DirSuffix};
+use super::dropins::{
+    conf_dropins_walked, dependency_entries_walked, DependencyEntry, DirSuffix, DropinWalk,
+};
 use super::mask::{classify, FileState};
 use super::state::LoadState;
 use super::verify::verify;
@@ -223,10 +225,12 @@ pub fn load_unit(
     }
 
     let aliases: Vec<&UnitName> = unit.names.iter().filter(|n| **n != unit.id).collect();
-    unit.wants = dependency_entries(fs, catalog, &unit.id, &aliases, DirSuffix::Wants, sink);
-    unit.requires = dependency_entries(fs, catalog, &unit.id, &aliases, DirSuffix::Requires, sink);
+    let walk = DropinWalk::new(catalog, &unit.id, &aliases);
+    unit.wants = dependency_entries_walked(fs, catalog, &unit.id, &walk, DirSuffix::Wants, sink);
+    unit.requires =
+        dependency_entries_walked(fs, catalog, &unit.id, &walk, DirSuffix::Requires, sink);
     let dialect = Dialect::Unit(unit.id.unit_type());
-    for path in conf_dropins(fs, catalog, &unit.id, &aliases) {
+    for path in conf_dropins_walked(fs, catalog, &walk) {
         let text = match classify(fs, &path) {
             FileState::File { resolved, meta } => {
                 warn_permissions(&path, meta.mode, options, sink);

@@ -9,6 +9,7 @@
 use std::borrow::Borrow;
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use super::{NameError, UnitType, UNIT_NAME_MAX};
 
@@ -97,14 +98,17 @@ pub fn is_valid_instance(instance: &str) -> bool {
 }
 
 /// A valid unit name (reference §2.2). Cheap accessors split it into prefix, instance and suffix.
+///
+/// The text is shared (`Arc<str>`): names are cloned far more often than they are made (every
+/// dependency, job and index holds one), and a clone only counts a reference.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct UnitName(String);
+pub struct UnitName(Arc<str>);
 
 impl UnitName {
     /// Validates `name`.
     pub fn new(name: &str) -> Result<UnitName, NameError> {
         match check(name.as_bytes()) {
-            Ok(_) => Ok(UnitName(name.to_owned())),
+            Ok(_) => Ok(UnitName(Arc::from(name))),
             Err(reason) => Err(NameError::new(name, reason)),
         }
     }
@@ -138,7 +142,7 @@ impl UnitName {
 
     /// Consumes the name, giving back the string.
     pub fn into_string(self) -> String {
-        self.0
+        String::from(&*self.0)
     }
 
     fn dot(&self) -> usize {
@@ -184,7 +188,11 @@ impl UnitName {
     pub fn template(&self) -> Option<UnitName> {
         let at = self.at()?;
         let dot = self.dot();
-        Some(UnitName(format!("{}{}", &self.0[..=at], &self.0[dot..])))
+        Some(UnitName(Arc::from(format!(
+            "{}{}",
+            &self.0[..=at],
+            &self.0[dot..]
+        ))))
     }
 
     /// Replaces the instance of a template or instance (systemd's `unit_name_replace_instance`).
@@ -198,7 +206,7 @@ impl UnitName {
             return Err(NameError::new(&name, "invalid instance"));
         }
         match check(name.as_bytes()) {
-            Ok((NameKind::Instance, _)) => Ok(UnitName(name)),
+            Ok((NameKind::Instance, _)) => Ok(UnitName(Arc::from(name))),
             Ok(_) => Err(NameError::new(&name, "not an instance")),
             Err(reason) => Err(NameError::new(&name, reason)),
         }
@@ -286,7 +294,7 @@ impl TryFrom<String> for UnitName {
 
     fn try_from(s: String) -> Result<UnitName, NameError> {
         match check(s.as_bytes()) {
-            Ok(_) => Ok(UnitName(s)),
+            Ok(_) => Ok(UnitName(Arc::from(s))),
             Err(reason) => Err(NameError::new(&s, reason)),
         }
     }
@@ -294,6 +302,6 @@ impl TryFrom<String> for UnitName {
 
 impl From<UnitName> for String {
     fn from(n: UnitName) -> String {
-        n.0
+        n.into_string()
     }
 }

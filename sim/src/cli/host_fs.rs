@@ -1,7 +1,10 @@
 //! The host side of the install verbs: a [`DirFs`] that keeps `readdir()` order, and the host
 //! facts systemd's host specifiers read.
 use camino::{Utf8Path, Utf8PathBuf};
-use unitlab_engine::fs::{DirFs, FileSystem, FsError};
+use std::sync::Mutex;
+use unitlab_engine::fs::{
+    DirEntry, DirFs, FastBuildHasher, FileKind, FileSystem, FsError, Metadata,
+};
 
 /// A [`DirFs`] whose `read_dir` returns entries in the host's `readdir()` order, as systemd
 /// sees them (`DirFs` sorts them). The order of `disable`'s and `revert`'s `Removed` lines and the
@@ -14,191 +17,418 @@ use unitlab_engine::fs::{DirFs, FileSystem, FsError};
 /// directories (and replacing files) forgets them all.
 ///
 /// Loading resolves the same paths over and over (every `.wants/` link walks `/lib`,
-/// `/lib/systemd`, ... and is read several times), so the results of `lstat` and `read_link` that
-/// succeeded are remembered too ([`Known`]); **every** change made through this `HostFs` forgets
+/// `/lib/systemd`, ... and is read several times), so the results of `lstat` (found or not found)
+/// and `read_link` (found) are remembered too ([`Known`]), in maps keyed by the path text with a
+/// fast hasher; **every** change made through this `HostFs` forgets
 /// them all (a new entry changes its directory's mtime, a replaced link its target). Changes made
 /// behind its back are not seen: a `HostFs` lives for one CLI command.
+///
+/// [`FileSystem::prefetch_dirs`] starts one background thread that lists the directories named
+/// (already checked to be real directories inside the root) while the caller works on other
+/// things; `read_dir` takes such a listing instead of reading the directory again, waits for it
+/// if it is being read, or reads the directory itself if the thread has not started it yet. A
+/// change made through this `HostFs` discards what was read ahead.
 #[derive(Debug)]
-pub struct HostFs(pub DirFs, Checked, Known);
+pub struct HostFs(pub DirFs, Checked, Known, Prefetch);
 
-/// Successful `lstat` and `read_link` results (root-relative paths), forgotten on every change.
+/// Listings read ahead by a background thread, by root-relative path.
+#[derive(Debug, Default)]
+pub struct Prefetch(Mutex<FastMap<std::sync::Arc<Slot>>>);
+
+/// One directory read ahead.
+#[derive(Debug, Default)]
+struct Slot {
+    state: Mutex<SlotState>,
+    ready: std::sync::Condvar,
+}
+
+#[derive(Debug, Default)]
+enum SlotState {
+    /// Not started: whoever comes first takes it.
+    #[default]
+    Pending,
+    /// The background thread is reading it.
+    Running,
+    /// Read (`None`: the listing failed; the caller reads it the careful way).
+    Done(Option<Vec<DirEntry>>),
+    /// Taken by the caller.
+    Taken,
+}
+
+/// Lists a host directory in `readdir()` order with d_type kinds (names that are not UTF-8 are
+/// skipped, as `DirFs` does); `None` on any error.
+fn list_host(host: &std::path::Path) -> Option<Vec<DirEntry>> {
+    let mut entries = Vec::new();
+    for e in std::fs::read_dir(host).ok()? {
+        let e = e.ok()?;
+        let Ok(name) = e.file_name().into_string() else {
+            continue;
+        };
+        let kind = kind_of(e.file_type().ok()?);
+        entries.push(DirEntry { name, kind });
+    }
+    Some(entries)
+}
+
+type FastMap<V> = std::collections::HashMap<Box<str>, V, FastBuildHasher>;
+
+/// `lstat` results (successes and "not found", as `None`) and `read_link` successes
+/// (root-relative paths), forgotten on every change.
 #[derive(Debug, Default)]
 pub struct Known {
-    meta: std::sync::Mutex<std::collections::HashMap<Utf8PathBuf, unitlab_engine::fs::Metadata>>,
-    links: std::sync::Mutex<std::collections::HashMap<Utf8PathBuf, Utf8PathBuf>>,
+    meta: Mutex<FastMap<Option<Metadata>>>,
+    links: Mutex<FastMap<Utf8PathBuf>>,
+    /// The kinds (d_type) of the entries of the directories listed.
+    kinds: Mutex<FastMap<FileKind>>,
 }
 
 /// Directories (root-relative) known to be real directories all the way down from the root.
 #[derive(Debug, Default)]
-pub struct Checked(std::sync::Mutex<std::collections::HashSet<Utf8PathBuf>>);
+pub struct Checked(Mutex<std::collections::HashSet<Box<str>, FastBuildHasher>>);
+
+/// A poisoned lock only means another thread panicked while holding it; the maps are always
+/// consistent (single inserts and clears).
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The kind of a `std` file type (symlinks not followed).
+fn kind_of(t: std::fs::FileType) -> FileKind {
+    use std::os::unix::fs::FileTypeExt;
+    if t.is_symlink() {
+        FileKind::Symlink
+    } else if t.is_dir() {
+        FileKind::Dir
+    } else if t.is_file() {
+        FileKind::File
+    } else if t.is_char_device() {
+        FileKind::CharDevice
+    } else {
+        FileKind::Other
+    }
+}
+
+fn metadata_of(m: &std::fs::Metadata) -> Metadata {
+    use std::os::unix::fs::MetadataExt;
+    Metadata {
+        kind: kind_of(m.file_type()),
+        size: m.len(),
+        mode: m.mode() & 0o7777,
+        modified_ns: i128::from(m.mtime()) * 1_000_000_000 + i128::from(m.mtime_nsec()),
+    }
+}
 
 impl HostFs {
     /// Wraps `fs`.
     pub fn new(fs: DirFs) -> HostFs {
-        HostFs(fs, Checked::default(), Known::default())
+        HostFs(
+            fs,
+            Checked::default(),
+            Known::default(),
+            Prefetch::default(),
+        )
     }
 
     /// Forgets the remembered `lstat`/`read_link` results (anything may have changed).
     fn changed(&self) {
-        if let Ok(mut m) = self.2.meta.lock() {
-            m.clear();
+        lock(&self.2.meta).clear();
+        lock(&self.2.links).clear();
+        lock(&self.2.kinds).clear();
+        lock(&self.3 .0).clear();
+    }
+
+    /// The listing of `path` read ahead, if one was asked for: waits for the background thread if
+    /// it is reading it; `None` if it was not asked for, failed, or was not started (then it is
+    /// marked taken and the caller reads the directory itself).
+    fn prefetched(&self, path: &Utf8Path) -> Option<Vec<DirEntry>> {
+        let slot = lock(&self.3 .0).remove(path.as_str())?;
+        let mut state = lock(&slot.state);
+        loop {
+            match std::mem::take(&mut *state) {
+                SlotState::Pending | SlotState::Taken => {
+                    *state = SlotState::Taken;
+                    return None;
+                }
+                SlotState::Running => {
+                    *state = SlotState::Running;
+                    state = slot
+                        .ready
+                        .wait(state)
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                }
+                SlotState::Done(listing) => {
+                    *state = SlotState::Taken;
+                    return listing;
+                }
+            }
         }
-        if let Ok(mut l) = self.2.links.lock() {
-            l.clear();
-        }
     }
 
-    fn known_meta(&self, path: &Utf8Path) -> Option<unitlab_engine::fs::Metadata> {
-        self.2.meta.lock().ok()?.get(path).copied()
+    fn checked(&self, dir: &str) -> bool {
+        lock(&self.1 .0).contains(dir)
     }
 
-    fn known_link(&self, path: &Utf8Path) -> Option<Utf8PathBuf> {
-        self.2.links.lock().ok()?.get(path).cloned()
-    }
-
-    fn remember_meta(&self, path: &Utf8Path, meta: unitlab_engine::fs::Metadata) {
-        if let Ok(mut m) = self.2.meta.lock() {
-            m.insert(path.to_owned(), meta);
-        }
-    }
-
-    fn remember_link(&self, path: &Utf8Path, target: &Utf8Path) {
-        if let Ok(mut l) = self.2.links.lock() {
-            l.insert(path.to_owned(), target.to_owned());
-        }
-    }
-
-    fn checked(&self, dir: &Utf8Path) -> bool {
-        self.1 .0.lock().is_ok_and(|s| s.contains(dir))
-    }
-
-    fn remember(&self, dir: &Utf8Path) {
-        if let Ok(mut s) = self.1 .0.lock() {
-            s.insert(dir.to_owned());
+    fn remember(&self, dir: &str) {
+        let mut s = lock(&self.1 .0);
+        if !s.contains(dir) {
+            s.insert(dir.into());
         }
     }
 
     /// Forgets the checked directories (the tree changed).
     fn forget(&self) {
-        if let Ok(mut s) = self.1 .0.lock() {
-            s.clear();
+        lock(&self.1 .0).clear();
+    }
+
+    /// Whether `path`'s parent is a checked directory and its last component a plain name (so
+    /// that the host path can be used directly: no component can be a symlink but the last).
+    fn in_checked(&self, path: &Utf8Path) -> bool {
+        let p = path.as_str();
+        match p.rfind('/') {
+            Some(cut) if cut + 1 < p.len() => {
+                let name = &p[cut + 1..];
+                name != "." && name != ".." && self.checked(if cut == 0 { "/" } else { &p[..cut] })
+            }
+            _ => false,
         }
     }
-}
 
-impl HostFs {
-    fn lstat_uncached(&self, path: &Utf8Path) -> Result<unitlab_engine::fs::Metadata, FsError> {
-        use std::os::unix::fs::MetadataExt;
-        use unitlab_engine::fs::{FileKind, Metadata};
-        let in_checked = path.parent().is_some_and(|d| {
-            path.file_name().is_some_and(|n| n != "." && n != "..") && self.checked(d)
-        });
-        if in_checked {
+    fn remember_parent(&self, path: &Utf8Path) {
+        let p = path.as_str();
+        if let Some(cut) = p.rfind('/') {
+            self.remember(if cut == 0 { "/" } else { &p[..cut] });
+        }
+    }
+
+    fn lstat_uncached(&self, path: &Utf8Path) -> Result<Metadata, FsError> {
+        if self.in_checked(path) {
             if let Ok(m) = std::fs::symlink_metadata(self.0.host_path(path)) {
-                let t = m.file_type();
-                let kind = if t.is_symlink() {
-                    FileKind::Symlink
-                } else if t.is_dir() {
-                    FileKind::Dir
-                } else if t.is_file() {
-                    FileKind::File
-                } else if std::os::unix::fs::FileTypeExt::is_char_device(&t) {
-                    FileKind::CharDevice
-                } else {
-                    FileKind::Other
-                };
-                return Ok(Metadata {
-                    kind,
-                    size: m.len(),
-                    mode: m.mode() & 0o7777,
-                    modified_ns: i128::from(m.mtime()) * 1_000_000_000 + i128::from(m.mtime_nsec()),
-                });
+                let m = metadata_of(&m);
+                if m.kind == FileKind::Dir {
+                    self.remember(path.as_str());
+                }
+                return Ok(m);
             }
         }
         let r = self.0.lstat(path);
         // Success means every parent was checked to be a real directory.
-        if r.is_ok() {
-            if let Some(d) = path.parent() {
-                self.remember(d);
-            }
-        }
         if let Ok(m) = &r {
+            self.remember_parent(path);
             if m.kind == FileKind::Dir {
-                self.remember(path);
+                self.remember(path.as_str());
             }
         }
         r
     }
+
     fn read_link_uncached(&self, path: &Utf8Path) -> Result<Utf8PathBuf, FsError> {
         // In a checked directory the link's own path needs no walk: read it directly; any
         // failure or doubt goes to `DirFs` for the precise answer.
-        if let Some(dir) = path.parent() {
-            if path.file_name().is_some_and(|n| n != "." && n != "..") && self.checked(dir) {
-                if let Ok(t) = std::fs::read_link(self.0.host_path(path)) {
-                    if let Ok(t) = Utf8PathBuf::from_path_buf(t) {
-                        return Ok(t);
-                    }
+        if self.in_checked(path) {
+            if let Ok(t) = std::fs::read_link(self.0.host_path(path)) {
+                if let Ok(t) = Utf8PathBuf::from_path_buf(t) {
+                    return Ok(t);
                 }
             }
         }
         let r = self.0.read_link(path);
         if r.is_ok() {
-            if let Some(d) = path.parent() {
-                self.remember(d);
-            }
+            self.remember_parent(path);
         }
         r
+    }
+
+    /// Reads an open regular file of known size: one `read` of `size + 1` bytes normally
+    /// suffices (a short read of a regular file ends at its end). `None` if anything differs
+    /// (the file grew, an error): the caller takes the careful path.
+    fn read_sized(mut file: std::fs::File, size: u64, limit: u64) -> Option<Vec<u8>> {
+        use std::io::Read;
+        if size > limit {
+            return None;
+        }
+        let size = usize::try_from(size).ok()?;
+        let mut data = vec![0u8; size + 1];
+        let mut got = 0;
+        loop {
+            match file.read(&mut data[got..]) {
+                Ok(0) => break,
+                Ok(n) => {
+                    got += n;
+                    if got > size {
+                        return None;
+                    }
+                    if got == size {
+                        // A short read: the end of the file, unless it grew meanwhile (the
+                        // next read tells, only in that rare case).
+                        break;
+                    }
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => return None,
+            }
+        }
+        data.truncate(got);
+        Some(data)
+    }
+
+    /// Reads an open file known (from its directory's listing) to be a regular file, size
+    /// unknown: a short read of a regular file ends at its end, so a small file takes one `read`.
+    /// `None` above `limit` or on an error (the caller takes the careful path).
+    fn read_unsized(mut file: std::fs::File, limit: u64) -> Option<Vec<u8>> {
+        use std::io::Read;
+        thread_local! {
+            /// Where files of unknown size are read (zeroed once, reused: a fresh zeroed buffer
+            /// per file would cost more than reading it).
+            static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        SCRATCH.with(|scratch| {
+            let mut data = scratch.borrow_mut();
+            if data.len() < 16 * 1024 {
+                data.resize(16 * 1024, 0);
+            }
+            let mut got = 0;
+            loop {
+                if got == data.len() {
+                    if got as u64 > limit {
+                        return None;
+                    }
+                    let grown = got * 2;
+                    data.resize(grown, 0);
+                }
+                match file.read(&mut data[got..]) {
+                    Ok(0) => break,
+                    Ok(n) => {
+                        got += n;
+                        if got < data.len() {
+                            break;
+                        }
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(_) => return None,
+                }
+            }
+            if got as u64 > limit {
+                return None;
+            }
+            Some(data[..got].to_vec())
+        })
+    }
+
+    /// Lists `path` in `readdir()` order with d_type kinds, and with each entry's `lstat`
+    /// metadata (taken relative to the open directory) when `with_meta`. `None`: let `DirFs`
+    /// answer (precise errors, odd trees).
+    fn list(&self, path: &Utf8Path, with_meta: bool) -> Option<Vec<(DirEntry, Option<Metadata>)>> {
+        match self.lstat(path) {
+            Ok(m) if m.kind == FileKind::Dir => self.remember(path.as_str()),
+            _ => return None,
+        }
+        let iter = std::fs::read_dir(self.0.host_path(path)).ok()?;
+        let mut entries = Vec::new();
+        for e in iter {
+            let e = e.ok()?;
+            let Ok(name) = e.file_name().into_string() else {
+                continue;
+            };
+            if with_meta {
+                let meta = match e.metadata() {
+                    Ok(m) => metadata_of(&m),
+                    Err(err) if err.kind() == std::io::ErrorKind::NotFound => continue,
+                    Err(_) => return None,
+                };
+                entries.push((
+                    DirEntry {
+                        name,
+                        kind: meta.kind,
+                    },
+                    Some(meta),
+                ));
+            } else {
+                let kind = kind_of(e.file_type().ok()?);
+                entries.push((DirEntry { name, kind }, None));
+            }
+        }
+        if !with_meta {
+            let mut kinds = lock(&self.2.kinds);
+            let mut child = String::with_capacity(path.as_str().len() + 64);
+            for (e, _) in &entries {
+                if e.kind != FileKind::File {
+                    continue;
+                }
+                child.clear();
+                child.push_str(path.as_str());
+                if path.as_str() != "/" {
+                    child.push('/');
+                }
+                child.push_str(&e.name);
+                kinds.insert(child.as_str().into(), e.kind);
+            }
+        }
+        Some(entries)
     }
 }
 
 impl FileSystem for HostFs {
-    fn lstat(&self, path: &Utf8Path) -> Result<unitlab_engine::fs::Metadata, FsError> {
-        if let Some(m) = self.known_meta(path) {
-            return Ok(m);
+    fn lstat(&self, path: &Utf8Path) -> Result<Metadata, FsError> {
+        if let Some(m) = lock(&self.2.meta).get(path.as_str()) {
+            return m.ok_or_else(|| FsError::NotFound {
+                path: path.to_owned(),
+            });
         }
         let r = self.lstat_uncached(path);
-        if let Ok(m) = &r {
-            self.remember_meta(path, *m);
+        match &r {
+            Ok(m) => {
+                lock(&self.2.meta).insert(path.as_str().into(), Some(*m));
+            }
+            Err(FsError::NotFound { path: p }) if p == path => {
+                lock(&self.2.meta).insert(path.as_str().into(), None);
+            }
+            Err(_) => {}
         }
         r
     }
     fn read_link(&self, path: &Utf8Path) -> Result<Utf8PathBuf, FsError> {
-        if let Some(t) = self.known_link(path) {
-            return Ok(t);
+        if let Some(t) = lock(&self.2.links).get(path.as_str()) {
+            return Ok(t.clone());
         }
         let r = self.read_link_uncached(path);
         if let Ok(t) = &r {
-            self.remember_link(path, t);
+            lock(&self.2.links).insert(path.as_str().into(), t.clone());
         }
         r
     }
     fn read(&self, path: &Utf8Path, limit: u64) -> Result<Vec<u8>, FsError> {
         // In a checked directory only the last component can be a symlink, and opening with
         // O_NOFOLLOW refuses it: no need for `DirFs`'s proof that no symlink was crossed. A
-        // regular file within the limit is read here; anything else (or any error) goes to
-        // `DirFs` for the precise answer.
+        // regular file within the limit is read here (open, fstat, one read, close); anything
+        // else (or any error) goes to `DirFs` for the precise answer.
         if let Some(flags) = NOFOLLOW_OPEN_FLAGS {
-            let in_checked = path.parent().is_some_and(|d| {
-                path.file_name().is_some_and(|n| n != "." && n != "..") && self.checked(d)
-            });
-            if in_checked {
-                use std::io::Read;
+            if self.in_checked(path) {
                 use std::os::unix::fs::OpenOptionsExt;
                 if let Ok(file) = std::fs::OpenOptions::new()
                     .read(true)
                     .custom_flags(flags)
                     .open(self.0.host_path(path))
                 {
+                    // A regular file whose size a listing or `lstat` gave needs no `fstat`
+                    // (O_NOFOLLOW opened the name itself; a size that changed meanwhile makes
+                    // `read_sized` give up).
+                    let known = lock(&self.2.meta).get(path.as_str()).copied().flatten();
+                    if let Some(m) = known.filter(|m| m.kind == FileKind::File) {
+                        if let Some(data) = Self::read_sized(file, m.size, limit) {
+                            return Ok(data);
+                        }
+                        return self.0.read(path, limit);
+                    }
+                    // A regular file by its directory's listing: no `fstat` either.
+                    if lock(&self.2.kinds).get(path.as_str()) == Some(&FileKind::File) {
+                        if let Some(data) = Self::read_unsized(file, limit) {
+                            return Ok(data);
+                        }
+                        return self.0.read(path, limit);
+                    }
                     if let Ok(meta) = file.metadata() {
-                        if meta.is_file() && meta.len() <= limit {
-                            let mut data =
-                                Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-                            if file
-                                .take(limit.saturating_add(1))
-                                .read_to_end(&mut data)
-                                .is_ok()
-                                && data.len() as u64 <= limit
-                            {
+                        if meta.is_file() {
+                            if let Some(data) = Self::read_sized(file, meta.len(), limit) {
                                 return Ok(data);
                             }
                         }
@@ -208,61 +438,106 @@ impl FileSystem for HostFs {
         }
         self.0.read(path, limit)
     }
-    fn read_dir(&self, path: &Utf8Path) -> Result<Vec<unitlab_engine::fs::DirEntry>, FsError> {
-        // One pass in readdir() order. `DirFs::lstat` checks the path as `DirFs::read_dir` does
+    fn read_dir(&self, path: &Utf8Path) -> Result<Vec<DirEntry>, FsError> {
+        // One pass in readdir() order. The path is checked as `DirFs::read_dir` checks it
         // (every component a real directory inside the root); entries and kinds (d_type) are
         // taken exactly as `DirFs::read_dir` takes them. Any doubt: `DirFs` gives the answer
         // (sorted) or the precise error.
-        use std::os::unix::fs::FileTypeExt;
-        use unitlab_engine::fs::{DirEntry, FileKind};
-        match self.0.lstat(path) {
-            Ok(m) if m.kind == FileKind::Dir => self.remember(path),
-            _ => return self.0.read_dir(path),
+        if let Some(listing) = self.prefetched(path) {
+            // Read ahead by the background thread from the host path of a directory that was
+            // checked then; check it again as `list` does.
+            if matches!(self.lstat(path), Ok(m) if m.kind == FileKind::Dir) {
+                self.remember(path.as_str());
+                return Ok(listing);
+            }
         }
-        let Ok(iter) = std::fs::read_dir(self.0.host_path(path)) else {
-            return self.0.read_dir(path);
+        match self.list(path, false) {
+            Some(l) => Ok(l.into_iter().map(|(e, _)| e).collect()),
+            None => self.0.read_dir(path),
+        }
+    }
+    fn prefetch_dirs(&self, paths: &[&Utf8Path]) {
+        // Only real directories inside the root (checked through `lstat`, which refuses a
+        // symlink anywhere on the way) are read ahead, so nothing outside the root is read.
+        let mut work = Vec::new();
+        {
+            for path in paths {
+                if !matches!(self.lstat(path), Ok(m) if m.kind == FileKind::Dir) {
+                    continue;
+                }
+                let slot = std::sync::Arc::new(Slot::default());
+                lock(&self.3 .0).insert(path.as_str().into(), slot.clone());
+                work.push((slot, self.0.host_path(path).into_std_path_buf()));
+            }
+        }
+        if work.is_empty() {
+            return;
+        }
+        // A detached thread: if the command ends before it does, the process exit ends it.
+        let spawned = std::thread::Builder::new()
+            .name("unitlab-readahead".into())
+            .spawn(move || {
+                for (slot, host) in work {
+                    {
+                        let mut state = lock(&slot.state);
+                        if !matches!(*state, SlotState::Pending) {
+                            continue;
+                        }
+                        *state = SlotState::Running;
+                    }
+                    let listing = list_host(&host);
+                    *lock(&slot.state) = SlotState::Done(listing);
+                    slot.ready.notify_all();
+                }
+            });
+        if spawned.is_err() {
+            // Nothing was started: every slot stays pending and `read_dir` reads it itself.
+        }
+    }
+    fn read_dir_metadata(&self, path: &Utf8Path) -> Result<Vec<(DirEntry, Metadata)>, FsError> {
+        // One pass, each entry `lstat`ed relative to the open directory; the results are
+        // remembered for later `lstat`s. Sorted, as the trait promises.
+        let Some(list) = self.list(path, true) else {
+            return self.0.read_dir_metadata(path);
         };
-        let mut entries = Vec::new();
-        for e in iter {
-            let Ok(e) = e else {
-                return self.0.read_dir(path);
-            };
-            let Ok(name) = e.file_name().into_string() else {
-                continue;
-            };
-            let Ok(t) = e.file_type() else {
-                return self.0.read_dir(path);
-            };
-            let kind = if t.is_symlink() {
-                FileKind::Symlink
-            } else if t.is_dir() {
-                FileKind::Dir
-            } else if t.is_file() {
-                FileKind::File
-            } else if t.is_char_device() {
-                FileKind::CharDevice
-            } else {
-                FileKind::Other
-            };
-            entries.push(DirEntry { name, kind });
+        let mut out: Vec<(DirEntry, Metadata)> = Vec::with_capacity(list.len());
+        {
+            let mut known = lock(&self.2.meta);
+            let mut child = String::with_capacity(path.as_str().len() + 64);
+            for (e, m) in list {
+                let Some(m) = m else { continue };
+                child.clear();
+                child.push_str(path.as_str());
+                if path.as_str() != "/" {
+                    child.push('/');
+                }
+                child.push_str(&e.name);
+                known.insert(child.as_str().into(), Some(m));
+                out.push((e, m));
+            }
         }
-        Ok(entries)
+        out.sort_unstable_by(|a, b| a.0.name.cmp(&b.0.name));
+        Ok(out)
     }
     fn create_dir_all(&self, path: &Utf8Path) -> Result<(), FsError> {
         self.changed();
         // A checked directory exists with all its parents: nothing to do.
-        if self.checked(path) {
+        if self.checked(path.as_str()) {
             return Ok(());
         }
         let r = self.0.create_dir_all(path);
         if r.is_ok() {
-            self.remember(path);
+            self.remember(path.as_str());
         }
         r
     }
     fn symlink(&self, target: &Utf8Path, link: &Utf8Path) -> Result<(), FsError> {
-        self.changed();
-        self.0.symlink(target, link)
+        let r = self.0.symlink(target, link);
+        // A link refused because something is there changed nothing.
+        if !matches!(r, Err(FsError::AlreadyExists { .. })) {
+            self.changed();
+        }
+        r
     }
     fn remove_file(&self, path: &Utf8Path) -> Result<(), FsError> {
         self.changed();

@@ -98,6 +98,9 @@ impl unitlab_engine::fs::FileSystem for CliFs<'_> {
     fn read_dir(&self, path: &Utf8Path) -> Result<Vec<unitlab_engine::fs::DirEntry>, FsError> {
         self.as_dyn().read_dir(path)
     }
+    fn prefetch_dirs(&self, paths: &[&Utf8Path]) {
+        self.as_dyn().prefetch_dirs(paths)
+    }
     fn read_dir_metadata(
         &self,
         path: &Utf8Path,

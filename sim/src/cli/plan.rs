@@ -126,6 +126,12 @@ pub fn run(ctx: &mut Context<'_>, global: &Global, args: Args) -> i32 {
         .reload_if_possible(reload_if_possible);
     let mut messages = Vec::new();
     let result = plan(&graph, &request, &RuntimeState::new(), &mut messages);
+    if ctx.fs.is_none() {
+        // On the host the process ends right after this command: the exit frees the graph at
+        // no cost, while dropping it node by node is ~5% of a corpus plan. (The simulated
+        // machine, with its injected filesystem, lives on and drops it.)
+        std::mem::forget(graph);
+    }
     for m in messages.iter().filter(|m| m.severity <= Severity::Notice) {
         let _ = writeln!(ctx.err, "{m}");
     }

@@ -4,6 +4,7 @@
 //! in parent directories are followed like the kernel does.
 use super::shell::Io;
 use super::{time, Machine};
+use crate::manager::FileChange;
 use camino::{Utf8Path, Utf8PathBuf};
 use unitlab_engine::fs::{resolve, FileKind, FileSystem, Follow, FsError, Metadata, Target};
 
@@ -68,7 +69,12 @@ pub fn check_writable(m: &Machine, path: &str) -> Result<(), &'static str> {
 }
 
 /// Writes (or appends) `data` to `path`, following a final symlink like the kernel.
-pub fn write_file(m: &Machine, path: &str, data: &[u8], append: bool) -> Result<(), &'static str> {
+pub fn write_file(
+    m: &mut Machine,
+    path: &str,
+    data: &[u8],
+    append: bool,
+) -> Result<(), &'static str> {
     let p = through_parent(m, path).map_err(|e| e.strerror())?;
     let r = resolve(&m.fs, &p, Follow::Yes).map_err(|e| e.strerror())?;
     match r.target {
@@ -83,7 +89,15 @@ pub fn write_file(m: &Machine, path: &str, data: &[u8], append: bool) -> Result<
         Vec::new()
     };
     bytes.extend_from_slice(data);
-    m.fs.write_atomic(&r.path, &bytes).map_err(|e| e.strerror())
+    let change = if matches!(r.target, Target::Missing) {
+        FileChange::Created
+    } else {
+        FileChange::Written
+    };
+    m.fs.write_atomic(&r.path, &bytes)
+        .map_err(|e| e.strerror())?;
+    m.notify(&r.path, change);
+    Ok(())
 }
 
 /// Splits `-abc` style flags (and `--long` ones) from operands; unknown flags are returned as
@@ -253,7 +267,9 @@ fn ln(m: &mut Machine, args: &[String], io: &mut Io<'_>) -> i32 {
             );
             return 1;
         }
-        let _ = m.fs.remove_file(&path);
+        if m.fs.remove_file(&path).is_ok() {
+            m.notify(&path, FileChange::Removed);
+        }
     }
     if let Err(e) = m.fs.symlink(Utf8Path::new(&target), &path) {
         let _ = writeln!(
@@ -263,6 +279,7 @@ fn ln(m: &mut Machine, args: &[String], io: &mut Io<'_>) -> i32 {
         );
         return 1;
     }
+    m.notify(&path, FileChange::Created);
     0
 }
 
@@ -297,9 +314,12 @@ fn rm(m: &mut Machine, args: &[String], io: &mut Io<'_>) -> i32 {
         } else {
             m.fs.remove_file(&path)
         };
-        if let Err(e) = r {
-            let _ = writeln!(io.err, "rm: cannot remove '{op}': {}", e.strerror());
-            status = 1;
+        match r {
+            Ok(()) => m.notify(&path, FileChange::Removed),
+            Err(e) => {
+                let _ = writeln!(io.err, "rm: cannot remove '{op}': {}", e.strerror());
+                status = 1;
+            }
         }
     }
     status
@@ -351,6 +371,8 @@ fn mv(m: &mut Machine, args: &[String], io: &mut Io<'_>) -> i32 {
         );
         return 1;
     }
+    m.notify(&from, FileChange::MovedFrom);
+    m.notify(&to, FileChange::MovedTo);
     0
 }
 
@@ -380,9 +402,13 @@ fn mkdir(m: &mut Machine, args: &[String], io: &mut Io<'_>) -> i32 {
             match r.target {
                 Target::Exists(meta) if meta.kind == FileKind::Dir => {}
                 Target::Missing => {
+                    let missing = missing_dirs(m, &r.path);
                     if let Err(e) = m.fs.create_dir_all(&r.path) {
                         fail(io, e.strerror());
                         status = 1;
+                    }
+                    for d in missing {
+                        m.notify(&d, FileChange::Created);
                     }
                 }
                 _ => {
@@ -401,15 +427,27 @@ fn mkdir(m: &mut Machine, args: &[String], io: &mut Io<'_>) -> i32 {
                 fail(io, "File exists");
                 status = 1;
             }
-            Ok(p) => {
-                if let Err(e) = m.fs.create_dir_all(&p) {
+            Ok(p) => match m.fs.create_dir_all(&p) {
+                Ok(()) => m.notify(&p, FileChange::Created),
+                Err(e) => {
                     fail(io, e.strerror());
                     status = 1;
                 }
-            }
+            },
         }
     }
     status
+}
+
+/// The directories of `path` (itself included) that do not exist yet, outermost first.
+fn missing_dirs(m: &Machine, path: &Utf8Path) -> Vec<Utf8PathBuf> {
+    let mut out: Vec<Utf8PathBuf> = path
+        .ancestors()
+        .take_while(|a| m.fs.lstat(a).is_err())
+        .map(Utf8Path::to_path_buf)
+        .collect();
+    out.reverse();
+    out
 }
 
 fn touch(m: &mut Machine, args: &[String], io: &mut Io<'_>) -> i32 {
@@ -430,10 +468,23 @@ fn touch(m: &mut Machine, args: &[String], io: &mut Io<'_>) -> i32 {
                 Target::Exists(meta) if meta.kind == FileKind::File => {
                     // Rewriting the same bytes moves the modification time.
                     let bytes = m.fs.read(&r.path, u64::MAX).unwrap_or_default();
-                    m.fs.write_atomic(&r.path, &bytes).map_err(|e| e.strerror())
+                    let done = m.fs.write_atomic(&r.path, &bytes).map_err(|e| e.strerror());
+                    if done.is_ok() {
+                        m.notify(&r.path, FileChange::Touched);
+                    }
+                    done
                 }
-                Target::Exists(_) => Ok(()),
-                Target::Missing => m.fs.write_atomic(&r.path, b"").map_err(|e| e.strerror()),
+                Target::Exists(_) => {
+                    m.notify(&r.path, FileChange::Touched);
+                    Ok(())
+                }
+                Target::Missing => {
+                    let done = m.fs.write_atomic(&r.path, b"").map_err(|e| e.strerror());
+                    if done.is_ok() {
+                        m.notify(&r.path, FileChange::Created);
+                    }
+                    done
+                }
             },
         };
         if let Err(e) = result {
@@ -478,13 +529,21 @@ fn sleep(m: &mut Machine, args: &[String], io: &mut Io<'_>) -> i32 {
 
 /// `connect ADDRESS`: opens a connection to a socket path or `[HOST:]PORT`, then closes it.
 /// Nothing listens until the managers model sockets, so every connection is refused.
-fn connect(_m: &mut Machine, args: &[String], io: &mut Io<'_>) -> i32 {
+/// `connect ADDRESS`: a client opens a stream connection to a socket path or `[HOST:]PORT` and
+/// closes it again (the real-manager differential runs the same as a small python function,
+/// `sim/tests/tour_support/mod.rs`). The managers' sockets listening there are triggered.
+fn connect(m: &mut Machine, args: &[String], io: &mut Io<'_>) -> i32 {
     let [addr] = args else {
         let _ = writeln!(io.err, "connect: usage: connect ADDRESS");
         return 2;
     };
-    let _ = writeln!(io.err, "connect: {addr}: Connection refused");
-    1
+    match m.connect(addr) {
+        Ok(()) => 0,
+        Err(e) => {
+            let _ = writeln!(io.err, "connect: {addr}: {}", e.strerror());
+            1
+        }
+    }
 }
 
 fn cd(m: &mut Machine, args: &[String], io: &mut Io<'_>) -> i32 {
@@ -547,7 +606,8 @@ fn row(m: &Machine, path: &Utf8Path, meta: &Metadata, shown: &str) -> Row {
         FileKind::Dir => 'd',
         FileKind::Symlink => 'l',
         FileKind::CharDevice => 'c',
-        _ => '-',
+        // Sockets and FIFOs made by socket units.
+        _ => m.special_kind(path, meta).unwrap_or('-'),
     };
     let mut mode = String::from(kind);
     for shift in [6, 3, 0] {

@@ -53,7 +53,7 @@ mod time;
 
 pub use time::days_from_civil;
 
-use crate::manager::{Clock, Journal, Manager, Usec, World};
+use crate::manager::{Clock, FileChange, Journal, Manager, Usec, World};
 use camino::Utf8PathBuf;
 use std::collections::BTreeMap;
 use unitlab_engine::fs::MemFs;
@@ -124,6 +124,8 @@ pub struct Machine {
     /// `(filesystem stamp, wall clock)` before each command: maps the filesystem's logical
     /// modification stamps to wall-clock times for `ls -l`.
     stamps: Vec<(i128, Usec)>,
+    /// Socket and FIFO files made by the sockets of earlier boots (path → kind and stamp).
+    special: BTreeMap<String, crate::manager::SpecialFile>,
 }
 
 impl Machine {
@@ -144,6 +146,7 @@ impl Machine {
             user: new_manager(&settings_for_managers, Scope::User),
             cwd,
             stamps: Vec::new(),
+            special: BTreeMap::new(),
         };
         {
             let mut world = World {
@@ -238,6 +241,11 @@ impl Machine {
         ] {
             let _ = self.fs.add_dir(dir);
         }
+        for m in [&self.system, &self.user] {
+            for (p, f) in m.special_files() {
+                self.special.insert(p.to_owned(), f);
+            }
+        }
         let now = self.clock.realtime();
         self.clock = Clock {
             monotonic: 0,
@@ -256,6 +264,63 @@ impl Machine {
             self.user.boot(&mut world);
         }
         self.settle();
+    }
+
+    /// A client connects to `addr` (a socket path, relative to the shell's directory, or
+    /// `[HOST:]PORT`) and closes the connection: the manager whose socket listens there is
+    /// triggered ([`Manager::connect`]); `Connection refused` when nothing listens.
+    pub fn connect(&mut self, addr: &str) -> Result<(), crate::manager::ConnectError> {
+        use crate::manager::{Address, ConnectError};
+        let target = if addr.starts_with('/') || addr.starts_with('.') || addr.contains('/') {
+            Address::Path(
+                unitlab_engine::fs::normalize(&self.cwd, camino::Utf8Path::new(addr)).to_string(),
+            )
+        } else {
+            match Address::parse(addr) {
+                Some(a) => a,
+                None => return Err(ConnectError::Refused),
+            }
+        };
+        let mut result = Err(ConnectError::Refused);
+        for scope in [Scope::System, Scope::User] {
+            let (manager, mut world) = self.manager_mut(scope);
+            if let Some(r) = manager.connect(&mut world, &target) {
+                result = r;
+                break;
+            }
+        }
+        self.settle();
+        result
+    }
+
+    /// The `ls -l` type letter of a file a socket made (`s`, `p`), if `path` is still that file.
+    pub(crate) fn special_kind(
+        &self,
+        path: &camino::Utf8Path,
+        meta: &unitlab_engine::fs::Metadata,
+    ) -> Option<char> {
+        let managers = [&self.user, &self.system];
+        let current = managers.iter().find_map(|m| {
+            m.special_files()
+                .find(|(p, _)| *p == path.as_str())
+                .map(|(_, f)| f)
+        });
+        current
+            .or_else(|| self.special.get(path.as_str()).copied())
+            .filter(|f| f.stamp == meta.modified_ns)
+            .map(|f| f.kind)
+    }
+
+    /// Tells both managers that the shell changed `path` (resolved: no symlinks on the way),
+    /// so that their path units see it as inotify would show it to them.
+    fn notify(&mut self, path: &camino::Utf8Path, change: FileChange) {
+        let mut world = World {
+            fs: &mut self.fs,
+            clock: &mut self.clock,
+            journal: &mut self.journal,
+        };
+        self.system.path_changed(&mut world, path, change);
+        self.user.path_changed(&mut world, path, change);
     }
 
     /// Runs the events that are due now (a zero-length advance), until none is left.

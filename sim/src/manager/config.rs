@@ -130,6 +130,8 @@ pub struct ServiceConfig {
     pub kind: ServiceType,
     /// `RemainAfterExit=`.
     pub remain_after_exit: bool,
+    /// `ExecCondition=`.
+    pub condition: Vec<ExecCommand>,
     /// `ExecStartPre=`.
     pub start_pre: Vec<ExecCommand>,
     /// `ExecStart=`.
@@ -304,6 +306,7 @@ fn service_config(s: &Settings, loaded: bool) -> ServiceConfig {
     ServiceConfig {
         kind,
         remain_after_exit: flag(s, "Service", "RemainAfterExit", false),
+        condition: commands(s, "ExecCondition"),
         start_pre: commands(s, "ExecStartPre"),
         start,
         start_post: commands(s, "ExecStartPost"),

@@ -27,6 +27,15 @@ impl Manager {
             let Some(began) = u.stamps.inactive_exit else {
                 continue;
             };
+            // A unit with a requirement that could not load (masked, not found, bad setting)
+            // when it started may have been started without the rest of its requirements:
+            // systemd adds the unit's job first, then its requirements one by one, and stops at
+            // the first that fails; pulled in through `Wants=`/`Upholds=`, the unit keeps its
+            // job (reference §6.2 step 2; e.g. `c` `Requires=a.service` with a bad `a` runs
+            // without its slice).
+            if u.unloaded_requirement {
+                continue;
+            }
             for d in u.deps(DepKind::Requires) {
                 let Some(du) = self.units.map.get(&d) else {
                     continue;

@@ -321,7 +321,7 @@ impl Manager {
         Ok(anchor_id)
     }
 
-    fn new_job(&mut self, unit: &UnitName, kind: JobType, ignore_order: bool) -> u32 {
+    pub(crate) fn new_job(&mut self, unit: &UnitName, kind: JobType, ignore_order: bool) -> u32 {
         let id = self.next_job_id;
         self.next_job_id += 1;
         self.jobs.insert(
@@ -379,15 +379,27 @@ impl Manager {
     /// Runs every job that may run, until none can.
     pub(crate) fn dispatch(&mut self, fs: &MemFs) {
         for _ in 0..10_000 {
-            let ready: Vec<u32> = self
+            let mut ready: Vec<(std::cmp::Reverse<u8>, &str, u32)> = self
                 .jobs
                 .values()
                 .filter(|j| !j.running && self.runnable(j))
-                .map(|j| j.id)
+                .map(|j| {
+                    (
+                        std::cmp::Reverse(j.unit.unit_type() as u8),
+                        j.unit.as_str(),
+                        j.id,
+                    )
+                })
                 .collect();
             if ready.is_empty() {
                 return;
             }
+            // systemd's run queue hands out runnable jobs by unit priority
+            // (`unit_compare_priority()`): the later unit type first (slices before services),
+            // then by name; so `a.service`'s start runs before the check of its `Requisite=`
+            // `b.service` (manager_props regression, verified on the live manager).
+            ready.sort_unstable();
+            let ready: Vec<u32> = ready.into_iter().map(|(_, _, id)| id).collect();
             for id in ready {
                 let ok = self
                     .jobs
@@ -658,9 +670,26 @@ impl Manager {
 
     pub(crate) fn set_sub_ext(&mut self, id: &UnitName, sub: Sub, will_restart: bool) {
         let now = self.now();
+        // Leaving the inactive states: remember whether a requirement could not load (the
+        // invariant check then cannot tell which requirements systemd dropped).
+        let leaving = self.units.map.get(id).is_some_and(|u| {
+            u.active().is_inactive_or_failed()
+                && !sub.service_active_state().is_inactive_or_failed()
+        });
+        let unloaded_requirement = leaving
+            && self.units.map.get(id).is_some_and(|u| {
+                u.node.deps_of(DepKind::Requires).any(|(d, _)| {
+                    self.units.map.get(d).is_some_and(|du| {
+                        du.load_state() != unitlab_engine::load::LoadState::Loaded
+                    })
+                })
+            });
         let Some(u) = self.units.map.get_mut(id) else {
             return;
         };
+        if leaving {
+            u.unloaded_requirement = unloaded_requirement;
+        }
         let os = u.active();
         u.sub = sub;
         let ns = u.active();
@@ -765,6 +794,8 @@ impl Manager {
             }
             for x in changed {
                 self.check_after_change(fs, &x);
+                self.socket_notify(fs, &x);
+                self.notify_triggering(fs, &x);
             }
         }
     }

@@ -65,6 +65,8 @@ pub mod ids {
     pub const UNIT_RESTART_SCHEDULED: &str = "5eb03494b6584870a536b337290809b3";
     /// `X: Deactivated successfully.`
     pub const UNIT_SUCCESS: &str = "7ad2d189f7e94e70a38c781354912448";
+    /// `SD_MESSAGE_UNIT_SKIPPED`: "Skipped due to '...'.".
+    pub const UNIT_SKIPPED: &str = "0e4284a0caca4bfc81c0bb6786972673";
     /// `X: Failed with result 'R'.`
     pub const UNIT_FAILURE_RESULT: &str = "d9b373ed55a64feb8242e02dbe79a49c";
     /// `X: Main process exited, ...`

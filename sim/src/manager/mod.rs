@@ -19,6 +19,14 @@
 //! * **Processes** follow the model of [`process`]: a few commands end by themselves, the rest
 //!   run until stopped. Services go through systemd's sub-states (`start-pre`, `start`,
 //!   `start-post`, `running`, `exited`, `stop`, `stop-sigterm`, `auto-restart`, `failed`, ...).
+//! * **Path units** (`path.rs`) watch files as systemd's inotify watches do: the machine reports
+//!   every file change its commands make through [`Manager::path_changed`], and a path unit
+//!   whose spec fires starts the unit it triggers (`dead`, `waiting`, `running`, `failed` with
+//!   `resources`, `start-limit-hit`, `unit-start-limit-hit` or `trigger-limit-hit`).
+//! * **Trigger relations** (`triggers.rs`): a triggering unit is told when the unit it triggers
+//!   changes state or loses its job (`unit_trigger_notify()`); `status` prints `TriggeredBy:` and
+//!   `Triggers:` lines, and `stop` warns "Warning: Stopping X, but it can still be activated
+//!   by:" when an active unit triggers X.
 //! * **Time** is a discrete-event queue ordered by (time, sequence number): every run with the
 //!   same inputs gives the same transcript. Nothing happens between events.
 //!
@@ -43,24 +51,42 @@
 //! restart, reload, kill, status, show, list-units, is-active, is-failed, reset-failed,
 //! daemon-reload, mask) on a live systemd 252 user manager and on the simulator and compares
 //! the outputs and exit statuses; `manager_props.rs` checks the invariants over random unit sets
-//! and command sequences. Timers: the 9 scenarios `sim/scenarios/user-timer-*.md` were blessed
-//! from a real systemd 252 user manager, and the wake-up alignment and `FixedRandomDelay=` hash
-//! were checked against one (see [`timer`]).
+//! and command sequences. Path units and the trigger hints are checked by the scenarios
+//! `user-path-*.md` and `user-trigger-hints.md` (blessed from the real user manager, replayed on
+//! both), and `activation_props.rs` checks the issue-6 properties (masked units are never
+//! triggered, disabled ones are triggered like enabled ones, a reboot forgets runtime state).
+//! Timers: the 9 scenarios `sim/scenarios/user-timer-*.md` were blessed from a real systemd 252
+//! user manager, and the wake-up alignment and `FixedRandomDelay=` hash were checked against one
+//! (see [`timer`]).
 //!
 //! # Not modelled yet
 //!
-//! - Sockets, paths, mounts and devices are loaded and listed, but starting one only moves it
-//!   to `active` with a placeholder sub-state (issue 6 gives them their behaviour). Timers run
-//!   ([`timer`]: elapses, coalescing, random delays, `Persistent=`, `list-timers`), except
-//!   `OnClockChange=`/`OnTimezoneChange=` (the simulated clock never jumps) and specifiers in
-//!   `On*=` values;
+//! - Mounts and devices are loaded and listed, but starting one only moves it to `active` with
+//!   a placeholder sub-state;
+//! - timers run ([`timer`]: elapses, coalescing, random delays, `Persistent=`, `list-timers`),
+//!   except `OnClockChange=`/`OnTimezoneChange=` (the simulated clock never jumps) and
+//!   specifiers in `On*=` values;
+//! - sockets listen, accept and trigger their services (`socket.rs` module docs: `Accept=no`/
+//!   `yes`, `MaxConnections=`, trigger limits, `service-start-limit-hit`, `list-sockets`); not
+//!   modelled there: sockets' `Exec*=` commands, `SocketUser=`, `MaxConnectionsPerSource=`,
+//!   FIFO writes and datagrams as triggers;
+//! - path units: `PathModified=` fires like `PathChanged=` (the shell's commands always close
+//!   what they write), symlinks in a watched path are followed but the link itself is not
+//!   watched, the directories `MakeDirectory=` creates notify no other path unit, and the
+//!   `TRIGGER_PATH=` environment of the triggered service is not kept;
+//! - several `TriggeredBy:`/`Triggers:` entries are listed in load order (systemd: the order of
+//!   its dependency hash map, which differs from run to run);
 //! - `systemctl status` prints no journal lines and no `Tasks:`/`Memory:`/`CPU:` lines; `show`
-//!   prints the properties the simulator computes (no `ExecStart=` structures, no resource
-//!   accounting, no `InvocationID`);
+//!   prints the properties the simulator computes (no `ExecStart=`
+//!   structures, no resource accounting, no `InvocationID`);
 //! - `ExecCondition=`, `ExecStopPost=` failures' finer points, watchdogs, `RuntimeMaxSec=`,
 //!   `KillMode=`/`KillSignal=` (every process dies on `SIGTERM`), `PIDFile=`, `JobTimeoutSec=`,
 //!   `FailureAction=`/`SuccessAction=`, `Type=dbus`/`idle` (run as `simple`), the
 //!   `Consumed ... CPU time` journal line;
+//! - processes take no virtual time (`/bin/true` exits at the instant it starts), so a failure
+//!   loop (`OnFailure=` a unit that pulls the failing unit in again) runs at one instant and is
+//!   reported as a livelock, where the live manager sees the exits between rounds and its start
+//!   limit ends the loop;
 //! - a garbage-collected unit stays in the planner's graph until it is referenced again (then
 //!   the graph is rebuilt if its files changed), so other units' edits may be seen by the
 //!   planner at that moment without a daemon-reload.
@@ -72,18 +98,23 @@ mod jobs;
 mod journal;
 mod list;
 mod list_jobs;
+mod path;
 pub mod process;
 mod service;
 mod show;
+mod socket;
 pub mod state;
 mod status;
 pub mod timefmt;
 pub mod timer;
+mod triggers;
 mod units;
 mod verbs;
 
 pub use clock::{Clock, Usec};
 pub use journal::{ids as message_ids, Journal, JournalEntry};
+pub use path::FileChange;
+pub use socket::{Address, ConnectError, SpecialFile};
 pub use state::{ActiveState, JobResult, JobType, Sub, UnitResult};
 
 use indexmap::IndexMap;
@@ -231,6 +262,10 @@ pub struct Manager {
     timers: timer::Timers,
     /// The machine's seed (timer perturbation and random delays).
     seed: u64,
+    /// Socket units' runtime state (`socket.rs`).
+    sockets: socket::Sockets,
+    /// The runtime part of path units (watches, trigger limit), by id.
+    path_units: HashMap<UnitName, path::PathUnit>,
 }
 
 impl Manager {
@@ -285,6 +320,8 @@ impl Manager {
             events_processed: 0,
             timers: timer::Timers::default(),
             seed: 0,
+            sockets: socket::Sockets::default(),
+            path_units: HashMap::new(),
         }
     }
 
@@ -439,6 +476,7 @@ impl Manager {
             return Vec::new();
         };
         let added = self.units.load(fs, &paths, names);
+        self.socket_reapply_edges();
         let now = self.clock.monotonic;
         for id in &added {
             if let Some(u) = self.units.map.get_mut(id) {
@@ -627,10 +665,11 @@ impl Manager {
                         && u.id().as_str() != "-.slice"
                         && u.control.is_none()
                         && u.main.is_none()
-                        && u.node
+                        // Only loaded units keep it (the graph remembers collected ones).
+                        && !u
+                            .node
                             .deps_of(unitlab_engine::graph::DepKind::ReferencedBy)
-                            .next()
-                            .is_none()
+                            .any(|(r, _)| self.units.map.contains_key(r))
                 })
                 .map(|u| u.id().clone())
                 .collect();
@@ -646,6 +685,7 @@ impl Manager {
     /// Re-reads every loaded unit from disk (daemon-reload), keeping runtime state.
     fn reload_units(&mut self, fs: &MemFs) {
         let old: IndexMap<UnitName, units::Unit> = std::mem::take(&mut self.units.map);
+        self.sockets.forget_prototypes();
         self.units.names.clear();
         self.units.flush_cache();
         self.units.reset_graph();
@@ -677,5 +717,6 @@ impl Manager {
             }
         }
         self.timers_reloaded(fs);
+        self.paths_reloaded(fs);
     }
 }

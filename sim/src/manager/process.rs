@@ -328,6 +328,8 @@ pub fn exit_status_name(s: i32, lsb: bool) -> Option<&'static str> {
         242 => "NUMA_POLICY",
         243 => "CREDENTIALS",
         245 => "BPF",
+        // Verified on the live user manager (`status=255/EXCEPTION`, user-exec-condition.md).
+        255 => "EXCEPTION",
         _ => return None,
     })
 }

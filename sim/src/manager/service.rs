@@ -67,15 +67,14 @@ impl Manager {
         let now = self.now();
         let conditions = u.cfg.conditions.clone();
         let asserts = u.cfg.asserts.clone();
-        let cond_ok = self.checks_hold(fs, &conditions);
+        let (cond_ok, outcomes) = self.test_checks(fs, &conditions);
         let u = self.units.map.get_mut(id).expect("unit exists");
         u.condition_result = Some(cond_ok);
         u.stamps.condition = Some(now);
+        u.condition_failed = failed_checks(&conditions, &outcomes, "Condition");
         if !cond_ok {
-            let failed = conditions
-                .iter()
-                .find(|c| !c.trigger)
-                .map(|c| format!("Condition{}={}", c.kind, c.raw))
+            let failed = reported_failure(&conditions, &outcomes)
+                .map(|c| check_text(c, "Condition"))
                 .unwrap_or_default();
             self.journal(
                 Some(id),
@@ -88,19 +87,22 @@ impl Manager {
             self.finish_job(job, JobResult::Done, false);
             return;
         }
-        let assert_ok = self.checks_hold(fs, &asserts);
+        let (assert_ok, outcomes) = self.test_checks(fs, &asserts);
         let u = self.units.map.get_mut(id).expect("unit exists");
         u.assert_result = Some(assert_ok);
         u.stamps.assert = Some(now);
+        u.assert_failed = reported_failure(&asserts, &outcomes)
+            .filter(|c| !c.trigger)
+            .map(|c| check_text(c, "Assert"));
         if !assert_ok {
             self.finish_job(job, JobResult::Assert, false);
             return;
         }
         match u.unit_type() {
             UnitType::Service => self.service_start(id),
-            UnitType::Socket => self.set_sub(id, Sub::TypeActive("listening")),
+            UnitType::Socket => self.socket_start(fs, id, job),
+            UnitType::Path => self.path_start(fs, id, job),
             UnitType::Timer => self.timer_start(fs, id, job),
-            UnitType::Path => self.set_sub(id, Sub::TypeActive("waiting")),
             UnitType::Mount => self.set_sub(id, Sub::TypeActive("mounted")),
             UnitType::Swap | UnitType::Device => self.set_sub(id, Sub::TypeActive("plugged")),
             UnitType::Automount => self.set_sub(id, Sub::TypeActive("waiting")),
@@ -110,7 +112,7 @@ impl Manager {
     }
 
     /// Runs a stop (or restart's stop half) job's action on its unit.
-    pub(crate) fn stop_unit(&mut self, _fs: &MemFs, id: &UnitName, job: u32) {
+    pub(crate) fn stop_unit(&mut self, fs: &MemFs, id: &UnitName, job: u32) {
         let Some(u) = self.units.map.get_mut(id) else {
             return;
         };
@@ -120,6 +122,10 @@ impl Manager {
         }
         if u.unit_type() == UnitType::Timer {
             self.timer_stop(id);
+            return;
+        }
+        if u.unit_type() == UnitType::Socket {
+            self.socket_stop(fs, id);
             return;
         }
         if u.unit_type() != UnitType::Service {
@@ -329,6 +335,7 @@ impl Manager {
                 }
             }
         };
+        u.start_limit_hit = !allowed;
         if !allowed {
             u.auto_restart = false;
             self.journal(
@@ -352,15 +359,42 @@ impl Manager {
         u.records.clear();
         u.forking_daemon = false;
         self.emit_begin(id, JobType::Start);
-        let pre = self.exec_list(id, "ExecStartPre", |s| &s.start_pre);
-        if pre.is_empty() {
-            self.enter_start(id);
-        } else {
-            self.set_sub(id, Sub::StartPre);
-            let t = self.timeout_start(id);
-            self.arm_timer(id, t);
-            self.run_commands(id, pre, Role::Control);
+        let condition = self.exec_list(id, "ExecCondition", |s| &s.condition);
+        if !self.start_phase(id, Sub::Condition, condition) {
+            self.enter_start_pre(id);
         }
+    }
+
+    /// `service_enter_start_pre()`: `ExecStartPre=`, then the start.
+    fn enter_start_pre(&mut self, id: &UnitName) {
+        let pre = self.exec_list(id, "ExecStartPre", |s| &s.start_pre);
+        if !self.start_phase(id, Sub::StartPre, pre) {
+            self.enter_start(id);
+        }
+    }
+
+    /// Runs `cmds` as control processes in the start sub-state `sub`, under the start timeout;
+    /// false (nothing done) when there are none.
+    fn start_phase(
+        &mut self,
+        id: &UnitName,
+        sub: Sub,
+        cmds: Vec<(ExecCommand, &'static str)>,
+    ) -> bool {
+        if cmds.is_empty() {
+            return false;
+        }
+        self.set_sub(id, sub);
+        let t = self.timeout_start(id);
+        self.arm_timer(id, t);
+        self.run_commands(id, cmds, Role::Control);
+        true
+    }
+
+    /// Runs the commands left of the current phase (the next `ExecStartPre=` line, ...).
+    fn run_pending(&mut self, id: &UnitName, role: Role) {
+        let cmds = std::mem::take(&mut self.units.map.get_mut(id).expect("unit exists").pending);
+        self.run_commands(id, cmds, role);
     }
 
     fn svc(&self, id: &UnitName) -> Option<&super::config::ServiceConfig> {
@@ -560,6 +594,15 @@ impl Manager {
                 None,
                 Vec::new(),
             );
+        } else if result == UnitResult::ExecCondition {
+            self.journal(
+                Some(id),
+                6,
+                format!("{id}: Skipped due to '{}'.", result.as_str()),
+                Some(ids::UNIT_SKIPPED),
+                None,
+                vec![("UNIT_RESULT", result.as_str().to_owned())],
+            );
         } else {
             self.journal(
                 Some(id),
@@ -570,7 +613,7 @@ impl Manager {
                 vec![("UNIT_RESULT", result.as_str().to_owned())],
             );
         }
-        let end = if result == UnitResult::Success {
+        let end = if matches!(result, UnitResult::Success | UnitResult::ExecCondition) {
             Sub::Dead
         } else {
             Sub::Failed
@@ -620,8 +663,16 @@ impl Manager {
                     || svc.success_signals.contains(&sig)
             }
         };
+        // An `ExecCondition=` command that exits 1–254 skips the unit: not a failure, and
+        // logged at debug level only (reference: live user manager, user-exec-condition.md).
+        let skip = role == Role::Control
+            && u.sub == Sub::Condition
+            && !clean
+            && matches!(exit, Exit::Exited(1..=254));
         let f = if clean || p.cmd.ignore_failure {
             UnitResult::Success
+        } else if skip {
+            UnitResult::ExecCondition
         } else {
             match exit {
                 Exit::Exited(_) => UnitResult::ExitCode,
@@ -634,7 +685,7 @@ impl Manager {
             u.exec_main = Some((pid, exit));
             u.stamps.exec_main_exit = Some(now);
         }
-        if f != UnitResult::Success || (!clean && p.cmd.ignore_failure) {
+        if !skip && (f != UnitResult::Success || (!clean && p.cmd.ignore_failure)) {
             let what = if role == Role::Main {
                 "Main"
             } else {
@@ -674,10 +725,7 @@ impl Manager {
                 } else if svc.kind == ServiceType::Notify {
                     self.enter_signal(id, Sub::StopSigterm, UnitResult::Protocol);
                 } else if has_pending {
-                    let cmds = std::mem::take(
-                        &mut self.units.map.get_mut(id).expect("unit exists").pending,
-                    );
-                    self.run_commands(id, cmds, Role::Main);
+                    self.run_pending(id, Role::Main);
                 } else {
                     self.enter_start_post(id);
                 }
@@ -697,14 +745,25 @@ impl Manager {
                     self.enter_stop_post(id, UnitResult::Success);
                 }
             }
+            (Role::Control, Sub::Condition) => {
+                if f == UnitResult::ExecCondition {
+                    let u = self.units.map.get_mut(id).expect("unit exists");
+                    u.condition_result = Some(false);
+                    u.condition_failed.clear();
+                    self.enter_signal(id, Sub::StopSigterm, f);
+                } else if f != UnitResult::Success {
+                    self.enter_signal(id, Sub::StopSigterm, f);
+                } else if has_pending {
+                    self.run_pending(id, Role::Control);
+                } else {
+                    self.enter_start_pre(id);
+                }
+            }
             (Role::Control, Sub::StartPre) => {
                 if f != UnitResult::Success {
                     self.enter_signal(id, Sub::StopSigterm, f);
                 } else if has_pending {
-                    let cmds = std::mem::take(
-                        &mut self.units.map.get_mut(id).expect("unit exists").pending,
-                    );
-                    self.run_commands(id, cmds, Role::Control);
+                    self.run_pending(id, Role::Control);
                 } else {
                     self.enter_start(id);
                 }
@@ -726,20 +785,14 @@ impl Manager {
                 if f != UnitResult::Success {
                     self.enter_stop(id, f);
                 } else if has_pending {
-                    let cmds = std::mem::take(
-                        &mut self.units.map.get_mut(id).expect("unit exists").pending,
-                    );
-                    self.run_commands(id, cmds, Role::Control);
+                    self.run_pending(id, Role::Control);
                 } else {
                     self.enter_running(id, UnitResult::Success);
                 }
             }
             (Role::Control, Sub::Reload) => {
                 if has_pending && f == UnitResult::Success {
-                    let cmds = std::mem::take(
-                        &mut self.units.map.get_mut(id).expect("unit exists").pending,
-                    );
-                    self.run_commands(id, cmds, Role::Control);
+                    self.run_pending(id, Role::Control);
                     return;
                 }
                 self.disarm_timer(id);
@@ -762,10 +815,7 @@ impl Manager {
             (Role::Control, Sub::Stop) => {
                 self.record_result(id, f);
                 if has_pending {
-                    let cmds = std::mem::take(
-                        &mut self.units.map.get_mut(id).expect("unit exists").pending,
-                    );
-                    self.run_commands(id, cmds, Role::Control);
+                    self.run_pending(id, Role::Control);
                 } else {
                     self.enter_signal(id, Sub::StopSigterm, UnitResult::Success);
                 }
@@ -773,10 +823,7 @@ impl Manager {
             (Role::Control, Sub::StopPost) => {
                 self.record_result(id, f);
                 if has_pending {
-                    let cmds = std::mem::take(
-                        &mut self.units.map.get_mut(id).expect("unit exists").pending,
-                    );
-                    self.run_commands(id, cmds, Role::Control);
+                    self.run_pending(id, Role::Control);
                 } else {
                     self.enter_dead(id, UnitResult::Success, true);
                 }
@@ -902,27 +949,34 @@ impl Manager {
         }
     }
 
-    /// Evaluates `Condition*=`/`Assert*=` lines: every non-triggering check must hold, and one
-    /// of the triggering ones if there are any.
-    pub(crate) fn checks_hold(&self, fs: &MemFs, checks: &[super::config::Check]) -> bool {
-        let mut any_trigger = false;
-        let mut trigger_ok = false;
-        for c in checks {
+    /// Tests checks as systemd does (`condition_test_list()`): in its list order, which is the
+    /// reverse of the file's (each setting is prepended), stopping at the first failed
+    /// non-triggering check. Returns the result and each check's outcome by file index (`None`:
+    /// not tested).
+    fn test_checks(
+        &self,
+        fs: &MemFs,
+        checks: &[super::config::Check],
+    ) -> (bool, Vec<Option<bool>>) {
+        let mut outcomes = vec![None; checks.len()];
+        let mut triggered: Option<bool> = None;
+        for (i, c) in checks.iter().enumerate().rev() {
             let ok = self.check(fs, c) != c.negate;
-            if c.trigger {
-                any_trigger = true;
-                trigger_ok |= ok;
-            } else if !ok {
-                return false;
+            outcomes[i] = Some(ok);
+            if !c.trigger && !ok {
+                return (false, outcomes);
+            }
+            if c.trigger && triggered != Some(true) {
+                triggered = Some(ok);
             }
         }
-        !any_trigger || trigger_ok
+        (triggered != Some(false), outcomes)
     }
 
     /// The specifiers of a condition's argument that the simulated manager knows
     /// (`unit_full_printf()`, reference §2.5): `%h %u %U %t %T %V %%`. Any other specifier makes
     /// the argument unresolvable (`None`).
-    fn expand_specifiers(&self, s: &str) -> Option<String> {
+    pub(crate) fn expand_specifiers(&self, s: &str) -> Option<String> {
         use unitlab_engine::load::Env;
         let mut out = String::with_capacity(s.len());
         let mut chars = s.chars();
@@ -1023,11 +1077,61 @@ fn shall_restart(policy: RestartPolicy, r: UnitResult) -> bool {
     use UnitResult::*;
     match policy {
         RestartPolicy::No => false,
-        RestartPolicy::Always => r != StartLimitHit,
+        RestartPolicy::Always => !matches!(r, StartLimitHit | ExecCondition),
         RestartPolicy::OnSuccess => r == Success,
-        RestartPolicy::OnFailure => !matches!(r, Success | StartLimitHit),
+        RestartPolicy::OnFailure => !matches!(r, Success | StartLimitHit | ExecCondition),
         RestartPolicy::OnAbnormal => matches!(r, Signal | CoreDump | Timeout | Watchdog),
         RestartPolicy::OnWatchdog => r == Watchdog,
         RestartPolicy::OnAbort => matches!(r, Signal | CoreDump),
     }
+}
+
+/// `Condition`/`Assert` + key `=` `|` `!` parameter, as systemd names a check in messages.
+fn check_text(c: &super::config::Check, prefix: &str) -> String {
+    format!(
+        "{prefix}{}={}{}{}",
+        c.kind,
+        if c.trigger { "|" } else { "" },
+        if c.negate { "!" } else { "" },
+        c.param
+    )
+}
+
+/// The failed checks in the file's order, as `status` lists them under `Condition:` (the
+/// manager's list is the reverse of the file's, and systemctl reverses it again when it reads
+/// the `Conditions` property).
+fn failed_checks(
+    checks: &[super::config::Check],
+    outcomes: &[Option<bool>],
+    prefix: &str,
+) -> Vec<String> {
+    checks
+        .iter()
+        .zip(outcomes)
+        .filter(|(_, o)| **o == Some(false))
+        .map(|(c, _)| check_text(c, prefix))
+        .collect()
+}
+
+/// The check a failure is reported by (`unit_find_failed_condition()`): in list order, the first
+/// non-triggering check that did not succeed, else the first triggering one that did not when
+/// none did.
+fn reported_failure<'c>(
+    checks: &'c [super::config::Check],
+    outcomes: &[Option<bool>],
+) -> Option<&'c super::config::Check> {
+    let mut failed_trigger = None;
+    let mut trigger_ok = false;
+    for (c, o) in checks.iter().zip(outcomes).rev() {
+        if c.trigger {
+            if *o == Some(true) {
+                trigger_ok = true;
+            } else if failed_trigger.is_none() {
+                failed_trigger = Some(c);
+            }
+        } else if *o != Some(true) {
+            return Some(c);
+        }
+    }
+    failed_trigger.filter(|_| !trigger_ok)
 }

@@ -121,6 +121,14 @@ pub fn properties(m: &Manager, fs: &MemFs, u: &Unit, need_reload: bool) -> Vec<(
         push("ExecMainCode", code.to_string());
         push("ExecMainStatus", status.to_string());
     }
+    for (k, v) in super::socket::show_properties(m, u) {
+        push(&k, v);
+    }
+    if u.unit_type() == UnitType::Path {
+        for (k, v) in m.path_properties(u) {
+            push(k, v);
+        }
+    }
     let ty = u.unit_type();
     if has_cgroup(ty) {
         push(

@@ -157,6 +157,15 @@ pub enum UnitResult {
     Watchdog,
     /// `start-limit-hit`.
     StartLimitHit,
+    /// `service-start-limit-hit` (sockets).
+    ServiceStartLimitHit,
+    /// `unit-start-limit-hit`: the unit a path or timer triggers hit its start limit.
+    UnitStartLimitHit,
+    /// `trigger-limit-hit`: a path or socket unit fired too often.
+    TriggerLimitHit,
+    /// `exec-condition`: an `ExecCondition=` command exited 1–254 (the unit is skipped, not
+    /// failed).
+    ExecCondition,
 }
 
 impl UnitResult {
@@ -172,6 +181,10 @@ impl UnitResult {
             UnitResult::CoreDump => "core-dump",
             UnitResult::Watchdog => "watchdog",
             UnitResult::StartLimitHit => "start-limit-hit",
+            UnitResult::ServiceStartLimitHit => "service-start-limit-hit",
+            UnitResult::UnitStartLimitHit => "unit-start-limit-hit",
+            UnitResult::TriggerLimitHit => "trigger-limit-hit",
+            UnitResult::ExecCondition => "exec-condition",
         }
     }
 }

@@ -44,6 +44,9 @@ pub fn run(m: &mut Manager, fs: &MemFs, o: &Opts, out: &mut dyn Write, err: &mut
         if let Some(w) = m.reload_warning(fs, &uid) {
             let _ = writeln!(out, "{w}");
         }
+        // systemctl asks for each unit in a separate bus call: the manager collects unneeded
+        // units in between, so a later unit may be read afresh.
+        m.collect_garbage();
     }
     code
 }
@@ -181,10 +184,16 @@ fn render(m: &Manager, fs: &MemFs, u: &Unit) -> String {
             s.push_str(&format!("             └─{}\n", files.join(", ")));
         }
     }
+    // `Active: STATE (SUB)`, the sub-state left out when it reads the same (`failed`), then the
+    // unit's result when it is not `success` (`inactive (dead) (Result: exec-condition)`).
     let sub = u.sub.as_str();
-    let mut line = format!("     Active: {} ({sub})", active.as_str());
-    if active == ActiveState::Failed {
-        line = format!("     Active: failed (Result: {})", u.result.as_str());
+    let mut line = if sub == active.as_str() {
+        format!("     Active: {sub}")
+    } else {
+        format!("     Active: {} ({sub})", active.as_str())
+    };
+    if u.result != super::UnitResult::Success {
+        line.push_str(&format!(" (Result: {})", u.result.as_str()));
     }
     let since = match active {
         ActiveState::Active | ActiveState::Reloading => u.stamps.active_enter,
@@ -204,9 +213,41 @@ fn render(m: &Manager, fs: &MemFs, u: &Unit) -> String {
             }
         }
     }
-    s.push_str(&super::timer::props::triggered_by_lines(m, u));
+    s.push_str(&m.triggered_by_lines(u));
     s.push_str(&super::timer::props::trigger_line(m, u));
-    s.push_str(&super::timer::props::triggers_lines(u));
+    s.push_str(&m.triggers_lines(u));
+    if u.condition_result == Some(false) {
+        if let Some(t) = u.stamps.condition {
+            s.push_str(&format!(
+                "  Condition: start condition failed at {}\n",
+                ts(t)
+            ));
+            for (i, c) in u.condition_failed.iter().enumerate() {
+                let branch = if i + 1 == u.condition_failed.len() {
+                    "└─"
+                } else {
+                    "├─"
+                };
+                s.push_str(&format!("             {branch} {c} was not met\n"));
+            }
+        }
+    }
+    if u.assert_result == Some(false) {
+        if let Some(t) = u.stamps.assert {
+            s.push_str(&format!(
+                "     Assert: start assertion failed at {}\n",
+                ts(t)
+            ));
+            match &u.assert_failed {
+                Some(a) => s.push_str(&format!("             {a} was not met\n")),
+                None => s.push_str("             none of the trigger assertions were met\n"),
+            }
+        }
+    }
+    for (i, d) in documentation(u).iter().enumerate() {
+        let label = if i == 0 { "Docs:" } else { "" };
+        s.push_str(&format!("   {label:>9} {d}\n"));
+    }
     // Listed in the order of the settings, as systemd keeps one status per command.
     let rank = |s: &str| {
         [
@@ -222,6 +263,7 @@ fn render(m: &Manager, fs: &MemFs, u: &Unit) -> String {
         .position(|x| *x == s)
         .unwrap_or(7)
     };
+    s.push_str(&super::socket::status_lines(m, u));
     let mut records: Vec<&super::units::ProcRecord> = u.records.iter().collect();
     records.sort_by_key(|r| rank(r.setting));
     for r in records {
@@ -245,7 +287,9 @@ fn render(m: &Manager, fs: &MemFs, u: &Unit) -> String {
         }
     }
     let procs: Vec<&super::units::Proc> = u.main.iter().chain(u.control.iter()).collect();
-    if !procs.is_empty() {
+    // An active socket's cgroup exists (and is shown) even without processes.
+    let socket_up = u.unit_type() == UnitType::Socket && !active.is_inactive_or_failed();
+    if !procs.is_empty() || socket_up {
         s.push_str(&format!("     CGroup: {}\n", cgroup_of(m, u)));
         for (i, p) in procs.iter().enumerate() {
             let branch = if i + 1 == procs.len() {
@@ -261,4 +305,26 @@ fn render(m: &Manager, fs: &MemFs, u: &Unit) -> String {
         }
     }
     s
+}
+
+/// `Documentation=`: the URIs systemd accepts (`documentation_url_is_valid()`: `http(s)://`,
+/// `file:/`, `man:` or `info:` and more, ASCII), in order; an empty assignment resets the list.
+fn documentation(u: &Unit) -> Vec<String> {
+    let mut docs: Vec<String> = Vec::new();
+    for v in u.node.unit.settings.list("Unit", "Documentation") {
+        if v.value.trim().is_empty() {
+            docs.clear();
+            continue;
+        }
+        for w in v.value.split_whitespace() {
+            let ok = ["http://", "https://", "file:/", "man:", "info:"]
+                .iter()
+                .any(|p| w.starts_with(p) && w.len() > p.len())
+                && w.is_ascii();
+            if ok {
+                docs.push(w.to_owned());
+            }
+        }
+    }
+    docs
 }

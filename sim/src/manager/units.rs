@@ -105,6 +105,12 @@ pub struct Unit {
     pub condition_result: Option<bool>,
     /// `AssertResult=`.
     pub assert_result: Option<bool>,
+    /// The `Condition*=` checks that failed at the last start, as `status` lists them
+    /// (`ConditionPathExists=!/tmp`), in the file's order.
+    pub condition_failed: Vec<String>,
+    /// The failed `Assert*=` check `status` names (`AssertPathExists=/x`), or `None` when only
+    /// triggering asserts failed.
+    pub assert_failed: Option<String>,
     /// Generation of the unit's timer: a timer event of an older generation is stale.
     pub timer_gen: u64,
     /// A stop was requested (no `Restart=` then).
@@ -113,9 +119,14 @@ pub struct Unit {
     pub forking_daemon: bool,
     /// A timer unit's runtime state ([`super::timer`]).
     pub timer: Option<Box<super::timer::TimerRt>>,
+    /// The last start ran into the start limit (`unit->start_limit_hit`; sockets follow it).
+    pub start_limit_hit: bool,
     /// When this unit object was loaded (monotonic): a unit garbage-collected and loaded again
     /// remembers nothing of before.
     pub loaded_at: super::Usec,
+    /// One of the unit's `Requires=` dependencies could not load when the unit last left the
+    /// inactive states (systemd may then have dropped its other requirements' jobs).
+    pub unloaded_requirement: bool,
 }
 
 /// What `NeedDaemonReload=` compares: the fragment and drop-ins with their modification times.
@@ -153,11 +164,15 @@ impl Unit {
             stamps: Stamps::default(),
             condition_result: None,
             assert_result: None,
+            condition_failed: Vec::new(),
+            assert_failed: None,
             timer_gen: 0,
             stop_requested: false,
             forking_daemon: false,
             timer: None,
+            start_limit_hit: false,
             loaded_at: 0,
+            unloaded_requirement: false,
         }
     }
 

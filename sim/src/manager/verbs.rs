@@ -5,7 +5,6 @@ use super::state::JobResult;
 use super::Manager;
 use std::io::Write;
 use unitlab_engine::fs::MemFs;
-use unitlab_engine::graph::DepKind;
 use unitlab_engine::load::Scope;
 use unitlab_engine::name::{mangle, MangleOptions, UnitName, UnitType};
 
@@ -196,6 +195,7 @@ pub fn run(
         "show" => super::show::run(m, fs, &o, out, err),
         "list-units" | "" => super::list::run(m, fs, &o, out, err),
         "list-timers" => super::timer::list::run(m, fs, &o, out, err),
+        "list-sockets" => super::socket::list_sockets(m, fs, &o, out, err),
         "list-jobs" => super::list_jobs::run(m, &o, out),
         v => {
             let _ = writeln!(err, "Unknown command verb {v}.");
@@ -276,9 +276,6 @@ fn job_verb(
                 code = e.exit_code();
             }
         }
-        if req == Request::Stop {
-            stop_trigger_warning(m, n, err);
-        }
     }
     if o.no_block {
         return code;
@@ -293,10 +290,15 @@ fn job_verb(
             let _ = writeln!(err, "{w}");
         }
     }
-    for (id, n) in waits {
-        let r = m.finished.remove(&id).unwrap_or(JobResult::Done);
+    for (id, n) in &waits {
+        let r = m.finished.remove(id).unwrap_or(JobResult::Done);
         if let Some(c) = report_result(m, n.as_str(), r, err) {
             code = c;
+        }
+    }
+    if req == Request::Stop && !o.quiet {
+        for (_, n) in &waits {
+            m.stop_trigger_warning(fs, n, err);
         }
     }
     code
@@ -308,29 +310,6 @@ fn logs_hint(m: &Manager, n: &UnitName) -> String {
         format!("See system logs and 'systemctl status {n}' for details.")
     } else {
         format!("See user logs and 'systemctl --user status {n}' for details.")
-    }
-}
-
-/// "Warning: Stopping X, but it can still be activated by:" for units with active triggers.
-fn stop_trigger_warning(m: &Manager, n: &UnitName, err: &mut dyn Write) {
-    let Some(u) = m.units.get(n.as_str()) else {
-        return;
-    };
-    let triggers: Vec<UnitName> = u
-        .deps(DepKind::TriggeredBy)
-        .into_iter()
-        .filter(|t| m.active_state(t.as_str()).is_active_or_reloading())
-        .collect();
-    if triggers.is_empty() {
-        return;
-    }
-    let _ = writeln!(
-        err,
-        "Warning: Stopping {}, but it can still be activated by:",
-        u.id()
-    );
-    for t in triggers {
-        let _ = writeln!(err, "  {t}");
     }
 }
 
@@ -550,6 +529,7 @@ fn reset_failed(m: &mut Manager, fs: &MemFs, o: &Opts, err: &mut dyn Write) -> i
             Some(u) => {
                 u.rl_begin = None;
                 u.rl_num = 0;
+                u.start_limit_hit = false;
                 if u.sub == super::Sub::Failed {
                     u.result = super::UnitResult::Success;
                     let id = u.id().clone();

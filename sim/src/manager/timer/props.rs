@@ -1,14 +1,13 @@
 //! What `systemctl show` and `systemctl status` print of timers: the
-//! `org.freedesktop.systemd1.Timer` properties in systemd 252's order, and the `TriggeredBy:`,
-//! `Trigger:` and `Triggers:` lines of `status` (every triggering unit with its state's glyph;
-//! the next elapse of a timer, or `n/a`; every triggered unit with `●`, whatever its state).
+//! `org.freedesktop.systemd1.Timer` properties in systemd 252's order, and the `Trigger:` line
+//! of a timer's `status` (its next elapse, or `n/a`; the `TriggeredBy:`/`Triggers:` lines around
+//! it are `triggers.rs`').
 use super::super::timefmt::{format_timespan, format_timestamp};
 use super::super::units::Unit;
-use super::super::{ActiveState, Manager, Usec};
+use super::super::{Manager, Usec};
 use super::config::{Base, TimerConfig};
 use std::sync::Arc;
 use unitlab_engine::fs::MemFs;
-use unitlab_engine::graph::DepKind;
 use unitlab_engine::name::UnitType;
 use unitlab_engine::time::USEC_INFINITY;
 
@@ -112,31 +111,6 @@ pub fn properties(m: &Manager, fs: &MemFs, u: &Unit) -> Vec<(String, String)> {
     p
 }
 
-fn glyph(a: ActiveState) -> &'static str {
-    match a {
-        ActiveState::Inactive => "○",
-        ActiveState::Failed => "×",
-        ActiveState::Reloading => "↻",
-        _ => "●",
-    }
-}
-
-/// The `TriggeredBy:` lines of `status`: one per unit that triggers `u`, with that unit's state
-/// glyph (`●` active, activating or deactivating, `○` inactive, `×` failed, `↻` reloading).
-pub fn triggered_by_lines(m: &Manager, u: &Unit) -> String {
-    let mut s = String::new();
-    for (i, (t, _)) in u.node.deps_of(DepKind::TriggeredBy).enumerate() {
-        let label = if i == 0 {
-            "TriggeredBy:"
-        } else {
-            "            "
-        };
-        let g = glyph(m.active_state(t.as_str()));
-        s.push_str(&format!("{label} {g} {t}\n"));
-    }
-    s
-}
-
 /// The `Trigger:` line of a timer's `status`: the next elapse (realtime, as systemctl computes
 /// it from both clocks) and how far it is, or `n/a`; empty for other units.
 pub fn trigger_line(m: &Manager, u: &Unit) -> String {
@@ -156,20 +130,6 @@ pub fn trigger_line(m: &Manager, u: &Unit) -> String {
     } else {
         "    Trigger: n/a\n".to_owned()
     }
-}
-
-/// The `Triggers:` lines of `status`: every unit `u` triggers, always with `●`.
-pub fn triggers_lines(u: &Unit) -> String {
-    let mut s = String::new();
-    for (i, (t, _)) in u.node.deps_of(DepKind::Triggers).enumerate() {
-        let label = if i == 0 {
-            "   Triggers:"
-        } else {
-            "            "
-        };
-        s.push_str(&format!("{label} ● {t}\n"));
-    }
-    s
 }
 
 /// `format_timestamp_relative()` of two realtimes (`1s left`, `5min ago`).
