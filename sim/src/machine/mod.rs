@@ -406,8 +406,10 @@ impl Machine {
 ///
 /// `Manager::new` knows only the default user (`user`, uid 1000); a machine with another user
 /// needs the manager to take the user's name, uid and environment ([`Machine::env_of`]).
-fn new_manager(_settings: &Settings, scope: Scope) -> Manager {
-    Manager::new(scope)
+fn new_manager(settings: &Settings, scope: Scope) -> Manager {
+    let mut m = Manager::new(scope);
+    m.set_seed(settings.seed);
+    m
 }
 
 impl crate::scenario::Shell for Machine {

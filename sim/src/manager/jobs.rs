@@ -827,6 +827,7 @@ impl Manager {
                 | JobType::ReloadOrStart => {}
             }
         }
+        self.notify_timers(id);
         if os != ns {
             self.changed.push(id.clone());
             if !will_restart {

@@ -55,12 +55,17 @@
 //! `user-path-*.md` and `user-trigger-hints.md` (blessed from the real user manager, replayed on
 //! both), and `activation_props.rs` checks the issue-6 properties (masked units are never
 //! triggered, disabled ones are triggered like enabled ones, a reboot forgets runtime state).
+//! Timers: the 9 scenarios `sim/scenarios/user-timer-*.md` were blessed from a real systemd 252
+//! user manager, and the wake-up alignment and `FixedRandomDelay=` hash were checked against one
+//! (see [`timer`]).
 //!
 //! # Not modelled yet
 //!
-//! - Timers, mounts and devices are loaded and listed, but starting one only moves it to
-//!   `active` with a placeholder sub-state (issue 6 gives them their behaviour); their
-//!   `TriggeredBy:`/`Triggers:` lines and the stop hint work already;
+//! - Mounts and devices are loaded and listed, but starting one only moves it to `active` with
+//!   a placeholder sub-state;
+//! - timers run ([`timer`]: elapses, coalescing, random delays, `Persistent=`, `list-timers`),
+//!   except `OnClockChange=`/`OnTimezoneChange=` (the simulated clock never jumps) and
+//!   specifiers in `On*=` values;
 //! - sockets listen, accept and trigger their services (`socket.rs` module docs: `Accept=no`/
 //!   `yes`, `MaxConnections=`, trigger limits, `service-start-limit-hit`, `list-sockets`); not
 //!   modelled there: sockets' `Exec*=` commands, `SocketUser=`, `MaxConnectionsPerSource=`,
@@ -102,6 +107,7 @@ mod socket;
 pub mod state;
 mod status;
 pub mod timefmt;
+pub mod timer;
 mod triggers;
 mod units;
 mod verbs;
@@ -209,6 +215,8 @@ enum Event {
     },
     /// A unit's timer fires (start/stop timeout, restart delay); stale if `gen` is old.
     Timer { unit: UnitName, gen: u64 },
+    /// The timer units' clocks wake up ([`timer`]); stale if `gen` is old.
+    TimerWake { gen: u64 },
 }
 
 /// An installed job.
@@ -251,6 +259,10 @@ pub struct Manager {
     check_invariants: bool,
     booted: bool,
     events_processed: u64,
+    /// The timer units' wake-ups and random sources ([`timer`]).
+    timers: timer::Timers,
+    /// The machine's seed (timer perturbation and random delays).
+    seed: u64,
     /// Socket units' runtime state (`socket.rs`).
     sockets: socket::Sockets,
     /// The runtime part of path units (watches, trigger limit), by id.
@@ -307,6 +319,8 @@ impl Manager {
             check_invariants: cfg!(debug_assertions),
             booted: false,
             events_processed: 0,
+            timers: timer::Timers::default(),
+            seed: 0,
             sockets: socket::Sockets::default(),
             path_units: HashMap::new(),
         }
@@ -356,6 +370,7 @@ impl Manager {
     pub fn boot(&mut self, world: &mut World<'_>) {
         self.enter(world);
         self.booted = true;
+        self.timers_boot();
         let fs: &MemFs = world.fs;
         let root = UnitName::new("-.slice").expect("valid name");
         let default = UnitName::new("default.target").expect("valid name");
@@ -634,6 +649,7 @@ impl Manager {
                     self.timer_fired(fs, &unit);
                 }
             }
+            Event::TimerWake { gen } => self.timers_wake(fs, gen),
         }
     }
 
@@ -701,6 +717,7 @@ impl Manager {
                 self.units.map.insert(id, o);
             }
         }
+        self.timers_reloaded(fs);
         self.paths_reloaded(fs);
     }
 }

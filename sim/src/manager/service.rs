@@ -102,7 +102,7 @@ impl Manager {
             UnitType::Service => self.service_start(id),
             UnitType::Socket => self.socket_start(fs, id, job),
             UnitType::Path => self.path_start(fs, id, job),
-            UnitType::Timer => self.set_sub(id, Sub::TypeActive("waiting")),
+            UnitType::Timer => self.timer_start(fs, id, job),
             UnitType::Mount => self.set_sub(id, Sub::TypeActive("mounted")),
             UnitType::Swap | UnitType::Device => self.set_sub(id, Sub::TypeActive("plugged")),
             UnitType::Automount => self.set_sub(id, Sub::TypeActive("waiting")),
@@ -118,6 +118,10 @@ impl Manager {
         };
         if u.active().is_inactive_or_failed() {
             self.finish_job(job, JobResult::Done, true);
+            return;
+        }
+        if u.unit_type() == UnitType::Timer {
+            self.timer_stop(id);
             return;
         }
         if u.unit_type() == UnitType::Socket {

@@ -54,7 +54,7 @@ fn yn(b: bool) -> String {
 
 /// The properties of one unit, in systemd's order.
 pub fn properties(m: &Manager, fs: &MemFs, u: &Unit, need_reload: bool) -> Vec<(String, String)> {
-    let mut p: Vec<(String, String)> = Vec::new();
+    let mut p: Vec<(String, String)> = super::timer::props::properties(m, fs, u);
     let mut push = |k: &str, v: String| p.push((k.to_owned(), v));
     let boot = m.clock.boot_realtime;
     let ts = |t: Option<u64>| t.map(|t| format_timestamp(boot + t)).unwrap_or_default();

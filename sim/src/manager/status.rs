@@ -214,6 +214,7 @@ fn render(m: &Manager, fs: &MemFs, u: &Unit) -> String {
         }
     }
     s.push_str(&m.triggered_by_lines(u));
+    s.push_str(&super::timer::props::trigger_line(m, u));
     s.push_str(&m.triggers_lines(u));
     if u.condition_result == Some(false) {
         if let Some(t) = u.stamps.condition {

@@ -119,6 +119,8 @@ pub struct Unit {
     pub stop_requested: bool,
     /// The forking parent leaves a daemon behind when it exits successfully.
     pub forking_daemon: bool,
+    /// A timer unit's runtime state ([`super::timer`]).
+    pub timer: Option<Box<super::timer::TimerRt>>,
     /// The last start ran into the start limit (`unit->start_limit_hit`; sockets follow it).
     pub start_limit_hit: bool,
     /// When this unit object was loaded (monotonic): a unit garbage-collected and loaded again
@@ -169,6 +171,7 @@ impl Unit {
             timer_gen: 0,
             stop_requested: false,
             forking_daemon: false,
+            timer: None,
             start_limit_hit: false,
             loaded_at: 0,
             unloaded_requirement: false,

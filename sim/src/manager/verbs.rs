@@ -194,6 +194,7 @@ pub fn run(
         "status" => super::status::run(m, fs, &o, out, err),
         "show" => super::show::run(m, fs, &o, out, err),
         "list-units" | "" => super::list::run(m, fs, &o, out, err),
+        "list-timers" => super::timer::list::run(m, fs, &o, out, err),
         "list-sockets" => super::socket::list_sockets(m, fs, &o, out, err),
         "list-jobs" => super::list_jobs::run(m, &o, out),
         v => {
