@@ -206,7 +206,8 @@ fn render(m: &Manager, fs: &MemFs, u: &Unit) -> String {
     }
     s.push_str(&line);
     s.push('\n');
-    if active.is_inactive_or_failed() {
+    // systemctl leaves the line out for targets.
+    if active.is_inactive_or_failed() && u.unit_type() != UnitType::Target {
         if let (Some(a), Some(b)) = (u.stamps.active_enter, u.stamps.active_exit) {
             if b >= a {
                 s.push_str(&format!("   Duration: {}\n", format_timespan(b - a, 1000)));
