@@ -5,38 +5,9 @@ use crate::fs::{resolve, FileKind, FileSystem, Follow, FsError, Target};
 use camino::{Utf8Path, Utf8PathBuf};
 use std::collections::HashSet;
 
-/// systemd's `hidden_or_backup_file()`: entries every directory walk skips.
-pub fn hidden_or_backup(name: &str) -> bool {
-    if name.starts_with('.')
-        || matches!(name, "lost+found" | "aquota.user" | "aquota.group")
-        || name.ends_with('~')
-    {
-        return true;
-    }
-    let Some(dot) = name.rfind('.') else {
-        return false;
-    };
-    matches!(
-        &name[dot + 1..],
-        "rpmnew"
-            | "rpmsave"
-            | "rpmorig"
-            | "dpkg-old"
-            | "dpkg-new"
-            | "dpkg-tmp"
-            | "dpkg-dist"
-            | "dpkg-bak"
-            | "dpkg-backup"
-            | "dpkg-remove"
-            | "ucf-new"
-            | "ucf-old"
-            | "ucf-dist"
-            | "swp"
-            | "bak"
-            | "old"
-            | "new"
-    )
-}
+/// systemd's `hidden_or_backup_file()`: entries every directory walk skips (one definition,
+/// in [`crate::load`]).
+pub use crate::load::hidden_or_backup;
 
 /// `chroot_unit_symlinks_equivalent()`: is an existing link at `link` with target text `a`
 /// as good as a new one with target `b`? Same path or same file, or same basename with both

@@ -162,37 +162,7 @@ enum Wake {
 }
 
 /// systemd's `hidden_or_backup_file()`: entries `DirectoryNotEmpty=` ignores.
-fn hidden_or_backup(name: &str) -> bool {
-    if name.starts_with('.')
-        || matches!(name, "lost+found" | "aquota.user" | "aquota.group")
-        || name.ends_with('~')
-    {
-        return true;
-    }
-    let Some((_, ext)) = name.rsplit_once('.') else {
-        return false;
-    };
-    matches!(
-        ext,
-        "rpmnew"
-            | "rpmsave"
-            | "rpmorig"
-            | "dpkg-old"
-            | "dpkg-new"
-            | "dpkg-tmp"
-            | "dpkg-dist"
-            | "dpkg-bak"
-            | "dpkg-backup"
-            | "dpkg-remove"
-            | "ucf-new"
-            | "ucf-old"
-            | "ucf-dist"
-            | "swp"
-            | "bak"
-            | "old"
-            | "new"
-    )
-}
+use unitlab_engine::load::hidden_or_backup;
 
 /// Whether `path` exists (symlinks followed, as `access(F_OK)`).
 fn exists(fs: &MemFs, path: &str) -> bool {
