@@ -562,16 +562,13 @@ impl Manager {
             self.fail_dependents(&unit, &[DepKind::RequisiteOf]);
         }
         if starting && matches!(result, JobResult::Timeout | JobResult::Dependency) {
-            self.journal(
-                Some(&unit),
+            self.unit_log(
+                &unit,
                 5,
                 format!(
                     "{unit}: Job {unit}/{} failed with result '{result}'.",
                     job.kind.as_str()
                 ),
-                None,
-                None,
-                Vec::new(),
             );
             self.trigger(&unit, DepKind::OnFailure);
         }
@@ -721,14 +718,7 @@ impl Manager {
         } else {
             "OnSuccess="
         };
-        self.journal(
-            Some(unit),
-            6,
-            format!("{unit}: Triggering {name} dependencies."),
-            None,
-            None,
-            Vec::new(),
-        );
+        self.unit_log(unit, 6, format!("{unit}: Triggering {name} dependencies."));
         self.pending_triggers
             .extend(targets.into_iter().map(|t| (unit.clone(), t, name)));
     }
@@ -847,16 +837,13 @@ impl Manager {
             let triggers = std::mem::take(&mut self.pending_triggers);
             for (from, t, name) in &triggers {
                 if let Err(e) = self.enqueue(fs, t, Request::Start, Mode::Replace) {
-                    self.journal(
-                        Some(from),
+                    self.unit_log(
+                        from,
                         4,
                         format!(
                             "{from}: Failed to enqueue {name} job, ignoring: {}",
                             e.message
                         ),
-                        None,
-                        None,
-                        Vec::new(),
                     );
                 }
             }
@@ -924,13 +911,10 @@ impl Manager {
                     && !self.has_job(&b, &[JobType::Stop])
                     && self.auto_allowed(&b)
                 {
-                    self.journal(
-                        Some(&b),
+                    self.unit_log(
+                        &b,
                         6,
                         format!("{b}: Unit is bound to inactive unit {x}. Stopping, too."),
-                        None,
-                        None,
-                        Vec::new(),
                     );
                     let _ = self.enqueue(fs, &b, Request::Stop, Mode::Replace);
                 }
@@ -943,14 +927,7 @@ impl Manager {
                     if self.auto_allowed(x) {
                         let _ = self.enqueue(fs, x, Request::Start, Mode::Replace);
                     } else {
-                        self.journal(
-                            Some(x),
-                            5,
-                            format!("{x}: Unit needs to be started because active unit {h} upholds it, but not doing so since we tried this too often recently."),
-                            None,
-                            None,
-                            Vec::new(),
-                        );
+                        self.unit_log(x, 5, format!("{x}: Unit needs to be started because active unit {h} upholds it, but not doing so since we tried this too often recently."));
                     }
                     break;
                 }
@@ -993,14 +970,7 @@ impl Manager {
                 )
         });
         if !needed && self.auto_allowed(d) {
-            self.journal(
-                Some(d),
-                6,
-                format!("{d}: Unit not needed anymore. Stopping."),
-                None,
-                None,
-                Vec::new(),
-            );
+            self.unit_log(d, 6, format!("{d}: Unit not needed anymore. Stopping."));
             let _ = self.enqueue(fs, d, Request::Stop, Mode::Fail);
         }
     }

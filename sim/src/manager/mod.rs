@@ -509,6 +509,12 @@ impl Manager {
         self.clock.monotonic
     }
 
+    /// Writes a plain journal line about `unit` (no message id, job or extra fields), as
+    /// systemd's `log_unit_*()` calls do.
+    fn unit_log(&mut self, unit: &UnitName, priority: u8, message: String) {
+        self.journal(Some(unit), priority, message, None, None, Vec::new());
+    }
+
     /// Writes a journal entry from the manager about `unit`.
     fn journal(
         &mut self,

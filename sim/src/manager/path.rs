@@ -482,13 +482,10 @@ impl Manager {
     /// then `waiting` (or `running`).
     pub(crate) fn path_start(&mut self, fs: &MemFs, id: &UnitName, job: u32) {
         let Some(trigger) = self.path_trigger(id) else {
-            self.journal(
-                Some(id),
+            self.unit_log(
+                id,
                 3,
                 format!("{id}: Refusing to start, no unit to trigger."),
-                None,
-                None,
-                Vec::new(),
             );
             self.finish_job(job, super::JobResult::Failed, false);
             return;
@@ -500,13 +497,10 @@ impl Manager {
             .get(&trigger)
             .is_some_and(|t| t.load_state() == LoadState::Loaded);
         if !loaded {
-            self.journal(
-                Some(id),
+            self.unit_log(
+                id,
                 3,
                 format!("{id}: Refusing to start, unit {trigger} to trigger not loaded."),
-                None,
-                None,
-                Vec::new(),
             );
             self.finish_job(job, super::JobResult::Failed, false);
             return;
@@ -563,14 +557,7 @@ impl Manager {
         };
         u.start_limit_hit = !ok;
         if !ok {
-            self.journal(
-                Some(id),
-                4,
-                format!("{id}: Start request repeated too quickly."),
-                None,
-                None,
-                Vec::new(),
-            );
+            self.unit_log(id, 4, format!("{id}: Start request repeated too quickly."));
         }
         ok
     }
@@ -663,37 +650,24 @@ impl Manager {
             None => true,
         };
         if !below {
-            self.journal(
-                Some(id),
+            self.unit_log(
+                id,
                 4,
                 format!("{id}: Trigger limit hit, refusing further activation."),
-                None,
-                None,
-                Vec::new(),
             );
             self.path_enter_dead(id, UnitResult::TriggerLimitHit);
             return;
         }
         let Some(trigger) = self.path_trigger(id) else {
-            self.journal(
-                Some(id),
-                3,
-                format!("{id}: Unit to trigger vanished."),
-                None,
-                None,
-                Vec::new(),
-            );
+            self.unit_log(id, 3, format!("{id}: Unit to trigger vanished."));
             self.path_enter_dead(id, UnitResult::Resources);
             return;
         };
         if let Err(e) = self.enqueue(fs, &trigger, Request::Start, Mode::Replace) {
-            self.journal(
-                Some(id),
+            self.unit_log(
+                id,
                 4,
                 format!("{id}: Failed to queue unit startup job: {}", e.message),
-                None,
-                None,
-                Vec::new(),
             );
             self.path_enter_dead(id, UnitResult::Resources);
             return;

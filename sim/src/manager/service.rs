@@ -53,13 +53,10 @@ impl Manager {
             .into_iter()
             .find(|d| after.contains(d) && !self.active_state(d.as_str()).is_active_or_reloading());
         if let Some(other) = bound_inactive.filter(|_| u.sub != Sub::AutoRestart) {
-            self.journal(
-                Some(id),
+            self.unit_log(
+                id,
                 5,
                 format!("{id}: Bound to unit {other}, but unit isn't active."),
-                None,
-                None,
-                Vec::new(),
             );
             self.finish_job(job, JobResult::Dependency, false);
             return;
@@ -76,13 +73,10 @@ impl Manager {
             let failed = reported_failure(&conditions, &outcomes)
                 .map(|c| check_text(c, "Condition"))
                 .unwrap_or_default();
-            self.journal(
-                Some(id),
+            self.unit_log(
+                id,
                 6,
                 format!("{id} was skipped because of an unmet condition check ({failed})."),
-                None,
-                None,
-                Vec::new(),
             );
             self.finish_job(job, JobResult::Done, false);
             return;
@@ -338,14 +332,7 @@ impl Manager {
         u.start_limit_hit = !allowed;
         if !allowed {
             u.auto_restart = false;
-            self.journal(
-                Some(id),
-                4,
-                format!("{id}: Start request repeated too quickly."),
-                None,
-                None,
-                Vec::new(),
-            );
+            self.unit_log(id, 4, format!("{id}: Start request repeated too quickly."));
             self.enter_dead(id, UnitResult::StartLimitHit, false);
             return;
         }
@@ -934,13 +921,10 @@ impl Manager {
                     super::jobs::Request::Restart,
                     super::jobs::Mode::Replace,
                 ) {
-                    self.journal(
-                        Some(id),
+                    self.unit_log(
+                        id,
                         3,
                         format!("{id}: Failed to schedule restart job: {}", e.message),
-                        None,
-                        None,
-                        Vec::new(),
                     );
                     self.enter_dead(id, UnitResult::Resources, false);
                 }

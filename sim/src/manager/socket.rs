@@ -276,13 +276,10 @@ impl Manager {
                     _ => None,
                 };
                 if let Some(why) = refuse {
-                    self.journal(
-                        Some(id),
+                    self.unit_log(
+                        id,
                         3,
                         format!("{id}: Socket service {svc} {why}, refusing."),
-                        None,
-                        None,
-                        Vec::new(),
                     );
                     self.finish_job(job, super::JobResult::Failed, false);
                     return;
@@ -293,14 +290,7 @@ impl Manager {
             u.result = UnitResult::Success;
         }
         if let Err(e) = self.open_ports(fs, &cfg) {
-            self.journal(
-                Some(id),
-                4,
-                format!("{id}: Failed to listen on sockets: {e}"),
-                None,
-                None,
-                Vec::new(),
-            );
+            self.unit_log(id, 4, format!("{id}: Failed to listen on sockets: {e}"));
             self.socket_enter_dead(fs, id, UnitResult::Resources);
             return;
         }
@@ -523,13 +513,10 @@ impl Manager {
             if conn.is_some() {
                 rt.n_refused += 1;
             }
-            self.journal(
-                Some(id),
+            self.unit_log(
+                id,
                 4,
                 format!("{id}: Trigger limit hit, refusing further activation."),
-                None,
-                None,
-                Vec::new(),
             );
             self.socket_enter_dead(fs, id, UnitResult::TriggerLimitHit);
             return;
@@ -544,13 +531,10 @@ impl Manager {
             let pending = triggers.iter().any(|t| self.active_or_pending(t));
             if !pending {
                 let Some(svc) = self.socket_service(id) else {
-                    self.journal(
-                        Some(id),
+                    self.unit_log(
+                        id,
                         3,
                         format!("{id}: Service to activate vanished, refusing activation."),
-                        None,
-                        None,
-                        Vec::new(),
                     );
                     self.socket_enter_dead(fs, id, UnitResult::Resources);
                     return;
@@ -566,13 +550,10 @@ impl Manager {
         if rt.n_connections >= cfg.max_connections {
             let n = rt.n_connections;
             rt.n_refused += 1;
-            self.journal(
-                Some(id),
+            self.unit_log(
+                id,
                 4,
                 format!("{id}: Too many incoming connections ({n}), dropping connection."),
-                None,
-                None,
-                Vec::new(),
             );
             return;
         }
@@ -715,14 +696,7 @@ impl Manager {
 
     /// The service could not be queued: the socket fails with `resources`.
     fn queue_failed(&mut self, fs: &MemFs, id: &UnitName, what: &str, why: &str) {
-        self.journal(
-            Some(id),
-            4,
-            format!("{id}: Failed to queue service startup job (Maybe the service file is missing or not a {what} unit?): {why}"),
-            None,
-            None,
-            Vec::new(),
-        );
+        self.unit_log(id, 4, format!("{id}: Failed to queue service startup job (Maybe the service file is missing or not a {what} unit?): {why}"));
         self.socket_enter_dead(fs, id, UnitResult::Resources);
     }
 

@@ -342,14 +342,7 @@ impl Manager {
     /// Runs a start job on a timer (`timer_start()`, after the generic checks of `start_unit`).
     pub(crate) fn timer_start(&mut self, fs: &MemFs, id: &UnitName, job: u32) {
         if !self.timer_start_allowed(id) {
-            self.journal(
-                Some(id),
-                4,
-                format!("{id}: Start request repeated too quickly."),
-                None,
-                None,
-                Vec::new(),
-            );
+            self.unit_log(id, 4, format!("{id}: Start request repeated too quickly."));
             self.timer_enter_dead(id, UnitResult::StartLimitHit);
             return;
         }
@@ -392,14 +385,7 @@ impl Manager {
                         last_rt = t;
                     } else {
                         let when = super::timefmt::format_timestamp(t);
-                        self.journal(
-                            Some(id),
-                            4,
-                            format!("{id}: Not using persistent file timestamp {when} as it is in the future."),
-                            None,
-                            None,
-                            Vec::new(),
-                        );
+                        self.unit_log(id, 4, format!("{id}: Not using persistent file timestamp {when} as it is in the future."));
                     }
                 }
                 Err(_) => write_stamp(fs, path, now_rt),
@@ -525,14 +511,7 @@ impl Manager {
     /// reloaded after 3 s elapsed 3 s after the reload).
     fn timer_enter_waiting_ext(&mut self, id: &UnitName, time_change: bool, coldplug: bool) {
         let Some(trigger) = self.trigger_of(id) else {
-            self.journal(
-                Some(id),
-                3,
-                format!("{id}: Unit to trigger vanished."),
-                None,
-                None,
-                Vec::new(),
-            );
+            self.unit_log(id, 3, format!("{id}: Unit to trigger vanished."));
             self.timer_enter_dead(id, UnitResult::Resources);
             return;
         };
@@ -762,14 +741,7 @@ impl Manager {
             return;
         }
         let Some(trigger) = self.trigger_of(id) else {
-            self.journal(
-                Some(id),
-                3,
-                format!("{id}: Unit to trigger vanished."),
-                None,
-                None,
-                Vec::new(),
-            );
+            self.unit_log(id, 3, format!("{id}: Unit to trigger vanished."));
             self.timer_enter_dead(id, UnitResult::Resources);
             return;
         };
@@ -779,13 +751,10 @@ impl Manager {
             super::jobs::Request::Start,
             super::jobs::Mode::Replace,
         ) {
-            self.journal(
-                Some(id),
+            self.unit_log(
+                id,
                 4,
                 format!("{id}: Failed to queue unit startup job: {}", e.message),
-                None,
-                None,
-                Vec::new(),
             );
             self.timer_enter_dead(id, UnitResult::Resources);
             return;
