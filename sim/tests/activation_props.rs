@@ -17,7 +17,6 @@
 //! (`connect`), each triggering the same-name service (a path unit may name the other one). The run's seed is printed first (`UNITLAB_PROPS_SEED` replays it,
 //! `UNITLAB_PROPS_CASES` sets the number of cases); proptest prints the failing case.
 #[path = "../../engine/tests/support/mod.rs"]
-#[allow(dead_code)]
 mod support;
 
 use proptest::prelude::*;

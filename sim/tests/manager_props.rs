@@ -14,7 +14,6 @@
 //! seed is printed first (`UNITLAB_PROPS_SEED` replays it).
 mod manager_common;
 #[path = "../../engine/tests/support/mod.rs"]
-#[allow(dead_code)]
 mod support;
 
 use manager_common::Machine;
