@@ -540,21 +540,7 @@ impl Manager {
         let Some(u) = self.units.map.get_mut(id) else {
             return false;
         };
-        let (interval, burst) = (u.cfg.start_limit_interval, u.cfg.start_limit_burst);
-        if interval == 0 || burst == 0 {
-            return true;
-        }
-        let ok = match u.rl_begin {
-            Some(b) if now <= b.saturating_add(interval) => {
-                u.rl_num += 1;
-                u.rl_num <= burst
-            }
-            _ => {
-                u.rl_begin = Some(now);
-                u.rl_num = 1;
-                true
-            }
-        };
+        let ok = u.start_limit_test(now);
         u.start_limit_hit = !ok;
         if !ok {
             self.unit_log(id, 4, format!("{id}: Start request repeated too quickly."));
@@ -685,16 +671,8 @@ impl Manager {
             u.result = f;
         }
         let result = u.result;
-        if result != UnitResult::Success {
-            self.journal(
-                Some(id),
-                4,
-                format!("{id}: Failed with result '{}'.", result.as_str()),
-                Some(super::journal::ids::UNIT_FAILURE_RESULT),
-                None,
-                vec![("UNIT_RESULT", result.as_str().to_owned())],
-            );
-        }
+        // `unit_log_result()`, success included (systemd 252's `path_enter_dead()`).
+        self.log_unit_result(id, result);
         self.path_unwatch(id);
         self.set_sub(
             id,

@@ -313,22 +313,7 @@ impl Manager {
         let Some(u) = self.units.map.get_mut(id) else {
             return;
         };
-        let (interval, burst) = (u.cfg.start_limit_interval, u.cfg.start_limit_burst);
-        let allowed = if interval == 0 || burst == 0 {
-            true
-        } else {
-            match u.rl_begin {
-                Some(b) if now <= b.saturating_add(interval) => {
-                    u.rl_num += 1;
-                    u.rl_num <= burst
-                }
-                _ => {
-                    u.rl_begin = Some(now);
-                    u.rl_num = 1;
-                    true
-                }
-            }
-        };
+        let allowed = u.start_limit_test(now);
         u.start_limit_hit = !allowed;
         if !allowed {
             u.auto_restart = false;
@@ -572,34 +557,7 @@ impl Manager {
         let restart_sec = u.cfg.service.as_ref().map(|s| s.restart_sec).unwrap_or(0);
         let restart = allow_restart && !u.stop_requested && shall_restart(policy, result);
         u.stop_requested = false;
-        if result == UnitResult::Success {
-            self.journal(
-                Some(id),
-                6,
-                format!("{id}: Deactivated successfully."),
-                Some(ids::UNIT_SUCCESS),
-                None,
-                Vec::new(),
-            );
-        } else if result == UnitResult::ExecCondition {
-            self.journal(
-                Some(id),
-                6,
-                format!("{id}: Skipped due to '{}'.", result.as_str()),
-                Some(ids::UNIT_SKIPPED),
-                None,
-                vec![("UNIT_RESULT", result.as_str().to_owned())],
-            );
-        } else {
-            self.journal(
-                Some(id),
-                4,
-                format!("{id}: Failed with result '{}'.", result.as_str()),
-                Some(ids::UNIT_FAILURE_RESULT),
-                None,
-                vec![("UNIT_RESULT", result.as_str().to_owned())],
-            );
-        }
+        self.log_unit_result(id, result);
         let end = if matches!(result, UnitResult::Success | UnitResult::ExecCondition) {
             Sub::Dead
         } else {
@@ -1118,4 +1076,34 @@ fn reported_failure<'c>(
         }
     }
     failed_trigger.filter(|_| !trigger_ok)
+}
+
+impl Manager {
+    /// `unit_log_result()`: the journal line of a unit that ended: `Deactivated successfully.`,
+    /// `Skipped due to 'exec-condition'.` or `Failed with result 'X'.`, with their message ids.
+    pub(crate) fn log_unit_result(&mut self, id: &UnitName, result: UnitResult) {
+        let (priority, message, mid) = match result {
+            UnitResult::Success => (
+                6,
+                format!("{id}: Deactivated successfully."),
+                ids::UNIT_SUCCESS,
+            ),
+            UnitResult::ExecCondition => (
+                6,
+                format!("{id}: Skipped due to '{}'.", result.as_str()),
+                ids::UNIT_SKIPPED,
+            ),
+            _ => (
+                4,
+                format!("{id}: Failed with result '{}'.", result.as_str()),
+                ids::UNIT_FAILURE_RESULT,
+            ),
+        };
+        let fields = if result == UnitResult::Success {
+            Vec::new()
+        } else {
+            vec![("UNIT_RESULT", result.as_str().to_owned())]
+        };
+        self.journal(Some(id), priority, message, Some(mid), None, fields);
+    }
 }

@@ -399,25 +399,7 @@ impl Manager {
             u.result = f;
         }
         let result = u.result;
-        if result == UnitResult::Success {
-            self.journal(
-                Some(id),
-                6,
-                format!("{id}: Deactivated successfully."),
-                Some(super::journal::ids::UNIT_SUCCESS),
-                None,
-                Vec::new(),
-            );
-        } else {
-            self.journal(
-                Some(id),
-                4,
-                format!("{id}: Failed with result '{}'.", result.as_str()),
-                Some(super::journal::ids::UNIT_FAILURE_RESULT),
-                None,
-                vec![("UNIT_RESULT", result.as_str().to_owned())],
-            );
-        }
+        self.log_unit_result(id, result);
         self.close_ports(fs, id);
         let end = if result == UnitResult::Success {
             Sub::Dead

@@ -178,6 +178,27 @@ impl Unit {
         }
     }
 
+    /// systemd's start rate limit (`StartLimitIntervalSec=`/`StartLimitBurst=`, a
+    /// `ratelimit_below()` window): counts a start attempt at `now`; false when it is one too
+    /// many. A zero interval or burst disables the limit.
+    pub fn start_limit_test(&mut self, now: super::Usec) -> bool {
+        let (interval, burst) = (self.cfg.start_limit_interval, self.cfg.start_limit_burst);
+        if interval == 0 || burst == 0 {
+            return true;
+        }
+        match self.rl_begin {
+            Some(b) if now <= b.saturating_add(interval) => {
+                self.rl_num += 1;
+                self.rl_num <= burst
+            }
+            _ => {
+                self.rl_begin = Some(now);
+                self.rl_num = 1;
+                true
+            }
+        }
+    }
+
     /// The unit's id.
     pub fn id(&self) -> &UnitName {
         self.node.id()

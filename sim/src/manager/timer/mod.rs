@@ -421,21 +421,7 @@ impl Manager {
         let Some(u) = self.units.map.get_mut(id) else {
             return false;
         };
-        let (interval, burst) = (u.cfg.start_limit_interval, u.cfg.start_limit_burst);
-        if interval == 0 || burst == 0 {
-            return true;
-        }
-        match u.rl_begin {
-            Some(b) if now <= b.saturating_add(interval) => {
-                u.rl_num += 1;
-                u.rl_num <= burst
-            }
-            _ => {
-                u.rl_begin = Some(now);
-                u.rl_num = 1;
-                true
-            }
-        }
+        u.start_limit_test(now)
     }
 
     /// Runs a stop job on a timer.
@@ -462,25 +448,10 @@ impl Manager {
             u.result = f;
         }
         let result = u.result;
+        self.log_unit_result(id, result);
         if result == UnitResult::Success {
-            self.journal(
-                Some(id),
-                6,
-                format!("{id}: Deactivated successfully."),
-                Some(super::journal::ids::UNIT_SUCCESS),
-                None,
-                Vec::new(),
-            );
             self.timer_set_state(id, TimerState::Dead);
         } else {
-            self.journal(
-                Some(id),
-                4,
-                format!("{id}: Failed with result '{}'.", result.as_str()),
-                Some(super::journal::ids::UNIT_FAILURE_RESULT),
-                None,
-                vec![("UNIT_RESULT", result.as_str().to_owned())],
-            );
             self.timer_set_state(id, TimerState::Failed);
         }
     }
