@@ -12,7 +12,7 @@
 //! - no job waits forever: jobs are queued only while something can still happen (a running job,
 //!   a runnable job or a pending event).
 use super::state::JobType;
-use super::Manager;
+use super::{ActiveState, Manager};
 use unitlab_engine::graph::DepKind;
 use unitlab_engine::load::LoadState;
 
@@ -53,7 +53,12 @@ impl Manager {
                 let down_before = du.loaded_at <= began
                     && du.stamps.state_change.is_none_or(|t| t < began)
                     && du.last_job_end.is_none_or(|t| t < began);
-                if !da.is_active_or_activating() && !starting && down_before {
+                // A dependency that ran its job and then ended cleanly by itself (a `/bin/true`
+                // service) is what systemd allows too: `Requires=` pulls the start job in, it
+                // does not hold the dependency up (a unit ordered after another requirement
+                // starts later, with this one long dead).
+                let ran_and_ended = da == ActiveState::Inactive && du.last_job_end.is_some();
+                if !da.is_active_or_activating() && !starting && down_before && !ran_and_ended {
                     found.push(format!(
                         "{} is {} but its Requires= dependency {} has been {} since before it started, without a start job",
                         u.id(),

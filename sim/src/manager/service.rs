@@ -858,11 +858,22 @@ impl Manager {
                 u.n_restarts += 1;
                 u.auto_restart = true;
                 let n = u.n_restarts;
+                // A running start job carries the restart. So does a running `verify-active`
+                // job (a `Requisite=` check waiting while the unit is activating): systemd
+                // merges the restart into it (`job_type_merge()`: verify-active + restart =
+                // restart), which then ends as a start (manager_props regression: it waited
+                // forever).
                 let running_start = u
                     .job
                     .and_then(|j| self.jobs.get(&j))
-                    .filter(|j| j.running && j.kind == JobType::Start)
-                    .is_some();
+                    .filter(|j| {
+                        j.running && matches!(j.kind, JobType::Start | JobType::VerifyActive)
+                    })
+                    .map(|j| j.id);
+                if let Some(j) = running_start.and_then(|jid| self.jobs.get_mut(&jid)) {
+                    j.kind = JobType::Start;
+                }
+                let running_start = running_start.is_some();
                 self.journal(
                     Some(id),
                     6,
