@@ -664,15 +664,9 @@ impl Manager {
 
     /// `path_enter_dead()`: `dead`, or `failed` with the first failure's result.
     fn path_enter_dead(&mut self, id: &UnitName, f: UnitResult) {
-        let Some(u) = self.units.map.get_mut(id) else {
+        let Some(result) = self.settle_result(id, f) else {
             return;
         };
-        if u.result == UnitResult::Success {
-            u.result = f;
-        }
-        let result = u.result;
-        // `unit_log_result()`, success included (systemd 252's `path_enter_dead()`).
-        self.log_unit_result(id, result);
         self.path_unwatch(id);
         self.set_sub(
             id,

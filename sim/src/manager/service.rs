@@ -1090,6 +1090,19 @@ fn reported_failure<'c>(
 }
 
 impl Manager {
+    /// The end of a unit that has no processes left (timers, sockets, paths): keeps the first
+    /// failure's result (`f` when the unit had none) and logs it (`unit_log_result()`, success
+    /// included). `None` when the unit is not loaded.
+    pub(crate) fn settle_result(&mut self, id: &UnitName, f: UnitResult) -> Option<UnitResult> {
+        let u = self.units.map.get_mut(id)?;
+        if u.result == UnitResult::Success {
+            u.result = f;
+        }
+        let result = u.result;
+        self.log_unit_result(id, result);
+        Some(result)
+    }
+
     /// `unit_log_result()`: the journal line of a unit that ended: `Deactivated successfully.`,
     /// `Skipped due to 'exec-condition'.` or `Failed with result 'X'.`, with their message ids.
     pub(crate) fn log_unit_result(&mut self, id: &UnitName, result: UnitResult) {

@@ -392,14 +392,9 @@ impl Manager {
     /// `socket_enter_stop_pre()` … `socket_enter_dead()` (no control processes): records the
     /// result, logs it, closes the ports and enters `dead` or `failed`.
     fn socket_enter_dead(&mut self, fs: &MemFs, id: &UnitName, f: UnitResult) {
-        let Some(u) = self.units.map.get_mut(id) else {
+        let Some(result) = self.settle_result(id, f) else {
             return;
         };
-        if u.result == UnitResult::Success {
-            u.result = f;
-        }
-        let result = u.result;
-        self.log_unit_result(id, result);
         self.close_ports(fs, id);
         let end = if result == UnitResult::Success {
             Sub::Dead

@@ -441,14 +441,9 @@ impl Manager {
     }
 
     fn timer_enter_dead(&mut self, id: &UnitName, f: UnitResult) {
-        let Some(u) = self.units.map.get_mut(id) else {
+        let Some(result) = self.settle_result(id, f) else {
             return;
         };
-        if u.result == UnitResult::Success {
-            u.result = f;
-        }
-        let result = u.result;
-        self.log_unit_result(id, result);
         if result == UnitResult::Success {
             self.timer_set_state(id, TimerState::Dead);
         } else {
