@@ -159,6 +159,8 @@ enum Entry {
     DevNullRel(&'static str, &'static str),
     /// A directory named like a preset file (reading presets then fails).
     PresetDir(&'static str),
+    /// `DIR/NAME` → this target text (named regressions only; the generator does not make it).
+    LinkTo(&'static str, &'static str, &'static str),
 }
 
 fn install_text(lines: &[&str], unit_section: bool) -> String {
@@ -415,6 +417,7 @@ fn build(root: &Path, tree: &[Entry]) {
                 put_link(root, &format!("etc/systemd/system-preset/{f}"), "/dev/null")
             }
             Entry::DevNullRel(d, n) => put_link(root, &format!("{d}/{n}"), "../../../../dev/null"),
+            Entry::LinkTo(d, n, t) => put_link(root, &format!("{d}/{n}"), t),
             Entry::PresetDir(f) => {
                 let p = root.join(format!("etc/systemd/system-preset/{f}"));
                 if p.symlink_metadata().is_err() {
@@ -749,6 +752,59 @@ fn regression_state_filter_rejected_names_are_looked_up_again() {
             "--state=enabled,disabled list-unit-files",
             "--state=bad list-unit-files",
         ],
+        false,
+    );
+}
+
+/// Postmortem: `preset-all` where `/usr/lib/systemd/system/d.socket` is a linked unit (a link
+/// to `/opt/d.socket`) with `WantedBy=t@.service`, and `/etc/systemd/system/t@.service.wants/
+/// d.socket` already links to `/usr/lib/systemd/system/d.socket`. The new `.wants` link would
+/// point to `/opt/d.socket`. systemd's symlink-equivalence check (`files_same()`) `stat()`s
+/// `ROOT/usr/lib/systemd/system/d.socket` on the host, where its absolute target `/opt/d.socket`
+/// leads out of the root to nothing, so the two are not the same file (and `ROOT/opt` is not in
+/// the search path): systemctl removes and recreates the link. The install core resolved the
+/// link inside the root, found `ROOT/opt/d.socket` twice and kept the old link. This was not a
+/// regression of the session-4 speed work: `symlink::equivalent` had always resolved inside the
+/// root. Fixed there: file identity is decided by the host-like walk (`walk_hostlike`), which
+/// now also lets a `..` above the root leave it. (Seed 1795547351474488031.)
+#[test]
+fn regression_linked_unit_wants_link_is_replaced() {
+    regression(
+        vec![
+            Entry::Linked(
+                "usr/lib/systemd/system",
+                "d.socket",
+                vec!["WantedBy=t@.service"],
+            ),
+            Entry::Unit("usr/lib/systemd/system", "a.service", vec![], false),
+            Entry::Wants("etc/systemd/system", "t@.service", false, "d.socket"),
+        ],
+        &["preset-all", "reenable d.socket", "enable d.socket"],
+        false,
+    );
+}
+
+/// Found while fixing the case above (by reading systemd 252's `chroot_unit_symlinks_equivalent()`
+/// and checking with systemctl): its `path_equal()` does not resolve `..`, so an existing mask
+/// link `../../../dev/null` in `/etc/systemd/system` (which lands on `ROOT/dev/null`, missing
+/// here) is neither the same path nor the same file as `/dev/null`, and `mask` without `--force`
+/// fails with "already exists". A target whose last component is `..` makes systemd's filename
+/// extraction fail, and that error counts as "equivalent": `mask` silently succeeds. The install
+/// core normalised `..` away and, for the second tree, reported the link as existing.
+#[test]
+fn regression_equivalence_keeps_dot_dot_components() {
+    regression(
+        vec![Entry::LinkTo(
+            "etc/systemd/system",
+            "m.target",
+            "../../../dev/null",
+        )],
+        &["mask m.target", "--force mask m.target", "unmask m.target"],
+        false,
+    );
+    regression(
+        vec![Entry::LinkTo("etc/systemd/system", "m.target", "foo/..")],
+        &["mask m.target", "--runtime mask m.target"],
         false,
     );
 }

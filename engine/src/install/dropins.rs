@@ -42,7 +42,8 @@ pub(crate) fn conf_files(
 pub(crate) enum Hostlike {
     /// Inside the root, at this existing object.
     Inside(Utf8PathBuf, crate::fs::Metadata),
-    /// A symlink with this absolute target led out of the root (only with a root).
+    /// A symlink with this absolute target, or a `..` above the root, led out of the root to this
+    /// host path (only with a root).
     Outside(Utf8PathBuf),
     /// Nothing there.
     Missing,
@@ -51,9 +52,9 @@ pub(crate) enum Hostlike {
 }
 
 /// Walks `path` the way the host would for systemd's root-less operations on root-prefixed
-/// paths: relative symlinks are followed inside the root; with a root, an absolute symlink leads
-/// out of it onto the host ([`Hostlike::Outside`]); without one it restarts at `/`. The last
-/// component is followed too.
+/// paths: relative symlinks are followed inside the root; with a root, an absolute symlink or a
+/// `..` above the root leads out of it onto the host ([`Hostlike::Outside`]); without one an
+/// absolute symlink restarts at `/` and `..` stops at `/`. The last component is followed too.
 pub(crate) fn walk_hostlike(fs: &dyn FileSystem, lp: &LookupPaths, path: &Utf8Path) -> Hostlike {
     let mut todo: Vec<String> = path
         .as_str()
@@ -66,6 +67,16 @@ pub(crate) fn walk_hostlike(fs: &dyn FileSystem, lp: &LookupPaths, path: &Utf8Pa
     let mut hops = 0;
     while let Some(c) = todo.pop() {
         if c == ".." {
+            if done == "/" {
+                if let Some(root) = lp.root() {
+                    // The host's `..` of the root directory: out of the root.
+                    let rest: Vec<String> = todo.iter().rev().cloned().collect();
+                    return Hostlike::Outside(crate::fs::normalize(
+                        Utf8Path::new("/"),
+                        Utf8Path::new(&format!("{root}/../{}", rest.join("/"))),
+                    ));
+                }
+            }
             done = parent(&done);
             continue;
         }

@@ -1,8 +1,9 @@
 //! Creating and removing enablement symlinks (reference §4.0.2, §4.2 item 3).
 use super::change::{Change, ChangeKind, Errno};
 use super::discover::{basename, errno, join, lstat_host, parent, Ctx};
+use super::dropins::{walk_hostlike, Hostlike};
 use crate::fs::{resolve, FileKind, FileSystem, Follow, FsError, Target};
-use camino::{Utf8Path, Utf8PathBuf};
+use camino::Utf8Path;
 use std::collections::HashSet;
 
 /// systemd's `hidden_or_backup_file()`: entries every directory walk skips (one definition,
@@ -10,67 +11,61 @@ use std::collections::HashSet;
 pub use crate::load::hidden_or_backup;
 
 /// `chroot_unit_symlinks_equivalent()`: is an existing link at `link` with target text `a`
-/// as good as a new one with target `b`? Same path or same file, or same basename with both
-/// inside the search path.
+/// as good as a new one with target `b`? (reference §4.0.2; systemd-stable v252
+/// `src/shared/install.c`, read for the facts.) systemd joins each target to the root (absolute)
+/// or to the link's directory (relative) *without* normalising, then:
+///
+/// 1. `path_equal()`: the same components, `.` and repeated `/` ignored, `..` a component like
+///    any other;
+/// 2. `files_same()`: `stat()` of both **on the host**, so an absolute symlink met on the way
+///    leaves the root (and what it leads to is invisible to us: only the host's `/dev/null` is
+///    known to exist), and a `..` above the root climbs out of it;
+/// 3. the same last component, both lexically inside the search path. A last component that is
+///    `..` makes systemd's filename extraction fail, and the error counts as "equivalent".
 fn equivalent(ctx: &Ctx<'_>, link: &Utf8Path, a: &str, b: &str) -> bool {
     let dir = parent(link);
-    // systemd joins a relative target to the link's directory *on the host* (root included), so
-    // `..` can climb out of the root; such a path is outside the root: `None` here.
-    let abs = |t: &str| {
+    let text = |t: &str| {
         if t.starts_with('/') {
-            Some(crate::fs::normalize(Utf8Path::new("/"), Utf8Path::new(t)))
-        } else if ctx.lp.root().is_some() && escapes_root(&dir, t) {
-            None
+            simplify(t)
         } else {
-            Some(join(&dir, t))
+            simplify(&format!("{dir}/{t}"))
         }
     };
-    let (pa, pb) = match (abs(a), abs(b)) {
-        (Some(x), Some(y)) => (x, y),
-        (None, None) => return a == b,
-        _ => return false,
-    };
+    let (pa, pb) = (text(a), text(b));
     if pa == pb {
         return true;
     }
-    let same_file = |p: &Utf8Path| match resolve(ctx.fs, p, Follow::Yes) {
-        Ok(r) => match r.target {
-            Target::Exists(_) => Some(r.path),
-            Target::DevNull => Some(Utf8PathBuf::from("/dev/null")),
-            Target::Missing => None,
-        },
-        Err(_) => None,
+    let same_file = |p: &str| match walk_hostlike(ctx.fs, ctx.lp, Utf8Path::new(p)) {
+        Hostlike::Inside(path, _) => Some(Some(path)),
+        Hostlike::Outside(t) if t == "/dev/null" => Some(None),
+        Hostlike::Outside(_) | Hostlike::Missing | Hostlike::Error(_) => None,
     };
     if let (Some(x), Some(y)) = (same_file(&pa), same_file(&pb)) {
         if x == y {
             return true;
         }
     }
-    basename(pa.as_str()) == basename(pb.as_str())
-        && ctx.lp.in_search_path(&pa)
-        && ctx.lp.in_search_path(&pb)
+    let (na, nb) = (basename(&pa), basename(&pb));
+    if na == ".." || nb == ".." {
+        return true;
+    }
+    na == nb
+        && ctx.lp.in_search_path(Utf8Path::new(&pa))
+        && ctx.lp.in_search_path(Utf8Path::new(&pb))
 }
 
-/// Whether the relative path `t`, taken from directory `dir`, climbs above `/` (lexically).
-fn escapes_root(dir: &Utf8Path, t: &str) -> bool {
-    let mut depth = dir
-        .as_str()
-        .split('/')
-        .filter(|c| !c.is_empty() && *c != ".")
-        .count();
-    for c in t.split('/') {
-        match c {
-            "" | "." => {}
-            ".." => {
-                if depth == 0 {
-                    return true;
-                }
-                depth -= 1;
-            }
-            _ => depth += 1,
-        }
+/// systemd's `path_simplify()` for an absolute path: empty and `.` components dropped, `..`
+/// kept (it is not resolved lexically).
+fn simplify(p: &str) -> String {
+    let mut out = String::with_capacity(p.len());
+    for c in p.split('/').filter(|c| !c.is_empty() && *c != ".") {
+        out.push('/');
+        out.push_str(c);
     }
-    false
+    if out.is_empty() {
+        out.push('/');
+    }
+    out
 }
 
 /// `create_symlink()`: makes `link` (root-relative) point to `target` (root-relative text).
