@@ -258,7 +258,11 @@ pub(crate) fn decide_in_scope(
     let path = info.path.as_ref().unwrap_or(&empty);
     let path_plain = plain_path(path.as_str());
     for (i, d) in lp.search_path().iter().enumerate() {
-        let (found, same) = scan(i, d, ignore_same_name)?;
+        let (found, same) = if can_decide(lp, info, d) {
+            scan(i, d, ignore_same_name)?
+        } else {
+            (false, false)
+        };
         if found {
             if d.path == lp.persistent_config() {
                 return Ok(Some(UnitFileState::Enabled));
@@ -295,6 +299,21 @@ pub(crate) fn decide_in_scope(
         return Ok(Some(UnitFileState::LinkedRuntime));
     }
     Ok(None)
+}
+
+/// Whether a scan of the search directory `d` can change [`decide_in_scope`]'s answer for the
+/// unit of `info`. A link found in a directory that is neither the persistent config directory,
+/// nor a runtime directory, nor (user scope) the user config directory only sets `at_all`, which
+/// decides nothing unless the unit is an instance, and a same-name link there is never looked
+/// at: for a unit that is not an instance such a directory (the vendor directories, the
+/// control and attached directories in `/etc`) need not be read at all. The answer is the same as
+/// with the scan, unless the scan itself would fail (a directory that cannot be listed, or a
+/// listed link that cannot be read: errors running as root does not meet on a quiet tree).
+pub(crate) fn can_decide(lp: &LookupPaths, info: &InstallInfo, d: &SearchDir) -> bool {
+    crate::name::classify(&info.name) == Some(NameKind::Instance)
+        || d.path == lp.persistent_config()
+        || (lp.scope() == Scope::User && is_user_config_dir(&d.path))
+        || lp.is_runtime_dir(&d.path)
 }
 
 /// What one directory scan found, for both values of `match_name` (index 0: `true`, 1:
@@ -476,7 +495,7 @@ pub fn lookup_state_once(ctx: &mut Ctx<'_>, name: &str) -> Result<UnitFileState,
                     // read.
                     let mut ahead = || {
                         if !std::mem::replace(&mut prefetched, true) {
-                            prefetch_after(ctx, i);
+                            prefetch_after(ctx, info, i);
                         }
                     };
                     let b = find_symlinks_both(ctx, info, ignore_same_name, &d.path, &mut ahead);
@@ -491,14 +510,16 @@ pub fn lookup_state_once(ctx: &mut Ctx<'_>, name: &str) -> Result<UnitFileState,
 }
 
 /// [`FileSystem::prefetch_dirs`](crate::fs::FileSystem::prefetch_dirs) for the search
-/// directories after the `i`th (resolved; those that are directories), last first.
-fn prefetch_after(ctx: &Ctx<'_>, i: usize) {
+/// directories after the `i`th that [`decide_in_scope`] will scan (resolved; those that are
+/// directories), last first.
+fn prefetch_after(ctx: &Ctx<'_>, info: &InstallInfo, i: usize) {
     let real_dirs: Vec<Utf8PathBuf> = ctx
         .lp
         .search_path()
         .iter()
         .skip(i + 1)
         .rev()
+        .filter(|d| can_decide(ctx.lp, info, d))
         .filter_map(|d| match resolve(ctx.fs, &d.path, Follow::Yes) {
             Ok(r) if r.target.kind() == Some(FileKind::Dir) => Some(r.path),
             _ => None,
