@@ -29,6 +29,13 @@ macro_rules! forward {
             fn prefetch_dirs(&self, paths: &[&Utf8Path]) {
                 (**self).prefetch_dirs(paths)
             }
+            fn read_links(
+                &self,
+                dir: &Utf8Path,
+                names: &[&str],
+            ) -> Vec<Result<Utf8PathBuf, FsError>> {
+                (**self).read_links(dir, names)
+            }
             fn create_dir_all(&self, path: &Utf8Path) -> Result<(), FsError> {
                 (**self).create_dir_all(path)
             }

@@ -91,9 +91,26 @@ fn link_matches(
     ignore_destination: bool,
     ignore_same_name: bool,
 ) -> Result<Option<(bool, bool)>, Errno> {
+    let dest = if ignore_destination {
+        None
+    } else {
+        Some(ctx.fs.read_link(&crate::fs::child_path(real, name)))
+    };
+    link_matches_read(name, info, dest, ignore_destination, ignore_same_name)
+}
+
+/// [`link_matches`] with the link's target already read (`dest`: `None` with
+/// `ignore_destination`).
+fn link_matches_read(
+    name: &str,
+    info: &InstallInfo,
+    dest: Option<Result<Utf8PathBuf, crate::fs::FsError>>,
+    ignore_destination: bool,
+    ignore_same_name: bool,
+) -> Result<Option<(bool, bool)>, Errno> {
     let mut found_dest = false;
-    if !ignore_destination {
-        let dest = match ctx.fs.read_link(&crate::fs::child_path(real, name)) {
+    if let Some(dest) = dest {
+        let dest = match dest {
             Ok(d) => d,
             Err(err) if err.is_not_found() => return Ok(None),
             Err(err) => return Err(errno(&err)),
@@ -366,32 +383,44 @@ fn in_directory_both(
         }
     };
     let same_name_path = join(config, &info.name);
-    for e in entries {
-        if e.kind != FileKind::Symlink || hidden_or_backup(&e.name) {
-            continue;
-        }
-        let (found_path, found_dest) = match link_matches(
-            ctx,
-            &real,
-            &e.name,
-            info,
-            ignore_destination,
-            ignore_same_name,
-        ) {
-            Ok(Some(m)) => m,
-            Ok(None) => continue,
-            Err(err) => {
-                if out.error.is_none() {
-                    out.error = Some(err);
-                }
-                continue;
-            }
+    let links: Vec<&str> = entries
+        .iter()
+        .filter(|e| e.kind == FileKind::Symlink && !hidden_or_backup(&e.name))
+        .map(|e| e.name.as_str())
+        .collect();
+    // Every link's target is needed (unless an early one decides): read them together.
+    let mut dests = if ignore_destination {
+        Vec::new()
+    } else {
+        ctx.fs.read_links(&real, &links)
+    }
+    .into_iter();
+    for name in links {
+        let dest = if ignore_destination {
+            None
+        } else {
+            Some(
+                dests
+                    .next()
+                    .unwrap_or_else(|| ctx.fs.read_link(&crate::fs::child_path(&real, name))),
+            )
         };
-        if found_path && found_dest && join(dir, &e.name) == same_name_path {
+        let (found_path, found_dest) =
+            match link_matches_read(name, info, dest, ignore_destination, ignore_same_name) {
+                Ok(Some(m)) => m,
+                Ok(None) => continue,
+                Err(err) => {
+                    if out.error.is_none() {
+                        out.error = Some(err);
+                    }
+                    continue;
+                }
+            };
+        if found_path && found_dest && join(dir, name) == same_name_path {
             out.same = true;
         } else if found_path || found_dest {
             out.found[1] = true;
-            if is_known_name(info, &e.name) {
+            if is_known_name(info, name) {
                 out.found[0] = true;
             }
             if out.found[0] {

@@ -101,6 +101,9 @@ impl unitlab_engine::fs::FileSystem for CliFs<'_> {
     fn prefetch_dirs(&self, paths: &[&Utf8Path]) {
         self.as_dyn().prefetch_dirs(paths)
     }
+    fn read_links(&self, dir: &Utf8Path, names: &[&str]) -> Vec<Result<Utf8PathBuf, FsError>> {
+        self.as_dyn().read_links(dir, names)
+    }
     fn read_dir_metadata(
         &self,
         path: &Utf8Path,
