@@ -65,14 +65,28 @@ pub fn unit_exists(ctx: &mut Ctx<'_>, name: &str) -> Result<bool, Errno> {
     if UnitName::new(name).is_err() {
         return Err(Errno::EINVAL);
     }
+    // On a tree that does not change (while a view is attached) the answer and the lines the
+    // lookup logs are the same every time: `preset-all` asks for `multi-user.target` thousands
+    // of times.
+    let view = ctx.view.clone();
+    if let Some((r, logs)) = view
+        .as_ref()
+        .and_then(|v| v.exists(name, ctx.exclude_generated))
+    {
+        ctx.logs.extend(logs);
+        return r;
+    }
     let mut scratch = ctx.scratch();
-    let r = scratch.discover(name, Search::NONE, None);
-    ctx.logs.append(&mut scratch.logs);
-    match r {
+    let r = match scratch.discover(name, Search::NONE, None) {
         Ok(_) => Ok(true),
         Err(Errno::ENOENT) => Ok(false),
         Err(e) => Err(e),
+    };
+    if let Some(v) = view {
+        v.remember_exists(name, ctx.exclude_generated, (r, scratch.logs.clone()));
     }
+    ctx.logs.append(&mut scratch.logs);
+    r
 }
 
 fn symlink_wants(

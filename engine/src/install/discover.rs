@@ -74,7 +74,7 @@ pub struct Ctx<'a> {
     /// The lookup paths.
     pub lp: &'a LookupPaths,
     /// Units in the order they became known.
-    pub infos: IndexMap<String, InstallInfo>,
+    pub infos: IndexMap<String, InstallInfo, crate::fs::FastBuildHasher>,
     /// Which entries of `infos` were processed already (`have_processed`). Entries are only ever
     /// set to `true` (by [`Ctx::next_unprocessed`], which looks from the last one it returned).
     pub processed: Vec<bool>,
@@ -101,7 +101,7 @@ impl<'a> Ctx<'a> {
         Ctx {
             fs,
             lp,
-            infos: IndexMap::new(),
+            infos: IndexMap::default(),
             processed: Vec::new(),
             logs: Vec::new(),
             utf8,
@@ -242,16 +242,20 @@ impl<'a> Ctx<'a> {
     /// `install_info_may_process()`.
     pub fn may_process(&self, i: usize, changes: &mut Vec<Change>) -> Result<(), Errno> {
         let info = self.info(i);
-        let path = info.path.clone().unwrap_or_default();
-        let host = self.host(&path);
+        let empty = Utf8PathBuf::new();
+        let path = info.path.as_ref().unwrap_or(&empty);
         if info.mode == Some(Mode::Masked) {
-            changes.push(Change::new(ChangeKind::Error(Errno::ERFKILL), &host, None));
+            changes.push(Change::new(
+                ChangeKind::Error(Errno::ERFKILL),
+                &self.host(path),
+                None,
+            ));
             return Err(Errno::ERFKILL);
         }
-        if self.lp.is_generator(&path) || self.lp.is_transient(&path) {
+        if self.lp.is_generator(path) || self.lp.is_transient(path) {
             changes.push(Change::new(
                 ChangeKind::Error(Errno::EADDRNOTAVAIL),
-                &host,
+                &self.host(path),
                 None,
             ));
             return Err(Errno::EADDRNOTAVAIL);

@@ -14,32 +14,10 @@
 use crate::fs::{DirEntry, FileKind, FileSystem, FsError, Metadata};
 use camino::{Utf8Path, Utf8PathBuf};
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Mutex;
 
-/// FNV-1a: paths are short and trusted here, SipHash's DoS resistance buys nothing.
-#[derive(Default)]
-struct Fnv(u64);
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for b in bytes {
-            h ^= u64::from(*b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
-
-type FastMap<V> = HashMap<String, V, BuildHasherDefault<Fnv>>;
+/// Paths are short and trusted here: SipHash's DoS resistance buys nothing.
+type FastMap<V> = HashMap<String, V, crate::fs::FastBuildHasher>;
 
 /// A remembered answer: a value, or "not found" as seen at a generation (other errors are not
 /// remembered).
@@ -58,7 +36,7 @@ struct State {
     /// somewhere, or through a symlink).
     created: FastMap<u64>,
     /// For every directory listed: the names it holds, with their kinds.
-    names: FastMap<HashMap<String, FileKind, BuildHasherDefault<Fnv>>>,
+    names: FastMap<HashMap<String, FileKind, crate::fs::FastBuildHasher>>,
     /// Contents read to answer an `lstat`, waiting for the `read`.
     content: FastMap<Vec<u8>>,
 }

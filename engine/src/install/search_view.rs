@@ -18,6 +18,7 @@
 use super::change::Errno;
 use super::dropins::resolve_hostlike;
 use super::fsutil::{errno, join, parent};
+use crate::fs::FastBuildHasher;
 use crate::fs::{resolve, FileKind, FileSystem, Follow, Target};
 use crate::load::LookupPaths;
 use camino::{Utf8Path, Utf8PathBuf};
@@ -25,7 +26,7 @@ use std::collections::{HashMap, HashSet};
 
 /// The names listed in one directory (`None`: it could not be listed, so nothing can be
 /// concluded from it).
-type Names = Option<HashSet<String>>;
+type Names = Option<HashSet<String, FastBuildHasher>>;
 
 /// One search directory, resolved.
 #[derive(Debug)]
@@ -48,7 +49,14 @@ struct DirView {
 pub struct SearchView {
     dirs: Vec<DirView>,
     listings: Vec<Names>,
+    /// Answers of `unit_file_exists()` (by name and whether generator directories are left
+    /// out) with the lines their lookup logged: valid as long as the view (the tree does not
+    /// change meanwhile).
+    exists: std::cell::RefCell<HashMap<(String, bool), ExistsAnswer, FastBuildHasher>>,
 }
+
+/// A remembered `unit_file_exists()` answer and the lines its lookup logged.
+pub(crate) type ExistsAnswer = (Result<bool, Errno>, Vec<super::Log>);
 
 /// What a view says about a probe.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,16 +70,17 @@ pub(crate) enum Probe {
 impl SearchView {
     /// Resolves and lists every search directory of `lp` on `fs`.
     pub fn build(fs: &dyn FileSystem, lp: &LookupPaths) -> SearchView {
-        let mut listed: HashMap<Utf8PathBuf, usize> = HashMap::new();
+        let mut listed: HashMap<Utf8PathBuf, usize, FastBuildHasher> = HashMap::default();
         let mut listings: Vec<Names> = vec![None];
         let mut list = |dir: &Utf8Path| -> usize {
             if let Some(i) = listed.get(dir) {
                 return *i;
             }
-            let names = fs
-                .read_dir(dir)
-                .ok()
-                .map(|v| v.into_iter().map(|e| e.name).collect::<HashSet<String>>());
+            let names = fs.read_dir(dir).ok().map(|v| {
+                v.into_iter()
+                    .map(|e| e.name)
+                    .collect::<HashSet<String, FastBuildHasher>>()
+            });
             listings.push(names);
             listed.insert(dir.to_owned(), listings.len() - 1);
             listings.len() - 1
@@ -106,7 +115,26 @@ impl SearchView {
                 }
             })
             .collect();
-        SearchView { dirs, listings }
+        SearchView {
+            dirs,
+            listings,
+            exists: Default::default(),
+        }
+    }
+
+    /// The remembered `unit_file_exists()` answer for `name`, if any.
+    pub(crate) fn exists(&self, name: &str, exclude_generated: bool) -> Option<ExistsAnswer> {
+        self.exists
+            .borrow()
+            .get(&(name.to_owned(), exclude_generated))
+            .cloned()
+    }
+
+    /// Remembers a `unit_file_exists()` answer for `name`.
+    pub(crate) fn remember_exists(&self, name: &str, exclude_generated: bool, a: ExistsAnswer) {
+        self.exists
+            .borrow_mut()
+            .insert((name.to_owned(), exclude_generated), a);
     }
 
     fn lists(&self, listing: usize, name: &str) -> Option<bool> {
