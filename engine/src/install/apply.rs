@@ -34,6 +34,9 @@ fn symlink_aliases(
     changes: &mut Vec<Change>,
 ) -> Result<i32, Errno> {
     let mut r: Result<i32, Errno> = Ok(0);
+    if ctx.info(i).aliases.is_empty() {
+        return r;
+    }
     let info = ctx.info(i).clone();
     let path = info.path.clone().unwrap_or_default();
     for s in &info.aliases {
@@ -97,15 +100,20 @@ fn symlink_wants(
     flags: ApplyFlags,
     changes: &mut Vec<Change>,
 ) -> Result<i32, Errno> {
+    let empty = if required {
+        ctx.info(i).required_by.is_empty()
+    } else {
+        ctx.info(i).wanted_by.is_empty()
+    };
+    if empty {
+        return Ok(0);
+    }
     let info = ctx.info(i).clone();
     let list = if required {
         &info.required_by
     } else {
         &info.wanted_by
     };
-    if list.is_empty() {
-        return Ok(0);
-    }
     let suffix = if required { ".requires" } else { ".wants" };
     let own = UnitName::new(&info.name).map_err(|_| Errno::EINVAL)?;
     let mut templates_only = false;
@@ -189,18 +197,20 @@ fn symlink_link(
     force: bool,
     changes: &mut Vec<Change>,
 ) -> Result<i32, Errno> {
-    let info = ctx.info(i).clone();
-    let path = info.path.clone().unwrap_or_default();
+    let path = ctx.info(i).path.clone().unwrap_or_default();
     let dir = parent(&path);
-    if ctx
-        .lp
-        .search_path()
-        .iter()
-        .any(|d| super::fsutil::same_path(&d.path, &dir))
-    {
+    // `same_path` for each search directory, with `dir` checked for plainness once.
+    let dir_plain = super::fsutil::plain_path(dir.as_str());
+    if ctx.lp.search_path().iter().any(|d| {
+        if dir_plain && super::fsutil::plain_path(d.path.as_str()) {
+            d.path.as_str() == dir.as_str()
+        } else {
+            d.path == dir
+        }
+    }) {
         return Ok(0);
     }
-    let link = join(config, &info.name);
+    let link = join(config, &ctx.info(i).name);
     create_symlink(ctx, &path, &link, force, changes)
 }
 

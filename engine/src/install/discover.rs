@@ -344,30 +344,32 @@ impl<'a> Ctx<'a> {
             return self.load_or_readlink(i, &p, flags, false);
         }
         let name = self.info(i).name.clone();
-        let template = UnitName::new(&name)
-            .ok()
+        let parsed = UnitName::new(&name).ok();
+        let template = parsed
+            .as_ref()
             .filter(|n| n.kind() == NameKind::Instance)
             .and_then(|n| n.template())
             .map(UnitName::into_string);
         // Indices into the search path (without the generator directories if excluded).
-        let dirs: Vec<usize> = self
-            .lp
-            .search_path()
-            .iter()
-            .enumerate()
-            .filter(|(_, d)| !(self.exclude_generated && d.class.is_generator()))
-            .map(|(k, _)| k)
-            .collect();
-        let view = self.view.clone();
+        let lp = self.lp;
+        let exclude_generated = self.exclude_generated;
+        let dirs = || {
+            lp.search_path()
+                .iter()
+                .enumerate()
+                .filter(move |(_, d)| !(exclude_generated && d.class.is_generator()))
+                .map(|(k, _)| k)
+        };
         // The view may answer a probe only where `load()` would get as far as its `lstat`
         // (names of a type that cannot be templated log an error first).
-        let view = view.filter(|_| {
-            UnitName::new(&name)
-                .is_ok_and(|n| n.kind() == NameKind::Plain || n.unit_type().can_template())
+        let view = self.view.clone().filter(|_| {
+            parsed
+                .as_ref()
+                .is_some_and(|n| n.kind() == NameKind::Plain || n.unit_type().can_template())
         });
         let mut found: Option<i32> = None;
         for candidate in std::iter::once(&name).chain(template.iter()) {
-            for &k in &dirs {
+            for k in dirs() {
                 if let Some(v) = &view {
                     if let super::search_view::Probe::Fails(
                         Errno::ENOENT | Errno::ENOTDIR | Errno::EACCES,
@@ -400,7 +402,7 @@ impl<'a> Ctx<'a> {
         let mut dropin_dirs: Vec<Utf8PathBuf> = Vec::new();
         for unit in std::iter::once(&name).chain(template.iter()) {
             let dir_name = format!("{unit}.d");
-            for &k in &dirs {
+            for k in dirs() {
                 if self
                     .view
                     .as_ref()

@@ -51,15 +51,6 @@ pub(crate) fn plain_path(p: &str) -> bool {
         .any(|w| w[0] == b'/' && (w[1] == b'/' || w[1] == b'.'))
 }
 
-/// `Path` equality (by components), by text when both paths are plain.
-pub(crate) fn same_path(a: &Utf8Path, b: &Utf8Path) -> bool {
-    if plain_path(a.as_str()) && plain_path(b.as_str()) {
-        a.as_str() == b.as_str()
-    } else {
-        a == b
-    }
-}
-
 pub(crate) fn errno(e: &FsError) -> Errno {
     Errno::from_fs(e)
 }
