@@ -65,7 +65,7 @@ fn symlink_aliases(
 
 /// `unit_file_exists()`: 1 if `name` can be found, 0 if not, an error otherwise.
 pub fn unit_exists(ctx: &mut Ctx<'_>, name: &str) -> Result<bool, Errno> {
-    if UnitName::new(name).is_err() {
+    if !crate::name::is_valid(name) {
         return Err(Errno::EINVAL);
     }
     // On a tree that does not change (while a view is attached) the answer and the lines the

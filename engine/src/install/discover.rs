@@ -182,7 +182,7 @@ impl<'a> Ctx<'a> {
             Some(n) => n.to_owned(),
             None => basename(path.as_ref().map_or("", |p| p.as_str())).to_owned(),
         };
-        if UnitName::new(&name).is_err() {
+        if !crate::name::is_valid(&name) {
             return Err(Errno::EINVAL);
         }
         if let Some(i) = self.infos.get_index_of(&name) {

@@ -22,7 +22,6 @@ use super::symlink::{remove_marked, RemoveSet};
 use super::{config_dir, dry, Log, Options, Outcome};
 use crate::fs::{FileKind, FileSystem};
 use crate::load::LookupPaths;
-use crate::name::UnitName;
 use camino::Utf8Path;
 
 /// `--preset-mode=`.
@@ -216,7 +215,7 @@ fn prepare_all(ph: &mut Phase<'_, '_>, fs: &dyn FileSystem, lp: &LookupPaths) ->
             continue;
         };
         for e in entries {
-            if UnitName::new(&e.name).is_err() {
+            if !crate::name::is_valid(&e.name) {
                 continue;
             }
             if !matches!(e.kind, FileKind::Symlink | FileKind::File) {

@@ -603,7 +603,7 @@ pub(crate) fn state_by(
     name: &str,
     mut in_scope: impl FnMut(&Ctx<'_>, &InstallInfo, bool) -> Result<Option<UnitFileState>, Errno>,
 ) -> Result<UnitFileState, Errno> {
-    if UnitName::new(name).is_err() {
+    if !crate::name::is_valid(name) {
         return Err(Errno::EINVAL);
     }
     let i = ctx.discover(name, Search::LOAD_FOLLOW, None)?;

@@ -210,7 +210,7 @@ fn remove_in(
                 }
             }
             FileKind::Symlink => {
-                if crate::name::UnitName::new(&e.name).is_err() {
+                if !crate::name::is_valid(&e.name) {
                     continue;
                 }
                 let mut found = set.contains(&e.name);
