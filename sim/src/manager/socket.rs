@@ -246,7 +246,7 @@ impl Manager {
     }
 
     fn socket_cfg(&self, id: &UnitName) -> Option<SocketConfig> {
-        let u = self.units.map.get(id)?;
+        let u = self.units.unit(id)?;
         Some(SocketConfig::of(&u.node.unit, |v| {
             self.expand_specifiers(v)
         }))
@@ -254,7 +254,7 @@ impl Manager {
 
     /// The service a socket triggers (`Accept=no`): its first `Triggers=` service.
     fn socket_service(&self, id: &UnitName) -> Option<UnitName> {
-        let u = self.units.map.get(id)?;
+        let u = self.units.unit(id)?;
         u.deps(DepKind::Triggers)
             .into_iter()
             .find(|t| t.unit_type() == UnitType::Service)
@@ -267,7 +267,7 @@ impl Manager {
         };
         if cfg.has_non_accept_port() {
             if let Some(svc) = self.socket_service(id) {
-                let refuse = match self.units.map.get(&svc) {
+                let refuse = match self.units.unit(&svc) {
                     Some(s) if s.load_state() != LoadState::Loaded => Some("not loaded"),
                     Some(s) if !matches!(s.sub, Sub::Dead | Sub::Failed | Sub::AutoRestart) => {
                         Some("already active")
@@ -286,7 +286,7 @@ impl Manager {
                 }
             }
         }
-        if let Some(u) = self.units.map.get_mut(id) {
+        if let Some(u) = self.units.unit_mut(id) {
             u.result = UnitResult::Success;
         }
         if let Err(e) = self.open_ports(fs, &cfg) {
@@ -294,7 +294,7 @@ impl Manager {
             self.socket_enter_dead(fs, id, UnitResult::Resources);
             return;
         }
-        let loaded_at = self.units.map.get(id).map(|u| u.loaded_at).unwrap_or(0);
+        let loaded_at = self.units.unit(id).map(|u| u.loaded_at).unwrap_or(0);
         let rt = self.sockets.runtime.entry(id.clone()).or_default();
         if rt.loaded_at != loaded_at && rt.open.is_none() {
             *rt = SocketRuntime {
@@ -365,7 +365,7 @@ impl Manager {
         // The service that was handed the listening sockets keeps them open while it runs.
         let main = self
             .socket_service(id)
-            .and_then(|s| Some((s.clone(), self.units.map.get(&s)?.main.as_ref()?.pid)));
+            .and_then(|s| Some((s.clone(), self.units.unit(&s)?.main.as_ref()?.pid)));
         if let Some(rt) = self.sockets.runtime.get_mut(id) {
             rt.held = main.map(|(s, pid)| (cfg.clone(), s, pid));
         }
@@ -410,7 +410,7 @@ impl Manager {
             return;
         };
         let accept = rt.open.as_ref().is_some_and(|c| c.accept);
-        let listening = self.units.map.get(id).map(|u| u.sub) == Some(Sub::TypeActive("listening"));
+        let listening = self.units.unit(id).map(|u| u.sub) == Some(Sub::TypeActive("listening"));
         if accept {
             if listening {
                 self.socket_enter_running(fs, id, Some(addr));
@@ -581,7 +581,7 @@ impl Manager {
             self.queue_failed(fs, id, "template", "Invalid argument");
             return;
         }
-        if let Some(u) = self.units.map.get_mut(&svc) {
+        if let Some(u) = self.units.unit_mut(&svc) {
             let d = match &u.cfg.description {
                 Some(d) => format!("{d} ({peer})"),
                 None => peer,
@@ -617,7 +617,7 @@ impl Manager {
         if !self.sockets.prototypes.contains_key(template) {
             let internal = template.with_instance("internal").ok()?;
             let id = self.load_one(fs, &internal)?;
-            let loaded = self.units.map.get(&id)?;
+            let loaded = self.units.unit(&id)?;
             let proto = Unit::new(loaded.node.clone(), loaded.stamp.clone());
             self.sockets.prototypes.insert(template.clone(), proto);
         }
@@ -637,7 +637,7 @@ impl Manager {
             && proto.deps(DepKind::Conflicts).iter().all(|d| {
                 self.active_state(d.as_str()).is_inactive_or_failed() && !self.has_any_job(d)
             });
-        if !pulls_ready || self.units.map.contains_key(name) {
+        if !pulls_ready || self.units.has(name) {
             return self.load_one(fs, name);
         }
         // The prototype was kept as loaded, never started: a fresh unit under another name.
@@ -647,6 +647,7 @@ impl Manager {
         node.unit.requested = name.clone();
         node.unit.names = vec![name.clone()];
         unit.loaded_at = self.now();
+        unit.ty = name.unit_type();
         self.units.map.insert(name.clone(), unit);
         self.units.names.insert(name.to_string(), name.clone());
         self.sockets.fast_start.insert(name.clone());
@@ -654,12 +655,12 @@ impl Manager {
     }
 
     fn has_any_job(&self, id: &UnitName) -> bool {
-        self.units.map.get(id).is_some_and(|u| u.job.is_some())
+        self.units.unit(id).is_some_and(|u| u.job.is_some())
     }
 
     /// `unit_active_or_pending()`.
     fn active_or_pending(&self, id: &UnitName) -> bool {
-        let Some(u) = self.units.map.get(id) else {
+        let Some(u) = self.units.unit(id) else {
             return false;
         };
         u.active().is_active_or_activating()
@@ -684,7 +685,7 @@ impl Manager {
             (socket, svc, [DepKind::Before, DepKind::Triggers]),
             (svc, socket, [DepKind::After, DepKind::TriggeredBy]),
         ] {
-            if let Some(u) = self.units.map.get_mut(from) {
+            if let Some(u) = self.units.unit_mut(from) {
                 for k in kinds {
                     std::sync::Arc::make_mut(&mut u.node)
                         .deps
@@ -727,10 +728,10 @@ impl Manager {
     /// After a unit's state changed: a service's sockets follow it (`socket_trigger_notify()`),
     /// and an instance that ended closes its connection.
     pub(crate) fn socket_notify(&mut self, fs: &MemFs, x: &UnitName) {
-        if x.unit_type() != UnitType::Service || self.sockets.runtime.is_empty() {
+        if self.sockets.runtime.is_empty() || x.unit_type() != UnitType::Service {
             return;
         }
-        let Some(u) = self.units.map.get(x) else {
+        let Some(u) = self.units.unit(x) else {
             return;
         };
         let sub = u.sub;
@@ -745,7 +746,7 @@ impl Manager {
             self.connection_closed(x);
         }
         for s in sockets {
-            let Some(su) = self.units.map.get(&s) else {
+            let Some(su) = self.units.unit(&s) else {
                 continue;
             };
             let state = su.sub;
