@@ -343,8 +343,7 @@ impl Manager {
             .iter()
             .map(|(unit, ..)| {
                 self.units
-                    .map
-                    .get(unit)
+                    .unit(unit)
                     .map(|u| to_tstate(u.active()))
                     .unwrap_or(TActiveState::Inactive)
             })
@@ -562,7 +561,7 @@ impl Manager {
         match kind {
             JobType::Nop => self.finish_job(id, JobResult::Done, true),
             JobType::VerifyActive => {
-                let a = self.active_state(unit.as_str());
+                let a = self.state_of(&unit);
                 if a.is_active_or_reloading() {
                     self.finish_job(id, JobResult::Done, true);
                 } else if a != ActiveState::Activating {
@@ -621,7 +620,7 @@ impl Manager {
         }
         if job.kind == JobType::Start
             && result == JobResult::Done
-            && self.active_state(unit.as_str()).is_inactive_or_failed()
+            && self.state_of(&unit).is_inactive_or_failed()
         {
             self.fail_dependents(&unit, &[DepKind::RequisiteOf]);
         }
@@ -827,8 +826,7 @@ impl Manager {
         let unloaded_requirement = leaving
             && u.node.deps_of(DepKind::Requires).any(|(d, _)| {
                 self.units
-                    .map
-                    .get(d)
+                    .unit(d)
                     .is_some_and(|du| du.load_state() != unitlab_engine::load::LoadState::Loaded)
             });
         // Timers that trigger the unit follow its state (`notify_timers`).
@@ -939,14 +937,20 @@ impl Manager {
                     );
                 }
             }
-            let changed = std::mem::take(&mut self.changed);
+            let mut changed = std::mem::take(&mut self.changed);
             if changed.is_empty() && triggers.is_empty() {
+                self.changed = changed;
                 return;
             }
-            for x in changed {
+            for x in changed.drain(..) {
                 self.check_after_change(fs, &x);
                 self.socket_notify(fs, &x);
                 self.notify_triggering(fs, &x);
+            }
+            // Keep the list's room for the next round (nothing was added meanwhile, or the
+            // additions are kept).
+            if self.changed.is_empty() {
+                self.changed = changed;
             }
         }
     }
@@ -971,8 +975,7 @@ impl Manager {
 
     fn has_job(&self, id: &UnitName, kinds: &[JobType]) -> bool {
         self.units
-            .map
-            .get(id)
+            .unit(id)
             .and_then(|u| u.job)
             .and_then(|j| self.jobs.get(&j))
             .is_some_and(|j| kinds.contains(&j.kind))
@@ -989,7 +992,7 @@ impl Manager {
         let node = std::sync::Arc::clone(&u.node);
         if xa.is_inactive_or_failed() && !x_job {
             for (b, _) in node.deps_of(DepKind::BoundBy) {
-                let ba = self.active_state(b.as_str());
+                let ba = self.state_of(&b);
                 if ba.is_active_or_reloading()
                     && !self.has_job(b, &[JobType::Stop])
                     && self.auto_allowed(b)
@@ -1013,7 +1016,7 @@ impl Manager {
                 }
             }
             for (h, _) in node.deps_of(DepKind::UpheldBy) {
-                if self.active_state(h.as_str()).is_active_or_reloading() {
+                if self.state_of(&h).is_active_or_reloading() {
                     if self.auto_allowed(x) {
                         let _ = self.enqueue(fs, x, Request::Start, Mode::Replace);
                     } else {
@@ -1026,7 +1029,7 @@ impl Manager {
         if xa.is_active_or_reloading() {
             self.check_unneeded(fs, x);
             for (d, _) in node.deps_of(DepKind::Upholds) {
-                let da = self.active_state(d.as_str());
+                let da = self.state_of(&d);
                 let has = self.units.get(d.as_str()).is_some_and(|u| u.job.is_some());
                 if da.is_inactive_or_failed() && !has && self.auto_allowed(d) {
                     let _ = self.enqueue(fs, d, Request::Start, Mode::Replace);
@@ -1052,7 +1055,7 @@ impl Manager {
         .iter()
         .flat_map(|k| u.node.deps_of(*k))
         .any(|(o, _)| {
-            self.active_state(o.as_str()).is_active_or_activating()
+            self.state_of(&o).is_active_or_activating()
                 || self.has_job(
                     o,
                     &[JobType::Start, JobType::Restart, JobType::VerifyActive],

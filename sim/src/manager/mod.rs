@@ -449,6 +449,15 @@ impl Manager {
             .unwrap_or(ActiveState::Inactive)
     }
 
+    /// The active state of unit `id` as [`Manager::active_state`] gives it, without going
+    /// through the alias table when `id` is a loaded unit's id (an id is always its own name).
+    fn state_of(&self, id: &UnitName) -> ActiveState {
+        match self.units.unit(id) {
+            Some(u) => u.active(),
+            None => self.active_state(id.as_str()),
+        }
+    }
+
     /// The sub-state of a unit (`dead` for units not loaded).
     pub fn sub_state(&self, name: &str) -> &'static str {
         self.units

@@ -470,8 +470,7 @@ impl Manager {
     /// The unit a path unit triggers (the first `Triggers=` edge).
     fn path_trigger(&self, id: &UnitName) -> Option<UnitName> {
         self.units
-            .map
-            .get(id)?
+            .unit(id)?
             .node
             .deps_of(DepKind::Triggers)
             .next()
@@ -493,8 +492,7 @@ impl Manager {
         self.load(fs, std::slice::from_ref(&trigger));
         let loaded = self
             .units
-            .map
-            .get(&trigger)
+            .unit(&trigger)
             .is_some_and(|t| t.load_state() == LoadState::Loaded);
         if !loaded {
             self.unit_log(
@@ -513,8 +511,7 @@ impl Manager {
         // limit is kept across stop and start.
         let fresh = self
             .units
-            .map
-            .get(id)
+            .unit(id)
             .is_none_or(|u| u.stamps.inactive_exit.is_none());
         let mut cfg = self.path_config(id);
         if let Some(old) = self.path_units.get(id).filter(|_| !fresh) {
@@ -551,7 +548,7 @@ impl Manager {
     /// `path_enter_waiting()`.
     fn path_enter_waiting(&mut self, fs: &MemFs, id: &UnitName, initial: bool, from_notify: bool) {
         if let Some(t) = self.path_trigger(id) {
-            if !self.active_state(t.as_str()).is_inactive_or_failed() {
+            if !self.state_of(&t).is_inactive_or_failed() {
                 self.path_unwatch(id);
                 self.set_sub(id, Sub::Running);
                 return;
@@ -615,8 +612,7 @@ impl Manager {
         // Not while a stop of the path unit is pending.
         let stopping = self
             .units
-            .map
-            .get(id)
+            .unit(id)
             .and_then(|u| u.job)
             .and_then(|j| self.jobs.get(&j))
             .is_some_and(|j| matches!(j.kind, super::JobType::Stop | super::JobType::Restart));

@@ -53,7 +53,7 @@ impl Manager {
             .map(|(d, _)| d)
             .find(|d| {
                 u.node.has_dep(DepKind::After, d.as_str())
-                    && !self.active_state(d.as_str()).is_active_or_reloading()
+                    && !self.state_of(&d).is_active_or_reloading()
             })
             .cloned();
         if let Some(other) = bound_inactive.filter(|_| u.sub != Sub::AutoRestart) {
@@ -206,8 +206,7 @@ impl Manager {
 
     fn timeout_start(&self, id: &UnitName) -> u64 {
         self.units
-            .map
-            .get(id)
+            .unit(id)
             .and_then(|u| u.cfg.service.as_ref())
             .map(|s| s.timeout_start)
             .unwrap_or(INFINITY)
@@ -215,8 +214,7 @@ impl Manager {
 
     fn timeout_stop(&self, id: &UnitName) -> u64 {
         self.units
-            .map
-            .get(id)
+            .unit(id)
             .and_then(|u| u.cfg.service.as_ref())
             .map(|s| s.timeout_stop)
             .unwrap_or(INFINITY)
@@ -255,8 +253,7 @@ impl Manager {
             && setting == "ExecStart"
             && self
                 .units
-                .map
-                .get(id)
+                .unit(id)
                 .and_then(|u| u.cfg.service.as_ref())
                 .is_some_and(|s| s.kind == ServiceType::Forking);
         let Some(u) = self.units.unit_mut(id) else {
@@ -482,8 +479,7 @@ impl Manager {
         let cmds = self.exec_list(id, "ExecStop", |s| &s.stop);
         let ran = self
             .units
-            .map
-            .get(id)
+            .unit(id)
             .is_some_and(|u| u.stamps.exec_main_start.is_some() || u.main.is_some());
         if cmds.is_empty() || !ran {
             self.enter_signal(id, Sub::StopSigterm, UnitResult::Success);
@@ -658,15 +654,10 @@ impl Manager {
                 ],
             );
         }
-        let has_pending = self
-            .units
-            .map
-            .get(id)
-            .is_some_and(|u| !u.pending.is_empty());
+        let has_pending = self.units.unit(id).is_some_and(|u| !u.pending.is_empty());
         let others_alive = self
             .units
-            .map
-            .get(id)
+            .unit(id)
             .is_some_and(|u| u.main.is_some() || u.control.is_some());
         match (role, sub) {
             (Role::Main, Sub::Start) => {

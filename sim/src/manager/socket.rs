@@ -208,8 +208,7 @@ impl Manager {
         for (id, rt) in &self.sockets.runtime {
             let held = rt.held.as_ref().filter(|(_, svc, pid)| {
                 self.units
-                    .map
-                    .get(svc)
+                    .unit(svc)
                     .and_then(|u| u.main.as_ref())
                     .is_some_and(|p| p.pid == *pid)
             });
@@ -435,8 +434,7 @@ impl Manager {
     /// command (see the module docs).
     fn service_accepts(&self, svc: &UnitName) -> bool {
         self.units
-            .map
-            .get(svc)
+            .unit(svc)
             .and_then(|u| u.main.as_ref())
             .is_some_and(|p| !p.cmd.behavior().ends())
     }
@@ -447,8 +445,7 @@ impl Manager {
         let now = self.now();
         if self
             .units
-            .map
-            .get(id)
+            .unit(id)
             .and_then(|u| u.job)
             .and_then(|j| self.jobs.get(&j))
             .is_some_and(|j| matches!(j.kind, super::JobType::Stop | super::JobType::Restart))
@@ -501,8 +498,7 @@ impl Manager {
         let Some(addr) = conn else {
             let triggers = self
                 .units
-                .map
-                .get(id)
+                .unit(id)
                 .map(|u| u.deps(DepKind::Triggers))
                 .unwrap_or_default();
             let pending = triggers.iter().any(|t| self.active_or_pending(t));
@@ -574,8 +570,7 @@ impl Manager {
         self.add_trigger_edge(id, &svc);
         let loaded = self
             .units
-            .map
-            .get(&svc)
+            .unit(&svc)
             .is_some_and(|u| u.load_state() == LoadState::Loaded && u.sub == Sub::Dead);
         if !loaded {
             self.queue_failed(fs, id, "template", "Invalid argument");
@@ -633,10 +628,11 @@ impl Manager {
         ]
         .iter()
         .flat_map(|k| proto.deps(*k))
-        .all(|d| self.active_state(d.as_str()).is_active_or_reloading() && !self.has_any_job(&d))
-            && proto.deps(DepKind::Conflicts).iter().all(|d| {
-                self.active_state(d.as_str()).is_inactive_or_failed() && !self.has_any_job(d)
-            });
+        .all(|d| self.state_of(&d).is_active_or_reloading() && !self.has_any_job(&d))
+            && proto
+                .deps(DepKind::Conflicts)
+                .iter()
+                .all(|d| self.state_of(&d).is_inactive_or_failed() && !self.has_any_job(d));
         if !pulls_ready || self.units.has(name) {
             return self.load_one(fs, name);
         }

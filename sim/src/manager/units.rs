@@ -470,7 +470,8 @@ impl Units {
         };
         // Loaded units get their dependencies refreshed (inverse edges of later units); units
         // reachable from the ones asked for (what loading them references) are added.
-        let mut reach: std::collections::HashSet<UnitName> = std::collections::HashSet::new();
+        let mut reach: std::collections::HashSet<UnitName, NameHash> =
+            std::collections::HashSet::default();
         let mut stack: Vec<UnitName> = asked
             .iter()
             .filter_map(|n| graph.resolve(n.as_str()).cloned())
@@ -514,19 +515,17 @@ impl Units {
         }
         for id in &added {
             let u = &self.map[id];
-            self.names.insert(id.to_string(), id.clone());
+            self.names.insert(id.as_str().to_owned(), id.clone());
             for n in &u.node.unit.names {
-                self.names
-                    .entry(n.to_string())
-                    .or_insert_with(|| id.clone());
+                if !self.names.contains_key(n.as_str()) {
+                    self.names.insert(n.as_str().to_owned(), id.clone());
+                }
             }
         }
         for n in asked {
             if let Some(id) = graph.resolve(n.as_str()) {
-                if self.map.contains_key(id) {
-                    self.names
-                        .entry(n.to_string())
-                        .or_insert_with(|| id.clone());
+                if self.map.contains_key(id) && !self.names.contains_key(n.as_str()) {
+                    self.names.insert(n.as_str().to_owned(), id.clone());
                 }
             }
         }

@@ -326,8 +326,7 @@ impl Manager {
 
     fn timer_state(&self, id: &UnitName) -> TimerState {
         self.units
-            .map
-            .get(id)
+            .unit(id)
             .map(|u| TimerState::of(u.sub))
             .unwrap_or(TimerState::Dead)
     }
@@ -352,8 +351,7 @@ impl Manager {
             Some(t) => {
                 let loaded = self
                     .units
-                    .map
-                    .get(t)
+                    .unit(t)
                     .is_some_and(|x| x.load_state() == LoadState::Loaded);
                 (!loaded)
                     .then(|| format!("{id}: Refusing to start, unit {t} to trigger not loaded."))
@@ -454,8 +452,7 @@ impl Manager {
     fn timer_enter_elapsed(&mut self, id: &UnitName, leave_around: bool) {
         let remain = self
             .units
-            .map
-            .get(id)
+            .unit(id)
             .and_then(|u| u.timer.as_ref())
             .is_some_and(|rt| rt.cfg.remain_after_elapse);
         if remain || leave_around {
@@ -487,8 +484,7 @@ impl Manager {
         let userspace = self.timers.userspace;
         let (t_exit, t_enter) = self
             .units
-            .map
-            .get(&trigger)
+            .unit(&trigger)
             .map(|t| (t.stamps.inactive_exit, t.stamps.inactive_enter))
             .unwrap_or((None, None));
         let Some(u) = self.units.unit_mut(id) else {
@@ -698,8 +694,7 @@ impl Manager {
     fn timer_enter_running(&mut self, fs: &MemFs, id: &UnitName) {
         let stopping = self
             .units
-            .map
-            .get(id)
+            .unit(id)
             .and_then(|u| u.job)
             .and_then(|j| self.jobs.get(&j))
             .is_some_and(|j| j.kind == super::JobType::Stop);
