@@ -241,7 +241,7 @@ impl Manager {
                     ));
                 };
                 let plan = Rc::new(plan);
-                self.units.plans.insert(key, Plan::clone(&plan));
+                self.units.plans.insert(key, Rc::clone(&plan));
                 plan
             }
         };
@@ -254,16 +254,20 @@ impl Manager {
 
     /// A kept plan for `key` that still holds (see [`super::plan_cache`]).
     fn kept_plan(&self, key: &PlanKey) -> Option<Rc<Plan>> {
-        let plan = self.units.plans.get(key)?;
-        let holds = plan
-            .consulted
+        self.units
+            .plans
+            .get(key)
             .iter()
-            .all(|(unit, was)| self.units.unit(unit).map(|u| to_tstate(u.active())) == *was)
-            && plan.queued.len() == self.jobs.len()
-            && self
-                .queued_jobs()
-                .eq(plan.queued.iter().map(|(u, t)| (u, *t)));
-        holds.then_some(plan)
+            .find(|plan| {
+                plan.consulted
+                    .iter()
+                    .all(|(unit, was)| self.units.unit(unit).map(|u| to_tstate(u.active())) == *was)
+                    && plan.queued.len() == self.jobs.len()
+                    && self
+                        .queued_jobs()
+                        .eq(plan.queued.iter().map(|(u, t)| (u, *t)))
+            })
+            .cloned()
     }
 
     /// The queued jobs as the planner sees them ([`View`]): (unit, type), by job id.
