@@ -455,20 +455,21 @@ impl Manager {
         // Only another unit's job can hold this one back: with no other job queued there is
         // nothing to look up (a unit's `job` always names a queued job of that unit).
         if self.jobs.len() <= 1 {
+            debug_assert!(
+                self.runnable_by_neighbours(j),
+                "runnable: one-job path differs"
+            );
             return true;
         }
-        let Some(u) = self.units.unit(&j.unit) else {
-            return true;
-        };
-        let stopping = matches!(j.kind, JobType::Stop | JobType::Restart);
         if self.jobs.len() <= 4 {
             // Few jobs: ask whether the other jobs' units are neighbours, instead of looking up
             // every neighbour (a service is ordered after and before a dozen units).
-            return self.jobs.values().all(|o| {
-                if o.id == j.id {
-                    return true;
-                }
-                if !self.is_current(o) {
+            let Some(u) = self.units.unit(&j.unit) else {
+                return true;
+            };
+            let stopping = matches!(j.kind, JobType::Stop | JobType::Restart);
+            let ok = self.jobs.values().all(|o| {
+                if o.id == j.id || !self.is_current(o) {
                     return true;
                 }
                 let after = !stopping && u.node.has_dep(DepKind::After, o.unit.as_str());
@@ -476,7 +477,26 @@ impl Manager {
                     && u.node.has_dep(DepKind::Before, o.unit.as_str());
                 !(after || before)
             });
+            debug_assert_eq!(
+                ok,
+                self.runnable_by_neighbours(j),
+                "runnable: few-jobs path differs"
+            );
+            return ok;
         }
+        self.runnable_by_neighbours(j)
+    }
+
+    /// [`Manager::runnable`] by looking at every `After=`/`Before=` neighbour's job (what
+    /// systemd's `job_is_runnable()` does).
+    fn runnable_by_neighbours(&self, j: &Job) -> bool {
+        if j.kind == JobType::Nop || j.ignore_order {
+            return true;
+        }
+        let Some(u) = self.units.unit(&j.unit) else {
+            return true;
+        };
+        let stopping = matches!(j.kind, JobType::Stop | JobType::Restart);
         for (x, _) in u.node.deps_of(DepKind::After) {
             if let Some(xj) = self.units.unit(x).and_then(|x| x.job) {
                 if xj != j.id && !stopping {
@@ -996,7 +1016,7 @@ impl Manager {
         let node = std::sync::Arc::clone(&u.node);
         if xa.is_inactive_or_failed() && !x_job {
             for (b, _) in node.deps_of(DepKind::BoundBy) {
-                let ba = self.state_of(&b);
+                let ba = self.state_of(b);
                 if ba.is_active_or_reloading()
                     && !self.has_job(b, &[JobType::Stop])
                     && self.auto_allowed(b)
@@ -1020,7 +1040,7 @@ impl Manager {
                 }
             }
             for (h, _) in node.deps_of(DepKind::UpheldBy) {
-                if self.state_of(&h).is_active_or_reloading() {
+                if self.state_of(h).is_active_or_reloading() {
                     if self.auto_allowed(x) {
                         let _ = self.enqueue(fs, x, Request::Start, Mode::Replace);
                     } else {
@@ -1033,7 +1053,7 @@ impl Manager {
         if xa.is_active_or_reloading() {
             self.check_unneeded(fs, x);
             for (d, _) in node.deps_of(DepKind::Upholds) {
-                let da = self.state_of(&d);
+                let da = self.state_of(d);
                 let has = self.units.get(d.as_str()).is_some_and(|u| u.job.is_some());
                 if da.is_inactive_or_failed() && !has && self.auto_allowed(d) {
                     let _ = self.enqueue(fs, d, Request::Start, Mode::Replace);
@@ -1059,7 +1079,7 @@ impl Manager {
         .iter()
         .flat_map(|k| u.node.deps_of(*k))
         .any(|(o, _)| {
-            self.state_of(&o).is_active_or_activating()
+            self.state_of(o).is_active_or_activating()
                 || self.has_job(
                     o,
                     &[JobType::Start, JobType::Restart, JobType::VerifyActive],

@@ -53,7 +53,7 @@ impl Manager {
             .map(|(d, _)| d)
             .find(|d| {
                 u.node.has_dep(DepKind::After, d.as_str())
-                    && !self.state_of(&d).is_active_or_reloading()
+                    && !self.state_of(d).is_active_or_reloading()
             })
             .cloned();
         if let Some(other) = bound_inactive.filter(|_| u.sub != Sub::AutoRestart) {

@@ -632,7 +632,7 @@ impl Manager {
             && proto
                 .deps(DepKind::Conflicts)
                 .iter()
-                .all(|d| self.state_of(&d).is_inactive_or_failed() && !self.has_any_job(d));
+                .all(|d| self.state_of(d).is_inactive_or_failed() && !self.has_any_job(d));
         if !pulls_ready || self.units.has(name) {
             return self.load_one(fs, name);
         }

@@ -68,7 +68,7 @@ impl Manager {
             } else {
                 "            "
             };
-            let glyph = state_glyph(self.state_of(&t));
+            let glyph = state_glyph(self.state_of(t));
             s.push_str(&format!("{label} {glyph} {t}\n"));
         }
         s
@@ -104,7 +104,7 @@ impl Manager {
         let active: Vec<UnitName> = self
             .loaded_deps(u, DepKind::TriggeredBy)
             .into_iter()
-            .filter(|t| self.state_of(&t).is_active_or_reloading())
+            .filter(|t| self.state_of(t).is_active_or_reloading())
             .collect();
         if active.is_empty() {
             return;

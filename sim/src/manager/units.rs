@@ -317,7 +317,7 @@ impl std::fmt::Debug for PositionCache {
 impl PositionCache {
     #[inline]
     fn slot(&self, addr: usize) -> &std::cell::Cell<(usize, usize)> {
-        let i = (addr.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 56) as usize % POSITION_SLOTS;
+        let i = ((addr as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 56) as usize % POSITION_SLOTS;
         &self.0[i]
     }
 }
@@ -348,6 +348,7 @@ impl Units {
         if cached == addr {
             if let Some((k, _)) = self.map.get_index(at) {
                 if k.as_str().as_ptr() as usize == addr && k.as_str().len() == id.as_str().len() {
+                    debug_assert_eq!(Some(at), self.map.get_index_of(id), "position cache");
                     return Some(at);
                 }
             }
