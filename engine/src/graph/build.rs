@@ -253,20 +253,23 @@ impl<'a> Loader<'a> {
             );
             return false;
         }
+        // Each end is looked up once (the two are different units: see above); the edges of
+        // one unit are in maps per kind, so the order of the four additions does not matter.
         let nodes = &mut self.graph.nodes;
-        if let Some(n) = nodes.get_mut(u).map(std::sync::Arc::make_mut) {
+        let (ui, oi) = (nodes.get_index_of(u), nodes.get_index_of(other));
+        if let Some(i) = ui {
+            let n = std::sync::Arc::make_mut(&mut nodes[i]);
             n.add(kind, other, mask, DepMask::NONE);
-        }
-        if kind.inverse() != kind {
-            if let Some(n) = nodes.get_mut(other).map(std::sync::Arc::make_mut) {
-                n.add(kind.inverse(), u, DepMask::NONE, mask);
-            }
-        }
-        if reference {
-            if let Some(n) = nodes.get_mut(u).map(std::sync::Arc::make_mut) {
+            if reference {
                 n.add(DepKind::References, other, mask, DepMask::NONE);
             }
-            if let Some(n) = nodes.get_mut(other).map(std::sync::Arc::make_mut) {
+        }
+        if let Some(i) = oi {
+            let n = std::sync::Arc::make_mut(&mut nodes[i]);
+            if kind.inverse() != kind {
+                n.add(kind.inverse(), u, DepMask::NONE, mask);
+            }
+            if reference {
                 n.add(DepKind::ReferencedBy, u, DepMask::NONE, mask);
             }
         }
@@ -286,6 +289,28 @@ impl<'a> Loader<'a> {
         self.add_by_name_as(u, u, kinds, name, reference, mask)
     }
 
+    /// [`Loader::add_by_name`] for a name that is a valid unit name already (no second check; a
+    /// template is still instantiated for `u`).
+    pub(crate) fn add_by_unit_name(
+        &mut self,
+        u: &UnitName,
+        kinds: &[DepKind],
+        name: &UnitName,
+        reference: bool,
+        mask: DepMask,
+    ) -> Result<UnitName, AddError> {
+        let other = if name.kind() == NameKind::Template {
+            resolve_template(u, name.as_str())?
+        } else {
+            name.clone()
+        };
+        let other = self.load(&other);
+        for &k in kinds {
+            self.add(u, k, &other, reference, mask);
+        }
+        Ok(other)
+    }
+
     /// [`Loader::add_by_name`] with templates instantiated for `base`: the name the unit is being
     /// parsed under (systemd parses a fragment into the unit object of the *requested* name, and
     /// merges it into the unit's id afterwards).
@@ -298,8 +323,21 @@ impl<'a> Loader<'a> {
         reference: bool,
         mask: DepMask,
     ) -> Result<UnitName, AddError> {
-        let other = resolve_template(base, name)?;
-        let other = self.load(&other);
+        // A name known already (`sysinit.target` for every service) is neither checked nor
+        // built again: it is valid, and not a template (those contain `@.`), so
+        // `resolve_template` would give it back unchanged, and loading would find its id.
+        let known = if name.contains("@.") {
+            None
+        } else {
+            self.graph.names.get(name).cloned()
+        };
+        let other = match known {
+            Some(id) => id,
+            None => {
+                let other = resolve_template(base, name)?;
+                self.load(&other)
+            }
+        };
         for &k in kinds {
             self.add(u, k, &other, reference, mask);
         }

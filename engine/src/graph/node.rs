@@ -66,22 +66,20 @@ impl Node {
         origin: DepMask,
         destination: DepMask,
     ) -> bool {
-        let map = self.deps.entry(kind).or_default();
-        match map.get_mut(other) {
-            Some(info) => {
+        // One hash of the name (a clone of a name only counts a reference).
+        match self.deps.entry(kind).or_default().entry(other.clone()) {
+            indexmap::map::Entry::Occupied(mut e) => {
+                let info = e.get_mut();
                 let before = *info;
                 info.origin |= origin;
                 info.destination |= destination;
                 *info != before
             }
-            None => {
-                map.insert(
-                    other.clone(),
-                    DepInfo {
-                        origin,
-                        destination,
-                    },
-                );
+            indexmap::map::Entry::Vacant(e) => {
+                e.insert(DepInfo {
+                    origin,
+                    destination,
+                });
                 true
             }
         }

@@ -350,7 +350,14 @@ pub(crate) fn dependency_entries_walked(
     let mut out = Vec::new();
     for path in conf_files(fs, &dirs, None) {
         let entry = path.file_name().unwrap_or_default().to_owned();
-        if classify(fs, &path).is_masked() {
+        // One `lstat` and one `readlink` of the entry serve the mask check, the symlink check and
+        // the target (see `entry_is_masked`).
+        let meta = fs.lstat(&path);
+        let link = match &meta {
+            Ok(m) if m.kind == FileKind::Symlink => Some(fs.read_link(&path)),
+            _ => None,
+        };
+        if entry_is_masked(fs, &path, &meta, link.as_ref()) {
             sink.push(Diagnostic::new(
                 unit.clone(),
                 0,
@@ -360,7 +367,7 @@ pub(crate) fn dependency_entries_walked(
             ));
             continue;
         }
-        match fs.lstat(&path) {
+        match &meta {
             Ok(m) if m.kind == FileKind::Symlink => {}
             Ok(_) => {
                 warn(
@@ -384,15 +391,16 @@ pub(crate) fn dependency_entries_walked(
             );
             continue;
         };
-        let target = match fs.read_link(&path) {
-            Ok(t) => t,
-            Err(e) => {
+        let target = match link {
+            Some(Ok(t)) => t,
+            Some(Err(e)) => {
                 warn(
                     sink,
                     format!("readlink(\"{path}\") failed, ignoring: {}", e.strerror()),
                 );
                 continue;
             }
+            None => continue,
         };
         let target_base = super::name_parts::basename(target.as_str());
         if !names_compatible(&entry, target_base, id.kind() == NameKind::Instance) {
@@ -404,6 +412,62 @@ pub(crate) fn dependency_entries_walked(
         out.push(DependencyEntry { path, name, target });
     }
     out
+}
+
+/// Whether the entry `path` of a resolved (physical) drop-in directory is a mask, exactly as
+/// [`classify`] of the path would say (`null_or_empty_path()`), given the entry's `lstat` and, for
+/// a symlink, its `readlink`: a non-symlink is its own answer; a symlink's target is followed from
+/// the directory. A target whose lexical form the walk would not reproduce (a `..` after another
+/// component) falls back to [`classify`] of the entry.
+fn entry_is_masked(
+    fs: &dyn FileSystem,
+    path: &Utf8Path,
+    meta: &Result<fs::Metadata, fs::FsError>,
+    link: Option<&Result<Utf8PathBuf, fs::FsError>>,
+) -> bool {
+    let m = match meta {
+        Ok(m) => m,
+        // `classify` would fail the same way (missing or unresolvable): not a mask.
+        Err(_) => return false,
+    };
+    if m.kind != FileKind::Symlink {
+        return m.kind == FileKind::CharDevice || (m.kind == FileKind::File && m.size == 0);
+    }
+    let target = match link {
+        Some(Ok(t)) => t,
+        _ => return false,
+    };
+    if target.as_str().contains('\0') {
+        return false;
+    }
+    // The walk takes leading `..` components as steps up from the (physical) directory, and
+    // other components one by one: without a later `..`, that is the lexical normal form.
+    let mut parts = target
+        .as_str()
+        .split('/')
+        .filter(|c| !c.is_empty() && *c != ".")
+        .skip_while(|c| *c == "..");
+    if parts.any(|c| c == "..") {
+        return classify(fs, path).is_masked();
+    }
+    let Some(parent) = path.parent() else {
+        return classify(fs, path).is_masked();
+    };
+    let full = fs::normalize(parent, target);
+    if full == "/dev/null" {
+        return true;
+    }
+    match fs::resolve(fs, &full, Follow::Yes) {
+        // The entry itself was one hop already.
+        Ok(r) if r.hops + 1 < fs::MAX_SYMLINK_HOPS => match r.target {
+            Target::DevNull => true,
+            Target::Exists(m) => {
+                m.kind == FileKind::CharDevice || (m.kind == FileKind::File && m.size == 0)
+            }
+            Target::Missing => false,
+        },
+        _ => false,
+    }
 }
 
 /// The `*.conf` drop-ins the installer reads for `name` (reference §3.6): `p/NAME.d` for every search
