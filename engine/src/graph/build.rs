@@ -68,6 +68,9 @@ pub(crate) struct Loader<'a> {
     stack: Vec<(UnitName, UnitName)>,
     /// While a fragment is parsed: (unit id, the name it is parsed under), for messages.
     pub(crate) parsing_as: Option<(UnitName, UnitName)>,
+    /// The mount unit name of each path prefix met (`RequiresMountsFor=`): most units share a
+    /// few prefixes (`/`, `/var`, `/var/tmp`).
+    mount_names: std::collections::HashMap<String, Option<UnitName>, super::NameHash>,
 }
 
 impl<'a> Loader<'a> {
@@ -84,6 +87,7 @@ impl<'a> Loader<'a> {
             sink,
             stack: Vec::new(),
             parsing_as: None,
+            mount_names: Default::default(),
         }
     }
 
@@ -143,6 +147,16 @@ impl<'a> Loader<'a> {
             .insert(id.clone(), std::sync::Arc::new(node));
         self.stack.push((id.clone(), name.clone()));
         id
+    }
+
+    /// The mount unit name of a path (`name_from_path`), remembered per path.
+    pub(crate) fn mount_name(&mut self, path: &str) -> Option<UnitName> {
+        if let Some(n) = self.mount_names.get(path) {
+            return n.clone();
+        }
+        let n = crate::name::name_from_path(path, UnitType::Mount).ok();
+        self.mount_names.insert(path.to_owned(), n.clone());
+        n
     }
 
     /// Runs the load queue until it is empty, then the passes that need every unit loaded.
@@ -210,6 +224,41 @@ impl<'a> Loader<'a> {
             }
             return false;
         }
+        // The types only matter for four kinds (`unit_type` is not free).
+        if matches!(
+            kind,
+            DepKind::Before | DepKind::OnFailure | DepKind::Triggers | DepKind::InSlice
+        ) && !self.type_allows(u, kind, other)
+        {
+            return false;
+        }
+        // Each end is looked up once (the two are different units: see above); the edges of
+        // one unit are in maps per kind, so the order of the four additions does not matter.
+        let nodes = &mut self.graph.nodes;
+        let (ui, oi) = (nodes.get_index_of(u), nodes.get_index_of(other));
+        if let Some(i) = ui {
+            let n = std::sync::Arc::make_mut(&mut nodes[i]);
+            n.add(kind, other, mask, DepMask::NONE);
+            if reference {
+                n.add(DepKind::References, other, mask, DepMask::NONE);
+            }
+        }
+        if let Some(i) = oi {
+            let n = std::sync::Arc::make_mut(&mut nodes[i]);
+            if kind.inverse() != kind {
+                n.add(kind.inverse(), u, DepMask::NONE, mask);
+            }
+            if reference {
+                n.add(DepKind::ReferencedBy, u, DepMask::NONE, mask);
+            }
+        }
+        true
+    }
+
+    /// The type checks of [`Loader::add`] (`Before=` a device, `OnFailure=`, `Triggers=` and
+    /// `Slice=` from or to types that cannot have them), with systemd's messages; false when the
+    /// dependency is refused.
+    fn type_allows(&mut self, u: &UnitName, kind: DepKind, other: &UnitName) -> bool {
         let ut = u.unit_type();
         let ot = other.unit_type();
         if matches!(kind, DepKind::Before) && ot == UnitType::Device {
@@ -252,26 +301,6 @@ impl<'a> Loader<'a> {
                 format!("Requested dependency Slice={other} refused ({u} is not a cgroup unit)."),
             );
             return false;
-        }
-        // Each end is looked up once (the two are different units: see above); the edges of
-        // one unit are in maps per kind, so the order of the four additions does not matter.
-        let nodes = &mut self.graph.nodes;
-        let (ui, oi) = (nodes.get_index_of(u), nodes.get_index_of(other));
-        if let Some(i) = ui {
-            let n = std::sync::Arc::make_mut(&mut nodes[i]);
-            n.add(kind, other, mask, DepMask::NONE);
-            if reference {
-                n.add(DepKind::References, other, mask, DepMask::NONE);
-            }
-        }
-        if let Some(i) = oi {
-            let n = std::sync::Arc::make_mut(&mut nodes[i]);
-            if kind.inverse() != kind {
-                n.add(kind.inverse(), u, DepMask::NONE, mask);
-            }
-            if reference {
-                n.add(DepKind::ReferencedBy, u, DepMask::NONE, mask);
-            }
         }
         true
     }

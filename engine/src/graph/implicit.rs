@@ -4,7 +4,7 @@ use super::build::{parse_boolean, Loader, Manager};
 use super::kind::DepKind;
 use super::mask::{DepInfo, DepMask};
 use crate::load::LoadState;
-use crate::name::{escape, name_from_path, NameKind, UnitName, UnitType};
+use crate::name::{escape, NameKind, UnitName, UnitType};
 
 /// The extras a type adds after its files were parsed (`service_add_extras()` & co.), for `loaded`
 /// (and, since they run before verification, `bad-setting`) units.
@@ -497,16 +497,17 @@ pub(crate) fn simplify(path: &str) -> Option<String> {
     Some(format!("/{}", parts.join("/")))
 }
 
-/// The path and its prefixes, shortest first (`/`, `/a`, `/a/b`).
-pub(crate) fn prefixes(path: &str) -> Vec<String> {
-    let mut out = vec!["/".to_owned()];
-    let mut cur = String::new();
-    for c in path.split('/').filter(|c| !c.is_empty()) {
-        cur.push('/');
-        cur.push_str(c);
-        out.push(cur.clone());
-    }
-    out
+/// The path and its prefixes, shortest first (`/`, `/a`, `/a/b`), for a simplified path (as
+/// [`simplify`] makes them: the prefixes are slices of the path).
+pub(crate) fn prefixes(path: &str) -> impl Iterator<Item = &str> {
+    let ends = path
+        .bytes()
+        .enumerate()
+        .skip(1)
+        .filter(|&(_, b)| b == b'/')
+        .map(|(i, _)| i)
+        .chain((path != "/").then_some(path.len()));
+    std::iter::once("/").chain(ends.map(move |e| &path[..e]))
 }
 
 /// `unit_require_mounts_for()`: records the path (simplified) with its source.
@@ -527,14 +528,14 @@ pub(crate) fn require_mounts_for(l: &mut Loader<'_>, id: &UnitName, path: &str, 
 /// Loads the mount unit of every prefix of every `RequiresMountsFor=` path (`unit_add_mount_dependencies()`
 /// loads them; the dependencies follow once all are loaded).
 pub(crate) fn load_mount_prefixes(l: &mut Loader<'_>, id: &UnitName) {
-    let paths: Vec<String> = l.graph.nodes[id]
-        .requires_mounts_for
-        .keys()
-        .cloned()
-        .collect();
-    for p in paths {
-        for prefix in prefixes(&p) {
-            if let Ok(name) = name_from_path(&prefix, UnitType::Mount) {
+    let node = &l.graph.nodes[id];
+    if node.requires_mounts_for.is_empty() {
+        return;
+    }
+    let paths: Vec<String> = node.requires_mounts_for.keys().cloned().collect();
+    for p in &paths {
+        for prefix in prefixes(p) {
+            if let Some(name) = l.mount_name(prefix) {
                 if l.graph.names.contains_key(name.as_str()) {
                     continue;
                 }
@@ -549,12 +550,12 @@ pub(crate) fn load_mount_prefixes(l: &mut Loader<'_>, id: &UnitName) {
 /// mount unit was loaded before the unit (`-.mount` always is: it comes from the mount table), else
 /// the mount unit's side (origin `path`).
 pub(crate) fn mount_dependencies(l: &mut Loader<'_>) {
-    let ids: Vec<UnitName> = l.graph.nodes.keys().cloned().collect();
-    for id in ids {
-        let node = &l.graph.nodes[&id];
-        if node.load_state() != LoadState::Loaded {
+    for index in 0..l.graph.nodes.len() {
+        let node = &l.graph.nodes[index];
+        if node.load_state() != LoadState::Loaded || node.requires_mounts_for.is_empty() {
             continue;
         }
+        let id = node.id().clone();
         let u_order = node.load_order;
         let paths: Vec<(String, DepInfo)> = node
             .requires_mounts_for
@@ -563,7 +564,7 @@ pub(crate) fn mount_dependencies(l: &mut Loader<'_>) {
             .collect();
         for (p, info) in paths {
             for prefix in prefixes(&p) {
-                let Ok(name) = name_from_path(&prefix, UnitType::Mount) else {
+                let Some(name) = l.mount_name(prefix) else {
                     continue;
                 };
                 let Some(mid) = l.graph.names.get(name.as_str()).cloned() else {
