@@ -44,6 +44,33 @@ pub fn split_words(value: &str) -> Vec<String> {
     words
 }
 
+/// [`split_words`] without allocating for the common case (no backslash: the words are the
+/// whitespace-separated slices of `value`).
+pub(crate) fn words(value: &str) -> Words<'_> {
+    if value.contains('\\') {
+        Words::Owned(split_words(value).into_iter())
+    } else {
+        Words::Plain(value.split([' ', '\t', '\n', '\r']))
+    }
+}
+
+/// The iterator of [`words`].
+pub(crate) enum Words<'a> {
+    Plain(std::str::Split<'a, [char; 4]>),
+    Owned(std::vec::IntoIter<String>),
+}
+
+impl<'a> Iterator for Words<'a> {
+    type Item = std::borrow::Cow<'a, str>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            Words::Plain(it) => it.find(|w| !w.is_empty()).map(std::borrow::Cow::Borrowed),
+            Words::Owned(it) => it.next().map(std::borrow::Cow::Owned),
+        }
+    }
+}
+
 /// `contains_instance_specifier_superset()`: the instance part of `format` (after the first `@`,
 /// before the last `.`) uses `%i`, `%n` or `%N`, and is not just `%i`.
 fn contains_instance_specifier_superset(format: &str) -> bool {
@@ -82,6 +109,10 @@ fn likely_recursive(
     name: &str,
     format: &str,
 ) -> bool {
+    // Only an instance (which has an `@`) of the unit's own prefix can be.
+    if !name.contains('@') || !name.starts_with(base.prefix()) {
+        return false;
+    }
     let Ok(other) = UnitName::new(name) else {
         return false;
     };
@@ -214,7 +245,7 @@ fn assignment(
             }
             directive(l, id, base, kind, v);
         } else if a.key == "RequiresMountsFor" {
-            for word in split_words(v.value) {
+            for word in words(v.value) {
                 let path = unquote(&word);
                 super::implicit::require_mounts_for(l, id, &path, DepMask::FILE);
             }
@@ -245,7 +276,7 @@ fn directive(
     kind: DepKind,
     v: &Assignment<'_>,
 ) {
-    for word in split_words(&v.value) {
+    for word in words(v.value) {
         let name = match expand_name(base, &l.graph.options.credentials, &word) {
             Ok(n) => n,
             Err(e) => {
@@ -374,7 +405,7 @@ fn socket_service(l: &mut Loader<'_>, id: &UnitName, base: &UnitName, v: &Assign
 /// A service's `Sockets=` (`config_parse_service_sockets()`): `Wants=` and `After=` on each
 /// socket, and `TriggeredBy`, all origin `file`.
 fn service_sockets(l: &mut Loader<'_>, id: &UnitName, base: &UnitName, v: &Assignment<'_>) {
-    for word in split_words(&v.value) {
+    for word in words(v.value) {
         let name = match expand_name(base, &l.graph.options.credentials, &word) {
             Ok(n) => n,
             Err(e) => {
@@ -454,5 +485,16 @@ mod tests {
         assert_eq!(split_words("\"a.service\""), ["\"a.service\""]);
         assert_eq!(split_words("a.service,b.service"), ["a.service,b.service"]);
         assert!(split_words("   ").is_empty());
+        for v in [
+            " a.service\tb.service ",
+            "a\\ b c",
+            "",
+            "  ",
+            "x\r\ny",
+            "\"q\" r",
+        ] {
+            let fast: Vec<String> = super::words(v).map(|w| w.into_owned()).collect();
+            assert_eq!(fast, split_words(v), "{v:?}");
+        }
     }
 }

@@ -196,7 +196,7 @@ fn exec_dependencies(l: &mut Loader<'_>, id: &UnitName) {
                 .map(|v| v.value.to_owned())
                 .collect();
             for v in values {
-                for word in super::directive::split_words(&v) {
+                for word in super::directive::words(&v) {
                     let path = word.split(':').next().unwrap_or("").to_owned();
                     if path.is_empty() || path.contains('%') {
                         continue;

@@ -453,7 +453,7 @@ fn entry_is_masked(
     let Some(parent) = path.parent() else {
         return classify(fs, path).is_masked();
     };
-    let full = fs::normalize(parent, target);
+    let full = Utf8PathBuf::from(lexical_join(parent.as_str(), target.as_str()));
     if full == "/dev/null" {
         return true;
     }
@@ -468,6 +468,32 @@ fn entry_is_masked(
         },
         _ => false,
     }
+}
+
+/// `fs::normalize(parent, target)` for a normal absolute `parent`, without its allocations:
+/// `..` steps up (never above `/`), empty and `.` components vanish.
+fn lexical_join(parent: &str, target: &str) -> String {
+    let mut full = String::with_capacity(parent.len() + target.len() + 1);
+    if !target.starts_with('/') && parent != "/" {
+        full.push_str(parent);
+    }
+    for c in target.split('/') {
+        match c {
+            "" | "." => {}
+            ".." => {
+                let cut = full.rfind('/').unwrap_or(0);
+                full.truncate(cut);
+            }
+            c => {
+                full.push('/');
+                full.push_str(c);
+            }
+        }
+    }
+    if full.is_empty() {
+        full.push('/');
+    }
+    full
 }
 
 /// The `*.conf` drop-ins the installer reads for `name` (reference §3.6): `p/NAME.d` for every search
@@ -492,4 +518,35 @@ pub fn installer_dropins(
 /// The name of the type-level drop-in directory of `t` for `suffix` (`service.d`, `target.wants`).
 pub fn type_dir_name(t: UnitType, suffix: DirSuffix) -> String {
     format!("{}{}", t.as_str(), suffix.as_str())
+}
+
+#[cfg(test)]
+mod join_tests {
+    use super::lexical_join;
+    use camino::Utf8Path;
+
+    // The allocation-free join agrees with the file-system layer's normalisation.
+    #[test]
+    fn same_as_normalize() {
+        for parent in ["/", "/a", "/etc/systemd/system/multi-user.target.wants"] {
+            for target in [
+                "/lib/systemd/system/x.service",
+                "../../../lib/systemd/system/x.service",
+                "../../../../../../../dev/null",
+                "x.service",
+                "./x.service",
+                "..//a/./b",
+                "/../a",
+                "/",
+                "..",
+                "a/",
+            ] {
+                assert_eq!(
+                    lexical_join(parent, target),
+                    crate::fs::normalize(Utf8Path::new(parent), Utf8Path::new(target)).as_str(),
+                    "{parent} + {target}"
+                );
+            }
+        }
+    }
 }
