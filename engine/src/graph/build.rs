@@ -71,6 +71,9 @@ pub(crate) struct Loader<'a> {
     /// The mount unit name of each path prefix met (`RequiresMountsFor=`): most units share a
     /// few prefixes (`/`, `/var`, `/var/tmp`).
     mount_names: std::collections::HashMap<String, Option<UnitName>, super::NameHash>,
+    /// The position of the unit looked up last by [`Loader::node`] (the unit being processed is
+    /// asked for many times in a row).
+    last: std::cell::Cell<usize>,
 }
 
 impl<'a> Loader<'a> {
@@ -88,6 +91,7 @@ impl<'a> Loader<'a> {
             stack: Vec::new(),
             parsing_as: None,
             mount_names: Default::default(),
+            last: std::cell::Cell::new(usize::MAX),
         }
     }
 
@@ -149,6 +153,27 @@ impl<'a> Loader<'a> {
         id
     }
 
+    /// The node of a unit in the graph (checked against the unit looked up last before hashing
+    /// the name: nodes are never removed while loading, so a position stays valid).
+    ///
+    /// # Panics
+    /// If `id` is not in the graph (callers pass units being processed).
+    pub(crate) fn node(&self, id: &UnitName) -> &super::Node {
+        let last = self.last.get();
+        if let Some((k, n)) = self.graph.nodes.get_index(last) {
+            if k.as_str() == id.as_str() {
+                return n;
+            }
+        }
+        let (i, _, n) = self
+            .graph
+            .nodes
+            .get_full(id)
+            .expect("unit being processed is in the graph");
+        self.last.set(i);
+        n
+    }
+
     /// The mount unit name of a path (`name_from_path`), remembered per path.
     pub(crate) fn mount_name(&mut self, path: &str) -> Option<UnitName> {
         if let Some(n) = self.mount_names.get(path) {
@@ -181,7 +206,7 @@ impl<'a> Loader<'a> {
         if let Some(n) = self.graph.nodes.get_mut(id).map(std::sync::Arc::make_mut) {
             n.load_order = order;
         }
-        let state = self.graph.nodes[id].load_state();
+        let state = self.node(id).load_state();
         if matches!(
             state,
             LoadState::Loaded | LoadState::BadSetting | LoadState::Masked
@@ -192,7 +217,7 @@ impl<'a> Loader<'a> {
             super::implicit::type_extras(self, id);
         }
         // The extras may have failed the unit (a bus name taken by another service).
-        let state = self.graph.nodes[id].load_state();
+        let state = self.node(id).load_state();
         if state == LoadState::Loaded {
             super::implicit::slice_dependencies(self, id);
             super::implicit::load_mount_prefixes(self, id);

@@ -148,6 +148,22 @@ impl DepMap {
     /// Adds sources to `key`'s (appending the key if new); true if anything changed. The key is
     /// only cloned when it is new.
     pub(crate) fn add_sources(&mut self, key: &UnitName, add: DepInfo) -> bool {
+        // A large map hashes the name once (a clone only counts a reference).
+        if let Repr::Large(m) = &mut self.0 {
+            return match m.entry(key.clone()) {
+                indexmap::map::Entry::Occupied(mut e) => {
+                    let info = e.get_mut();
+                    let before = *info;
+                    info.origin |= add.origin;
+                    info.destination |= add.destination;
+                    *info != before
+                }
+                indexmap::map::Entry::Vacant(e) => {
+                    e.insert(add);
+                    true
+                }
+            };
+        }
         match self.get_index_of(key) {
             Some(i) => {
                 let info = self.value_at_mut(i);

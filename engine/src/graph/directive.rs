@@ -123,7 +123,7 @@ fn likely_recursive(
         return false;
     }
     let fragment = l.catalog.lookup(&other).fragment;
-    if fragment.as_deref() != l.graph.nodes[id].unit.fragment_path.as_deref() {
+    if fragment.as_deref() != l.node(id).unit.fragment_path.as_deref() {
         return false;
     }
     contains_instance_specifier_superset(format)
@@ -181,7 +181,7 @@ fn apply_file(
 /// assignments (dependency directives are never reset, so applying them one by one gives the
 /// merged result).
 pub(crate) fn file_dependencies(l: &mut Loader<'_>, id: &UnitName) {
-    let node = &l.graph.nodes[id];
+    let node = &l.node(id);
     // Shared references to the parsed files (not to the node: the node is copied on write while
     // anyone else holds it).
     let fragment: Option<Arc<crate::syntax::ParsedFile>> =
@@ -194,7 +194,7 @@ pub(crate) fn file_dependencies(l: &mut Loader<'_>, id: &UnitName) {
 
     // The fragment is parsed under the requested name (see `Loader::add_by_name_as`); the drop-in
     // directories and files are read after the merge, under the id.
-    let requested = l.graph.nodes[id].unit.requested.clone();
+    let requested = l.node(id).unit.requested.clone();
     let base = if requested.unit_type() == id.unit_type() {
         requested
     } else {
