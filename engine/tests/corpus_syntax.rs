@@ -85,6 +85,17 @@ fn ours(case: &Case) -> Verdict {
     }
 }
 
+/// The line at which the loader's setting scan stops the fragment of `case` (loaded as
+/// `case.unit`), if any.
+fn our_fatal_line(case: &Case) -> Option<u32> {
+    let path = Utf8PathBuf::from(format!("{DIR}/{}", case.file));
+    let f = parse(&path, &case.text, Dialect::Unit(case.ty), &mut Vec::new());
+    let unit = unitlab_engine::name::UnitName::new(&case.unit).ok()?;
+    unitlab_engine::load::scan_settings(&unit, &f)
+        .fatal
+        .map(|(line, _)| line)
+}
+
 /// Everything systemd said about one batch.
 struct OracleRun {
     verdicts: BTreeMap<String, Verdict>,
@@ -283,6 +294,20 @@ fn compare_all(cases: &[Case]) -> Report {
             r.n_failed += usize::from(theirs.failed);
             r.n_dropins += usize::from(c.host.is_some());
             let mut mine = ours(c);
+            // The loader's judgement of setting values (`load::scan_settings`) must stop a
+            // fragment's parse at the same line as systemd's setting parsers (reference §3.4).
+            if c.host.is_none() {
+                let ours_stop = our_fatal_line(c);
+                let theirs_stop = run.stopped.get(&c.unit).copied();
+                if ours_stop != theirs_stop {
+                    r.mismatches.push(format!(
+                        "{} (as {}): fatal setting line: systemd {theirs_stop:?}, ours {ours_stop:?}\n  text: {:?}",
+                        c.origin,
+                        c.unit,
+                        String::from_utf8_lossy(&c.text)
+                    ));
+                }
+            }
             if let Some(&stop) = run.stopped.get(&c.unit) {
                 // A setting parser refused a value fatally at line `stop` (e.g. `ExecStart=` with
                 // unbalanced quotes): systemd stopped parsing there. Value parsing is not the

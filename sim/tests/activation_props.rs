@@ -288,6 +288,18 @@ fn state_trace(
     enabled: bool,
 ) -> Result<Vec<String>, String> {
     let mut m = machine(paths, services, false);
+    // Both machines keep both services loaded. A unit that nothing references is
+    // garbage-collected when it ends, and with it the timestamps `OnUnitInactiveSec=` counts
+    // from: on a live 252 user manager a timer started 1.5 s after its enabled service ended
+    // fired at once, and did not after the same service, disabled, had been collected (found
+    // by seed 1795546224739155900). An ordering-only dependency of a started target references
+    // the services without pulling them in.
+    must(
+        &mut m,
+        "cat > ~/.config/systemd/user/keep.target <<'EOF'\n[Unit]\nAfter=a.service b.service\nEOF",
+    );
+    must(&mut m, "systemctl --user daemon-reload");
+    must(&mut m, "systemctl --user start keep.target");
     if enabled {
         must(&mut m, "systemctl --user enable a.service b.service");
     }

@@ -213,7 +213,13 @@ impl<'a> Loader<'a> {
         ) {
             super::directive::file_dependencies(self, id);
         }
-        if matches!(state, LoadState::Loaded | LoadState::BadSetting) {
+        // A fatal setting error ended loading before the type's extras (reference §3.4); a
+        // refusal of the type's checks comes after them.
+        let cut_short = matches!(
+            self.graph.nodes[id].unit.load_error,
+            Some(crate::load::LoadError::FatalSetting { .. })
+        );
+        if matches!(state, LoadState::Loaded | LoadState::BadSetting) && !cut_short {
             super::implicit::type_extras(self, id);
         }
         // The extras may have failed the unit (a bus name taken by another service).

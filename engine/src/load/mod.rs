@@ -17,7 +17,8 @@
 //!    directory), shadowed by basename and applied in basename order; `.wants/`/`.requires/` symlinks
 //!    found the same way. The installer's narrower view is [`installer_dropins`] (§3.6).
 //! 4. **Load state** ([`LoadState`], §3.4): `loaded`, `not-found`, `masked`, `error` (the fragment
-//!    failed to parse) or `bad-setting` (a type check of [`verify`] refused the unit).
+//!    failed to parse) or `bad-setting` (a setting parser refused a value of the fragment fatally,
+//!    see [`scan_settings`], or a type check of [`verify`] refused the unit).
 //!
 //! Every problem on the way is a [`crate::diag::Diagnostic`] worded as systemd 252 logs it; nothing
 //! here fails with `Err` because of a unit file's content.
@@ -41,6 +42,7 @@ pub use paths::{
 mod alias;
 mod catalog;
 mod dropins;
+mod fatal;
 mod mask;
 mod name_parts;
 mod state;
@@ -55,6 +57,7 @@ pub use dropins::{
     conf_dropins, conf_files, dependency_entries, dropin_dirs, hidden_or_backup, installer_dropins,
     type_dir_name, DependencyEntry, DirSuffix,
 };
+pub use fatal::{scan_settings, SettingScan};
 pub use mask::{classify, FileState};
 pub use state::LoadState;
 pub use unit::{fragment_optional, load_unit, ConfigFile, LoadError, LoadOptions, LoadedUnit};

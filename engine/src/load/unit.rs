@@ -10,14 +10,19 @@
 //!    Non-transient scopes are `not-found`.
 //! 3. A fragment that resolves to `/dev/null`, a character device or an empty file makes the unit
 //!    `masked` (drop-ins are still read); one that cannot be opened makes it `not-found`; a parse
-//!    failure (`Bad message`) makes it `error` and stops loading.
+//!    failure (`Bad message`) makes it `error` and stops loading; a value a setting parser refuses
+//!    fatally ([`super::scan_settings`]: an `Exec*=` command that is neither an absolute path nor a
+//!    plain file name, an unknown specifier, an invalid `User=`, ...) ends the parse at its line,
+//!    makes the unit `bad-setting` and stops loading.
 //! 4. `.wants/`/`.requires/` entries and `*.conf` drop-ins are collected and parsed (a drop-in that
-//!    fails to parse is ignored: only the fragment can make a unit `error`).
+//!    fails to parse, or whose parse a fatal setting ends, is ignored from that line on: only the
+//!    fragment can make a unit `error` or stop its loading).
 //! 5. A `loaded` unit is checked by its type ([`verify`]); a refusal makes it `bad-setting`.
 use super::catalog::{Catalog, Lookup, Miss};
 use super::dropins::{
     conf_dropins_walked, dependency_entries_walked, DependencyEntry, DirSuffix, DropinWalk,
 };
+use super::fatal::scan_settings;
 use super::mask::{classify, FileState};
 use super::state::LoadState;
 use super::verify::verify;
@@ -49,6 +54,14 @@ pub enum LoadError {
     Read(String),
     /// The type's verification refused the unit (ENOEXEC): systemd's message.
     BadSetting(String),
+    /// A setting parser refused a value of the fragment fatally (ENOEXEC) at `line`, which ended
+    /// the parse there (see [`super::scan_settings`]): what it said.
+    FatalSetting {
+        /// The fragment's line.
+        line: u32,
+        /// The setting parser's message.
+        message: String,
+    },
 }
 
 impl LoadError {
@@ -58,7 +71,7 @@ impl LoadError {
             LoadError::NotFound => "No such file or directory",
             LoadError::AliasLoop => "Too many levels of symbolic links",
             LoadError::Parse(s) | LoadError::Read(s) => s,
-            LoadError::BadSetting(_) => "Exec format error",
+            LoadError::BadSetting(_) | LoadError::FatalSetting { .. } => "Exec format error",
         }
     }
 }
@@ -74,10 +87,35 @@ pub struct ConfigFile {
 }
 
 impl ConfigFile {
-    /// Parses `text` as the file at `path`.
-    fn parse(path: Arc<Utf8Path>, text: Vec<u8>, dialect: Dialect, sink: &mut dyn Sink) -> Self {
-        let parsed = Arc::new(syntax::parse_owned(path.clone(), text, dialect, sink));
-        ConfigFile { path, parsed }
+    /// Parses `text` as the file at `path`, a file of the unit `unit`, and judges its settings
+    /// (reference §3.4): a fatal refusal cuts the file after its line (the parse ended there, a
+    /// syntax failure further down was never reached) and only the messages up to it are
+    /// reported, in line order. Returns the fatal refusal's line and message.
+    fn parse(
+        path: Arc<Utf8Path>,
+        text: Vec<u8>,
+        unit: &UnitName,
+        sink: &mut dyn Sink,
+    ) -> (Self, Option<(u32, String)>) {
+        let mut diags: Vec<Diagnostic> = Vec::new();
+        let dialect = Dialect::Unit(unit.unit_type());
+        let mut parsed = syntax::parse_owned(path.clone(), text, dialect, &mut diags);
+        let scan = scan_settings(unit, &parsed);
+        if let Some((line, _)) = &scan.fatal {
+            diags.retain(|d| d.line <= *line);
+            parsed.failure = None;
+            parsed.cut_after_line(*line);
+        }
+        diags.extend(scan.diagnostics(&parsed));
+        diags.sort_by_key(|d| d.line);
+        for d in diags {
+            sink.push(d);
+        }
+        let file = ConfigFile {
+            path,
+            parsed: Arc::new(parsed),
+        };
+        (file, scan.fatal)
     }
 }
 
@@ -188,8 +226,10 @@ pub fn load_unit(
                         Ok(t) => t,
                         Err(e) => return read_failed(unit, &lookup, path, e, sink),
                     };
-                    let file =
-                        ConfigFile::parse(shared, text, Dialect::Unit(unit.id.unit_type()), sink);
+                    let (file, fatal) = ConfigFile::parse(shared, text, name, sink);
+                    if let Some((line, message)) = fatal {
+                        return fatal_setting(unit, name, file, line, message, sink);
+                    }
                     if let Some(failure) = &file.parsed.failure {
                         // systemd fails before merging the unit's other names: the unit keeps the
                         // requested name as its only name (an alias loads as a separate unit).
@@ -229,7 +269,6 @@ pub fn load_unit(
     unit.wants = dependency_entries_walked(fs, catalog, &unit.id, &walk, DirSuffix::Wants, sink);
     unit.requires =
         dependency_entries_walked(fs, catalog, &unit.id, &walk, DirSuffix::Requires, sink);
-    let dialect = Dialect::Unit(unit.id.unit_type());
     for path in conf_dropins_walked(fs, catalog, &walk) {
         let text = match classify(fs, &path) {
             FileState::File { resolved, meta } => {
@@ -238,7 +277,8 @@ pub fn load_unit(
             }
             _ => Vec::new(),
         };
-        let file = ConfigFile::parse(Arc::from(path.as_path()), text, dialect, sink);
+        // A fatal refusal only ends this drop-in's parse: systemd ignores the error.
+        let (file, _) = ConfigFile::parse(Arc::from(path.as_path()), text, &unit.id, sink);
         unit.dropins.push(file);
     }
 
@@ -270,6 +310,35 @@ pub fn load_unit(
             unit.load_error = Some(LoadError::BadSetting(refusal.message));
         }
     }
+    unit
+}
+
+/// Ends loading as `bad-setting` after a fatal refusal in the fragment (reference §3.4): like a
+/// parse failure, before the unit's other names are merged and before its drop-ins and
+/// `.wants/`/`.requires/` entries are read; the lines before the refused one stay in effect.
+fn fatal_setting(
+    mut unit: LoadedUnit,
+    name: &UnitName,
+    file: ConfigFile,
+    line: u32,
+    message: String,
+    sink: &mut dyn Sink,
+) -> LoadedUnit {
+    sink.push(Diagnostic::new(
+        Utf8PathBuf::from(name.as_str()),
+        0,
+        Severity::Notice,
+        Code::BadSetting,
+        "Unit configuration has fatal error, unit will not be started.",
+    ));
+    unit.id = name.clone();
+    unit.names = vec![name.clone()];
+    unit.load_state = LoadState::BadSetting;
+    unit.load_error = Some(LoadError::FatalSetting { line, message });
+    let mut settings = Settings::default();
+    settings.apply(file.parsed.clone());
+    unit.settings = settings;
+    unit.fragment = Some(file);
     unit
 }
 

@@ -76,8 +76,7 @@ pub fn verify(id: &UnitName, names: &[&UnitName], files: &[&ParsedFile]) -> Resu
     match t {
         UnitType::Service => {
             let unit = assignments(files, "Unit");
-            let starts = count(&a, &["ExecStart"]);
-            let stops = count(&a, &["ExecStop"]);
+            let (starts, stops) = super::fatal::start_stop_counts(id, files);
             let success_action = last(&unit, "SuccessAction").is_some_and(|v| v != "none");
             let bus_name = last(&a, "BusName");
             let ty = match last(&a, "Type") {
@@ -217,8 +216,22 @@ pub fn verify(id: &UnitName, names: &[&UnitName], files: &[&ParsedFile]) -> Resu
             }
             Ok(())
         }
+        UnitType::Swap => {
+            // `swap_verify()`: What= (or the path of the name) must name the unit.
+            if let Some(what) = super::fatal::effective_path(id, files, "What") {
+                if let Ok(expected) = name::name_from_path(&what, t) {
+                    if !names.iter().any(|n| n.as_str() == expected.as_str())
+                        && id.as_str() != expected.as_str()
+                    {
+                        return refuse("Value of What= and unit name do not match, not loading.");
+                    }
+                }
+            }
+            Ok(())
+        }
         UnitType::Mount | UnitType::Automount => {
-            if let Some(where_) = last(&a, "Where") {
+            if let Some(where_) = super::fatal::effective_path(id, files, "Where") {
+                let where_ = where_.as_str();
                 if t == UnitType::Automount
                     && where_.trim_end_matches('/').is_empty()
                     && where_.starts_with('/')

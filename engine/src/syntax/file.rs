@@ -240,6 +240,30 @@ impl ParsedFile {
         self.raw_sections.get(index).map(|s| self.section_view(s))
     }
 
+    /// Forgets every section and entry that starts after `line`: what is left is what systemd had
+    /// read when a setting parser refused line `line` fatally and ended the parse (reference §3.4).
+    pub fn cut_after_line(&mut self, line: u32) {
+        let entries = self
+            .raw_entries
+            .iter()
+            .take_while(|e| e.line <= line)
+            .count();
+        let sections: Vec<RawSection> = self
+            .raw_sections
+            .iter()
+            .take_while(|s| s.line <= line)
+            .map(|s| {
+                let end = (s.first + s.count).min(entries as u32);
+                RawSection {
+                    count: end.saturating_sub(s.first),
+                    ..*s
+                }
+            })
+            .collect();
+        self.raw_sections = sections.into_boxed_slice();
+        self.raw_entries = self.raw_entries[..entries].to_vec().into_boxed_slice();
+    }
+
     /// All entries of the parsed sections named `section` whose key is `key`, in file order (known
     /// or not).
     pub fn entries<'a>(

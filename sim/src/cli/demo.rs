@@ -233,7 +233,9 @@ fn explain(fs: &dyn FileSystem, catalog: &Catalog, unit: &LoadedUnit) -> Vec<Str
         }
         LoadState::BadSetting => {
             let why = match &unit.load_error {
-                Some(LoadError::BadSetting(message)) => message.clone(),
+                Some(LoadError::BadSetting(message) | LoadError::FatalSetting { message, .. }) => {
+                    message.clone()
+                }
                 Some(other) => other.strerror().to_owned(),
                 None => String::new(),
             };

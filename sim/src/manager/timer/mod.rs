@@ -563,9 +563,14 @@ impl Manager {
             };
             let next = base.saturating_add(v.value);
             rt.value_next[i] = next;
+            // A value that fired at this very instant counts as passed: the unit it started
+            // failed in zero time (a start-limited service), which takes a little time on a
+            // real manager, where the value is then in the past (else it fires forever).
+            let fired_now =
+                state == TimerState::Running && next == now_mono && rt.last_trigger.1 >= next;
             if trigger_set
                 && !time_change
-                && next < now_mono
+                && (next < now_mono || fired_now)
                 && matches!(v.base, Base::Active | Base::Boot | Base::Startup)
             {
                 rt.disabled[i] = true;
