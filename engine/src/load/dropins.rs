@@ -211,6 +211,24 @@ pub fn conf_files(
     dirs: &[Utf8PathBuf],
     suffix: Option<&str>,
 ) -> Vec<Utf8PathBuf> {
+    if let [dir] = dirs {
+        // One directory (the usual case): nothing to shadow, the names are unique; sorting them
+        // gives the same order as the map below.
+        let resolved = match fs::resolve(fs, dir, Follow::Yes) {
+            Ok(r) if matches!(r.target, Target::Exists(m) if m.kind == FileKind::Dir) => r.path,
+            _ => return Vec::new(),
+        };
+        let Ok(listing) = fs.read_dir(&resolved) else {
+            return Vec::new();
+        };
+        let mut names: Vec<String> = listing
+            .into_iter()
+            .map(|de| de.name)
+            .filter(|n| !hidden_or_backup(n) && suffix.is_none_or(|s| n.ends_with(s)))
+            .collect();
+        names.sort_unstable();
+        return names.iter().map(|n| fs::child_path(&resolved, n)).collect();
+    }
     let mut seen_dirs: Vec<Utf8PathBuf> = Vec::new();
     let mut files: BTreeMap<String, Utf8PathBuf> = BTreeMap::new();
     for dir in dirs {
