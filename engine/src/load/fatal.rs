@@ -89,20 +89,57 @@ pub fn scan_settings(id: &UnitName, file: &ParsedFile) -> SettingScan {
     scan(id, file, &mut |_, _| {})
 }
 
+/// What one file's `ExecStart=` and `ExecStop=` assignments do to the two command lists: per
+/// list, whether an empty assignment reset it, and how many commands were appended after the
+/// last reset (or at all).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct CountEffect {
+    start: (bool, usize),
+    stop: (bool, usize),
+}
+
+impl CountEffect {
+    fn hear(&mut self, key: &str, n: Option<usize>) {
+        let list = match key {
+            "ExecStart" => &mut self.start,
+            "ExecStop" => &mut self.stop,
+            _ => return,
+        };
+        match n {
+            None => *list = (true, 0),
+            Some(n) => list.1 += n,
+        }
+    }
+
+    /// Applies the effect to (start, stop) counts (files in application order).
+    pub(crate) fn apply(self, counts: &mut (usize, usize)) {
+        for (list, count) in [(self.start, &mut counts.0), (self.stop, &mut counts.1)] {
+            if list.0 {
+                *count = list.1;
+            } else {
+                *count += list.1;
+            }
+        }
+    }
+}
+
+/// [`scan_settings`] plus the file's [`CountEffect`] (one scan instead of two).
+pub(crate) fn scan_counted(id: &UnitName, file: &ParsedFile) -> (SettingScan, CountEffect) {
+    let mut effect = CountEffect::default();
+    let scan = scan(id, file, &mut |key, n| effect.hear(key, n));
+    (scan, effect)
+}
+
 /// The commands `ExecStart=` and `ExecStop=` hold after `files` (application order): what
 /// `service_verify()` counts.
 pub(crate) fn start_stop_counts(id: &UnitName, files: &[&ParsedFile]) -> (usize, usize) {
-    let (mut start, mut stop) = (0usize, 0usize);
+    let mut counts = (0usize, 0usize);
     for f in files {
-        scan(id, f, &mut |key, n| match (key, n) {
-            ("ExecStart", None) => start = 0,
-            ("ExecStart", Some(n)) => start += n,
-            ("ExecStop", None) => stop = 0,
-            ("ExecStop", Some(n)) => stop += n,
-            _ => {}
-        });
+        let mut effect = CountEffect::default();
+        scan(id, f, &mut |key, n| effect.hear(key, n));
+        effect.apply(&mut counts);
     }
-    (start, stop)
+    counts
 }
 
 /// The scan; `commands(key, n)` hears every `Exec*=` line: `None` for an empty assignment (the
