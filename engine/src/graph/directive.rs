@@ -281,7 +281,7 @@ fn directive(
             Ok(n) => n,
             Err(e) => {
                 l.file_log(
-                    &v.file,
+                    v.file,
                     v.line,
                     format!(
                         "Failed to resolve unit specifiers in '{word}', ignoring: {}",
@@ -305,7 +305,7 @@ fn directive(
         }
         if let Err(e) = l.add_by_name_as(id, base, &[kind], &name, true, DepMask::FILE) {
             l.file_log(
-                &v.file,
+                v.file,
                 v.line,
                 format!(
                     "Failed to add dependency on {name}, ignoring: {}",
@@ -326,17 +326,17 @@ fn trigger_unit(
 ) {
     if *have {
         l.file_log(
-            &v.file,
+            v.file,
             v.line,
             format!("Multiple units to trigger specified, ignoring: {}", v.value),
         );
         return;
     }
-    let name = match expand_name(base, &l.graph.options.credentials, &v.value) {
+    let name = match expand_name(base, &l.graph.options.credentials, v.value) {
         Ok(n) => n,
         Err(e) => {
             l.file_log(
-                &v.file,
+                v.file,
                 v.line,
                 format!(
                     "Failed to resolve unit specifiers in {}, ignoring: {}",
@@ -350,7 +350,7 @@ fn trigger_unit(
     let ty = crate::name::unit_type_of(&name);
     if ty.is_none() || ty == Some(id.unit_type()) {
         l.file_log(
-            &v.file,
+            v.file,
             v.line,
             format!("Unit type not valid, ignoring: {}", v.value),
         );
@@ -358,7 +358,7 @@ fn trigger_unit(
     }
     if name == id.as_str() {
         l.file_log(
-            &v.file,
+            v.file,
             v.line,
             format!("Units cannot trigger themselves, ignoring: {}", v.value),
         );
@@ -374,7 +374,7 @@ fn trigger_unit(
     ) {
         Ok(_) => *have = true,
         Err(e) => l.file_log(
-            &v.file,
+            v.file,
             v.line,
             format!(
                 "Failed to add trigger on {name}, ignoring: {}",
@@ -386,12 +386,12 @@ fn trigger_unit(
 
 /// A socket's `Service=`: only loads the service; the trigger is added with the socket's extras.
 fn socket_service(l: &mut Loader<'_>, id: &UnitName, base: &UnitName, v: &Assignment<'_>) {
-    let Ok(name) = expand_name(base, &l.graph.options.credentials, &v.value) else {
+    let Ok(name) = expand_name(base, &l.graph.options.credentials, v.value) else {
         return;
     };
     if !name.ends_with(".service") {
         l.file_log(
-            &v.file,
+            v.file,
             v.line,
             format!("Unit must be of type service, ignoring: {}", v.value),
         );
@@ -410,7 +410,7 @@ fn service_sockets(l: &mut Loader<'_>, id: &UnitName, base: &UnitName, v: &Assig
             Ok(n) => n,
             Err(e) => {
                 l.file_log(
-                    &v.file,
+                    v.file,
                     v.line,
                     format!(
                         "Failed to resolve unit specifiers in '{word}', ignoring: {}",
@@ -422,7 +422,7 @@ fn service_sockets(l: &mut Loader<'_>, id: &UnitName, base: &UnitName, v: &Assig
         };
         if !name.ends_with(".socket") {
             l.file_log(
-                &v.file,
+                v.file,
                 v.line,
                 format!("Unit must be of type socket, ignoring: {name}"),
             );
@@ -434,7 +434,7 @@ fn service_sockets(l: &mut Loader<'_>, id: &UnitName, base: &UnitName, v: &Assig
         ] {
             if let Err(e) = l.add_by_name_as(id, base, kinds, &name, true, DepMask::FILE) {
                 l.file_log(
-                    &v.file,
+                    v.file,
                     v.line,
                     format!(
                         "Failed to add dependency on {name}, ignoring: {}",
@@ -448,12 +448,12 @@ fn service_sockets(l: &mut Loader<'_>, id: &UnitName, base: &UnitName, v: &Assig
 
 /// `Slice=`.
 fn slice(l: &mut Loader<'_>, id: &UnitName, base: &UnitName, v: &Assignment<'_>) {
-    let Ok(name) = expand_name(base, &l.graph.options.credentials, &v.value) else {
+    let Ok(name) = expand_name(base, &l.graph.options.credentials, v.value) else {
         return;
     };
     let Ok(un) = resolve_template(base, &name) else {
         l.file_log(
-            &v.file,
+            v.file,
             v.line,
             format!("Failed to load slice unit {name}, ignoring: Invalid argument"),
         );
@@ -462,7 +462,7 @@ fn slice(l: &mut Loader<'_>, id: &UnitName, base: &UnitName, v: &Assignment<'_>)
     let sid = l.load(&un);
     if sid.unit_type() != UnitType::Slice || id.unit_type() == UnitType::Slice {
         l.file_log(
-            &v.file,
+            v.file,
             v.line,
             format!("Failed to assign slice {sid} to unit {id}, ignoring: Invalid argument"),
         );
