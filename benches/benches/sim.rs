@@ -3,7 +3,7 @@
 //! and are restarted every few seconds: every exit and every restart timer is one event), and
 //! replaying every scenario of `sim/scenarios/` (each on a fresh machine, as `unitlab replay`
 //! does).
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{criterion_group, Criterion, Throughput};
 use unitlab_engine::fs::MemFs;
 use unitlab_engine::load::Scope;
 use unitlab_sim::machine::Machine;
@@ -132,5 +132,82 @@ fn replay_directory(c: &mut Criterion) {
     group.finish();
 }
 
+/// CPU time of this thread so far (`/proc/thread-self/schedstat`, nanoseconds): the figure to
+/// compare on a machine shared with other work (wall-clock times move with the load).
+fn thread_cpu_ns() -> u64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
+}
+
+/// `UNITLAB_BENCH_ONCE=1`: one untimed run of the boot and the events workloads, printing the
+/// thread's CPU time for each (and for the manager's drop) instead of running criterion;
+/// `UNITLAB_BENCH_ONCE=boot` or `=events` runs only that one (for profilers).
+fn once(what: &str) {
+    if what != "events" {
+        once_boot();
+    }
+    if what != "boot" {
+        once_events();
+    }
+}
+
+fn once_boot() {
+    let mut fs = system(
+        10_000,
+        "[Unit]\nDescription=A service\n[Service]\nExecStart=/usr/sbin/daemon --foreground\n",
+    );
+    let t0 = thread_cpu_ns();
+    let m = boot(&mut fs);
+    let t1 = thread_cpu_ns();
+    drop(m);
+    let t2 = thread_cpu_ns();
+    eprintln!(
+        "sim-boot: 10,000 services: {:.1} ms CPU ({:.1} ms with the drop)",
+        (t1 - t0) as f64 / 1e6,
+        (t2 - t0) as f64 / 1e6
+    );
+}
+
+fn once_events() {
+    let mut fs = system(
+        1_000,
+        "[Unit]\nStartLimitIntervalSec=0\n[Service]\nExecStart=/bin/sleep 1\nRestart=always\nRestartSec=1\n",
+    );
+    let mut clock = Clock::new(1_795_524_451_000_000);
+    let mut journal = Journal::default();
+    let t0 = thread_cpu_ns();
+    let mut m = Manager::new(Scope::System);
+    m.set_invariant_checks(false);
+    let mut w = World {
+        fs: &mut fs,
+        clock: &mut clock,
+        journal: &mut journal,
+    };
+    m.boot(&mut w);
+    let before = m.events_processed();
+    m.run_until(&mut w, 100_000_000);
+    let n = m.events_processed() - before;
+    drop(m);
+    let t1 = thread_cpu_ns();
+    let s = (t1 - t0) as f64 / 1e9;
+    eprintln!(
+        "sim-events: {n} events in {:.3} s CPU (boot and drop included): {:.0} events/s",
+        s,
+        n as f64 / s
+    );
+}
+
 criterion_group!(benches, boot_10k, events, replay_directory);
-criterion_main!(benches);
+
+fn main() {
+    if let Ok(what) = std::env::var("UNITLAB_BENCH_ONCE") {
+        if !what.is_empty() && what != "0" {
+            once(&what);
+            return;
+        }
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -4,7 +4,7 @@
 //! garbage-collects an instance of `echo@.service`; the clock moves 2 ms after each so that the
 //! instance, a `/bin/true`, has ended). Each iteration makes 100,000 connections through
 //! `Manager::connect`, as the machine's `connect` command does.
-use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use criterion::{criterion_group, BatchSize, Criterion, Throughput};
 use unitlab_engine::fs::MemFs;
 use unitlab_engine::load::Scope;
 use unitlab_sim::manager::{Address, Clock, Journal, Manager, World};
@@ -93,5 +93,55 @@ fn connections(c: &mut Criterion) {
     group.finish();
 }
 
+/// CPU time of this thread so far (`/proc/thread-self/schedstat`, nanoseconds).
+fn thread_cpu_ns() -> u64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
+}
+
+/// `UNITLAB_BENCH_ONCE=1`: one untimed run of each workload, printing the thread's CPU time
+/// (the manager's drop included) instead of running criterion.
+fn once() {
+    for (name, path, advance) in [
+        ("accept_no_100k", "/run/user/1000/daemon.sock", 0),
+        ("accept_yes_100k", "/run/user/1000/echo.sock", 2_000),
+    ] {
+        let addr = Address::Path(path.to_owned());
+        let (mut fs, mut clock, mut journal, mut m) = machine();
+        let t0 = thread_cpu_ns();
+        {
+            let mut w = World {
+                fs: &mut fs,
+                clock: &mut clock,
+                journal: &mut journal,
+            };
+            for _ in 0..N {
+                let r = m.connect(&mut w, &addr);
+                assert_eq!(r, Some(Ok(())));
+                if advance > 0 {
+                    let until = w.clock.monotonic + advance;
+                    m.run_until(&mut w, until);
+                }
+            }
+        }
+        drop(m);
+        let t1 = thread_cpu_ns();
+        eprintln!(
+            "sim_sockets/{name}: {N} connections in {:.3} s CPU",
+            (t1 - t0) as f64 / 1e9
+        );
+    }
+}
+
 criterion_group!(benches, connections);
-criterion_main!(benches);
+
+fn main() {
+    if std::env::var("UNITLAB_BENCH_ONCE").is_ok_and(|v| v == "1") {
+        once();
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

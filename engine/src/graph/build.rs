@@ -68,6 +68,12 @@ pub(crate) struct Loader<'a> {
     stack: Vec<(UnitName, UnitName)>,
     /// While a fragment is parsed: (unit id, the name it is parsed under), for messages.
     pub(crate) parsing_as: Option<(UnitName, UnitName)>,
+    /// The mount unit name of each path prefix met (`RequiresMountsFor=`): most units share a
+    /// few prefixes (`/`, `/var`, `/var/tmp`).
+    mount_names: std::collections::HashMap<String, Option<UnitName>, super::NameHash>,
+    /// The position of the unit looked up last by [`Loader::node`] (the unit being processed is
+    /// asked for many times in a row).
+    last: std::cell::Cell<usize>,
 }
 
 impl<'a> Loader<'a> {
@@ -84,6 +90,8 @@ impl<'a> Loader<'a> {
             sink,
             stack: Vec::new(),
             parsing_as: None,
+            mount_names: Default::default(),
+            last: std::cell::Cell::new(usize::MAX),
         }
     }
 
@@ -145,6 +153,37 @@ impl<'a> Loader<'a> {
         id
     }
 
+    /// The node of a unit in the graph (checked against the unit looked up last before hashing
+    /// the name: nodes are never removed while loading, so a position stays valid).
+    ///
+    /// # Panics
+    /// If `id` is not in the graph (callers pass units being processed).
+    pub(crate) fn node(&self, id: &UnitName) -> &super::Node {
+        let last = self.last.get();
+        if let Some((k, n)) = self.graph.nodes.get_index(last) {
+            if k.as_str() == id.as_str() {
+                return n;
+            }
+        }
+        let (i, _, n) = self
+            .graph
+            .nodes
+            .get_full(id)
+            .expect("unit being processed is in the graph");
+        self.last.set(i);
+        n
+    }
+
+    /// The mount unit name of a path (`name_from_path`), remembered per path.
+    pub(crate) fn mount_name(&mut self, path: &str) -> Option<UnitName> {
+        if let Some(n) = self.mount_names.get(path) {
+            return n.clone();
+        }
+        let n = crate::name::name_from_path(path, UnitType::Mount).ok();
+        self.mount_names.insert(path.to_owned(), n.clone());
+        n
+    }
+
     /// Runs the load queue until it is empty, then the passes that need every unit loaded.
     pub(crate) fn run(&mut self) {
         let first = self.graph.loaded;
@@ -167,7 +206,7 @@ impl<'a> Loader<'a> {
         if let Some(n) = self.graph.nodes.get_mut(id).map(std::sync::Arc::make_mut) {
             n.load_order = order;
         }
-        let state = self.graph.nodes[id].load_state();
+        let state = self.node(id).load_state();
         if matches!(
             state,
             LoadState::Loaded | LoadState::BadSetting | LoadState::Masked
@@ -184,7 +223,7 @@ impl<'a> Loader<'a> {
             super::implicit::type_extras(self, id);
         }
         // The extras may have failed the unit (a bus name taken by another service).
-        let state = self.graph.nodes[id].load_state();
+        let state = self.node(id).load_state();
         if state == LoadState::Loaded {
             super::implicit::slice_dependencies(self, id);
             super::implicit::load_mount_prefixes(self, id);
@@ -216,6 +255,41 @@ impl<'a> Loader<'a> {
             }
             return false;
         }
+        // The types only matter for four kinds (`unit_type` is not free).
+        if matches!(
+            kind,
+            DepKind::Before | DepKind::OnFailure | DepKind::Triggers | DepKind::InSlice
+        ) && !self.type_allows(u, kind, other)
+        {
+            return false;
+        }
+        // Each end is looked up once (the two are different units: see above); the edges of
+        // one unit are in maps per kind, so the order of the four additions does not matter.
+        let nodes = &mut self.graph.nodes;
+        let (ui, oi) = (nodes.get_index_of(u), nodes.get_index_of(other));
+        if let Some(i) = ui {
+            let n = std::sync::Arc::make_mut(&mut nodes[i]);
+            n.add(kind, other, mask, DepMask::NONE);
+            if reference {
+                n.add(DepKind::References, other, mask, DepMask::NONE);
+            }
+        }
+        if let Some(i) = oi {
+            let n = std::sync::Arc::make_mut(&mut nodes[i]);
+            if kind.inverse() != kind {
+                n.add(kind.inverse(), u, DepMask::NONE, mask);
+            }
+            if reference {
+                n.add(DepKind::ReferencedBy, u, DepMask::NONE, mask);
+            }
+        }
+        true
+    }
+
+    /// The type checks of [`Loader::add`] (`Before=` a device, `OnFailure=`, `Triggers=` and
+    /// `Slice=` from or to types that cannot have them), with systemd's messages; false when the
+    /// dependency is refused.
+    fn type_allows(&mut self, u: &UnitName, kind: DepKind, other: &UnitName) -> bool {
         let ut = u.unit_type();
         let ot = other.unit_type();
         if matches!(kind, DepKind::Before) && ot == UnitType::Device {
@@ -259,23 +333,6 @@ impl<'a> Loader<'a> {
             );
             return false;
         }
-        let nodes = &mut self.graph.nodes;
-        if let Some(n) = nodes.get_mut(u).map(std::sync::Arc::make_mut) {
-            n.add(kind, other, mask, DepMask::NONE);
-        }
-        if kind.inverse() != kind {
-            if let Some(n) = nodes.get_mut(other).map(std::sync::Arc::make_mut) {
-                n.add(kind.inverse(), u, DepMask::NONE, mask);
-            }
-        }
-        if reference {
-            if let Some(n) = nodes.get_mut(u).map(std::sync::Arc::make_mut) {
-                n.add(DepKind::References, other, mask, DepMask::NONE);
-            }
-            if let Some(n) = nodes.get_mut(other).map(std::sync::Arc::make_mut) {
-                n.add(DepKind::ReferencedBy, u, DepMask::NONE, mask);
-            }
-        }
         true
     }
 
@@ -292,6 +349,28 @@ impl<'a> Loader<'a> {
         self.add_by_name_as(u, u, kinds, name, reference, mask)
     }
 
+    /// [`Loader::add_by_name`] for a name that is a valid unit name already (no second check; a
+    /// template is still instantiated for `u`).
+    pub(crate) fn add_by_unit_name(
+        &mut self,
+        u: &UnitName,
+        kinds: &[DepKind],
+        name: &UnitName,
+        reference: bool,
+        mask: DepMask,
+    ) -> Result<UnitName, AddError> {
+        let other = if name.kind() == NameKind::Template {
+            resolve_template(u, name.as_str())?
+        } else {
+            name.clone()
+        };
+        let other = self.load(&other);
+        for &k in kinds {
+            self.add(u, k, &other, reference, mask);
+        }
+        Ok(other)
+    }
+
     /// [`Loader::add_by_name`] with templates instantiated for `base`: the name the unit is being
     /// parsed under (systemd parses a fragment into the unit object of the *requested* name, and
     /// merges it into the unit's id afterwards).
@@ -304,8 +383,21 @@ impl<'a> Loader<'a> {
         reference: bool,
         mask: DepMask,
     ) -> Result<UnitName, AddError> {
-        let other = resolve_template(base, name)?;
-        let other = self.load(&other);
+        // A name known already (`sysinit.target` for every service) is neither checked nor
+        // built again: it is valid, and not a template (those contain `@.`), so
+        // `resolve_template` would give it back unchanged, and loading would find its id.
+        let known = if name.contains("@.") {
+            None
+        } else {
+            self.graph.names.get(name).cloned()
+        };
+        let other = match known {
+            Some(id) => id,
+            None => {
+                let other = resolve_template(base, name)?;
+                self.load(&other)
+            }
+        };
         for &k in kinds {
             self.add(u, k, &other, reference, mask);
         }

@@ -12,7 +12,7 @@ fn by_name(l: &mut Loader<'_>, id: &UnitName, kinds: &[DepKind], name: &str) {
 
 /// The default dependencies of one unit's type, if it has `DefaultDependencies=yes`.
 pub(crate) fn type_defaults(l: &mut Loader<'_>, id: &UnitName) {
-    if !l.graph.nodes[id].default_dependencies {
+    if !l.node(id).default_dependencies {
         return;
     }
     let system = l.graph.options.manager == Manager::System;
@@ -39,7 +39,8 @@ pub(crate) fn type_defaults(l: &mut Loader<'_>, id: &UnitName) {
             by_name(l, id, &[DepKind::Before], "timers.target");
             if system {
                 by_name(l, id, &sysinit, "sysinit.target");
-                let calendar = !l.graph.nodes[id]
+                let calendar = !l
+                    .node(id)
                     .unit
                     .settings
                     .list("Timer", "OnCalendar")
@@ -100,7 +101,7 @@ fn default_target_dependency(l: &mut Loader<'_>, u: &UnitName, t: &UnitName) {
 /// The target's side, when the target is loaded: for every unit it requires, requisites, wants,
 /// binds to, is part of or upholds that left the load queue before it.
 pub(crate) fn target_side(l: &mut Loader<'_>, t: &UnitName) {
-    if !l.graph.nodes[t].default_dependencies {
+    if !l.node(t).default_dependencies {
         return;
     }
     let kinds = [
@@ -111,7 +112,7 @@ pub(crate) fn target_side(l: &mut Loader<'_>, t: &UnitName) {
         DepKind::PartOf,
         DepKind::Upholds,
     ];
-    let tn = &l.graph.nodes[t];
+    let tn = &l.node(t);
     let order = tn.load_order;
     let others: Vec<UnitName> = kinds
         .iter()

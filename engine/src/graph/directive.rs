@@ -7,7 +7,8 @@ use super::mask::DepMask;
 use super::specifier::expand_name;
 use crate::diag::Severity;
 use crate::name::{NameKind, UnitName, UnitType};
-use crate::syntax::SettingValue;
+use camino::Utf8Path;
+use std::sync::Arc;
 
 /// Splits a dependency list like `extract_first_word(..., EXTRACT_RETAIN_ESCAPE)`: whitespace
 /// separates words, quotes are kept as characters, a backslash keeps itself and the next character.
@@ -41,6 +42,33 @@ pub fn split_words(value: &str) -> Vec<String> {
         words.push(cur);
     }
     words
+}
+
+/// [`split_words`] without allocating for the common case (no backslash: the words are the
+/// whitespace-separated slices of `value`).
+pub(crate) fn words(value: &str) -> Words<'_> {
+    if value.contains('\\') {
+        Words::Owned(split_words(value).into_iter())
+    } else {
+        Words::Plain(value.split([' ', '\t', '\n', '\r']))
+    }
+}
+
+/// The iterator of [`words`].
+pub(crate) enum Words<'a> {
+    Plain(std::str::Split<'a, [char; 4]>),
+    Owned(std::vec::IntoIter<String>),
+}
+
+impl<'a> Iterator for Words<'a> {
+    type Item = std::borrow::Cow<'a, str>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            Words::Plain(it) => it.find(|w| !w.is_empty()).map(std::borrow::Cow::Borrowed),
+            Words::Owned(it) => it.next().map(std::borrow::Cow::Owned),
+        }
+    }
 }
 
 /// `contains_instance_specifier_superset()`: the instance part of `format` (after the first `@`,
@@ -81,6 +109,10 @@ fn likely_recursive(
     name: &str,
     format: &str,
 ) -> bool {
+    // Only an instance (which has an `@`) of the unit's own prefix can be.
+    if !name.contains('@') || !name.starts_with(base.prefix()) {
+        return false;
+    }
     let Ok(other) = UnitName::new(name) else {
         return false;
     };
@@ -91,24 +123,33 @@ fn likely_recursive(
         return false;
     }
     let fragment = l.catalog.lookup(&other).fragment;
-    if fragment.as_deref() != l.graph.nodes[id].unit.fragment_path.as_deref() {
+    if fragment.as_deref() != l.node(id).unit.fragment_path.as_deref() {
         return false;
     }
     contains_instance_specifier_superset(format)
 }
 
-/// One assignment, in file order.
-struct Assignment {
-    section: String,
-    key: String,
-    value: SettingValue,
+/// One assignment, borrowed from a parsed file of the unit (the files are shared: the loader
+/// holds its own reference while it changes the graph).
+struct Assignment<'a> {
+    section: &'a str,
+    key: &'a str,
+    value: &'a str,
+    file: &'a Arc<Utf8Path>,
+    line: u32,
 }
 
-/// The assignments [`assignment`] acts on (dependency directives and `RequiresMountsFor=` in
-/// `[Unit]`, `Unit=`/`Service=`/`Sockets=`/`Slice=` in the type's section), copied out of the file
-/// in file order; the others (most of a unit file) are not copied.
-fn assignments(parsed: &crate::syntax::ParsedFile, ty: UnitType) -> Vec<Assignment> {
-    let mut out = Vec::new();
+/// Applies the assignments [`assignment`] acts on (dependency directives and
+/// `RequiresMountsFor=` in `[Unit]`, `Unit=`/`Service=`/`Sockets=`/`Slice=` in the type's
+/// section) of one file, in file order.
+fn apply_file(
+    l: &mut Loader<'_>,
+    id: &UnitName,
+    base: &UnitName,
+    parsed: &crate::syntax::ParsedFile,
+    trigger_set: &mut bool,
+) {
+    let ty = id.unit_type();
     for section in parsed.sections().filter(|s| s.known) {
         let unit_section = section.name == "Unit";
         if !unit_section && section.name != ty.section() {
@@ -123,18 +164,16 @@ fn assignments(parsed: &crate::syntax::ParsedFile, ty: UnitType) -> Vec<Assignme
             if !wanted {
                 continue;
             }
-            out.push(Assignment {
-                section: section.name.to_owned(),
-                key: e.key.to_owned(),
-                value: SettingValue {
-                    value: e.value.to_owned(),
-                    file: parsed.file.clone(),
-                    line: e.line,
-                },
-            });
+            let a = Assignment {
+                section: section.name,
+                key: e.key,
+                value: e.value,
+                file: &parsed.file,
+                line: e.line,
+            };
+            assignment(l, id, base, &a, trigger_set);
         }
     }
-    out
 }
 
 /// Adds the dependencies a unit's files and drop-in directories configure, in systemd's order: the
@@ -142,39 +181,33 @@ fn assignments(parsed: &crate::syntax::ParsedFile, ty: UnitType) -> Vec<Assignme
 /// assignments (dependency directives are never reset, so applying them one by one gives the
 /// merged result).
 pub(crate) fn file_dependencies(l: &mut Loader<'_>, id: &UnitName) {
-    let node = &l.graph.nodes[id];
-    let fragment: Vec<Assignment> = node
-        .unit
-        .fragment
-        .as_ref()
-        .map(|f| assignments(&f.parsed, id.unit_type()))
-        .unwrap_or_default();
-    let dropins: Vec<Assignment> = node
-        .unit
-        .dropins
-        .iter()
-        .flat_map(|d| assignments(&d.parsed, id.unit_type()))
-        .collect();
+    let node = &l.node(id);
+    // Shared references to the parsed files (not to the node: the node is copied on write while
+    // anyone else holds it).
+    let fragment: Option<Arc<crate::syntax::ParsedFile>> =
+        node.unit.fragment.as_ref().map(|f| f.parsed.clone());
+    let dropins: Vec<Arc<crate::syntax::ParsedFile>> =
+        node.unit.dropins.iter().map(|d| d.parsed.clone()).collect();
     let wants: Vec<UnitName> = node.unit.wants.iter().map(|e| e.name.clone()).collect();
     let requires: Vec<UnitName> = node.unit.requires.iter().map(|e| e.name.clone()).collect();
     let mut trigger_set = false;
 
     // The fragment is parsed under the requested name (see `Loader::add_by_name_as`); the drop-in
     // directories and files are read after the merge, under the id.
-    let requested = l.graph.nodes[id].unit.requested.clone();
+    let requested = l.node(id).unit.requested.clone();
     let base = if requested.unit_type() == id.unit_type() {
         requested
     } else {
         id.clone()
     };
     l.parsing_as = Some((id.clone(), base.clone()));
-    for a in &fragment {
-        assignment(l, id, &base, a, &mut trigger_set);
+    if let Some(f) = &fragment {
+        apply_file(l, id, &base, f, &mut trigger_set);
     }
     l.parsing_as = None;
     for (kind, entries) in [(DepKind::Wants, wants), (DepKind::Requires, requires)] {
         for name in entries {
-            if let Err(e) = l.add_by_name(id, &[kind], name.as_str(), true, DepMask::FILE) {
+            if let Err(e) = l.add_by_unit_name(id, &[kind], &name, true, DepMask::FILE) {
                 l.unit_log(
                     id,
                     Severity::Warning,
@@ -186,8 +219,8 @@ pub(crate) fn file_dependencies(l: &mut Loader<'_>, id: &UnitName) {
             }
         }
     }
-    for a in &dropins {
-        assignment(l, id, id, a, &mut trigger_set);
+    for d in &dropins {
+        apply_file(l, id, id, d, &mut trigger_set);
     }
 }
 
@@ -195,30 +228,30 @@ fn assignment(
     l: &mut Loader<'_>,
     id: &UnitName,
     base: &UnitName,
-    a: &Assignment,
+    a: &Assignment<'_>,
     trigger_set: &mut bool,
 ) {
     let ty = id.unit_type();
-    let v = &a.value;
+    let v = a;
     if a.section == "Unit" {
-        if let Some(kind) = DepKind::from_directive(&a.key) {
+        if let Some(kind) = DepKind::from_directive(a.key) {
             if v.value.is_empty() {
                 return;
             }
             if a.key.ends_with("Overridable") {
                 let new = kind.as_str();
                 let key = &a.key;
-                l.file_log(&v.file, v.line, format!("Unit dependency type {key}= is obsolete, replacing by {new}=, please update your unit file"));
+                l.file_log(v.file, v.line, format!("Unit dependency type {key}= is obsolete, replacing by {new}=, please update your unit file"));
             }
             directive(l, id, base, kind, v);
         } else if a.key == "RequiresMountsFor" {
-            for word in split_words(&v.value) {
+            for word in words(v.value) {
                 let path = unquote(&word);
                 super::implicit::require_mounts_for(l, id, &path, DepMask::FILE);
             }
         }
     } else if a.section == ty.section() && !v.value.is_empty() {
-        match (ty, a.key.as_str()) {
+        match (ty, a.key) {
             (UnitType::Timer | UnitType::Path, "Unit") => {
                 trigger_unit(l, id, base, v, trigger_set);
             }
@@ -236,14 +269,19 @@ fn unquote(word: &str) -> String {
 }
 
 /// One assignment of a `[Unit]` dependency directive (`config_parse_unit_deps()`).
-fn directive(l: &mut Loader<'_>, id: &UnitName, base: &UnitName, kind: DepKind, v: &SettingValue) {
-    let creds = l.graph.options.credentials.clone();
-    for word in split_words(&v.value) {
-        let name = match expand_name(base, &creds, &word) {
+fn directive(
+    l: &mut Loader<'_>,
+    id: &UnitName,
+    base: &UnitName,
+    kind: DepKind,
+    v: &Assignment<'_>,
+) {
+    for word in words(v.value) {
+        let name = match expand_name(base, &l.graph.options.credentials, &word) {
             Ok(n) => n,
             Err(e) => {
                 l.file_log(
-                    &v.file,
+                    v.file,
                     v.line,
                     format!(
                         "Failed to resolve unit specifiers in '{word}', ignoring: {}",
@@ -267,7 +305,7 @@ fn directive(l: &mut Loader<'_>, id: &UnitName, base: &UnitName, kind: DepKind, 
         }
         if let Err(e) = l.add_by_name_as(id, base, &[kind], &name, true, DepMask::FILE) {
             l.file_log(
-                &v.file,
+                v.file,
                 v.line,
                 format!(
                     "Failed to add dependency on {name}, ignoring: {}",
@@ -283,23 +321,22 @@ fn trigger_unit(
     l: &mut Loader<'_>,
     id: &UnitName,
     base: &UnitName,
-    v: &SettingValue,
+    v: &Assignment<'_>,
     have: &mut bool,
 ) {
-    let creds = l.graph.options.credentials.clone();
     if *have {
         l.file_log(
-            &v.file,
+            v.file,
             v.line,
             format!("Multiple units to trigger specified, ignoring: {}", v.value),
         );
         return;
     }
-    let name = match expand_name(base, &creds, &v.value) {
+    let name = match expand_name(base, &l.graph.options.credentials, v.value) {
         Ok(n) => n,
         Err(e) => {
             l.file_log(
-                &v.file,
+                v.file,
                 v.line,
                 format!(
                     "Failed to resolve unit specifiers in {}, ignoring: {}",
@@ -313,7 +350,7 @@ fn trigger_unit(
     let ty = crate::name::unit_type_of(&name);
     if ty.is_none() || ty == Some(id.unit_type()) {
         l.file_log(
-            &v.file,
+            v.file,
             v.line,
             format!("Unit type not valid, ignoring: {}", v.value),
         );
@@ -321,7 +358,7 @@ fn trigger_unit(
     }
     if name == id.as_str() {
         l.file_log(
-            &v.file,
+            v.file,
             v.line,
             format!("Units cannot trigger themselves, ignoring: {}", v.value),
         );
@@ -337,7 +374,7 @@ fn trigger_unit(
     ) {
         Ok(_) => *have = true,
         Err(e) => l.file_log(
-            &v.file,
+            v.file,
             v.line,
             format!(
                 "Failed to add trigger on {name}, ignoring: {}",
@@ -348,14 +385,13 @@ fn trigger_unit(
 }
 
 /// A socket's `Service=`: only loads the service; the trigger is added with the socket's extras.
-fn socket_service(l: &mut Loader<'_>, id: &UnitName, base: &UnitName, v: &SettingValue) {
-    let creds = l.graph.options.credentials.clone();
-    let Ok(name) = expand_name(base, &creds, &v.value) else {
+fn socket_service(l: &mut Loader<'_>, id: &UnitName, base: &UnitName, v: &Assignment<'_>) {
+    let Ok(name) = expand_name(base, &l.graph.options.credentials, v.value) else {
         return;
     };
     if !name.ends_with(".service") {
         l.file_log(
-            &v.file,
+            v.file,
             v.line,
             format!("Unit must be of type service, ignoring: {}", v.value),
         );
@@ -368,14 +404,13 @@ fn socket_service(l: &mut Loader<'_>, id: &UnitName, base: &UnitName, v: &Settin
 
 /// A service's `Sockets=` (`config_parse_service_sockets()`): `Wants=` and `After=` on each
 /// socket, and `TriggeredBy`, all origin `file`.
-fn service_sockets(l: &mut Loader<'_>, id: &UnitName, base: &UnitName, v: &SettingValue) {
-    let creds = l.graph.options.credentials.clone();
-    for word in split_words(&v.value) {
-        let name = match expand_name(base, &creds, &word) {
+fn service_sockets(l: &mut Loader<'_>, id: &UnitName, base: &UnitName, v: &Assignment<'_>) {
+    for word in words(v.value) {
+        let name = match expand_name(base, &l.graph.options.credentials, &word) {
             Ok(n) => n,
             Err(e) => {
                 l.file_log(
-                    &v.file,
+                    v.file,
                     v.line,
                     format!(
                         "Failed to resolve unit specifiers in '{word}', ignoring: {}",
@@ -387,7 +422,7 @@ fn service_sockets(l: &mut Loader<'_>, id: &UnitName, base: &UnitName, v: &Setti
         };
         if !name.ends_with(".socket") {
             l.file_log(
-                &v.file,
+                v.file,
                 v.line,
                 format!("Unit must be of type socket, ignoring: {name}"),
             );
@@ -399,7 +434,7 @@ fn service_sockets(l: &mut Loader<'_>, id: &UnitName, base: &UnitName, v: &Setti
         ] {
             if let Err(e) = l.add_by_name_as(id, base, kinds, &name, true, DepMask::FILE) {
                 l.file_log(
-                    &v.file,
+                    v.file,
                     v.line,
                     format!(
                         "Failed to add dependency on {name}, ignoring: {}",
@@ -412,14 +447,13 @@ fn service_sockets(l: &mut Loader<'_>, id: &UnitName, base: &UnitName, v: &Setti
 }
 
 /// `Slice=`.
-fn slice(l: &mut Loader<'_>, id: &UnitName, base: &UnitName, v: &SettingValue) {
-    let creds = l.graph.options.credentials.clone();
-    let Ok(name) = expand_name(base, &creds, &v.value) else {
+fn slice(l: &mut Loader<'_>, id: &UnitName, base: &UnitName, v: &Assignment<'_>) {
+    let Ok(name) = expand_name(base, &l.graph.options.credentials, v.value) else {
         return;
     };
     let Ok(un) = resolve_template(base, &name) else {
         l.file_log(
-            &v.file,
+            v.file,
             v.line,
             format!("Failed to load slice unit {name}, ignoring: Invalid argument"),
         );
@@ -428,7 +462,7 @@ fn slice(l: &mut Loader<'_>, id: &UnitName, base: &UnitName, v: &SettingValue) {
     let sid = l.load(&un);
     if sid.unit_type() != UnitType::Slice || id.unit_type() == UnitType::Slice {
         l.file_log(
-            &v.file,
+            v.file,
             v.line,
             format!("Failed to assign slice {sid} to unit {id}, ignoring: Invalid argument"),
         );
@@ -451,5 +485,16 @@ mod tests {
         assert_eq!(split_words("\"a.service\""), ["\"a.service\""]);
         assert_eq!(split_words("a.service,b.service"), ["a.service,b.service"]);
         assert!(split_words("   ").is_empty());
+        for v in [
+            " a.service\tb.service ",
+            "a\\ b c",
+            "",
+            "  ",
+            "x\r\ny",
+            "\"q\" r",
+        ] {
+            let fast: Vec<String> = super::words(v).map(|w| w.into_owned()).collect();
+            assert_eq!(fast, split_words(v), "{v:?}");
+        }
     }
 }

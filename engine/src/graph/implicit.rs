@@ -4,7 +4,7 @@ use super::build::{parse_boolean, Loader, Manager};
 use super::kind::DepKind;
 use super::mask::{DepInfo, DepMask};
 use crate::load::LoadState;
-use crate::name::{escape, name_from_path, NameKind, UnitName, UnitType};
+use crate::name::{escape, NameKind, UnitName, UnitType};
 
 /// The extras a type adds after its files were parsed (`service_add_extras()` & co.), for `loaded`
 /// (and, since they run before verification, `bad-setting`) units.
@@ -44,7 +44,8 @@ pub(crate) fn type_extras(l: &mut Loader<'_>, id: &UnitName) {
                 "PathModified",
                 "DirectoryNotEmpty",
             ] {
-                let values: Vec<String> = l.graph.nodes[id]
+                let values: Vec<String> = l
+                    .node(id)
                     .unit
                     .settings
                     .list("Path", key)
@@ -64,7 +65,7 @@ pub(crate) fn type_extras(l: &mut Loader<'_>, id: &UnitName) {
             super::defaults::type_defaults(l, id);
         }
         UnitType::Slice => {
-            if l.graph.nodes[id].slice().is_none() {
+            if l.node(id).slice().is_none() {
                 if let Some(parent) = crate::name::slice_parent(id.as_str()) {
                     let _ = l.add_by_name(
                         id,
@@ -89,7 +90,7 @@ pub(crate) fn type_extras(l: &mut Loader<'_>, id: &UnitName) {
 }
 
 pub(crate) fn setting(l: &Loader<'_>, id: &UnitName, section: &str, key: &str) -> Option<String> {
-    l.graph.nodes[id]
+    l.node(id)
         .unit
         .settings
         .get(section, key)
@@ -101,7 +102,7 @@ pub(crate) fn setting(l: &Loader<'_>, id: &UnitName, section: &str, key: &str) -
 /// manager's mounts and swaps, and the system's API and OS mounts: see
 /// [`super::mount::is_extrinsic`]); other units to `system.slice` (`app.slice`).
 fn default_slice(l: &mut Loader<'_>, id: &UnitName) {
-    if l.graph.nodes[id].slice().is_some() {
+    if l.node(id).slice().is_some() {
         return;
     }
     let user = l.graph.options.manager == Manager::User;
@@ -138,7 +139,7 @@ pub(crate) fn slice_dependencies(l: &mut Loader<'_>, id: &UnitName) {
     } else {
         DepMask::FILE
     };
-    if let Some(slice) = l.graph.nodes[id].slice().cloned() {
+    if let Some(slice) = l.node(id).slice().cloned() {
         l.add(id, DepKind::After, &slice, true, mask);
         l.add(id, DepKind::Requires, &slice, true, mask);
         return;
@@ -188,7 +189,8 @@ fn exec_dependencies(l: &mut Loader<'_>, id: &UnitName) {
             ("LogsDirectory", "/var/log"),
             ("ConfigurationDirectory", "/etc"),
         ] {
-            let values: Vec<String> = l.graph.nodes[id]
+            let values: Vec<String> = l
+                .node(id)
                 .unit
                 .settings
                 .list(section, key)
@@ -196,7 +198,7 @@ fn exec_dependencies(l: &mut Loader<'_>, id: &UnitName) {
                 .map(|v| v.value.to_owned())
                 .collect();
             for v in values {
-                for word in super::directive::split_words(&v) {
+                for word in super::directive::words(&v) {
                     let path = word.split(':').next().unwrap_or("").to_owned();
                     if path.is_empty() || path.contains('%') {
                         continue;
@@ -323,7 +325,7 @@ fn socket_has_exec(l: &Loader<'_>, id: &UnitName) -> bool {
         "ExecStopPost",
     ]
     .iter()
-    .any(|k| !l.graph.nodes[id].unit.settings.list("Socket", k).is_empty())
+    .any(|k| !l.node(id).unit.settings.list("Socket", k).is_empty())
 }
 
 /// The related unit of another type (`unit_load_related_unit()`): same name, other suffix.
@@ -358,11 +360,7 @@ fn automount_extras(l: &mut Loader<'_>, id: &UnitName) {
 
 /// A timer's or path's trigger when no `Unit=` was given: the same-name service (implicit).
 fn related_trigger(l: &mut Loader<'_>, id: &UnitName) {
-    if l.graph.nodes[id]
-        .deps_of(DepKind::Triggers)
-        .next()
-        .is_some()
-    {
+    if l.node(id).deps_of(DepKind::Triggers).next().is_some() {
         return;
     }
     if let Some(service) = related(id, UnitType::Service) {
@@ -389,7 +387,7 @@ fn socket_trigger(l: &mut Loader<'_>, id: &UnitName) {
     let accept = setting(l, id, "Socket", "Accept")
         .and_then(|v| parse_boolean(&v))
         .unwrap_or(false);
-    let settings = &l.graph.nodes[id].unit.settings;
+    let settings = &l.node(id).unit.settings;
     let non_accept = !accept
         || SOCKET_PORTS
             .iter()
@@ -417,7 +415,7 @@ fn socket_mounts(l: &mut Loader<'_>, id: &UnitName) {
         if matches!(key, "ListenNetlink" | "ListenMessageQueue") {
             continue;
         }
-        for v in l.graph.nodes[id].unit.settings.list("Socket", key) {
+        for v in l.node(id).unit.settings.list("Socket", key) {
             let value = if v.value.contains('%') {
                 match system
                     .then(|| system_path_specifiers(id, v.value))
@@ -497,16 +495,17 @@ pub(crate) fn simplify(path: &str) -> Option<String> {
     Some(format!("/{}", parts.join("/")))
 }
 
-/// The path and its prefixes, shortest first (`/`, `/a`, `/a/b`).
-pub(crate) fn prefixes(path: &str) -> Vec<String> {
-    let mut out = vec!["/".to_owned()];
-    let mut cur = String::new();
-    for c in path.split('/').filter(|c| !c.is_empty()) {
-        cur.push('/');
-        cur.push_str(c);
-        out.push(cur.clone());
-    }
-    out
+/// The path and its prefixes, shortest first (`/`, `/a`, `/a/b`), for a simplified path (as
+/// [`simplify`] makes them: the prefixes are slices of the path).
+pub(crate) fn prefixes(path: &str) -> impl Iterator<Item = &str> {
+    let ends = path
+        .bytes()
+        .enumerate()
+        .skip(1)
+        .filter(|&(_, b)| b == b'/')
+        .map(|(i, _)| i)
+        .chain((path != "/").then_some(path.len()));
+    std::iter::once("/").chain(ends.map(move |e| &path[..e]))
 }
 
 /// `unit_require_mounts_for()`: records the path (simplified) with its source.
@@ -527,14 +526,14 @@ pub(crate) fn require_mounts_for(l: &mut Loader<'_>, id: &UnitName, path: &str, 
 /// Loads the mount unit of every prefix of every `RequiresMountsFor=` path (`unit_add_mount_dependencies()`
 /// loads them; the dependencies follow once all are loaded).
 pub(crate) fn load_mount_prefixes(l: &mut Loader<'_>, id: &UnitName) {
-    let paths: Vec<String> = l.graph.nodes[id]
-        .requires_mounts_for
-        .keys()
-        .cloned()
-        .collect();
-    for p in paths {
-        for prefix in prefixes(&p) {
-            if let Ok(name) = name_from_path(&prefix, UnitType::Mount) {
+    let node = &l.node(id);
+    if node.requires_mounts_for.is_empty() {
+        return;
+    }
+    let paths: Vec<String> = node.requires_mounts_for.keys().cloned().collect();
+    for p in &paths {
+        for prefix in prefixes(p) {
+            if let Some(name) = l.mount_name(prefix) {
                 if l.graph.names.contains_key(name.as_str()) {
                     continue;
                 }
@@ -549,12 +548,12 @@ pub(crate) fn load_mount_prefixes(l: &mut Loader<'_>, id: &UnitName) {
 /// mount unit was loaded before the unit (`-.mount` always is: it comes from the mount table), else
 /// the mount unit's side (origin `path`).
 pub(crate) fn mount_dependencies(l: &mut Loader<'_>) {
-    let ids: Vec<UnitName> = l.graph.nodes.keys().cloned().collect();
-    for id in ids {
-        let node = &l.graph.nodes[&id];
-        if node.load_state() != LoadState::Loaded {
+    for index in 0..l.graph.nodes.len() {
+        let node = &l.graph.nodes[index];
+        if node.load_state() != LoadState::Loaded || node.requires_mounts_for.is_empty() {
             continue;
         }
+        let id = node.id().clone();
         let u_order = node.load_order;
         let paths: Vec<(String, DepInfo)> = node
             .requires_mounts_for
@@ -563,7 +562,7 @@ pub(crate) fn mount_dependencies(l: &mut Loader<'_>) {
             .collect();
         for (p, info) in paths {
             for prefix in prefixes(&p) {
-                let Ok(name) = name_from_path(&prefix, UnitType::Mount) else {
+                let Some(name) = l.mount_name(prefix) else {
                     continue;
                 };
                 let Some(mid) = l.graph.names.get(name.as_str()).cloned() else {

@@ -69,6 +69,7 @@
 mod adjacency;
 mod build;
 mod defaults;
+mod dep_map;
 mod directive;
 mod hash;
 mod implicit;
@@ -81,6 +82,7 @@ mod specifier;
 pub use adjacency::Adjacency;
 pub(crate) use build::parse_boolean as parse_boolean_value;
 pub use build::{can_fail, can_trigger, has_cgroup, GraphOptions, Manager};
+pub use dep_map::{DepMap, Entry as DepEntry, Iter as DepIter, VacantEntry as DepVacantEntry};
 pub use directive::split_words;
 pub use hash::{NameHash, NameHasher};
 pub use kind::DepKind;

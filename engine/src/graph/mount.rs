@@ -132,7 +132,7 @@ pub(crate) fn extras(l: &mut Loader<'_>, id: &UnitName) {
         require_mounts_for(l, id, &what, DepMask::FILE);
     }
     // Default ordering (not for extrinsic mounts).
-    let default = l.graph.nodes[id].default_dependencies;
+    let default = l.node(id).default_dependencies;
     if !default || is_extrinsic(l.graph.options.manager, &where_, &options) {
         return;
     }

@@ -1,4 +1,5 @@
 //! One unit in the [`super::Graph`]: what loading gave, and its dependencies with their sources.
+use super::dep_map::DepMap;
 use super::hash::NameHash;
 use super::kind::DepKind;
 use super::mask::{DepInfo, DepMask};
@@ -16,7 +17,7 @@ pub struct Node {
     /// manager, `system.slice` have none).
     pub default_dependencies: bool,
     /// Dependencies per kind, other unit → sources, in the order they were added.
-    pub deps: BTreeMap<DepKind, IndexMap<UnitName, DepInfo, NameHash>>,
+    pub deps: BTreeMap<DepKind, DepMap>,
     /// `RequiresMountsFor=` paths (explicit and implied), path → sources.
     pub requires_mounts_for: IndexMap<String, DepInfo, NameHash>,
     /// Position in the manager's load order (the order units left the load queue).
@@ -66,24 +67,12 @@ impl Node {
         origin: DepMask,
         destination: DepMask,
     ) -> bool {
-        let map = self.deps.entry(kind).or_default();
-        match map.get_mut(other) {
-            Some(info) => {
-                let before = *info;
-                info.origin |= origin;
-                info.destination |= destination;
-                *info != before
-            }
-            None => {
-                map.insert(
-                    other.clone(),
-                    DepInfo {
-                        origin,
-                        destination,
-                    },
-                );
-                true
-            }
-        }
+        self.deps.entry(kind).or_default().add_sources(
+            other,
+            DepInfo {
+                origin,
+                destination,
+            },
+        )
     }
 }

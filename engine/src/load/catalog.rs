@@ -594,6 +594,27 @@ impl Catalog {
     pub fn lookup(&self, name: &UnitName) -> Lookup {
         let requested = name.as_str();
         let name_kind = name.kind();
+        // The common case, answered without building name sets: a plain name that no other name
+        // aliases, whose fragment carries its own name. The general path below gives exactly
+        // this: the name set is the name itself, and so is the id.
+        if name_kind == NameKind::Plain
+            && self
+                .alias_pairs(requested)
+                .iter()
+                .all(|(_, alias)| alias == requested)
+        {
+            if let Ok(fragment) = self.follow(requested) {
+                if basename(fragment.as_str()) == requested {
+                    return Lookup {
+                        requested: name.clone(),
+                        id: name.clone(),
+                        fragment: Some(fragment),
+                        names: BTreeSet::from([name.clone()]),
+                        miss: None,
+                    };
+                }
+            }
+        }
         let instance = instance_of(requested).map(str::to_owned);
         let mut names: BTreeSet<String> = BTreeSet::new();
         let mut miss = None;

@@ -211,6 +211,24 @@ pub fn conf_files(
     dirs: &[Utf8PathBuf],
     suffix: Option<&str>,
 ) -> Vec<Utf8PathBuf> {
+    if let [dir] = dirs {
+        // One directory (the usual case): nothing to shadow, the names are unique; sorting them
+        // gives the same order as the map below.
+        let resolved = match fs::resolve(fs, dir, Follow::Yes) {
+            Ok(r) if matches!(r.target, Target::Exists(m) if m.kind == FileKind::Dir) => r.path,
+            _ => return Vec::new(),
+        };
+        let Ok(listing) = fs.read_dir(&resolved) else {
+            return Vec::new();
+        };
+        let mut names: Vec<String> = listing
+            .into_iter()
+            .map(|de| de.name)
+            .filter(|n| !hidden_or_backup(n) && suffix.is_none_or(|s| n.ends_with(s)))
+            .collect();
+        names.sort_unstable();
+        return names.iter().map(|n| fs::child_path(&resolved, n)).collect();
+    }
     let mut seen_dirs: Vec<Utf8PathBuf> = Vec::new();
     let mut files: BTreeMap<String, Utf8PathBuf> = BTreeMap::new();
     for dir in dirs {
@@ -350,7 +368,14 @@ pub(crate) fn dependency_entries_walked(
     let mut out = Vec::new();
     for path in conf_files(fs, &dirs, None) {
         let entry = path.file_name().unwrap_or_default().to_owned();
-        if classify(fs, &path).is_masked() {
+        // One `lstat` and one `readlink` of the entry serve the mask check, the symlink check and
+        // the target (see `entry_is_masked`).
+        let meta = fs.lstat(&path);
+        let link = match &meta {
+            Ok(m) if m.kind == FileKind::Symlink => Some(fs.read_link(&path)),
+            _ => None,
+        };
+        if entry_is_masked(fs, &path, &meta, link.as_ref()) {
             sink.push(Diagnostic::new(
                 unit.clone(),
                 0,
@@ -360,7 +385,7 @@ pub(crate) fn dependency_entries_walked(
             ));
             continue;
         }
-        match fs.lstat(&path) {
+        match &meta {
             Ok(m) if m.kind == FileKind::Symlink => {}
             Ok(_) => {
                 warn(
@@ -384,15 +409,16 @@ pub(crate) fn dependency_entries_walked(
             );
             continue;
         };
-        let target = match fs.read_link(&path) {
-            Ok(t) => t,
-            Err(e) => {
+        let target = match link {
+            Some(Ok(t)) => t,
+            Some(Err(e)) => {
                 warn(
                     sink,
                     format!("readlink(\"{path}\") failed, ignoring: {}", e.strerror()),
                 );
                 continue;
             }
+            None => continue,
         };
         let target_base = super::name_parts::basename(target.as_str());
         if !names_compatible(&entry, target_base, id.kind() == NameKind::Instance) {
@@ -404,6 +430,88 @@ pub(crate) fn dependency_entries_walked(
         out.push(DependencyEntry { path, name, target });
     }
     out
+}
+
+/// Whether the entry `path` of a resolved (physical) drop-in directory is a mask, exactly as
+/// [`classify`] of the path would say (`null_or_empty_path()`), given the entry's `lstat` and, for
+/// a symlink, its `readlink`: a non-symlink is its own answer; a symlink's target is followed from
+/// the directory. A target whose lexical form the walk would not reproduce (a `..` after another
+/// component) falls back to [`classify`] of the entry.
+fn entry_is_masked(
+    fs: &dyn FileSystem,
+    path: &Utf8Path,
+    meta: &Result<fs::Metadata, fs::FsError>,
+    link: Option<&Result<Utf8PathBuf, fs::FsError>>,
+) -> bool {
+    let m = match meta {
+        Ok(m) => m,
+        // `classify` would fail the same way (missing or unresolvable): not a mask.
+        Err(_) => return false,
+    };
+    if m.kind != FileKind::Symlink {
+        return m.kind == FileKind::CharDevice || (m.kind == FileKind::File && m.size == 0);
+    }
+    let target = match link {
+        Some(Ok(t)) => t,
+        _ => return false,
+    };
+    if target.as_str().contains('\0') {
+        return false;
+    }
+    // The walk takes leading `..` components as steps up from the (physical) directory, and
+    // other components one by one: without a later `..`, that is the lexical normal form.
+    let mut parts = target
+        .as_str()
+        .split('/')
+        .filter(|c| !c.is_empty() && *c != ".")
+        .skip_while(|c| *c == "..");
+    if parts.any(|c| c == "..") {
+        return classify(fs, path).is_masked();
+    }
+    let Some(parent) = path.parent() else {
+        return classify(fs, path).is_masked();
+    };
+    let full = Utf8PathBuf::from(lexical_join(parent.as_str(), target.as_str()));
+    if full == "/dev/null" {
+        return true;
+    }
+    match fs::resolve(fs, &full, Follow::Yes) {
+        // The entry itself was one hop already.
+        Ok(r) if r.hops + 1 < fs::MAX_SYMLINK_HOPS => match r.target {
+            Target::DevNull => true,
+            Target::Exists(m) => {
+                m.kind == FileKind::CharDevice || (m.kind == FileKind::File && m.size == 0)
+            }
+            Target::Missing => false,
+        },
+        _ => false,
+    }
+}
+
+/// `fs::normalize(parent, target)` for a normal absolute `parent`, without its allocations:
+/// `..` steps up (never above `/`), empty and `.` components vanish.
+fn lexical_join(parent: &str, target: &str) -> String {
+    let mut full = String::with_capacity(parent.len() + target.len() + 1);
+    if !target.starts_with('/') && parent != "/" {
+        full.push_str(parent);
+    }
+    for c in target.split('/') {
+        match c {
+            "" | "." => {}
+            ".." => {
+                let cut = full.rfind('/').unwrap_or(0);
+                full.truncate(cut);
+            }
+            c => {
+                full.push('/');
+                full.push_str(c);
+            }
+        }
+    }
+    if full.is_empty() {
+        full.push('/');
+    }
+    full
 }
 
 /// The `*.conf` drop-ins the installer reads for `name` (reference §3.6): `p/NAME.d` for every search
@@ -428,4 +536,35 @@ pub fn installer_dropins(
 /// The name of the type-level drop-in directory of `t` for `suffix` (`service.d`, `target.wants`).
 pub fn type_dir_name(t: UnitType, suffix: DirSuffix) -> String {
     format!("{}{}", t.as_str(), suffix.as_str())
+}
+
+#[cfg(test)]
+mod join_tests {
+    use super::lexical_join;
+    use camino::Utf8Path;
+
+    // The allocation-free join agrees with the file-system layer's normalisation.
+    #[test]
+    fn same_as_normalize() {
+        for parent in ["/", "/a", "/etc/systemd/system/multi-user.target.wants"] {
+            for target in [
+                "/lib/systemd/system/x.service",
+                "../../../lib/systemd/system/x.service",
+                "../../../../../../../dev/null",
+                "x.service",
+                "./x.service",
+                "..//a/./b",
+                "/../a",
+                "/",
+                "..",
+                "a/",
+            ] {
+                assert_eq!(
+                    lexical_join(parent, target),
+                    crate::fs::normalize(Utf8Path::new(parent), Utf8Path::new(target)).as_str(),
+                    "{parent} + {target}"
+                );
+            }
+        }
+    }
 }

@@ -18,6 +18,7 @@
 use crate::diag::{Code, Diagnostic, Severity};
 use crate::name::{unescape_bytes, unescape_path_bytes, UnitName, UnitType};
 use crate::syntax::ParsedFile;
+use std::borrow::Cow;
 
 /// The result of scanning one file's settings.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -56,6 +57,13 @@ enum Kind {
 }
 
 fn kind_of(ty: UnitType, key: &str) -> Option<Kind> {
+    // Most keys are none of these: their first letter tells.
+    if !matches!(
+        key.as_bytes().first(),
+        Some(b'E' | b'W' | b'R' | b'U' | b'G' | b'S' | b'A' | b'D')
+    ) {
+        return None;
+    }
     let exec_context = matches!(
         ty,
         UnitType::Service | UnitType::Socket | UnitType::Mount | UnitType::Swap
@@ -89,20 +97,57 @@ pub fn scan_settings(id: &UnitName, file: &ParsedFile) -> SettingScan {
     scan(id, file, &mut |_, _| {})
 }
 
+/// What one file's `ExecStart=` and `ExecStop=` assignments do to the two command lists: per
+/// list, whether an empty assignment reset it, and how many commands were appended after the
+/// last reset (or at all).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct CountEffect {
+    start: (bool, usize),
+    stop: (bool, usize),
+}
+
+impl CountEffect {
+    fn hear(&mut self, key: &str, n: Option<usize>) {
+        let list = match key {
+            "ExecStart" => &mut self.start,
+            "ExecStop" => &mut self.stop,
+            _ => return,
+        };
+        match n {
+            None => *list = (true, 0),
+            Some(n) => list.1 += n,
+        }
+    }
+
+    /// Applies the effect to (start, stop) counts (files in application order).
+    pub(crate) fn apply(self, counts: &mut (usize, usize)) {
+        for (list, count) in [(self.start, &mut counts.0), (self.stop, &mut counts.1)] {
+            if list.0 {
+                *count = list.1;
+            } else {
+                *count += list.1;
+            }
+        }
+    }
+}
+
+/// [`scan_settings`] plus the file's [`CountEffect`] (one scan instead of two).
+pub(crate) fn scan_counted(id: &UnitName, file: &ParsedFile) -> (SettingScan, CountEffect) {
+    let mut effect = CountEffect::default();
+    let scan = scan(id, file, &mut |key, n| effect.hear(key, n));
+    (scan, effect)
+}
+
 /// The commands `ExecStart=` and `ExecStop=` hold after `files` (application order): what
 /// `service_verify()` counts.
 pub(crate) fn start_stop_counts(id: &UnitName, files: &[&ParsedFile]) -> (usize, usize) {
-    let (mut start, mut stop) = (0usize, 0usize);
+    let mut counts = (0usize, 0usize);
     for f in files {
-        scan(id, f, &mut |key, n| match (key, n) {
-            ("ExecStart", None) => start = 0,
-            ("ExecStart", Some(n)) => start += n,
-            ("ExecStop", None) => stop = 0,
-            ("ExecStop", Some(n)) => stop += n,
-            _ => {}
-        });
+        let mut effect = CountEffect::default();
+        scan(id, f, &mut |key, n| effect.hear(key, n));
+        effect.apply(&mut counts);
     }
-    (start, stop)
+    counts
 }
 
 /// The scan; `commands(key, n)` hears every `Exec*=` line: `None` for an empty assignment (the
@@ -203,7 +248,7 @@ fn exec(id: &UnitName, value: &str, log: &mut Log) -> (usize, bool) {
             // Nothing left, or the first word failed to decode: the rest is dropped silently.
             Ok(None) | Err(()) => return (appended, false),
         };
-        if first == b";" {
+        if *first == *b";" {
             continue;
         }
         let mut f: &[u8] = &first;
@@ -225,10 +270,10 @@ fn exec(id: &UnitName, value: &str, log: &mut Log) -> (usize, bool) {
             f = &f[1..];
         }
         let (suffix, sev) = tone(ignore);
-        let text = String::from_utf8_lossy(f).into_owned();
         let path = match expand(id, f, PATH_MAX) {
             Ok(p) => p,
             Err(e) => {
+                let text = String::from_utf8_lossy(f);
                 log(
                     sev,
                     format!("Failed to resolve unit specifiers in '{text}'{suffix}: {e}"),
@@ -236,16 +281,18 @@ fn exec(id: &UnitName, value: &str, log: &mut Log) -> (usize, bool) {
                 return (appended, !ignore);
             }
         };
-        let shown = String::from_utf8_lossy(&path).into_owned();
+        let shown = || String::from_utf8_lossy(&path).into_owned();
         let problem = if path.is_empty() {
             Some(format!("Empty path in command line{suffix}: '{value}'"))
         } else if !string_is_safe(&path) {
             Some(format!(
-                "Executable name contains special characters{suffix}: {shown}"
+                "Executable name contains special characters{suffix}: {}",
+                shown()
             ))
         } else if path.ends_with(b"/") {
             Some(format!(
-                "Executable path specifies a directory{suffix}: {shown}"
+                "Executable path specifies a directory{suffix}: {}",
+                shown()
             ))
         } else if !(if path.starts_with(b"/") {
             path_is_valid(&path)
@@ -253,7 +300,8 @@ fn exec(id: &UnitName, value: &str, log: &mut Log) -> (usize, bool) {
             filename_is_valid(&path)
         }) {
             Some(format!(
-                "Neither a valid executable name nor an absolute path{suffix}: {shown}"
+                "Neither a valid executable name nor an absolute path{suffix}: {}",
+                shown()
             ))
         } else {
             None
@@ -527,11 +575,17 @@ enum WordError {
 }
 
 /// One word; `Ok(None)` at the end of the input. `relax` keeps invalid escapes verbatim.
-fn extract_word(p: &mut &[u8], relax: bool) -> Result<Option<Vec<u8>>, WordError> {
-    let s = trim_start(p);
+fn extract_word<'a>(p: &mut &'a [u8], relax: bool) -> Result<Option<Cow<'a, [u8]>>, WordError> {
+    let s: &'a [u8] = trim_start(p);
     if s.is_empty() {
         *p = s;
         return Ok(None);
+    }
+    // The usual word has no quote and no backslash: it is a slice of the input.
+    let end = s.iter().position(|&c| is_space(c)).unwrap_or(s.len());
+    if !s[..end].iter().any(|&c| matches!(c, b'\'' | b'"' | b'\\')) {
+        *p = trim_start(&s[end..]);
+        return Ok(Some(Cow::Borrowed(&s[..end])));
     }
     let mut out = Vec::new();
     let mut quote: Option<u8> = None;
@@ -541,7 +595,7 @@ fn extract_word(p: &mut &[u8], relax: bool) -> Result<Option<Vec<u8>>, WordError
         match quote {
             None if is_space(c) => {
                 *p = trim_start(&s[i..]);
-                return Ok(Some(out));
+                return Ok(Some(Cow::Owned(out)));
             }
             None if c == b'\'' || c == b'"' => quote = Some(c),
             Some(q) if c == q => quote = None,
@@ -575,12 +629,16 @@ fn extract_word(p: &mut &[u8], relax: bool) -> Result<Option<Vec<u8>>, WordError
         return Err(WordError::Invalid);
     }
     *p = &s[s.len()..];
-    Ok(Some(out))
+    Ok(Some(Cow::Owned(out)))
 }
 
 /// `extract_first_word_and_warn()`: an invalid escape is kept verbatim with a warning; an
 /// unbalanced quote is an error (`Err`).
-fn extract_logged(p: &mut &[u8], rvalue: &str, log: &mut Log) -> Result<Option<Vec<u8>>, ()> {
+fn extract_logged<'a>(
+    p: &mut &'a [u8],
+    rvalue: &str,
+    log: &mut Log,
+) -> Result<Option<Cow<'a, [u8]>>, ()> {
     let save = *p;
     if let Ok(w) = extract_word(p, false) {
         return Ok(w);
@@ -658,7 +716,14 @@ fn cunescape_one(p: &[u8]) -> Option<(Vec<u8>, usize)> {
 
 /// `specifier_printf()` with the unit table: only failures matter here, so values that depend on
 /// the running machine are stand-ins of the right shape. `Err` carries the `strerror()` text.
-fn expand(id: &UnitName, text: &[u8], max: usize) -> Result<Vec<u8>, &'static str> {
+fn expand<'a>(id: &UnitName, text: &'a [u8], max: usize) -> Result<Cow<'a, [u8]>, &'static str> {
+    if !text.contains(&b'%') {
+        return if text.len() > max {
+            Err("File name too long")
+        } else {
+            Ok(Cow::Borrowed(text))
+        };
+    }
     let mut out = Vec::with_capacity(text.len());
     let mut i = 0;
     while i < text.len() {
@@ -684,7 +749,7 @@ fn expand(id: &UnitName, text: &[u8], max: usize) -> Result<Vec<u8>, &'static st
             return Err("File name too long");
         }
     }
-    Ok(out)
+    Ok(Cow::Owned(out))
 }
 
 /// One specifier of the unit table: `Ok(None)` if `s` is not in the table.

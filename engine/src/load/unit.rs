@@ -22,10 +22,10 @@ use super::catalog::{Catalog, Lookup, Miss};
 use super::dropins::{
     conf_dropins_walked, dependency_entries_walked, DependencyEntry, DirSuffix, DropinWalk,
 };
-use super::fatal::scan_settings;
+use super::fatal::{scan_counted, CountEffect};
 use super::mask::{classify, FileState};
 use super::state::LoadState;
-use super::verify::verify;
+use super::verify::verify_counted;
 use crate::diag::{Code, Diagnostic, Severity, Sink};
 use crate::fs::{FileSystem, FsError, MAX_FILE_SIZE};
 use crate::name::{UnitName, UnitType};
@@ -90,17 +90,19 @@ impl ConfigFile {
     /// Parses `text` as the file at `path`, a file of the unit `unit`, and judges its settings
     /// (reference §3.4): a fatal refusal cuts the file after its line (the parse ended there, a
     /// syntax failure further down was never reached) and only the messages up to it are
-    /// reported, in line order. Returns the fatal refusal's line and message.
+    /// reported, in line order. Returns the fatal refusal's line and message, and what the file
+    /// does to the `ExecStart=`/`ExecStop=` command counts (the scan stops at the fatal line, as a
+    /// later scan of the cut file would).
     fn parse(
         path: Arc<Utf8Path>,
         text: Vec<u8>,
         unit: &UnitName,
         sink: &mut dyn Sink,
-    ) -> (Self, Option<(u32, String)>) {
+    ) -> (Self, Option<(u32, String)>, CountEffect) {
         let mut diags: Vec<Diagnostic> = Vec::new();
         let dialect = Dialect::Unit(unit.unit_type());
         let mut parsed = syntax::parse_owned(path.clone(), text, dialect, &mut diags);
-        let scan = scan_settings(unit, &parsed);
+        let (scan, effect) = scan_counted(unit, &parsed);
         if let Some((line, _)) = &scan.fatal {
             diags.retain(|d| d.line <= *line);
             parsed.failure = None;
@@ -115,7 +117,7 @@ impl ConfigFile {
             path,
             parsed: Arc::new(parsed),
         };
-        (file, scan.fatal)
+        (file, scan.fatal, effect)
     }
 }
 
@@ -179,6 +181,9 @@ pub fn load_unit(
     sink: &mut dyn Sink,
 ) -> LoadedUnit {
     let lookup = catalog.lookup(name);
+    // What each file did to the `ExecStart=`/`ExecStop=` counts, for `verify`.
+    let mut fragment_counts: Option<CountEffect> = None;
+    let mut dropin_counts: Vec<CountEffect> = Vec::new();
     let mut unit = LoadedUnit {
         requested: name.clone(),
         id: lookup.id.clone(),
@@ -226,7 +231,10 @@ pub fn load_unit(
                         Ok(t) => t,
                         Err(e) => return read_failed(unit, &lookup, path, e, sink),
                     };
-                    let (file, fatal) = ConfigFile::parse(shared, text, name, sink);
+                    let (file, fatal, effect) = ConfigFile::parse(shared, text, name, sink);
+                    // The counts are reused only if the fragment was judged under the id (an
+                    // alias's specifiers could expand differently).
+                    fragment_counts = (name.as_str() == unit.id.as_str()).then_some(effect);
                     if let Some((line, message)) = fatal {
                         return fatal_setting(unit, name, file, line, message, sink);
                     }
@@ -278,7 +286,8 @@ pub fn load_unit(
             _ => Vec::new(),
         };
         // A fatal refusal only ends this drop-in's parse: systemd ignores the error.
-        let (file, _) = ConfigFile::parse(Arc::from(path.as_path()), text, &unit.id, sink);
+        let (file, _, effect) = ConfigFile::parse(Arc::from(path.as_path()), text, &unit.id, sink);
+        dropin_counts.push(effect);
         unit.dropins.push(file);
     }
 
@@ -298,7 +307,19 @@ pub fn load_unit(
         }
         files.extend(unit.dropins.iter().map(|d| &*d.parsed));
         let names: Vec<&UnitName> = unit.names.iter().collect();
-        if let Err(refusal) = verify(&unit.id, &names, &files) {
+        // The counts of the scans above, in application order, if every file was judged under
+        // the id (`verify` would scan them again under it).
+        let counts = match (&unit.fragment, fragment_counts) {
+            (Some(_), None) => None,
+            (_, first) => {
+                let mut c = (0, 0);
+                for e in first.into_iter().chain(dropin_counts.iter().copied()) {
+                    e.apply(&mut c);
+                }
+                Some(c)
+            }
+        };
+        if let Err(refusal) = verify_counted(&unit.id, &names, &files, counts) {
             sink.push(Diagnostic::new(
                 unit_file,
                 0,

@@ -66,6 +66,17 @@ fn boolean(v: Option<&str>) -> Option<bool> {
 /// Runs the checks of `id`'s type over its parsed fragment and drop-ins (application order).
 /// `names` are all names of the unit (used for the `Where=`/name match of mounts).
 pub fn verify(id: &UnitName, names: &[&UnitName], files: &[&ParsedFile]) -> Result<(), Refusal> {
+    verify_counted(id, names, files, None)
+}
+
+/// [`verify`] with the `ExecStart=`/`ExecStop=` command counts of `files` known already (from
+/// the scans that judged the files' settings under the name `id`); `None` counts them.
+pub(crate) fn verify_counted(
+    id: &UnitName,
+    names: &[&UnitName],
+    files: &[&ParsedFile],
+    counts: Option<(usize, usize)>,
+) -> Result<(), Refusal> {
     let refuse = |m: &str| {
         Err(Refusal {
             message: m.to_owned(),
@@ -76,7 +87,10 @@ pub fn verify(id: &UnitName, names: &[&UnitName], files: &[&ParsedFile]) -> Resu
     match t {
         UnitType::Service => {
             let unit = assignments(files, "Unit");
-            let (starts, stops) = super::fatal::start_stop_counts(id, files);
+            // Debug builds (the test suites) check that the counts handed in are the rescan's.
+            debug_assert!(counts.is_none_or(|c| c == super::fatal::start_stop_counts(id, files)));
+            let (starts, stops) =
+                counts.unwrap_or_else(|| super::fatal::start_stop_counts(id, files));
             let success_action = last(&unit, "SuccessAction").is_some_and(|v| v != "none");
             let bus_name = last(&a, "BusName");
             let ty = match last(&a, "Type") {

@@ -375,3 +375,18 @@ fn device_paths() {
         assert!(!is_device_path(no), "{no}");
     }
 }
+
+/// §2.1: the type of a name is its suffix's, for every suffix (the accessor does not compare
+/// strings, so every type is checked), and the suffix parser agrees.
+#[test]
+fn unit_type_of_every_suffix() {
+    for t in UnitType::ALL {
+        for stem in ["a", "x.y-z", "p@i", "long-name_with.dots"] {
+            let n = UnitName::new(&format!("{stem}.{}", t.as_str())).unwrap();
+            assert_eq!(n.unit_type(), t, "{n}");
+            assert_eq!(UnitType::from_suffix(t.as_str()), Some(t));
+        }
+    }
+    assert_eq!(UnitType::from_suffix("Service"), None);
+    assert_eq!(UnitType::from_suffix("servic"), None);
+}

@@ -145,19 +145,40 @@ impl UnitName {
         String::from(&*self.0)
     }
 
+    // Byte loops rather than `rfind`/`find`: names are short, and these run for nearly every
+    // dependency while a graph is built.
     fn dot(&self) -> usize {
         self.0
-            .rfind('.')
+            .as_bytes()
+            .iter()
+            .rposition(|&b| b == b'.')
             .expect("a valid unit name has a suffix dot")
     }
 
     fn at(&self) -> Option<usize> {
-        self.0[..self.dot()].find('@')
+        let dot = self.dot();
+        self.0.as_bytes()[..dot].iter().position(|&b| b == b'@')
     }
 
     /// The unit type.
     pub fn unit_type(&self) -> UnitType {
-        UnitType::from_suffix(self.suffix()).expect("a valid unit name has a known suffix")
+        // The suffix is one of the eleven (the name is valid): its length and first two bytes
+        // tell which, without comparing strings.
+        let b = self.0.as_bytes();
+        let suffix = &b[self.dot() + 1..];
+        match (suffix.len(), suffix[0], suffix.get(1).copied().unwrap_or(0)) {
+            (7, _, _) => UnitType::Service,
+            (6, b's', _) => UnitType::Socket,
+            (6, b't', _) => UnitType::Target,
+            (6, _, _) => UnitType::Device,
+            (5, b'm', _) => UnitType::Mount,
+            (5, b't', _) => UnitType::Timer,
+            (5, b's', b'l') => UnitType::Slice,
+            (5, _, _) => UnitType::Scope,
+            (9, _, _) => UnitType::Automount,
+            (4, b's', _) => UnitType::Swap,
+            _ => UnitType::Path,
+        }
     }
 
     /// Plain, template or instance.

@@ -37,7 +37,7 @@ impl Manager {
                 continue;
             }
             for d in u.deps(DepKind::Requires) {
-                let Some(du) = self.units.map.get(&d) else {
+                let Some(du) = self.units.unit(&d) else {
                     continue;
                 };
                 if du.load_state() != LoadState::Loaded {

@@ -241,7 +241,7 @@ impl Manager {
                     ));
                 };
                 let plan = Rc::new(plan);
-                self.units.plans.insert(key, Plan::clone(&plan));
+                self.units.plans.insert(key, Rc::clone(&plan));
                 plan
             }
         };
@@ -254,24 +254,27 @@ impl Manager {
 
     /// A kept plan for `key` that still holds (see [`super::plan_cache`]).
     fn kept_plan(&self, key: &PlanKey) -> Option<Rc<Plan>> {
-        let plan = self.units.plans.get(key)?;
-        let holds = plan
-            .consulted
+        self.units
+            .plans
+            .get(key)
             .iter()
-            .all(|(unit, was)| self.units.map.get(unit).map(|u| to_tstate(u.active())) == *was)
-            && plan.queued.len() == self.jobs.len()
-            && self
-                .queued_jobs()
-                .eq(plan.queued.iter().map(|(u, t)| (u, *t)));
-        holds.then_some(plan)
+            .find(|plan| {
+                plan.consulted
+                    .iter()
+                    .all(|(unit, was)| self.units.unit(unit).map(|u| to_tstate(u.active())) == *was)
+                    && plan.queued.len() == self.jobs.len()
+                    && self
+                        .queued_jobs()
+                        .eq(plan.queued.iter().map(|(u, t)| (u, *t)))
+            })
+            .cloned()
     }
 
     /// The queued jobs as the planner sees them ([`View`]): (unit, type), by job id.
     fn queued_jobs(&self) -> impl Iterator<Item = (&UnitName, JobType)> {
-        self.jobs.values().filter_map(|j| {
-            let current = self.units.map.get(&j.unit).and_then(|u| u.job) == Some(j.id);
-            current.then_some((&j.unit, j.kind))
-        })
+        self.jobs
+            .values()
+            .filter_map(|j| self.is_current(j).then_some((&j.unit, j.kind)))
     }
 
     /// Plans a request with the engine's planner against the manager's tables; `None` without a
@@ -344,8 +347,7 @@ impl Manager {
             .iter()
             .map(|(unit, ..)| {
                 self.units
-                    .map
-                    .get(unit)
+                    .unit(unit)
                     .map(|u| to_tstate(u.active()))
                     .unwrap_or(TActiveState::Inactive)
             })
@@ -356,10 +358,10 @@ impl Manager {
             if kind == JobType::Nop && !*is_anchor {
                 continue;
             }
-            if !self.units.map.contains_key(unit) {
+            if !self.units.has(unit) {
                 continue;
             }
-            let existing = self.units.map[unit].job;
+            let existing = self.units.unit(unit).and_then(|u| u.job);
             let id = match existing.and_then(|jid| self.jobs.get(&jid).map(|j| (jid, j.kind))) {
                 Some((jid, k)) => match merge(k, kind) {
                     Some(m) => {
@@ -382,7 +384,7 @@ impl Manager {
             }
         }
         for c in &tr.cancelled {
-            if let Some(jid) = self.units.map.get(c).and_then(|u| u.job) {
+            if let Some(jid) = self.units.unit(c).and_then(|u| u.job) {
                 self.finish_job(jid, JobResult::Canceled, false);
             }
         }
@@ -405,12 +407,40 @@ impl Manager {
                 running: false,
                 ignore_order,
                 blocked: false,
+                current: false,
             },
         );
-        if let Some(u) = self.units.map.get_mut(unit) {
-            u.job = Some(id);
-        }
+        self.attach_job(unit, id);
         id
+    }
+
+    /// Makes job `id` (queued, of `unit`) the unit's job; the job it had before, if any, is
+    /// no longer current.
+    fn attach_job(&mut self, unit: &UnitName, id: u32) {
+        let Some(u) = self.units.unit_mut(unit) else {
+            return;
+        };
+        let old = u.job.replace(id);
+        if let Some(old) = old.filter(|o| *o != id) {
+            if let Some(j) = self.jobs.get_mut(&old) {
+                j.current = false;
+            }
+        }
+        if let Some(j) = self.jobs.get_mut(&id) {
+            j.current = true;
+        }
+    }
+
+    /// Whether job `j` is its unit's job (the flag, checked against the table in debug builds).
+    fn is_current(&self, j: &Job) -> bool {
+        debug_assert_eq!(
+            j.current,
+            self.units.unit(&j.unit).and_then(|u| u.job) == Some(j.id),
+            "job {} of {}: current flag out of date",
+            j.id,
+            j.unit
+        );
+        j.current
     }
 
     /// True if some waiting job may run now.
@@ -422,19 +452,60 @@ impl Manager {
         if j.kind == JobType::Nop || j.ignore_order {
             return true;
         }
-        let Some(u) = self.units.map.get(&j.unit) else {
+        // Only another unit's job can hold this one back: with no other job queued there is
+        // nothing to look up (a unit's `job` always names a queued job of that unit).
+        if self.jobs.len() <= 1 {
+            debug_assert!(
+                self.runnable_by_neighbours(j),
+                "runnable: one-job path differs"
+            );
+            return true;
+        }
+        if self.jobs.len() <= 4 {
+            // Few jobs: ask whether the other jobs' units are neighbours, instead of looking up
+            // every neighbour (a service is ordered after and before a dozen units).
+            let Some(u) = self.units.unit(&j.unit) else {
+                return true;
+            };
+            let stopping = matches!(j.kind, JobType::Stop | JobType::Restart);
+            let ok = self.jobs.values().all(|o| {
+                if o.id == j.id || !self.is_current(o) {
+                    return true;
+                }
+                let after = !stopping && u.node.has_dep(DepKind::After, o.unit.as_str());
+                let before = matches!(o.kind, JobType::Stop | JobType::Restart)
+                    && u.node.has_dep(DepKind::Before, o.unit.as_str());
+                !(after || before)
+            });
+            debug_assert_eq!(
+                ok,
+                self.runnable_by_neighbours(j),
+                "runnable: few-jobs path differs"
+            );
+            return ok;
+        }
+        self.runnable_by_neighbours(j)
+    }
+
+    /// [`Manager::runnable`] by looking at every `After=`/`Before=` neighbour's job (what
+    /// systemd's `job_is_runnable()` does).
+    fn runnable_by_neighbours(&self, j: &Job) -> bool {
+        if j.kind == JobType::Nop || j.ignore_order {
+            return true;
+        }
+        let Some(u) = self.units.unit(&j.unit) else {
             return true;
         };
         let stopping = matches!(j.kind, JobType::Stop | JobType::Restart);
         for (x, _) in u.node.deps_of(DepKind::After) {
-            if let Some(xj) = self.units.map.get(x).and_then(|x| x.job) {
+            if let Some(xj) = self.units.unit(x).and_then(|x| x.job) {
                 if xj != j.id && !stopping {
                     return false;
                 }
             }
         }
         for (x, _) in u.node.deps_of(DepKind::Before) {
-            if let Some(xj) = self.units.map.get(x).and_then(|x| x.job) {
+            if let Some(xj) = self.units.unit(x).and_then(|x| x.job) {
                 if xj != j.id
                     && self
                         .jobs
@@ -451,27 +522,44 @@ impl Manager {
     /// Runs every job that may run, until none can.
     pub(crate) fn dispatch(&mut self, fs: &MemFs) {
         for _ in 0..10_000 {
-            let mut ready: Vec<(std::cmp::Reverse<u8>, &str, u32)> = self
-                .jobs
-                .values()
-                .filter(|j| !j.running && self.runnable(j))
-                .map(|j| {
-                    (
-                        std::cmp::Reverse(j.unit.unit_type() as u8),
-                        j.unit.as_str(),
-                        j.id,
-                    )
-                })
-                .collect();
-            if ready.is_empty() {
-                return;
+            // The runnable jobs in run-queue order; one job alone needs no ordering (and no
+            // list).
+            let (one, ready): (Option<u32>, Vec<u32>) = {
+                let mut runnable = self
+                    .jobs
+                    .values()
+                    .filter(|j| !j.running && self.runnable(j));
+                let Some(first) = runnable.next() else {
+                    return;
+                };
+                match runnable.next() {
+                    None => (Some(first.id), Vec::new()),
+                    Some(second) => {
+                        let mut ready: Vec<(std::cmp::Reverse<u8>, &str, u32)> = [first, second]
+                            .into_iter()
+                            .chain(runnable)
+                            .map(|j| {
+                                (
+                                    std::cmp::Reverse(j.unit.unit_type() as u8),
+                                    j.unit.as_str(),
+                                    j.id,
+                                )
+                            })
+                            .collect();
+                        // systemd's run queue hands out runnable jobs by unit priority
+                        // (`unit_compare_priority()`): the later unit type first (slices
+                        // before services), then by name; so `a.service`'s start runs before
+                        // the check of its `Requisite=` `b.service` (manager_props regression,
+                        // verified on the live manager).
+                        ready.sort_unstable();
+                        (None, ready.into_iter().map(|(_, _, id)| id).collect())
+                    }
+                }
+            };
+            if let Some(id) = one {
+                self.run_job(fs, id);
+                continue;
             }
-            // systemd's run queue hands out runnable jobs by unit priority
-            // (`unit_compare_priority()`): the later unit type first (slices before services),
-            // then by name; so `a.service`'s start runs before the check of its `Requisite=`
-            // `b.service` (manager_props regression, verified on the live manager).
-            ready.sort_unstable();
-            let ready: Vec<u32> = ready.into_iter().map(|(_, _, id)| id).collect();
             for id in ready {
                 let ok = self
                     .jobs
@@ -490,14 +578,14 @@ impl Manager {
         };
         j.running = true;
         let (unit, kind) = (j.unit.clone(), j.kind);
-        if !self.units.map.contains_key(&unit) {
+        if !self.units.has(&unit) {
             self.finish_job(id, JobResult::Done, true);
             return;
         }
         match kind {
             JobType::Nop => self.finish_job(id, JobResult::Done, true),
             JobType::VerifyActive => {
-                let a = self.active_state(unit.as_str());
+                let a = self.state_of(&unit);
                 if a.is_active_or_reloading() {
                     self.finish_job(id, JobResult::Done, true);
                 } else if a != ActiveState::Activating {
@@ -522,7 +610,7 @@ impl Manager {
         };
         let unit = job.unit.clone();
         let now = self.now();
-        if let Some(u) = self.units.map.get_mut(&unit) {
+        if let Some(u) = self.units.unit_mut(&unit) {
             if u.job == Some(id) {
                 u.job = None;
             }
@@ -538,12 +626,11 @@ impl Manager {
                 Job {
                     kind: JobType::Start,
                     running: false,
+                    current: false,
                     ..job
                 },
             );
-            if let Some(u) = self.units.map.get_mut(&unit) {
-                u.job = Some(id);
-            }
+            self.attach_job(&unit, id);
             return;
         }
         self.finished.insert(id, result);
@@ -557,7 +644,7 @@ impl Manager {
         }
         if job.kind == JobType::Start
             && result == JobResult::Done
-            && self.active_state(unit.as_str()).is_inactive_or_failed()
+            && self.state_of(&unit).is_inactive_or_failed()
         {
             self.fail_dependents(&unit, &[DepKind::RequisiteOf]);
         }
@@ -575,12 +662,12 @@ impl Manager {
     }
 
     fn fail_dependents(&mut self, unit: &UnitName, kinds: &[DepKind]) {
-        let Some(u) = self.units.map.get(unit) else {
+        let Some(u) = self.units.unit(unit) else {
             return;
         };
-        let others: Vec<UnitName> = kinds.iter().flat_map(|k| u.deps(*k)).collect();
-        for o in others {
-            let jid = self.units.map.get(&o).and_then(|x| x.job);
+        let node = std::sync::Arc::clone(&u.node);
+        for o in kinds.iter().flat_map(|k| node.deps_of(*k)).map(|(o, _)| o) {
+            let jid = self.units.unit(o).and_then(|x| x.job);
             if let Some(jid) = jid {
                 let is_start = self
                     .jobs
@@ -595,10 +682,10 @@ impl Manager {
 
     /// The status message of a finished job (reference §6.3).
     fn emit_done(&mut self, job: &Job, result: JobResult) {
-        let Some(u) = self.units.map.get(&job.unit) else {
+        let Some(u) = self.units.unit(&job.unit) else {
             return;
         };
-        let d = u.description();
+        let d = u.description_str();
         let ty = u.unit_type();
         let oneshot = u
             .cfg
@@ -609,67 +696,84 @@ impl Manager {
         let (text, prio, mid) = match (job.kind, result) {
             (JobType::Start, JobResult::Done) => {
                 let t = if condition_failed {
-                    format!("Condition check resulted in {d} being skipped.")
+                    ["Condition check resulted in ", d, " being skipped."].concat()
                 } else {
                     match ty {
-                        UnitType::Target => format!("Reached target {d}."),
-                        UnitType::Slice => format!("Created slice {d}."),
-                        UnitType::Socket => format!("Listening on {d}."),
-                        UnitType::Service if oneshot => format!("Finished {d}."),
-                        _ => format!("Started {d}."),
+                        UnitType::Target => ["Reached target ", d, "."].concat(),
+                        UnitType::Slice => ["Created slice ", d, "."].concat(),
+                        UnitType::Socket => ["Listening on ", d, "."].concat(),
+                        UnitType::Service if oneshot => ["Finished ", d, "."].concat(),
+                        _ => ["Started ", d, "."].concat(),
                     }
                 };
                 (t, 6, ids::UNIT_STARTED)
             }
             (JobType::Start, JobResult::Failed) => {
                 let t = match ty {
-                    UnitType::Socket => format!("Failed to listen on {d}."),
-                    _ => format!("Failed to start {d}."),
+                    UnitType::Socket => ["Failed to listen on ", d, "."].concat(),
+                    _ => ["Failed to start ", d, "."].concat(),
                 };
                 (t, 3, ids::UNIT_FAILED)
             }
-            (JobType::Start, JobResult::Dependency) => {
-                (format!("Dependency failed for {d}."), 4, ids::UNIT_FAILED)
-            }
-            (JobType::Start, JobResult::Timeout) => {
-                (format!("Timed out starting {d}."), 3, ids::UNIT_FAILED)
-            }
-            (JobType::Start, JobResult::Assert) => {
-                (format!("Assertion failed for {d}."), 4, ids::UNIT_FAILED)
-            }
-            (JobType::Start, JobResult::Unsupported) => {
-                (format!("Starting of {d} unsupported."), 4, ids::UNIT_FAILED)
-            }
+            (JobType::Start, JobResult::Dependency) => (
+                ["Dependency failed for ", d, "."].concat(),
+                4,
+                ids::UNIT_FAILED,
+            ),
+            (JobType::Start, JobResult::Timeout) => (
+                ["Timed out starting ", d, "."].concat(),
+                3,
+                ids::UNIT_FAILED,
+            ),
+            (JobType::Start, JobResult::Assert) => (
+                ["Assertion failed for ", d, "."].concat(),
+                4,
+                ids::UNIT_FAILED,
+            ),
+            (JobType::Start, JobResult::Unsupported) => (
+                ["Starting of ", d, " unsupported."].concat(),
+                4,
+                ids::UNIT_FAILED,
+            ),
             (JobType::VerifyActive, JobResult::Skipped) => {
-                (format!("{d} is inactive."), 5, ids::UNIT_FAILED)
+                (["", d, " is inactive."].concat(), 5, ids::UNIT_FAILED)
             }
             (JobType::Stop | JobType::Restart, JobResult::Done) => {
                 let t = match ty {
-                    UnitType::Target => format!("Stopped target {d}."),
-                    UnitType::Slice => format!("Removed slice {d}."),
-                    UnitType::Socket => format!("Closed {d}."),
-                    _ => format!("Stopped {d}."),
+                    UnitType::Target => ["Stopped target ", d, "."].concat(),
+                    UnitType::Slice => ["Removed slice ", d, "."].concat(),
+                    UnitType::Socket => ["Closed ", d, "."].concat(),
+                    _ => ["Stopped ", d, "."].concat(),
                 };
                 (t, 6, ids::UNIT_STOPPED)
             }
-            (JobType::Stop | JobType::Restart, JobResult::Failed) => {
-                (format!("Stopped {d} with error."), 3, ids::UNIT_STOPPED)
+            (JobType::Stop | JobType::Restart, JobResult::Failed) => (
+                ["Stopped ", d, " with error."].concat(),
+                3,
+                ids::UNIT_STOPPED,
+            ),
+            (JobType::Stop | JobType::Restart, JobResult::Timeout) => (
+                ["Timed out stopping ", d, "."].concat(),
+                3,
+                ids::UNIT_STOPPED,
+            ),
+            (JobType::Reload, JobResult::Done) => {
+                (["Reloaded ", d, "."].concat(), 6, ids::UNIT_RELOADED)
             }
-            (JobType::Stop | JobType::Restart, JobResult::Timeout) => {
-                (format!("Timed out stopping {d}."), 3, ids::UNIT_STOPPED)
-            }
-            (JobType::Reload, JobResult::Done) => (format!("Reloaded {d}."), 6, ids::UNIT_RELOADED),
-            (JobType::Reload, JobResult::Failed) => {
-                (format!("Reload failed for {d}."), 3, ids::UNIT_RELOADED)
-            }
-            (JobType::Reload, JobResult::Timeout) => {
-                (format!("Timed out reloading {d}."), 3, ids::UNIT_RELOADED)
-            }
+            (JobType::Reload, JobResult::Failed) => (
+                ["Reload failed for ", d, "."].concat(),
+                3,
+                ids::UNIT_RELOADED,
+            ),
+            (JobType::Reload, JobResult::Timeout) => (
+                ["Timed out reloading ", d, "."].concat(),
+                3,
+                ids::UNIT_RELOADED,
+            ),
             _ => return,
         };
-        let unit = job.unit.clone();
         self.journal(
-            Some(&unit),
+            Some(&job.unit),
             prio,
             text,
             Some(mid),
@@ -680,39 +784,38 @@ impl Manager {
 
     /// The "Starting X..." / "Stopping X..." / "Reloading X..." message of a job that begins.
     pub(crate) fn emit_begin(&mut self, unit: &UnitName, kind: JobType) {
-        let Some(u) = self.units.map.get(unit) else {
+        let Some(u) = self.units.unit(unit) else {
             return;
         };
         if matches!(u.unit_type(), UnitType::Target | UnitType::Slice) {
             return;
         }
-        let d = u.description();
+        let d = u.description_str();
         let jid = u.job;
         let (text, mid) = match kind {
-            JobType::Start => (format!("Starting {d}..."), ids::UNIT_STARTING),
-            JobType::Stop | JobType::Restart => (format!("Stopping {d}..."), ids::UNIT_STOPPING),
-            JobType::Reload => (format!("Reloading {d}..."), ids::UNIT_RELOADING),
+            JobType::Start => (["Starting ", d, "..."].concat(), ids::UNIT_STARTING),
+            JobType::Stop | JobType::Restart => {
+                (["Stopping ", d, "..."].concat(), ids::UNIT_STOPPING)
+            }
+            JobType::Reload => (["Reloading ", d, "..."].concat(), ids::UNIT_RELOADING),
             _ => return,
         };
-        let job = jid.map(|j| (j, JobResult::Done));
-        self.journal(Some(unit), 6, text, Some(mid), job, Vec::new());
+        self.journal(Some(unit), 6, text, Some(mid), None, Vec::new());
         // The begin message carries JOB_ID only.
         if let Some(last) = self.log.last_mut() {
-            if let Some((id, _)) = last.job.take() {
-                last.job = Some((id, String::new()));
-            }
+            last.job = jid.map(|id| (id, String::new()));
         }
     }
 
     /// Starts the `OnFailure=`/`OnSuccess=` units of `unit`.
     pub(crate) fn trigger(&mut self, unit: &UnitName, kind: DepKind) {
-        let Some(u) = self.units.map.get(unit) else {
+        let Some(u) = self.units.unit(unit) else {
             return;
         };
-        let targets = u.deps(kind);
-        if targets.is_empty() {
+        if u.node.deps_of(kind).next().is_none() {
             return;
         }
+        let targets = u.deps(kind);
         let name = if kind == DepKind::OnFailure {
             "OnFailure="
         } else {
@@ -734,19 +837,28 @@ impl Manager {
         let now = self.now();
         // Leaving the inactive states: remember whether a requirement could not load (the
         // invariant check then cannot tell which requirements systemd dropped).
-        let leaving = self.units.map.get(id).is_some_and(|u| {
-            u.active().is_inactive_or_failed()
-                && !sub.service_active_state().is_inactive_or_failed()
-        });
+        // One lookup by name; the unit is then addressed by its position (nothing here adds or
+        // removes units before the position is used).
+        let Some(idx) = self.units.position(id) else {
+            return;
+        };
+        let Some((_, u)) = self.units.map.get_index(idx) else {
+            return;
+        };
+        let leaving = u.active().is_inactive_or_failed()
+            && !sub.service_active_state().is_inactive_or_failed();
         let unloaded_requirement = leaving
-            && self.units.map.get(id).is_some_and(|u| {
-                u.node.deps_of(DepKind::Requires).any(|(d, _)| {
-                    self.units.map.get(d).is_some_and(|du| {
-                        du.load_state() != unitlab_engine::load::LoadState::Loaded
-                    })
-                })
+            && u.node.deps_of(DepKind::Requires).any(|(d, _)| {
+                self.units
+                    .unit(d)
+                    .is_some_and(|du| du.load_state() != unitlab_engine::load::LoadState::Loaded)
             });
-        let Some(u) = self.units.map.get_mut(id) else {
+        // Timers that trigger the unit follow its state (`notify_timers`).
+        let timer_triggered = u
+            .node
+            .deps_of(DepKind::TriggeredBy)
+            .any(|(n, _)| n.unit_type() == UnitType::Timer);
+        let Some((_, u)) = self.units.map.get_index_mut(idx) else {
             return;
         };
         if leaving {
@@ -817,7 +929,9 @@ impl Manager {
                 | JobType::ReloadOrStart => {}
             }
         }
-        self.notify_timers(id);
+        if timer_triggered {
+            self.notify_timers(id);
+        }
         if os != ns {
             self.changed.push(id.clone());
             if !will_restart {
@@ -847,14 +961,20 @@ impl Manager {
                     );
                 }
             }
-            let changed = std::mem::take(&mut self.changed);
+            let mut changed = std::mem::take(&mut self.changed);
             if changed.is_empty() && triggers.is_empty() {
+                self.changed = changed;
                 return;
             }
-            for x in changed {
+            for x in changed.drain(..) {
                 self.check_after_change(fs, &x);
                 self.socket_notify(fs, &x);
                 self.notify_triggering(fs, &x);
+            }
+            // Keep the list's room for the next round (nothing was added meanwhile, or the
+            // additions are kept).
+            if self.changed.is_empty() {
+                self.changed = changed;
             }
         }
     }
@@ -862,7 +982,7 @@ impl Manager {
     /// systemd's `auto_start_stop_ratelimit` (16 per 10 s per unit): false when exceeded.
     fn auto_allowed(&mut self, id: &UnitName) -> bool {
         let now = self.now();
-        let Some(u) = self.units.map.get_mut(id) else {
+        let Some(u) = self.units.unit_mut(id) else {
             return false;
         };
         match u.auto_rl {
@@ -879,51 +999,48 @@ impl Manager {
 
     fn has_job(&self, id: &UnitName, kinds: &[JobType]) -> bool {
         self.units
-            .map
-            .get(id)
+            .unit(id)
             .and_then(|u| u.job)
             .and_then(|j| self.jobs.get(&j))
             .is_some_and(|j| kinds.contains(&j.kind))
     }
 
     fn check_after_change(&mut self, fs: &MemFs, x: &UnitName) {
-        let Some(u) = self.units.map.get(x) else {
+        let Some(u) = self.units.unit(x) else {
             return;
         };
         let xa = u.active();
         let x_job = u.job.is_some();
-        let bound_by = u.deps(DepKind::BoundBy);
-        let upheld_by = u.deps(DepKind::UpheldBy);
-        let upholds = u.deps(DepKind::Upholds);
-        let pulled: Vec<UnitName> = [
-            DepKind::Requires,
-            DepKind::Wants,
-            DepKind::BindsTo,
-            DepKind::Requisite,
-        ]
-        .iter()
-        .flat_map(|k| u.deps(*k))
-        .collect();
+        // The node as it is now (a shared handle: the lists are read while the manager
+        // changes, as the copies of them were before).
+        let node = std::sync::Arc::clone(&u.node);
         if xa.is_inactive_or_failed() && !x_job {
-            for b in bound_by {
-                let ba = self.active_state(b.as_str());
+            for (b, _) in node.deps_of(DepKind::BoundBy) {
+                let ba = self.state_of(b);
                 if ba.is_active_or_reloading()
-                    && !self.has_job(&b, &[JobType::Stop])
-                    && self.auto_allowed(&b)
+                    && !self.has_job(b, &[JobType::Stop])
+                    && self.auto_allowed(b)
                 {
                     self.unit_log(
-                        &b,
+                        b,
                         6,
                         format!("{b}: Unit is bound to inactive unit {x}. Stopping, too."),
                     );
-                    let _ = self.enqueue(fs, &b, Request::Stop, Mode::Replace);
+                    let _ = self.enqueue(fs, b, Request::Stop, Mode::Replace);
                 }
             }
-            for d in pulled {
-                self.check_unneeded(fs, &d);
+            for k in [
+                DepKind::Requires,
+                DepKind::Wants,
+                DepKind::BindsTo,
+                DepKind::Requisite,
+            ] {
+                for (d, _) in node.deps_of(k) {
+                    self.check_unneeded(fs, d);
+                }
             }
-            for h in upheld_by {
-                if self.active_state(h.as_str()).is_active_or_reloading() {
+            for (h, _) in node.deps_of(DepKind::UpheldBy) {
+                if self.state_of(h).is_active_or_reloading() {
                     if self.auto_allowed(x) {
                         let _ = self.enqueue(fs, x, Request::Start, Mode::Replace);
                     } else {
@@ -935,24 +1052,24 @@ impl Manager {
         }
         if xa.is_active_or_reloading() {
             self.check_unneeded(fs, x);
-            for d in upholds {
-                let da = self.active_state(d.as_str());
+            for (d, _) in node.deps_of(DepKind::Upholds) {
+                let da = self.state_of(d);
                 let has = self.units.get(d.as_str()).is_some_and(|u| u.job.is_some());
-                if da.is_inactive_or_failed() && !has && self.auto_allowed(&d) {
-                    let _ = self.enqueue(fs, &d, Request::Start, Mode::Replace);
+                if da.is_inactive_or_failed() && !has && self.auto_allowed(d) {
+                    let _ = self.enqueue(fs, d, Request::Start, Mode::Replace);
                 }
             }
         }
     }
 
     fn check_unneeded(&mut self, fs: &MemFs, d: &UnitName) {
-        let Some(u) = self.units.map.get(d) else {
+        let Some(u) = self.units.unit(d) else {
             return;
         };
         if !u.cfg.stop_when_unneeded || !u.active().is_active_or_reloading() || u.job.is_some() {
             return;
         }
-        let users: Vec<UnitName> = [
+        let needed = [
             DepKind::RequiredBy,
             DepKind::WantedBy,
             DepKind::BoundBy,
@@ -960,10 +1077,9 @@ impl Manager {
             DepKind::UpheldBy,
         ]
         .iter()
-        .flat_map(|k| u.deps(*k))
-        .collect();
-        let needed = users.iter().any(|o| {
-            self.active_state(o.as_str()).is_active_or_activating()
+        .flat_map(|k| u.node.deps_of(*k))
+        .any(|(o, _)| {
+            self.state_of(o).is_active_or_activating()
                 || self.has_job(
                     o,
                     &[JobType::Start, JobType::Restart, JobType::VerifyActive],
@@ -987,15 +1103,21 @@ struct View<'a> {
 
 impl RuntimeView for View<'_> {
     fn active_state(&self, unit: &UnitName) -> Option<TActiveState> {
-        let st = self.units.map.get(unit).map(|u| to_tstate(u.active()));
+        let st = self.units.unit(unit).map(|u| to_tstate(u.active()));
         self.consulted.borrow_mut().push((unit.clone(), st));
         st
     }
 
     fn for_each_job(&self, f: &mut dyn FnMut(&UnitName, InstalledJob)) {
         for j in self.jobs.values() {
-            let current = self.units.map.get(&j.unit).and_then(|u| u.job) == Some(j.id);
-            if current {
+            debug_assert_eq!(
+                j.current,
+                self.units.unit(&j.unit).and_then(|u| u.job) == Some(j.id),
+                "job {} of {}: current flag out of date",
+                j.id,
+                j.unit
+            );
+            if j.current {
                 f(
                     &j.unit,
                     InstalledJob {

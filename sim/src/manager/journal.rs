@@ -1,6 +1,8 @@
 //! The journal: every message the managers log, in order, with the fields `journalctl` filters
 //! and renders (`-u`, `-b`, `-x`).
 
+use std::borrow::Cow;
+
 /// One journal entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JournalEntry {
@@ -13,7 +15,7 @@ pub struct JournalEntry {
     /// Whether a user manager wrote it (`journalctl --user`).
     pub user: bool,
     /// The syslog identifier (`systemd`, or the service's own name for its output).
-    pub identifier: String,
+    pub identifier: Cow<'static, str>,
     /// The process id shown in brackets.
     pub pid: u32,
     /// The unit the entry is about (`UNIT=`/`USER_UNIT=`), if any.

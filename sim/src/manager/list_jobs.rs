@@ -96,7 +96,7 @@ impl Manager {
         {
             return false;
         }
-        let Some(u) = self.units.map.get(&a.unit) else {
+        let Some(u) = self.units.unit(&a.unit) else {
             return false;
         };
         let stop = |k: JobType| matches!(k, JobType::Stop | JobType::Restart);

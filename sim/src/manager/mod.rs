@@ -230,6 +230,10 @@ struct Job {
     ignore_order: bool,
     /// A start waiting for its unit to finish deactivating (systemd's `-EAGAIN`).
     blocked: bool,
+    /// The job is its unit's job (`Unit::job` names it): kept up to date where a unit's job
+    /// changes ([`Manager::attach_job`]), so that listing the queued jobs looks nothing up. A
+    /// job that is not current is one a later job of its unit took over without finishing it.
+    current: bool,
 }
 
 /// A simulated systemd service manager of one scope.
@@ -376,7 +380,7 @@ impl Manager {
         let default = UnitName::new("default.target").expect("valid name");
         self.load(fs, &[root.clone(), default.clone()]);
         // The root slice is always active.
-        if self.units.map.contains_key(&root) {
+        if self.units.has(&root) {
             self.set_sub(&root, Sub::Active);
         }
         let _ = self.enqueue(fs, &default, jobs::Request::Start, jobs::Mode::Isolate);
@@ -445,6 +449,15 @@ impl Manager {
             .unwrap_or(ActiveState::Inactive)
     }
 
+    /// The active state of unit `id` as [`Manager::active_state`] gives it, without going
+    /// through the alias table when `id` is a loaded unit's id (an id is always its own name).
+    fn state_of(&self, id: &UnitName) -> ActiveState {
+        match self.units.unit(id) {
+            Some(u) => u.active(),
+            None => self.active_state(id.as_str()),
+        }
+    }
+
     /// The sub-state of a unit (`dead` for units not loaded).
     pub fn sub_state(&self, name: &str) -> &'static str {
         self.units
@@ -480,7 +493,7 @@ impl Manager {
         self.socket_reapply_edges();
         let now = self.clock.monotonic;
         for id in &added {
-            if let Some(u) = self.units.map.get_mut(id) {
+            if let Some(u) = self.units.unit_mut(id) {
                 u.loaded_at = now;
             }
         }
@@ -530,9 +543,9 @@ impl Manager {
             realtime: self.clock.realtime(),
             monotonic: self.clock.monotonic,
             user: self.opts.scope != Scope::System,
-            identifier: "systemd".into(),
+            identifier: std::borrow::Cow::Borrowed("systemd"),
             pid: self.opts.pid,
-            unit: unit.map(|u| u.to_string()),
+            unit: unit.map(|u| u.as_str().to_owned()),
             message,
             message_id,
             job: job.map(|(id, r)| (id, r.as_str().to_owned())),
@@ -650,7 +663,7 @@ impl Manager {
         match ev {
             Event::ProcExit { unit, pid, exit } => self.process_exited(fs, &unit, pid, exit),
             Event::Timer { unit, gen } => {
-                let current = self.units.map.get(&unit).map(|u| u.timer_gen);
+                let current = self.units.unit(&unit).map(|u| u.timer_gen);
                 if current == Some(gen) {
                     self.timer_fired(fs, &unit);
                 }
@@ -676,7 +689,7 @@ impl Manager {
                         && !u
                             .node
                             .deps_of(unitlab_engine::graph::DepKind::ReferencedBy)
-                            .any(|(r, _)| self.units.map.contains_key(r))
+                            .any(|(r, _)| self.units.has(r))
                 })
                 .map(|u| u.id().clone())
                 .collect();
@@ -699,7 +712,7 @@ impl Manager {
         let ids: Vec<UnitName> = old.keys().cloned().collect();
         self.load(fs, &ids);
         for (id, o) in old {
-            if let Some(u) = self.units.map.get_mut(&id) {
+            if let Some(u) = self.units.unit_mut(&id) {
                 let node = std::mem::replace(&mut u.node, o.node.clone());
                 let stamp = u.stamp.clone();
                 let cfg = u.cfg.clone();

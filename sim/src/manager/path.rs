@@ -326,7 +326,7 @@ impl Manager {
         let ids: Vec<UnitName> = self.path_units.keys().cloned().collect();
         let mut any = false;
         for id in ids {
-            if self.units.map.get(&id).map(|u| u.sub) != Some(Sub::TypeActive("waiting")) {
+            if self.units.unit(&id).map(|u| u.sub) != Some(Sub::TypeActive("waiting")) {
                 continue;
             }
             let wakes: Vec<(usize, Wake)> = self.path_units[&id]
@@ -337,7 +337,7 @@ impl Manager {
                 .collect();
             for (i, w) in wakes {
                 // Entering `running` closes the other watches: their events are lost.
-                if self.units.map.get(&id).map(|u| u.sub) != Some(Sub::TypeActive("waiting")) {
+                if self.units.unit(&id).map(|u| u.sub) != Some(Sub::TypeActive("waiting")) {
                     break;
                 }
                 any = true;
@@ -358,7 +358,7 @@ impl Manager {
 
     /// The runtime part of the path unit `id`, read from its settings.
     fn path_config(&self, id: &UnitName) -> PathUnit {
-        let Some(u) = self.units.map.get(id) else {
+        let Some(u) = self.units.unit(id) else {
             return PathUnit::default();
         };
         let s = &u.node.unit.settings;
@@ -470,8 +470,7 @@ impl Manager {
     /// The unit a path unit triggers (the first `Triggers=` edge).
     fn path_trigger(&self, id: &UnitName) -> Option<UnitName> {
         self.units
-            .map
-            .get(id)?
+            .unit(id)?
             .node
             .deps_of(DepKind::Triggers)
             .next()
@@ -493,8 +492,7 @@ impl Manager {
         self.load(fs, std::slice::from_ref(&trigger));
         let loaded = self
             .units
-            .map
-            .get(&trigger)
+            .unit(&trigger)
             .is_some_and(|t| t.load_state() == LoadState::Loaded);
         if !loaded {
             self.unit_log(
@@ -513,8 +511,7 @@ impl Manager {
         // limit is kept across stop and start.
         let fresh = self
             .units
-            .map
-            .get(id)
+            .unit(id)
             .is_none_or(|u| u.stamps.inactive_exit.is_none());
         let mut cfg = self.path_config(id);
         if let Some(old) = self.path_units.get(id).filter(|_| !fresh) {
@@ -528,7 +525,7 @@ impl Manager {
             }
         }
         self.path_units.insert(id.clone(), cfg);
-        if let Some(u) = self.units.map.get_mut(id) {
+        if let Some(u) = self.units.unit_mut(id) {
             u.result = UnitResult::Success;
         }
         self.path_enter_waiting(fs, id, true, false);
@@ -537,7 +534,7 @@ impl Manager {
     /// `unit_test_start_limit()` for a path unit: false when the start limit is hit.
     fn path_start_limit(&mut self, id: &UnitName) -> bool {
         let now = self.now();
-        let Some(u) = self.units.map.get_mut(id) else {
+        let Some(u) = self.units.unit_mut(id) else {
             return false;
         };
         let ok = u.start_limit_test(now);
@@ -551,7 +548,7 @@ impl Manager {
     /// `path_enter_waiting()`.
     fn path_enter_waiting(&mut self, fs: &MemFs, id: &UnitName, initial: bool, from_notify: bool) {
         if let Some(t) = self.path_trigger(id) {
-            if !self.active_state(t.as_str()).is_inactive_or_failed() {
+            if !self.state_of(&t).is_inactive_or_failed() {
                 self.path_unwatch(id);
                 self.set_sub(id, Sub::Running);
                 return;
@@ -615,8 +612,7 @@ impl Manager {
         // Not while a stop of the path unit is pending.
         let stopping = self
             .units
-            .map
-            .get(id)
+            .unit(id)
             .and_then(|u| u.job)
             .and_then(|j| self.jobs.get(&j))
             .is_some_and(|j| matches!(j.kind, super::JobType::Stop | super::JobType::Restart));
@@ -680,14 +676,14 @@ impl Manager {
 
     /// `path_trigger_notify()`: the triggered unit `other` changed state or lost its job.
     pub(crate) fn path_trigger_notify(&mut self, fs: &MemFs, id: &UnitName, other: &UnitName) {
-        let Some(sub) = self.units.map.get(id).map(|u| u.sub) else {
+        let Some(sub) = self.units.unit(id).map(|u| u.sub) else {
             return;
         };
         let running = sub == Sub::Running;
         if !(running || sub == Sub::TypeActive("waiting")) {
             return;
         }
-        let Some(o) = self.units.map.get(other) else {
+        let Some(o) = self.units.unit(other) else {
             return;
         };
         if o.start_limit_hit {

@@ -46,30 +46,36 @@ pub(crate) struct Plan {
     pub result: Result<Rc<Recipe>, TxnError>,
 }
 
-/// The kept plans (bounded: emptied when it grows past [`PlanCache::LIMIT`]).
+/// The kept plans (bounded: emptied when it grows past [`PlanCache::LIMIT`] requests). A
+/// request keeps its last [`PlanCache::VARIANTS`] plans (newest first), made against different
+/// queues: a burst of timer elapses asks for the same start behind a queue that differs from day
+/// to day (a weekly timer joins on Mondays), and the next ordinary day finds its plan again.
 #[derive(Debug, Default)]
 pub(crate) struct PlanCache {
-    plans: IndexMap<PlanKey, Rc<Plan>, NameHash>,
+    plans: IndexMap<PlanKey, Vec<Rc<Plan>>, NameHash>,
 }
 
 impl PlanCache {
     const LIMIT: usize = 4096;
+    const VARIANTS: usize = 4;
 
     /// Forgets every plan (the graph changed).
     pub fn clear(&mut self) {
         self.plans.clear();
     }
 
-    /// The plan kept for `key`, if any (the caller checks that it still holds).
-    pub fn get(&self, key: &PlanKey) -> Option<Rc<Plan>> {
-        self.plans.get(key).cloned()
+    /// The plans kept for `key`, newest first (the caller checks which still holds).
+    pub fn get(&self, key: &PlanKey) -> &[Rc<Plan>] {
+        self.plans.get(key).map(Vec::as_slice).unwrap_or(&[])
     }
 
     /// Keeps a plan.
-    pub fn insert(&mut self, key: PlanKey, plan: Plan) {
-        if self.plans.len() >= Self::LIMIT {
+    pub fn insert(&mut self, key: PlanKey, plan: Rc<Plan>) {
+        if self.plans.len() >= Self::LIMIT && !self.plans.contains_key(&key) {
             self.plans.clear();
         }
-        self.plans.insert(key, Rc::new(plan));
+        let kept = self.plans.entry(key).or_default();
+        kept.insert(0, plan);
+        kept.truncate(Self::VARIANTS);
     }
 }

@@ -17,8 +17,9 @@ pub const INSTANT: Usec = 1000;
 pub struct ExecCommand {
     /// `-`: a failure exit status is ignored.
     pub ignore_failure: bool,
-    /// The words after the prefixes (`argv[0]` first), unquoted.
-    pub argv: Vec<String>,
+    /// The words after the prefixes (`argv[0]` first), unquoted; shared, as every process
+    /// forked for the command gets a copy.
+    pub argv: std::sync::Arc<[String]>,
 }
 
 impl ExecCommand {
@@ -40,7 +41,7 @@ impl ExecCommand {
         }
         Some(ExecCommand {
             ignore_failure,
-            argv,
+            argv: argv.into(),
         })
     }
 

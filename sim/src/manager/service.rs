@@ -21,7 +21,7 @@ enum Role {
 impl Manager {
     /// Runs a start job's action on its unit.
     pub(crate) fn start_unit(&mut self, fs: &MemFs, id: &UnitName, job: u32) {
-        let Some(u) = self.units.map.get(id) else {
+        let Some(u) = self.units.unit(id) else {
             return;
         };
         let active = u.active();
@@ -47,11 +47,15 @@ impl Manager {
         // BindsTo= dependencies that the unit is also ordered After= must be active (or
         // reloading); without After= systemd does not check, as that would be racy
         // (`unit_verify_deps()`).
-        let after = u.deps(DepKind::After);
         let bound_inactive = u
-            .deps(DepKind::BindsTo)
-            .into_iter()
-            .find(|d| after.contains(d) && !self.active_state(d.as_str()).is_active_or_reloading());
+            .node
+            .deps_of(DepKind::BindsTo)
+            .map(|(d, _)| d)
+            .find(|d| {
+                u.node.has_dep(DepKind::After, d.as_str())
+                    && !self.state_of(d).is_active_or_reloading()
+            })
+            .cloned();
         if let Some(other) = bound_inactive.filter(|_| u.sub != Sub::AutoRestart) {
             self.unit_log(
                 id,
@@ -65,7 +69,7 @@ impl Manager {
         let conditions = u.cfg.conditions.clone();
         let asserts = u.cfg.asserts.clone();
         let (cond_ok, outcomes) = self.test_checks(fs, &conditions);
-        let u = self.units.map.get_mut(id).expect("unit exists");
+        let u = self.units.unit_mut(id).expect("unit exists");
         u.condition_result = Some(cond_ok);
         u.stamps.condition = Some(now);
         u.condition_failed = failed_checks(&conditions, &outcomes, "Condition");
@@ -82,7 +86,7 @@ impl Manager {
             return;
         }
         let (assert_ok, outcomes) = self.test_checks(fs, &asserts);
-        let u = self.units.map.get_mut(id).expect("unit exists");
+        let u = self.units.unit_mut(id).expect("unit exists");
         u.assert_result = Some(assert_ok);
         u.stamps.assert = Some(now);
         u.assert_failed = reported_failure(&asserts, &outcomes)
@@ -107,7 +111,7 @@ impl Manager {
 
     /// Runs a stop (or restart's stop half) job's action on its unit.
     pub(crate) fn stop_unit(&mut self, fs: &MemFs, id: &UnitName, job: u32) {
-        let Some(u) = self.units.map.get_mut(id) else {
+        let Some(u) = self.units.unit_mut(id) else {
             return;
         };
         if u.active().is_inactive_or_failed() {
@@ -144,7 +148,7 @@ impl Manager {
 
     /// Runs a reload job's action.
     pub(crate) fn reload_unit(&mut self, _fs: &MemFs, id: &UnitName, job: u32) {
-        let Some(u) = self.units.map.get_mut(id) else {
+        let Some(u) = self.units.unit_mut(id) else {
             return;
         };
         if !u.active().is_active_or_reloading() {
@@ -170,7 +174,7 @@ impl Manager {
 
     /// `systemctl kill -s SIG`: delivers `sig` to the unit's processes.
     pub(crate) fn kill_unit(&mut self, id: &UnitName, sig: i32, whom: &str) {
-        let Some(u) = self.units.map.get(id) else {
+        let Some(u) = self.units.unit(id) else {
             return;
         };
         let mut targets = Vec::new();
@@ -202,8 +206,7 @@ impl Manager {
 
     fn timeout_start(&self, id: &UnitName) -> u64 {
         self.units
-            .map
-            .get(id)
+            .unit(id)
             .and_then(|u| u.cfg.service.as_ref())
             .map(|s| s.timeout_start)
             .unwrap_or(INFINITY)
@@ -211,8 +214,7 @@ impl Manager {
 
     fn timeout_stop(&self, id: &UnitName) -> u64 {
         self.units
-            .map
-            .get(id)
+            .unit(id)
             .and_then(|u| u.cfg.service.as_ref())
             .map(|s| s.timeout_stop)
             .unwrap_or(INFINITY)
@@ -220,7 +222,7 @@ impl Manager {
 
     fn arm_timer(&mut self, id: &UnitName, after: u64) {
         let now = self.now();
-        let Some(u) = self.units.map.get_mut(id) else {
+        let Some(u) = self.units.unit_mut(id) else {
             return;
         };
         u.timer_gen += 1;
@@ -237,7 +239,7 @@ impl Manager {
     }
 
     fn disarm_timer(&mut self, id: &UnitName) {
-        if let Some(u) = self.units.map.get_mut(id) {
+        if let Some(u) = self.units.unit_mut(id) {
             u.timer_gen += 1;
         }
     }
@@ -251,11 +253,10 @@ impl Manager {
             && setting == "ExecStart"
             && self
                 .units
-                .map
-                .get(id)
+                .unit(id)
                 .and_then(|u| u.cfg.service.as_ref())
                 .is_some_and(|s| s.kind == ServiceType::Forking);
-        let Some(u) = self.units.map.get_mut(id) else {
+        let Some(u) = self.units.unit_mut(id) else {
             return;
         };
         if forking {
@@ -301,7 +302,7 @@ impl Manager {
             return;
         }
         let (first, setting) = cmds.remove(0);
-        if let Some(u) = self.units.map.get_mut(id) {
+        if let Some(u) = self.units.unit_mut(id) {
             u.pending = cmds;
         }
         self.spawn(id, first, setting, role);
@@ -310,7 +311,7 @@ impl Manager {
     /// `service_start()`: the start rate limit, then `ExecStartPre=`.
     fn service_start(&mut self, id: &UnitName) {
         let now = self.now();
-        let Some(u) = self.units.map.get_mut(id) else {
+        let Some(u) = self.units.unit_mut(id) else {
             return;
         };
         let allowed = u.start_limit_test(now);
@@ -321,7 +322,7 @@ impl Manager {
             self.enter_dead(id, UnitResult::StartLimitHit, false);
             return;
         }
-        let u = self.units.map.get_mut(id).expect("unit exists");
+        let u = self.units.unit_mut(id).expect("unit exists");
         if !u.auto_restart {
             u.n_restarts = 0;
         }
@@ -365,12 +366,12 @@ impl Manager {
 
     /// Runs the commands left of the current phase (the next `ExecStartPre=` line, ...).
     fn run_pending(&mut self, id: &UnitName, role: Role) {
-        let cmds = std::mem::take(&mut self.units.map.get_mut(id).expect("unit exists").pending);
+        let cmds = std::mem::take(&mut self.units.unit_mut(id).expect("unit exists").pending);
         self.run_commands(id, cmds, role);
     }
 
     fn svc(&self, id: &UnitName) -> Option<&super::config::ServiceConfig> {
-        self.units.map.get(id).and_then(|u| u.cfg.service.as_ref())
+        self.units.unit(id).and_then(|u| u.cfg.service.as_ref())
     }
 
     /// The commands of one `Exec*=` setting of the service `id`, each with the setting's name.
@@ -450,7 +451,7 @@ impl Manager {
             self.enter_signal(id, Sub::StopSigterm, f);
             return;
         }
-        let Some(u) = self.units.map.get(id) else {
+        let Some(u) = self.units.unit(id) else {
             return;
         };
         let remain = u.cfg.service.as_ref().is_some_and(|s| s.remain_after_exit);
@@ -466,7 +467,7 @@ impl Manager {
     }
 
     fn record_result(&mut self, id: &UnitName, f: UnitResult) {
-        if let Some(u) = self.units.map.get_mut(id) {
+        if let Some(u) = self.units.unit_mut(id) {
             if u.result == UnitResult::Success {
                 u.result = f;
             }
@@ -478,8 +479,7 @@ impl Manager {
         let cmds = self.exec_list(id, "ExecStop", |s| &s.stop);
         let ran = self
             .units
-            .map
-            .get(id)
+            .unit(id)
             .is_some_and(|u| u.stamps.exec_main_start.is_some() || u.main.is_some());
         if cmds.is_empty() || !ran {
             self.enter_signal(id, Sub::StopSigterm, UnitResult::Success);
@@ -493,7 +493,7 @@ impl Manager {
 
     fn enter_signal(&mut self, id: &UnitName, state: Sub, f: UnitResult) {
         self.record_result(id, f);
-        let Some(u) = self.units.map.get_mut(id) else {
+        let Some(u) = self.units.unit_mut(id) else {
             return;
         };
         u.pending.clear();
@@ -541,7 +541,7 @@ impl Manager {
     fn enter_dead(&mut self, id: &UnitName, f: UnitResult, allow_restart: bool) {
         self.record_result(id, f);
         self.disarm_timer(id);
-        let Some(u) = self.units.map.get_mut(id) else {
+        let Some(u) = self.units.unit_mut(id) else {
             return;
         };
         u.pending.clear();
@@ -573,7 +573,7 @@ impl Manager {
     /// A process of `id` ended.
     pub(crate) fn process_exited(&mut self, _fs: &MemFs, id: &UnitName, pid: u32, exit: Exit) {
         let now = self.now();
-        let Some(u) = self.units.map.get_mut(id) else {
+        let Some(u) = self.units.unit_mut(id) else {
             return;
         };
         let role = if u.main.as_ref().is_some_and(|p| p.pid == pid) {
@@ -588,17 +588,9 @@ impl Manager {
             Role::Control => u.control.take(),
         }
         .expect("the process is the unit's");
-        let Some(svc) = u.cfg.service.clone() else {
+        let Some(svc) = u.cfg.service.as_ref() else {
             return;
         };
-        u.records
-            .retain(|r| r.setting != p.setting || role == Role::Control);
-        u.records.push(ProcRecord {
-            pid,
-            setting: p.setting,
-            cmd: p.cmd.display(),
-            exit,
-        });
         let clean = match exit {
             Exit::Exited(s) => s == 0 || svc.success_status.contains(&s),
             Exit::Killed(sig) | Exit::Dumped(sig) => {
@@ -608,6 +600,15 @@ impl Manager {
                     || svc.success_signals.contains(&sig)
             }
         };
+        let (svc_kind, svc_remain) = (svc.kind, svc.remain_after_exit);
+        u.records
+            .retain(|r| r.setting != p.setting || role == Role::Control);
+        u.records.push(ProcRecord {
+            pid,
+            setting: p.setting,
+            cmd: p.cmd.clone(),
+            exit,
+        });
         // An `ExecCondition=` command that exits 1–254 skips the unit: not a failure, and
         // logged at debug level only (reference: live user manager, user-exec-condition.md).
         let skip = role == Role::Control
@@ -653,21 +654,16 @@ impl Manager {
                 ],
             );
         }
-        let has_pending = self
-            .units
-            .map
-            .get(id)
-            .is_some_and(|u| !u.pending.is_empty());
+        let has_pending = self.units.unit(id).is_some_and(|u| !u.pending.is_empty());
         let others_alive = self
             .units
-            .map
-            .get(id)
+            .unit(id)
             .is_some_and(|u| u.main.is_some() || u.control.is_some());
         match (role, sub) {
             (Role::Main, Sub::Start) => {
                 if f != UnitResult::Success {
                     self.enter_signal(id, Sub::StopSigterm, f);
-                } else if svc.kind == ServiceType::Notify {
+                } else if svc_kind == ServiceType::Notify {
                     self.enter_signal(id, Sub::StopSigterm, UnitResult::Protocol);
                 } else if has_pending {
                     self.run_pending(id, Role::Main);
@@ -692,7 +688,7 @@ impl Manager {
             }
             (Role::Control, Sub::Condition) => {
                 if f == UnitResult::ExecCondition {
-                    let u = self.units.map.get_mut(id).expect("unit exists");
+                    let u = self.units.unit_mut(id).expect("unit exists");
                     u.condition_result = Some(false);
                     u.condition_failed.clear();
                     self.enter_signal(id, Sub::StopSigterm, f);
@@ -718,7 +714,7 @@ impl Manager {
                 if f != UnitResult::Success {
                     self.enter_signal(id, Sub::StopSigterm, f);
                 } else {
-                    let daemon = self.units.map.get(id).is_some_and(|u| u.forking_daemon);
+                    let daemon = self.units.unit(id).is_some_and(|u| u.forking_daemon);
                     if daemon {
                         let cmd = p.cmd.clone();
                         self.spawn(id, cmd, "ExecStart", Role::Main);
@@ -742,12 +738,12 @@ impl Manager {
                 }
                 self.disarm_timer(id);
                 if f != UnitResult::Success {
-                    if let Some(j) = self.units.map.get(id).and_then(|u| u.job) {
+                    if let Some(j) = self.units.unit(id).and_then(|u| u.job) {
                         self.finish_job(j, JobResult::Failed, false);
                     }
                 }
-                let alive = self.units.map.get(id).is_some_and(|u| u.main.is_some());
-                let remain = svc.remain_after_exit;
+                let alive = self.units.unit(id).is_some_and(|u| u.main.is_some());
+                let remain = svc_remain;
                 self.set_sub(
                     id,
                     if alive || !remain {
@@ -779,7 +775,7 @@ impl Manager {
 
     /// A unit's timer fired: a start/stop timeout or the end of `RestartSec=`.
     pub(crate) fn timer_fired(&mut self, fs: &MemFs, id: &UnitName) {
-        let Some(u) = self.units.map.get(id) else {
+        let Some(u) = self.units.unit(id) else {
             return;
         };
         let sub = u.sub;
@@ -854,7 +850,7 @@ impl Manager {
                 self.enter_dead(id, UnitResult::Timeout, true);
             }
             Sub::AutoRestart => {
-                let u = self.units.map.get_mut(id).expect("unit exists");
+                let u = self.units.unit_mut(id).expect("unit exists");
                 u.n_restarts += 1;
                 u.auto_restart = true;
                 let n = u.n_restarts;
@@ -877,7 +873,13 @@ impl Manager {
                 self.journal(
                     Some(id),
                     6,
-                    format!("{id}: Scheduled restart job, restart counter is at {n}."),
+                    [
+                        id.as_str(),
+                        ": Scheduled restart job, restart counter is at ",
+                        &n.to_string(),
+                        ".",
+                    ]
+                    .concat(),
                     Some(ids::UNIT_RESTART_SCHEDULED),
                     None,
                     Vec::new(),
@@ -1094,7 +1096,7 @@ impl Manager {
     /// failure's result (`f` when the unit had none) and logs it (`unit_log_result()`, success
     /// included). `None` when the unit is not loaded.
     pub(crate) fn settle_result(&mut self, id: &UnitName, f: UnitResult) -> Option<UnitResult> {
-        let u = self.units.map.get_mut(id)?;
+        let u = self.units.unit_mut(id)?;
         if u.result == UnitResult::Success {
             u.result = f;
         }
@@ -1109,7 +1111,7 @@ impl Manager {
         let (priority, message, mid) = match result {
             UnitResult::Success => (
                 6,
-                format!("{id}: Deactivated successfully."),
+                [id.as_str(), ": Deactivated successfully."].concat(),
                 ids::UNIT_SUCCESS,
             ),
             UnitResult::ExecCondition => (

@@ -23,7 +23,7 @@ pub fn run(m: &mut Manager, fs: &MemFs, o: &Opts, out: &mut dyn Write, err: &mut
             Some(i) => m.reload_warning(fs, i).is_some(),
             None => false,
         };
-        let Some(u) = id.as_ref().and_then(|i| m.units.map.get(i)) else {
+        let Some(u) = id.as_ref().and_then(|i| m.units.unit(i)) else {
             continue;
         };
         if !first {

@@ -208,8 +208,7 @@ impl Manager {
         for (id, rt) in &self.sockets.runtime {
             let held = rt.held.as_ref().filter(|(_, svc, pid)| {
                 self.units
-                    .map
-                    .get(svc)
+                    .unit(svc)
                     .and_then(|u| u.main.as_ref())
                     .is_some_and(|p| p.pid == *pid)
             });
@@ -246,7 +245,7 @@ impl Manager {
     }
 
     fn socket_cfg(&self, id: &UnitName) -> Option<SocketConfig> {
-        let u = self.units.map.get(id)?;
+        let u = self.units.unit(id)?;
         Some(SocketConfig::of(&u.node.unit, |v| {
             self.expand_specifiers(v)
         }))
@@ -254,7 +253,7 @@ impl Manager {
 
     /// The service a socket triggers (`Accept=no`): its first `Triggers=` service.
     fn socket_service(&self, id: &UnitName) -> Option<UnitName> {
-        let u = self.units.map.get(id)?;
+        let u = self.units.unit(id)?;
         u.deps(DepKind::Triggers)
             .into_iter()
             .find(|t| t.unit_type() == UnitType::Service)
@@ -267,7 +266,7 @@ impl Manager {
         };
         if cfg.has_non_accept_port() {
             if let Some(svc) = self.socket_service(id) {
-                let refuse = match self.units.map.get(&svc) {
+                let refuse = match self.units.unit(&svc) {
                     Some(s) if s.load_state() != LoadState::Loaded => Some("not loaded"),
                     Some(s) if !matches!(s.sub, Sub::Dead | Sub::Failed | Sub::AutoRestart) => {
                         Some("already active")
@@ -286,7 +285,7 @@ impl Manager {
                 }
             }
         }
-        if let Some(u) = self.units.map.get_mut(id) {
+        if let Some(u) = self.units.unit_mut(id) {
             u.result = UnitResult::Success;
         }
         if let Err(e) = self.open_ports(fs, &cfg) {
@@ -294,7 +293,7 @@ impl Manager {
             self.socket_enter_dead(fs, id, UnitResult::Resources);
             return;
         }
-        let loaded_at = self.units.map.get(id).map(|u| u.loaded_at).unwrap_or(0);
+        let loaded_at = self.units.unit(id).map(|u| u.loaded_at).unwrap_or(0);
         let rt = self.sockets.runtime.entry(id.clone()).or_default();
         if rt.loaded_at != loaded_at && rt.open.is_none() {
             *rt = SocketRuntime {
@@ -365,7 +364,7 @@ impl Manager {
         // The service that was handed the listening sockets keeps them open while it runs.
         let main = self
             .socket_service(id)
-            .and_then(|s| Some((s.clone(), self.units.map.get(&s)?.main.as_ref()?.pid)));
+            .and_then(|s| Some((s.clone(), self.units.unit(&s)?.main.as_ref()?.pid)));
         if let Some(rt) = self.sockets.runtime.get_mut(id) {
             rt.held = main.map(|(s, pid)| (cfg.clone(), s, pid));
         }
@@ -410,7 +409,7 @@ impl Manager {
             return;
         };
         let accept = rt.open.as_ref().is_some_and(|c| c.accept);
-        let listening = self.units.map.get(id).map(|u| u.sub) == Some(Sub::TypeActive("listening"));
+        let listening = self.units.unit(id).map(|u| u.sub) == Some(Sub::TypeActive("listening"));
         if accept {
             if listening {
                 self.socket_enter_running(fs, id, Some(addr));
@@ -435,8 +434,7 @@ impl Manager {
     /// command (see the module docs).
     fn service_accepts(&self, svc: &UnitName) -> bool {
         self.units
-            .map
-            .get(svc)
+            .unit(svc)
             .and_then(|u| u.main.as_ref())
             .is_some_and(|p| !p.cmd.behavior().ends())
     }
@@ -447,8 +445,7 @@ impl Manager {
         let now = self.now();
         if self
             .units
-            .map
-            .get(id)
+            .unit(id)
             .and_then(|u| u.job)
             .and_then(|j| self.jobs.get(&j))
             .is_some_and(|j| matches!(j.kind, super::JobType::Stop | super::JobType::Restart))
@@ -501,8 +498,7 @@ impl Manager {
         let Some(addr) = conn else {
             let triggers = self
                 .units
-                .map
-                .get(id)
+                .unit(id)
                 .map(|u| u.deps(DepKind::Triggers))
                 .unwrap_or_default();
             let pending = triggers.iter().any(|t| self.active_or_pending(t));
@@ -574,14 +570,13 @@ impl Manager {
         self.add_trigger_edge(id, &svc);
         let loaded = self
             .units
-            .map
-            .get(&svc)
+            .unit(&svc)
             .is_some_and(|u| u.load_state() == LoadState::Loaded && u.sub == Sub::Dead);
         if !loaded {
             self.queue_failed(fs, id, "template", "Invalid argument");
             return;
         }
-        if let Some(u) = self.units.map.get_mut(&svc) {
+        if let Some(u) = self.units.unit_mut(&svc) {
             let d = match &u.cfg.description {
                 Some(d) => format!("{d} ({peer})"),
                 None => peer,
@@ -617,7 +612,7 @@ impl Manager {
         if !self.sockets.prototypes.contains_key(template) {
             let internal = template.with_instance("internal").ok()?;
             let id = self.load_one(fs, &internal)?;
-            let loaded = self.units.map.get(&id)?;
+            let loaded = self.units.unit(&id)?;
             let proto = Unit::new(loaded.node.clone(), loaded.stamp.clone());
             self.sockets.prototypes.insert(template.clone(), proto);
         }
@@ -633,11 +628,12 @@ impl Manager {
         ]
         .iter()
         .flat_map(|k| proto.deps(*k))
-        .all(|d| self.active_state(d.as_str()).is_active_or_reloading() && !self.has_any_job(&d))
-            && proto.deps(DepKind::Conflicts).iter().all(|d| {
-                self.active_state(d.as_str()).is_inactive_or_failed() && !self.has_any_job(d)
-            });
-        if !pulls_ready || self.units.map.contains_key(name) {
+        .all(|d| self.state_of(&d).is_active_or_reloading() && !self.has_any_job(&d))
+            && proto
+                .deps(DepKind::Conflicts)
+                .iter()
+                .all(|d| self.state_of(d).is_inactive_or_failed() && !self.has_any_job(d));
+        if !pulls_ready || self.units.has(name) {
             return self.load_one(fs, name);
         }
         // The prototype was kept as loaded, never started: a fresh unit under another name.
@@ -647,6 +643,7 @@ impl Manager {
         node.unit.requested = name.clone();
         node.unit.names = vec![name.clone()];
         unit.loaded_at = self.now();
+        unit.ty = name.unit_type();
         self.units.map.insert(name.clone(), unit);
         self.units.names.insert(name.to_string(), name.clone());
         self.sockets.fast_start.insert(name.clone());
@@ -654,12 +651,12 @@ impl Manager {
     }
 
     fn has_any_job(&self, id: &UnitName) -> bool {
-        self.units.map.get(id).is_some_and(|u| u.job.is_some())
+        self.units.unit(id).is_some_and(|u| u.job.is_some())
     }
 
     /// `unit_active_or_pending()`.
     fn active_or_pending(&self, id: &UnitName) -> bool {
-        let Some(u) = self.units.map.get(id) else {
+        let Some(u) = self.units.unit(id) else {
             return false;
         };
         u.active().is_active_or_activating()
@@ -684,7 +681,7 @@ impl Manager {
             (socket, svc, [DepKind::Before, DepKind::Triggers]),
             (svc, socket, [DepKind::After, DepKind::TriggeredBy]),
         ] {
-            if let Some(u) = self.units.map.get_mut(from) {
+            if let Some(u) = self.units.unit_mut(from) {
                 for k in kinds {
                     std::sync::Arc::make_mut(&mut u.node)
                         .deps
@@ -727,10 +724,10 @@ impl Manager {
     /// After a unit's state changed: a service's sockets follow it (`socket_trigger_notify()`),
     /// and an instance that ended closes its connection.
     pub(crate) fn socket_notify(&mut self, fs: &MemFs, x: &UnitName) {
-        if x.unit_type() != UnitType::Service || self.sockets.runtime.is_empty() {
+        if self.sockets.runtime.is_empty() || x.unit_type() != UnitType::Service {
             return;
         }
-        let Some(u) = self.units.map.get(x) else {
+        let Some(u) = self.units.unit(x) else {
             return;
         };
         let sub = u.sub;
@@ -745,7 +742,7 @@ impl Manager {
             self.connection_closed(x);
         }
         for s in sockets {
-            let Some(su) = self.units.map.get(&s) else {
+            let Some(su) = self.units.unit(&s) else {
                 continue;
             };
             let state = su.sub;

@@ -21,7 +21,7 @@ pub fn run(m: &mut Manager, fs: &MemFs, o: &Opts, out: &mut dyn Write, err: &mut
     let mut first = true;
     for n in names {
         let id = m.load_one(fs, &n);
-        let Some(u) = id.as_ref().and_then(|i| m.units.map.get(i)) else {
+        let Some(u) = id.as_ref().and_then(|i| m.units.unit(i)) else {
             let _ = writeln!(err, "Unit {n} could not be found.");
             code = 4;
             continue;
@@ -272,7 +272,7 @@ fn render(m: &Manager, fs: &MemFs, u: &Unit) -> String {
             "    Process: {} {}={} ({})\n",
             r.pid,
             r.setting,
-            r.cmd,
+            r.cmd.display(),
             exit_text(r.exit)
         ));
     }

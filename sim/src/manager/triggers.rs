@@ -37,9 +37,12 @@ impl Manager {
     /// `unit_trigger_notify()`: `x` changed state or lost its job; the units that trigger it
     /// react (a path unit re-enters `waiting` or fails with `unit-start-limit-hit`).
     pub(crate) fn notify_triggering(&mut self, fs: &MemFs, x: &UnitName) {
-        let Some(u) = self.units.map.get(x) else {
+        let Some(u) = self.units.unit(x) else {
             return;
         };
+        if u.node.deps_of(DepKind::TriggeredBy).next().is_none() {
+            return;
+        }
         for t in u.deps(DepKind::TriggeredBy) {
             if t.unit_type() == UnitType::Path {
                 self.path_trigger_notify(fs, &t, x);
@@ -52,7 +55,7 @@ impl Manager {
     fn loaded_deps(&self, u: &Unit, kind: DepKind) -> Vec<UnitName> {
         u.deps(kind)
             .into_iter()
-            .filter(|t| self.units.map.contains_key(t))
+            .filter(|t| self.units.has(t))
             .collect()
     }
 
@@ -65,7 +68,7 @@ impl Manager {
             } else {
                 "            "
             };
-            let glyph = state_glyph(self.active_state(t.as_str()));
+            let glyph = state_glyph(self.state_of(t));
             s.push_str(&format!("{label} {glyph} {t}\n"));
         }
         s
@@ -92,7 +95,7 @@ impl Manager {
         let Some(id) = self.load_one(fs, n) else {
             return;
         };
-        let Some(u) = self.units.map.get(&id) else {
+        let Some(u) = self.units.unit(&id) else {
             return;
         };
         if u.load_state() == LoadState::Masked {
@@ -101,7 +104,7 @@ impl Manager {
         let active: Vec<UnitName> = self
             .loaded_deps(u, DepKind::TriggeredBy)
             .into_iter()
-            .filter(|t| self.active_state(t.as_str()).is_active_or_reloading())
+            .filter(|t| self.state_of(t).is_active_or_reloading())
             .collect();
         if active.is_empty() {
             return;

@@ -31,8 +31,8 @@ pub struct ProcRecord {
     pub pid: u32,
     /// The setting (`ExecStart`).
     pub setting: &'static str,
-    /// The command line.
-    pub cmd: String,
+    /// The command (`status` prints its line).
+    pub cmd: ExecCommand,
     /// How it ended.
     pub exit: Exit,
 }
@@ -66,6 +66,8 @@ pub struct Unit {
     /// The graph node as loaded (load state, settings, dependencies), shared with the graph
     /// until either side changes it (copy on write).
     pub node: Arc<Node>,
+    /// The unit's type (from its id, kept: the id is parsed once).
+    pub ty: UnitType,
     /// The runtime configuration read from the node.
     pub cfg: Config,
     /// Files read at load time and their modification times (for `NeedDaemonReload=`).
@@ -145,6 +147,7 @@ impl Unit {
     pub fn new(node: Arc<Node>, stamp: LoadStamp) -> Unit {
         let cfg = Config::of(&node.unit);
         Unit {
+            ty: node.id().unit_type(),
             node,
             cfg,
             stamp,
@@ -206,7 +209,7 @@ impl Unit {
 
     /// The unit's type.
     pub fn unit_type(&self) -> UnitType {
-        self.node.id().unit_type()
+        self.ty
     }
 
     /// The load state.
@@ -225,6 +228,15 @@ impl Unit {
             Some(d) => d.clone(),
             None if self.id().as_str() == "-.slice" => "Root Slice".into(),
             None => self.id().to_string(),
+        }
+    }
+
+    /// The description systemd shows, borrowed (see [`Unit::description`]).
+    pub fn description_str(&self) -> &str {
+        match &self.cfg.description {
+            Some(d) => d,
+            None if self.id().as_str() == "-.slice" => "Root Slice",
+            None => self.id().as_str(),
         }
     }
 
@@ -275,6 +287,39 @@ pub struct Units {
     pub(crate) plans: super::plan_cache::PlanCache,
     /// The files of every unit in the graph as they were when the graph read them.
     graph_stamps: std::collections::HashMap<UnitName, LoadStamp, NameHash>,
+    /// Where units were found in `map`, by the address of the name's text ([`Units::position`]).
+    positions: PositionCache,
+}
+
+/// Slots of the position cache (a power of two).
+const POSITION_SLOTS: usize = 256;
+
+/// A direct-mapped cache of positions in the unit table, keyed by the address of a
+/// [`UnitName`]'s shared text. The manager passes the same name objects around (the table's
+/// keys are the graph's node ids, which jobs, events and dependency lists share), so a unit is
+/// mostly looked up by a name whose text *is* the table key's. A hit is checked against the
+/// table itself (the key at the cached position must have that very address, and two live names
+/// cannot share one), so the cache needs no invalidation: a stale slot just misses.
+struct PositionCache([std::cell::Cell<(usize, usize)>; POSITION_SLOTS]);
+
+impl Default for PositionCache {
+    fn default() -> PositionCache {
+        PositionCache(std::array::from_fn(|_| std::cell::Cell::new((0, 0))))
+    }
+}
+
+impl std::fmt::Debug for PositionCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PositionCache")
+    }
+}
+
+impl PositionCache {
+    #[inline]
+    fn slot(&self, addr: usize) -> &std::cell::Cell<(usize, usize)> {
+        let i = ((addr as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 56) as usize % POSITION_SLOTS;
+        &self.0[i]
+    }
 }
 
 impl Units {
@@ -289,7 +334,48 @@ impl Units {
             graph: None,
             graph_stamps: std::collections::HashMap::default(),
             plans: Default::default(),
+            positions: PositionCache::default(),
         }
+    }
+
+    /// The position of unit `id` in [`Units::map`]: from the position cache when `id` shares
+    /// its text with the table's key, else by hashing.
+    #[inline]
+    pub fn position(&self, id: &UnitName) -> Option<usize> {
+        let addr = id.as_str().as_ptr() as usize;
+        let slot = self.positions.slot(addr);
+        let (cached, at) = slot.get();
+        if cached == addr {
+            if let Some((k, _)) = self.map.get_index(at) {
+                if k.as_str().as_ptr() as usize == addr && k.as_str().len() == id.as_str().len() {
+                    debug_assert_eq!(Some(at), self.map.get_index_of(id), "position cache");
+                    return Some(at);
+                }
+            }
+        }
+        let at = self.map.get_index_of(id)?;
+        slot.set((addr, at));
+        Some(at)
+    }
+
+    /// The loaded unit `id` (by id, not by alias).
+    #[inline]
+    pub fn unit(&self, id: &UnitName) -> Option<&Unit> {
+        let at = self.position(id)?;
+        self.map.get_index(at).map(|(_, u)| u)
+    }
+
+    /// The loaded unit `id`, mutably.
+    #[inline]
+    pub fn unit_mut(&mut self, id: &UnitName) -> Option<&mut Unit> {
+        let at = self.position(id)?;
+        self.map.get_index_mut(at).map(|(_, u)| u)
+    }
+
+    /// Whether unit `id` is loaded (by id).
+    #[inline]
+    pub fn has(&self, id: &UnitName) -> bool {
+        self.position(id).is_some()
     }
 
     /// The id of a loaded unit known by `name`.
@@ -299,13 +385,13 @@ impl Units {
 
     /// The loaded unit known by `name`.
     pub fn get(&self, name: &str) -> Option<&Unit> {
-        self.map.get(self.names.get(name)?)
+        self.unit(self.names.get(name)?)
     }
 
     /// The loaded unit known by `name`, mutably.
     pub fn get_mut(&mut self, name: &str) -> Option<&mut Unit> {
-        let id = self.names.get(name)?.clone();
-        self.map.get_mut(&id)
+        let at = self.position(self.names.get(name)?)?;
+        self.map.get_index_mut(at).map(|(_, u)| u)
     }
 
     fn catalog(&mut self, fs: &MemFs, paths: &LookupPaths) -> &Catalog {
@@ -385,7 +471,8 @@ impl Units {
         };
         // Loaded units get their dependencies refreshed (inverse edges of later units); units
         // reachable from the ones asked for (what loading them references) are added.
-        let mut reach: std::collections::HashSet<UnitName> = std::collections::HashSet::new();
+        let mut reach: std::collections::HashSet<UnitName, NameHash> =
+            std::collections::HashSet::default();
         let mut stack: Vec<UnitName> = asked
             .iter()
             .filter_map(|n| graph.resolve(n.as_str()).cloned())
@@ -429,19 +516,17 @@ impl Units {
         }
         for id in &added {
             let u = &self.map[id];
-            self.names.insert(id.to_string(), id.clone());
+            self.names.insert(id.as_str().to_owned(), id.clone());
             for n in &u.node.unit.names {
-                self.names
-                    .entry(n.to_string())
-                    .or_insert_with(|| id.clone());
+                if !self.names.contains_key(n.as_str()) {
+                    self.names.insert(n.as_str().to_owned(), id.clone());
+                }
             }
         }
         for n in asked {
             if let Some(id) = graph.resolve(n.as_str()) {
-                if self.map.contains_key(id) {
-                    self.names
-                        .entry(n.to_string())
-                        .or_insert_with(|| id.clone());
+                if self.map.contains_key(id) && !self.names.contains_key(n.as_str()) {
+                    self.names.insert(n.as_str().to_owned(), id.clone());
                 }
             }
         }

@@ -217,7 +217,7 @@ impl Manager {
     /// The changed-on-disk warning (reference §7.1), if `id`'s files changed since load.
     pub(crate) fn reload_warning(&mut self, fs: &MemFs, id: &UnitName) -> Option<String> {
         let paths = self.paths.clone()?;
-        if !self.units.map.contains_key(id) {
+        if !self.units.has(id) {
             return None;
         }
         if self.units.need_reload(fs, &paths, id) {
@@ -469,7 +469,7 @@ fn kill(m: &mut Manager, fs: &MemFs, o: &Opts, err: &mut dyn Write) -> i32 {
         let id = m.load_one(fs, &n);
         let loaded = id
             .as_ref()
-            .and_then(|i| m.units.map.get(i))
+            .and_then(|i| m.units.unit(i))
             .is_some_and(|u| u.load_state().is_loaded() || !u.active().is_inactive_or_failed());
         match id {
             Some(i) if loaded => m.kill_unit(&i, sig, &whom),

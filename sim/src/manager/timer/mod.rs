@@ -317,7 +317,7 @@ impl Manager {
 
     /// The unit a timer triggers (its first `Triggers=` edge).
     pub(super) fn trigger_of(&self, id: &UnitName) -> Option<UnitName> {
-        let u = self.units.map.get(id)?;
+        let u = self.units.unit(id)?;
         u.node
             .deps_of(DepKind::Triggers)
             .next()
@@ -326,8 +326,7 @@ impl Manager {
 
     fn timer_state(&self, id: &UnitName) -> TimerState {
         self.units
-            .map
-            .get(id)
+            .unit(id)
             .map(|u| TimerState::of(u.sub))
             .unwrap_or(TimerState::Dead)
     }
@@ -352,8 +351,7 @@ impl Manager {
             Some(t) => {
                 let loaded = self
                     .units
-                    .map
-                    .get(t)
+                    .unit(t)
                     .is_some_and(|x| x.load_state() == LoadState::Loaded);
                 (!loaded)
                     .then(|| format!("{id}: Refusing to start, unit {t} to trigger not loaded."))
@@ -364,7 +362,7 @@ impl Manager {
             self.finish_job(job, JobResult::Failed, false);
             return;
         }
-        let Some(u) = self.units.map.get(id) else {
+        let Some(u) = self.units.unit(id) else {
             return;
         };
         let cfg = Arc::new(self.timer_config(fs, u));
@@ -391,7 +389,7 @@ impl Manager {
                 Err(_) => write_stamp(fs, path, now_rt),
             }
         }
-        let Some(u) = self.units.map.get_mut(id) else {
+        let Some(u) = self.units.unit_mut(id) else {
             return;
         };
         let rt = match u.timer.take() {
@@ -418,7 +416,7 @@ impl Manager {
     /// `StartLimitBurst=`); false when it is hit.
     fn timer_start_allowed(&mut self, id: &UnitName) -> bool {
         let now = self.clock.monotonic;
-        let Some(u) = self.units.map.get_mut(id) else {
+        let Some(u) = self.units.unit_mut(id) else {
             return false;
         };
         u.start_limit_test(now)
@@ -432,7 +430,7 @@ impl Manager {
     fn timer_set_state(&mut self, id: &UnitName, state: TimerState) {
         if state != TimerState::Waiting {
             self.timer_disarm(id);
-            if let Some(rt) = self.units.map.get_mut(id).and_then(|u| u.timer.as_mut()) {
+            if let Some(rt) = self.units.unit_mut(id).and_then(|u| u.timer.as_mut()) {
                 rt.next_mono = USEC_INFINITY;
                 rt.next_rt = USEC_INFINITY;
             }
@@ -454,8 +452,7 @@ impl Manager {
     fn timer_enter_elapsed(&mut self, id: &UnitName, leave_around: bool) {
         let remain = self
             .units
-            .map
-            .get(id)
+            .unit(id)
             .and_then(|u| u.timer.as_ref())
             .is_some_and(|rt| rt.cfg.remain_after_elapse);
         if remain || leave_around {
@@ -487,11 +484,10 @@ impl Manager {
         let userspace = self.timers.userspace;
         let (t_exit, t_enter) = self
             .units
-            .map
-            .get(&trigger)
+            .unit(&trigger)
             .map(|t| (t.stamps.inactive_exit, t.stamps.inactive_enter))
             .unwrap_or((None, None));
-        let Some(u) = self.units.map.get_mut(id) else {
+        let Some(u) = self.units.unit_mut(id) else {
             return;
         };
         let state = TimerState::of(u.sub);
@@ -605,7 +601,7 @@ impl Manager {
             let d = if cfg.random > 0 { draw() } else { 0 };
             next_rt = Some(d);
         }
-        let Some(rt) = self.units.map.get_mut(id).and_then(|u| u.timer.as_mut()) else {
+        let Some(rt) = self.units.unit_mut(id).and_then(|u| u.timer.as_mut()) else {
             return;
         };
         if let Some(d) = next_mono {
@@ -703,8 +699,7 @@ impl Manager {
     fn timer_enter_running(&mut self, fs: &MemFs, id: &UnitName) {
         let stopping = self
             .units
-            .map
-            .get(id)
+            .unit(id)
             .and_then(|u| u.job)
             .and_then(|j| self.jobs.get(&j))
             .is_some_and(|j| j.kind == super::JobType::Stop);
@@ -731,7 +726,7 @@ impl Manager {
             return;
         }
         let now = (self.clock.realtime(), self.clock.monotonic);
-        let persistent = match self.units.map.get_mut(id).and_then(|u| u.timer.as_mut()) {
+        let persistent = match self.units.unit_mut(id).and_then(|u| u.timer.as_mut()) {
             Some(rt) => {
                 rt.last_trigger = now;
                 rt.cfg.persistent
@@ -749,7 +744,7 @@ impl Manager {
     /// `unit_trigger_notify()` for timers: a unit changed state, so the timers that trigger it
     /// recompute their elapses (`timer_trigger_notify()`).
     pub(crate) fn notify_timers(&mut self, changed: &UnitName) {
-        let Some(u) = self.units.map.get(changed) else {
+        let Some(u) = self.units.unit(changed) else {
             return;
         };
         let mut timers = u
@@ -763,7 +758,7 @@ impl Manager {
         let timers: Vec<UnitName> = timers.map(|(n, _)| n.clone()).collect();
         let inactive = u.active().is_inactive_or_failed();
         for t in timers {
-            let Some(tu) = self.units.map.get_mut(&t) else {
+            let Some(tu) = self.units.unit_mut(&t) else {
                 continue;
             };
             if let Some(rt) = tu.timer.as_mut() {
@@ -792,12 +787,12 @@ impl Manager {
             .map(|u| u.id().clone())
             .collect();
         for id in ids {
-            let Some(u) = self.units.map.get(&id) else {
+            let Some(u) = self.units.unit(&id) else {
                 continue;
             };
             let cfg = Arc::new(self.timer_config(fs, u));
             let state = TimerState::of(u.sub);
-            let Some(u) = self.units.map.get_mut(&id) else {
+            let Some(u) = self.units.unit_mut(&id) else {
                 continue;
             };
             if let Some(rt) = u.timer.as_mut() {
