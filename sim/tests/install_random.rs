@@ -863,3 +863,50 @@ fn list_and_preset_flags_match_systemctl() {
         regression(tree.clone(), &steps, utf8);
     }
 }
+
+/// Found by the lead (session 5) with hand-made trees: a search directory that is a symlink loop
+/// fails `list-unit-files` ("Failed to get unit file list: Too many levels of symbolic links"),
+/// `preset-all` and `is-enabled` (also of a unit found elsewhere, whose state needs every
+/// directory's links), where unitlab skipped it like a missing directory; a lookup through it logs
+/// systemd's "Failed to read symlink (null)PATH: …" warning. `preset-all` also fails on a search
+/// directory that is a file ("Not a directory"), which `list-unit-files` and `is-enabled` skip.
+#[test]
+fn regression_search_directory_loop_or_file() {
+    let looped = || {
+        vec![
+            Entry::LinkTo("usr/lib/systemd", "system", "loop2"),
+            Entry::LinkTo("usr/lib/systemd", "loop2", "system"),
+            Entry::Unit("etc/systemd/system", "a.service", vec![], false),
+            Entry::Unit(
+                "etc/systemd/system",
+                "b.service",
+                vec!["WantedBy=multi-user.target"],
+                false,
+            ),
+        ]
+    };
+    for steps in [
+        &["list-unit-files"][..],
+        &["is-enabled a.service"],
+        &["is-enabled b.service"],
+        &["is-enabled c.service"],
+        &["preset-all"],
+        &["enable b.service", "is-enabled b.service"],
+    ] {
+        regression(looped(), steps, false);
+    }
+    let file = vec![
+        Entry::Unit("usr/local/lib/systemd", "system", vec![], false),
+        Entry::Unit(
+            "etc/systemd/system",
+            "b.service",
+            vec!["WantedBy=multi-user.target"],
+            false,
+        ),
+    ];
+    regression(
+        file,
+        &["preset-all", "list-unit-files", "is-enabled b.service"],
+        false,
+    );
+}

@@ -467,8 +467,22 @@ impl<'a> Ctx<'a> {
     /// normalised inside the root (parent components followed, the last one not); whether it
     /// lies outside the search path. Alias targets are validated.
     fn resolve_symlink(&mut self, path: &Utf8Path) -> Result<(Utf8PathBuf, bool), Errno> {
-        let (real, _) = self.lstat_host(path)?;
-        let target = self.fs.read_link(&real).map_err(|e| errno(&e))?;
+        // `unit_file_resolve_symlink()` reads the link by its full path (no directory: systemd
+        // prints "(null)" in front of it), e.g. through a search directory that is a loop.
+        let read = self
+            .lstat_host(path)
+            .and_then(|(real, _)| self.fs.read_link(&real).map_err(|e| errno(&e)));
+        let target = match read {
+            Ok(t) => t,
+            Err(e) => {
+                let host = self.host(path);
+                self.log(
+                    Severity::Warning,
+                    format!("Failed to read symlink (null){host}: {}", e.strerror()),
+                );
+                return Err(e);
+            }
+        };
         let dir = parent(path);
         let filename = basename(path.as_str()).to_owned();
         let abs = if target.as_str().starts_with('/') {

@@ -127,6 +127,25 @@ pub(crate) fn walk_hostlike(fs: &dyn FileSystem, lp: &LookupPaths, path: &Utf8Pa
     }
 }
 
+/// `opendir()` of the search directory `path`, walked like [`walk_hostlike`]: `Ok(Some(dir))` for
+/// a directory inside the root, `Ok(None)` when nothing is there (`ENOENT`; also a directory out
+/// of the root, which is never read), else the error (`ENOTDIR` for a file, `ELOOP` for a symlink
+/// loop). Callers skip the errors systemd skips (reference §4: `list-unit-files` and `is-enabled`
+/// skip `ENOTDIR` and `EACCES`, `preset-all` does not).
+pub(crate) fn open_search_dir(
+    fs: &dyn FileSystem,
+    lp: &LookupPaths,
+    path: &Utf8Path,
+) -> Result<Option<Utf8PathBuf>, super::change::Errno> {
+    match walk_hostlike(fs, lp, path) {
+        Hostlike::Inside(p, m) if m.kind == FileKind::Dir => Ok(Some(p)),
+        Hostlike::Inside(..) => Err(super::change::Errno::ENOTDIR),
+        Hostlike::Missing | Hostlike::Outside(_) => Ok(None),
+        Hostlike::Error(super::change::Errno::ENOENT) => Ok(None),
+        Hostlike::Error(e) => Err(e),
+    }
+}
+
 /// Resolves the directory `path` like [`walk_hostlike`]; `None` unless it ends at a directory
 /// inside the root.
 pub(crate) fn resolve_hostlike(

@@ -84,6 +84,9 @@ pub struct Listing {
     pub entries: Vec<UnitFileEntry>,
     /// Warnings logged while computing states and presets, in order.
     pub logs: Vec<Log>,
+    /// Why the listing failed (`Failed to get unit file list: …`): a search directory that cannot
+    /// be opened for a reason systemd does not skip, such as a symlink loop (`ELOOP`).
+    pub error: Option<Errno>,
 }
 
 /// Enablement links of one search directory.
@@ -256,12 +259,18 @@ fn find_in_scope(
     info: &InstallInfo,
     match_name: bool,
 ) -> Option<UnitFileState> {
-    let decided = super::state::decide_in_scope(lp, info, |i, _, ignore_same_name| {
-        Ok(match index.dirs.get(i).and_then(Option::as_ref) {
-            Some(l) => scan(l, info, match_name, ignore_same_name),
-            None => (false, false),
-        })
-    });
+    // A search directory that cannot be opened failed the whole listing before (`list_with`).
+    let decided = super::state::decide_in_scope(
+        lp,
+        info,
+        |i, _, ignore_same_name| {
+            Ok(match index.dirs.get(i).and_then(Option::as_ref) {
+                Some(l) => scan(l, info, match_name, ignore_same_name),
+                None => (false, false),
+            })
+        },
+        |_, _| None,
+    );
     decided.unwrap_or(None)
 }
 
@@ -360,6 +369,7 @@ fn finish(
     Listing {
         entries: rows,
         logs,
+        error: None,
     }
 }
 
@@ -371,6 +381,20 @@ fn list_with(
     view: Option<std::rc::Rc<SearchView>>,
     state: &dyn Fn(&mut Ctx<'_>, &str) -> Result<UnitFileState, Errno>,
 ) -> Listing {
+    // `unit_file_get_list()` opens every search directory first; it skips a missing one, a file
+    // and an inaccessible one, and fails on anything else.
+    for d in lp.search_path() {
+        match super::dropins::open_search_dir(fs, lp, &d.path) {
+            Err(e) if !matches!(e, Errno::ENOTDIR | Errno::EACCES) => {
+                return Listing {
+                    entries: Vec::new(),
+                    logs: Vec::new(),
+                    error: Some(e),
+                };
+            }
+            _ => {}
+        }
+    }
     let candidates = candidates(fs, lp, filter);
     // The state depends on the name only: look every name up once, then walk the candidates in
     // order.

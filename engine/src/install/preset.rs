@@ -208,12 +208,12 @@ fn run(
 
 fn prepare_all(ph: &mut Phase<'_, '_>, fs: &dyn FileSystem, lp: &LookupPaths) -> Result<(), Errno> {
     for d in lp.search_path() {
-        let Some(real) = super::dropins::resolve_hostlike(fs, lp, &d.path) else {
+        // `unit_file_preset_all()` skips only a missing directory: a file or a symlink loop in
+        // the search path fails the whole operation before anything is written.
+        let Some(real) = super::dropins::open_search_dir(fs, lp, &d.path)? else {
             continue;
         };
-        let Ok(entries) = fs.read_dir(&real) else {
-            continue;
-        };
+        let entries = fs.read_dir(&real).map_err(|e| Errno::from_fs(&e))?;
         for e in entries {
             if !crate::name::is_valid(&e.name) {
                 continue;

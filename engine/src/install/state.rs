@@ -190,6 +190,20 @@ fn wants_link_exists(ctx: &Ctx<'_>, dir: &Utf8Path, name: &str) -> bool {
         .is_ok_and(|m| m.kind == FileKind::Symlink)
 }
 
+/// Why `opendir()` of the search directory `dir` fails in a way systemd does not skip:
+/// `find_symlinks()` and `unit_file_get_list()` pass over a directory that is missing, not a
+/// directory or not accessible (`ENOENT`, `ENOTDIR`, `EACCES`) and fail on anything else, e.g. a
+/// symlink loop (`ELOOP`, "Too many levels of symbolic links").
+pub(crate) fn search_dir_error(fs: &dyn crate::fs::FileSystem, dir: &Utf8Path) -> Option<Errno> {
+    match resolve(fs, dir, Follow::Yes) {
+        Ok(_) => None,
+        Err(e) => match errno(&e) {
+            Errno::ENOENT | Errno::ENOTDIR | Errno::EACCES => None,
+            n => Some(n),
+        },
+    }
+}
+
 fn find_symlinks(
     ctx: &Ctx<'_>,
     info: &InstallInfo,
@@ -200,7 +214,8 @@ fn find_symlinks(
 ) -> Result<bool, Errno> {
     let real = match resolve(ctx.fs, config, Follow::Yes) {
         Ok(r) if r.target.kind() == Some(FileKind::Dir) => r.path,
-        _ => return Ok(false),
+        Ok(_) => return Ok(false),
+        Err(_) => return search_dir_error(ctx.fs, config).map_or(Ok(false), Err),
     };
     let entries = ctx.fs.read_dir(&real).map_err(|e| errno(&e))?;
     for e in &entries {
@@ -253,11 +268,16 @@ fn find_in_scope(
     info: &InstallInfo,
     match_name: bool,
 ) -> Result<Option<UnitFileState>, Errno> {
-    decide_in_scope(ctx.lp, info, |_, d, ignore_same_name| {
-        let mut same = false;
-        let found = find_symlinks(ctx, info, match_name, ignore_same_name, &d.path, &mut same)?;
-        Ok((found, same))
-    })
+    decide_in_scope(
+        ctx.lp,
+        info,
+        |_, d, ignore_same_name| {
+            let mut same = false;
+            let found = find_symlinks(ctx, info, match_name, ignore_same_name, &d.path, &mut same)?;
+            Ok((found, same))
+        },
+        |_, d| search_dir_error(ctx.fs, &d.path),
+    )
 }
 
 /// The enablement decision of `find_symlinks_in_scope()` (reference §4.10): walks the search
@@ -268,6 +288,7 @@ pub(crate) fn decide_in_scope(
     lp: &LookupPaths,
     info: &InstallInfo,
     mut scan: impl FnMut(usize, &SearchDir, bool) -> Result<(bool, bool), Errno>,
+    mut probe: impl FnMut(usize, &SearchDir) -> Option<Errno>,
 ) -> Result<Option<UnitFileState>, Errno> {
     let (mut same_runtime, mut same_config, mut in_runtime, mut at_all, mut ignore_same_name) =
         (false, false, false, false, false);
@@ -277,6 +298,9 @@ pub(crate) fn decide_in_scope(
     for (i, d) in lp.search_path().iter().enumerate() {
         let (found, same) = if can_decide(lp, info, d) {
             scan(i, d, ignore_same_name)?
+        } else if let Some(e) = probe(i, d) {
+            // Not read, as its links cannot decide; but systemd would have failed opening it.
+            return Err(e);
         } else {
             (false, false)
         };
@@ -443,7 +467,11 @@ fn find_symlinks_both(
     let mut out = BothScan::default();
     let real = match resolve(ctx.fs, config, Follow::Yes) {
         Ok(r) if r.target.kind() == Some(FileKind::Dir) => r.path,
-        _ => return out,
+        Ok(_) => return out,
+        Err(_) => {
+            out.error = search_dir_error(ctx.fs, config);
+            return out;
+        }
     };
     let entries = match ctx.fs.read_dir(&real) {
         Ok(e) => e,
@@ -510,31 +538,38 @@ pub fn lookup_state_once(ctx: &mut Ctx<'_>, name: &str) -> Result<UnitFileState,
     let mut prefetched = false;
     state_by(ctx, name, |ctx, info, match_name| {
         let m = usize::from(!match_name);
-        decide_in_scope(ctx.lp, info, |i, d, ignore_same_name| {
-            if scans.len() <= i {
-                scans.resize(i + 1, None);
-            }
-            let b = match scans[i] {
-                Some(b) => b,
-                None => {
-                    // When a directory's `.wants/` probes did not decide, its links must all be
-                    // read, and so must every later directory (any link there may point at the
-                    // unit): let the backend start reading the later ones, last first (the
-                    // vendor directories, the largest, come last), while this one's links are
-                    // read.
-                    let mut ahead = || {
-                        if !std::mem::replace(&mut prefetched, true) {
-                            prefetch_after(ctx, info, i);
-                        }
-                    };
-                    let b = find_symlinks_both(ctx, info, ignore_same_name, &d.path, &mut ahead);
-                    scans[i] = Some(b);
-                    b
+        let fs = ctx.fs;
+        decide_in_scope(
+            ctx.lp,
+            info,
+            |i, d, ignore_same_name| {
+                if scans.len() <= i {
+                    scans.resize(i + 1, None);
                 }
-            };
-            let found = b.result(m)?;
-            Ok((found, b.same))
-        })
+                let b = match scans[i] {
+                    Some(b) => b,
+                    None => {
+                        // When a directory's `.wants/` probes did not decide, its links must all be
+                        // read, and so must every later directory (any link there may point at the
+                        // unit): let the backend start reading the later ones, last first (the
+                        // vendor directories, the largest, come last), while this one's links are
+                        // read.
+                        let mut ahead = || {
+                            if !std::mem::replace(&mut prefetched, true) {
+                                prefetch_after(ctx, info, i);
+                            }
+                        };
+                        let b =
+                            find_symlinks_both(ctx, info, ignore_same_name, &d.path, &mut ahead);
+                        scans[i] = Some(b);
+                        b
+                    }
+                };
+                let found = b.result(m)?;
+                Ok((found, b.same))
+            },
+            |_, d| search_dir_error(fs, &d.path),
+        )
     })
 }
 

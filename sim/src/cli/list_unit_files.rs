@@ -488,6 +488,10 @@ pub fn run(ctx: &mut Context<'_>, global: &Global, args: Args) -> i32 {
         }
     };
     let listing = list_unit_files(&fs, &lp, &filter, opts);
+    if let Some(e) = listing.error {
+        let _ = writeln!(ctx.err, "Failed to get unit file list: {}", e.strerror());
+        return 1;
+    }
     install_common::logs(ctx, &listing.logs);
     let rows = &listing.entries;
     let text = match output {
