@@ -362,7 +362,7 @@ mod tests {
             let k = n((step * 7) % 41);
             let m = masks[step % 3];
             match step % 5 {
-                0 | 1 | 2 => {
+                0..=2 => {
                     ours.entry(k.clone()).or_insert_with(|| info(m)).origin |= m;
                     theirs.entry(k).or_insert_with(|| info(m)).origin |= m;
                 }
