@@ -58,6 +58,19 @@ fn machine() -> (MemFs, Clock, Journal, Manager) {
     (fs, clock, journal, m)
 }
 
+/// The workload: `N` connections to `addr`, the clock moved `advance` µs after each one (and the
+/// jobs they queued run).
+fn connect_n(m: &mut Manager, w: &mut World<'_>, addr: &Address, advance: u64) {
+    for _ in 0..N {
+        let r = m.connect(w, addr);
+        assert_eq!(r, Some(Ok(())));
+        if advance > 0 {
+            let until = w.clock.monotonic + advance;
+            m.run_until(w, until);
+        }
+    }
+}
+
 fn connections(c: &mut Criterion) {
     let mut group = c.benchmark_group("sim_sockets");
     group.sample_size(10);
@@ -76,14 +89,7 @@ fn connections(c: &mut Criterion) {
                         clock: &mut clock,
                         journal: &mut journal,
                     };
-                    for _ in 0..N {
-                        let r = m.connect(&mut w, &addr);
-                        assert_eq!(r, Some(Ok(())));
-                        if advance > 0 {
-                            let until = w.clock.monotonic + advance;
-                            m.run_until(&mut w, until);
-                        }
-                    }
+                    connect_n(&mut m, &mut w, &addr, advance);
                     m
                 },
                 BatchSize::PerIteration,
@@ -117,14 +123,7 @@ fn once() {
                 clock: &mut clock,
                 journal: &mut journal,
             };
-            for _ in 0..N {
-                let r = m.connect(&mut w, &addr);
-                assert_eq!(r, Some(Ok(())));
-                if advance > 0 {
-                    let until = w.clock.monotonic + advance;
-                    m.run_until(&mut w, until);
-                }
-            }
+            connect_n(&mut m, &mut w, &addr, advance);
         }
         drop(m);
         let t1 = thread_cpu_ns();
