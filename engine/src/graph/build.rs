@@ -454,14 +454,7 @@ fn default_dependencies(node: &Node, manager: Manager) -> bool {
         .unwrap_or(true)
 }
 
-/// systemd's `parse_boolean()`.
-pub(crate) fn parse_boolean(s: &str) -> Option<bool> {
-    match s.to_ascii_lowercase().as_str() {
-        "1" | "yes" | "y" | "true" | "t" | "on" => Some(true),
-        "0" | "no" | "n" | "false" | "f" | "off" => Some(false),
-        _ => None,
-    }
-}
+pub(crate) use crate::syntax::parse_boolean;
 
 /// Types whose units can fail (and so may have `OnFailure=`).
 pub fn can_fail(t: UnitType) -> bool {

@@ -80,7 +80,6 @@ mod node;
 mod specifier;
 
 pub use adjacency::Adjacency;
-pub(crate) use build::parse_boolean as parse_boolean_value;
 pub use build::{can_fail, can_trigger, has_cgroup, GraphOptions, Manager};
 pub use dep_map::{DepMap, Entry as DepEntry, Iter as DepIter, VacantEntry as DepVacantEntry};
 pub use directive::split_words;

@@ -146,6 +146,21 @@ pub(crate) fn open_search_dir(
     }
 }
 
+/// Why `find_symlinks()` and `unit_file_get_list()` fail on the search directory `path`: an
+/// [`open_search_dir`] error other than the `ENOTDIR` and `EACCES` they skip (`ELOOP`, "Too many
+/// levels of symbolic links", for a directory that is a symlink loop).
+pub(crate) fn search_dir_failure(
+    fs: &dyn FileSystem,
+    lp: &LookupPaths,
+    path: &Utf8Path,
+) -> Option<super::change::Errno> {
+    use super::change::Errno;
+    match open_search_dir(fs, lp, path) {
+        Err(e) if !matches!(e, Errno::ENOTDIR | Errno::EACCES) => Some(e),
+        _ => None,
+    }
+}
+
 /// Resolves the directory `path` like [`walk_hostlike`]; `None` unless it ends at a directory
 /// inside the root.
 pub(crate) fn resolve_hostlike(

@@ -294,11 +294,15 @@ fn candidates(
     fs: &dyn FileSystem,
     lp: &LookupPaths,
     filter: &ListFilter,
-) -> Vec<(String, Utf8PathBuf)> {
+) -> Result<Vec<(String, Utf8PathBuf)>, Errno> {
     let mut out = Vec::new();
     for d in lp.search_path() {
-        let Some(real) = super::dropins::resolve_hostlike(fs, lp, &d.path) else {
-            continue;
+        // `unit_file_get_list()` skips a missing directory, a file and an inaccessible one, and
+        // fails on anything else (a symlink loop).
+        let real = match super::dropins::open_search_dir(fs, lp, &d.path) {
+            Ok(Some(real)) => real,
+            Ok(None) | Err(Errno::ENOTDIR | Errno::EACCES) => continue,
+            Err(e) => return Err(e),
         };
         let Ok(entries) = fs.read_dir(&real) else {
             continue;
@@ -317,7 +321,7 @@ fn candidates(
             out.push((e.name, path));
         }
     }
-    out
+    Ok(out)
 }
 
 /// systemctl's order: case-insensitively by the suffix from the last dot, then by name.
@@ -381,21 +385,16 @@ fn list_with(
     view: Option<std::rc::Rc<SearchView>>,
     state: &dyn Fn(&mut Ctx<'_>, &str) -> Result<UnitFileState, Errno>,
 ) -> Listing {
-    // `unit_file_get_list()` opens every search directory first; it skips a missing one, a file
-    // and an inaccessible one, and fails on anything else.
-    for d in lp.search_path() {
-        match super::dropins::open_search_dir(fs, lp, &d.path) {
-            Err(e) if !matches!(e, Errno::ENOTDIR | Errno::EACCES) => {
-                return Listing {
-                    entries: Vec::new(),
-                    logs: Vec::new(),
-                    error: Some(e),
-                };
+    let candidates = match candidates(fs, lp, filter) {
+        Ok(c) => c,
+        Err(e) => {
+            return Listing {
+                entries: Vec::new(),
+                logs: Vec::new(),
+                error: Some(e),
             }
-            _ => {}
         }
-    }
-    let candidates = candidates(fs, lp, filter);
+    };
     // The state depends on the name only: look every name up once, then walk the candidates in
     // order.
     let mut unique: Vec<&str> = Vec::new();

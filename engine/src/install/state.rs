@@ -1,6 +1,7 @@
 //! Unit file states (`unit_file_lookup_state()`, reference §4.10).
 use super::change::Errno;
 use super::discover::{errno, join, Ctx, Search};
+use super::dropins::search_dir_failure;
 use super::info::{InstallInfo, Mode};
 use super::symlink::hidden_or_backup;
 use crate::fs::{resolve, FileKind, Follow};
@@ -190,20 +191,6 @@ fn wants_link_exists(ctx: &Ctx<'_>, dir: &Utf8Path, name: &str) -> bool {
         .is_ok_and(|m| m.kind == FileKind::Symlink)
 }
 
-/// Why `opendir()` of the search directory `dir` fails in a way systemd does not skip:
-/// `find_symlinks()` and `unit_file_get_list()` pass over a directory that is missing, not a
-/// directory or not accessible (`ENOENT`, `ENOTDIR`, `EACCES`) and fail on anything else, e.g. a
-/// symlink loop (`ELOOP`, "Too many levels of symbolic links").
-pub(crate) fn search_dir_error(fs: &dyn crate::fs::FileSystem, dir: &Utf8Path) -> Option<Errno> {
-    match resolve(fs, dir, Follow::Yes) {
-        Ok(_) => None,
-        Err(e) => match errno(&e) {
-            Errno::ENOENT | Errno::ENOTDIR | Errno::EACCES => None,
-            n => Some(n),
-        },
-    }
-}
-
 fn find_symlinks(
     ctx: &Ctx<'_>,
     info: &InstallInfo,
@@ -215,7 +202,7 @@ fn find_symlinks(
     let real = match resolve(ctx.fs, config, Follow::Yes) {
         Ok(r) if r.target.kind() == Some(FileKind::Dir) => r.path,
         Ok(_) => return Ok(false),
-        Err(_) => return search_dir_error(ctx.fs, config).map_or(Ok(false), Err),
+        Err(_) => return search_dir_failure(ctx.fs, ctx.lp, config).map_or(Ok(false), Err),
     };
     let entries = ctx.fs.read_dir(&real).map_err(|e| errno(&e))?;
     for e in &entries {
@@ -276,7 +263,7 @@ fn find_in_scope(
             let found = find_symlinks(ctx, info, match_name, ignore_same_name, &d.path, &mut same)?;
             Ok((found, same))
         },
-        |_, d| search_dir_error(ctx.fs, &d.path),
+        |_, d| search_dir_failure(ctx.fs, ctx.lp, &d.path),
     )
 }
 
@@ -469,7 +456,7 @@ fn find_symlinks_both(
         Ok(r) if r.target.kind() == Some(FileKind::Dir) => r.path,
         Ok(_) => return out,
         Err(_) => {
-            out.error = search_dir_error(ctx.fs, config);
+            out.error = search_dir_failure(ctx.fs, ctx.lp, config);
             return out;
         }
     };
@@ -538,7 +525,7 @@ pub fn lookup_state_once(ctx: &mut Ctx<'_>, name: &str) -> Result<UnitFileState,
     let mut prefetched = false;
     state_by(ctx, name, |ctx, info, match_name| {
         let m = usize::from(!match_name);
-        let fs = ctx.fs;
+        let (fs, lp) = (ctx.fs, ctx.lp);
         decide_in_scope(
             ctx.lp,
             info,
@@ -568,7 +555,7 @@ pub fn lookup_state_once(ctx: &mut Ctx<'_>, name: &str) -> Result<UnitFileState,
                 let found = b.result(m)?;
                 Ok((found, b.same))
             },
-            |_, d| search_dir_error(fs, &d.path),
+            |_, d| search_dir_failure(fs, lp, &d.path),
         )
     })
 }

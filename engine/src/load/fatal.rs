@@ -16,7 +16,10 @@
 //! them (a line may hold several commands separated by `;`; an ignored command is not in the
 //! list), which the service checks of [`super::verify`] need.
 use crate::diag::{Code, Diagnostic, Severity};
-use crate::name::{unescape_bytes, unescape_path_bytes, UnitName, UnitType};
+use crate::name::{
+    path_is_normalized, path_is_valid, path_simplify as simplify, unescape_bytes,
+    unescape_path_bytes, UnitName, UnitType,
+};
 use crate::syntax::ParsedFile;
 use std::borrow::Cow;
 
@@ -189,20 +192,7 @@ fn scan(
                     false
                 }
                 Kind::FatalBool => {
-                    let ok = matches!(
-                        e.value.to_ascii_lowercase().as_str(),
-                        "1" | "yes"
-                            | "y"
-                            | "true"
-                            | "t"
-                            | "on"
-                            | "0"
-                            | "no"
-                            | "n"
-                            | "false"
-                            | "f"
-                            | "off"
-                    );
+                    let ok = crate::syntax::parse_boolean(e.value).is_some();
                     if !ok {
                         log(
                             Severity::Error,
@@ -634,7 +624,7 @@ fn extract_word<'a>(p: &mut &'a [u8], relax: bool) -> Result<Option<Cow<'a, [u8]
 
 /// `extract_first_word_and_warn()`: an invalid escape is kept verbatim with a warning; an
 /// unbalanced quote is an error (`Err`).
-fn extract_logged<'a>(
+fn word_and_warn<'a>(
     p: &mut &'a [u8],
     rvalue: &str,
     log: &mut Log,
@@ -662,8 +652,6 @@ fn extract_logged<'a>(
         }
     }
 }
-
-use extract_logged as word_and_warn;
 
 fn unhex(c: u8) -> Option<u32> {
     (c as char).to_digit(16)
@@ -796,35 +784,6 @@ fn string_is_safe(s: &[u8]) -> bool {
 /// `filename_is_valid()`.
 fn filename_is_valid(s: &[u8]) -> bool {
     !s.is_empty() && s != b"." && s != b".." && !s.contains(&b'/') && s.len() <= NAME_MAX
-}
-
-/// `path_is_valid()`: not empty, not longer than `PATH_MAX`, no component longer than
-/// `NAME_MAX`.
-fn path_is_valid(s: &[u8]) -> bool {
-    !s.is_empty() && s.len() < PATH_MAX && s.split(|&c| c == b'/').all(|c| c.len() <= NAME_MAX)
-}
-
-/// `path_simplify()`: duplicate slashes and `.` components removed, a trailing slash dropped.
-fn simplify(path: &[u8]) -> Vec<u8> {
-    let absolute = path.starts_with(b"/");
-    let parts: Vec<&[u8]> = path
-        .split(|&c| c == b'/')
-        .filter(|c| !c.is_empty() && *c != b".")
-        .collect();
-    let mut out = Vec::with_capacity(path.len());
-    if absolute {
-        out.push(b'/');
-    }
-    out.extend_from_slice(&parts.join(&b'/'));
-    if out.is_empty() {
-        out.push(b'.');
-    }
-    out
-}
-
-/// `path_is_normalized()`: no `..` component (after [`simplify`]).
-fn path_is_normalized(s: &[u8]) -> bool {
-    path_is_valid(s) && !s.split(|&c| c == b'/').any(|c| c == b"..")
 }
 
 /// How `valid_user_group_name(VALID_USER_ALLOW_NUMERIC|VALID_USER_RELAX|VALID_USER_WARN)` judges

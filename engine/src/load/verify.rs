@@ -54,13 +54,9 @@ fn count(a: &[(&str, &str)], keys: &[&str]) -> usize {
     n
 }
 
-/// systemd's boolean parser (`yes`/`true`/`on`/`1` and their negations).
+/// systemd's `parse_boolean()` of a value that may be unset.
 fn boolean(v: Option<&str>) -> Option<bool> {
-    match v?.to_ascii_lowercase().as_str() {
-        "1" | "yes" | "y" | "true" | "t" | "on" => Some(true),
-        "0" | "no" | "n" | "false" | "f" | "off" => Some(false),
-        _ => None,
-    }
+    crate::syntax::parse_boolean(v?)
 }
 
 /// Runs the checks of `id`'s type over its parsed fragment and drop-ins (application order).

@@ -35,6 +35,7 @@ mod unit_name;
 pub use escape::{escape, escape_bytes, unescape, unescape_bytes};
 pub use hash::{siphash24, LONG_NAME_HASH_KEY};
 pub use mangle::{glob_notice, mangle, mangle_bytes, mangle_with_notices, MangleOptions, Mangled};
+pub(crate) use path::simplify as path_simplify;
 pub use path::{
     escape_path, escape_path_bytes, is_device_path, name_from_path, path_is_normalized,
     path_is_valid, unescape_path, unescape_path_bytes,

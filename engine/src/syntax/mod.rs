@@ -61,5 +61,14 @@ pub use lines::LONG_LINE_MAX;
 pub use parse::{parse, parse_owned};
 pub use settings::{Setting, SettingValue, Settings};
 
+/// systemd's `parse_boolean()`: `1`/`yes`/`y`/`true`/`t`/`on` and their negations, any case.
+pub fn parse_boolean(s: &str) -> Option<bool> {
+    match s.to_ascii_lowercase().as_str() {
+        "1" | "yes" | "y" | "true" | "t" | "on" => Some(true),
+        "0" | "no" | "n" | "false" | "f" | "off" => Some(false),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests;

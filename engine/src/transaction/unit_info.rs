@@ -20,7 +20,7 @@ fn flag(node: &Node, key: &str) -> Option<bool> {
     node.unit
         .settings
         .get("Unit", key)
-        .and_then(|v| crate::graph::parse_boolean_value(v.value))
+        .and_then(|v| crate::syntax::parse_boolean(v.value))
 }
 
 /// `AllowIsolate=` (default no).
