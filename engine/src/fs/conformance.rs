@@ -286,6 +286,111 @@ pub fn read_link_is_verbatim(fs: &dyn FileSystem) {
     assert_err!(fs.read_link(p("/dl/l0")), FsError::SymlinkInPath { .. });
 }
 
+/// `read_links` gives, name by name, exactly what `read_link` gives: targets of every shape, a
+/// file, a directory, a missing name, names that are not plain (`..`, `a/b`), and the whole list
+/// in a missing directory, below a file, and below a symlinked directory.
+pub fn read_links_equals_read_link(fs: &dyn FileSystem) {
+    let targets = [
+        "/lib/systemd/system/a.service",
+        "/dev/null",
+        "../x/../y",
+        "b.service",
+        "ünï",
+    ];
+    for (i, target) in targets.iter().enumerate() {
+        link(fs, &format!("/etc/l{i}"), target);
+    }
+    write(fs, "/etc/f", "x");
+    mkdir(fs, "/etc/sub");
+    link(fs, "/etc/sub/deep", "/deep");
+    link(fs, "/etcl", "etc");
+    let names = [
+        "l0", "l1", "missing", "l2", "f", "sub", "l3", "..", ".", "sub/deep", "l4", "l0",
+    ];
+    for dir in ["/etc", "/etc/sub", "/nowhere", "/etc/f", "/etcl", "/"] {
+        let together = fs.read_links(p(dir), &names);
+        assert_eq!(together.len(), names.len(), "{dir}");
+        for (name, got) in names.iter().zip(together) {
+            let one = Utf8PathBuf::from(format!("{}/{name}", dir.trim_end_matches('/')));
+            let want = match crate::fs::check_path(&one) {
+                Ok(()) => fs.read_link(&one),
+                Err(e) => Err(e),
+            };
+            assert_eq!(format!("{got:?}"), format!("{want:?}"), "{dir} {name}");
+        }
+    }
+}
+
+/// A directory that was used (its entries read, listed, stat'ed) and is then replaced through
+/// the backend by a symlink or a file is not used any more: operations below it see the
+/// replacement (a symlink in the path, not a directory), never the old directory or the link's
+/// target.
+pub fn replaced_directories_are_not_reused(fs: &dyn FileSystem) {
+    write(fs, "/a/b/f", "old");
+    link(fs, "/a/b/l", "target");
+    write(fs, "/elsewhere/b/f", "elsewhere");
+    link(fs, "/elsewhere/b/l", "other");
+    assert_eq!(ok(fs.read(p("/a/b/f"), 64), "read"), b"old");
+    assert_eq!(ok(fs.read_link(p("/a/b/l")), "read_link"), "target");
+    assert_eq!(names(fs, "/a/b"), ["f", "l"]);
+    // Replaced by a symlink to a directory with the same names.
+    ok(fs.remove_dir_all(p("/a")), "remove_dir_all");
+    link(fs, "/a", "elsewhere");
+    assert_err!(fs.read(p("/a/b/f"), 64), FsError::SymlinkInPath { .. });
+    assert_err!(fs.read_link(p("/a/b/l")), FsError::SymlinkInPath { .. });
+    assert_err!(fs.lstat(p("/a/b/f")), FsError::SymlinkInPath { .. });
+    assert_err!(fs.read_dir(p("/a/b")), FsError::SymlinkInPath { .. });
+    assert_err!(fs.read_dir(p("/a")), FsError::NotADirectory { .. });
+    let links = fs.read_links(p("/a/b"), &["l"]);
+    assert!(
+        matches!(links.as_slice(), [Err(FsError::SymlinkInPath { .. })]),
+        "{links:?}"
+    );
+    // Renamed away, then replaced by a file.
+    write(fs, "/c/d/f", "c");
+    assert_eq!(ok(fs.read(p("/c/d/f"), 64), "read"), b"c");
+    ok(fs.rename(p("/c"), p("/moved")), "rename");
+    write(fs, "/c", "a file now");
+    assert_err!(fs.read(p("/c/d/f"), 64), FsError::NotADirectory { .. });
+    assert_err!(fs.lstat(p("/c/d/f")), FsError::NotADirectory { .. });
+    assert_eq!(ok(fs.read(p("/moved/d/f"), 64), "read moved"), b"c");
+    // Removed: not found, even though it was used before.
+    ok(fs.remove_dir_all(p("/moved")), "remove moved");
+    assert_err!(fs.read(p("/moved/d/f"), 64), FsError::NotFound { .. });
+    assert_err!(fs.read_link(p("/moved/d/f")), FsError::NotFound { .. });
+    assert_err!(fs.read_dir(p("/moved/d")), FsError::NotFound { .. });
+}
+
+/// Many directories used in turn (more than a backend might keep open at once), each read twice,
+/// interleaved: every answer stays right.
+pub fn many_directories_stay_consistent(fs: &dyn FileSystem) {
+    const N: usize = 300;
+    for i in 0..N {
+        write(fs, &format!("/many/d{i}/f"), &format!("contents {i}"));
+        link(fs, &format!("/many/d{i}/l"), &format!("target{i}"));
+    }
+    for round in 0..2 {
+        for i in (0..N).rev().chain(0..N) {
+            let d = format!("/many/d{i}");
+            assert_eq!(
+                ok(fs.read(p(&format!("{d}/f")), 64), &d),
+                format!("contents {i}").as_bytes(),
+                "round {round}"
+            );
+            assert_eq!(
+                ok(fs.read_link(p(&format!("{d}/l"))), &d),
+                format!("target{i}")
+            );
+            assert_eq!(
+                ok(fs.lstat(p(&format!("{d}/f"))), &d).size,
+                format!("contents {i}").len() as u64
+            );
+            assert_err!(fs.lstat(p(&format!("{d}/none"))), FsError::NotFound { .. });
+        }
+        assert_eq!(names(fs, "/many").len(), N);
+    }
+}
+
 /// `read_dir` lists names and kinds sorted by name, and only works on real directories.
 pub fn read_dir_lists_sorted_entries(fs: &dyn FileSystem) {
     write(fs, "/d/b", "");
@@ -1244,6 +1349,9 @@ macro_rules! fs_conformance {
                 read_respects_limits,
                 read_link_is_verbatim,
                 read_dir_lists_sorted_entries,
+                read_links_equals_read_link,
+                replaced_directories_are_not_reused,
+                many_directories_stay_consistent,
                 create_dir_all_rules,
                 symlink_rules,
                 remove_file_rules,

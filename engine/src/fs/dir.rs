@@ -36,6 +36,7 @@
 //! * Directories are created with mode 0755 and files with 0644 (explicitly, whatever the umask);
 //!   [`create_char_device`](FileSystem::create_char_device) is unsupported (it needs privileges).
 
+use super::at::{Handles, Missing};
 use super::mem::check_link_target;
 use super::path::{check_path, is_within, split_last};
 use super::{DirEntry, FileKind, FileSystem, FsError, Metadata};
@@ -72,6 +73,9 @@ pub struct DirFs {
     /// Contract paths (`/usr`, `/usr/lib`, ...) already found to be real directories, each
     /// inserted only after all its ancestors were (see the module docs for invalidation).
     checked_dirs: Mutex<HashSet<Box<str>>>,
+    /// Open handles of the root and of directories reached inside it (module `at`): the hot
+    /// operations (`lstat`, `read_link`, `read`, listings) are system calls relative to them.
+    handles: Handles,
 }
 
 impl Clone for DirFs {
@@ -80,6 +84,7 @@ impl Clone for DirFs {
         DirFs {
             root: self.root.clone(),
             checked_dirs: Mutex::new(HashSet::new()),
+            handles: Handles::open(&self.root),
         }
     }
 }
@@ -103,9 +108,11 @@ impl DirFs {
                 path: given.to_owned(),
             });
         }
+        let handles = Handles::open(&canonical);
         Ok(DirFs {
             root: canonical,
             checked_dirs: Mutex::new(HashSet::new()),
+            handles,
         })
     }
 
@@ -188,6 +195,7 @@ impl DirFs {
     /// directory).
     fn forget_checked(&self) {
         self.cache().clear();
+        self.handles.forget();
     }
 
     /// `lstat` of a checked host path, mapped to [`FsError`] naming `path`.
@@ -392,14 +400,114 @@ fn read_open_file_kind_error(meta: &stdfs::Metadata, path: &Utf8Path) -> FsError
     }
 }
 
+impl DirFs {
+    /// The entries of the directory at `path` in the host's `readdir()` order (the order systemd
+    /// sees; [`FileSystem::read_dir`] sorts them), with each entry's `lstat` metadata when
+    /// `with_meta` (an entry that disappears before its `lstat` is left out). Names that are not
+    /// UTF-8 are skipped. The directory is checked as `read_dir` checks it, with the same errors.
+    pub fn read_dir_unsorted(
+        &self,
+        path: &Utf8Path,
+        with_meta: bool,
+    ) -> Result<Vec<(DirEntry, Option<Metadata>)>, FsError> {
+        check_path(path)?;
+        match self.handles.list(path, with_meta) {
+            Some(Ok(list)) => return Ok(list),
+            Some(Err(Missing)) => {
+                return Err(FsError::NotFound {
+                    path: path.to_owned(),
+                })
+            }
+            None => {}
+        }
+        let host = self.checked(path)?;
+        // std's read_dir follows a final symlink: refuse anything but a real directory first.
+        if !Self::lstat_host(&host, path)?.is_dir() {
+            return Err(FsError::NotADirectory {
+                path: path.to_owned(),
+            });
+        }
+        let mut entries = Vec::new();
+        for entry in stdfs::read_dir(&host).map_err(|e| io_error(e, path))? {
+            let entry = entry.map_err(|e| io_error(e, path))?;
+            // Documented choice: names that are not UTF-8 are skipped (no unit can have one).
+            let Ok(name) = entry.file_name().into_string() else {
+                continue;
+            };
+            if with_meta {
+                // std stats the name relative to the open directory.
+                let meta = match entry.metadata() {
+                    Ok(m) => metadata_of(&m),
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                    Err(e) => return Err(io_error(e, path)),
+                };
+                entries.push((
+                    DirEntry {
+                        name,
+                        kind: meta.kind,
+                    },
+                    Some(meta),
+                ));
+            } else {
+                // d_type from readdir; std falls back to lstat when it is DT_UNKNOWN.
+                let file_type = entry.file_type().map_err(|e| io_error(e, path))?;
+                entries.push((
+                    DirEntry {
+                        name,
+                        kind: kind_of(file_type),
+                    },
+                    None,
+                ));
+            }
+        }
+        Ok(entries)
+    }
+
+    /// Opens the regular-file candidate at `path` for reading without following it
+    /// (`O_NOFOLLOW | O_NONBLOCK | O_NOCTTY`), relative to its parent directory's handle (a
+    /// directory reached inside the root without following any symlink). `None` when that is not
+    /// possible (the caller then uses [`FileSystem::read`], which gives the precise answer). The
+    /// object opened may be anything but a symlink: check its kind before trusting its contents.
+    pub fn open_nofollow(&self, path: &Utf8Path) -> Option<File> {
+        check_path(path).ok()?;
+        match self.handles.open_file(path) {
+            Some(Ok(file)) => Some(file),
+            _ => None,
+        }
+    }
+}
+
 impl FileSystem for DirFs {
     fn lstat(&self, path: &Utf8Path) -> Result<Metadata, FsError> {
+        check_path(path)?;
+        match self.handles.lstat(path) {
+            Some(Ok(meta)) => return Ok(meta),
+            Some(Err(Missing)) => {
+                return Err(FsError::NotFound {
+                    path: path.to_owned(),
+                })
+            }
+            None => {}
+        }
         let host = self.checked(path)?;
         Ok(metadata_of(&Self::lstat_host(&host, path)?))
     }
 
     fn read(&self, path: &Utf8Path, limit: u64) -> Result<Vec<u8>, FsError> {
         check_path(path)?;
+        // Relative to the parent's handle: no symlink can have been crossed.
+        match self.handles.open_file(path) {
+            Some(Ok(file)) => {
+                let meta = file.metadata().map_err(|e| io_error(e, path))?;
+                return read_open_file(file, &meta, path, limit);
+            }
+            Some(Err(Missing)) => {
+                return Err(FsError::NotFound {
+                    path: path.to_owned(),
+                })
+            }
+            None => {}
+        }
         let host = self.host_path(path);
         if let Some(flags) = FAST_OPEN_FLAGS {
             // Fast path: open without following a final symlink, then prove that no symlink was
@@ -420,6 +528,26 @@ impl FileSystem for DirFs {
     }
 
     fn read_link(&self, path: &Utf8Path) -> Result<Utf8PathBuf, FsError> {
+        check_path(path)?;
+        match self.handles.read_link(path) {
+            Some(Ok(bytes)) => {
+                if let Ok(text) = String::from_utf8(bytes) {
+                    return Ok(Utf8PathBuf::from(text));
+                }
+                // Not UTF-8: the path-based route below gives the error.
+            }
+            Some(Err(true)) => {
+                return Err(FsError::NotASymlink {
+                    path: path.to_owned(),
+                })
+            }
+            Some(Err(false)) => {
+                return Err(FsError::NotFound {
+                    path: path.to_owned(),
+                })
+            }
+            None => {}
+        }
         let host = self.checked(path)?;
         match stdfs::read_link(&host) {
             Ok(target) => Utf8PathBuf::from_path_buf(target).map_err(|t| FsError::NonUtf8 {
@@ -433,56 +561,56 @@ impl FileSystem for DirFs {
     }
 
     fn read_dir(&self, path: &Utf8Path) -> Result<Vec<DirEntry>, FsError> {
-        let host = self.checked(path)?;
-        // std's read_dir follows a final symlink: refuse anything but a real directory first.
-        if !Self::lstat_host(&host, path)?.is_dir() {
-            return Err(FsError::NotADirectory {
-                path: path.to_owned(),
-            });
-        }
-        let mut entries = Vec::new();
-        for entry in stdfs::read_dir(&host).map_err(|e| io_error(e, path))? {
-            let entry = entry.map_err(|e| io_error(e, path))?;
-            // Documented choice: names that are not UTF-8 are skipped (no unit can have one).
-            let Ok(name) = entry.file_name().into_string() else {
-                continue;
-            };
-            // d_type from readdir; std falls back to lstat when the filesystem reports DT_UNKNOWN.
-            let file_type = entry.file_type().map_err(|e| io_error(e, path))?;
-            entries.push(DirEntry {
-                name,
-                kind: kind_of(file_type),
-            });
-        }
+        let mut entries: Vec<DirEntry> = self
+            .read_dir_unsorted(path, false)?
+            .into_iter()
+            .map(|(e, _)| e)
+            .collect();
         entries.sort_unstable();
         Ok(entries)
     }
 
     fn read_dir_metadata(&self, path: &Utf8Path) -> Result<Vec<(DirEntry, Metadata)>, FsError> {
-        let host = self.checked(path)?;
-        if !Self::lstat_host(&host, path)?.is_dir() {
-            return Err(FsError::NotADirectory {
-                path: path.to_owned(),
-            });
-        }
-        let mut entries = Vec::new();
-        for entry in stdfs::read_dir(&host).map_err(|e| io_error(e, path))? {
-            let entry = entry.map_err(|e| io_error(e, path))?;
-            let Ok(name) = entry.file_name().into_string() else {
-                continue;
-            };
-            // std stats the name relative to the open directory (`statx(dirfd, name,
-            // AT_SYMLINK_NOFOLLOW)`): one short lookup instead of a walk of the whole path.
-            let meta = match entry.metadata() {
-                Ok(m) => m,
-                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
-                Err(e) => return Err(io_error(e, path)),
-            };
-            let kind = kind_of(meta.file_type());
-            entries.push((DirEntry { name, kind }, metadata_of(&meta)));
-        }
+        let mut entries: Vec<(DirEntry, Metadata)> = self
+            .read_dir_unsorted(path, true)?
+            .into_iter()
+            .filter_map(|(e, m)| Some((e, m?)))
+            .collect();
         entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         Ok(entries)
+    }
+
+    fn read_links(&self, dir: &Utf8Path, names: &[&str]) -> Vec<Result<Utf8PathBuf, FsError>> {
+        // One `readlinkat` per name relative to the directory's handle; anything unusual (no
+        // handle, a name that is not plain, a target that is not UTF-8, an unexpected error)
+        // through `read_link` for the precise answer.
+        let at = if check_path(dir).is_ok() {
+            self.handles.read_links(dir, names)
+        } else {
+            None
+        };
+        let Some(at) = at else {
+            return names
+                .iter()
+                .map(|n| self.read_link(&super::path::child(dir, n)))
+                .collect();
+        };
+        at.into_iter()
+            .zip(names)
+            .map(|(r, n)| match r {
+                Some(Ok(bytes)) => match String::from_utf8(bytes) {
+                    Ok(text) => Ok(Utf8PathBuf::from(text)),
+                    Err(_) => self.read_link(&super::path::child(dir, n)),
+                },
+                Some(Err(true)) => Err(FsError::NotASymlink {
+                    path: super::path::child(dir, n),
+                }),
+                Some(Err(false)) => Err(FsError::NotFound {
+                    path: super::path::child(dir, n),
+                }),
+                None => self.read_link(&super::path::child(dir, n)),
+            })
+            .collect()
     }
 
     fn create_dir_all(&self, path: &Utf8Path) -> Result<(), FsError> {

@@ -58,6 +58,7 @@
 //! # Ok::<(), unitlab_engine::fs::FsError>(())
 //! ```
 
+mod at;
 #[doc(hidden)]
 pub mod conformance;
 mod copy;

@@ -10,11 +10,13 @@ use unitlab_engine::fs::{
 /// sees them (`DirFs` sorts them). The order of `disable`'s and `revert`'s `Removed` lines and the
 /// outcome of some directory walks depend on it (reference §4.2 item 5).
 ///
-/// It also remembers which directories it has checked (while listing them) to be real
-/// directories inside the root, so that reading the links of a listed directory costs one
-/// `readlink` each instead of a walk of every parent. Creating links, files or directories and
-/// removing files cannot turn a real directory into something else; removing or renaming
-/// directories (and replacing files) forgets them all.
+/// The system calls themselves are `DirFs`'s: relative to open handles of directories reached
+/// inside the root component by component (`readlinkat`, `fstatat`, `openat` with `O_NOFOLLOW`,
+/// `getdents64`), so reading the links of a directory costs one `readlinkat` each, not a walk of
+/// every parent. It also remembers which directories it has checked to be real directories
+/// inside the root (for `create_dir_all`). Creating links, files or directories and removing
+/// files cannot turn a real directory into something else; removing or renaming directories (and
+/// replacing files) forgets them all.
 ///
 /// Loading resolves the same paths over and over (every `.wants/` link walks `/lib`,
 /// `/lib/systemd`, ... and is read several times), so the results of `lstat` (found or not found)
@@ -56,6 +58,7 @@ enum SlotState {
 }
 
 /// `dir/name` for a contract path `dir` and a plain name.
+#[cfg(test)]
 fn child(dir: &Utf8Path, name: &str) -> Utf8PathBuf {
     let mut p = String::with_capacity(dir.as_str().len() + name.len() + 1);
     p.push_str(dir.as_str());
@@ -116,16 +119,6 @@ fn kind_of(t: std::fs::FileType) -> FileKind {
         FileKind::CharDevice
     } else {
         FileKind::Other
-    }
-}
-
-fn metadata_of(m: &std::fs::Metadata) -> Metadata {
-    use std::os::unix::fs::MetadataExt;
-    Metadata {
-        kind: kind_of(m.file_type()),
-        size: m.len(),
-        mode: m.mode() & 0o7777,
-        modified_ns: i128::from(m.mtime()) * 1_000_000_000 + i128::from(m.mtime_nsec()),
     }
 }
 
@@ -191,19 +184,6 @@ impl HostFs {
         lock(&self.1 .0).clear();
     }
 
-    /// Whether `path`'s parent is a checked directory and its last component a plain name (so
-    /// that the host path can be used directly: no component can be a symlink but the last).
-    fn in_checked(&self, path: &Utf8Path) -> bool {
-        let p = path.as_str();
-        match p.rfind('/') {
-            Some(cut) if cut + 1 < p.len() => {
-                let name = &p[cut + 1..];
-                name != "." && name != ".." && self.checked(if cut == 0 { "/" } else { &p[..cut] })
-            }
-            _ => false,
-        }
-    }
-
     fn remember_parent(&self, path: &Utf8Path) {
         let p = path.as_str();
         if let Some(cut) = p.rfind('/') {
@@ -212,15 +192,7 @@ impl HostFs {
     }
 
     fn lstat_uncached(&self, path: &Utf8Path) -> Result<Metadata, FsError> {
-        if self.in_checked(path) {
-            if let Ok(m) = std::fs::symlink_metadata(self.0.host_path(path)) {
-                let m = metadata_of(&m);
-                if m.kind == FileKind::Dir {
-                    self.remember(path.as_str());
-                }
-                return Ok(m);
-            }
-        }
+        // `DirFs` answers relative to the parent directory's handle when it can.
         let r = self.0.lstat(path);
         // Success means every parent was checked to be a real directory.
         if let Ok(m) = &r {
@@ -233,15 +205,6 @@ impl HostFs {
     }
 
     fn read_link_uncached(&self, path: &Utf8Path) -> Result<Utf8PathBuf, FsError> {
-        // In a checked directory the link's own path needs no walk: read it directly; any
-        // failure or doubt goes to `DirFs` for the precise answer.
-        if self.in_checked(path) {
-            if let Ok(t) = std::fs::read_link(self.0.host_path(path)) {
-                if let Ok(t) = Utf8PathBuf::from_path_buf(t) {
-                    return Ok(t);
-                }
-            }
-        }
         let r = self.0.read_link(path);
         if r.is_ok() {
             self.remember_parent(path);
@@ -329,35 +292,8 @@ impl HostFs {
     /// metadata (taken relative to the open directory) when `with_meta`. `None`: let `DirFs`
     /// answer (precise errors, odd trees).
     fn list(&self, path: &Utf8Path, with_meta: bool) -> Option<Vec<(DirEntry, Option<Metadata>)>> {
-        match self.lstat(path) {
-            Ok(m) if m.kind == FileKind::Dir => self.remember(path.as_str()),
-            _ => return None,
-        }
-        let iter = std::fs::read_dir(self.0.host_path(path)).ok()?;
-        let mut entries = Vec::new();
-        for e in iter {
-            let e = e.ok()?;
-            let Ok(name) = e.file_name().into_string() else {
-                continue;
-            };
-            if with_meta {
-                let meta = match e.metadata() {
-                    Ok(m) => metadata_of(&m),
-                    Err(err) if err.kind() == std::io::ErrorKind::NotFound => continue,
-                    Err(_) => return None,
-                };
-                entries.push((
-                    DirEntry {
-                        name,
-                        kind: meta.kind,
-                    },
-                    Some(meta),
-                ));
-            } else {
-                let kind = kind_of(e.file_type().ok()?);
-                entries.push((DirEntry { name, kind }, None));
-            }
-        }
+        let entries = self.0.read_dir_unsorted(path, with_meta).ok()?;
+        self.remember(path.as_str());
         if !with_meta {
             let mut kinds = lock(&self.2.kinds);
             let mut child = String::with_capacity(path.as_str().len() + 64);
@@ -408,41 +344,31 @@ impl FileSystem for HostFs {
         r
     }
     fn read(&self, path: &Utf8Path, limit: u64) -> Result<Vec<u8>, FsError> {
-        // In a checked directory only the last component can be a symlink, and opening with
-        // O_NOFOLLOW refuses it: no need for `DirFs`'s proof that no symlink was crossed. A
-        // regular file within the limit is read here (open, fstat, one read, close); anything
-        // else (or any error) goes to `DirFs` for the precise answer.
-        if let Some(flags) = NOFOLLOW_OPEN_FLAGS {
-            if self.in_checked(path) {
-                use std::os::unix::fs::OpenOptionsExt;
-                if let Ok(file) = std::fs::OpenOptions::new()
-                    .read(true)
-                    .custom_flags(flags)
-                    .open(self.0.host_path(path))
-                {
-                    // A regular file whose size a listing or `lstat` gave needs no `fstat`
-                    // (O_NOFOLLOW opened the name itself; a size that changed meanwhile makes
-                    // `read_sized` give up).
-                    let known = lock(&self.2.meta).get(path.as_str()).copied().flatten();
-                    if let Some(m) = known.filter(|m| m.kind == FileKind::File) {
-                        if let Some(data) = Self::read_sized(file, m.size, limit) {
-                            return Ok(data);
-                        }
-                        return self.0.read(path, limit);
-                    }
-                    // A regular file by its directory's listing: no `fstat` either.
-                    if lock(&self.2.kinds).get(path.as_str()) == Some(&FileKind::File) {
-                        if let Some(data) = Self::read_unsized(file, limit) {
-                            return Ok(data);
-                        }
-                        return self.0.read(path, limit);
-                    }
-                    if let Ok(meta) = file.metadata() {
-                        if meta.is_file() {
-                            if let Some(data) = Self::read_sized(file, meta.len(), limit) {
-                                return Ok(data);
-                            }
-                        }
+        // `DirFs` opens the last component with O_NOFOLLOW relative to its parent directory's
+        // handle (no symlink crossed, a symlink refused). A regular file within the limit is
+        // read here (open, one read, close, plus `fstat` only when the size is not known);
+        // anything else (or any error) goes to `DirFs::read` for the precise answer.
+        if let Some(file) = self.0.open_nofollow(path) {
+            // A regular file whose size a listing or `lstat` gave needs no `fstat` (O_NOFOLLOW
+            // opened the name itself; a size that changed meanwhile makes `read_sized` give up).
+            let known = lock(&self.2.meta).get(path.as_str()).copied().flatten();
+            if let Some(m) = known.filter(|m| m.kind == FileKind::File) {
+                if let Some(data) = Self::read_sized(file, m.size, limit) {
+                    return Ok(data);
+                }
+                return self.0.read(path, limit);
+            }
+            // A regular file by its directory's listing: no `fstat` either.
+            if lock(&self.2.kinds).get(path.as_str()) == Some(&FileKind::File) {
+                if let Some(data) = Self::read_unsized(file, limit) {
+                    return Ok(data);
+                }
+                return self.0.read(path, limit);
+            }
+            if let Ok(meta) = file.metadata() {
+                if meta.is_file() {
+                    if let Some(data) = Self::read_sized(file, meta.len(), limit) {
+                        return Ok(data);
                     }
                 }
             }
@@ -468,53 +394,26 @@ impl FileSystem for HostFs {
         }
     }
     fn read_links(&self, dir: &Utf8Path, names: &[&str]) -> Vec<Result<Utf8PathBuf, FsError>> {
-        // A long list in a checked directory is read on two threads (each `readlink` is a
-        // system call of a few microseconds, nearly all of it in the kernel, so the two halves
-        // overlap well); a short one, or anything but a checked directory, one by one. A link
-        // that fails to read or is not UTF-8 is read again through `read_link` for the precise
-        // answer.
+        // `DirFs` reads them with `readlinkat` relative to the directory's handle. A long list
+        // is read on two threads (each `readlink` is a system call of a microsecond or two,
+        // nearly all of it in the kernel, so the two halves overlap well).
         const PARALLEL_FROM: usize = 256;
-        let plain = |n: &&str| !n.is_empty() && *n != "." && *n != ".." && !n.contains('/');
-        if names.len() < PARALLEL_FROM || !self.checked(dir.as_str()) || !names.iter().all(plain) {
-            return names
-                .iter()
-                .map(|n| self.read_link(&child(dir, n)))
-                .collect();
+        if names.len() < PARALLEL_FROM {
+            return self.0.read_links(dir, names);
         }
-        let host = self.0.host_path(dir).into_std_path_buf();
-        let read_half = |half: &[&str]| -> Vec<Option<Utf8PathBuf>> {
-            let mut p = host.clone();
-            half.iter()
-                .map(|n| {
-                    p.push(n);
-                    let t = std::fs::read_link(&p)
-                        .ok()
-                        .and_then(|t| Utf8PathBuf::from_path_buf(t).ok());
-                    p.pop();
-                    t
-                })
-                .collect()
-        };
         let (first, second) = names.split_at(names.len() / 2);
-        let read: Vec<Option<Utf8PathBuf>> = std::thread::scope(|s| {
+        std::thread::scope(|s| {
             let other = std::thread::Builder::new()
                 .name("unitlab-readlink".into())
-                .spawn_scoped(s, || read_half(second));
-            let mut out = read_half(first);
+                .spawn_scoped(s, || self.0.read_links(dir, second));
+            let mut out = self.0.read_links(dir, first);
             match other.map(|h| h.join()) {
                 Ok(Ok(rest)) => out.extend(rest),
                 // No second thread (or it panicked): read the rest here.
-                _ => out.extend(read_half(second)),
+                _ => out.extend(self.0.read_links(dir, second)),
             }
             out
-        });
-        read.into_iter()
-            .zip(names)
-            .map(|(t, n)| match t {
-                Some(t) => Ok(t),
-                None => self.read_link(&child(dir, n)),
-            })
-            .collect()
+        })
     }
     fn prefetch_dirs(&self, paths: &[&Utf8Path]) {
         // Only real directories inside the root (checked through `lstat`, which refuses a
@@ -632,19 +531,6 @@ impl FileSystem for HostFs {
         self.0.set_mode(path, mode)
     }
 }
-
-/// `O_NOFOLLOW | O_NONBLOCK | O_NOCTTY` where their values are known (the fast `read` is
-/// skipped elsewhere).
-#[cfg(all(
-    target_os = "linux",
-    any(target_arch = "x86_64", target_arch = "x86", target_arch = "riscv64")
-))]
-const NOFOLLOW_OPEN_FLAGS: Option<i32> = Some(0o400000 | 0o4000 | 0o400);
-#[cfg(not(all(
-    target_os = "linux",
-    any(target_arch = "x86_64", target_arch = "x86", target_arch = "riscv64")
-)))]
-const NOFOLLOW_OPEN_FLAGS: Option<i32> = None;
 
 /// Facts about the running host, read once (systemctl reads them from the host, not from the
 /// root): host name, kernel release and boot id from `/proc/sys/kernel`, the pretty host name

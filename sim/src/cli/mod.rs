@@ -23,6 +23,7 @@ mod link;
 mod list_dependencies;
 mod list_unit_files;
 mod mask;
+mod output;
 mod plan;
 mod preset;
 mod preset_all;
@@ -208,10 +209,11 @@ pub fn run(args: Vec<OsString>) -> i32 {
         .ok()
         .and_then(|p| Utf8PathBuf::from_path_buf(p).ok())
         .unwrap_or_else(|| Utf8PathBuf::from("/"));
-    let stdout = std::io::stdout();
-    let stderr = std::io::stderr();
-    let mut out = stdout.lock();
-    let mut err = stderr.lock();
+    // Both streams buffered together, in order (see `output`); written out by `run_in`'s
+    // flushes and when `streams` is dropped at the end of this function.
+    let streams = output::Shared::stdio();
+    let mut out = output::Half::out(&streams);
+    let mut err = output::Half::err(&streams);
     let mut ctx = Context {
         env,
         cwd,
@@ -220,6 +222,74 @@ pub fn run(args: Vec<OsString>) -> i32 {
         fs: None,
     };
     run_in(&mut ctx, args)
+}
+
+/// The verbs' names (as clap derives them from `Verb`) and their argument definitions.
+macro_rules! verb_table {
+    ($($name:literal => $args:ty,)*) => {
+        /// A command holding only the subcommand `name` (with its arguments), as `Verb` defines it.
+        fn one_verb_command(name: &str) -> Option<clap::Command> {
+            use clap::Args as _;
+            match name {
+                $($name => Some(<$args>::augment_args(clap::Command::new($name))),)*
+                _ => None,
+            }
+        }
+        #[cfg(test)]
+        const VERB_NAMES: &[&str] = &[$($name),*];
+    };
+}
+
+verb_table! {
+    "escape" => escape::Args,
+    "calendar" => calendar::CalendarArgs,
+    "timespan" => calendar::TimespanArgs,
+    "timestamp" => calendar::TimestampArgs,
+    "unit-paths" => unit_paths::Args,
+    "cat" => cat::Args,
+    "enable" => enable::Args,
+    "disable" => disable::Args,
+    "reenable" => reenable::Args,
+    "link" => link::Args,
+    "mask" => mask::Args,
+    "unmask" => unmask::Args,
+    "revert" => revert::Args,
+    "add-wants" => add_wants::Args,
+    "add-requires" => add_wants::Args,
+    "set-default" => set_default::Args,
+    "get-default" => get_default::Args,
+    "is-enabled" => is_enabled::Args,
+    "preset" => preset::Args,
+    "preset-all" => preset_all::Args,
+    "list-unit-files" => list_unit_files::Args,
+    "demo" => demo::Args,
+    "show" => show::Args,
+    "list-dependencies" => list_dependencies::Args,
+    "replay" => replay::Args,
+    "plan" => plan::Args,
+    "tour" => tour::Args,
+}
+
+/// Parses `args` with a command tree that holds only the verb named by the first argument that
+/// does not start with `-`: building clap's whole tree (27 verbs) is a fair part of a short
+/// command's run (~1 M instructions of `is-enabled`'s 7 M). Only a **successful** parse is
+/// used: the partial tree has the same global options and the same definition of that verb, so
+/// whatever it accepts the whole tree accepts with the same result. Anything else (no such verb,
+/// `--root DIR` with a space, help, version, any error) returns `None`, and the whole tree
+/// parses the arguments again and gives its own messages.
+fn parse_one_verb(args: &[OsString]) -> Option<Cli> {
+    use clap::{Args as _, FromArgMatches as _};
+    let name = args
+        .iter()
+        .skip(1)
+        .map(|a| a.to_str())
+        .find(|a| !a.is_some_and(|a| a.starts_with('-')))??;
+    let verb = one_verb_command(name)?;
+    let command = Global::augment_args(clap::Command::new("unitlab"))
+        .subcommand_required(true)
+        .subcommand(verb);
+    let matches = command.try_get_matches_from(args).ok()?;
+    Cli::from_arg_matches(&matches).ok()
 }
 
 /// Runs the command line in `ctx` (used by tests and the simulator).
@@ -233,7 +303,11 @@ pub fn run_in(ctx: &mut Context<'_>, args: Vec<OsString>) -> i32 {
         return status;
     }
     let legend = list_unit_files::legend_from_argv(&args);
-    let mut cli = match Cli::try_parse_from(args) {
+    let parsed = match parse_one_verb(&args) {
+        Some(cli) => Ok(cli),
+        None => Cli::try_parse_from(args),
+    };
+    let mut cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { 1 } else { 0 };
@@ -280,4 +354,130 @@ pub fn run_in(ctx: &mut Context<'_>, args: Vec<OsString>) -> i32 {
     let _ = ctx.out.flush();
     let _ = ctx.err.flush();
     status
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::{Args as _, CommandFactory};
+
+    /// The table of `parse_one_verb` names exactly the verbs of the whole tree, each with the
+    /// same arguments (ids, long and short names, whether they take values, positionals).
+    #[test]
+    fn one_verb_commands_match_the_whole_tree() {
+        let mut whole = Cli::command();
+        whole.build();
+        // clap's own `help` subcommand is not in the table: `unitlab help ...` falls back.
+        let names: Vec<&str> = whole
+            .get_subcommands()
+            .map(|c| c.get_name())
+            .filter(|n| *n != "help")
+            .collect();
+        assert_eq!(names, VERB_NAMES);
+        for sub in whole.get_subcommands().filter(|c| c.get_name() != "help") {
+            let one = one_verb_command(sub.get_name()).expect("in the table");
+            let describe = |c: &clap::Command| {
+                c.get_arguments()
+                    .filter(|a| !a.is_global_set())
+                    .filter(|a| a.get_id() != "help" && a.get_id() != "version")
+                    .map(|a| {
+                        format!(
+                            "{} {:?} {:?} {:?} {:?} {:?}",
+                            a.get_id(),
+                            a.get_long(),
+                            a.get_short(),
+                            a.get_num_args(),
+                            a.get_index(),
+                            a.get_action()
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            };
+            let mut one_built = Global::augment_args(clap::Command::new("unitlab"))
+                .subcommand_required(true)
+                .subcommand(one);
+            one_built.build();
+            let one = one_built
+                .find_subcommand(sub.get_name())
+                .expect("the subcommand");
+            assert_eq!(describe(one), describe(sub), "{}", sub.get_name());
+        }
+    }
+
+    /// Arguments the partial tree parses give the same `Cli` as the whole tree; those it does
+    /// not (help, version, errors, a verb hidden behind `--root DIR`) fall back.
+    #[test]
+    fn one_verb_parse_equals_whole_parse() {
+        let cases: &[&[&str]] = &[
+            &["unitlab", "--root=/r", "is-enabled", "a.service"],
+            &["unitlab", "--root", "/r", "is-enabled", "a.service"],
+            &[
+                "unitlab",
+                "is-enabled",
+                "--root=/r",
+                "-l",
+                "a.service",
+                "b.socket",
+            ],
+            &[
+                "unitlab",
+                "--user",
+                "--system",
+                "list-unit-files",
+                "--state=enabled",
+                "-t",
+                "service",
+            ],
+            &[
+                "unitlab",
+                "--root=/r",
+                "preset-all",
+                "--preset-mode=enable-only",
+            ],
+            &[
+                "unitlab",
+                "--root=/r",
+                "plan",
+                "start",
+                "multi-user.target",
+                "--json",
+            ],
+            &["unitlab", "--root=/r", "plan", "start"],
+            &["unitlab", "--root=/r", "enable", "--now", "a.service"],
+            &["unitlab", "--root=/r", "is-enabled", "--help"],
+            &["unitlab", "--version"],
+            &["unitlab", "--root=/r"],
+            &["unitlab", "bogus-verb", "x"],
+            &["unitlab", "--root", "enable", "is-enabled", "x"],
+            &[
+                "unitlab",
+                "add-requires",
+                "a.target",
+                "b.service",
+                "--runtime",
+            ],
+            &[
+                "unitlab",
+                "list-dependencies",
+                "--reverse",
+                "--all",
+                "a.target",
+            ],
+            &["unitlab", "show", "-p", "Wants,After", "a.service"],
+        ];
+        for args in cases {
+            let args: Vec<OsString> = args.iter().map(OsString::from).collect();
+            let whole = Cli::try_parse_from(args.clone()).map(|c| format!("{c:?}"));
+            match parse_one_verb(&args) {
+                Some(one) => assert_eq!(Ok(format!("{one:?}")), whole.map_err(|_| ()), "{args:?}"),
+                None => {}
+            }
+        }
+        // The common shapes do take the short way.
+        let args: Vec<OsString> = ["unitlab", "--root=/r", "is-enabled", "a.service"]
+            .iter()
+            .map(OsString::from)
+            .collect();
+        assert!(parse_one_verb(&args).is_some());
+    }
 }
