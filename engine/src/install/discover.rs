@@ -83,7 +83,7 @@ pub struct Ctx<'a> {
     /// Whether the locale is UTF-8 (for arrows in log lines).
     pub utf8: bool,
     /// Facts about the running host for the host specifiers (`%H`, `%v`, ...), if known.
-    pub host: Option<&'static super::printf::HostFacts>,
+    pub host: Option<super::printf::HostSource>,
     /// Leave the generator directories out of the search path (systemd's
     /// `LOOKUP_PATHS_EXCLUDE_GENERATED`, used by the SysV step).
     pub exclude_generated: bool,

@@ -87,7 +87,7 @@ pub use list::{list_unit_files, ListFilter, Listing, PresetColumn, UnitFileEntry
 pub use mask::mask;
 pub use preset::{preset, preset_all, PresetMode};
 pub use preset_rules::{PresetVerdict, Presets};
-pub use printf::HostFacts;
+pub use printf::{HostFacts, HostSource};
 pub use reenable::reenable;
 pub use render::{render_changes, RenderOptions};
 pub use revert::revert;
@@ -109,9 +109,9 @@ pub struct Options {
     pub utf8: bool,
     /// Facts about the running host for `%H`, `%l`, `%q`, `%v`, `%b` and, in user scope,
     /// `%u %U %g %G` (systemd reads them from the host even under `--root`). `None`: those
-    /// specifiers fail with `EUNATCH`. (A `&'static` so that `Options` stays `Copy`; build it once,
-    /// e.g. with `Box::leak`.)
-    pub host: Option<&'static printf::HostFacts>,
+    /// specifiers fail with `EUNATCH`. Read through [`HostSource`] only when a specifier needs
+    /// them.
+    pub host: Option<printf::HostSource>,
 }
 
 /// A line an operation logged on stderr while it ran (before its changes are printed).

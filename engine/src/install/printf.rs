@@ -29,9 +29,31 @@ pub struct Subject<'a> {
     pub scope: Scope,
     /// The filesystem holding the root (for `%m` and the os-release specifiers).
     pub fs: &'a dyn FileSystem,
-    /// Facts about the running host, if known.
-    pub host: Option<&'a HostFacts>,
+    /// Facts about the running host, if known (read when a specifier needs them).
+    pub host: Option<HostSource>,
 }
+
+/// Where [`HostFacts`] come from: a function called only when a specifier needs them (the CLI
+/// reads them from the host once, on first use, so that commands whose units use no host
+/// specifier never read them). `Copy`, so that [`Options`](super::Options) stays `Copy`.
+#[derive(Clone, Copy, Debug)]
+pub struct HostSource(pub fn() -> &'static HostFacts);
+
+impl HostSource {
+    /// The facts (calls the function).
+    pub fn get(self) -> &'static HostFacts {
+        (self.0)()
+    }
+}
+
+impl PartialEq for HostSource {
+    /// The same function.
+    fn eq(&self, other: &HostSource) -> bool {
+        self.0 as usize == other.0 as usize
+    }
+}
+
+impl Eq for HostSource {}
 
 /// Facts about the running host that systemd's specifiers read from the host itself (not from the
 /// root). Every field is optional; a missing one makes its specifier fail with `EUNATCH`.
@@ -122,7 +144,7 @@ fn lookup(c: char, s: &Subject<'_>) -> Option<Result<String, Errno>> {
         'M' => os_release(s.fs, "IMAGE_ID"),
         'A' => os_release(s.fs, "IMAGE_VERSION"),
         'b' | 'H' | 'l' | 'q' | 'v' => {
-            let h = s.host;
+            let h = s.host.map(HostSource::get);
             let short = |h: &HostFacts| {
                 h.hostname
                     .as_deref()
@@ -140,7 +162,7 @@ fn lookup(c: char, s: &Subject<'_>) -> Option<Result<String, Errno>> {
         'u' | 'U' | 'g' | 'G' => match s.scope {
             Scope::Global => Err(Errno::EINVAL),
             Scope::System => Ok(if matches!(c, 'u' | 'g') { "root" } else { "0" }.to_owned()),
-            Scope::User => match s.host.and_then(|h| h.user.clone()) {
+            Scope::User => match s.host.and_then(|h| h.get().user.clone()) {
                 Some((user, uid, group, gid)) => Ok(match c {
                     'u' => user,
                     'U' => uid.to_string(),

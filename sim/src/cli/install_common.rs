@@ -383,7 +383,9 @@ pub fn options(ctx: &Context<'_>, global: &Global) -> unitlab_engine::install::O
         force: global.force,
         dry_run: false,
         utf8: is_utf8(ctx),
-        host: Some(super::host_fs::host_facts()),
+        host: Some(unitlab_engine::install::HostSource(
+            super::host_fs::host_facts,
+        )),
     }
 }
 
