@@ -60,7 +60,7 @@ fn handle_flags() -> OFlags {
 
 /// A plain name usable relative to a handle.
 fn is_plain(name: &str) -> bool {
-    !name.is_empty() && name != "." && name != ".." && !name.contains('/') && !name.contains('\0')
+    !name.is_empty() && name != "." && name != ".." && !name.bytes().any(|b| b == b'/' || b == 0)
 }
 
 /// The parent of a contract path and its last component (`None` for `/` or a last component
@@ -285,6 +285,16 @@ fn stat_at(dir: &OwnedFd, name: &str) -> At<Metadata> {
 
 /// `readlinkat(dir, name)`: the target bytes; `Err(true)` not a symlink, `Err(false)` missing.
 fn read_link_at(dir: &OwnedFd, name: &str) -> Option<Result<Vec<u8>, bool>> {
+    // Into a buffer on the stack first (one allocation of the exact size, not a growing one); a
+    // target that may not fit is read again the allocating way.
+    let mut buf = [std::mem::MaybeUninit::<u8>::uninit(); 1024];
+    match rustix::fs::readlinkat_raw(dir, name, &mut buf) {
+        Ok((target, _)) if target.len() < 1024 => return Some(Ok(target.to_vec())),
+        Ok(_) => {}
+        Err(Errno::INVAL) => return Some(Err(true)),
+        Err(Errno::NOENT) => return Some(Err(false)),
+        Err(_) => return None,
+    }
     match rustix::fs::readlinkat(dir, name, Vec::new()) {
         Ok(target) => Some(Ok(target.into_bytes())),
         Err(Errno::INVAL) => Some(Err(true)),
