@@ -18,22 +18,26 @@ pub fn check_path(path: &Utf8Path) -> Result<(), FsError> {
             reason,
         })
     };
-    if !text.starts_with('/') {
+    let bytes = text.as_bytes();
+    if bytes.first() != Some(&b'/') {
         return invalid("not absolute");
     }
-    if text.contains('\0') {
+    if bytes.contains(&0) {
         return invalid("contains a NUL byte");
     }
-    if text == "/" {
+    if bytes.len() == 1 {
         return Ok(());
     }
-    for component in text[1..].split('/') {
-        match component {
-            "" => return invalid("empty component (double or trailing slash)"),
-            "." => return invalid("contains a `.` component"),
-            ".." => return invalid("contains a `..` component"),
+    // Components in order (the first bad one names the rule), one pass over the bytes.
+    let mut start = 1;
+    for end in (1..=bytes.len()).filter(|&i| i == bytes.len() || bytes[i] == b'/') {
+        match &bytes[start..end] {
+            b"" => return invalid("empty component (double or trailing slash)"),
+            b"." => return invalid("contains a `.` component"),
+            b".." => return invalid("contains a `..` component"),
             _ => {}
         }
+        start = end + 1;
     }
     Ok(())
 }
@@ -100,7 +104,7 @@ pub(crate) fn split_last(path: &Utf8Path) -> Option<(&Utf8Path, &str)> {
     if text == "/" {
         return None;
     }
-    let cut = text.rfind('/')?;
+    let cut = text.bytes().rposition(|b| b == b'/')?;
     let parent = if cut == 0 { "/" } else { &text[..cut] };
     Some((Utf8Path::new(parent), &text[cut + 1..]))
 }
@@ -164,6 +168,63 @@ mod tests {
                 ),
                 "{bad:?}"
             );
+        }
+    }
+
+    /// The component-splitting formulation `check_path` had before its one-pass byte loop.
+    fn check_path_reference(text: &str) -> Result<(), &'static str> {
+        if !text.starts_with('/') {
+            return Err("not absolute");
+        }
+        if text.contains('\0') {
+            return Err("contains a NUL byte");
+        }
+        if text == "/" {
+            return Ok(());
+        }
+        for component in text[1..].split('/') {
+            match component {
+                "" => return Err("empty component (double or trailing slash)"),
+                "." => return Err("contains a `.` component"),
+                ".." => return Err("contains a `..` component"),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Every string over a tiny alphabet (so that `/`, `.`, `..`, NUL and empty components
+    /// collide) gets the same verdict and the same reason as from the reference, and
+    /// `split_last` cuts at the last `/`.
+    #[test]
+    fn check_path_equals_reference_exhaustively() {
+        let alphabet = ['/', '.', 'a', '\0'];
+        let mut texts = vec![String::new()];
+        let mut layer = vec![String::new()];
+        for _ in 0..7 {
+            layer = layer
+                .iter()
+                .flat_map(|t| alphabet.iter().map(move |c| format!("{t}{c}")))
+                .collect();
+            texts.extend(layer.iter().cloned());
+        }
+        assert!(texts.len() > 20_000);
+        for t in &texts {
+            let got = match check_path(Utf8Path::new(t)) {
+                Ok(()) => Ok(()),
+                Err(FsError::InvalidPath { reason, path }) => {
+                    assert_eq!(&path, t);
+                    Err(reason)
+                }
+                Err(e) => panic!("{t:?}: {e:?}"),
+            };
+            assert_eq!(got, check_path_reference(t), "{t:?}");
+            if got.is_ok() && t != "/" {
+                let (parent, name) = split_last(Utf8Path::new(t)).expect("not the root");
+                let cut = t.rfind('/').expect("absolute");
+                assert_eq!(name, &t[cut + 1..]);
+                assert_eq!(parent, if cut == 0 { "/" } else { &t[..cut] });
+            }
         }
     }
 
