@@ -67,7 +67,7 @@ fn is_plain(name: &str) -> bool {
 /// that is not a plain name).
 pub(crate) fn split(path: &Utf8Path) -> Option<(&str, &str)> {
     let text = path.as_str();
-    let cut = text.rfind('/')?;
+    let cut = text.bytes().rposition(|b| b == b'/')?;
     let name = &text[cut + 1..];
     if !is_plain(name) {
         return None;
@@ -110,7 +110,7 @@ impl Handles {
         if let Some(h) = self.map().get(dir) {
             return Some(Ok(h.clone()));
         }
-        let cut = dir.rfind('/')?;
+        let cut = dir.bytes().rposition(|b| b == b'/')?;
         let name = &dir[cut + 1..];
         if !is_plain(name) {
             return None;

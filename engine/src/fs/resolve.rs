@@ -354,7 +354,7 @@ fn pop_last(done: &mut String) {
     if done == "/" {
         return;
     }
-    match done.rfind('/') {
+    match done.bytes().rposition(|b| b == b'/') {
         Some(0) => done.truncate(1),
         Some(cut) => done.truncate(cut),
         None => {}

@@ -33,7 +33,7 @@ pub fn verify_alias(
         changes.push(Change::new(ChangeKind::Error(Errno::EXDEV), path, source));
         Err(Errno::EXDEV)
     };
-    if let Some(slash) = dst.rfind('/') {
+    if let Some(slash) = dst.bytes().rposition(|b| b == b'/') {
         let alias = &dst[slash + 1..];
         let dir = &dst[..slash];
         let Some(unit) = dir

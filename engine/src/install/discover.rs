@@ -545,7 +545,7 @@ impl<'a> Ctx<'a> {
         if let Some(v) = &self.view {
             let name = basename(path.as_str());
             if !name.is_empty() {
-                if let Some(real) = v.real_dir(&parent(path)) {
+                if let Some(real) = v.real_dir(&super::fsutil::parent_cow(path)) {
                     let real = join(real, name);
                     let meta = self.fs.lstat(&real).map_err(|e| errno(&e))?;
                     return Ok((real, meta));

@@ -4,17 +4,30 @@ use crate::fs::{resolve, FileKind, FileSystem, Follow, FsError, Metadata, Target
 use camino::{Utf8Path, Utf8PathBuf};
 
 pub(crate) fn basename(p: &str) -> &str {
-    match p.rfind('/') {
+    match p.bytes().rposition(|b| b == b'/') {
         Some(i) => &p[i + 1..],
         None => p,
     }
+}
+
+/// [`parent`] borrowed from `p` where it is a plain path (no allocation).
+pub(crate) fn parent_cow(p: &Utf8Path) -> std::borrow::Cow<'_, Utf8Path> {
+    if plain_path(p.as_str()) {
+        return std::borrow::Cow::Borrowed(Utf8Path::new(
+            match p.as_str().bytes().rposition(|b| b == b'/') {
+                Some(0) | None => "/",
+                Some(cut) => &p.as_str()[..cut],
+            },
+        ));
+    }
+    std::borrow::Cow::Owned(parent(p))
 }
 
 pub(crate) fn parent(p: &Utf8Path) -> Utf8PathBuf {
     // A plain path's parent is the text before its last slash (what `Path::parent` gives, without
     // its component walk).
     if plain_path(p.as_str()) {
-        return match p.as_str().rfind('/') {
+        return match p.as_str().bytes().rposition(|b| b == b'/') {
             Some(0) | None => Utf8PathBuf::from("/"),
             Some(cut) => Utf8PathBuf::from(&p.as_str()[..cut]),
         };
@@ -47,8 +60,8 @@ pub(crate) fn plain_path(p: &str) -> bool {
     if b.len() > 1 && b[b.len() - 1] == b'/' {
         return false;
     }
-    !b.windows(2)
-        .any(|w| w[0] == b'/' && (w[1] == b'/' || w[1] == b'.'))
+    // No `//` and no `/.` (the searcher of a two-byte needle scans many bytes at a time).
+    !p.contains("//") && !p.contains("/.")
 }
 
 pub(crate) fn errno(e: &FsError) -> Errno {

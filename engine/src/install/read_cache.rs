@@ -86,7 +86,7 @@ impl State {
             Ok(x) => Some(Ok(x.clone())),
             Err(g) => {
                 let mut q = p;
-                while let Some(cut) = q.rfind('/') {
+                while let Some(cut) = q.bytes().rposition(|b| b == b'/') {
                     q = if cut == 0 { "/" } else { &q[..cut] };
                     if self.created.get(q).is_some_and(|c| c > g) {
                         return None;
@@ -114,7 +114,7 @@ impl ReadCache<'_> {
         g.content.remove(p);
         g.dir.remove(p);
         g.names.remove(p);
-        if let Some(cut) = p.rfind('/') {
+        if let Some(cut) = p.bytes().rposition(|b| b == b'/') {
             let parent = if cut == 0 { "/" } else { &p[..cut] };
             g.dir.remove(parent);
             g.names.remove(parent);
@@ -149,7 +149,7 @@ impl ReadCache<'_> {
         if let Some(Ok(m)) = g.lstat.get(p) {
             return m.kind == FileKind::Dir;
         }
-        let Some(cut) = p.rfind('/') else {
+        let Some(cut) = p.bytes().rposition(|b| b == b'/') else {
             return false;
         };
         let parent = if cut == 0 { "/" } else { &p[..cut] };
@@ -168,7 +168,7 @@ impl ReadCache<'_> {
         if let Some(Ok(_)) = g.lstat.get(p) {
             return true;
         }
-        let Some(cut) = p.rfind('/') else {
+        let Some(cut) = p.bytes().rposition(|b| b == b'/') else {
             return false;
         };
         let parent = if cut == 0 { "/" } else { &p[..cut] };
@@ -193,7 +193,7 @@ impl FileSystem for ReadCache<'_> {
             if let Some(v) = g.fresh(&g.lstat, p) {
                 return v.map_err(|_| not_found(path));
             }
-            if let Some(cut) = p.rfind('/') {
+            if let Some(cut) = p.bytes().rposition(|b| b == b'/') {
                 let parent = if cut == 0 { "/" } else { &p[..cut] };
                 if let Some(set) = g.names.get(parent) {
                     match set.get(&p[cut + 1..]) {
@@ -301,7 +301,7 @@ impl FileSystem for ReadCache<'_> {
         // The parent is listed once (cheaper than one refused `symlink()` per existing link).
         let t = target.as_str();
         let valid = !t.is_empty() && !t.contains('\0') && crate::fs::check_path(link).is_ok();
-        let split = link.as_str().rfind('/').map(|cut| {
+        let split = link.as_str().bytes().rposition(|b| b == b'/').map(|cut| {
             (
                 if cut == 0 { "/" } else { &link.as_str()[..cut] },
                 &link.as_str()[cut + 1..],

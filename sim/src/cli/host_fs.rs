@@ -186,7 +186,7 @@ impl HostFs {
 
     fn remember_parent(&self, path: &Utf8Path) {
         let p = path.as_str();
-        if let Some(cut) = p.rfind('/') {
+        if let Some(cut) = p.bytes().rposition(|b| b == b'/') {
             self.remember(if cut == 0 { "/" } else { &p[..cut] });
         }
     }
