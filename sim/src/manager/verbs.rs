@@ -5,8 +5,9 @@ use super::state::JobResult;
 use super::Manager;
 use std::io::Write;
 use unitlab_engine::fs::MemFs;
+use unitlab_engine::install::fnmatch::fnmatch;
 use unitlab_engine::load::Scope;
-use unitlab_engine::name::{mangle, MangleOptions, UnitName, UnitType};
+use unitlab_engine::name::{mangle, MangleOptions, NameKind, UnitName, UnitType};
 
 /// Parsed options of one systemctl invocation.
 #[derive(Debug, Default)]
@@ -37,10 +38,16 @@ pub struct Opts {
     pub value: bool,
     /// `--no-legend`.
     pub no_legend: bool,
-    /// `--after` (`list-jobs`).
+    /// `--after` (`list-jobs`, `list-dependencies`).
     pub jobs_after: bool,
-    /// `--before` (`list-jobs`).
+    /// `--before` (`list-jobs`, `list-dependencies`).
     pub jobs_before: bool,
+    /// `--reverse` (`list-dependencies`).
+    pub reverse: bool,
+    /// `--plain` (`list-dependencies`).
+    pub plain: bool,
+    /// `-l`/`--full`.
+    pub full: bool,
 }
 
 fn parse(args: &[String]) -> Result<Opts, String> {
@@ -91,8 +98,10 @@ fn parse(args: &[String]) -> Result<Opts, String> {
             "--no-legend" => o.no_legend = true,
             "--after" => o.jobs_after = true,
             "--before" => o.jobs_before = true,
-            "--no-pager" | "--plain" | "--full" | "-l" | "--no-ask-password" | "--system"
-            | "--user" => {}
+            "--reverse" => o.reverse = true,
+            "--plain" => o.plain = true,
+            "--full" | "-l" => o.full = true,
+            "--no-pager" | "--no-ask-password" | "--system" | "--user" => {}
             s if s.starts_with('-') && s.len() > 1 => {
                 return Err(format!("unrecognized option '{s}'"));
             }
@@ -142,6 +151,67 @@ pub fn mangle_names(
     Some(out)
 }
 
+/// systemctl's `expand_unit_names()` for the verbs that take glob patterns (the job verbs,
+/// `kill`, `is-active`, `is-failed`, `reset-failed`, `status`, `show`, `list-dependencies`):
+/// arguments are mangled with globs kept; a glob matches the ids of the units the manager has
+/// loaded (`ListUnitsByPatterns`, also filtered by `--state=`), never unit files on disk. Also
+/// says whether any argument was a glob. (systemd lists the matches in the order of its unit
+/// hash map; the simulator sorts them.)
+pub fn expand_names(
+    m: &Manager,
+    o: &Opts,
+    suffix: UnitType,
+    err: &mut dyn Write,
+) -> Option<(Vec<UnitName>, bool)> {
+    let mut names = Vec::new();
+    let mut globs = Vec::new();
+    for a in &o.args {
+        let opts = MangleOptions {
+            default_suffix: suffix,
+            allow_globs: true,
+        };
+        let Ok(mangled) = mangle(a, opts) else {
+            let _ = writeln!(err, "Failed to mangle name: Invalid argument");
+            return None;
+        };
+        if let (Some(n), false) = (&mangled.notice, o.quiet) {
+            let _ = writeln!(err, "{n}");
+        }
+        match mangled.unit_name() {
+            Some(n) if !mangled.name.contains(['*', '?', '[']) => names.push(n),
+            _ => globs.push(mangled.name),
+        }
+    }
+    let expanded = !globs.is_empty();
+    if expanded {
+        let mut matched: Vec<UnitName> = m
+            .units
+            .map
+            .iter()
+            .filter(|(id, _)| globs.iter().any(|g| fnmatch(g, id.as_str())))
+            .filter(|(_, u)| {
+                o.states.is_empty()
+                    || o.states.iter().any(|s| {
+                        s == u.active().as_str()
+                            || s == u.load_state().as_str()
+                            || s == u.sub.as_str()
+                    })
+            })
+            .map(|(id, _)| id.clone())
+            .collect();
+        matched.sort();
+        names.extend(matched);
+    }
+    Some((names, expanded))
+}
+
+/// The bus error of looking up a template name without instance by name (`GetUnit`, then
+/// `LoadUnit`), which `status`, `show`, `is-active` and `is-failed` report.
+pub(crate) fn template_lookup_error(n: &UnitName) -> Option<String> {
+    (n.kind() == NameKind::Template)
+        .then(|| format!("Unit name {n} is neither a valid invocation ID nor unit name."))
+}
+
 /// Runs one invocation.
 pub fn run(
     m: &mut Manager,
@@ -189,7 +259,8 @@ pub fn run(
         "is-failed" => is_state(m, fs, &o, out, err, true),
         "reset-failed" => reset_failed(m, fs, &o, err),
         "is-system-running" => is_system_running(m, &o, out),
-        "daemon-reload" => {
+        // Re-executing keeps the runtime state and reloads the units, as a reload does.
+        "daemon-reload" | "daemon-reexec" => {
             m.reload_units(fs);
             0
         }
@@ -199,6 +270,7 @@ pub fn run(
         "list-timers" => super::timer::list::run(m, fs, &o, out, err),
         "list-sockets" => super::socket::list_sockets(m, fs, &o, out, err),
         "list-jobs" => super::list_jobs::run(m, &o, out),
+        "list-dependencies" => super::list_deps::run(m, fs, &o, out, err),
         v => {
             let _ = writeln!(err, "Unknown command verb {v}.");
             1
@@ -247,9 +319,16 @@ fn job_verb(
         let _ = writeln!(err, "Too few arguments.");
         return 1;
     }
-    let Some(names) = mangle_names(&o.args, UnitType::Service, err) else {
+    let Some((names, expanded)) = expand_names(m, o, UnitType::Service, err) else {
         return 1;
     };
+    if expanded && req == Request::Start && !o.all && !o.quiet {
+        let _ = writeln!(err, "Warning: systemctl start called with a glob pattern.");
+        let _ = writeln!(
+            err,
+            "Hint: unit globs expand to loaded units, so start will usually have no effect.\n      Passing --all will also load units which are pulled in by other units.\n      See systemctl(1) for more details."
+        );
+    }
     let mode = o
         .job_mode
         .as_deref()
@@ -462,7 +541,7 @@ fn kill(m: &mut Manager, fs: &MemFs, o: &Opts, err: &mut dyn Write) -> i32 {
         },
         None => 15,
     };
-    let Some(names) = mangle_names(&o.args, UnitType::Service, err) else {
+    let Some((names, _)) = expand_names(m, o, UnitType::Service, err) else {
         return 1;
     };
     let whom = o.kill_whom.clone().unwrap_or_else(|| "all".into());
@@ -492,12 +571,16 @@ fn is_state(
     err: &mut dyn Write,
     failed: bool,
 ) -> i32 {
-    let Some(names) = mangle_names(&o.args, UnitType::Service, err) else {
+    let Some((names, _)) = expand_names(m, o, UnitType::Service, err) else {
         return 1;
     };
     let _ = fs;
     let mut hit = false;
     for n in names {
+        if let Some(e) = template_lookup_error(&n) {
+            let _ = writeln!(err, "Failed to retrieve unit state: {e}");
+            return 1;
+        }
         let a = m.active_state(n.as_str());
         if failed {
             hit |= a == super::ActiveState::Failed;
@@ -552,7 +635,7 @@ fn reset_failed(m: &mut Manager, fs: &MemFs, o: &Opts, err: &mut dyn Write) -> i
     let targets: Vec<UnitName> = if o.args.is_empty() {
         m.units.map.keys().cloned().collect()
     } else {
-        let Some(n) = mangle_names(&o.args, UnitType::Service, err) else {
+        let Some((n, _)) = expand_names(m, o, UnitType::Service, err) else {
             return 1;
         };
         n
