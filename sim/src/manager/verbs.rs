@@ -9,6 +9,17 @@ use unitlab_engine::install::fnmatch::fnmatch;
 use unitlab_engine::load::Scope;
 use unitlab_engine::name::{mangle, MangleOptions, NameKind, UnitName, UnitType};
 
+/// The load states `-t`/`--type=` accepts as a state filter.
+const LOAD_STATES: [&str; 7] = [
+    "stub",
+    "loaded",
+    "not-found",
+    "bad-setting",
+    "error",
+    "merged",
+    "masked",
+];
+
 /// Parsed options of one systemctl invocation.
 #[derive(Debug, Default)]
 pub struct Opts {
@@ -50,7 +61,20 @@ pub struct Opts {
     pub full: bool,
 }
 
-fn parse(args: &[String]) -> Result<Opts, String> {
+/// Why the arguments were refused: a getopt error (printed after `systemctl: `) or one of
+/// systemctl's own messages.
+enum ArgError {
+    Getopt(String),
+    Systemctl(String),
+}
+
+impl From<String> for ArgError {
+    fn from(e: String) -> ArgError {
+        ArgError::Getopt(e)
+    }
+}
+
+fn parse(args: &[String]) -> Result<Opts, ArgError> {
     let mut o = Opts::default();
     let mut i = 0;
     let mut positional = Vec::new();
@@ -86,8 +110,20 @@ fn parse(args: &[String]) -> Result<Opts, String> {
                 o.states.extend(v.split(',').map(str::to_owned));
             }
             s if s == "-t" || s.starts_with("--type") => {
+                // A unit type filters by type, a load state by state; anything else is refused
+                // while the arguments are parsed.
                 let v = take("--type")?;
-                o.types.extend(v.split(',').map(str::to_owned));
+                for t in v.split(',').filter(|t| !t.is_empty()) {
+                    if UnitType::from_suffix(t).is_some() {
+                        o.types.push(t.to_owned());
+                    } else if LOAD_STATES.contains(&t) {
+                        o.states.push(t.to_owned());
+                    } else {
+                        return Err(ArgError::Systemctl(format!(
+                            "Unknown unit type or load state '{t}'.\nUse -t help to see a list of allowed values."
+                        )));
+                    }
+                }
             }
             s if s == "-s" || s.starts_with("--signal") => o.signal = Some(take("--signal")?),
             s if s.starts_with("--kill-whom") => o.kill_whom = Some(take("--kill-whom")?),
@@ -103,7 +139,7 @@ fn parse(args: &[String]) -> Result<Opts, String> {
             "--full" | "-l" => o.full = true,
             "--no-pager" | "--no-ask-password" | "--system" | "--user" => {}
             s if s.starts_with('-') && s.len() > 1 => {
-                return Err(format!("unrecognized option '{s}'"));
+                return Err(format!("unrecognized option '{s}'").into());
             }
             _ => positional.push(a.clone()),
         }
@@ -223,10 +259,21 @@ pub fn run(
     let o = match parse(args) {
         Ok(o) => o,
         Err(e) => {
-            let _ = writeln!(err, "systemctl: {e}");
+            let _ = match e {
+                ArgError::Systemctl(m) => writeln!(err, "{m}"),
+                ArgError::Getopt(m) => writeln!(err, "systemctl: {m}"),
+            };
             return 1;
         }
     };
+    let min_args = match o.verb.as_str() {
+        "is-active" | "is-failed" | "kill" | "isolate" => 1,
+        _ => 0,
+    };
+    if o.args.len() < min_args {
+        let _ = writeln!(err, "Too few arguments.");
+        return 1;
+    }
     match o.verb.as_str() {
         "start" => job_verb(m, fs, &o, Request::Start, "start", out, err),
         "stop" => job_verb(m, fs, &o, Request::Stop, "stop", out, err),
@@ -535,7 +582,7 @@ fn kill(m: &mut Manager, fs: &MemFs, o: &Opts, err: &mut dyn Write) -> i32 {
         Some(s) => match super::process::parse_signal(s) {
             Some(n) => n,
             None => {
-                let _ = writeln!(err, "Failed to parse signal string {s}.");
+                let _ = writeln!(err, "Failed to parse signal string \"{s}\".");
                 return 1;
             }
         },
