@@ -359,7 +359,7 @@ impl Manager {
     }
 
     /// Whether the manager hit a livelock (jobs and events that keep each other going without
-    /// time passing, [`LIVELOCK_STEPS`]). It then runs no job and no event any more: a real
+    /// time passing, `LIVELOCK_STEPS`). It then runs no job and no event any more: a real
     /// systemd in that state spins and serves no client.
     pub fn livelocked(&self) -> bool {
         self.livelocked
