@@ -314,11 +314,12 @@ impl Manager {
             ..GraphOptions::default()
         };
         let paths = LookupPaths::new(opts.scope, None, &opts.env).ok();
+        let specifiers = printf::Specifiers::of(&opts);
         Manager {
             next_pid: opts.first_pid,
             opts,
             paths,
-            units: Units::new(options),
+            units: Units::new(options, specifiers),
             jobs: BTreeMap::new(),
             next_job_id: 1,
             events: BinaryHeap::new(),
