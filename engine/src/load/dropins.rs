@@ -137,12 +137,19 @@ impl<'a> DropinWalk<'a> {
         };
         // A name that no search directory holds (most of them) is dropped up front with one
         // lookup: the same directories remain, in the same order.
-        let mut file_name = String::new();
+        // The name is put together on the stack (a unit name has at most 255 bytes): this runs
+        // for every unit and suffix, and most names are dropped here.
+        let mut stack = [0u8; 272];
         let mut held = |n: &str| {
-            file_name.clear();
-            file_name.push_str(n);
-            file_name.push_str(suffix);
-            catalog.has_dir_named(&file_name)
+            let total = n.len() + suffix.len();
+            match stack.get_mut(..total) {
+                Some(out) => {
+                    out[..n.len()].copy_from_slice(n.as_bytes());
+                    out[n.len()..].copy_from_slice(suffix.as_bytes());
+                    std::str::from_utf8(out).is_ok_and(|f| catalog.has_dir_named(f))
+                }
+                None => catalog.has_dir_named(&format!("{n}{suffix}")),
+            }
         };
         let mut chain: Vec<&str> = Vec::new();
         for names in &self.chains {
