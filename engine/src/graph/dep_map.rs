@@ -133,9 +133,7 @@ impl DepMap {
         match &mut self.0 {
             Repr::Small(v) => {
                 if v.capacity() == 0 {
-                    // Most maps hold one to four units (a service's `After=`: sysinit.target,
-                    // basic.target, its slice, the journald socket): one allocation.
-                    v.reserve_exact(4);
+                    v.reserve_exact(2);
                 }
                 v.push((key, value));
                 &mut v.last_mut().expect("just pushed").1

@@ -1,16 +1,25 @@
 //! [`Deps`]: a node's dependency maps, one [`DepMap`] per [`DepKind`], in kind order.
 //!
 //! A unit has a dozen kinds at most (a service: `Requires`, `After`, `Before`, `Conflicts`,
-//! `References`, `InSlice`, ...), so the maps are kept in a vector sorted by kind: one
-//! allocation and a search of a few bytes, where a `BTreeMap` allocated a tree node and walked
+//! `References`, `InSlice`, ...), so the maps are kept in one vector in kind order (one
+//! allocation), and a kind's map is found from a bit set of the kinds present (its position is
+//! the number of present kinds before it), where a `BTreeMap` allocated a tree node and walked
 //! it for every dependency added or asked for. The methods are named and behave like
 //! `BTreeMap<DepKind, DepMap>`'s (the type this replaces), so callers read the same.
 use super::dep_map::DepMap;
 use super::kind::DepKind;
 
+/// The kinds by position (`kind as usize`), for references that outlive a call.
+static KINDS: [DepKind; 31] = DepKind::ALL;
+
 /// Dependency kind → the other units of that kind (see the module docs).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Deps(Vec<(DepKind, DepMap)>);
+pub struct Deps {
+    /// Bit `kind as u32` is set for each kind with a map.
+    present: u32,
+    /// The maps of the present kinds, in kind order.
+    maps: Vec<DepMap>,
+}
 
 impl Deps {
     /// No dependency.
@@ -18,26 +27,34 @@ impl Deps {
         Deps::default()
     }
 
-    fn search(&self, kind: DepKind) -> Result<usize, usize> {
-        self.0.binary_search_by(|(k, _)| k.cmp(&kind))
+    /// Whether `kind` has a map, and the position its map has (or would have) in `maps`.
+    fn slot(&self, kind: DepKind) -> (bool, usize) {
+        let bit = 1u32 << (kind as u32);
+        (
+            self.present & bit != 0,
+            (self.present & (bit - 1)).count_ones() as usize,
+        )
     }
 
     /// The map of one kind, if the unit has an entry for it.
     pub fn get(&self, kind: &DepKind) -> Option<&DepMap> {
-        self.search(*kind).ok().map(|i| &self.0[i].1)
+        match self.slot(*kind) {
+            (true, i) => self.maps.get(i),
+            (false, _) => None,
+        }
     }
 
     /// The map of one kind, mutably.
     pub fn get_mut(&mut self, kind: &DepKind) -> Option<&mut DepMap> {
-        match self.search(*kind) {
-            Ok(i) => Some(&mut self.0[i].1),
-            Err(_) => None,
+        match self.slot(*kind) {
+            (true, i) => self.maps.get_mut(i),
+            (false, _) => None,
         }
     }
 
     /// True if there is an entry for `kind`.
     pub fn contains_key(&self, kind: &DepKind) -> bool {
-        self.search(*kind).is_ok()
+        self.slot(*kind).0
     }
 
     /// The entry of one kind, for in-place changes ([`DepsEntry::or_default`]).
@@ -47,10 +64,11 @@ impl Deps {
 
     /// Sets the map of one kind; returns the old one.
     pub fn insert(&mut self, kind: DepKind, map: DepMap) -> Option<DepMap> {
-        match self.search(kind) {
-            Ok(i) => Some(std::mem::replace(&mut self.0[i].1, map)),
-            Err(i) => {
-                self.0.insert(i, (kind, map));
+        match self.slot(kind) {
+            (true, i) => Some(std::mem::replace(&mut self.maps[i], map)),
+            (false, i) => {
+                self.present |= 1u32 << (kind as u32);
+                self.maps.insert(i, map);
                 None
             }
         }
@@ -58,63 +76,102 @@ impl Deps {
 
     /// Removes the map of one kind.
     pub fn remove(&mut self, kind: &DepKind) -> Option<DepMap> {
-        self.search(*kind).ok().map(|i| self.0.remove(i).1)
+        match self.slot(*kind) {
+            (true, i) => {
+                self.present &= !(1u32 << (*kind as u32));
+                Some(self.maps.remove(i))
+            }
+            (false, _) => None,
+        }
     }
 
     /// The number of kinds with an entry.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.maps.len()
     }
 
     /// True if no kind has an entry.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.maps.is_empty()
     }
 
     /// The kinds and their maps, in kind order.
-    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&DepKind, &DepMap)> + ExactSizeIterator {
-        self.0.iter().map(|(k, m)| (k, m))
-    }
-
-    /// The kinds and their maps, mutably, in kind order.
-    pub fn iter_mut(
-        &mut self,
-    ) -> impl DoubleEndedIterator<Item = (&DepKind, &mut DepMap)> + ExactSizeIterator {
-        self.0.iter_mut().map(|(k, m)| (&*k, m))
+    pub fn iter(&self) -> DepsIter<'_> {
+        DepsIter {
+            present: self.present,
+            maps: self.maps.iter(),
+        }
     }
 
     /// The kinds with an entry, in order.
-    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &DepKind> + ExactSizeIterator {
-        self.0.iter().map(|(k, _)| k)
+    pub fn keys(&self) -> impl Iterator<Item = &DepKind> + '_ {
+        self.iter().map(|(k, _)| k)
     }
 
     /// The maps, in kind order.
-    pub fn values(&self) -> impl DoubleEndedIterator<Item = &DepMap> + ExactSizeIterator {
-        self.0.iter().map(|(_, m)| m)
+    pub fn values(&self) -> impl Iterator<Item = &DepMap> + '_ {
+        self.maps.iter()
     }
 
     /// The maps, mutably, in kind order.
-    pub fn values_mut(
-        &mut self,
-    ) -> impl DoubleEndedIterator<Item = &mut DepMap> + ExactSizeIterator {
-        self.0.iter_mut().map(|(_, m)| m)
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut DepMap> + '_ {
+        self.maps.iter_mut()
+    }
+
+    /// The kinds and their maps, mutably, in kind order.
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = (&DepKind, &mut DepMap)> + '_ {
+        let mut present = self.present;
+        self.maps.iter_mut().map(move |m| {
+            let i = present.trailing_zeros() as usize;
+            present &= present.wrapping_sub(1);
+            (&KINDS[i], m)
+        })
     }
 
     /// Keeps the kinds for which `keep` is true.
     pub fn retain(&mut self, mut keep: impl FnMut(&DepKind, &mut DepMap) -> bool) {
-        self.0.retain_mut(|(k, m)| keep(k, m));
+        let old = std::mem::take(self);
+        let mut present = old.present;
+        for mut m in old.maps {
+            let i = present.trailing_zeros() as usize;
+            present &= present.wrapping_sub(1);
+            if keep(&KINDS[i], &mut m) {
+                self.present |= 1u32 << i;
+                self.maps.push(m);
+            }
+        }
     }
 }
 
+/// An iterator over a [`Deps`]' kinds and maps, in kind order.
+pub struct DepsIter<'a> {
+    present: u32,
+    maps: std::slice::Iter<'a, DepMap>,
+}
+
+impl<'a> Iterator for DepsIter<'a> {
+    type Item = (&'a DepKind, &'a DepMap);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let m = self.maps.next()?;
+        let i = self.present.trailing_zeros() as usize;
+        self.present &= self.present.wrapping_sub(1);
+        Some((&KINDS[i], m))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.maps.size_hint()
+    }
+}
+
+impl ExactSizeIterator for DepsIter<'_> {}
+
 impl<'a> IntoIterator for &'a Deps {
     type Item = (&'a DepKind, &'a DepMap);
-    type IntoIter = std::iter::Map<
-        std::slice::Iter<'a, (DepKind, DepMap)>,
-        fn(&'a (DepKind, DepMap)) -> (&'a DepKind, &'a DepMap),
-    >;
+    type IntoIter = DepsIter<'a>;
 
-    fn into_iter(self) -> Self::IntoIter {
-        self.0.iter().map(|(k, m)| (k, m))
+    fn into_iter(self) -> DepsIter<'a> {
+        self.iter()
     }
 }
 
@@ -137,19 +194,20 @@ pub struct DepsEntry<'a> {
 impl<'a> DepsEntry<'a> {
     /// The map, inserting `make()` first if the kind has no entry.
     pub fn or_insert_with(self, make: impl FnOnce() -> DepMap) -> &'a mut DepMap {
-        let v = &mut self.deps.0;
-        let i = match v.binary_search_by(|(k, _)| k.cmp(&self.kind)) {
-            Ok(i) => i,
-            Err(i) => {
-                if v.capacity() == 0 {
+        let d = self.deps;
+        let i = match d.slot(self.kind) {
+            (true, i) => i,
+            (false, i) => {
+                if d.maps.capacity() == 0 {
                     // A service has nine to eleven kinds: one allocation.
-                    v.reserve_exact(12);
+                    d.maps.reserve_exact(12);
                 }
-                v.insert(i, (self.kind, make()));
+                d.present |= 1u32 << (self.kind as u32);
+                d.maps.insert(i, make());
                 i
             }
         };
-        &mut v[i].1
+        &mut d.maps[i]
     }
 
     /// The map, inserting an empty one first if the kind has no entry.

@@ -83,7 +83,7 @@ mod specifier;
 pub use adjacency::Adjacency;
 pub use build::{can_fail, can_trigger, has_cgroup, GraphOptions, Manager};
 pub use dep_map::{DepMap, Entry as DepEntry, Iter as DepIter, VacantEntry as DepVacantEntry};
-pub use deps::{Deps, DepsEntry};
+pub use deps::{Deps, DepsEntry, DepsIter};
 pub use directive::split_words;
 pub use hash::{NameHash, NameHasher};
 pub use kind::DepKind;

@@ -482,6 +482,15 @@ fn entry_is_masked(
     if full == "/dev/null" {
         return true;
     }
+    // `full` obeys the path contract by construction (a physical directory joined with
+    // components that are neither empty, `.` nor `..`), so a successful `lstat` of something
+    // that is not a symlink is the whole answer, as the first step of `resolve` finds it.
+    debug_assert!(fs::check_path(&full).is_ok(), "{full}");
+    if let Ok(m) = fs.lstat(&full) {
+        if m.kind != FileKind::Symlink {
+            return m.kind == FileKind::CharDevice || (m.kind == FileKind::File && m.size == 0);
+        }
+    }
     match fs::resolve(fs, &full, Follow::Yes) {
         // The entry itself was one hop already.
         Ok(r) if r.hops + 1 < fs::MAX_SYMLINK_HOPS => match r.target {
