@@ -164,18 +164,14 @@ impl<'a> Loader<'a> {
                 unit.settings = Default::default();
                 id = name.clone();
             } else {
-                self.graph
-                    .names
-                    .insert(name.as_str().to_owned(), id.clone());
+                self.graph.names.insert(name.clone(), id.clone());
                 if !processed {
                     self.stack.push((id.clone(), name.clone()));
                 }
                 return id;
             }
         }
-        self.graph
-            .names
-            .insert(name.as_str().to_owned(), id.clone());
+        self.graph.names.insert(name.clone(), id.clone());
         // The unit's other names are known once it is loaded (see `Graph::get`); a name that is
         // asked for later gets its own queue entry above.
         let mut node = Node::new(unit);

@@ -106,8 +106,9 @@ pub struct Graph {
     /// Shared, so that a caller keeping nodes (the simulator's unit table) shares them instead of
     /// copying; a node changed by a later load is copied on write.
     nodes: IndexMap<UnitName, Arc<Node>, NameHash>,
-    /// Every name a unit was asked for or is known by → the unit's id.
-    names: HashMap<String, UnitName, NameHash>,
+    /// Every name a unit was asked for or is known by → the unit's id (names are shared, not
+    /// copied, as keys).
+    names: HashMap<UnitName, UnitName, NameHash>,
     /// A socket's `Service=` unit.
     socket_service: HashMap<UnitName, UnitName, NameHash>,
     /// How many units left the load queue.
