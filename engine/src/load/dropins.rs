@@ -467,12 +467,13 @@ fn entry_is_masked(
     }
     // The walk takes leading `..` components as steps up from the (physical) directory, and
     // other components one by one: without a later `..`, that is the lexical normal form.
+    // (A target without two dots in a row has no `..` at all.)
     let mut parts = target
         .as_str()
         .split('/')
         .filter(|c| !c.is_empty() && *c != ".")
         .skip_while(|c| *c == "..");
-    if parts.any(|c| c == "..") {
+    if has_dot_dot(target.as_str()) && parts.any(|c| c == "..") {
         return classify(fs, path).is_masked();
     }
     let Some(parent) = path.parent() else {
@@ -507,6 +508,10 @@ fn entry_is_masked(
 /// `fs::normalize(parent, target)` for a normal absolute `parent`, without its allocations:
 /// `..` steps up (never above `/`), empty and `.` components vanish.
 fn lexical_join(parent: &str, target: &str) -> String {
+    if is_normal_absolute(target) {
+        // Already its own normal form (the usual `.wants/` link target).
+        return target.to_owned();
+    }
     let mut full = String::with_capacity(parent.len() + target.len() + 1);
     if !target.starts_with('/') && parent != "/" {
         full.push_str(parent);
@@ -528,6 +533,26 @@ fn lexical_join(parent: &str, target: &str) -> String {
         full.push('/');
     }
     full
+}
+
+/// True if `text` has two dots in a row (a `..` component needs them).
+fn has_dot_dot(text: &str) -> bool {
+    text.as_bytes().windows(2).any(|w| w == b"..")
+}
+
+/// True if `text` is an absolute path in lexical normal form: no empty, `.` or `..` component
+/// and no trailing slash (`/` itself is normal).
+fn is_normal_absolute(text: &str) -> bool {
+    let b = text.as_bytes();
+    if b.first() != Some(&b'/') {
+        return false;
+    }
+    if b.len() == 1 {
+        return true;
+    }
+    b[1..]
+        .split(|&c| c == b'/')
+        .all(|c| !c.is_empty() && c != b"." && c != b"..")
 }
 
 /// The `*.conf` drop-ins the installer reads for `name` (reference §3.6): `p/NAME.d` for every search
@@ -579,6 +604,42 @@ mod join_tests {
                     lexical_join(parent, target),
                     crate::fs::normalize(Utf8Path::new(parent), Utf8Path::new(target)).as_str(),
                     "{parent} + {target}"
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod lexical_tests {
+    use super::*;
+
+    // The fast path gives what the general join gives, for normal and abnormal targets.
+    #[test]
+    fn lexical_join_fast_path_agrees() {
+        let slow = |parent: &str, target: &str| {
+            fs::normalize(Utf8Path::new(parent), Utf8Path::new(target)).into_string()
+        };
+        for parent in ["/", "/etc/systemd/system/multi-user.target.wants"] {
+            for target in [
+                "/lib/systemd/system/a.service",
+                "/",
+                "//a",
+                "/a/",
+                "/a/./b",
+                "/a/../b",
+                "/..",
+                "../a.service",
+                "a.service",
+                "./a",
+                "/a/b/..",
+                "/a..b/c",
+                "/.a/b",
+            ] {
+                assert_eq!(
+                    lexical_join(parent, target),
+                    slow(parent, target),
+                    "{parent} {target}"
                 );
             }
         }
