@@ -160,6 +160,8 @@ pub struct ServiceConfig {
     pub runtime_max: Usec,
     /// `WatchdogSec=` (0: no watchdog).
     pub watchdog: Usec,
+    /// `Environment=` variables ([`super::environ`]).
+    pub environment: Vec<(String, String)>,
 }
 
 /// What the runtime manager needs of one unit's configuration.
@@ -251,7 +253,7 @@ fn checks(s: &Settings, prefix: &str) -> Vec<Check> {
 
 impl Config {
     /// Reads the configuration of `unit`.
-    pub fn of(unit: &LoadedUnit) -> Config {
+    pub fn of(unit: &LoadedUnit, sp: &super::printf::Specifiers) -> Config {
         let s = &unit.settings;
         // The defaults that depend on the settings (`Type=oneshot` without `ExecStart=`) are
         // applied only to units that loaded (`service_add_extras()`); a masked unit that still
@@ -259,7 +261,8 @@ impl Config {
         let loaded = unit.load_state == unitlab_engine::load::LoadState::Loaded;
         let service = (unit.id.unit_type() == UnitType::Service).then(|| service_config(s, loaded));
         Config {
-            description: get(s, "Unit", "Description").map(str::to_owned),
+            description: get(s, "Unit", "Description")
+                .and_then(|d| super::printf::unit_printf(&unit.id, sp, d)),
             stop_when_unneeded: flag(s, "Unit", "StopWhenUnneeded", false),
             refuse_manual_start: flag(s, "Unit", "RefuseManualStart", false),
             refuse_manual_stop: flag(s, "Unit", "RefuseManualStop", false),
@@ -332,5 +335,6 @@ fn service_config(s: &Settings, loaded: bool) -> ServiceConfig {
         success_signals,
         runtime_max: span(s, "Service", "RuntimeMaxSec").unwrap_or(INFINITY),
         watchdog: span(s, "Service", "WatchdogSec").unwrap_or(0),
+        environment: super::environ::assignments(s),
     }
 }

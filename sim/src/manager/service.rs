@@ -69,7 +69,7 @@ impl Manager {
         let now = self.now();
         let conditions = u.cfg.conditions.clone();
         let asserts = u.cfg.asserts.clone();
-        let (cond_ok, outcomes) = self.test_checks(fs, &conditions);
+        let (cond_ok, outcomes) = self.test_checks(fs, id, &conditions);
         let u = self.units.unit_mut(id).expect("unit exists");
         u.condition_result = Some(cond_ok);
         u.stamps.condition = Some(now);
@@ -86,7 +86,7 @@ impl Manager {
             self.finish_job(job, JobResult::Done, false);
             return;
         }
-        let (assert_ok, outcomes) = self.test_checks(fs, &asserts);
+        let (assert_ok, outcomes) = self.test_checks(fs, id, &asserts);
         let u = self.units.unit_mut(id).expect("unit exists");
         u.assert_result = Some(assert_ok);
         u.stamps.assert = Some(now);
@@ -205,6 +205,27 @@ impl Manager {
         }
     }
 
+    /// `kill(2)` from a simulated process: the main or control process `pid` of a loaded unit
+    /// gets `sig` now (it ends, or survives a signal whose default action is to ignore or stop).
+    /// Returns whether such a process exists.
+    fn signal_pid(&mut self, pid: u32, sig: i32) -> bool {
+        let owner = self.units.map.iter().find_map(|(id, u)| {
+            u.main
+                .iter()
+                .chain(u.control.iter())
+                .any(|p| p.pid == pid)
+                .then(|| id.clone())
+        });
+        let Some(unit) = owner else {
+            return false;
+        };
+        if let Some(exit) = deliver(sig) {
+            let now = self.now();
+            self.schedule(now, Event::ProcExit { unit, pid, exit });
+        }
+        true
+    }
+
     fn timeout_start(&self, id: &UnitName) -> u64 {
         self.units
             .unit(id)
@@ -249,7 +270,20 @@ impl Manager {
     fn spawn(&mut self, id: &UnitName, cmd: ExecCommand, setting: &'static str, role: Role) {
         let pid = self.alloc_pid();
         let now = self.now();
-        let mut behavior = cmd.behavior();
+        let env = self
+            .units
+            .unit(id)
+            .map(|u| super::environ::of(u, role == Role::Control))
+            .unwrap_or_default();
+        let run = cmd.expand(&env);
+        let mut behavior = run.as_ref().unwrap_or(&cmd).behavior_in(&env);
+        if let Behavior::Kill { sig, pid: target } = behavior {
+            let found = self.signal_pid(target, sig);
+            behavior = Behavior::Exit {
+                after: INSTANT,
+                status: if found { 0 } else { 1 },
+            };
+        }
         let forking = role == Role::Control
             && setting == "ExecStart"
             && self
@@ -270,7 +304,12 @@ impl Manager {
                 };
             }
         }
-        let p = Proc { pid, cmd, setting };
+        let p = Proc {
+            pid,
+            cmd,
+            run,
+            setting,
+        };
         match role {
             Role::Main => {
                 u.main = Some(p);
@@ -835,12 +874,25 @@ impl Manager {
                         self.finish_job(j, JobResult::Failed, false);
                     }
                 }
+                // `service_enter_running()`: a main process that died during the reload (an
+                // `ExecReload=/bin/kill -HUP $MAINPID` the simulated process does not survive)
+                // stops the service, unless `RemainAfterExit=`.
                 let alive = self.units.unit(id).is_some_and(|u| u.main.is_some());
-                if alive || !svc_remain {
+                let had_main = self.units.unit(id).is_some_and(|u| {
+                    u.cfg
+                        .service
+                        .as_ref()
+                        .is_some_and(|s| s.kind != ServiceType::Oneshot)
+                });
+                if alive {
                     self.set_sub(id, Sub::Running);
                     self.arm_runtime_limit(id);
-                } else {
+                } else if svc_remain {
                     self.set_sub(id, Sub::Exited);
+                } else if had_main {
+                    self.enter_stop(id, UnitResult::Success);
+                } else {
+                    self.set_sub(id, Sub::Running);
                 }
             }
             (Role::Control, Sub::Stop) => {
@@ -1019,12 +1071,13 @@ impl Manager {
     fn test_checks(
         &self,
         fs: &MemFs,
+        id: &UnitName,
         checks: &[super::config::Check],
     ) -> (bool, Vec<Option<bool>>) {
         let mut outcomes = vec![None; checks.len()];
         let mut triggered: Option<bool> = None;
         for (i, c) in checks.iter().enumerate().rev() {
-            let ok = self.check(fs, c) != c.negate;
+            let ok = self.check(fs, id, c) != c.negate;
             outcomes[i] = Some(ok);
             if !c.trigger && !ok {
                 return (false, outcomes);
@@ -1036,39 +1089,16 @@ impl Manager {
         (triggered != Some(false), outcomes)
     }
 
-    /// The specifiers of a condition's argument that the simulated manager knows
-    /// (`unit_full_printf()`, reference §2.5): `%h %u %U %t %T %V %%`. Any other specifier makes
-    /// the argument unresolvable (`None`).
-    pub(crate) fn expand_specifiers(&self, s: &str) -> Option<String> {
-        use unitlab_engine::load::Env;
-        let mut out = String::with_capacity(s.len());
-        let mut chars = s.chars();
-        while let Some(c) = chars.next() {
-            if c != '%' {
-                out.push(c);
-                continue;
-            }
-            match chars.next()? {
-                '%' => out.push('%'),
-                'h' => out.push_str(&self.opts.env.var("HOME").unwrap_or_else(|| "/root".into())),
-                'u' => out.push_str(&self.opts.user),
-                'U' => out.push_str(&self.opts.uid.to_string()),
-                't' => match self.opts.scope {
-                    unitlab_engine::load::Scope::System => out.push_str("/run"),
-                    _ => out.push_str(&self.opts.env.var("XDG_RUNTIME_DIR")?),
-                },
-                'T' => out.push_str("/tmp"),
-                'V' => out.push_str("/var/tmp"),
-                _ => return None,
-            }
-        }
-        Some(out)
+    /// A setting of `id` with its specifiers expanded ([`super::printf`]); `None` when one
+    /// cannot be resolved.
+    pub(crate) fn expand_specifiers(&self, id: &UnitName, s: &str) -> Option<String> {
+        super::printf::unit_printf(id, &self.units.specifiers, s)
     }
 
-    fn check(&self, fs: &MemFs, c: &super::config::Check) -> bool {
+    fn check(&self, fs: &MemFs, id: &UnitName, c: &super::config::Check) -> bool {
         // systemd drops a condition whose specifiers fail to resolve at load ("Failed to resolve
         // unit specifiers ..., ignoring"): it then does not hold the unit back.
-        let Some(param) = self.expand_specifiers(&c.param) else {
+        let Some(param) = self.expand_specifiers(id, &c.param) else {
             return !c.negate;
         };
         let path = Utf8Path::new(&param);

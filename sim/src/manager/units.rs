@@ -2,6 +2,7 @@
 //! [`Graph`] (the loaded unit and everything it references), kept until garbage-collected, and
 //! re-read only by `daemon-reload` (reference §7.4, §11).
 use super::config::Config;
+use super::printf::Specifiers;
 use super::process::{ExecCommand, Exit};
 use super::state::{ActiveState, Sub, UnitResult};
 use super::Usec;
@@ -18,8 +19,10 @@ use unitlab_engine::name::{UnitName, UnitType};
 pub struct Proc {
     /// Its PID.
     pub pid: u32,
-    /// The command it runs.
+    /// The command as configured (`Process:` lines show it).
     pub cmd: ExecCommand,
+    /// The command as executed, when variables changed it (`CGroup:` lines show it).
+    pub run: Option<ExecCommand>,
     /// The setting it came from (`ExecStart`, `ExecStartPre`, ...).
     pub setting: &'static str,
 }
@@ -146,8 +149,8 @@ pub struct LoadStamp {
 
 impl Unit {
     /// A unit fresh from loading: inactive, dead.
-    pub fn new(node: Arc<Node>, stamp: LoadStamp) -> Unit {
-        let cfg = Config::of(&node.unit);
+    pub fn new(node: Arc<Node>, stamp: LoadStamp, sp: &Specifiers) -> Unit {
+        let cfg = Config::of(&node.unit, sp);
         Unit {
             ty: node.id().unit_type(),
             node,
@@ -280,6 +283,8 @@ pub struct Units {
     catalog: Option<Catalog>,
     /// The graph options (system or user manager, credentials).
     pub options: GraphOptions,
+    /// What the manager's specifiers expand to.
+    pub specifiers: Specifiers,
     /// Loader messages (kept for the journal).
     pub diagnostics: Vec<Diagnostic>,
     /// The configuration the transaction planner works on: every unit loaded since the last
@@ -327,8 +332,9 @@ impl PositionCache {
 
 impl Units {
     /// An empty table.
-    pub fn new(options: GraphOptions) -> Units {
+    pub fn new(options: GraphOptions, specifiers: Specifiers) -> Units {
         Units {
+            specifiers,
             map: IndexMap::default(),
             names: std::collections::HashMap::default(),
             catalog: None,
@@ -511,7 +517,8 @@ impl Units {
                         .entry(id.clone())
                         .or_insert_with(|| stamp_of(fs, &node.unit))
                         .clone();
-                    self.map.insert(id.clone(), Unit::new(node.clone(), stamp));
+                    self.map
+                        .insert(id.clone(), Unit::new(node.clone(), stamp, &self.specifiers));
                     added.push(id);
                 }
                 None => {}
