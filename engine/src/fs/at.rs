@@ -212,15 +212,15 @@ impl Handles {
                     t => Some(kind_of(t)),
                 };
                 if with_meta || kind.is_none() {
-                    match stat_at(&handle, name)? {
-                        Ok(meta) => out.push((
+                    // An entry gone before its `lstat` is left out.
+                    if let Ok(meta) = stat_at(&handle, name)? {
+                        out.push((
                             DirEntry {
                                 name: name.to_owned(),
                                 kind: meta.kind,
                             },
                             with_meta.then_some(meta),
-                        )),
-                        Err(Missing) => {}
+                        ));
                     }
                 } else if let Some(kind) = kind {
                     out.push((
@@ -238,11 +238,7 @@ impl Handles {
 
     /// The targets of the links `names` of the directory `dir` (each as [`Handles::read_link`]
     /// gives it); `None` if the directory has no handle.
-    pub(crate) fn read_links(
-        &self,
-        dir: &Utf8Path,
-        names: &[&str],
-    ) -> Option<Vec<Option<Result<Vec<u8>, bool>>>> {
+    pub(crate) fn read_links(&self, dir: &Utf8Path, names: &[&str]) -> Option<Vec<LinkAt>> {
         let handle = match self.dir(dir.as_str())? {
             Ok(handle) => handle,
             Err(Missing) => {
@@ -282,6 +278,10 @@ fn stat_at(dir: &OwnedFd, name: &str) -> At<Metadata> {
         Err(_) => None,
     }
 }
+
+/// One `readlinkat`: the target bytes, `Err(true)` not a symlink, `Err(false)` missing; `None`
+/// take the careful route.
+pub(crate) type LinkAt = Option<Result<Vec<u8>, bool>>;
 
 /// `readlinkat(dir, name)`: the target bytes; `Err(true)` not a symlink, `Err(false)` missing.
 fn read_link_at(dir: &OwnedFd, name: &str) -> Option<Result<Vec<u8>, bool>> {
