@@ -33,7 +33,7 @@ use std::os::fd::OwnedFd;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 /// How many directory handles a `DirFs` keeps open at most.
-pub(crate) const MAX_HANDLES: usize = 256;
+pub(crate) const MAX_HANDLES: usize = 64;
 
 /// The handles of one root (see the module docs).
 #[derive(Debug)]
