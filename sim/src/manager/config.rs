@@ -162,7 +162,7 @@ pub struct ServiceConfig {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
     /// `Description=` (raw), if set.
-    pub description: Option<String>,
+    pub description: Option<std::sync::Arc<str>>,
     /// `StopWhenUnneeded=`.
     pub stop_when_unneeded: bool,
     /// `RefuseManualStart=`.
@@ -253,7 +253,7 @@ impl Config {
         let loaded = unit.load_state == unitlab_engine::load::LoadState::Loaded;
         let service = (unit.id.unit_type() == UnitType::Service).then(|| service_config(s, loaded));
         Config {
-            description: get(s, "Unit", "Description").map(str::to_owned),
+            description: get(s, "Unit", "Description").map(std::sync::Arc::from),
             stop_when_unneeded: flag(s, "Unit", "StopWhenUnneeded", false),
             refuse_manual_start: flag(s, "Unit", "RefuseManualStart", false),
             refuse_manual_stop: flag(s, "Unit", "RefuseManualStop", false),

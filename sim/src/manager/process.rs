@@ -20,6 +20,8 @@ pub struct ExecCommand {
     /// The words after the prefixes (`argv[0]` first), unquoted; shared, as every process
     /// forked for the command gets a copy.
     pub argv: std::sync::Arc<[String]>,
+    /// What it does ([`ExecCommand::behavior`]), worked out once when parsed.
+    behavior: Behavior,
 }
 
 impl ExecCommand {
@@ -39,9 +41,11 @@ impl ExecCommand {
         if argv.is_empty() {
             return None;
         }
+        let behavior = behavior(&argv);
         Some(ExecCommand {
             ignore_failure,
             argv: argv.into(),
+            behavior,
         })
     }
 
@@ -58,7 +62,8 @@ impl ExecCommand {
 
     /// What the command does.
     pub fn behavior(&self) -> Behavior {
-        behavior(&self.argv)
+        debug_assert_eq!(self.behavior, behavior(&self.argv), "behavior cache");
+        self.behavior
     }
 }
 

@@ -581,7 +581,7 @@ impl Manager {
                 Some(d) => format!("{d} ({peer})"),
                 None => peer,
             };
-            u.cfg.description = Some(d);
+            u.cfg.description = Some(d.into());
         }
         self.sockets.conns.insert(svc.clone(), id.clone());
         if let Some(rt) = self.sockets.runtime.get_mut(id) {

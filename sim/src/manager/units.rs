@@ -225,9 +225,18 @@ impl Unit {
     /// The description systemd shows (`Description=` or the id).
     pub fn description(&self) -> String {
         match &self.cfg.description {
-            Some(d) => d.clone(),
+            Some(d) => d.to_string(),
             None if self.id().as_str() == "-.slice" => "Root Slice".into(),
             None => self.id().to_string(),
+        }
+    }
+
+    /// The description systemd shows, shared (for journal messages, see [`Unit::description`]).
+    pub fn description_shared(&self) -> super::Shared {
+        match &self.cfg.description {
+            Some(d) => super::Shared::Text(std::sync::Arc::clone(d)),
+            None if self.id().as_str() == "-.slice" => super::Shared::Text("Root Slice".into()),
+            None => super::Shared::Name(self.id().clone()),
         }
     }
 
@@ -291,8 +300,11 @@ pub struct Units {
     positions: PositionCache,
 }
 
-/// Slots of the position cache (a power of two).
-const POSITION_SLOTS: usize = 256;
+/// Slots of the position cache (a power of two: `1 << POSITION_BITS`). A machine with a few
+/// thousand busy units keeps them all (with 256 slots, 1,000 restarting services missed half
+/// the time).
+const POSITION_BITS: u32 = 12;
+const POSITION_SLOTS: usize = 1 << POSITION_BITS;
 
 /// A direct-mapped cache of positions in the unit table, keyed by the address of a
 /// [`UnitName`]'s shared text. The manager passes the same name objects around (the table's
@@ -300,11 +312,15 @@ const POSITION_SLOTS: usize = 256;
 /// mostly looked up by a name whose text *is* the table key's. A hit is checked against the
 /// table itself (the key at the cached position must have that very address, and two live names
 /// cannot share one), so the cache needs no invalidation: a stale slot just misses.
-struct PositionCache([std::cell::Cell<(usize, usize)>; POSITION_SLOTS]);
+struct PositionCache(Box<[std::cell::Cell<(usize, usize)>]>);
 
 impl Default for PositionCache {
     fn default() -> PositionCache {
-        PositionCache(std::array::from_fn(|_| std::cell::Cell::new((0, 0))))
+        PositionCache(
+            (0..POSITION_SLOTS)
+                .map(|_| std::cell::Cell::new((0, 0)))
+                .collect(),
+        )
     }
 }
 
@@ -317,8 +333,9 @@ impl std::fmt::Debug for PositionCache {
 impl PositionCache {
     #[inline]
     fn slot(&self, addr: usize) -> &std::cell::Cell<(usize, usize)> {
-        let i = ((addr as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 56) as usize % POSITION_SLOTS;
-        &self.0[i]
+        let i =
+            ((addr as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - POSITION_BITS)) as usize;
+        &self.0[i % POSITION_SLOTS]
     }
 }
 
