@@ -156,6 +156,10 @@ pub struct ServiceConfig {
     pub success_status: Vec<i32>,
     /// `SuccessExitStatus=` signals.
     pub success_signals: Vec<i32>,
+    /// `RuntimeMaxSec=` ([`INFINITY`]: no limit; ignored for `Type=oneshot`).
+    pub runtime_max: Usec,
+    /// `WatchdogSec=` (0: no watchdog).
+    pub watchdog: Usec,
 }
 
 /// What the runtime manager needs of one unit's configuration.
@@ -183,6 +187,8 @@ pub struct Config {
     pub asserts: Vec<Check>,
     /// The `[Service]` settings, for services.
     pub service: Option<ServiceConfig>,
+    /// The kill settings, for the types that run processes.
+    pub kill: Option<super::kill::KillConfig>,
 }
 
 fn get<'a>(s: &'a Settings, section: &str, key: &str) -> Option<&'a str> {
@@ -269,6 +275,7 @@ impl Config {
             conditions: checks(s, "Condition"),
             asserts: checks(s, "Assert"),
             service,
+            kill: super::kill::KillConfig::of(s, unit.id.unit_type()),
         }
     }
 }
@@ -323,5 +330,7 @@ fn service_config(s: &Settings, loaded: bool) -> ServiceConfig {
         restart_sec: span(s, "Service", "RestartSec").unwrap_or(DEFAULT_RESTART),
         success_status,
         success_signals,
+        runtime_max: span(s, "Service", "RuntimeMaxSec").unwrap_or(INFINITY),
+        watchdog: span(s, "Service", "WatchdogSec").unwrap_or(0),
     }
 }

@@ -79,9 +79,12 @@
 //! - `systemctl status` prints no journal lines and no `Tasks:`/`Memory:`/`CPU:` lines; `show`
 //!   prints the properties the simulator computes (no `ExecStart=`
 //!   structures, no resource accounting, no `InvocationID`);
-//! - `ExecCondition=`, `ExecStopPost=` failures' finer points, watchdogs, `RuntimeMaxSec=`,
-//!   `KillMode=`/`KillSignal=` (every process dies on `SIGTERM`), `PIDFile=`, `JobTimeoutSec=`,
-//!   `FailureAction=`/`SuccessAction=`, `Type=dbus`/`idle` (run as `simple`), the
+//! - `ExecCondition=`, `ExecStopPost=` failures' finer points, `KillMode=none` (processes are
+//!   signalled as with `control-group`; the kill settings are otherwise followed, [`kill`]),
+//!   processes that ignore or trap signals (every simulated process dies of a signal whose
+//!   default action ends it), `PIDFile=`, `JobTimeoutSec=`, `FailureAction=`/`SuccessAction=`,
+//!   `Type=dbus`/`idle` (run as `simple`), `RuntimeRandomizedExtraSec=`, `WATCHDOG=1` pings
+//!   (no simulated process sends one, so `WatchdogSec=` always runs out), the
 //!   `Consumed ... CPU time` journal line;
 //! - processes take no virtual time (`/bin/true` exits at the instant it starts), so a failure
 //!   loop (`OnFailure=` a unit that pulls the failing unit in again) runs at one instant and is
@@ -96,6 +99,7 @@ mod config;
 mod invariants;
 mod jobs;
 mod journal;
+mod kill;
 mod list;
 mod list_jobs;
 mod path;
@@ -217,6 +221,8 @@ enum Event {
     Timer { unit: UnitName, gen: u64 },
     /// The timer units' clocks wake up ([`timer`]); stale if `gen` is old.
     TimerWake { gen: u64 },
+    /// A service's watchdog (`WatchdogSec=`) runs out; stale if `gen` is old.
+    Watchdog { unit: UnitName, gen: u64 },
 }
 
 /// An event in the queue: due at `at`, the `seq`-th scheduled (the queue pops the earliest
@@ -700,6 +706,7 @@ impl Manager {
                 }
             }
             Event::TimerWake { gen } => self.timers_wake(fs, gen),
+            Event::Watchdog { unit, gen } => self.watchdog_fired(&unit, gen),
         }
     }
 

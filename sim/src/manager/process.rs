@@ -355,24 +355,45 @@ pub fn signal_name(n: i32) -> Option<&'static str> {
     }
 }
 
-/// Parses `TERM`, `SIGTERM`, `15`.
+/// `SIGRTMIN` and `SIGRTMAX` of glibc on Linux.
+const SIGRTMIN: i32 = 34;
+const SIGRTMAX: i32 = 64;
+
+/// Parses a signal as systemd's `signal_from_string()` does: a number from 1 to 64, or a name
+/// with or without `SIG` (`TERM`, `SIGTERM`), `RTMIN`, `RTMIN+n`, `RTMAX`, `RTMAX-n`.
 pub fn parse_signal(s: &str) -> Option<i32> {
     if let Ok(n) = s.parse::<i32>() {
-        return (1..=64).contains(&n).then_some(n);
+        return (1..=SIGRTMAX).contains(&n).then_some(n);
     }
     let name = s.strip_prefix("SIG").unwrap_or(s);
-    SIGNALS
-        .iter()
-        .position(|x| *x == name)
-        .map(|i| i as i32 + 1)
+    if let Some(i) = SIGNALS.iter().position(|x| *x == name) {
+        return Some(i as i32 + 1);
+    }
+    let offset = |rest: &str, sign: char| -> Option<i32> {
+        if rest.is_empty() {
+            return Some(0);
+        }
+        let n: i32 = rest.strip_prefix(sign)?.parse().ok()?;
+        (0..=SIGRTMAX - SIGRTMIN).contains(&n).then_some(n)
+    };
+    if let Some(rest) = name.strip_prefix("RTMIN") {
+        return offset(rest, '+').map(|n| SIGRTMIN + n);
+    }
+    if let Some(rest) = name.strip_prefix("RTMAX") {
+        return offset(rest, '-').map(|n| SIGRTMAX - n);
+    }
+    None
 }
 
 /// What delivering `sig` does to a simulated process: `None` if it survives (signals whose default
-/// action is to ignore or stop), else how it ends.
+/// action is to ignore or stop), else how it ends. Signals whose default action dumps core
+/// (`SIGQUIT`, `SIGABRT`, `SIGSEGV`, ...) end it as `killed`, not `dumped`: a stock Debian 12
+/// manager runs its services with a soft `RLIMIT_CORE` of 0, so no core is written (live user
+/// manager: `kill -s SIGQUIT` and a watchdog's `SIGABRT` give `code=killed` and result
+/// `signal`/`watchdog`, `user-kill-signal.md`, `user-watchdog.md`).
 pub fn deliver(sig: i32) -> Option<Exit> {
     match sig {
         17 | 18 | 19 | 20 | 21 | 22 | 23 | 28 => None,
-        3 | 4 | 5 | 6 | 7 | 8 | 11 | 24 | 25 | 31 => Some(Exit::Dumped(sig)),
         _ => Some(Exit::Killed(sig)),
     }
 }
@@ -459,5 +480,12 @@ mod tests {
         assert_eq!(Exit::Exited(3).journal_status(), "3/NOTIMPLEMENTED");
         assert_eq!(Exit::Killed(9).status_text(), "9/KILL");
         assert_eq!(parse_signal("SIGTERM"), Some(15));
+        assert_eq!(parse_signal("KILL"), Some(9));
+        assert_eq!(parse_signal("64"), Some(64));
+        assert_eq!(parse_signal("65"), None);
+        assert_eq!(parse_signal("SIGRTMIN+2"), Some(36));
+        assert_eq!(parse_signal("RTMAX-1"), Some(63));
+        assert_eq!(parse_signal("RTMIN+31"), None);
+        assert_eq!(parse_signal("SIGFOO"), None);
     }
 }

@@ -1,6 +1,7 @@
 //! Starting, stopping, reloading and killing units, and the service state machine driven by
 //! process exits and timers (systemd's `service_enter_*()` steps, reference §6.3, §11).
 use super::config::{RestartPolicy, ServiceType};
+use super::kill::KillOperation;
 use super::process::{deliver, Behavior, ExecCommand, Exit, INSTANT};
 use super::state::{JobResult, JobType, Sub, UnitResult};
 use super::timefmt::INFINITY;
@@ -435,6 +436,7 @@ impl Manager {
     }
 
     fn enter_start_post(&mut self, id: &UnitName) {
+        self.reset_watchdog(id);
         let post = self.exec_list(id, "ExecStartPost", |s| &s.start_post);
         if post.is_empty() {
             self.enter_running(id, UnitResult::Success);
@@ -456,14 +458,82 @@ impl Manager {
         };
         let remain = u.cfg.service.as_ref().is_some_and(|s| s.remain_after_exit);
         if u.main.is_some() {
-            self.disarm_timer(id);
             self.set_sub(id, Sub::Running);
+            self.arm_runtime_limit(id);
         } else if remain {
             self.disarm_timer(id);
             self.set_sub(id, Sub::Exited);
         } else {
             self.enter_stop(id, UnitResult::Success);
         }
+    }
+
+    /// In `running`, the unit's timer is `RuntimeMaxSec=` counted from when the unit became
+    /// active (`service_running_timeout()`: a reload keeps the deadline); a oneshot service
+    /// has none.
+    fn arm_runtime_limit(&mut self, id: &UnitName) {
+        let now = self.now();
+        let deadline = self.units.unit(id).and_then(|u| {
+            let s = u.cfg.service.as_ref()?;
+            if s.runtime_max == INFINITY || s.kind == ServiceType::Oneshot {
+                return None;
+            }
+            Some(
+                u.stamps
+                    .active_enter
+                    .unwrap_or(now)
+                    .saturating_add(s.runtime_max),
+            )
+        });
+        match deadline {
+            Some(d) => self.arm_timer(id, d.saturating_sub(now)),
+            None => self.disarm_timer(id),
+        }
+    }
+
+    /// `WatchdogSec=`: the watchdog starts (again) when the service enters `start-post`; no
+    /// simulated process ever sends `WATCHDOG=1`, so it fires `WatchdogSec=` later unless the
+    /// service left `start-post`/`running`/`reload` or started again since.
+    fn reset_watchdog(&mut self, id: &UnitName) {
+        let now = self.now();
+        let Some(u) = self.units.unit_mut(id) else {
+            return;
+        };
+        u.watchdog_gen += 1;
+        let gen = u.watchdog_gen;
+        let limit = u.cfg.service.as_ref().map(|s| s.watchdog).unwrap_or(0);
+        if limit != 0 && limit != INFINITY {
+            self.schedule(
+                now.saturating_add(limit),
+                Event::Watchdog {
+                    unit: id.clone(),
+                    gen,
+                },
+            );
+        }
+    }
+
+    /// The watchdog of `id` fired (`service_dispatch_watchdog()`).
+    pub(crate) fn watchdog_fired(&mut self, id: &UnitName, gen: u64) {
+        let Some(u) = self.units.unit(id) else {
+            return;
+        };
+        if u.watchdog_gen != gen || !matches!(u.sub, Sub::StartPost | Sub::Running | Sub::Reload) {
+            return;
+        }
+        let limit = u.cfg.service.as_ref().map(|s| s.watchdog).unwrap_or(0);
+        self.journal(
+            Some(id),
+            3,
+            format!(
+                "{id}: Watchdog timeout (limit {})!",
+                super::timefmt::format_timespan(limit, 1)
+            ),
+            None,
+            None,
+            Vec::new(),
+        );
+        self.enter_signal(id, Sub::StopWatchdog, UnitResult::Watchdog);
     }
 
     fn record_result(&mut self, id: &UnitName, f: UnitResult) {
@@ -507,10 +577,33 @@ impl Manager {
             self.enter_stop_post(id, UnitResult::Success);
             return;
         }
+        // Which signal: `KillSignal=` for a stop, `RestartKillSignal=` for the stop half of a
+        // restart job, `WatchdogSignal=` for a watchdog timeout, `SIGKILL` after a timeout.
+        let restarting = u
+            .job
+            .and_then(|j| self.jobs.get(&j))
+            .is_some_and(|j| j.kind == JobType::Restart);
+        let op = match state {
+            Sub::StopSigkill => KillOperation::Kill,
+            Sub::StopWatchdog => KillOperation::Watchdog,
+            _ if restarting => KillOperation::Restart,
+            _ => KillOperation::Terminate,
+        };
+        let kill = u.cfg.kill.clone().unwrap_or_default();
+        let sig = kill.signal_for(op);
+        // A signal the process survives (`KillSignal=SIGCONT`) leaves it to the stop timeout;
+        // `SendSIGHUP=` follows a stop's signal.
+        let exit = deliver(sig).or_else(|| {
+            (kill.send_sighup && matches!(op, KillOperation::Terminate | KillOperation::Restart))
+                .then(|| deliver(1))
+                .flatten()
+        });
         self.set_sub(id, state);
         let t = self.timeout_stop(id);
         self.arm_timer(id, t);
-        let sig = if state == Sub::StopSigkill { 9 } else { 15 };
+        let Some(exit) = exit else {
+            return;
+        };
         let now = self.now();
         for pid in pids {
             self.schedule(
@@ -518,7 +611,7 @@ impl Manager {
                 Event::ProcExit {
                     unit: id.clone(),
                     pid,
-                    exit: Exit::Killed(sig),
+                    exit,
                 },
             );
         }
@@ -678,7 +771,7 @@ impl Manager {
                 }
             }
             (Role::Main, Sub::Stop) => self.record_result(id, f),
-            (_, Sub::StopSigterm) | (_, Sub::StopSigkill) => {
+            (_, Sub::StopSigterm) | (_, Sub::StopSigkill) | (_, Sub::StopWatchdog) => {
                 if role == Role::Main {
                     self.record_result(id, f);
                 }
@@ -743,15 +836,12 @@ impl Manager {
                     }
                 }
                 let alive = self.units.unit(id).is_some_and(|u| u.main.is_some());
-                let remain = svc_remain;
-                self.set_sub(
-                    id,
-                    if alive || !remain {
-                        Sub::Running
-                    } else {
-                        Sub::Exited
-                    },
-                );
+                if alive || !svc_remain {
+                    self.set_sub(id, Sub::Running);
+                    self.arm_runtime_limit(id);
+                } else {
+                    self.set_sub(id, Sub::Exited);
+                }
             }
             (Role::Control, Sub::Stop) => {
                 self.record_result(id, f);
@@ -827,16 +917,34 @@ impl Manager {
                 );
                 self.enter_signal(id, Sub::StopSigterm, UnitResult::Timeout);
             }
-            Sub::StopSigterm => {
+            Sub::StopSigterm | Sub::StopWatchdog => {
+                let send_sigkill = u.cfg.kill.as_ref().is_none_or(|k| k.send_sigkill);
+                let what = match (sub, send_sigkill) {
+                    (Sub::StopSigterm, true) => "State 'stop-sigterm' timed out. Killing.",
+                    (Sub::StopSigterm, false) => {
+                        "State 'stop-sigterm' timed out. Skipping SIGKILL."
+                    }
+                    (_, true) => "State 'stop-watchdog' timed out. Killing.",
+                    (_, false) => "State 'stop-watchdog' timed out. Skipping SIGKILL.",
+                };
+                self.journal(Some(id), 4, msg(what), None, None, Vec::new());
+                if send_sigkill {
+                    self.enter_signal(id, Sub::StopSigkill, UnitResult::Timeout);
+                } else {
+                    self.enter_stop_post(id, UnitResult::Timeout);
+                }
+            }
+            Sub::Running => {
+                // `RuntimeMaxSec=` elapsed.
                 self.journal(
                     Some(id),
                     4,
-                    msg("State 'stop-sigterm' timed out. Killing."),
+                    msg("Service reached runtime time limit. Stopping."),
                     None,
                     None,
                     Vec::new(),
                 );
-                self.enter_signal(id, Sub::StopSigkill, UnitResult::Timeout);
+                self.enter_stop(id, UnitResult::Timeout);
             }
             Sub::StopPost => {
                 self.journal(

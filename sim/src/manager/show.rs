@@ -78,9 +78,9 @@ pub fn properties(m: &Manager, fs: &MemFs, u: &Unit, need_reload: bool) -> Vec<(
         push("TimeoutAbortUSec", format_timespan(s.timeout_stop, 1));
         push("TimeoutStartFailureMode", "terminate".into());
         push("TimeoutStopFailureMode", "terminate".into());
-        push("RuntimeMaxUSec", "infinity".into());
+        push("RuntimeMaxUSec", format_timespan(s.runtime_max, 1));
         push("RuntimeRandomizedExtraUSec", "0".into());
-        push("WatchdogUSec", "0".into());
+        push("WatchdogUSec", format_timespan(s.watchdog, 1));
         push("WatchdogTimestampMonotonic", "0".into());
         push("RootDirectoryStartOnly", "no".into());
         push("RemainAfterExit", yn(s.remain_after_exit));
@@ -144,6 +144,11 @@ pub fn properties(m: &Manager, fs: &MemFs, u: &Unit, need_reload: bool) -> Vec<(
                 String::new()
             },
         );
+    }
+    if let Some(k) = &u.cfg.kill {
+        for (key, v) in k.properties() {
+            push(key, v);
+        }
     }
     push("Id", u.id().to_string());
     let mut names = vec![u.id().to_string()];

@@ -79,6 +79,8 @@ pub enum Sub {
     Reload,
     /// `stop`: running `ExecStop=`.
     Stop,
+    /// `stop-watchdog`: signalling after a watchdog timeout.
+    StopWatchdog,
     /// `stop-sigterm`.
     StopSigterm,
     /// `stop-sigkill`.
@@ -109,6 +111,7 @@ impl Sub {
             Sub::Exited => "exited",
             Sub::Reload => "reload",
             Sub::Stop => "stop",
+            Sub::StopWatchdog => "stop-watchdog",
             Sub::StopSigterm => "stop-sigterm",
             Sub::StopSigkill => "stop-sigkill",
             Sub::StopPost => "stop-post",
@@ -128,7 +131,7 @@ impl Sub {
             }
             Sub::Running | Sub::Exited | Sub::Active | Sub::TypeActive(_) => ActiveState::Active,
             Sub::Reload => ActiveState::Reloading,
-            Sub::Stop | Sub::StopSigterm | Sub::StopSigkill | Sub::StopPost => {
+            Sub::Stop | Sub::StopWatchdog | Sub::StopSigterm | Sub::StopSigkill | Sub::StopPost => {
                 ActiveState::Deactivating
             }
             Sub::Failed => ActiveState::Failed,

@@ -117,6 +117,8 @@ pub struct Unit {
     pub assert_failed: Option<String>,
     /// Generation of the unit's timer: a timer event of an older generation is stale.
     pub timer_gen: u64,
+    /// Generation of the service watchdog: a watchdog event of an older generation is stale.
+    pub watchdog_gen: u64,
     /// A stop was requested (no `Restart=` then).
     pub stop_requested: bool,
     /// The forking parent leaves a daemon behind when it exits successfully.
@@ -172,6 +174,7 @@ impl Unit {
             condition_failed: Vec::new(),
             assert_failed: None,
             timer_gen: 0,
+            watchdog_gen: 0,
             stop_requested: false,
             forking_daemon: false,
             timer: None,

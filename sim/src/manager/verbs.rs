@@ -73,6 +73,7 @@ fn parse(args: &[String]) -> Result<Opts, String> {
                 );
             }
             "-a" | "--all" => o.all = true,
+            "--failed" => o.states.push("failed".to_owned()),
             s if s.starts_with("--state") => {
                 let v = take("--state")?;
                 o.states.extend(v.split(',').map(str::to_owned));
@@ -187,6 +188,7 @@ pub fn run(
         "is-active" => is_state(m, fs, &o, out, err, false),
         "is-failed" => is_state(m, fs, &o, out, err, true),
         "reset-failed" => reset_failed(m, fs, &o, err),
+        "is-system-running" => is_system_running(m, &o, out),
         "daemon-reload" => {
             m.reload_units(fs);
             0
@@ -511,6 +513,38 @@ fn is_state(
         (false, true) => 1,
         (false, false) => 3,
     }
+}
+
+/// `is-system-running`: the manager's `SystemState` (`manager_state()`). The simulated machine
+/// has booted when a command runs, so the state is `maintenance` (system manager with
+/// `rescue.target` or `emergency.target` active or queued), `degraded` (a unit failed) or
+/// `running`; only `running` exits 0. (The live oracle prints `offline` instead: its shell runs
+/// on a host not booted with systemd, so `sd_booted()` fails there.)
+fn is_system_running(m: &Manager, o: &Opts, out: &mut dyn Write) -> i32 {
+    let maintenance = m.opts.scope == Scope::System
+        && ["rescue.target", "emergency.target"].iter().any(|t| {
+            m.active_state(t).is_active_or_reloading()
+                || m.units
+                    .map
+                    .iter()
+                    .any(|(id, u)| id.as_str() == *t && u.job.is_some())
+        });
+    let degraded = m
+        .units
+        .map
+        .values()
+        .any(|u| u.active() == super::ActiveState::Failed);
+    let state = if maintenance {
+        "maintenance"
+    } else if degraded {
+        "degraded"
+    } else {
+        "running"
+    };
+    if !o.quiet {
+        let _ = writeln!(out, "{state}");
+    }
+    i32::from(state != "running")
 }
 
 fn reset_failed(m: &mut Manager, fs: &MemFs, o: &Opts, err: &mut dyn Write) -> i32 {
