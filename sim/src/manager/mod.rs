@@ -287,7 +287,7 @@ pub struct Manager {
     clock: Clock,
     log: Vec<JournalEntry>,
     /// Results of finished jobs that a client may still wait for.
-    finished: HashMap<u32, JobResult>,
+    finished: HashMap<u32, JobResult, NameHash>,
     /// `OnFailure=`/`OnSuccess=` starts to enqueue: (from, unit, setting name).
     pending_triggers: Vec<(UnitName, UnitName, &'static str)>,
     /// Units whose state changed since the last propagation pass.
@@ -352,7 +352,7 @@ impl Manager {
             seq: 0,
             clock: Clock::new(0),
             log: Vec::new(),
-            finished: HashMap::new(),
+            finished: HashMap::default(),
             changed: Vec::new(),
             pending_triggers: Vec::new(),
             violations: Vec::new(),

@@ -61,7 +61,7 @@ use config::{Base, TimerConfig};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use unitlab_engine::fs::{FileSystem, MemFs};
-use unitlab_engine::graph::DepKind;
+use unitlab_engine::graph::{DepKind, NameHash};
 use unitlab_engine::load::{LoadState, Scope};
 use unitlab_engine::name::{UnitName, UnitType};
 use unitlab_engine::time::zone::{FsZones, Zone};
@@ -143,7 +143,7 @@ impl TimerRt {
 struct ClockQueue {
     earliest: BTreeSet<(Usec, u64)>,
     latest: BTreeSet<(Usec, u64)>,
-    entries: HashMap<u64, (Usec, Usec, UnitName)>,
+    entries: HashMap<u64, (Usec, Usec, UnitName), NameHash>,
 }
 
 impl ClockQueue {
@@ -191,7 +191,7 @@ impl ClockQueue {
 pub struct Timers {
     mono: ClockQueue,
     rt: ClockQueue,
-    keys: HashMap<UnitName, (Option<u64>, Option<u64>)>,
+    keys: HashMap<UnitName, (Option<u64>, Option<u64>), NameHash>,
     next_key: u64,
     wake_gen: u64,
     wake_at: Option<Usec>,
@@ -218,7 +218,7 @@ impl Timers {
         Timers {
             mono: ClockQueue::default(),
             rt: ClockQueue::default(),
-            keys: HashMap::new(),
+            keys: HashMap::default(),
             next_key: 0,
             wake_gen: 0,
             wake_at: None,
@@ -808,9 +808,17 @@ impl Manager {
 }
 
 /// Writes a stamp file (and its directories).
+///
+/// The file is written first and its directories made only when that fails: a write that fails
+/// changes nothing, and making directories that all exist changes nothing either, so this is
+/// the same as making the directories first, without walking the path twice every time.
 fn write_stamp(fs: &MemFs, path: &camino::Utf8Path, realtime: Usec) {
+    let text = format!("{realtime}\n");
+    if fs.write_atomic(path, text.as_bytes()).is_ok() {
+        return;
+    }
     if let Some(dir) = path.parent() {
         let _ = fs.create_dir_all(dir);
     }
-    let _ = fs.write_atomic(path, format!("{realtime}\n").as_bytes());
+    let _ = fs.write_atomic(path, text.as_bytes());
 }
