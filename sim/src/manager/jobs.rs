@@ -821,7 +821,7 @@ impl Manager {
         let Some(u) = self.units.unit(unit) else {
             return;
         };
-        if u.node.deps_of(kind).next().is_none() {
+        if !u.has_deps(kind) {
             return;
         }
         let targets = u.deps(kind);
@@ -857,16 +857,17 @@ impl Manager {
         let leaving = u.active().is_inactive_or_failed()
             && !sub.service_active_state().is_inactive_or_failed();
         let unloaded_requirement = leaving
+            && u.has_deps(DepKind::Requires)
             && u.node.deps_of(DepKind::Requires).any(|(d, _)| {
                 self.units
                     .unit(d)
                     .is_some_and(|du| du.load_state() != unitlab_engine::load::LoadState::Loaded)
             });
         // Timers that trigger the unit follow its state (`notify_timers`).
-        let timer_triggered = u
-            .node
-            .deps_of(DepKind::TriggeredBy)
-            .any(|(n, _)| n.unit_type() == UnitType::Timer);
+        let timer_triggered = u.has_deps(DepKind::TriggeredBy)
+            && u.node
+                .deps_of(DepKind::TriggeredBy)
+                .any(|(n, _)| n.unit_type() == UnitType::Timer);
         let Some((_, u)) = self.units.map.get_index_mut(idx) else {
             return;
         };
@@ -1021,21 +1022,26 @@ impl Manager {
         let xa = u.active();
         let x_job = u.job.is_some();
         // The node as it is now (a shared handle: the lists are read while the manager
-        // changes, as the copies of them were before).
+        // changes, as the copies of them were before), and the kinds it has (the node's map is
+        // searched only for those).
         let node = std::sync::Arc::clone(&u.node);
+        let bits = u.dep_bits();
+        let has = |k: DepKind| bits & (1 << (k as u32)) != 0;
         if xa.is_inactive_or_failed() && !x_job {
-            for (b, _) in node.deps_of(DepKind::BoundBy) {
-                let ba = self.state_of(b);
-                if ba.is_active_or_reloading()
-                    && !self.has_job(b, &[JobType::Stop])
-                    && self.auto_allowed(b)
-                {
-                    self.unit_log(
-                        b,
-                        6,
-                        format!("{b}: Unit is bound to inactive unit {x}. Stopping, too."),
-                    );
-                    let _ = self.enqueue(fs, b, Request::Stop, Mode::Replace);
+            if has(DepKind::BoundBy) {
+                for (b, _) in node.deps_of(DepKind::BoundBy) {
+                    let ba = self.state_of(b);
+                    if ba.is_active_or_reloading()
+                        && !self.has_job(b, &[JobType::Stop])
+                        && self.auto_allowed(b)
+                    {
+                        self.unit_log(
+                            b,
+                            6,
+                            format!("{b}: Unit is bound to inactive unit {x}. Stopping, too."),
+                        );
+                        let _ = self.enqueue(fs, b, Request::Stop, Mode::Replace);
+                    }
                 }
             }
             for k in [
@@ -1044,28 +1050,35 @@ impl Manager {
                 DepKind::BindsTo,
                 DepKind::Requisite,
             ] {
+                if !has(k) {
+                    continue;
+                }
                 for (d, _) in node.deps_of(k) {
                     self.check_unneeded(fs, d);
                 }
             }
-            for (h, _) in node.deps_of(DepKind::UpheldBy) {
-                if self.state_of(h).is_active_or_reloading() {
-                    if self.auto_allowed(x) {
-                        let _ = self.enqueue(fs, x, Request::Start, Mode::Replace);
-                    } else {
-                        self.unit_log(x, 5, format!("{x}: Unit needs to be started because active unit {h} upholds it, but not doing so since we tried this too often recently."));
+            if has(DepKind::UpheldBy) {
+                for (h, _) in node.deps_of(DepKind::UpheldBy) {
+                    if self.state_of(h).is_active_or_reloading() {
+                        if self.auto_allowed(x) {
+                            let _ = self.enqueue(fs, x, Request::Start, Mode::Replace);
+                        } else {
+                            self.unit_log(x, 5, format!("{x}: Unit needs to be started because active unit {h} upholds it, but not doing so since we tried this too often recently."));
+                        }
+                        break;
                     }
-                    break;
                 }
             }
         }
         if xa.is_active_or_reloading() {
             self.check_unneeded(fs, x);
-            for (d, _) in node.deps_of(DepKind::Upholds) {
-                let da = self.state_of(d);
-                let has = self.units.get(d.as_str()).is_some_and(|u| u.job.is_some());
-                if da.is_inactive_or_failed() && !has && self.auto_allowed(d) {
-                    let _ = self.enqueue(fs, d, Request::Start, Mode::Replace);
+            if has(DepKind::Upholds) {
+                for (d, _) in node.deps_of(DepKind::Upholds) {
+                    let da = self.state_of(d);
+                    let has = self.units.get(d.as_str()).is_some_and(|u| u.job.is_some());
+                    if da.is_inactive_or_failed() && !has && self.auto_allowed(d) {
+                        let _ = self.enqueue(fs, d, Request::Start, Mode::Replace);
+                    }
                 }
             }
         }

@@ -756,6 +756,7 @@ impl Manager {
                 let cfg = u.cfg.clone();
                 *u = o;
                 u.node = node;
+                u.node_changed();
                 u.stamp = stamp;
                 u.cfg = cfg;
                 // systemd 252 does not serialize the start and auto-start/stop rate limits

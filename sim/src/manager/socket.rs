@@ -642,6 +642,7 @@ impl Manager {
         node.unit.id = name.clone();
         node.unit.requested = name.clone();
         node.unit.names = vec![name.clone()];
+        unit.node_changed();
         unit.loaded_at = self.now();
         unit.ty = name.unit_type();
         self.units.map.insert(name.clone(), unit);
@@ -690,6 +691,7 @@ impl Manager {
                         .entry(to.clone())
                         .or_insert_with(DepInfo::default);
                 }
+                u.node_changed();
             }
         }
     }

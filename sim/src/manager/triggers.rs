@@ -40,6 +40,9 @@ impl Manager {
         let Some(u) = self.units.unit(x) else {
             return;
         };
+        if !u.has_deps(DepKind::TriggeredBy) {
+            return;
+        }
         // Only path units react (a timer-triggered service changes state several times per
         // elapse: nothing is copied for it).
         let paths: Vec<UnitName> = u

@@ -66,6 +66,10 @@ pub struct Unit {
     /// The graph node as loaded (load state, settings, dependencies), shared with the graph
     /// until either side changes it (copy on write).
     pub node: Arc<Node>,
+    /// The dependency kinds `node` has other units of, one bit per kind (`1 << kind as u32`):
+    /// [`Unit::has_deps`] answers from it without searching the node's map. Whoever changes
+    /// `node` calls [`Unit::node_changed`] (checked in debug builds at every use).
+    dep_kinds: u64,
     /// The unit's type (from its id, kept: the id is parsed once).
     pub ty: UnitType,
     /// The runtime configuration read from the node.
@@ -144,12 +148,52 @@ pub struct LoadStamp {
     pub load_state: Option<LoadState>,
 }
 
+/// The dependency kinds a node has other units of, as bits (see [`Unit::has_deps`]).
+fn dep_kinds(node: &Node) -> u64 {
+    node.deps
+        .iter()
+        .filter(|(_, m)| !m.is_empty())
+        .fold(0, |bits, (k, _)| bits | 1 << (*k as u32))
+}
+
 impl Unit {
+    /// Whether the unit has dependencies of `kind` (the same as
+    /// `node.deps_of(kind).next().is_some()`, without searching the node's map).
+    #[inline]
+    pub fn has_deps(&self, kind: DepKind) -> bool {
+        let has = self.dep_kinds & (1 << (kind as u32)) != 0;
+        debug_assert_eq!(
+            has,
+            self.node.deps_of(kind).next().is_some(),
+            "{}: dependency kinds out of date ({kind:?})",
+            self.node.id()
+        );
+        has
+    }
+
+    /// The dependency kinds `node` has other units of, one bit per kind (`1 << kind as u32`).
+    #[inline]
+    pub fn dep_bits(&self) -> u64 {
+        debug_assert_eq!(
+            self.dep_kinds,
+            dep_kinds(&self.node),
+            "{}: dependency kinds out of date",
+            self.node.id()
+        );
+        self.dep_kinds
+    }
+
+    /// Re-reads the dependency kinds after `node` was changed or replaced.
+    pub fn node_changed(&mut self) {
+        self.dep_kinds = dep_kinds(&self.node);
+    }
+
     /// A unit fresh from loading: inactive, dead.
     pub fn new(node: Arc<Node>, stamp: LoadStamp) -> Unit {
         let cfg = Config::of(&node.unit);
         Unit {
             ty: node.id().unit_type(),
+            dep_kinds: dep_kinds(&node),
             node,
             cfg,
             stamp,
@@ -519,6 +563,7 @@ impl Units {
                     if u.node.load_state() == node.load_state() && !Arc::ptr_eq(&u.node, node) =>
                 {
                     Arc::make_mut(&mut u.node).deps = node.deps.clone();
+                    u.node_changed();
                 }
                 Some(_) => {}
                 None if reach.contains(node.id()) => {
@@ -572,6 +617,7 @@ impl Units {
                         if let Some(m) = Arc::make_mut(&mut o.node).deps.get_mut(&kind.inverse()) {
                             m.shift_remove(id);
                         }
+                        o.node_changed();
                     }
                 }
             }
