@@ -200,6 +200,60 @@ pub struct Timers {
     machine_id: [u8; 16],
     /// The monotonic time the manager started (`OnStartupSec=`, the calendar rebase).
     userspace: Usec,
+    /// The last calendar elapses computed ([`CalendarMemo`]).
+    calendar_memo: CalendarMemo,
+}
+
+/// The last few calendar elapses computed: (configuration, value index, base, next elapse).
+/// `CalendarSpec::next_elapse` is a function of the spec, the zone and the base alone; timers
+/// that elapse together (every `daily` timer at midnight) recompute the same spec from the same
+/// base (their last trigger, the same instant), so all but the first find the result here. An
+/// entry matches when the spec and the zone are equal (the same configuration object, or equal
+/// values) and the base is the same.
+#[derive(Debug, Default)]
+struct CalendarMemo {
+    entries: Vec<(Arc<TimerConfig>, usize, Usec, Option<Usec>)>,
+    next: usize,
+}
+
+impl CalendarMemo {
+    const SLOTS: usize = 8;
+
+    /// The next elapse of `cfg`'s calendar value `i` after `base` (see
+    /// [`CalendarSpec::next_elapse`]), from the memo when it was computed already.
+    fn next_elapse(
+        &mut self,
+        cfg: &Arc<TimerConfig>,
+        i: usize,
+        base: Usec,
+    ) -> Result<Option<Usec>, unitlab_engine::time::Errno> {
+        let Some(spec) = cfg.values.get(i).and_then(|v| v.calendar.as_ref()) else {
+            return Ok(None);
+        };
+        for (c, j, b, next) in &self.entries {
+            if *b == base
+                && (Arc::ptr_eq(c, cfg) && *j == i
+                    || c.values.get(*j).and_then(|v| v.calendar.as_ref()) == Some(spec)
+                        && c.local == cfg.local)
+            {
+                debug_assert_eq!(
+                    Ok(*next),
+                    spec.next_elapse(base, &cfg.local),
+                    "calendar memo"
+                );
+                return Ok(*next);
+            }
+        }
+        let next = spec.next_elapse(base, &cfg.local)?;
+        let entry = (Arc::clone(cfg), i, base, next);
+        if self.entries.len() < Self::SLOTS {
+            self.entries.push(entry);
+        } else {
+            self.entries[self.next] = entry;
+            self.next = (self.next + 1) % Self::SLOTS;
+        }
+        Ok(next)
+    }
 }
 
 impl Default for Timers {
@@ -226,6 +280,7 @@ impl Timers {
             perturb: elapse::perturbation(boot_id),
             machine_id,
             userspace: 0,
+            calendar_memo: CalendarMemo::default(),
         }
     }
 
@@ -509,7 +564,7 @@ impl Manager {
             if rt.disabled[i] {
                 continue;
             }
-            if let Some(spec) = &v.calendar {
+            if v.calendar.is_some() {
                 // From the last trigger, else from the timer's activation while it is active;
                 // a timer that starts (or is reloaded) counts from now, even if an earlier
                 // activation of it is on record: a real 252.38 manager did not catch up a
@@ -521,7 +576,7 @@ impl Manager {
                 } else {
                     now_rt
                 };
-                let Ok(Some(mut next)) = spec.next_elapse(b, &cfg.local) else {
+                let Ok(Some(mut next)) = self.timers.calendar_memo.next_elapse(&cfg, i, b) else {
                     continue;
                 };
                 let rebased = boot_rt + userspace;
