@@ -40,7 +40,12 @@ impl Manager {
         let Some(u) = self.units.unit(x) else {
             return;
         };
-        if !u.has_deps(DepKind::TriggeredBy) {
+        if !u.has_deps(DepKind::TriggeredBy)
+            || !u
+                .node
+                .deps_of(DepKind::TriggeredBy)
+                .any(|(t, _)| t.unit_type() == UnitType::Path)
+        {
             return;
         }
         // Only path units react (a timer-triggered service changes state several times per

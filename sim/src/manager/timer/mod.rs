@@ -807,12 +807,14 @@ impl Manager {
             .deps_of(DepKind::TriggeredBy)
             .filter(|(n, _)| n.unit_type() == UnitType::Timer)
             .peekable();
-        if timers.peek().is_none() {
+        let Some((first, _)) = timers.next() else {
             return;
-        }
-        let timers: Vec<UnitName> = timers.map(|(n, _)| n.clone()).collect();
+        };
+        // Mostly one timer: the others' list stays empty (allocates nothing).
+        let first = first.clone();
+        let others: Vec<UnitName> = timers.map(|(n, _)| n.clone()).collect();
         let inactive = u.active().is_inactive_or_failed();
-        for t in timers {
+        for t in std::iter::once(first).chain(others) {
             let Some(tu) = self.units.unit_mut(&t) else {
                 continue;
             };
