@@ -27,7 +27,7 @@ use unitlab_engine::name::{NameKind, UnitName};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Units to print (names are mangled like systemctl: `foo` → `foo.service`; globs allowed).
-    #[arg(required = true, value_name = "UNIT")]
+    #[arg(value_name = "UNIT")]
     pub units: Vec<String>,
 }
 
@@ -38,6 +38,9 @@ enum Found {
 
 /// Runs the verb.
 pub fn run(ctx: &mut Context<'_>, global: &Global, args: Args) -> i32 {
+    if let Err(code) = super::install_common::check_count(ctx, args.units.len(), 1, usize::MAX) {
+        return code;
+    }
     let (fs, paths) = match super::install_common::open_readonly(ctx, global) {
         Ok(x) => x,
         Err(code) => return code,

@@ -36,6 +36,10 @@ fn catalog(id: &str, entry: &JournalEntry) -> Option<String> {
 
 /// Runs `journalctl ARGS`.
 pub fn run(m: &mut Machine, args: &[String], io: &mut Io<'_>) -> i32 {
+    if args.iter().any(|a| a == "--version") {
+        let _ = io.out.write_all(super::systemctl::VERSION.as_bytes());
+        return 0;
+    }
     let mut units: Vec<String> = Vec::new();
     let mut boot: Option<i64> = None;
     let mut lines: Option<usize> = None;

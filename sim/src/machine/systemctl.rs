@@ -80,8 +80,18 @@ fn verb_index(args: &[String]) -> Option<usize> {
     None
 }
 
+/// What `systemctl --version` (and `journalctl --version`) print: systemd 252 as Debian 12 builds
+/// it, the version the simulator follows.
+pub const VERSION: &str = "systemd 252 (252.38-1~deb12u1)
++PAM +AUDIT +SELINUX +APPARMOR +IMA +SMACK +SECCOMP +GCRYPT -GNUTLS +OPENSSL +ACL +BLKID +CURL +ELFUTILS +FIDO2 +IDN2 -IDN +IPTC +KMOD +LIBCRYPTSETUP +LIBFDISK +PCRE2 -PWQUALITY +P11KIT +QRENCODE +TPM2 +BZIP2 +LZ4 +XZ +ZLIB +ZSTD -BPF_FRAMEWORK -XKBCOMMON +UTMP +SYSVINIT default-hierarchy=unified
+";
+
 /// Runs `systemctl ARGS`.
 pub fn run(m: &mut Machine, args: &[String], io: &mut Io<'_>) -> i32 {
+    if args.iter().any(|a| a == "--version") {
+        let _ = io.out.write_all(VERSION.as_bytes());
+        return 0;
+    }
     // Of --system/--user/--global the last one wins, as in systemctl.
     let mut user = false;
     let mut rest: Vec<String> = Vec::new();

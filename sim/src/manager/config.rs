@@ -4,6 +4,7 @@
 use super::process::{parse_signal, ExecCommand};
 use super::timefmt::{parse_timespan, INFINITY};
 use super::Usec;
+use unitlab_engine::graph::Credentials;
 use unitlab_engine::load::LoadedUnit;
 use unitlab_engine::name::UnitType;
 use unitlab_engine::syntax::Settings;
@@ -160,6 +161,8 @@ pub struct ServiceConfig {
     pub runtime_max: Usec,
     /// `WatchdogSec=` (0: no watchdog).
     pub watchdog: Usec,
+    /// `Environment=` variables ([`super::environ`]).
+    pub environment: Vec<(String, String)>,
 }
 
 /// What the runtime manager needs of one unit's configuration.
@@ -251,7 +254,7 @@ fn checks(s: &Settings, prefix: &str) -> Vec<Check> {
 
 impl Config {
     /// Reads the configuration of `unit`.
-    pub fn of(unit: &LoadedUnit) -> Config {
+    pub fn of(unit: &LoadedUnit, creds: &Credentials) -> Config {
         let s = &unit.settings;
         // The defaults that depend on the settings (`Type=oneshot` without `ExecStart=`) are
         // applied only to units that loaded (`service_add_extras()`); a masked unit that still
@@ -259,7 +262,9 @@ impl Config {
         let loaded = unit.load_state == unitlab_engine::load::LoadState::Loaded;
         let service = (unit.id.unit_type() == UnitType::Service).then(|| service_config(s, loaded));
         Config {
-            description: get(s, "Unit", "Description").map(std::sync::Arc::from),
+            description: get(s, "Unit", "Description")
+                .and_then(|d| super::printf::unit_printf(&unit.id, creds, d))
+                .map(std::sync::Arc::from),
             stop_when_unneeded: flag(s, "Unit", "StopWhenUnneeded", false),
             refuse_manual_start: flag(s, "Unit", "RefuseManualStart", false),
             refuse_manual_stop: flag(s, "Unit", "RefuseManualStop", false),
@@ -332,5 +337,6 @@ fn service_config(s: &Settings, loaded: bool) -> ServiceConfig {
         success_signals,
         runtime_max: span(s, "Service", "RuntimeMaxSec").unwrap_or(INFINITY),
         watchdog: span(s, "Service", "WatchdogSec").unwrap_or(0),
+        environment: super::environ::assignments(s),
     }
 }

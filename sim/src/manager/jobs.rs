@@ -17,7 +17,7 @@ use unitlab_engine::diag::Severity;
 use unitlab_engine::fs::MemFs;
 use unitlab_engine::graph::DepKind;
 use unitlab_engine::load::LoadState;
-use unitlab_engine::name::{UnitName, UnitType};
+use unitlab_engine::name::{NameKind, UnitName, UnitType};
 use unitlab_engine::transaction::{
     self, ActiveState as TActiveState, InstalledJob, JobMode, RuntimeView, TransactionError,
 };
@@ -103,6 +103,8 @@ pub enum TxnErrorKind {
     Conflicting,
     /// A stop of a unit that is not loaded.
     NotLoaded,
+    /// `InvalidArgs`: a template name without instance.
+    InvalidName,
 }
 
 impl TxnError {
@@ -201,6 +203,12 @@ impl Manager {
         mode: Mode,
         manual: bool,
     ) -> Result<u32, TxnError> {
+        if name.kind() == NameKind::Template {
+            return Err(TxnError::new(
+                TxnErrorKind::InvalidName,
+                format!("Unit name {name} is missing the instance name."),
+            ));
+        }
         let Some(id) = self.load_one(fs, name) else {
             return Err(TxnError::new(
                 TxnErrorKind::NoSuchUnit,
@@ -927,10 +935,18 @@ impl Manager {
                     }
                 }
                 JobType::Reload => {
+                    // `unit_notify()`: done when active again; a unit that went down instead
+                    // (its main process died during the reload) ends the job when it is
+                    // inactive (done) or failed (failed).
                     if ns == ActiveState::Active {
                         self.finish_job(jid, JobResult::Done, false);
-                    } else if ns != ActiveState::Reloading {
-                        self.finish_job(jid, JobResult::Failed, false);
+                    } else if ns.is_inactive_or_failed() {
+                        let r = if ns == ActiveState::Failed {
+                            JobResult::Failed
+                        } else {
+                            JobResult::Done
+                        };
+                        self.finish_job(jid, r, false);
                     }
                 }
                 JobType::Nop

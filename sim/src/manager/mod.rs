@@ -80,10 +80,12 @@
 //!   prints the properties the simulator computes (no `ExecStart=`
 //!   structures, no resource accounting, no `InvocationID`);
 //! - `ExecCondition=`, `ExecStopPost=` failures' finer points, `KillMode=none` (processes are
-//!   signalled as with `control-group`; the kill settings are otherwise followed, [`kill`]),
+//!   signalled as with `control-group`; the kill settings are otherwise followed, `kill.rs`),
 //!   processes that ignore or trap signals (every simulated process dies of a signal whose
 //!   default action ends it), `PIDFile=`, `JobTimeoutSec=`, `FailureAction=`/`SuccessAction=`,
-//!   `Type=dbus`/`idle` (run as `simple`), `RuntimeRandomizedExtraSec=`, `WATCHDOG=1` pings
+//!   `Type=dbus`/`idle` (run as `simple`), `RuntimeRandomizedExtraSec=`, `EnvironmentFile=`
+//!   and `PassEnvironment=` (only `Environment=` and `$MAINPID` reach the processes,
+//!   `environ.rs`), `WATCHDOG=1` pings
 //!   (no simulated process sends one, so `WatchdogSec=` always runs out), the
 //!   `Consumed ... CPU time` journal line;
 //! - processes take no virtual time (`/bin/true` exits at the instant it starts), so a failure
@@ -96,14 +98,17 @@
 
 mod clock;
 mod config;
+mod environ;
 mod invariants;
 mod jobs;
 mod journal;
 mod kill;
 mod list;
+pub mod list_deps;
 mod list_jobs;
 mod path;
 mod plan_cache;
+mod printf;
 pub mod process;
 mod service;
 mod show;
@@ -130,7 +135,7 @@ use std::io::Write;
 use unitlab_engine::fs::MemFs;
 use unitlab_engine::graph::{Credentials, GraphOptions, NameHash};
 use unitlab_engine::load::{LookupPaths, MapEnv, Scope};
-use unitlab_engine::name::UnitName;
+use unitlab_engine::name::{NameKind, UnitName};
 use units::Units;
 
 /// The virtual time a `systemctl` call takes after its work is done (the client's round trip),
@@ -385,7 +390,7 @@ impl Manager {
     }
 
     /// Whether the manager hit a livelock (jobs and events that keep each other going without
-    /// time passing, [`LIVELOCK_STEPS`]). It then runs no job and no event any more: a real
+    /// time passing, `LIVELOCK_STEPS`). It then runs no job and no event any more: a real
     /// systemd in that state spins and serves no client.
     pub fn livelocked(&self) -> bool {
         self.livelocked
@@ -539,6 +544,11 @@ impl Manager {
 
     /// Loads one unit by name and returns its id.
     fn load_one(&mut self, fs: &MemFs, name: &UnitName) -> Option<UnitName> {
+        // A template name without instance is never a unit of the manager
+        // (`manager_load_unit_prepare()` refuses it).
+        if name.kind() == NameKind::Template {
+            return None;
+        }
         self.load(fs, std::slice::from_ref(name));
         self.units.resolve(name.as_str())
     }

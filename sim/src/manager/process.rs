@@ -1,7 +1,8 @@
 //! The process model (issue 5): what a command line does when the manager runs it.
 //!
 //! `/bin/true`, `/bin/false`, `/bin/echo ...` (its output is not modelled), `/bin/sleep N`,
-//! `/bin/sh -c 'exit N'`, `/bin/sh -c 'echo ...; sleep N; exit M'`
+//! `/bin/sh -c 'exit N'`, `/bin/sh -c 'echo ...; sleep N; exit M'` (the shell expands `$NAME`
+//! from the unit's environment), `/bin/kill [-SIG] PID` (signals a main or control process)
 //! (and the `/usr/bin/` forms, and the bare names, which the manager finds in `PATH`) end by
 //! themselves; any other absolute command runs until it is stopped or killed; a relative name that
 //! is none of these cannot be executed (status 203/EXEC). Instant commands take 1 ms, so that a
@@ -41,7 +42,7 @@ impl ExecCommand {
         if argv.is_empty() {
             return None;
         }
-        let behavior = behavior(&argv);
+        let behavior = behavior(&argv, &[]);
         Some(ExecCommand {
             ignore_failure,
             argv: argv.into(),
@@ -60,11 +61,117 @@ impl ExecCommand {
         a.rsplit('/').next().unwrap_or(a).chars().take(15).collect()
     }
 
-    /// What the command does.
+    /// What the command does in an empty environment.
     pub fn behavior(&self) -> Behavior {
-        debug_assert_eq!(self.behavior, behavior(&self.argv), "behavior cache");
+        debug_assert_eq!(self.behavior, behavior(&self.argv, &[]), "behavior cache");
         self.behavior
     }
+
+    /// What the command does when it runs with `env` (its shell expands variables from it).
+    pub fn behavior_in(&self, env: &[(String, String)]) -> Behavior {
+        behavior(&self.argv, env)
+    }
+
+    /// The command as the manager executes it: variables of `env` replaced as systemd's
+    /// `replace_env_argv()` does. A word that is exactly `$NAME` becomes the value split at
+    /// whitespace (no word when unset); `${NAME}` inside a word becomes the value as it is
+    /// (empty when unset); `$$` is a `$`; other `$` stay. `None` when nothing changed.
+    pub fn expand(&self, env: &[(String, String)]) -> Option<ExecCommand> {
+        if !self.argv.iter().any(|w| w.contains('$')) {
+            return None;
+        }
+        let get = |name: &str| env.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v);
+        let mut out = Vec::with_capacity(self.argv.len());
+        for w in self.argv.iter() {
+            if let Some(name) = w.strip_prefix('$').filter(|n| !n.starts_with(['{', '$'])) {
+                if let Some(v) = get(name) {
+                    out.extend(split_command(v));
+                }
+                continue;
+            }
+            out.push(replace_braced(w, &get));
+        }
+        let behavior = behavior(&out, &[]);
+        Some(ExecCommand {
+            ignore_failure: self.ignore_failure,
+            argv: out.into(),
+            behavior,
+        })
+    }
+}
+
+/// `${NAME}` → its value (empty when unset), `$$` → `$` (systemd's `replace_env()` without
+/// extensions).
+fn replace_braced<'a>(w: &str, get: &dyn Fn(&str) -> Option<&'a String>) -> String {
+    let mut out = String::with_capacity(w.len());
+    let mut rest = w;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        if let Some(tail) = after.strip_prefix('$') {
+            out.push('$');
+            rest = tail;
+        } else if let Some((name, tail)) = after
+            .strip_prefix('{')
+            .and_then(|b| b.split_once('}'))
+            .filter(|(n, _)| !n.contains(':'))
+        {
+            if let Some(v) = get(name) {
+                out.push_str(v);
+            }
+            rest = tail;
+        } else {
+            out.push('$');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The shell's own expansion of `$NAME` and `${NAME}` in a script (unset: empty).
+fn shell_expand(script: &str, env: &[(String, String)]) -> String {
+    let get = |name: &str| {
+        env.iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    };
+    let mut out = String::with_capacity(script.len());
+    let mut chars = script.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if c != '$' {
+            out.push(c);
+            continue;
+        }
+        let rest = &script[i + 1..];
+        if let Some((name, _)) = rest.strip_prefix('{').and_then(|b| b.split_once('}')) {
+            out.push_str(get(name));
+            for _ in 0..name.len() + 2 {
+                chars.next();
+            }
+            continue;
+        }
+        let len = rest
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            .count();
+        if len == 0 {
+            out.push('$');
+            continue;
+        }
+        out.push_str(get(&rest[..len]));
+        for _ in 0..len {
+            chars.next();
+        }
+    }
+    out
+}
+
+/// Splits a setting value into words as command lines are split (quotes and backslashes).
+pub fn split_words(s: &str) -> Vec<String> {
+    split_command(s)
 }
 
 /// Splits a command line into words, honouring single and double quotes and backslashes.
@@ -134,6 +241,14 @@ pub enum Behavior {
     },
     /// Runs until it is killed.
     Forever,
+    /// `kill [-SIG] PID`: sends `sig` to `pid`, then exits (0, or 1 if there is no such
+    /// process).
+    Kill {
+        /// The signal.
+        sig: i32,
+        /// The process.
+        pid: u32,
+    },
 }
 
 impl Behavior {
@@ -148,7 +263,7 @@ fn known_program(p: &str) -> Option<&'static str> {
         .strip_prefix("/usr/bin/")
         .or_else(|| p.strip_prefix("/bin/"))
         .or_else(|| (!p.contains('/')).then_some(p))?;
-    ["true", "false", "sleep", "sh", "echo"]
+    ["true", "false", "sleep", "sh", "echo", "kill"]
         .into_iter()
         .find(|k| *k == base)
 }
@@ -157,7 +272,29 @@ fn sleep_arg(s: &str) -> Option<Usec> {
     parse_timespan(s, 1_000_000)
 }
 
-fn behavior(argv: &[String]) -> Behavior {
+/// `kill [-SIG | -s SIG | --signal SIG | -N] PID`: the signal and the process, if the words
+/// say so.
+fn kill_args(args: &[String]) -> Option<(i32, u32)> {
+    let mut sig = 15;
+    let mut rest = args;
+    match rest.first().map(String::as_str) {
+        Some("-s") | Some("--signal") => {
+            sig = parse_signal(rest.get(1)?)?;
+            rest = &rest[2..];
+        }
+        Some(a) if a.starts_with('-') && a.len() > 1 => {
+            sig = parse_signal(&a[1..])?;
+            rest = &rest[1..];
+        }
+        _ => {}
+    }
+    match rest {
+        [pid] => Some((sig, pid.parse().ok().filter(|p| *p > 0)?)),
+        _ => None,
+    }
+}
+
+fn behavior(argv: &[String], env: &[(String, String)]) -> Behavior {
     let Some(prog) = argv.first() else {
         return Behavior::Forever;
     };
@@ -177,8 +314,12 @@ fn behavior(argv: &[String]) -> Behavior {
                 return Behavior::Forever;
             }
             let script = argv.get(2).map(String::as_str).unwrap_or("");
-            shell_script(script).unwrap_or(Behavior::Forever)
+            shell_script(&shell_expand(script, env)).unwrap_or(Behavior::Forever)
         }
+        Some("kill") => match kill_args(&argv[1..]) {
+            Some((sig, pid)) => Behavior::Kill { sig, pid },
+            None => exit(INSTANT, 1),
+        },
         _ if !prog.starts_with('/') => exit(INSTANT, 203),
         _ => Behavior::Forever,
     }
@@ -403,6 +544,38 @@ mod tests {
     use super::*;
 
     #[test]
+    fn environment_expansion() {
+        // Live user manager (user-exec-environment.md): `${CODE}` is replaced by systemd even
+        // inside a quoted word; `$CODE` inside a word is left to the shell, which expands it
+        // from the environment; a whole-word `$MAINPID` is replaced by systemd.
+        let env = vec![
+            ("CODE".to_owned(), "3".to_owned()),
+            ("MAINPID".to_owned(), "42".to_owned()),
+            ("TWO".to_owned(), "a  b".to_owned()),
+        ];
+        let c = |s: &str| ExecCommand::parse(s).expect("command");
+        let x = c("/bin/sh -c 'exit ${CODE}'")
+            .expand(&env)
+            .expect("changed");
+        assert_eq!(&*x.argv, ["/bin/sh", "-c", "exit 3"]);
+        assert_eq!(
+            c("/bin/sh -c 'exit $CODE'").behavior_in(&env),
+            Behavior::Exit {
+                after: INSTANT,
+                status: 3
+            }
+        );
+        let k = c("/bin/kill -HUP $MAINPID").expand(&env).expect("changed");
+        assert_eq!(k.behavior(), Behavior::Kill { sig: 1, pid: 42 });
+        // A lone `$` is a whole-word variable with an empty name: never set, so dropped.
+        let w = c("/bin/echo $TWO $UNSET ${UNSET}x $$ $")
+            .expand(&env)
+            .expect("changed");
+        assert_eq!(&*w.argv, ["/bin/echo", "a", "b", "x", "$"]);
+        assert_eq!(c("/bin/true").expand(&env), None);
+    }
+
+    #[test]
     fn commands_of_the_model() {
         let b = |s: &str| ExecCommand::parse(s).expect("command").behavior();
         // A oneshot `ExecStart=/bin/echo hello` is finished when `start` returns (real user
@@ -457,6 +630,16 @@ mod tests {
             }
         );
         assert_eq!(b("/usr/bin/daemon --foreground"), Behavior::Forever);
+        assert_eq!(b("/bin/kill -HUP 12"), Behavior::Kill { sig: 1, pid: 12 });
+        assert_eq!(b("kill -s INT 7"), Behavior::Kill { sig: 2, pid: 7 });
+        assert_eq!(b("/usr/bin/kill 7"), Behavior::Kill { sig: 15, pid: 7 });
+        assert_eq!(
+            b("/bin/kill -HUP"),
+            Behavior::Exit {
+                after: INSTANT,
+                status: 1
+            }
+        );
         assert_eq!(
             b("relative"),
             Behavior::Exit {

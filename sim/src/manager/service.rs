@@ -205,6 +205,27 @@ impl Manager {
         }
     }
 
+    /// `kill(2)` from a simulated process: the main or control process `pid` of a loaded unit
+    /// gets `sig` now (it ends, or survives a signal whose default action is to ignore or stop).
+    /// Returns whether such a process exists.
+    fn signal_pid(&mut self, pid: u32, sig: i32) -> bool {
+        let owner = self.units.map.iter().find_map(|(id, u)| {
+            u.main
+                .iter()
+                .chain(u.control.iter())
+                .any(|p| p.pid == pid)
+                .then(|| id.clone())
+        });
+        let Some(unit) = owner else {
+            return false;
+        };
+        if let Some(exit) = deliver(sig) {
+            let now = self.now();
+            self.schedule(now, Event::ProcExit { unit, pid, exit });
+        }
+        true
+    }
+
     fn timeout_start(&self, id: &UnitName) -> u64 {
         self.units
             .unit(id)
@@ -249,7 +270,20 @@ impl Manager {
     fn spawn(&mut self, id: &UnitName, cmd: ExecCommand, setting: &'static str, role: Role) {
         let pid = self.alloc_pid();
         let now = self.now();
-        let mut behavior = cmd.behavior();
+        let env = self
+            .units
+            .unit(id)
+            .map(|u| super::environ::of(u, role == Role::Control))
+            .unwrap_or_default();
+        let run = cmd.expand(&env);
+        let mut behavior = run.as_ref().unwrap_or(&cmd).behavior_in(&env);
+        if let Behavior::Kill { sig, pid: target } = behavior {
+            let found = self.signal_pid(target, sig);
+            behavior = Behavior::Exit {
+                after: INSTANT,
+                status: if found { 0 } else { 1 },
+            };
+        }
         let forking = role == Role::Control
             && setting == "ExecStart"
             && self
@@ -270,7 +304,12 @@ impl Manager {
                 };
             }
         }
-        let p = Proc { pid, cmd, setting };
+        let p = Proc {
+            pid,
+            cmd,
+            run,
+            setting,
+        };
         match role {
             Role::Main => {
                 u.main = Some(p);
@@ -835,12 +874,25 @@ impl Manager {
                         self.finish_job(j, JobResult::Failed, false);
                     }
                 }
+                // `service_enter_running()`: a main process that died during the reload (an
+                // `ExecReload=/bin/kill -HUP $MAINPID` the simulated process does not survive)
+                // stops the service, unless `RemainAfterExit=`.
                 let alive = self.units.unit(id).is_some_and(|u| u.main.is_some());
-                if alive || !svc_remain {
+                let had_main = self.units.unit(id).is_some_and(|u| {
+                    u.cfg
+                        .service
+                        .as_ref()
+                        .is_some_and(|s| s.kind != ServiceType::Oneshot)
+                });
+                if alive {
                     self.set_sub(id, Sub::Running);
                     self.arm_runtime_limit(id);
-                } else {
+                } else if svc_remain {
                     self.set_sub(id, Sub::Exited);
+                } else if had_main {
+                    self.enter_stop(id, UnitResult::Success);
+                } else {
+                    self.set_sub(id, Sub::Running);
                 }
             }
             (Role::Control, Sub::Stop) => {

@@ -4,7 +4,7 @@
 use super::status::{cgroup_of, file_state};
 use super::timefmt::{format_timespan, format_timestamp};
 use super::units::Unit;
-use super::verbs::{mangle_names, Opts};
+use super::verbs::{expand_names, Opts};
 use super::Manager;
 use std::io::Write;
 use unitlab_engine::fs::MemFs;
@@ -13,11 +13,15 @@ use unitlab_engine::name::UnitType;
 
 /// Runs `show`.
 pub fn run(m: &mut Manager, fs: &MemFs, o: &Opts, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
-    let Some(names) = mangle_names(&o.args, UnitType::Service, err) else {
+    let Some((names, _)) = expand_names(m, o, UnitType::Service, err) else {
         return 1;
     };
     let mut first = true;
     for n in names {
+        if let Some(e) = super::verbs::template_lookup_error(&n) {
+            let _ = writeln!(err, "Failed to get properties: {e}");
+            return 1;
+        }
         let id = m.load_one(fs, &n);
         let need_reload = match &id {
             Some(i) => m.reload_warning(fs, i).is_some(),
@@ -144,6 +148,9 @@ pub fn properties(m: &Manager, fs: &MemFs, u: &Unit, need_reload: bool) -> Vec<(
                 String::new()
             },
         );
+    }
+    if let Some(s) = &u.cfg.service {
+        push("Environment", super::environ::property(&s.environment));
     }
     if let Some(k) = &u.cfg.kill {
         for (key, v) in k.properties() {

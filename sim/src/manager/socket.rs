@@ -613,7 +613,11 @@ impl Manager {
             let internal = template.with_instance("internal").ok()?;
             let id = self.load_one(fs, &internal)?;
             let loaded = self.units.unit(&id)?;
-            let proto = Unit::new(loaded.node.clone(), loaded.stamp.clone());
+            let proto = Unit::new(
+                loaded.node.clone(),
+                loaded.stamp.clone(),
+                &self.units.options.credentials,
+            );
             self.sockets.prototypes.insert(template.clone(), proto);
         }
         let proto = self.sockets.prototypes.get(template)?;
@@ -642,6 +646,14 @@ impl Manager {
         node.unit.id = name.clone();
         node.unit.requested = name.clone();
         node.unit.names = vec![name.clone()];
+        // The prototype's description was expanded for its own instance name.
+        if let Some(raw) = node.unit.settings.get("Unit", "Description") {
+            if raw.value.contains('%') {
+                unit.cfg.description =
+                    super::printf::unit_printf(name, &self.units.options.credentials, raw.value)
+                        .map(std::sync::Arc::from);
+            }
+        }
         unit.node_changed();
         unit.loaded_at = self.now();
         unit.ty = name.unit_type();

@@ -5,7 +5,7 @@
 use super::process::Exit;
 use super::timefmt::{format_relative, format_timespan, format_timestamp};
 use super::units::Unit;
-use super::verbs::{mangle_names, Opts};
+use super::verbs::{expand_names, Opts};
 use super::{ActiveState, Manager};
 use std::io::Write;
 use unitlab_engine::fs::MemFs;
@@ -14,12 +14,16 @@ use unitlab_engine::name::UnitType;
 
 /// Runs `status`.
 pub fn run(m: &mut Manager, fs: &MemFs, o: &Opts, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
-    let Some(names) = mangle_names(&o.args, UnitType::Service, err) else {
+    let Some((names, _)) = expand_names(m, o, UnitType::Service, err) else {
         return 1;
     };
     let mut code = 0;
     let mut first = true;
     for n in names {
+        if let Some(e) = super::verbs::template_lookup_error(&n) {
+            let _ = writeln!(err, "Failed to get properties: {e}");
+            return 1;
+        }
         let id = m.load_one(fs, &n);
         let Some(u) = id.as_ref().and_then(|i| m.units.unit(i)) else {
             let _ = writeln!(err, "Unit {n} could not be found.");
@@ -279,7 +283,10 @@ fn render(m: &Manager, fs: &MemFs, u: &Unit) -> String {
     if let Some(pid) = u.exec_main_pid {
         match (&u.main, u.exec_main) {
             (Some(p), _) if p.pid == pid => {
-                s.push_str(&format!("   Main PID: {pid} ({})\n", p.cmd.comm()));
+                s.push_str(&format!(
+                    "   Main PID: {pid} ({})\n",
+                    p.run.as_ref().unwrap_or(&p.cmd).comm()
+                ));
             }
             (_, Some((epid, e))) if epid == pid => {
                 s.push_str(&format!("   Main PID: {pid} ({})\n", exit_text(e)));
@@ -301,7 +308,7 @@ fn render(m: &Manager, fs: &MemFs, u: &Unit) -> String {
             s.push_str(&format!(
                 "             {branch}{} {}\n",
                 p.pid,
-                p.cmd.display()
+                p.run.as_ref().unwrap_or(&p.cmd).display()
             ));
         }
     }

@@ -9,7 +9,7 @@ use indexmap::IndexMap;
 use std::sync::Arc;
 use unitlab_engine::diag::Diagnostic;
 use unitlab_engine::fs::{FileSystem, MemFs};
-use unitlab_engine::graph::{DepKind, Graph, GraphOptions, NameHash, Node};
+use unitlab_engine::graph::{Credentials, DepKind, Graph, GraphOptions, NameHash, Node};
 use unitlab_engine::load::{load_unit, Catalog, LoadOptions, LoadState, LookupPaths};
 use unitlab_engine::name::{UnitName, UnitType};
 
@@ -18,8 +18,10 @@ use unitlab_engine::name::{UnitName, UnitType};
 pub struct Proc {
     /// Its PID.
     pub pid: u32,
-    /// The command it runs.
+    /// The command as configured (`Process:` lines show it).
     pub cmd: ExecCommand,
+    /// The command as executed, when variables changed it (`CGroup:` lines show it).
+    pub run: Option<ExecCommand>,
     /// The setting it came from (`ExecStart`, `ExecStartPre`, ...).
     pub setting: &'static str,
 }
@@ -189,8 +191,8 @@ impl Unit {
     }
 
     /// A unit fresh from loading: inactive, dead.
-    pub fn new(node: Arc<Node>, stamp: LoadStamp) -> Unit {
-        let cfg = Config::of(&node.unit);
+    pub fn new(node: Arc<Node>, stamp: LoadStamp, creds: &Credentials) -> Unit {
+        let cfg = Config::of(&node.unit, creds);
         Unit {
             ty: node.id().unit_type(),
             dep_kinds: dep_kinds(&node),
@@ -573,7 +575,10 @@ impl Units {
                         .entry(id.clone())
                         .or_insert_with(|| stamp_of(fs, &node.unit))
                         .clone();
-                    self.map.insert(id.clone(), Unit::new(node.clone(), stamp));
+                    self.map.insert(
+                        id.clone(),
+                        Unit::new(node.clone(), stamp, &self.options.credentials),
+                    );
                     added.push(id);
                 }
                 None => {}

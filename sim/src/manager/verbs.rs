@@ -5,8 +5,20 @@ use super::state::JobResult;
 use super::Manager;
 use std::io::Write;
 use unitlab_engine::fs::MemFs;
+use unitlab_engine::install::fnmatch::fnmatch;
 use unitlab_engine::load::Scope;
-use unitlab_engine::name::{mangle, MangleOptions, UnitName, UnitType};
+use unitlab_engine::name::{mangle, MangleOptions, NameKind, UnitName, UnitType};
+
+/// The load states `-t`/`--type=` accepts as a state filter.
+const LOAD_STATES: [&str; 7] = [
+    "stub",
+    "loaded",
+    "not-found",
+    "bad-setting",
+    "error",
+    "merged",
+    "masked",
+];
 
 /// Parsed options of one systemctl invocation.
 #[derive(Debug, Default)]
@@ -37,13 +49,32 @@ pub struct Opts {
     pub value: bool,
     /// `--no-legend`.
     pub no_legend: bool,
-    /// `--after` (`list-jobs`).
+    /// `--after` (`list-jobs`, `list-dependencies`).
     pub jobs_after: bool,
-    /// `--before` (`list-jobs`).
+    /// `--before` (`list-jobs`, `list-dependencies`).
     pub jobs_before: bool,
+    /// `--reverse` (`list-dependencies`).
+    pub reverse: bool,
+    /// `--plain` (`list-dependencies`).
+    pub plain: bool,
+    /// `-l`/`--full`.
+    pub full: bool,
 }
 
-fn parse(args: &[String]) -> Result<Opts, String> {
+/// Why the arguments were refused: a getopt error (printed after `systemctl: `) or one of
+/// systemctl's own messages.
+enum ArgError {
+    Getopt(String),
+    Systemctl(String),
+}
+
+impl From<String> for ArgError {
+    fn from(e: String) -> ArgError {
+        ArgError::Getopt(e)
+    }
+}
+
+fn parse(args: &[String]) -> Result<Opts, ArgError> {
     let mut o = Opts::default();
     let mut i = 0;
     let mut positional = Vec::new();
@@ -79,8 +110,20 @@ fn parse(args: &[String]) -> Result<Opts, String> {
                 o.states.extend(v.split(',').map(str::to_owned));
             }
             s if s == "-t" || s.starts_with("--type") => {
+                // A unit type filters by type, a load state by state; anything else is refused
+                // while the arguments are parsed.
                 let v = take("--type")?;
-                o.types.extend(v.split(',').map(str::to_owned));
+                for t in v.split(',').filter(|t| !t.is_empty()) {
+                    if UnitType::from_suffix(t).is_some() {
+                        o.types.push(t.to_owned());
+                    } else if LOAD_STATES.contains(&t) {
+                        o.states.push(t.to_owned());
+                    } else {
+                        return Err(ArgError::Systemctl(format!(
+                            "Unknown unit type or load state '{t}'.\nUse -t help to see a list of allowed values."
+                        )));
+                    }
+                }
             }
             s if s == "-s" || s.starts_with("--signal") => o.signal = Some(take("--signal")?),
             s if s.starts_with("--kill-whom") => o.kill_whom = Some(take("--kill-whom")?),
@@ -91,10 +134,12 @@ fn parse(args: &[String]) -> Result<Opts, String> {
             "--no-legend" => o.no_legend = true,
             "--after" => o.jobs_after = true,
             "--before" => o.jobs_before = true,
-            "--no-pager" | "--plain" | "--full" | "-l" | "--no-ask-password" | "--system"
-            | "--user" => {}
+            "--reverse" => o.reverse = true,
+            "--plain" => o.plain = true,
+            "--full" | "-l" => o.full = true,
+            "--no-pager" | "--no-ask-password" | "--system" | "--user" => {}
             s if s.starts_with('-') && s.len() > 1 => {
-                return Err(format!("unrecognized option '{s}'"));
+                return Err(format!("unrecognized option '{s}'").into());
             }
             _ => positional.push(a.clone()),
         }
@@ -142,6 +187,67 @@ pub fn mangle_names(
     Some(out)
 }
 
+/// systemctl's `expand_unit_names()` for the verbs that take glob patterns (the job verbs,
+/// `kill`, `is-active`, `is-failed`, `reset-failed`, `status`, `show`, `list-dependencies`):
+/// arguments are mangled with globs kept; a glob matches the ids of the units the manager has
+/// loaded (`ListUnitsByPatterns`, also filtered by `--state=`), never unit files on disk. Also
+/// says whether any argument was a glob. (systemd lists the matches in the order of its unit
+/// hash map; the simulator sorts them.)
+pub fn expand_names(
+    m: &Manager,
+    o: &Opts,
+    suffix: UnitType,
+    err: &mut dyn Write,
+) -> Option<(Vec<UnitName>, bool)> {
+    let mut names = Vec::new();
+    let mut globs = Vec::new();
+    for a in &o.args {
+        let opts = MangleOptions {
+            default_suffix: suffix,
+            allow_globs: true,
+        };
+        let Ok(mangled) = mangle(a, opts) else {
+            let _ = writeln!(err, "Failed to mangle name: Invalid argument");
+            return None;
+        };
+        if let (Some(n), false) = (&mangled.notice, o.quiet) {
+            let _ = writeln!(err, "{n}");
+        }
+        match mangled.unit_name() {
+            Some(n) if !mangled.name.contains(['*', '?', '[']) => names.push(n),
+            _ => globs.push(mangled.name),
+        }
+    }
+    let expanded = !globs.is_empty();
+    if expanded {
+        let mut matched: Vec<UnitName> = m
+            .units
+            .map
+            .iter()
+            .filter(|(id, _)| globs.iter().any(|g| fnmatch(g, id.as_str())))
+            .filter(|(_, u)| {
+                o.states.is_empty()
+                    || o.states.iter().any(|s| {
+                        s == u.active().as_str()
+                            || s == u.load_state().as_str()
+                            || s == u.sub.as_str()
+                    })
+            })
+            .map(|(id, _)| id.clone())
+            .collect();
+        matched.sort();
+        names.extend(matched);
+    }
+    Some((names, expanded))
+}
+
+/// The bus error of looking up a template name without instance by name (`GetUnit`, then
+/// `LoadUnit`), which `status`, `show`, `is-active` and `is-failed` report.
+pub(crate) fn template_lookup_error(n: &UnitName) -> Option<String> {
+    (n.kind() == NameKind::Template)
+        .then(|| format!("Unit name {n} is neither a valid invocation ID nor unit name."))
+}
+
 /// Runs one invocation.
 pub fn run(
     m: &mut Manager,
@@ -153,10 +259,21 @@ pub fn run(
     let o = match parse(args) {
         Ok(o) => o,
         Err(e) => {
-            let _ = writeln!(err, "systemctl: {e}");
+            let _ = match e {
+                ArgError::Systemctl(m) => writeln!(err, "{m}"),
+                ArgError::Getopt(m) => writeln!(err, "systemctl: {m}"),
+            };
             return 1;
         }
     };
+    let min_args = match o.verb.as_str() {
+        "is-active" | "is-failed" | "kill" | "isolate" => 1,
+        _ => 0,
+    };
+    if o.args.len() < min_args {
+        let _ = writeln!(err, "Too few arguments.");
+        return 1;
+    }
     match o.verb.as_str() {
         "start" => job_verb(m, fs, &o, Request::Start, "start", out, err),
         "stop" => job_verb(m, fs, &o, Request::Stop, "stop", out, err),
@@ -189,7 +306,8 @@ pub fn run(
         "is-failed" => is_state(m, fs, &o, out, err, true),
         "reset-failed" => reset_failed(m, fs, &o, err),
         "is-system-running" => is_system_running(m, &o, out),
-        "daemon-reload" => {
+        // Re-executing keeps the runtime state and reloads the units, as a reload does.
+        "daemon-reload" | "daemon-reexec" => {
             m.reload_units(fs);
             0
         }
@@ -199,6 +317,7 @@ pub fn run(
         "list-timers" => super::timer::list::run(m, fs, &o, out, err),
         "list-sockets" => super::socket::list_sockets(m, fs, &o, out, err),
         "list-jobs" => super::list_jobs::run(m, &o, out),
+        "list-dependencies" => super::list_deps::run(m, fs, &o, out, err),
         v => {
             let _ = writeln!(err, "Unknown command verb {v}.");
             1
@@ -247,9 +366,16 @@ fn job_verb(
         let _ = writeln!(err, "Too few arguments.");
         return 1;
     }
-    let Some(names) = mangle_names(&o.args, UnitType::Service, err) else {
+    let Some((names, expanded)) = expand_names(m, o, UnitType::Service, err) else {
         return 1;
     };
+    if expanded && req == Request::Start && !o.all && !o.quiet {
+        let _ = writeln!(err, "Warning: systemctl start called with a glob pattern.");
+        let _ = writeln!(
+            err,
+            "Hint: unit globs expand to loaded units, so start will usually have no effect.\n      Passing --all will also load units which are pulled in by other units.\n      See systemctl(1) for more details."
+        );
+    }
     let mode = o
         .job_mode
         .as_deref()
@@ -456,13 +582,13 @@ fn kill(m: &mut Manager, fs: &MemFs, o: &Opts, err: &mut dyn Write) -> i32 {
         Some(s) => match super::process::parse_signal(s) {
             Some(n) => n,
             None => {
-                let _ = writeln!(err, "Failed to parse signal string {s}.");
+                let _ = writeln!(err, "Failed to parse signal string \"{s}\".");
                 return 1;
             }
         },
         None => 15,
     };
-    let Some(names) = mangle_names(&o.args, UnitType::Service, err) else {
+    let Some((names, _)) = expand_names(m, o, UnitType::Service, err) else {
         return 1;
     };
     let whom = o.kill_whom.clone().unwrap_or_else(|| "all".into());
@@ -492,12 +618,16 @@ fn is_state(
     err: &mut dyn Write,
     failed: bool,
 ) -> i32 {
-    let Some(names) = mangle_names(&o.args, UnitType::Service, err) else {
+    let Some((names, _)) = expand_names(m, o, UnitType::Service, err) else {
         return 1;
     };
     let _ = fs;
     let mut hit = false;
     for n in names {
+        if let Some(e) = template_lookup_error(&n) {
+            let _ = writeln!(err, "Failed to retrieve unit state: {e}");
+            return 1;
+        }
         let a = m.active_state(n.as_str());
         if failed {
             hit |= a == super::ActiveState::Failed;
@@ -552,7 +682,7 @@ fn reset_failed(m: &mut Manager, fs: &MemFs, o: &Opts, err: &mut dyn Write) -> i
     let targets: Vec<UnitName> = if o.args.is_empty() {
         m.units.map.keys().cloned().collect()
     } else {
-        let Some(n) = mangle_names(&o.args, UnitType::Service, err) else {
+        let Some((n, _)) = expand_names(m, o, UnitType::Service, err) else {
             return 1;
         };
         n
