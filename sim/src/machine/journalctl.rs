@@ -224,7 +224,7 @@ mod tests {
             message: msg.into(),
             message_id: id,
             fields: Vec::new(),
-            job: Some((7, "dependency".into())),
+            job: Some((7, "dependency")),
             priority: 3,
         }
     }
@@ -294,7 +294,7 @@ mod tests {
             message: "Failed to start a.service.".into(),
             message_id: Some("be02cf6855d2428ba40df7e9d022f03d"),
             fields: Vec::new(),
-            job: Some((7, "dependency".into())),
+            job: Some((7, "dependency")),
             priority: 3,
         };
         let t = catalog("be02cf6855d2428ba40df7e9d022f03d", &e).expect("entry");
