@@ -291,6 +291,8 @@ pub struct Manager {
     seq: u64,
     clock: Clock,
     log: Vec<JournalEntry>,
+    /// `log` is the machine's journal, taken for the current call ([`Manager::enter`]).
+    log_is_world: bool,
     /// Results of finished jobs that a client may still wait for.
     finished: HashMap<u32, JobResult, NameHash>,
     /// `OnFailure=`/`OnSuccess=` starts to enqueue: (from, unit, setting name).
@@ -357,6 +359,7 @@ impl Manager {
             seq: 0,
             clock: Clock::new(0),
             log: Vec::new(),
+            log_is_world: false,
             finished: HashMap::default(),
             changed: Vec::new(),
             pending_triggers: Vec::new(),
@@ -401,13 +404,25 @@ impl Manager {
         self.events_processed
     }
 
-    fn enter(&mut self, world: &World<'_>) {
+    /// The start of a call that lends the manager the world. The machine's journal is taken for
+    /// the call (when nothing is waiting in `log`): entries are written straight into it, in
+    /// order after the entries it has, and [`Manager::leave`] gives it back, so a busy call's
+    /// entries are not copied from one list to the other afterwards.
+    fn enter(&mut self, world: &mut World<'_>) {
         self.clock = world.clock.clone();
+        if self.log.is_empty() && !self.log_is_world {
+            std::mem::swap(&mut self.log, &mut world.journal.entries);
+            self.log_is_world = true;
+        }
     }
 
     fn leave(&mut self, world: &mut World<'_>) {
         if self.clock.monotonic > world.clock.monotonic {
             world.clock.monotonic = self.clock.monotonic;
+        }
+        if self.log_is_world {
+            std::mem::swap(&mut self.log, &mut world.journal.entries);
+            self.log_is_world = false;
         }
         world.journal.entries.append(&mut self.log);
     }
