@@ -1,8 +1,10 @@
 //! The graph's dependencies by position ([`super::Graph::index_of`]), for algorithms that walk the
 //! same graph many times (transaction planning): built once per graph state, no hashing of names
 //! while walking.
+use super::hash::NameHash;
 use super::kind::DepKind;
 use super::Graph;
+use std::collections::HashMap;
 
 /// Per unit, its dependencies as `(kind, other unit's position)`, grouped by kind in systemd's kind
 /// order and, within a kind, in the order they were added (compressed rows: `edges[start[i]..
@@ -15,6 +17,28 @@ pub struct Adjacency {
 
 impl Adjacency {
     pub(crate) fn build(graph: &Graph) -> Adjacency {
+        // An edge's name shares its text with the node's id (names are cloned, not rebuilt,
+        // when dependencies are added), so the address of the text finds the node without
+        // hashing and comparing the name; a name with text of its own is looked up by name.
+        // Two live names at one address with one length are the same text.
+        let mut by_address: HashMap<usize, u32, NameHash> =
+            HashMap::with_capacity_and_hasher(graph.len(), NameHash::default());
+        for (i, node) in graph.nodes().enumerate() {
+            by_address.insert(
+                node.id().as_str().as_ptr() as usize,
+                u32::try_from(i).unwrap_or(u32::MAX),
+            );
+        }
+        let position = |other: &str| -> Option<u32> {
+            if let Some(&i) = by_address.get(&(other.as_ptr() as usize)) {
+                if graph.node_at(i as usize).id().as_str().len() == other.len() {
+                    return Some(i);
+                }
+            }
+            graph
+                .index_of(other)
+                .map(|i| u32::try_from(i).unwrap_or(u32::MAX))
+        };
         let mut start = Vec::with_capacity(graph.len() + 1);
         let mut edges = Vec::new();
         for node in graph.nodes() {
@@ -24,8 +48,8 @@ impl Adjacency {
                     continue;
                 }
                 for other in others.keys() {
-                    if let Some(i) = graph.index_of(other.as_str()) {
-                        edges.push((*kind, u32::try_from(i).unwrap_or(u32::MAX)));
+                    if let Some(i) = position(other.as_str()) {
+                        edges.push((*kind, i));
                     }
                 }
             }

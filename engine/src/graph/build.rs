@@ -74,7 +74,12 @@ pub(crate) struct Loader<'a> {
     /// The position of the unit looked up last by [`Loader::node`] (the unit being processed is
     /// asked for many times in a row).
     last: std::cell::Cell<usize>,
+    /// Positions of units by the address of their name's text (see [`Loader::position`]).
+    positions: Box<[(usize, u32); POSITION_SLOTS]>,
 }
+
+/// Slots of [`Loader::position`]'s cache.
+const POSITION_SLOTS: usize = 256;
 
 impl<'a> Loader<'a> {
     pub(crate) fn new(
@@ -92,7 +97,36 @@ impl<'a> Loader<'a> {
             parsing_as: None,
             mount_names: Default::default(),
             last: std::cell::Cell::new(usize::MAX),
+            positions: Box::new([(0, 0); POSITION_SLOTS]),
         }
+    }
+
+    /// The position of unit `id` in the graph's nodes, if it is there. Names are cloned from the
+    /// node's id, not rebuilt, so most share its text: a direct-mapped cache keyed by the address
+    /// of the text answers the units a run adds dependencies to over and over (the unit being
+    /// processed, `sysinit.target`, `shutdown.target`, the slice) without hashing the name. A hit
+    /// is checked against the node at that position (same text address and length: the same
+    /// text, both being alive), so the cache never needs to be emptied.
+    fn position(&mut self, id: &UnitName) -> Option<usize> {
+        let text = id.as_str();
+        let address = text.as_ptr() as usize;
+        let slot = (address >> 4) % POSITION_SLOTS;
+        let (cached, at) = self.positions[slot];
+        if cached == address {
+            if let Some((k, _)) = self.graph.nodes.get_index(at as usize) {
+                if k.as_str().as_ptr() as usize == address && k.as_str().len() == text.len() {
+                    return Some(at as usize);
+                }
+            }
+        }
+        let (i, k, _) = self.graph.nodes.get_full(text)?;
+        let own = k.as_str().as_ptr() as usize;
+        if own == address {
+            if let Ok(at) = u32::try_from(i) {
+                self.positions[slot] = (address, at);
+            }
+        }
+        Some(i)
     }
 
     /// Loads `name` (if not loaded yet) and returns the unit's id. Its dependencies are added when
@@ -130,18 +164,14 @@ impl<'a> Loader<'a> {
                 unit.settings = Default::default();
                 id = name.clone();
             } else {
-                self.graph
-                    .names
-                    .insert(name.as_str().to_owned(), id.clone());
+                self.graph.names.insert(name.clone(), id.clone());
                 if !processed {
                     self.stack.push((id.clone(), name.clone()));
                 }
                 return id;
             }
         }
-        self.graph
-            .names
-            .insert(name.as_str().to_owned(), id.clone());
+        self.graph.names.insert(name.clone(), id.clone());
         // The unit's other names are known once it is loaded (see `Graph::get`); a name that is
         // asked for later gets its own queue entry above.
         let mut node = Node::new(unit);
@@ -265,8 +295,8 @@ impl<'a> Loader<'a> {
         }
         // Each end is looked up once (the two are different units: see above); the edges of
         // one unit are in maps per kind, so the order of the four additions does not matter.
+        let (ui, oi) = (self.position(u), self.position(other));
         let nodes = &mut self.graph.nodes;
-        let (ui, oi) = (nodes.get_index_of(u), nodes.get_index_of(other));
         if let Some(i) = ui {
             let n = std::sync::Arc::make_mut(&mut nodes[i]);
             n.add(kind, other, mask, DepMask::NONE);

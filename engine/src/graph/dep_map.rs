@@ -2,7 +2,8 @@
 //! they were added.
 //!
 //! Most of these maps are tiny (a service has one slice, a few `After=`), a few are huge
-//! (`sysinit.target`'s `RequiredBy` on a big system): a small map is a plain vector searched
+//! (`sysinit.target`'s `RequiredBy` on a big system): a map of one entry holds it inline (no
+//! allocation: most of a service's kinds have one unit), a small map is a plain vector searched
 //! linearly (one allocation, no hashing), and a map that grows past [`SMALL`] entries becomes an
 //! [`IndexMap`]. The methods are named and behave like [`IndexMap`]'s.
 use super::hash::NameHash;
@@ -15,6 +16,9 @@ const SMALL: usize = 12;
 
 #[derive(Clone, Debug)]
 enum Repr {
+    /// Exactly one entry.
+    One((UnitName, DepInfo)),
+    /// No entry, or two up to [`SMALL`].
     Small(Vec<(UnitName, DepInfo)>),
     Large(IndexMap<UnitName, DepInfo, NameHash>),
 }
@@ -47,6 +51,7 @@ impl DepMap {
     /// The number of entries.
     pub fn len(&self) -> usize {
         match &self.0 {
+            Repr::One(_) => 1,
             Repr::Small(v) => v.len(),
             Repr::Large(m) => m.len(),
         }
@@ -57,15 +62,25 @@ impl DepMap {
         self.len() == 0
     }
 
+    /// The entries of a map that is not large.
+    fn slice(&self) -> Option<&[(UnitName, DepInfo)]> {
+        match &self.0 {
+            Repr::One(p) => Some(std::slice::from_ref(p)),
+            Repr::Small(v) => Some(v),
+            Repr::Large(_) => None,
+        }
+    }
+
     fn small_position(v: &[(UnitName, DepInfo)], key: &str) -> Option<usize> {
         v.iter().position(|(k, _)| k.as_str() == key)
     }
 
     /// The position of `key`, if present.
     pub fn get_index_of<Q: AsRef<str> + ?Sized>(&self, key: &Q) -> Option<usize> {
-        match &self.0 {
-            Repr::Small(v) => DepMap::small_position(v, key.as_ref()),
-            Repr::Large(m) => m.get_index_of(key.as_ref()),
+        match (self.slice(), &self.0) {
+            (Some(v), _) => DepMap::small_position(v, key.as_ref()),
+            (None, Repr::Large(m)) => m.get_index_of(key.as_ref()),
+            (None, _) => None,
         }
     }
 
@@ -76,15 +91,17 @@ impl DepMap {
 
     /// The sources of `key`.
     pub fn get<Q: AsRef<str> + ?Sized>(&self, key: &Q) -> Option<&DepInfo> {
-        match &self.0 {
-            Repr::Small(v) => DepMap::small_position(v, key.as_ref()).map(|i| &v[i].1),
-            Repr::Large(m) => m.get(key.as_ref()),
+        match (self.slice(), &self.0) {
+            (Some(v), _) => DepMap::small_position(v, key.as_ref()).map(|i| &v[i].1),
+            (None, Repr::Large(m)) => m.get(key.as_ref()),
+            (None, _) => None,
         }
     }
 
     /// The sources of `key`, mutably.
     pub fn get_mut<Q: AsRef<str> + ?Sized>(&mut self, key: &Q) -> Option<&mut DepInfo> {
         match &mut self.0 {
+            Repr::One(p) => (p.0.as_str() == key.as_ref()).then_some(&mut p.1),
             Repr::Small(v) => DepMap::small_position(v, key.as_ref()).map(move |i| &mut v[i].1),
             Repr::Large(m) => m.get_mut(key.as_ref()),
         }
@@ -92,9 +109,10 @@ impl DepMap {
 
     /// The entry at a position.
     pub fn get_index(&self, index: usize) -> Option<(&UnitName, &DepInfo)> {
-        match &self.0 {
-            Repr::Small(v) => v.get(index).map(|(k, i)| (k, i)),
-            Repr::Large(m) => m.get_index(index),
+        match (self.slice(), &self.0) {
+            (Some(v), _) => v.get(index).map(|(k, i)| (k, i)),
+            (None, Repr::Large(m)) => m.get_index(index),
+            (None, _) => None,
         }
     }
 
@@ -123,6 +141,8 @@ impl DepMap {
 
     fn value_at_mut(&mut self, index: usize) -> &mut DepInfo {
         match &mut self.0 {
+            // The only entry (index 0).
+            Repr::One(p) => &mut p.1,
             Repr::Small(v) => &mut v[index].1,
             Repr::Large(m) => m.get_index_mut(index).expect("index found in this map").1,
         }
@@ -130,19 +150,26 @@ impl DepMap {
 
     fn push_new(&mut self, key: UnitName, value: DepInfo) -> &mut DepInfo {
         self.grow_if_full();
-        match &mut self.0 {
-            Repr::Small(v) => {
-                if v.capacity() == 0 {
-                    v.reserve_exact(2);
-                }
+        self.0 = match std::mem::replace(&mut self.0, Repr::Small(Vec::new())) {
+            Repr::Small(v) if v.is_empty() => Repr::One((key, value)),
+            Repr::One(first) => {
+                let mut v = Vec::with_capacity(4);
+                v.push(first);
                 v.push((key, value));
-                &mut v.last_mut().expect("just pushed").1
+                Repr::Small(v)
             }
-            Repr::Large(m) => {
-                let (i, _) = m.insert_full(key, value);
-                m.get_index_mut(i).expect("just inserted").1
+            Repr::Small(mut v) => {
+                v.push((key, value));
+                Repr::Small(v)
             }
-        }
+            Repr::Large(mut m) => {
+                m.insert(key, value);
+                Repr::Large(m)
+            }
+        };
+        // A new key is appended: it is the last entry.
+        let last = self.len() - 1;
+        self.value_at_mut(last)
     }
 
     /// Adds sources to `key`'s (appending the key if new); true if anything changed. The key is
@@ -193,6 +220,13 @@ impl DepMap {
     /// Removes `key`, keeping the order of the others (like [`IndexMap::shift_remove`]).
     pub fn shift_remove<Q: AsRef<str> + ?Sized>(&mut self, key: &Q) -> Option<DepInfo> {
         match &mut self.0 {
+            Repr::One(p) if p.0.as_str() == key.as_ref() => {
+                match std::mem::replace(&mut self.0, Repr::Small(Vec::new())) {
+                    Repr::One((_, info)) => Some(info),
+                    _ => None,
+                }
+            }
+            Repr::One(_) => None,
             Repr::Small(v) => DepMap::small_position(v, key.as_ref()).map(|i| v.remove(i).1),
             Repr::Large(m) => m.shift_remove(key.as_ref()),
         }
@@ -201,6 +235,11 @@ impl DepMap {
     /// Keeps the entries for which `keep` is true, in order.
     pub fn retain(&mut self, mut keep: impl FnMut(&UnitName, &mut DepInfo) -> bool) {
         match &mut self.0 {
+            Repr::One((k, i)) => {
+                if !keep(k, i) {
+                    self.0 = Repr::Small(Vec::new());
+                }
+            }
             Repr::Small(v) => v.retain_mut(|(k, i)| keep(k, i)),
             Repr::Large(m) => m.retain(|k, i| keep(k, i)),
         }
@@ -209,6 +248,7 @@ impl DepMap {
     /// The entries in order.
     pub fn iter(&self) -> Iter<'_> {
         match &self.0 {
+            Repr::One(p) => Iter::Small(std::slice::from_ref(p).iter()),
             Repr::Small(v) => Iter::Small(v.iter()),
             Repr::Large(m) => Iter::Large(m.iter()),
         }
@@ -353,6 +393,62 @@ mod tests {
 
     // The map behaves like an IndexMap through the change of representation: same entries, same
     // order, same answers, with removals and re-insertions on both sides of the threshold.
+    // The same with three keys: the map stays small and goes between empty, one entry (held
+    // inline) and a vector, with removals and retains.
+    #[test]
+    fn behaves_like_an_indexmap_when_small() {
+        let masks = [DepMask::FILE, DepMask::DEFAULT, DepMask::IMPLICIT];
+        let mut ours = DepMap::new();
+        let mut theirs: IndexMap<UnitName, DepInfo> = IndexMap::new();
+        for step in 0..600usize {
+            let k = n((step * 7 + step / 5) % 3);
+            let m = masks[step % 3];
+            match step % 7 {
+                0 | 1 => {
+                    ours.entry(k.clone()).or_insert_with(|| info(m)).origin |= m;
+                    theirs.entry(k).or_insert_with(|| info(m)).origin |= m;
+                }
+                2 => assert_eq!(ours.insert(k.clone(), info(m)), theirs.insert(k, info(m))),
+                3 => {
+                    let changed = ours.add_sources(&k, info(m));
+                    let before = theirs.get(k.as_str()).copied();
+                    let e = theirs.entry(k).or_default();
+                    e.origin |= m;
+                    assert_eq!(changed, before != Some(*e), "step {step}");
+                }
+                4 => {
+                    if let (Some(a), Some(b)) =
+                        (ours.get_mut(k.as_str()), theirs.get_mut(k.as_str()))
+                    {
+                        a.destination |= m;
+                        b.destination |= m;
+                    }
+                }
+                5 => {
+                    let drop = n(step % 3);
+                    ours.retain(|key, _| *key != drop);
+                    theirs.retain(|key, _| *key != drop);
+                }
+                _ => assert_eq!(
+                    ours.shift_remove(k.as_str()),
+                    theirs.shift_remove(k.as_str())
+                ),
+            }
+            assert_eq!(ours.len(), theirs.len());
+            assert!(ours.iter().eq(theirs.iter()), "step {step}");
+            for probe in 0..4 {
+                let p = n(probe);
+                assert_eq!(ours.get(p.as_str()), theirs.get(p.as_str()));
+                assert_eq!(
+                    ours.get_index_of(p.as_str()),
+                    theirs.get_index_of(p.as_str())
+                );
+                assert_eq!(ours.get_index(probe), theirs.get_index(probe));
+            }
+            assert_eq!(ours.clone(), ours);
+        }
+    }
+
     #[test]
     fn behaves_like_an_indexmap() {
         let mut ours = DepMap::new();

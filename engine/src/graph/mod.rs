@@ -70,6 +70,7 @@ mod adjacency;
 mod build;
 mod defaults;
 mod dep_map;
+mod deps;
 mod directive;
 mod hash;
 mod implicit;
@@ -82,6 +83,7 @@ mod specifier;
 pub use adjacency::Adjacency;
 pub use build::{can_fail, can_trigger, has_cgroup, GraphOptions, Manager};
 pub use dep_map::{DepMap, Entry as DepEntry, Iter as DepIter, VacantEntry as DepVacantEntry};
+pub use deps::{Deps, DepsEntry, DepsIter};
 pub use directive::split_words;
 pub use hash::{NameHash, NameHasher};
 pub use kind::DepKind;
@@ -104,8 +106,9 @@ pub struct Graph {
     /// Shared, so that a caller keeping nodes (the simulator's unit table) shares them instead of
     /// copying; a node changed by a later load is copied on write.
     nodes: IndexMap<UnitName, Arc<Node>, NameHash>,
-    /// Every name a unit was asked for or is known by → the unit's id.
-    names: HashMap<String, UnitName, NameHash>,
+    /// Every name a unit was asked for or is known by → the unit's id (names are shared, not
+    /// copied, as keys).
+    names: HashMap<UnitName, UnitName, NameHash>,
     /// A socket's `Service=` unit.
     socket_service: HashMap<UnitName, UnitName, NameHash>,
     /// How many units left the load queue.

@@ -1,12 +1,11 @@
 //! One unit in the [`super::Graph`]: what loading gave, and its dependencies with their sources.
-use super::dep_map::DepMap;
+use super::deps::Deps;
 use super::hash::NameHash;
 use super::kind::DepKind;
 use super::mask::{DepInfo, DepMask};
 use crate::load::{LoadState, LoadedUnit};
 use crate::name::UnitName;
 use indexmap::IndexMap;
-use std::collections::BTreeMap;
 
 /// A unit of the graph.
 #[derive(Clone, Debug)]
@@ -17,7 +16,7 @@ pub struct Node {
     /// manager, `system.slice` have none).
     pub default_dependencies: bool,
     /// Dependencies per kind, other unit → sources, in the order they were added.
-    pub deps: BTreeMap<DepKind, DepMap>,
+    pub deps: Deps,
     /// `RequiresMountsFor=` paths (explicit and implied), path → sources.
     pub requires_mounts_for: IndexMap<String, DepInfo, NameHash>,
     /// Position in the manager's load order (the order units left the load queue).
@@ -29,7 +28,7 @@ impl Node {
         Node {
             unit,
             default_dependencies: true,
-            deps: BTreeMap::new(),
+            deps: Deps::new(),
             requires_mounts_for: IndexMap::default(),
             load_order: usize::MAX,
         }

@@ -20,6 +20,7 @@
 //! aliases) is collected from the reverse map ([`Catalog::aliases_of`]).
 use super::alias::{validate_alias, AliasProblem};
 use super::mask::{classify, FileState};
+use super::name_index::NameIndex;
 use super::name_parts::{basename, instance_of, kind, replace_instance, template_of};
 use super::paths::LookupPaths;
 use crate::diag::{Code, Diagnostic, Severity, Sink};
@@ -125,10 +126,14 @@ impl Lookup {
 pub struct Catalog {
     search_path: Vec<Utf8PathBuf>,
     expanded: Vec<Utf8PathBuf>,
-    /// Sorted by name, one per name (looked up by binary search).
+    /// Sorted by name, one per name (looked up through `entry_index`).
     entries: Vec<Entry>,
-    /// The reverse map as `(fragment name, name)` pairs, sorted (looked up by binary search).
+    /// `entries` by name (a hash index: see [`NameIndex`]).
+    entry_index: NameIndex,
+    /// The reverse map as `(fragment name, name)` pairs, sorted.
     aliases: Vec<(String, String)>,
+    /// The first pair of each fragment name in `aliases`.
+    alias_index: NameIndex,
     /// The reverse map as nested maps, made from `aliases` on first use of
     /// [`Catalog::aliases_map`].
     aliases_view: OnceLock<BTreeMap<String, BTreeSet<String>>>,
@@ -299,6 +304,7 @@ impl Catalog {
                 s.entry
             })
             .collect();
+        cat.entry_index = NameIndex::build(cat.entries.iter().map(|e| e.name.as_str()));
         cat.dirs.sort_unstable_by(|a, b| a.as_str().cmp(b.as_str()));
         cat.dirs.dedup();
         cat.dir_names = cat
@@ -322,9 +328,15 @@ impl Catalog {
 
     /// The index in `entries` of the entry named `name`.
     fn find(&self, name: &str) -> Option<usize> {
-        self.entries
-            .binary_search_by(|e| e.name.as_str().cmp(name))
-            .ok()
+        self.entry_index.find(
+            name,
+            |i| self.entries[i].name.as_str(),
+            || {
+                self.entries
+                    .binary_search_by(|e| e.name.as_str().cmp(name))
+                    .ok()
+            },
+        )
     }
 
     fn get(&self, name: &str) -> Option<&Entry> {
@@ -545,13 +557,24 @@ impl Catalog {
         // the stable sort takes advantage of the runs.
         // Pairs are unique: each name appears once as the second member.
         pairs.sort();
+        self.alias_index = NameIndex::build(pairs.iter().map(|(d, _)| d.as_str()));
         self.aliases = pairs;
         self.aliases_view = OnceLock::new();
     }
 
     /// The reverse-map pairs whose fragment name is `name`, sorted by the other name.
     fn alias_pairs(&self, name: &str) -> &[(String, String)] {
-        let start = self.aliases.partition_point(|(d, _)| d.as_str() < name);
+        let found = self.alias_index.find(
+            name,
+            |i| self.aliases[i].0.as_str(),
+            || {
+                let start = self.aliases.partition_point(|(d, _)| d.as_str() < name);
+                (self.aliases.get(start).map(|(d, _)| d.as_str()) == Some(name)).then_some(start)
+            },
+        );
+        let Some(start) = found else {
+            return &[];
+        };
         let len = self.aliases[start..].partition_point(|(d, _)| d.as_str() == name);
         &self.aliases[start..start + len]
     }

@@ -137,12 +137,19 @@ impl<'a> DropinWalk<'a> {
         };
         // A name that no search directory holds (most of them) is dropped up front with one
         // lookup: the same directories remain, in the same order.
-        let mut file_name = String::new();
+        // The name is put together on the stack (a unit name has at most 255 bytes): this runs
+        // for every unit and suffix, and most names are dropped here.
+        let mut stack = [0u8; 272];
         let mut held = |n: &str| {
-            file_name.clear();
-            file_name.push_str(n);
-            file_name.push_str(suffix);
-            catalog.has_dir_named(&file_name)
+            let total = n.len() + suffix.len();
+            match stack.get_mut(..total) {
+                Some(out) => {
+                    out[..n.len()].copy_from_slice(n.as_bytes());
+                    out[n.len()..].copy_from_slice(suffix.as_bytes());
+                    std::str::from_utf8(out).is_ok_and(|f| catalog.has_dir_named(f))
+                }
+                None => catalog.has_dir_named(&format!("{n}{suffix}")),
+            }
         };
         let mut chain: Vec<&str> = Vec::new();
         for names in &self.chains {
@@ -460,12 +467,13 @@ fn entry_is_masked(
     }
     // The walk takes leading `..` components as steps up from the (physical) directory, and
     // other components one by one: without a later `..`, that is the lexical normal form.
+    // (A target without two dots in a row has no `..` at all.)
     let mut parts = target
         .as_str()
         .split('/')
         .filter(|c| !c.is_empty() && *c != ".")
         .skip_while(|c| *c == "..");
-    if parts.any(|c| c == "..") {
+    if has_dot_dot(target.as_str()) && parts.any(|c| c == "..") {
         return classify(fs, path).is_masked();
     }
     let Some(parent) = path.parent() else {
@@ -474,6 +482,15 @@ fn entry_is_masked(
     let full = Utf8PathBuf::from(lexical_join(parent.as_str(), target.as_str()));
     if full == "/dev/null" {
         return true;
+    }
+    // `full` obeys the path contract by construction (a physical directory joined with
+    // components that are neither empty, `.` nor `..`), so a successful `lstat` of something
+    // that is not a symlink is the whole answer, as the first step of `resolve` finds it.
+    debug_assert!(fs::check_path(&full).is_ok(), "{full}");
+    if let Ok(m) = fs.lstat(&full) {
+        if m.kind != FileKind::Symlink {
+            return m.kind == FileKind::CharDevice || (m.kind == FileKind::File && m.size == 0);
+        }
     }
     match fs::resolve(fs, &full, Follow::Yes) {
         // The entry itself was one hop already.
@@ -491,6 +508,10 @@ fn entry_is_masked(
 /// `fs::normalize(parent, target)` for a normal absolute `parent`, without its allocations:
 /// `..` steps up (never above `/`), empty and `.` components vanish.
 fn lexical_join(parent: &str, target: &str) -> String {
+    if is_normal_absolute(target) {
+        // Already its own normal form (the usual `.wants/` link target).
+        return target.to_owned();
+    }
     let mut full = String::with_capacity(parent.len() + target.len() + 1);
     if !target.starts_with('/') && parent != "/" {
         full.push_str(parent);
@@ -512,6 +533,26 @@ fn lexical_join(parent: &str, target: &str) -> String {
         full.push('/');
     }
     full
+}
+
+/// True if `text` has two dots in a row (a `..` component needs them).
+fn has_dot_dot(text: &str) -> bool {
+    text.as_bytes().windows(2).any(|w| w == b"..")
+}
+
+/// True if `text` is an absolute path in lexical normal form: no empty, `.` or `..` component
+/// and no trailing slash (`/` itself is normal).
+fn is_normal_absolute(text: &str) -> bool {
+    let b = text.as_bytes();
+    if b.first() != Some(&b'/') {
+        return false;
+    }
+    if b.len() == 1 {
+        return true;
+    }
+    b[1..]
+        .split(|&c| c == b'/')
+        .all(|c| !c.is_empty() && c != b"." && c != b"..")
 }
 
 /// The `*.conf` drop-ins the installer reads for `name` (reference §3.6): `p/NAME.d` for every search
@@ -563,6 +604,42 @@ mod join_tests {
                     lexical_join(parent, target),
                     crate::fs::normalize(Utf8Path::new(parent), Utf8Path::new(target)).as_str(),
                     "{parent} + {target}"
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod lexical_tests {
+    use super::*;
+
+    // The fast path gives what the general join gives, for normal and abnormal targets.
+    #[test]
+    fn lexical_join_fast_path_agrees() {
+        let slow = |parent: &str, target: &str| {
+            fs::normalize(Utf8Path::new(parent), Utf8Path::new(target)).into_string()
+        };
+        for parent in ["/", "/etc/systemd/system/multi-user.target.wants"] {
+            for target in [
+                "/lib/systemd/system/a.service",
+                "/",
+                "//a",
+                "/a/",
+                "/a/./b",
+                "/a/../b",
+                "/..",
+                "../a.service",
+                "a.service",
+                "./a",
+                "/a/b/..",
+                "/a..b/c",
+                "/.a/b",
+            ] {
+                assert_eq!(
+                    lexical_join(parent, target),
+                    slow(parent, target),
+                    "{parent} {target}"
                 );
             }
         }

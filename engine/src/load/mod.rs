@@ -44,6 +44,7 @@ mod catalog;
 mod dropins;
 mod fatal;
 mod mask;
+mod name_index;
 mod name_parts;
 mod state;
 mod unit;

@@ -164,8 +164,17 @@ impl UnitName {
     pub fn unit_type(&self) -> UnitType {
         // The suffix is one of the eleven (the name is valid): its length and first two bytes
         // tell which, without comparing strings.
+        // No suffix has a dot, so the suffix's length is the first of the five lengths (4, 5,
+        // 6, 7, 9) that has a dot before it, looked at from the end: no scan of the name.
         let b = self.0.as_bytes();
-        let suffix = &b[self.dot() + 1..];
+        let n = b.len();
+        let dot_at = |len: usize| n > len && b[n - len - 1] == b'.';
+        let len = [4, 5, 6, 7, 9]
+            .into_iter()
+            .find(|&len| dot_at(len))
+            .unwrap_or_else(|| n - self.dot() - 1);
+        let suffix = &b[n - len..];
+        debug_assert_eq!(len, n - self.dot() - 1, "{self}");
         match (suffix.len(), suffix[0], suffix.get(1).copied().unwrap_or(0)) {
             (7, _, _) => UnitType::Service,
             (6, b's', _) => UnitType::Socket,

@@ -45,16 +45,6 @@ const OUTPUT_MODES: &[&str] = &[
     "with-unit",
 ];
 
-const LOAD_STATES: &[&str] = &[
-    "stub",
-    "loaded",
-    "not-found",
-    "bad-setting",
-    "error",
-    "merged",
-    "masked",
-];
-
 /// What `systemctl --state=help` prints (systemd 252's state tables).
 const STATE_HELP: &str = "Available unit load states:\n\
 stub\n\
@@ -305,7 +295,10 @@ fn parse(ctx: &mut Context<'_>, global: &Global) -> Result<(Output, ListFilter, 
         }
         if UnitType::ALL.iter().any(|u| u.as_str() == t) {
             filter.types.push(t);
-        } else if LOAD_STATES.contains(&t.as_str()) {
+        } else if unitlab_engine::load::LoadState::ALL
+            .iter()
+            .any(|l| l.as_str() == t.as_str())
+        {
             filter.states.push(t);
         } else {
             return fail(

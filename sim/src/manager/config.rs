@@ -4,7 +4,6 @@
 use super::process::{parse_signal, ExecCommand};
 use super::timefmt::{parse_timespan, INFINITY};
 use super::Usec;
-use unitlab_engine::graph::Credentials;
 use unitlab_engine::load::LoadedUnit;
 use unitlab_engine::name::UnitType;
 use unitlab_engine::syntax::Settings;
@@ -254,7 +253,7 @@ fn checks(s: &Settings, prefix: &str) -> Vec<Check> {
 
 impl Config {
     /// Reads the configuration of `unit`.
-    pub fn of(unit: &LoadedUnit, creds: &Credentials) -> Config {
+    pub fn of(unit: &LoadedUnit, sp: &super::printf::Specifiers) -> Config {
         let s = &unit.settings;
         // The defaults that depend on the settings (`Type=oneshot` without `ExecStart=`) are
         // applied only to units that loaded (`service_add_extras()`); a masked unit that still
@@ -263,7 +262,7 @@ impl Config {
         let service = (unit.id.unit_type() == UnitType::Service).then(|| service_config(s, loaded));
         Config {
             description: get(s, "Unit", "Description")
-                .and_then(|d| super::printf::unit_printf(&unit.id, creds, d))
+                .and_then(|d| super::printf::unit_printf(&unit.id, sp, d))
                 .map(std::sync::Arc::from),
             stop_when_unneeded: flag(s, "Unit", "StopWhenUnneeded", false),
             refuse_manual_start: flag(s, "Unit", "RefuseManualStart", false),

@@ -58,7 +58,9 @@ pub fn property(env: &[(String, String)]) -> String {
         .join(" ")
 }
 
-fn maybe_quote(s: &str) -> String {
+/// systemd's `shell_maybe_quote()`: `s` as it is, or in double quotes (with `"`, `\`, `` ` ``
+/// and `$` escaped) when it holds a character a shell would treat specially.
+pub(crate) fn maybe_quote(s: &str) -> String {
     const NEED_QUOTES: &str = "\"\\`$*?[]'()<>|&;! \t\n\r";
     if !s.is_empty() && !s.contains(|c| NEED_QUOTES.contains(c)) {
         return s.to_owned();

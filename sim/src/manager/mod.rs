@@ -347,11 +347,12 @@ impl Manager {
             ..GraphOptions::default()
         };
         let paths = LookupPaths::new(opts.scope, None, &opts.env).ok();
+        let specifiers = printf::Specifiers::of(&opts);
         Manager {
             next_pid: opts.first_pid,
             opts,
             paths,
-            units: Units::new(options),
+            units: Units::new(options, specifiers),
             jobs: BTreeMap::new(),
             waiting: BTreeSet::new(),
             next_job_id: 1,

@@ -48,7 +48,7 @@ use super::{Manager, Usec, World};
 use camino::{Utf8Path, Utf8PathBuf};
 use unitlab_engine::fs::{resolve, FileKind, FileSystem, Follow, MemFs, Target};
 use unitlab_engine::graph::DepKind;
-use unitlab_engine::load::{Env, LoadState, Scope};
+use unitlab_engine::load::LoadState;
 use unitlab_engine::name::{UnitName, UnitType};
 
 /// A change to the filesystem, as the simulated shell's commands make them (what inotify
@@ -412,59 +412,9 @@ impl Manager {
         }
     }
 
-    /// `unit_path_printf()` for the specifiers a path setting commonly uses.
+    /// `unit_path_printf()` ([`super::printf`]).
     fn path_printf(&self, id: &UnitName, text: &str) -> Option<String> {
-        let env = &self.opts.env;
-        let user = self.opts.scope != Scope::System;
-        let home = if user {
-            env.var("HOME").unwrap_or_else(|| "/".into())
-        } else {
-            "/root".into()
-        };
-        let dirs = |sys: &str, usr: &str| {
-            if user {
-                format!("{home}/{usr}")
-            } else {
-                sys.to_owned()
-            }
-        };
-        let mut out = String::new();
-        let mut chars = text.chars();
-        while let Some(c) = chars.next() {
-            if c != '%' {
-                out.push(c);
-                continue;
-            }
-            let Some(s) = chars.next() else {
-                out.push('%');
-                break;
-            };
-            match s {
-                '%' => out.push('%'),
-                'h' => out.push_str(&home),
-                't' => out.push_str(&if user {
-                    env.var("XDG_RUNTIME_DIR").unwrap_or_default()
-                } else {
-                    "/run".into()
-                }),
-                'S' => out.push_str(&dirs("/var/lib", ".local/state")),
-                'C' => out.push_str(&dirs("/var/cache", ".cache")),
-                'L' => out.push_str(&dirs("/var/log", ".local/state/log")),
-                'E' => out.push_str(&dirs("/etc", ".config")),
-                'T' => out.push_str("/tmp"),
-                'V' => out.push_str("/var/tmp"),
-                'u' => out.push_str(&self.opts.user),
-                'U' => out.push_str(&self.opts.uid.to_string()),
-                'g' => out.push_str(&self.opts.user),
-                'G' => out.push_str(&self.opts.uid.to_string()),
-                'n' => out.push_str(id.as_str()),
-                'N' => out.push_str(id.stem()),
-                'p' => out.push_str(id.prefix()),
-                'i' | 'I' => out.push_str(id.instance().unwrap_or("")),
-                _ => return None,
-            }
-        }
-        Some(out)
+        super::printf::unit_printf(id, &self.units.specifiers, text)
     }
 
     /// The unit a path unit triggers (the first `Triggers=` edge).

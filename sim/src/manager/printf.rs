@@ -1,15 +1,64 @@
-//! Specifier expansion of the unit settings the manager prints, such as `Description=`
-//! (systemd's `unit_full_printf()`, reference §2.5): the unit's own names
-//! (`%n %N %p %P %i %I %j %J %f`), the manager's credentials (`%u %U %g %G`), the temporary
-//! directories (`%T %V`) and `%%`. Specifiers that depend on the running machine or on
-//! directories the simulator does not model (`%H %m %b %h %t %C %S ...`) make the expansion
-//! fail: systemd then ignores the setting ("Failed to resolve unit specifiers ..., ignoring"),
-//! and so does the simulator rather than inventing a value.
-use unitlab_engine::graph::Credentials;
+//! Specifier expansion of the unit settings the manager acts on or prints: `Description=`,
+//! conditions and asserts, socket and path unit paths (systemd's `unit_full_printf()` /
+//! `unit_path_printf()`, reference §2.5). Known: the unit's own names
+//! (`%n %N %p %P %i %I %j %J %f`), the manager's credentials (`%u %U %g %G`), its directories
+//! (`%h %t %S %C %L %E`: the user's under `$HOME` and `$XDG_RUNTIME_DIR` in user scope),
+//! the temporary directories (`%T %V`) and `%%`. Specifiers that depend on the running machine
+//! (`%H %m %b %o %v %w %W %a %A %l %q %M %B`) make the expansion fail: systemd then ignores the
+//! setting ("Failed to resolve unit specifiers ..., ignoring"), and so does the simulator rather
+//! than inventing a value.
+use super::ManagerOptions;
+use unitlab_engine::load::{Env, Scope};
 use unitlab_engine::name::{unescape, unescape_path, UnitName};
 
+/// What the manager-specific specifiers expand to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Specifiers {
+    /// `%u`, `%g` (the user's own group).
+    pub user: String,
+    /// `%U`, `%G`.
+    pub uid: u32,
+    /// `%h`.
+    pub home: String,
+    /// `%t` (`None`: `$XDG_RUNTIME_DIR` unset, so `%t` fails).
+    pub runtime_dir: Option<String>,
+    /// A user manager (`%S %C %L %E` are the user's directories).
+    pub user_scope: bool,
+}
+
+impl Specifiers {
+    /// The specifiers of a manager with `opts` (the system manager runs as root).
+    pub fn of(opts: &ManagerOptions) -> Specifiers {
+        let user_scope = opts.scope != Scope::System;
+        if !user_scope {
+            return Specifiers {
+                user: "root".into(),
+                uid: 0,
+                home: "/root".into(),
+                runtime_dir: Some("/run".into()),
+                user_scope,
+            };
+        }
+        Specifiers {
+            user: opts.user.clone(),
+            uid: opts.uid,
+            home: opts.env.var("HOME").unwrap_or_else(|| "/".into()),
+            runtime_dir: opts.env.var("XDG_RUNTIME_DIR"),
+            user_scope,
+        }
+    }
+
+    fn dir(&self, system: &str, user: &str) -> String {
+        if self.user_scope {
+            format!("{}/{user}", self.home)
+        } else {
+            system.to_owned()
+        }
+    }
+}
+
 /// Expands `text` for `unit`, or `None` when a specifier cannot be resolved.
-pub fn unit_printf(unit: &UnitName, creds: &Credentials, text: &str) -> Option<String> {
+pub fn unit_printf(unit: &UnitName, sp: &Specifiers, text: &str) -> Option<String> {
     if !text.contains('%') {
         return Some(text.to_owned());
     }
@@ -43,10 +92,14 @@ pub fn unit_printf(unit: &UnitName, creds: &Credentials, text: &str) -> Option<S
                     .ok()?
                     .as_str(),
             ),
-            'u' => out.push_str(&creds.user),
-            'U' => out.push_str(&creds.uid.to_string()),
-            'g' => out.push_str(&creds.group),
-            'G' => out.push_str(&creds.gid.to_string()),
+            'u' | 'g' => out.push_str(&sp.user),
+            'U' | 'G' => out.push_str(&sp.uid.to_string()),
+            'h' => out.push_str(&sp.home),
+            't' => out.push_str(sp.runtime_dir.as_deref()?),
+            'S' => out.push_str(&sp.dir("/var/lib", ".local/state")),
+            'C' => out.push_str(&sp.dir("/var/cache", ".cache")),
+            'L' => out.push_str(&sp.dir("/var/log", ".local/state/log")),
+            'E' => out.push_str(&sp.dir("/etc", ".config")),
             'T' => out.push_str("/tmp"),
             'V' => out.push_str("/var/tmp"),
             s if s.is_ascii_alphanumeric() => return None,
@@ -64,20 +117,17 @@ mod tests {
     use super::*;
 
     fn x(unit: &str, text: &str) -> Option<String> {
-        unit_printf(
-            &UnitName::new(unit).expect("valid"),
-            &Credentials::root(),
-            text,
-        )
+        let sp = Specifiers::of(&ManagerOptions::new(Scope::System));
+        unit_printf(&UnitName::new(unit).expect("valid"), &sp, text)
     }
 
     #[test]
     fn names_and_escapes() {
-        // Live user manager: `Template %i of %p (%n)` of `pc-tpl@b\x2dc.service`
+        // Live user manager: `Template %i of %p (%n) %I %j` of `pc-tpl@b\x2dc.service`
         // (user-template-names.md).
         assert_eq!(
-            x("pc-tpl@b\\x2dc.service", "Template %i of %p (%n)").as_deref(),
-            Some("Template b\\x2dc of pc-tpl (pc-tpl@b\\x2dc.service)")
+            x("pc-tpl@b\\x2dc.service", "Template %i of %p (%n) %I %j").as_deref(),
+            Some("Template b\\x2dc of pc-tpl (pc-tpl@b\\x2dc.service) b-c tpl")
         );
         assert_eq!(
             x("a-b@c-d.service", "%I %P %j %J").as_deref(),
@@ -88,7 +138,20 @@ mod tests {
             Some("/var/log a@var-log")
         );
         assert_eq!(x("a.service", "100% %!").as_deref(), Some("100% %!"));
-        assert_eq!(x("a.service", "%u %U %%").as_deref(), Some("root 0 %"));
+        assert_eq!(
+            x("a.service", "%u %U %h %t %S %%").as_deref(),
+            Some("root 0 /root /run /var/lib %")
+        );
         assert_eq!(x("a.service", "on %H"), None);
+    }
+
+    #[test]
+    fn user_directories() {
+        let sp = Specifiers::of(&ManagerOptions::new(Scope::User));
+        let n = UnitName::new("a.path").expect("valid");
+        assert_eq!(
+            unit_printf(&n, &sp, "%h %t %S %C %L %E %u %U").as_deref(),
+            Some("/home/user /run/user/1000 /home/user/.local/state /home/user/.cache /home/user/.local/state/log /home/user/.config user 1000")
+        );
     }
 }

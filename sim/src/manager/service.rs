@@ -69,7 +69,7 @@ impl Manager {
         let now = self.now();
         let conditions = u.cfg.conditions.clone();
         let asserts = u.cfg.asserts.clone();
-        let (cond_ok, outcomes) = self.test_checks(fs, &conditions);
+        let (cond_ok, outcomes) = self.test_checks(fs, id, &conditions);
         let u = self.units.unit_mut(id).expect("unit exists");
         u.condition_result = Some(cond_ok);
         u.stamps.condition = Some(now);
@@ -86,7 +86,7 @@ impl Manager {
             self.finish_job(job, JobResult::Done, false);
             return;
         }
-        let (assert_ok, outcomes) = self.test_checks(fs, &asserts);
+        let (assert_ok, outcomes) = self.test_checks(fs, id, &asserts);
         let u = self.units.unit_mut(id).expect("unit exists");
         u.assert_result = Some(assert_ok);
         u.stamps.assert = Some(now);
@@ -1071,12 +1071,13 @@ impl Manager {
     fn test_checks(
         &self,
         fs: &MemFs,
+        id: &UnitName,
         checks: &[super::config::Check],
     ) -> (bool, Vec<Option<bool>>) {
         let mut outcomes = vec![None; checks.len()];
         let mut triggered: Option<bool> = None;
         for (i, c) in checks.iter().enumerate().rev() {
-            let ok = self.check(fs, c) != c.negate;
+            let ok = self.check(fs, id, c) != c.negate;
             outcomes[i] = Some(ok);
             if !c.trigger && !ok {
                 return (false, outcomes);
@@ -1088,39 +1089,16 @@ impl Manager {
         (triggered != Some(false), outcomes)
     }
 
-    /// The specifiers of a condition's argument that the simulated manager knows
-    /// (`unit_full_printf()`, reference §2.5): `%h %u %U %t %T %V %%`. Any other specifier makes
-    /// the argument unresolvable (`None`).
-    pub(crate) fn expand_specifiers(&self, s: &str) -> Option<String> {
-        use unitlab_engine::load::Env;
-        let mut out = String::with_capacity(s.len());
-        let mut chars = s.chars();
-        while let Some(c) = chars.next() {
-            if c != '%' {
-                out.push(c);
-                continue;
-            }
-            match chars.next()? {
-                '%' => out.push('%'),
-                'h' => out.push_str(&self.opts.env.var("HOME").unwrap_or_else(|| "/root".into())),
-                'u' => out.push_str(&self.opts.user),
-                'U' => out.push_str(&self.opts.uid.to_string()),
-                't' => match self.opts.scope {
-                    unitlab_engine::load::Scope::System => out.push_str("/run"),
-                    _ => out.push_str(&self.opts.env.var("XDG_RUNTIME_DIR")?),
-                },
-                'T' => out.push_str("/tmp"),
-                'V' => out.push_str("/var/tmp"),
-                _ => return None,
-            }
-        }
-        Some(out)
+    /// A setting of `id` with its specifiers expanded ([`super::printf`]); `None` when one
+    /// cannot be resolved.
+    pub(crate) fn expand_specifiers(&self, id: &UnitName, s: &str) -> Option<String> {
+        super::printf::unit_printf(id, &self.units.specifiers, s)
     }
 
-    fn check(&self, fs: &MemFs, c: &super::config::Check) -> bool {
+    fn check(&self, fs: &MemFs, id: &UnitName, c: &super::config::Check) -> bool {
         // systemd drops a condition whose specifiers fail to resolve at load ("Failed to resolve
         // unit specifiers ..., ignoring"): it then does not hold the unit back.
-        let Some(param) = self.expand_specifiers(&c.param) else {
+        let Some(param) = self.expand_specifiers(id, &c.param) else {
             return !c.negate;
         };
         let path = Utf8Path::new(&param);

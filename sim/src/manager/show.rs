@@ -173,6 +173,11 @@ pub fn properties(m: &Manager, fs: &MemFs, u: &Unit, need_reload: bool) -> Vec<(
     }
     let rmf: Vec<String> = u.node.requires_mounts_for.keys().cloned().collect();
     push("RequiresMountsFor", rmf.join(" "));
+    let docs: Vec<String> = super::status::documentation(u)
+        .iter()
+        .map(|d| super::environ::maybe_quote(d))
+        .collect();
+    push("Documentation", docs.join(" "));
     push("Description", u.description());
     push("LoadState", u.load_state().as_str().into());
     push("ActiveState", u.active().as_str().into());

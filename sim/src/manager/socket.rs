@@ -247,7 +247,7 @@ impl Manager {
     fn socket_cfg(&self, id: &UnitName) -> Option<SocketConfig> {
         let u = self.units.unit(id)?;
         Some(SocketConfig::of(&u.node.unit, |v| {
-            self.expand_specifiers(v)
+            self.expand_specifiers(id, v)
         }))
     }
 
@@ -616,7 +616,7 @@ impl Manager {
             let proto = Unit::new(
                 loaded.node.clone(),
                 loaded.stamp.clone(),
-                &self.units.options.credentials,
+                &self.units.specifiers,
             );
             self.sockets.prototypes.insert(template.clone(), proto);
         }
@@ -650,7 +650,7 @@ impl Manager {
         if let Some(raw) = node.unit.settings.get("Unit", "Description") {
             if raw.value.contains('%') {
                 unit.cfg.description =
-                    super::printf::unit_printf(name, &self.units.options.credentials, raw.value)
+                    super::printf::unit_printf(name, &self.units.specifiers, raw.value)
                         .map(std::sync::Arc::from);
             }
         }

@@ -317,7 +317,7 @@ fn render(m: &Manager, fs: &MemFs, u: &Unit) -> String {
 
 /// `Documentation=`: the URIs systemd accepts (`documentation_url_is_valid()`: `http(s)://`,
 /// `file:/`, `man:` or `info:` and more, ASCII), in order; an empty assignment resets the list.
-fn documentation(u: &Unit) -> Vec<String> {
+pub(crate) fn documentation(u: &Unit) -> Vec<String> {
     let mut docs: Vec<String> = Vec::new();
     for v in u.node.unit.settings.list("Unit", "Documentation") {
         if v.value.trim().is_empty() {

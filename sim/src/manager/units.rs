@@ -2,6 +2,7 @@
 //! [`Graph`] (the loaded unit and everything it references), kept until garbage-collected, and
 //! re-read only by `daemon-reload` (reference §7.4, §11).
 use super::config::Config;
+use super::printf::Specifiers;
 use super::process::{ExecCommand, Exit};
 use super::state::{ActiveState, Sub, UnitResult};
 use super::Usec;
@@ -9,7 +10,7 @@ use indexmap::IndexMap;
 use std::sync::Arc;
 use unitlab_engine::diag::Diagnostic;
 use unitlab_engine::fs::{FileSystem, MemFs};
-use unitlab_engine::graph::{Credentials, DepKind, Graph, GraphOptions, NameHash, Node};
+use unitlab_engine::graph::{DepKind, Graph, GraphOptions, NameHash, Node};
 use unitlab_engine::load::{load_unit, Catalog, LoadOptions, LoadState, LookupPaths};
 use unitlab_engine::name::{UnitName, UnitType};
 
@@ -191,8 +192,8 @@ impl Unit {
     }
 
     /// A unit fresh from loading: inactive, dead.
-    pub fn new(node: Arc<Node>, stamp: LoadStamp, creds: &Credentials) -> Unit {
-        let cfg = Config::of(&node.unit, creds);
+    pub fn new(node: Arc<Node>, stamp: LoadStamp, sp: &Specifiers) -> Unit {
+        let cfg = Config::of(&node.unit, sp);
         Unit {
             ty: node.id().unit_type(),
             dep_kinds: dep_kinds(&node),
@@ -335,6 +336,8 @@ pub struct Units {
     catalog: Option<Catalog>,
     /// The graph options (system or user manager, credentials).
     pub options: GraphOptions,
+    /// What the manager's specifiers expand to.
+    pub specifiers: Specifiers,
     /// Loader messages (kept for the journal).
     pub diagnostics: Vec<Diagnostic>,
     /// The configuration the transaction planner works on: every unit loaded since the last
@@ -390,8 +393,9 @@ impl PositionCache {
 
 impl Units {
     /// An empty table.
-    pub fn new(options: GraphOptions) -> Units {
+    pub fn new(options: GraphOptions, specifiers: Specifiers) -> Units {
         Units {
+            specifiers,
             map: IndexMap::default(),
             names: std::collections::HashMap::default(),
             catalog: None,
@@ -575,10 +579,8 @@ impl Units {
                         .entry(id.clone())
                         .or_insert_with(|| stamp_of(fs, &node.unit))
                         .clone();
-                    self.map.insert(
-                        id.clone(),
-                        Unit::new(node.clone(), stamp, &self.options.credentials),
-                    );
+                    self.map
+                        .insert(id.clone(), Unit::new(node.clone(), stamp, &self.specifiers));
                     added.push(id);
                 }
                 None => {}

@@ -6,19 +6,8 @@ use super::Manager;
 use std::io::Write;
 use unitlab_engine::fs::MemFs;
 use unitlab_engine::install::fnmatch::fnmatch;
-use unitlab_engine::load::Scope;
+use unitlab_engine::load::{LoadState, Scope};
 use unitlab_engine::name::{mangle, MangleOptions, NameKind, UnitName, UnitType};
-
-/// The load states `-t`/`--type=` accepts as a state filter.
-const LOAD_STATES: [&str; 7] = [
-    "stub",
-    "loaded",
-    "not-found",
-    "bad-setting",
-    "error",
-    "merged",
-    "masked",
-];
 
 /// Parsed options of one systemctl invocation.
 #[derive(Debug, Default)]
@@ -116,7 +105,7 @@ fn parse(args: &[String]) -> Result<Opts, ArgError> {
                 for t in v.split(',').filter(|t| !t.is_empty()) {
                     if UnitType::from_suffix(t).is_some() {
                         o.types.push(t.to_owned());
-                    } else if LOAD_STATES.contains(&t) {
+                    } else if LoadState::ALL.iter().any(|l| l.as_str() == t) {
                         o.states.push(t.to_owned());
                     } else {
                         return Err(ArgError::Systemctl(format!(

@@ -31,7 +31,9 @@ impl Manager {
             .runtime
             .get(u.id())
             .and_then(|r| r.open.clone())
-            .unwrap_or_else(|| SocketConfig::of(&u.node.unit, |v| self.expand_specifiers(v)))
+            .unwrap_or_else(|| {
+                SocketConfig::of(&u.node.unit, |v| self.expand_specifiers(u.id(), v))
+            })
     }
 }
 
