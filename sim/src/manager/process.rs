@@ -69,6 +69,10 @@ impl ExecCommand {
 
     /// What the command does when it runs with `env` (its shell expands variables from it).
     pub fn behavior_in(&self, env: &[(String, String)]) -> Behavior {
+        // Only a shell script can read variables: other commands keep the parsed behaviour.
+        if env.is_empty() || !self.argv.iter().skip(2).any(|w| w.contains('$')) {
+            return self.behavior();
+        }
         behavior(&self.argv, env)
     }
 
