@@ -150,7 +150,7 @@ impl Machine {
         self.journal
             .entries
             .iter()
-            .map(|e| e.message.clone())
+            .map(|e| e.message.to_string())
             .collect()
     }
 }

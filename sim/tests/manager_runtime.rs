@@ -61,7 +61,7 @@ fn dependency_failure() {
         .find(|e| e.message == "Dependency failed for Top.")
         .expect("entry");
     assert_eq!(e.message_id, Some("be02cf6855d2428ba40df7e9d022f03d"));
-    assert_eq!(e.job.as_ref().map(|j| j.1.as_str()), Some("dependency"));
+    assert_eq!(e.job.map(|j| j.1), Some("dependency"));
 }
 
 // reference §7.1, §11: masked, not found, start limit.

@@ -5,7 +5,7 @@ use super::build::Planner;
 use super::error::TransactionError;
 use super::job::{JobMode, JobType};
 use crate::diag::Severity;
-use crate::graph::DepKind;
+use crate::graph::{DepKind, Graph};
 
 impl Planner<'_> {
     /// Runs every activation step; on success one job per unit is left.
@@ -94,15 +94,15 @@ impl Planner<'_> {
             for idx in 0..self.unit_order.len() {
                 let unit = self.unit_order[idx];
                 for j in self.unit_jobs(unit) {
-                    let job = &self.jobs[j];
-                    if job.matters {
+                    let (matters, job_type) = (self.jobs[j].matters, self.jobs[j].job_type);
+                    if matters {
                         continue;
                     }
-                    let stops_running = job.job_type == JobType::Stop
+                    let stops_running = job_type == JobType::Stop
                         && self.active_state(unit).is_active_or_activating();
                     let changes_queued = self
                         .installed_type(unit)
-                        .is_some_and(|q| job.job_type.conflicts_with(q));
+                        .is_some_and(|q| job_type.conflicts_with(q));
                     if stops_running || changes_queued {
                         self.delete_job(j, true);
                         continue 'rescan;
@@ -184,16 +184,17 @@ impl Planner<'_> {
     /// The jobs a job must run before, by the ordering dependencies of its unit (`job_compare()`):
     /// over `Before=` unless the other job stops, over `After=` when this job stops. Jobs queued
     /// earlier count for units without a transaction job.
-    fn runs_before(&self, j: usize) -> Vec<usize> {
-        let job = &self.jobs[j];
+    fn runs_before(&mut self, j: usize) -> Vec<usize> {
+        let (job_type, unit) = (self.jobs[j].job_type, self.jobs[j].unit);
         let mut out = Vec::new();
-        if job.job_type == JobType::Nop || job.ignore_order {
+        if job_type == JobType::Nop || self.jobs[j].ignore_order {
             return out;
         }
-        let adjacency = self.graph.adjacency();
+        let graph: &Graph = self.graph;
+        let adjacency = graph.adjacency();
         for kind in [DepKind::Before, DepKind::After] {
-            for u in adjacency.deps(job.unit, kind) {
-                let Some(o) = self.heads[u].or(self.installed[u]) else {
+            for u in adjacency.deps(unit, kind) {
+                let Some(o) = self.heads[u].or_else(|| self.installed_at(u)) else {
                     continue;
                 };
                 let other_job = &self.jobs[o];
@@ -202,7 +203,7 @@ impl Planner<'_> {
                 }
                 let before = match kind {
                     DepKind::Before => !other_job.job_type.stops_first(),
-                    _ => job.job_type.stops_first(),
+                    _ => job_type.stops_first(),
                 };
                 if before {
                     out.push(o);
@@ -460,13 +461,14 @@ impl Planner<'_> {
     }
 
     /// Refuses to replace a queued job in mode `fail`, or an irreversible one.
-    fn check_destructive(&self, mode: JobMode) -> Result<(), TransactionError> {
+    fn check_destructive(&mut self, mode: JobMode) -> Result<(), TransactionError> {
         let Some(anchor) = self.anchor else {
             return Ok(());
         };
-        for &unit in &self.unit_order {
+        for idx in 0..self.unit_order.len() {
+            let unit = self.unit_order[idx];
             let Some(j) = self.heads[unit] else { continue };
-            let Some(q) = self.installed[unit] else {
+            let Some(q) = self.installed_at(unit) else {
                 continue;
             };
             let (qt, jt) = (self.jobs[q].job_type, self.jobs[j].job_type);

@@ -82,6 +82,7 @@ struct Tables {
     heads: Vec<Option<usize>>,
     seen: Vec<bool>,
     installed: Vec<Option<usize>>,
+    probed: Vec<bool>,
 }
 
 thread_local! {
@@ -101,6 +102,7 @@ impl Tables {
             t.heads.resize(n, None);
             t.seen.resize(n, false);
             t.installed.resize(n, None);
+            t.probed.resize(n, false);
         }
         t
     }
@@ -117,10 +119,15 @@ pub(crate) struct Planner<'g> {
     /// Units in the order they first got a job (the iteration order of the transaction).
     pub unit_order: Vec<usize>,
     seen: Vec<bool>,
-    /// Unit → the stand-in of its queued job.
-    pub installed: Vec<Option<usize>>,
-    /// The units with a queued job.
+    /// Unit → the stand-in of its queued job (read it through [`Planner::installed_at`]: with
+    /// a view that answers unit by unit, an entry is set when first asked for).
+    installed: Vec<Option<usize>>,
+    /// Unit → its queued job was looked up (views that answer unit by unit).
+    probed: Vec<bool>,
+    /// The units with a queued job, or (unit-by-unit views) whose job was looked up.
     installed_units: Vec<usize>,
+    /// The view answers unit by unit ([`RuntimeView::jobs_by_unit`]).
+    lazy: bool,
     pub anchor: Option<usize>,
     pub irreversible: bool,
     pub messages: &'g mut Vec<Message>,
@@ -134,6 +141,7 @@ impl Drop for Planner<'_> {
             heads: std::mem::take(&mut self.heads),
             seen: std::mem::take(&mut self.seen),
             installed: std::mem::take(&mut self.installed),
+            probed: std::mem::take(&mut self.probed),
         };
         for &u in &self.unit_order {
             t.heads[u] = None;
@@ -141,6 +149,7 @@ impl Drop for Planner<'_> {
         }
         for &u in &self.installed_units {
             t.installed[u] = None;
+            t.probed[u] = false;
         }
         let _ = SPARE.try_with(|s| *s.borrow_mut() = Some(t));
     }
@@ -164,12 +173,17 @@ impl<'g> Planner<'g> {
             unit_order: Vec::new(),
             seen: tables.seen,
             installed: tables.installed,
+            probed: tables.probed,
             installed_units: Vec::new(),
+            lazy: state.jobs_by_unit(),
             anchor: None,
             irreversible,
             messages,
             state,
         };
+        if p.lazy {
+            return p;
+        }
         let mut queued = Vec::new();
         state.for_each_job(&mut |unit, job| {
             if let Some(i) = graph.index_of(unit.as_str()) {
@@ -205,9 +219,25 @@ impl<'g> Planner<'g> {
         })
     }
 
+    /// The stand-in slot of the unit's queued job, if it has one. With a view that answers unit
+    /// by unit, the job is looked up (and its stand-in made) the first time it is asked for.
+    pub fn installed_at(&mut self, unit: usize) -> Option<usize> {
+        if self.lazy && !self.probed[unit] {
+            self.probed[unit] = true;
+            self.installed_units.push(unit);
+            if let Some(job) = self.state.job_of(self.graph.node_at(unit).id()) {
+                let id = self.new_slot(unit, job.job_type);
+                self.jobs[id].installed = true;
+                self.jobs[id].irreversible = job.irreversible;
+                self.installed[unit] = Some(id);
+            }
+        }
+        self.installed[unit]
+    }
+
     /// The queued job's type for a unit, if any.
-    pub fn installed_type(&self, unit: usize) -> Option<JobType> {
-        self.installed[unit].map(|j| self.jobs[j].job_type)
+    pub fn installed_type(&mut self, unit: usize) -> Option<JobType> {
+        self.installed_at(unit).map(|j| self.jobs[j].job_type)
     }
 
     pub fn log(&mut self, severity: Severity, unit: Option<usize>, text: String) {

@@ -7,7 +7,7 @@ use super::unit_info;
 impl Planner<'_> {
     /// The transaction's jobs (one per unit, sorted by unit name) and the queued jobs it cancels.
     /// `unit` and `job_type` are the anchor's, for the (impossible) case that its job is gone.
-    pub fn finish(&self, mode: JobMode, unit: usize, job_type: JobType) -> Transaction {
+    pub fn finish(&mut self, mode: JobMode, unit: usize, job_type: JobType) -> Transaction {
         let mut jobs = Vec::new();
         for &u in &self.unit_order {
             let Some(j) = self.heads[u] else { continue };
@@ -43,8 +43,8 @@ impl Planner<'_> {
         let mut cancelled = Vec::new();
         if matches!(mode, JobMode::Isolate | JobMode::Flush) {
             for u in 0..self.graph.len() {
-                if self.installed[u].is_some()
-                    && self.heads[u].is_none()
+                if self.heads[u].is_none()
+                    && self.installed_at(u).is_some()
                     && !unit_info::ignore_on_isolate(self.node(u))
                 {
                     cancelled.push(self.node(u).id().clone());

@@ -14,8 +14,8 @@ impl Planner<'_> {
     }
 
     /// True if the unit is inactive or failed and has no queued job: nothing to stop.
-    fn nothing_to_stop(&self, unit: usize) -> bool {
-        self.active_state(unit).is_inactive_or_failed() && self.installed[unit].is_none()
+    fn nothing_to_stop(&mut self, unit: usize) -> bool {
+        self.active_state(unit).is_inactive_or_failed() && self.installed_at(unit).is_none()
     }
 
     /// `isolate`: a stop job (pulled by the anchor, mattering) for every unit that is active or has

@@ -103,8 +103,23 @@ pub trait RuntimeView {
     fn active_state(&self, unit: &UnitName) -> Option<ActiveState>;
 
     /// Calls `f` for every unit (by id) that has a queued job. The planner calls it once per
-    /// request; the order does not change the transaction.
+    /// request, unless the view answers unit by unit ([`RuntimeView::jobs_by_unit`]); the order
+    /// does not change the transaction.
     fn for_each_job(&self, f: &mut dyn FnMut(&UnitName, InstalledJob));
+
+    /// Whether [`RuntimeView::job_of`] answers for every unit. The planner then asks for the
+    /// queued jobs of the units it looks at only (a unit it asks about, the neighbours it orders
+    /// against), instead of reading every queued job first: planning costs what the transaction
+    /// touches, however many jobs are queued. False by default.
+    fn jobs_by_unit(&self) -> bool {
+        false
+    }
+
+    /// The job queued for the unit with this id, if any (used when
+    /// [`RuntimeView::jobs_by_unit`] is true).
+    fn job_of(&self, _unit: &UnitName) -> Option<InstalledJob> {
+        None
+    }
 }
 
 /// The manager's state a transaction is planned against, as a map.

@@ -392,3 +392,118 @@ fn restart_is_not_cyclic_where_start_is() {
     assert_eq!(got, ["a.service start", "d.service restart"]);
     assert!(!msgs.iter().any(|m| m.text.contains("cycle")), "{msgs:?}");
 }
+
+/// A view that answers the queued jobs unit by unit ([`RuntimeView::jobs_by_unit`]), over the
+/// same state as the map: the planner must give the same transaction, refusal and messages
+/// whichever way it reads the queued jobs.
+struct ByUnit<'a>(&'a RuntimeState);
+
+impl RuntimeView for ByUnit<'_> {
+    fn active_state(&self, unit: &UnitName) -> Option<ActiveState> {
+        self.0.active_state(unit)
+    }
+
+    fn for_each_job(&self, _f: &mut dyn FnMut(&UnitName, InstalledJob)) {
+        panic!("a view that answers unit by unit is never listed");
+    }
+
+    fn jobs_by_unit(&self) -> bool {
+        true
+    }
+
+    fn job_of(&self, unit: &UnitName) -> Option<InstalledJob> {
+        self.0.job(unit.as_str())
+    }
+}
+
+// The planner reads queued jobs unit by unit for views that can answer so (the simulator's
+// manager): every combination of queued jobs on a small graph with requirements, conflicts,
+// ordering (a cycle included) and isolation, every request type and mode, gives exactly what
+// reading all queued jobs first gives.
+#[test]
+fn queued_jobs_read_unit_by_unit_plan_the_same() {
+    let g = graph(
+        &[
+            (
+                "a.service",
+                "[Unit]\nRequires=b.service\nAfter=b.service\nConflicts=c.service\n[Service]\nExecStart=/bin/a\n",
+            ),
+            ("b.service", "[Unit]\nWants=c.service\nBefore=c.service\n[Service]\nExecStart=/bin/b\n"),
+            ("c.service", "[Unit]\nAfter=d.service\n[Service]\nExecStart=/bin/c\n"),
+            ("d.service", "[Unit]\nAfter=c.service\nRequires=c.service\n[Service]\nExecStart=/bin/d\n"),
+            ("t.target", "[Unit]\nAllowIsolate=yes\nWants=a.service d.service\n"),
+        ],
+        &["t.target"],
+    );
+    let units = ["a.service", "b.service", "c.service", "d.service"];
+    let queued = [
+        None,
+        Some((JobType::Start, false)),
+        Some((JobType::Stop, false)),
+        Some((JobType::Restart, false)),
+        Some((JobType::Stop, true)),
+    ];
+    let requests = [
+        ("a.service", JobType::Start),
+        ("a.service", JobType::Stop),
+        ("c.service", JobType::Restart),
+        ("d.service", JobType::Start),
+        ("t.target", JobType::Start),
+    ];
+    let modes = [
+        JobMode::Replace,
+        JobMode::Fail,
+        JobMode::Isolate,
+        JobMode::Flush,
+        JobMode::IgnoreRequirements,
+    ];
+    let mut compared = 0;
+    // Each unit's queued job (5 choices) and whether it is active, by a mixed-radix counter.
+    for combo in 0..(5usize * 2).pow(units.len() as u32) {
+        let mut st = RuntimeState::new();
+        let mut c = combo;
+        for u in units {
+            let (q, active) = (c % 5, (c / 5) % 2 == 1);
+            c /= 10;
+            let name = UnitName::new(u).expect("name");
+            if active {
+                st.set_active_state(name.clone(), ActiveState::Active);
+            }
+            st.set_job(
+                name,
+                queued[q].map(|(job_type, irreversible)| InstalledJob {
+                    job_type,
+                    irreversible,
+                }),
+            );
+        }
+        // Only every seventh combination for the full request × mode matrix (the rest with one
+        // request), to keep the test quick.
+        let (reqs, ms) = if combo % 7 == 0 {
+            (&requests[..], &modes[..])
+        } else {
+            (
+                &requests[combo % requests.len()..][..1],
+                &modes[combo % 2..][..1],
+            )
+        };
+        for &(unit, job_type) in reqs {
+            for &mode in ms {
+                let r = Request::new(unit, job_type).mode(mode);
+                let (mut m1, mut m2) = (Vec::new(), Vec::new());
+                let eager = plan(&g, &r, &st, &mut m1);
+                let lazy = plan(&g, &r, &ByUnit(&st), &mut m2);
+                assert_eq!(
+                    eager, lazy,
+                    "combination {combo}: {unit} {job_type} {mode:?}"
+                );
+                assert_eq!(
+                    m1, m2,
+                    "combination {combo}: {unit} {job_type} {mode:?}: messages"
+                );
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared > 10_000, "{compared} plans compared");
+}

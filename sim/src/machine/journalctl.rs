@@ -24,8 +24,8 @@ fn catalog(id: &str, entry: &JournalEntry) -> Option<String> {
         }
     }
     let mut text = found?;
-    let unit = entry.unit.clone().unwrap_or_default();
-    text = text.replace("@UNIT@", &unit);
+    let unit = entry.unit.as_ref().map(|u| u.as_str()).unwrap_or_default();
+    text = text.replace("@UNIT@", unit);
     if let Some((job, result)) = &entry.job {
         text = text
             .replace("@JOB_ID@", &job.to_string())
@@ -129,7 +129,12 @@ pub fn run(m: &mut Machine, args: &[String], io: &mut Io<'_>) -> i32 {
         .iter()
         .filter(|e| (e.user || !user_only) && !(e.user && system_only))
         .filter(|e| boot_index.is_none_or(|b| e.boot == b))
-        .filter(|e| units.is_empty() || e.unit.as_ref().is_some_and(|u| units.contains(u)))
+        .filter(|e| {
+            units.is_empty()
+                || e.unit
+                    .as_ref()
+                    .is_some_and(|u| units.iter().any(|x| x == u.as_str()))
+        })
         .collect();
     let skip = lines.map_or(0, |n| selected.len().saturating_sub(n));
     let shown = &selected[skip..];
@@ -145,7 +150,7 @@ pub fn run(m: &mut Machine, args: &[String], io: &mut Io<'_>) -> i32 {
             let _ = writeln!(io.out, "-- Boot {} --", boot_id(m.settings.seed, e.boot));
             last_boot = e.boot;
         }
-        for (k, line) in e.message.split('\n').enumerate() {
+        for (k, line) in e.message.text().split('\n').enumerate() {
             if k == 0 {
                 let _ = writeln!(
                     io.out,
@@ -205,6 +210,7 @@ pub fn boot_id(seed: u64, boot: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use unitlab_engine::name::UnitName;
 
     fn entry(user: bool, unit: &str, msg: &str, id: Option<&'static str>) -> JournalEntry {
         JournalEntry {
@@ -214,11 +220,11 @@ mod tests {
             user,
             identifier: "systemd".into(),
             pid: if user { 1234 } else { 1 },
-            unit: Some(unit.into()),
+            unit: UnitName::new(unit).ok(),
             message: msg.into(),
             message_id: id,
             fields: Vec::new(),
-            job: Some((7, "dependency".into())),
+            job: Some((7, "dependency")),
             priority: 3,
         }
     }
@@ -284,11 +290,11 @@ mod tests {
             user: true,
             identifier: "systemd".into(),
             pid: 1,
-            unit: Some("a.service".into()),
+            unit: UnitName::new("a.service").ok(),
             message: "Failed to start a.service.".into(),
             message_id: Some("be02cf6855d2428ba40df7e9d022f03d"),
             fields: Vec::new(),
-            job: Some((7, "dependency".into())),
+            job: Some((7, "dependency")),
             priority: 3,
         };
         let t = catalog("be02cf6855d2428ba40df7e9d022f03d", &e).expect("entry");

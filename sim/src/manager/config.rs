@@ -168,7 +168,7 @@ pub struct ServiceConfig {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
     /// `Description=` (raw), if set.
-    pub description: Option<String>,
+    pub description: Option<std::sync::Arc<str>>,
     /// `StopWhenUnneeded=`.
     pub stop_when_unneeded: bool,
     /// `RefuseManualStart=`.
@@ -262,7 +262,8 @@ impl Config {
         let service = (unit.id.unit_type() == UnitType::Service).then(|| service_config(s, loaded));
         Config {
             description: get(s, "Unit", "Description")
-                .and_then(|d| super::printf::unit_printf(&unit.id, sp, d)),
+                .and_then(|d| super::printf::unit_printf(&unit.id, sp, d))
+                .map(std::sync::Arc::from),
             stop_when_unneeded: flag(s, "Unit", "StopWhenUnneeded", false),
             refuse_manual_start: flag(s, "Unit", "RefuseManualStart", false),
             refuse_manual_stop: flag(s, "Unit", "RefuseManualStop", false),

@@ -10,7 +10,7 @@
 //! nothing it depended on changed ([`super::plan_cache`]).
 use super::plan_cache::{Plan, PlanKey, Recipe};
 use super::state::{ActiveState, JobResult, JobType, Sub};
-use super::{journal::ids, Job, Manager};
+use super::{journal::ids, Job, Manager, Message};
 use std::cell::RefCell;
 use std::rc::Rc;
 use unitlab_engine::diag::Severity;
@@ -270,19 +270,12 @@ impl Manager {
                 plan.consulted
                     .iter()
                     .all(|(unit, was)| self.units.unit(unit).map(|u| to_tstate(u.active())) == *was)
-                    && plan.queued.len() == self.jobs.len()
-                    && self
-                        .queued_jobs()
-                        .eq(plan.queued.iter().map(|(u, t)| (u, *t)))
+                    && plan
+                        .jobs
+                        .iter()
+                        .all(|(unit, was)| queued_job(&self.units, &self.jobs, unit) == *was)
             })
             .cloned()
-    }
-
-    /// The queued jobs as the planner sees them ([`View`]): (unit, type), by job id.
-    fn queued_jobs(&self) -> impl Iterator<Item = (&UnitName, JobType)> {
-        self.jobs
-            .values()
-            .filter_map(|j| self.is_current(j).then_some((&j.unit, j.kind)))
     }
 
     /// Plans a request with the engine's planner against the manager's tables; `None` without a
@@ -300,6 +293,7 @@ impl Manager {
             units: &self.units,
             jobs: &self.jobs,
             consulted: RefCell::new(Vec::new()),
+            consulted_jobs: RefCell::new(Vec::new()),
         };
         let req = transaction::Request::new(id.as_str(), job_type)
             .mode(mode)
@@ -336,10 +330,12 @@ impl Manager {
         let mut consulted = state.consulted.into_inner();
         consulted.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
         consulted.dedup_by(|a, b| a.0 == b.0);
-        let queued = self.queued_jobs().map(|(u, t)| (u.clone(), t)).collect();
+        let mut jobs = state.consulted_jobs.into_inner();
+        jobs.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
+        jobs.dedup_by(|a, b| a.0 == b.0);
         Some(Plan {
             consulted,
-            queued,
+            jobs,
             messages,
             result,
         })
@@ -418,6 +414,7 @@ impl Manager {
                 current: false,
             },
         );
+        self.waiting.insert(id);
         self.attach_job(unit, id);
         id
     }
@@ -453,7 +450,19 @@ impl Manager {
 
     /// True if some waiting job may run now.
     pub(crate) fn any_runnable(&self) -> bool {
-        self.jobs.values().any(|j| !j.running && self.runnable(j))
+        debug_assert!(
+            self.jobs
+                .values()
+                .all(|j| j.running != self.waiting.contains(&j.id))
+                && self.waiting.iter().all(|id| self.jobs.contains_key(id)),
+            "the waiting set is out of date"
+        );
+        self.waiting_jobs().any(|j| self.runnable(j))
+    }
+
+    /// The queued jobs that are not running, by id.
+    fn waiting_jobs(&self) -> impl Iterator<Item = &Job> {
+        self.waiting.iter().filter_map(|id| self.jobs.get(id))
     }
 
     fn runnable(&self, j: &Job) -> bool {
@@ -533,10 +542,7 @@ impl Manager {
             // The runnable jobs in run-queue order; one job alone needs no ordering (and no
             // list).
             let (one, ready): (Option<u32>, Vec<u32>) = {
-                let mut runnable = self
-                    .jobs
-                    .values()
-                    .filter(|j| !j.running && self.runnable(j));
+                let mut runnable = self.waiting_jobs().filter(|j| self.runnable(j));
                 let Some(first) = runnable.next() else {
                     return;
                 };
@@ -586,6 +592,7 @@ impl Manager {
         };
         j.running = true;
         let (unit, kind) = (j.unit.clone(), j.kind);
+        self.waiting.remove(&id);
         if !self.units.has(&unit) {
             self.finish_job(id, JobResult::Done, true);
             return;
@@ -616,6 +623,7 @@ impl Manager {
         let Some(job) = self.jobs.remove(&id) else {
             return;
         };
+        self.waiting.remove(&id);
         let unit = job.unit.clone();
         let now = self.now();
         if let Some(u) = self.units.unit_mut(&unit) {
@@ -638,6 +646,7 @@ impl Manager {
                     ..job
                 },
             );
+            self.waiting.insert(id);
             self.attach_job(&unit, id);
             return;
         }
@@ -693,7 +702,7 @@ impl Manager {
         let Some(u) = self.units.unit(&job.unit) else {
             return;
         };
-        let d = u.description_str();
+        let d = u.description_shared();
         let ty = u.unit_type();
         let oneshot = u
             .cfg
@@ -704,77 +713,77 @@ impl Manager {
         let (text, prio, mid) = match (job.kind, result) {
             (JobType::Start, JobResult::Done) => {
                 let t = if condition_failed {
-                    ["Condition check resulted in ", d, " being skipped."].concat()
+                    Message::around("Condition check resulted in ", d, " being skipped.")
                 } else {
                     match ty {
-                        UnitType::Target => ["Reached target ", d, "."].concat(),
-                        UnitType::Slice => ["Created slice ", d, "."].concat(),
-                        UnitType::Socket => ["Listening on ", d, "."].concat(),
-                        UnitType::Service if oneshot => ["Finished ", d, "."].concat(),
-                        _ => ["Started ", d, "."].concat(),
+                        UnitType::Target => Message::around("Reached target ", d, "."),
+                        UnitType::Slice => Message::around("Created slice ", d, "."),
+                        UnitType::Socket => Message::around("Listening on ", d, "."),
+                        UnitType::Service if oneshot => Message::around("Finished ", d, "."),
+                        _ => Message::around("Started ", d, "."),
                     }
                 };
                 (t, 6, ids::UNIT_STARTED)
             }
             (JobType::Start, JobResult::Failed) => {
                 let t = match ty {
-                    UnitType::Socket => ["Failed to listen on ", d, "."].concat(),
-                    _ => ["Failed to start ", d, "."].concat(),
+                    UnitType::Socket => Message::around("Failed to listen on ", d, "."),
+                    _ => Message::around("Failed to start ", d, "."),
                 };
                 (t, 3, ids::UNIT_FAILED)
             }
             (JobType::Start, JobResult::Dependency) => (
-                ["Dependency failed for ", d, "."].concat(),
+                Message::around("Dependency failed for ", d, "."),
                 4,
                 ids::UNIT_FAILED,
             ),
             (JobType::Start, JobResult::Timeout) => (
-                ["Timed out starting ", d, "."].concat(),
+                Message::around("Timed out starting ", d, "."),
                 3,
                 ids::UNIT_FAILED,
             ),
             (JobType::Start, JobResult::Assert) => (
-                ["Assertion failed for ", d, "."].concat(),
+                Message::around("Assertion failed for ", d, "."),
                 4,
                 ids::UNIT_FAILED,
             ),
             (JobType::Start, JobResult::Unsupported) => (
-                ["Starting of ", d, " unsupported."].concat(),
+                Message::around("Starting of ", d, " unsupported."),
                 4,
                 ids::UNIT_FAILED,
             ),
             (JobType::VerifyActive, JobResult::Skipped) => {
-                (["", d, " is inactive."].concat(), 5, ids::UNIT_FAILED)
+                (Message::around("", d, " is inactive."), 5, ids::UNIT_FAILED)
             }
             (JobType::Stop | JobType::Restart, JobResult::Done) => {
                 let t = match ty {
-                    UnitType::Target => ["Stopped target ", d, "."].concat(),
-                    UnitType::Slice => ["Removed slice ", d, "."].concat(),
-                    UnitType::Socket => ["Closed ", d, "."].concat(),
-                    _ => ["Stopped ", d, "."].concat(),
+                    UnitType::Target => Message::around("Stopped target ", d, "."),
+                    UnitType::Slice => Message::around("Removed slice ", d, "."),
+                    UnitType::Socket => Message::around("Closed ", d, "."),
+                    _ => Message::around("Stopped ", d, "."),
                 };
                 (t, 6, ids::UNIT_STOPPED)
             }
             (JobType::Stop | JobType::Restart, JobResult::Failed) => (
-                ["Stopped ", d, " with error."].concat(),
+                Message::around("Stopped ", d, " with error."),
                 3,
                 ids::UNIT_STOPPED,
             ),
             (JobType::Stop | JobType::Restart, JobResult::Timeout) => (
-                ["Timed out stopping ", d, "."].concat(),
+                Message::around("Timed out stopping ", d, "."),
                 3,
                 ids::UNIT_STOPPED,
             ),
             (JobType::Reload, JobResult::Done) => {
-                (["Reloaded ", d, "."].concat(), 6, ids::UNIT_RELOADED)
+                (Message::around("Reloaded ", d, "."), 6, ids::UNIT_RELOADED)
             }
             (JobType::Reload, JobResult::Failed) => (
-                ["Reload failed for ", d, "."].concat(),
+                Message::around("Reload failed for ", d, "."),
                 3,
                 ids::UNIT_RELOADED,
             ),
             (JobType::Reload, JobResult::Timeout) => (
-                ["Timed out reloading ", d, "."].concat(),
+                Message::around("Timed out reloading ", d, "."),
                 3,
                 ids::UNIT_RELOADED,
             ),
@@ -798,20 +807,20 @@ impl Manager {
         if matches!(u.unit_type(), UnitType::Target | UnitType::Slice) {
             return;
         }
-        let d = u.description_str();
+        let d = u.description_shared();
         let jid = u.job;
         let (text, mid) = match kind {
-            JobType::Start => (["Starting ", d, "..."].concat(), ids::UNIT_STARTING),
+            JobType::Start => (Message::around("Starting ", d, "..."), ids::UNIT_STARTING),
             JobType::Stop | JobType::Restart => {
-                (["Stopping ", d, "..."].concat(), ids::UNIT_STOPPING)
+                (Message::around("Stopping ", d, "..."), ids::UNIT_STOPPING)
             }
-            JobType::Reload => (["Reloading ", d, "..."].concat(), ids::UNIT_RELOADING),
+            JobType::Reload => (Message::around("Reloading ", d, "..."), ids::UNIT_RELOADING),
             _ => return,
         };
         self.journal(Some(unit), 6, text, Some(mid), None, Vec::new());
         // The begin message carries JOB_ID only.
         if let Some(last) = self.log.last_mut() {
-            last.job = jid.map(|id| (id, String::new()));
+            last.job = jid.map(|id| (id, ""));
         }
     }
 
@@ -820,7 +829,7 @@ impl Manager {
         let Some(u) = self.units.unit(unit) else {
             return;
         };
-        if u.node.deps_of(kind).next().is_none() {
+        if !u.has_deps(kind) {
             return;
         }
         let targets = u.deps(kind);
@@ -856,16 +865,17 @@ impl Manager {
         let leaving = u.active().is_inactive_or_failed()
             && !sub.service_active_state().is_inactive_or_failed();
         let unloaded_requirement = leaving
+            && u.has_deps(DepKind::Requires)
             && u.node.deps_of(DepKind::Requires).any(|(d, _)| {
                 self.units
                     .unit(d)
                     .is_some_and(|du| du.load_state() != unitlab_engine::load::LoadState::Loaded)
             });
         // Timers that trigger the unit follow its state (`notify_timers`).
-        let timer_triggered = u
-            .node
-            .deps_of(DepKind::TriggeredBy)
-            .any(|(n, _)| n.unit_type() == UnitType::Timer);
+        let timer_triggered = u.has_deps(DepKind::TriggeredBy)
+            && u.node
+                .deps_of(DepKind::TriggeredBy)
+                .any(|(n, _)| n.unit_type() == UnitType::Timer);
         let Some((_, u)) = self.units.map.get_index_mut(idx) else {
             return;
         };
@@ -1028,21 +1038,26 @@ impl Manager {
         let xa = u.active();
         let x_job = u.job.is_some();
         // The node as it is now (a shared handle: the lists are read while the manager
-        // changes, as the copies of them were before).
+        // changes, as the copies of them were before), and the kinds it has (the node's map is
+        // searched only for those).
         let node = std::sync::Arc::clone(&u.node);
+        let bits = u.dep_bits();
+        let has = |k: DepKind| bits & (1 << (k as u32)) != 0;
         if xa.is_inactive_or_failed() && !x_job {
-            for (b, _) in node.deps_of(DepKind::BoundBy) {
-                let ba = self.state_of(b);
-                if ba.is_active_or_reloading()
-                    && !self.has_job(b, &[JobType::Stop])
-                    && self.auto_allowed(b)
-                {
-                    self.unit_log(
-                        b,
-                        6,
-                        format!("{b}: Unit is bound to inactive unit {x}. Stopping, too."),
-                    );
-                    let _ = self.enqueue(fs, b, Request::Stop, Mode::Replace);
+            if has(DepKind::BoundBy) {
+                for (b, _) in node.deps_of(DepKind::BoundBy) {
+                    let ba = self.state_of(b);
+                    if ba.is_active_or_reloading()
+                        && !self.has_job(b, &[JobType::Stop])
+                        && self.auto_allowed(b)
+                    {
+                        self.unit_log(
+                            b,
+                            6,
+                            format!("{b}: Unit is bound to inactive unit {x}. Stopping, too."),
+                        );
+                        let _ = self.enqueue(fs, b, Request::Stop, Mode::Replace);
+                    }
                 }
             }
             for k in [
@@ -1051,28 +1066,35 @@ impl Manager {
                 DepKind::BindsTo,
                 DepKind::Requisite,
             ] {
+                if !has(k) {
+                    continue;
+                }
                 for (d, _) in node.deps_of(k) {
                     self.check_unneeded(fs, d);
                 }
             }
-            for (h, _) in node.deps_of(DepKind::UpheldBy) {
-                if self.state_of(h).is_active_or_reloading() {
-                    if self.auto_allowed(x) {
-                        let _ = self.enqueue(fs, x, Request::Start, Mode::Replace);
-                    } else {
-                        self.unit_log(x, 5, format!("{x}: Unit needs to be started because active unit {h} upholds it, but not doing so since we tried this too often recently."));
+            if has(DepKind::UpheldBy) {
+                for (h, _) in node.deps_of(DepKind::UpheldBy) {
+                    if self.state_of(h).is_active_or_reloading() {
+                        if self.auto_allowed(x) {
+                            let _ = self.enqueue(fs, x, Request::Start, Mode::Replace);
+                        } else {
+                            self.unit_log(x, 5, format!("{x}: Unit needs to be started because active unit {h} upholds it, but not doing so since we tried this too often recently."));
+                        }
+                        break;
                     }
-                    break;
                 }
             }
         }
         if xa.is_active_or_reloading() {
             self.check_unneeded(fs, x);
-            for (d, _) in node.deps_of(DepKind::Upholds) {
-                let da = self.state_of(d);
-                let has = self.units.get(d.as_str()).is_some_and(|u| u.job.is_some());
-                if da.is_inactive_or_failed() && !has && self.auto_allowed(d) {
-                    let _ = self.enqueue(fs, d, Request::Start, Mode::Replace);
+            if has(DepKind::Upholds) {
+                for (d, _) in node.deps_of(DepKind::Upholds) {
+                    let da = self.state_of(d);
+                    let has = self.units.get(d.as_str()).is_some_and(|u| u.job.is_some());
+                    if da.is_inactive_or_failed() && !has && self.auto_allowed(d) {
+                        let _ = self.enqueue(fs, d, Request::Start, Mode::Replace);
+                    }
                 }
             }
         }
@@ -1108,6 +1130,17 @@ impl Manager {
     }
 }
 
+/// The type of the job queued for unit `id` (its current job), if any: what the planner is told
+/// by [`View::job_of`].
+fn queued_job(
+    units: &super::units::Units,
+    jobs: &std::collections::BTreeMap<u32, Job>,
+    id: &UnitName,
+) -> Option<JobType> {
+    let jid = units.unit(id)?.job?;
+    jobs.get(&jid).map(|j| j.kind)
+}
+
 /// The units' runtime states and queued jobs as the transaction planner consults them: read
 /// from the manager's tables unit by unit, only for the units a transaction touches, noting
 /// what was asked (for [`super::plan_cache`]).
@@ -1115,6 +1148,7 @@ struct View<'a> {
     units: &'a super::units::Units,
     jobs: &'a std::collections::BTreeMap<u32, Job>,
     consulted: RefCell<Vec<(UnitName, Option<TActiveState>)>>,
+    consulted_jobs: RefCell<Vec<(UnitName, Option<JobType>)>>,
 }
 
 impl RuntimeView for View<'_> {
@@ -1122,6 +1156,27 @@ impl RuntimeView for View<'_> {
         let st = self.units.unit(unit).map(|u| to_tstate(u.active()));
         self.consulted.borrow_mut().push((unit.clone(), st));
         st
+    }
+
+    fn jobs_by_unit(&self) -> bool {
+        true
+    }
+
+    fn job_of(&self, unit: &UnitName) -> Option<InstalledJob> {
+        let kind = queued_job(self.units, self.jobs, unit);
+        debug_assert_eq!(
+            kind,
+            self.jobs
+                .values()
+                .find(|j| j.current && &j.unit == unit)
+                .map(|j| j.kind),
+            "job_of({unit}) differs from the current job"
+        );
+        self.consulted_jobs.borrow_mut().push((unit.clone(), kind));
+        kind.map(|job_type| InstalledJob {
+            job_type,
+            irreversible: false,
+        })
     }
 
     fn for_each_job(&self, f: &mut dyn FnMut(&UnitName, InstalledJob)) {

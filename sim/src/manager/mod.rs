@@ -122,7 +122,7 @@ mod units;
 mod verbs;
 
 pub use clock::{Clock, Usec};
-pub use journal::{ids as message_ids, Journal, JournalEntry};
+pub use journal::{ids as message_ids, Journal, JournalEntry, Message, Shared};
 pub use path::FileChange;
 pub use socket::{Address, ConnectError, SpecialFile};
 pub use state::{ActiveState, JobResult, JobType, Sub, UnitResult};
@@ -130,7 +130,7 @@ pub use state::{ActiveState, JobResult, JobType, Sub, UnitResult};
 use indexmap::IndexMap;
 use process::Exit;
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap};
 use std::io::Write;
 use unitlab_engine::fs::MemFs;
 use unitlab_engine::graph::{Credentials, GraphOptions, NameHash};
@@ -230,6 +230,35 @@ enum Event {
     Watchdog { unit: UnitName, gen: u64 },
 }
 
+/// An event in the queue: due at `at`, the `seq`-th scheduled (the queue pops the earliest
+/// `(at, seq)` first).
+#[derive(Debug)]
+struct Scheduled {
+    at: Usec,
+    seq: u64,
+    ev: Event,
+}
+
+impl PartialEq for Scheduled {
+    fn eq(&self, other: &Scheduled) -> bool {
+        (self.at, self.seq) == (other.at, other.seq)
+    }
+}
+
+impl Eq for Scheduled {}
+
+impl PartialOrd for Scheduled {
+    fn partial_cmp(&self, other: &Scheduled) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Scheduled {
+    fn cmp(&self, other: &Scheduled) -> std::cmp::Ordering {
+        (self.at, self.seq).cmp(&(other.at, other.seq))
+    }
+}
+
 /// An installed job.
 #[derive(Clone, Debug)]
 struct Job {
@@ -253,15 +282,19 @@ pub struct Manager {
     paths: Option<LookupPaths>,
     units: Units,
     jobs: BTreeMap<u32, Job>,
+    /// The ids of the queued jobs that are not running yet (kept with `jobs`: the jobs the
+    /// main loop and `dispatch` look at, however many jobs are running).
+    waiting: BTreeSet<u32>,
     next_job_id: u32,
     next_pid: u32,
-    events: BinaryHeap<Reverse<(Usec, u64)>>,
-    event_data: HashMap<u64, Event, NameHash>,
+    events: BinaryHeap<Reverse<Scheduled>>,
     seq: u64,
     clock: Clock,
     log: Vec<JournalEntry>,
+    /// `log` is the machine's journal, taken for the current call ([`Manager::enter`]).
+    log_is_world: bool,
     /// Results of finished jobs that a client may still wait for.
-    finished: HashMap<u32, JobResult>,
+    finished: HashMap<u32, JobResult, NameHash>,
     /// `OnFailure=`/`OnSuccess=` starts to enqueue: (from, unit, setting name).
     pending_triggers: Vec<(UnitName, UnitName, &'static str)>,
     /// Units whose state changed since the last propagation pass.
@@ -321,13 +354,14 @@ impl Manager {
             paths,
             units: Units::new(options, specifiers),
             jobs: BTreeMap::new(),
+            waiting: BTreeSet::new(),
             next_job_id: 1,
             events: BinaryHeap::new(),
-            event_data: HashMap::default(),
             seq: 0,
             clock: Clock::new(0),
             log: Vec::new(),
-            finished: HashMap::new(),
+            log_is_world: false,
+            finished: HashMap::default(),
             changed: Vec::new(),
             pending_triggers: Vec::new(),
             violations: Vec::new(),
@@ -371,13 +405,25 @@ impl Manager {
         self.events_processed
     }
 
-    fn enter(&mut self, world: &World<'_>) {
+    /// The start of a call that lends the manager the world. The machine's journal is taken for
+    /// the call (when nothing is waiting in `log`): entries are written straight into it, in
+    /// order after the entries it has, and [`Manager::leave`] gives it back, so a busy call's
+    /// entries are not copied from one list to the other afterwards.
+    fn enter(&mut self, world: &mut World<'_>) {
         self.clock = world.clock.clone();
+        if self.log.is_empty() && !self.log_is_world {
+            std::mem::swap(&mut self.log, &mut world.journal.entries);
+            self.log_is_world = true;
+        }
     }
 
     fn leave(&mut self, world: &mut World<'_>) {
         if self.clock.monotonic > world.clock.monotonic {
             world.clock.monotonic = self.clock.monotonic;
+        }
+        if self.log_is_world {
+            std::mem::swap(&mut self.log, &mut world.journal.entries);
+            self.log_is_world = false;
         }
         world.journal.entries.append(&mut self.log);
     }
@@ -435,10 +481,10 @@ impl Manager {
         if self.livelocked {
             return None;
         }
-        if self.jobs.values().any(|j| !j.running) && self.any_runnable() {
+        if self.any_runnable() {
             return Some(self.clock.monotonic);
         }
-        self.events.peek().map(|Reverse((t, _))| *t)
+        self.events.peek().map(|Reverse(e)| e.at)
     }
 
     /// Runs every event due at or before `until` (the clock is moved to each event's time, and
@@ -525,8 +571,11 @@ impl Manager {
 
     fn schedule(&mut self, at: Usec, ev: Event) {
         self.seq += 1;
-        self.events.push(Reverse((at, self.seq)));
-        self.event_data.insert(self.seq, ev);
+        self.events.push(Reverse(Scheduled {
+            at,
+            seq: self.seq,
+            ev,
+        }));
     }
 
     fn alloc_pid(&mut self) -> u32 {
@@ -541,7 +590,7 @@ impl Manager {
 
     /// Writes a plain journal line about `unit` (no message id, job or extra fields), as
     /// systemd's `log_unit_*()` calls do.
-    fn unit_log(&mut self, unit: &UnitName, priority: u8, message: String) {
+    fn unit_log(&mut self, unit: &UnitName, priority: u8, message: impl Into<Message>) {
         self.journal(Some(unit), priority, message, None, None, Vec::new());
     }
 
@@ -550,7 +599,7 @@ impl Manager {
         &mut self,
         unit: Option<&UnitName>,
         priority: u8,
-        message: String,
+        message: impl Into<Message>,
         message_id: Option<&'static str>,
         job: Option<(u32, JobResult)>,
         fields: Vec<(&'static str, String)>,
@@ -562,10 +611,10 @@ impl Manager {
             user: self.opts.scope != Scope::System,
             identifier: std::borrow::Cow::Borrowed("systemd"),
             pid: self.opts.pid,
-            unit: unit.map(|u| u.as_str().to_owned()),
-            message,
+            unit: unit.cloned(),
+            message: message.into(),
             message_id,
-            job: job.map(|(id, r)| (id, r.as_str().to_owned())),
+            job: job.map(|(id, r)| (id, r.as_str())),
             priority,
             fields,
         });
@@ -593,17 +642,16 @@ impl Manager {
             }
             self.dispatch(fs);
             self.propagate(fs);
-            if self.jobs.values().any(|j| !j.running) && self.any_runnable() {
+            if self.any_runnable() {
                 continue;
             }
-            let Some(&Reverse((t, seq))) = self.events.peek() else {
+            let Some(Reverse(next)) = self.events.peek() else {
                 break;
             };
-            if t > until {
+            if next.at > until {
                 break;
             }
-            self.events.pop();
-            if let Some(ev) = self.event_data.remove(&seq) {
+            if let Some(Reverse(Scheduled { at: t, ev, .. })) = self.events.pop() {
                 if t > self.clock.monotonic {
                     self.clock.monotonic = t;
                 }
@@ -644,10 +692,10 @@ impl Manager {
                 self.collect_garbage();
                 return true;
             }
-            if self.jobs.values().any(|j| !j.running) && self.any_runnable() {
+            if self.any_runnable() {
                 continue;
             }
-            let Some(Reverse((t, seq))) = self.events.pop() else {
+            let Some(Reverse(Scheduled { at: t, ev, .. })) = self.events.pop() else {
                 let waiting: Vec<String> = ids
                     .iter()
                     .filter_map(|id| self.jobs.get(id))
@@ -657,13 +705,11 @@ impl Manager {
                     .push(format!("job waits forever: {}", waiting.join(", ")));
                 return false;
             };
-            if let Some(ev) = self.event_data.remove(&seq) {
-                if t > self.clock.monotonic {
-                    self.clock.monotonic = t;
-                }
-                self.events_processed += 1;
-                self.handle_event(fs, ev);
+            if t > self.clock.monotonic {
+                self.clock.monotonic = t;
             }
+            self.events_processed += 1;
+            self.handle_event(fs, ev);
         }
     }
 
@@ -736,6 +782,7 @@ impl Manager {
                 let cfg = u.cfg.clone();
                 *u = o;
                 u.node = node;
+                u.node_changed();
                 u.stamp = stamp;
                 u.cfg = cfg;
                 // systemd 252 does not serialize the start and auto-start/stop rate limits

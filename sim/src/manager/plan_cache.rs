@@ -4,9 +4,12 @@
 //! thousands of such services the planner would run once per event. The planner is a function of
 //! the graph, the request, the queued jobs and the active states it consulted, so a plan can be
 //! reused while the graph is unchanged (the cache is emptied whenever a unit is loaded or the graph
-//! is rebuilt), the same jobs are queued (unit and type, in the same order) and every unit the
-//! planner asked about is still in the state it answered. Reusing it gives exactly what planning again would:
-//! the same jobs, the same refusal, the same journal messages.
+//! is rebuilt) and every unit the planner asked about is still in the state it answered and has
+//! the same queued job (or none) as it had then: the planner asks for the queued jobs unit by
+//! unit too (`RuntimeView::job_of`), so jobs of units it never looked at cannot change its plan.
+//! Reusing it gives exactly what planning again would: the same jobs, the same refusal, the same
+//! journal messages. Checking a kept plan costs what the planner consulted, not the length of
+//! the job queue.
 use super::jobs::{Mode, TxnError};
 use super::state::JobType;
 use indexmap::IndexMap;
@@ -38,8 +41,8 @@ pub(crate) struct Recipe {
 pub(crate) struct Plan {
     /// The units the planner asked about and what it was told (`None`: not loaded).
     pub consulted: Vec<(UnitName, Option<ActiveState>)>,
-    /// The jobs queued when it was planned: (unit, type), by job id.
-    pub queued: Vec<(UnitName, JobType)>,
+    /// The units whose queued job the planner asked for and what it was told (`None`: no job).
+    pub jobs: Vec<(UnitName, Option<JobType>)>,
     /// The planner's journal messages: (unit, priority, text).
     pub messages: Vec<(Option<UnitName>, u8, String)>,
     /// The jobs, or why the request was refused.

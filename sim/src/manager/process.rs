@@ -21,6 +21,8 @@ pub struct ExecCommand {
     /// The words after the prefixes (`argv[0]` first), unquoted; shared, as every process
     /// forked for the command gets a copy.
     pub argv: std::sync::Arc<[String]>,
+    /// What it does ([`ExecCommand::behavior`]), worked out once when parsed.
+    behavior: Behavior,
 }
 
 impl ExecCommand {
@@ -40,9 +42,11 @@ impl ExecCommand {
         if argv.is_empty() {
             return None;
         }
+        let behavior = behavior(&argv, &[]);
         Some(ExecCommand {
             ignore_failure,
             argv: argv.into(),
+            behavior,
         })
     }
 
@@ -59,11 +63,16 @@ impl ExecCommand {
 
     /// What the command does in an empty environment.
     pub fn behavior(&self) -> Behavior {
-        behavior(&self.argv, &[])
+        debug_assert_eq!(self.behavior, behavior(&self.argv, &[]), "behavior cache");
+        self.behavior
     }
 
     /// What the command does when it runs with `env` (its shell expands variables from it).
     pub fn behavior_in(&self, env: &[(String, String)]) -> Behavior {
+        // Only a shell script can read variables: other commands keep the parsed behaviour.
+        if env.is_empty() || !self.argv.iter().skip(2).any(|w| w.contains('$')) {
+            return self.behavior();
+        }
         behavior(&self.argv, env)
     }
 
@@ -86,9 +95,11 @@ impl ExecCommand {
             }
             out.push(replace_braced(w, &get));
         }
+        let behavior = behavior(&out, &[]);
         Some(ExecCommand {
             ignore_failure: self.ignore_failure,
             argv: out.into(),
+            behavior,
         })
     }
 }

@@ -6,7 +6,7 @@ use super::process::{deliver, Behavior, ExecCommand, Exit, INSTANT};
 use super::state::{JobResult, JobType, Sub, UnitResult};
 use super::timefmt::INFINITY;
 use super::units::{Proc, ProcRecord};
-use super::{journal::ids, Event, Manager};
+use super::{journal::ids, Event, Manager, Message, Shared};
 use camino::Utf8Path;
 use unitlab_engine::fs::{FileKind, FileSystem, MemFs};
 use unitlab_engine::graph::DepKind;
@@ -1033,13 +1033,13 @@ impl Manager {
                 self.journal(
                     Some(id),
                     6,
-                    [
-                        id.as_str(),
-                        ": Scheduled restart job, restart counter is at ",
-                        &n.to_string(),
-                        ".",
-                    ]
-                    .concat(),
+                    Message::Parts {
+                        before: "",
+                        name: Shared::Name(id.clone()),
+                        after: ": Scheduled restart job, restart counter is at ",
+                        number: Some(n),
+                        tail: ".",
+                    },
                     Some(ids::UNIT_RESTART_SCHEDULED),
                     None,
                     Vec::new(),
@@ -1249,17 +1249,17 @@ impl Manager {
         let (priority, message, mid) = match result {
             UnitResult::Success => (
                 6,
-                [id.as_str(), ": Deactivated successfully."].concat(),
+                Message::around("", Shared::Name(id.clone()), ": Deactivated successfully."),
                 ids::UNIT_SUCCESS,
             ),
             UnitResult::ExecCondition => (
                 6,
-                format!("{id}: Skipped due to '{}'.", result.as_str()),
+                format!("{id}: Skipped due to '{}'.", result.as_str()).into(),
                 ids::UNIT_SKIPPED,
             ),
             _ => (
                 4,
-                format!("{id}: Failed with result '{}'.", result.as_str()),
+                format!("{id}: Failed with result '{}'.", result.as_str()).into(),
                 ids::UNIT_FAILURE_RESULT,
             ),
         };

@@ -581,7 +581,7 @@ impl Manager {
                 Some(d) => format!("{d} ({peer})"),
                 None => peer,
             };
-            u.cfg.description = Some(d);
+            u.cfg.description = Some(d.into());
         }
         self.sockets.conns.insert(svc.clone(), id.clone());
         if let Some(rt) = self.sockets.runtime.get_mut(id) {
@@ -650,9 +650,11 @@ impl Manager {
         if let Some(raw) = node.unit.settings.get("Unit", "Description") {
             if raw.value.contains('%') {
                 unit.cfg.description =
-                    super::printf::unit_printf(name, &self.units.specifiers, raw.value);
+                    super::printf::unit_printf(name, &self.units.specifiers, raw.value)
+                        .map(std::sync::Arc::from);
             }
         }
+        unit.node_changed();
         unit.loaded_at = self.now();
         unit.ty = name.unit_type();
         self.units.map.insert(name.clone(), unit);
@@ -701,6 +703,7 @@ impl Manager {
                         .entry(to.clone())
                         .or_insert_with(DepInfo::default);
                 }
+                u.node_changed();
             }
         }
     }

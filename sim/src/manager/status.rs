@@ -133,7 +133,7 @@ fn render(m: &Manager, fs: &MemFs, u: &Unit) -> String {
     };
     let id = u.id();
     match &u.cfg.description {
-        Some(d) if d != id.as_str() => s.push_str(&format!("{glyph} {id} - {d}\n")),
+        Some(d) if &**d != id.as_str() => s.push_str(&format!("{glyph} {id} - {d}\n")),
         _ => s.push_str(&format!("{glyph} {id}\n")),
     }
     let ls = u.load_state();

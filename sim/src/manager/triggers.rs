@@ -40,13 +40,25 @@ impl Manager {
         let Some(u) = self.units.unit(x) else {
             return;
         };
-        if u.node.deps_of(DepKind::TriggeredBy).next().is_none() {
+        if !u.has_deps(DepKind::TriggeredBy)
+            || !u
+                .node
+                .deps_of(DepKind::TriggeredBy)
+                .any(|(t, _)| t.unit_type() == UnitType::Path)
+        {
             return;
         }
-        for t in u.deps(DepKind::TriggeredBy) {
-            if t.unit_type() == UnitType::Path {
-                self.path_trigger_notify(fs, &t, x);
-            }
+        // Only path units react (a timer-triggered service changes state several times per
+        // elapse: nothing is copied for it).
+        let paths: Vec<UnitName> = u
+            .node
+            .deps_of(DepKind::TriggeredBy)
+            .map(|(t, _)| t)
+            .filter(|t| t.unit_type() == UnitType::Path)
+            .cloned()
+            .collect();
+        for t in paths {
+            self.path_trigger_notify(fs, &t, x);
         }
     }
 

@@ -69,6 +69,10 @@ pub struct Unit {
     /// The graph node as loaded (load state, settings, dependencies), shared with the graph
     /// until either side changes it (copy on write).
     pub node: Arc<Node>,
+    /// The dependency kinds `node` has other units of, one bit per kind (`1 << kind as u32`):
+    /// [`Unit::has_deps`] answers from it without searching the node's map. Whoever changes
+    /// `node` calls [`Unit::node_changed`] (checked in debug builds at every use).
+    dep_kinds: u64,
     /// The unit's type (from its id, kept: the id is parsed once).
     pub ty: UnitType,
     /// The runtime configuration read from the node.
@@ -147,12 +151,52 @@ pub struct LoadStamp {
     pub load_state: Option<LoadState>,
 }
 
+/// The dependency kinds a node has other units of, as bits (see [`Unit::has_deps`]).
+fn dep_kinds(node: &Node) -> u64 {
+    node.deps
+        .iter()
+        .filter(|(_, m)| !m.is_empty())
+        .fold(0, |bits, (k, _)| bits | 1 << (*k as u32))
+}
+
 impl Unit {
+    /// Whether the unit has dependencies of `kind` (the same as
+    /// `node.deps_of(kind).next().is_some()`, without searching the node's map).
+    #[inline]
+    pub fn has_deps(&self, kind: DepKind) -> bool {
+        let has = self.dep_kinds & (1 << (kind as u32)) != 0;
+        debug_assert_eq!(
+            has,
+            self.node.deps_of(kind).next().is_some(),
+            "{}: dependency kinds out of date ({kind:?})",
+            self.node.id()
+        );
+        has
+    }
+
+    /// The dependency kinds `node` has other units of, one bit per kind (`1 << kind as u32`).
+    #[inline]
+    pub fn dep_bits(&self) -> u64 {
+        debug_assert_eq!(
+            self.dep_kinds,
+            dep_kinds(&self.node),
+            "{}: dependency kinds out of date",
+            self.node.id()
+        );
+        self.dep_kinds
+    }
+
+    /// Re-reads the dependency kinds after `node` was changed or replaced.
+    pub fn node_changed(&mut self) {
+        self.dep_kinds = dep_kinds(&self.node);
+    }
+
     /// A unit fresh from loading: inactive, dead.
     pub fn new(node: Arc<Node>, stamp: LoadStamp, sp: &Specifiers) -> Unit {
         let cfg = Config::of(&node.unit, sp);
         Unit {
             ty: node.id().unit_type(),
+            dep_kinds: dep_kinds(&node),
             node,
             cfg,
             stamp,
@@ -231,9 +275,18 @@ impl Unit {
     /// The description systemd shows (`Description=` or the id).
     pub fn description(&self) -> String {
         match &self.cfg.description {
-            Some(d) => d.clone(),
+            Some(d) => d.to_string(),
             None if self.id().as_str() == "-.slice" => "Root Slice".into(),
             None => self.id().to_string(),
+        }
+    }
+
+    /// The description systemd shows, shared (for journal messages, see [`Unit::description`]).
+    pub fn description_shared(&self) -> super::Shared {
+        match &self.cfg.description {
+            Some(d) => super::Shared::Text(std::sync::Arc::clone(d)),
+            None if self.id().as_str() == "-.slice" => super::Shared::Text("Root Slice".into()),
+            None => super::Shared::Name(self.id().clone()),
         }
     }
 
@@ -299,8 +352,11 @@ pub struct Units {
     positions: PositionCache,
 }
 
-/// Slots of the position cache (a power of two).
-const POSITION_SLOTS: usize = 256;
+/// Slots of the position cache (a power of two: `1 << POSITION_BITS`). A machine with a few
+/// thousand busy units keeps them all (with 256 slots, 1,000 restarting services missed half
+/// the time).
+const POSITION_BITS: u32 = 12;
+const POSITION_SLOTS: usize = 1 << POSITION_BITS;
 
 /// A direct-mapped cache of positions in the unit table, keyed by the address of a
 /// [`UnitName`]'s shared text. The manager passes the same name objects around (the table's
@@ -308,11 +364,15 @@ const POSITION_SLOTS: usize = 256;
 /// mostly looked up by a name whose text *is* the table key's. A hit is checked against the
 /// table itself (the key at the cached position must have that very address, and two live names
 /// cannot share one), so the cache needs no invalidation: a stale slot just misses.
-struct PositionCache([std::cell::Cell<(usize, usize)>; POSITION_SLOTS]);
+struct PositionCache(Box<[std::cell::Cell<(usize, usize)>]>);
 
 impl Default for PositionCache {
     fn default() -> PositionCache {
-        PositionCache(std::array::from_fn(|_| std::cell::Cell::new((0, 0))))
+        PositionCache(
+            (0..POSITION_SLOTS)
+                .map(|_| std::cell::Cell::new((0, 0)))
+                .collect(),
+        )
     }
 }
 
@@ -325,8 +385,9 @@ impl std::fmt::Debug for PositionCache {
 impl PositionCache {
     #[inline]
     fn slot(&self, addr: usize) -> &std::cell::Cell<(usize, usize)> {
-        let i = ((addr as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 56) as usize % POSITION_SLOTS;
-        &self.0[i]
+        let i =
+            ((addr as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - POSITION_BITS)) as usize;
+        &self.0[i % POSITION_SLOTS]
     }
 }
 
@@ -508,6 +569,7 @@ impl Units {
                     if u.node.load_state() == node.load_state() && !Arc::ptr_eq(&u.node, node) =>
                 {
                     Arc::make_mut(&mut u.node).deps = node.deps.clone();
+                    u.node_changed();
                 }
                 Some(_) => {}
                 None if reach.contains(node.id()) => {
@@ -562,6 +624,7 @@ impl Units {
                         if let Some(m) = Arc::make_mut(&mut o.node).deps.get_mut(&kind.inverse()) {
                             m.shift_remove(id);
                         }
+                        o.node_changed();
                     }
                 }
             }

@@ -61,7 +61,7 @@ use config::{Base, TimerConfig};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use unitlab_engine::fs::{FileSystem, MemFs};
-use unitlab_engine::graph::DepKind;
+use unitlab_engine::graph::{DepKind, NameHash};
 use unitlab_engine::load::{LoadState, Scope};
 use unitlab_engine::name::{UnitName, UnitType};
 use unitlab_engine::time::zone::{FsZones, Zone};
@@ -143,7 +143,7 @@ impl TimerRt {
 struct ClockQueue {
     earliest: BTreeSet<(Usec, u64)>,
     latest: BTreeSet<(Usec, u64)>,
-    entries: HashMap<u64, (Usec, Usec, UnitName)>,
+    entries: HashMap<u64, (Usec, Usec, UnitName), NameHash>,
 }
 
 impl ClockQueue {
@@ -191,7 +191,7 @@ impl ClockQueue {
 pub struct Timers {
     mono: ClockQueue,
     rt: ClockQueue,
-    keys: HashMap<UnitName, (Option<u64>, Option<u64>)>,
+    keys: HashMap<UnitName, (Option<u64>, Option<u64>), NameHash>,
     next_key: u64,
     wake_gen: u64,
     wake_at: Option<Usec>,
@@ -200,6 +200,60 @@ pub struct Timers {
     machine_id: [u8; 16],
     /// The monotonic time the manager started (`OnStartupSec=`, the calendar rebase).
     userspace: Usec,
+    /// The last calendar elapses computed ([`CalendarMemo`]).
+    calendar_memo: CalendarMemo,
+}
+
+/// The last few calendar elapses computed: (configuration, value index, base, next elapse).
+/// `CalendarSpec::next_elapse` is a function of the spec, the zone and the base alone; timers
+/// that elapse together (every `daily` timer at midnight) recompute the same spec from the same
+/// base (their last trigger, the same instant), so all but the first find the result here. An
+/// entry matches when the spec and the zone are equal (the same configuration object, or equal
+/// values) and the base is the same.
+#[derive(Debug, Default)]
+struct CalendarMemo {
+    entries: Vec<(Arc<TimerConfig>, usize, Usec, Option<Usec>)>,
+    next: usize,
+}
+
+impl CalendarMemo {
+    const SLOTS: usize = 8;
+
+    /// The next elapse of `cfg`'s calendar value `i` after `base` (see
+    /// [`CalendarSpec::next_elapse`]), from the memo when it was computed already.
+    fn next_elapse(
+        &mut self,
+        cfg: &Arc<TimerConfig>,
+        i: usize,
+        base: Usec,
+    ) -> Result<Option<Usec>, unitlab_engine::time::Errno> {
+        let Some(spec) = cfg.values.get(i).and_then(|v| v.calendar.as_ref()) else {
+            return Ok(None);
+        };
+        for (c, j, b, next) in &self.entries {
+            if *b == base
+                && (Arc::ptr_eq(c, cfg) && *j == i
+                    || c.values.get(*j).and_then(|v| v.calendar.as_ref()) == Some(spec)
+                        && c.local == cfg.local)
+            {
+                debug_assert_eq!(
+                    Ok(*next),
+                    spec.next_elapse(base, &cfg.local),
+                    "calendar memo"
+                );
+                return Ok(*next);
+            }
+        }
+        let next = spec.next_elapse(base, &cfg.local)?;
+        let entry = (Arc::clone(cfg), i, base, next);
+        if self.entries.len() < Self::SLOTS {
+            self.entries.push(entry);
+        } else {
+            self.entries[self.next] = entry;
+            self.next = (self.next + 1) % Self::SLOTS;
+        }
+        Ok(next)
+    }
 }
 
 impl Default for Timers {
@@ -218,7 +272,7 @@ impl Timers {
         Timers {
             mono: ClockQueue::default(),
             rt: ClockQueue::default(),
-            keys: HashMap::new(),
+            keys: HashMap::default(),
             next_key: 0,
             wake_gen: 0,
             wake_at: None,
@@ -226,6 +280,7 @@ impl Timers {
             perturb: elapse::perturbation(boot_id),
             machine_id,
             userspace: 0,
+            calendar_memo: CalendarMemo::default(),
         }
     }
 
@@ -509,7 +564,7 @@ impl Manager {
             if rt.disabled[i] {
                 continue;
             }
-            if let Some(spec) = &v.calendar {
+            if v.calendar.is_some() {
                 // From the last trigger, else from the timer's activation while it is active;
                 // a timer that starts (or is reloaded) counts from now, even if an earlier
                 // activation of it is on record: a real 252.38 manager did not catch up a
@@ -521,7 +576,7 @@ impl Manager {
                 } else {
                     now_rt
                 };
-                let Ok(Some(mut next)) = spec.next_elapse(b, &cfg.local) else {
+                let Ok(Some(mut next)) = self.timers.calendar_memo.next_elapse(&cfg, i, b) else {
                     continue;
                 };
                 let rebased = boot_rt + userspace;
@@ -752,12 +807,14 @@ impl Manager {
             .deps_of(DepKind::TriggeredBy)
             .filter(|(n, _)| n.unit_type() == UnitType::Timer)
             .peekable();
-        if timers.peek().is_none() {
+        let Some((first, _)) = timers.next() else {
             return;
-        }
-        let timers: Vec<UnitName> = timers.map(|(n, _)| n.clone()).collect();
+        };
+        // Mostly one timer: the others' list stays empty (allocates nothing).
+        let first = first.clone();
+        let others: Vec<UnitName> = timers.map(|(n, _)| n.clone()).collect();
         let inactive = u.active().is_inactive_or_failed();
-        for t in timers {
+        for t in std::iter::once(first).chain(others) {
             let Some(tu) = self.units.unit_mut(&t) else {
                 continue;
             };
@@ -808,9 +865,17 @@ impl Manager {
 }
 
 /// Writes a stamp file (and its directories).
+///
+/// The file is written first and its directories made only when that fails: a write that fails
+/// changes nothing, and making directories that all exist changes nothing either, so this is
+/// the same as making the directories first, without walking the path twice every time.
 fn write_stamp(fs: &MemFs, path: &camino::Utf8Path, realtime: Usec) {
+    let text = format!("{realtime}\n");
+    if fs.write_atomic(path, text.as_bytes()).is_ok() {
+        return;
+    }
     if let Some(dir) = path.parent() {
         let _ = fs.create_dir_all(dir);
     }
-    let _ = fs.write_atomic(path, format!("{realtime}\n").as_bytes());
+    let _ = fs.write_atomic(path, text.as_bytes());
 }
