@@ -622,6 +622,23 @@ fn extract_word<'a>(p: &mut &'a [u8], relax: bool) -> Result<Option<Cow<'a, [u8]
     Ok(Some(Cow::Owned(out)))
 }
 
+/// The words of a setting value as systemd's `extract_first_word(EXTRACT_UNQUOTE |
+/// EXTRACT_CUNESCAPE)` splits them (quotes removed, C escapes such as `\t`, `\x41`, `\u00e9`
+/// resolved; bytes that are not UTF-8 replaced). The second value says whether the value ended
+/// in a syntax error (an unknown escape, a trailing backslash, an unbalanced quote): the words
+/// before it are returned, as `Environment=` keeps them ("Invalid syntax, ignoring").
+pub fn extract_words(value: &str) -> (Vec<String>, bool) {
+    let mut p = value.as_bytes();
+    let mut out = Vec::new();
+    loop {
+        match extract_word(&mut p, false) {
+            Ok(Some(w)) => out.push(String::from_utf8_lossy(&w).into_owned()),
+            Ok(None) => return (out, false),
+            Err(WordError::Invalid) => return (out, true),
+        }
+    }
+}
+
 /// `extract_first_word_and_warn()`: an invalid escape is kept verbatim with a warning; an
 /// unbalanced quote is an error (`Err`).
 fn word_and_warn<'a>(

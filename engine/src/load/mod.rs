@@ -58,7 +58,7 @@ pub use dropins::{
     conf_dropins, conf_files, dependency_entries, dropin_dirs, hidden_or_backup, installer_dropins,
     type_dir_name, DependencyEntry, DirSuffix,
 };
-pub use fatal::{scan_settings, SettingScan};
+pub use fatal::{extract_words, scan_settings, SettingScan};
 pub use mask::{classify, FileState};
 pub use state::LoadState;
 pub use unit::{fragment_optional, load_unit, ConfigFile, LoadError, LoadOptions, LoadedUnit};

@@ -5,7 +5,7 @@ use super::process::{parse_signal, ExecCommand};
 use super::timefmt::{parse_timespan, INFINITY};
 use super::Usec;
 use unitlab_engine::load::LoadedUnit;
-use unitlab_engine::name::UnitType;
+use unitlab_engine::name::{UnitName, UnitType};
 use unitlab_engine::syntax::Settings;
 
 const SEC: Usec = 1_000_000;
@@ -259,10 +259,16 @@ impl Config {
         // applied only to units that loaded (`service_add_extras()`); a masked unit that still
         // runs keeps the plain defaults, so SIGTERM on stop is a clean exit.
         let loaded = unit.load_state == unitlab_engine::load::LoadState::Loaded;
-        let service = (unit.id.unit_type() == UnitType::Service).then(|| service_config(s, loaded));
+        let service = (unit.id.unit_type() == UnitType::Service).then(|| {
+            let fragment = unit.fragment_path.as_deref().map(|p| p.as_str());
+            service_config(s, loaded, &unit.id, fragment, sp)
+        });
         Config {
             description: get(s, "Unit", "Description")
-                .and_then(|d| super::printf::unit_printf(&unit.id, sp, d))
+                .and_then(|d| {
+                    let fragment = unit.fragment_path.as_deref().map(|p| p.as_str());
+                    super::printf::unit_printf(&unit.id, fragment, sp, d)
+                })
                 .map(std::sync::Arc::from),
             stop_when_unneeded: flag(s, "Unit", "StopWhenUnneeded", false),
             refuse_manual_start: flag(s, "Unit", "RefuseManualStart", false),
@@ -284,7 +290,13 @@ impl Config {
     }
 }
 
-fn service_config(s: &Settings, loaded: bool) -> ServiceConfig {
+fn service_config(
+    s: &Settings,
+    loaded: bool,
+    id: &UnitName,
+    fragment: Option<&str>,
+    sp: &super::printf::Specifiers,
+) -> ServiceConfig {
     let start = commands(s, "ExecStart");
     let kind = match get(s, "Service", "Type") {
         Some("simple") => ServiceType::Simple,
@@ -336,6 +348,6 @@ fn service_config(s: &Settings, loaded: bool) -> ServiceConfig {
         success_signals,
         runtime_max: span(s, "Service", "RuntimeMaxSec").unwrap_or(INFINITY),
         watchdog: span(s, "Service", "WatchdogSec").unwrap_or(0),
-        environment: super::environ::assignments(s),
+        environment: super::environ::assignments(s, id, fragment, sp),
     }
 }

@@ -3,16 +3,30 @@
 //! an empty value resets the list) and `$MAINPID` (the main process, once known). The manager replaces `${NAME}` and
 //! whole-word `$NAME` in `Exec*=` commands with them, and the simulated shell expands its own
 //! `$NAME` from them ([`super::process`]). Not modelled: `EnvironmentFile=`, `PassEnvironment=`,
-//! the manager's own variables (`HOME`, `PATH`, ...).
+//! the manager's own variables (`HOME`, `PATH`, ...) and those it gives `ExecStop=`/
+//! `ExecStopPost=` (`SERVICE_RESULT`, `EXIT_CODE`, `EXIT_STATUS`).
+use super::printf::{unit_printf, Specifiers};
 use super::units::Unit;
+use unitlab_engine::load::extract_words;
+use unitlab_engine::name::UnitName;
 use unitlab_engine::syntax::Settings;
 
-/// `Environment=` assignments: each value is a list of `NAME=VALUE` words, quoted as in
-/// command lines; words that are not assignments are ignored, as systemd ignores them.
-pub fn assignments(s: &Settings) -> Vec<(String, String)> {
+/// `Environment=` assignments (`config_parse_environ()`): each value is a list of
+/// `NAME=VALUE` words, unquoted and C-unescaped, then specifier-expanded; a word whose
+/// specifiers cannot be resolved and a word that is not an assignment are ignored, as systemd
+/// ignores them, and a syntax error ends the value (the words before it count).
+pub fn assignments(
+    s: &Settings,
+    unit: &UnitName,
+    fragment: Option<&str>,
+    sp: &Specifiers,
+) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     for v in s.list("Service", "Environment") {
-        for word in super::process::split_words(v.value) {
+        for word in extract_words(v.value).0 {
+            let Some(word) = unit_printf(unit, fragment, sp, &word) else {
+                continue;
+            };
             let Some((name, value)) = word.split_once('=') else {
                 continue;
             };
@@ -35,15 +49,20 @@ pub fn assignments(s: &Settings) -> Vec<(String, String)> {
 /// The variables a process of `u` sees (`control`: a control process, which also gets
 /// `$MAINPID` when the main process is known).
 pub fn of(u: &Unit, control: bool) -> Vec<(String, String)> {
-    let mut env = u
-        .cfg
-        .service
-        .as_ref()
-        .map(|s| s.environment.clone())
-        .unwrap_or_default();
+    // The manager's own variables come first and `Environment=` overrides them
+    // (`build_environment()`, then the merge of `exec_context.environment` in `exec_child()`).
+    let mut env = Vec::new();
     if control {
         if let Some(p) = &u.main {
             env.push(("MAINPID".to_owned(), p.pid.to_string()));
+        }
+    }
+    if let Some(s) = &u.cfg.service {
+        for (k, v) in &s.environment {
+            match env.iter_mut().find(|(name, _)| name == k) {
+                Some(slot) => slot.1 = v.clone(),
+                None => env.push((k.clone(), v.clone())),
+            }
         }
     }
     env
@@ -61,17 +80,29 @@ pub fn property(env: &[(String, String)]) -> String {
 /// systemd's `shell_maybe_quote()`: `s` as it is, or in double quotes (with `"`, `\`, `` ` ``
 /// and `$` escaped) when it holds a character a shell would treat specially.
 pub(crate) fn maybe_quote(s: &str) -> String {
-    const NEED_QUOTES: &str = "\"\\`$*?[]'()<>|&;! \t\n\r";
-    if !s.is_empty() && !s.contains(|c| NEED_QUOTES.contains(c)) {
+    const NEED_QUOTES: &str = " \t\n\r\"\\`$*?['()<>|&;!";
+    let Some(first) = s.find(|c: char| c.is_control() || NEED_QUOTES.contains(c)) else {
         return s.to_owned();
-    }
-    let mut out = String::with_capacity(s.len() + 2);
+    };
+    let mut out = String::with_capacity(s.len() + 4);
     out.push('"');
-    for c in s.chars() {
-        if matches!(c, '"' | '\\' | '`' | '$') {
-            out.push('\\');
+    out.push_str(&s[..first]);
+    for c in s[first..].chars() {
+        match c {
+            '\x07' => out.push_str("\\a"),
+            '\x08' => out.push_str("\\b"),
+            '\x0c' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\x0b' => out.push_str("\\v"),
+            c if c.is_ascii_control() => out.push_str(&format!("\\x{:02x}", c as u32)),
+            '"' | '\\' | '`' | '$' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
         }
-        out.push(c);
     }
     out.push('"');
     out
@@ -90,5 +121,8 @@ mod tests {
             ("P".to_owned(), "$x".to_owned()),
         ];
         assert_eq!(property(&env), r#"CODE=3 "MSG=hello world" "P=\$x""#);
+        // Live user manager (reviewer): `]` alone needs no quotes, a tab is C-escaped.
+        assert_eq!(maybe_quote("C=x]y"), "C=x]y");
+        assert_eq!(maybe_quote("E=a\tb"), r#""E=a\tb""#);
     }
 }

@@ -5,7 +5,7 @@
 //! Which signal a stop sends depends on why the unit stops (systemd's kill operations): a plain
 //! stop sends `KillSignal=` (default `SIGTERM`), the stop half of a restart job
 //! `RestartKillSignal=` (default: `KillSignal=`), a watchdog timeout `WatchdogSignal=` (default
-//! `SIGABRT`), a stop that timed out `SIGKILL`. A main process that dies of `SIGHUP`, `SIGINT`,
+//! `SIGABRT`), a stop that timed out `FinalKillSignal=` (default `SIGKILL`). A main process that dies of `SIGHUP`, `SIGINT`,
 //! `SIGTERM` or `SIGPIPE` exited cleanly; any other signal (`KillSignal=SIGKILL`) leaves the
 //! service `failed` with result `signal` (verified on the live user manager,
 //! `user-kill-signal.md`).
@@ -139,7 +139,7 @@ impl KillConfig {
         match op {
             KillOperation::Terminate => self.signal,
             KillOperation::Restart => self.restart_signal.unwrap_or(self.signal),
-            KillOperation::Kill => 9,
+            KillOperation::Kill => self.final_signal,
             KillOperation::Watchdog => self.watchdog_signal,
         }
     }
@@ -179,6 +179,8 @@ mod tests {
         k.signal = 2;
         assert_eq!(k.signal_for(KillOperation::Restart), 2);
         assert_eq!(k.signal_for(KillOperation::Kill), 9);
+        k.final_signal = 3;
+        assert_eq!(k.signal_for(KillOperation::Kill), 3);
         k.restart_signal = Some(10);
         assert_eq!(k.signal_for(KillOperation::Restart), 10);
     }

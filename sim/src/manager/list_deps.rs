@@ -260,7 +260,11 @@ pub fn run(m: &mut Manager, fs: &MemFs, o: &Opts, out: &mut dyn Write, err: &mut
         names.push(UnitName::new("default.target").expect("valid name"));
     }
     let tree = Tree {
-        kinds: kinds(o.reverse, o.jobs_after, o.jobs_before),
+        kinds: kinds(
+            o.dependency == Some("reverse"),
+            o.dependency == Some("after"),
+            o.dependency == Some("before"),
+        ),
         all: o.all,
         plain: o.plain,
         full: o.full,

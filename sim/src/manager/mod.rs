@@ -86,7 +86,8 @@
 //!   `Type=dbus`/`idle` (run as `simple`), `RuntimeRandomizedExtraSec=`, `EnvironmentFile=`
 //!   and `PassEnvironment=` (only `Environment=` and `$MAINPID` reach the processes,
 //!   `environ.rs`), `WATCHDOG=1` pings
-//!   (no simulated process sends one, so `WatchdogSec=` always runs out), the
+//!   (no simulated process sends one, so `WatchdogSec=` always runs out; a changed
+//!   `RuntimeMaxSec=`/`WatchdogSec=` applies from the next start, not at daemon-reload), the
 //!   `Consumed ... CPU time` journal line;
 //! - processes take no virtual time (`/bin/true` exits at the instant it starts), so a failure
 //!   loop (`OnFailure=` a unit that pulls the failing unit in again) runs at one instant and is

@@ -1,12 +1,15 @@
 //! Specifier expansion of the unit settings the manager acts on or prints: `Description=`,
-//! conditions and asserts, socket and path unit paths (systemd's `unit_full_printf()` /
-//! `unit_path_printf()`, reference §2.5). Known: the unit's own names
-//! (`%n %N %p %P %i %I %j %J %f`), the manager's credentials (`%u %U %g %G`), its directories
-//! (`%h %t %S %C %L %E`: the user's under `$HOME` and `$XDG_RUNTIME_DIR` in user scope),
-//! the temporary directories (`%T %V`) and `%%`. Specifiers that depend on the running machine
-//! (`%H %m %b %o %v %w %W %a %A %l %q %M %B`) make the expansion fail: systemd then ignores the
-//! setting ("Failed to resolve unit specifiers ..., ignoring"), and so does the simulator rather
-//! than inventing a value.
+//! conditions and asserts, `Environment=`, socket and path unit paths (systemd's
+//! `unit_full_printf()` / `unit_path_printf()` / `unit_env_printf()`, reference §2.5). Known:
+//! the unit's own names (`%n %N %p %P %i %I %j %J %f`), its fragment (`%y`, and its directory
+//! `%Y`; the path as loaded, symlinks not resolved), the manager's credentials
+//! (`%u %U %g %G`), the user's shell (`%s`), the manager's directories (`%h %t %S %C %L %E`:
+//! the user's under `$HOME` and `$XDG_RUNTIME_DIR` in user scope; `%d` the unit's credentials
+//! directory under `%t`), the temporary directories (`%T %V`) and `%%`. Specifiers that depend
+//! on the running machine (`%H %m %b %o %v %w %W %a %A %l %q %M %B`) and the deprecated cgroup
+//! ones (`%c %r %R`) make the expansion fail: systemd then ignores the setting ("Failed to
+//! resolve unit specifiers ..., ignoring"), and so does the simulator rather than inventing a
+//! value.
 use super::ManagerOptions;
 use unitlab_engine::load::{Env, Scope};
 use unitlab_engine::name::{unescape, unescape_path, UnitName};
@@ -22,6 +25,9 @@ pub struct Specifiers {
     pub home: String,
     /// `%t` (`None`: `$XDG_RUNTIME_DIR` unset, so `%t` fails).
     pub runtime_dir: Option<String>,
+    /// `%s`: `$SHELL` of the manager if absolute, else the user's login shell (`/bin/sh`, as
+    /// `useradd` gives; root: `/bin/bash`, Debian's default user shell).
+    pub shell: String,
     /// A user manager (`%S %C %L %E` are the user's directories).
     pub user_scope: bool,
 }
@@ -36,6 +42,7 @@ impl Specifiers {
                 uid: 0,
                 home: "/root".into(),
                 runtime_dir: Some("/run".into()),
+                shell: "/bin/bash".into(),
                 user_scope,
             };
         }
@@ -44,6 +51,11 @@ impl Specifiers {
             uid: opts.uid,
             home: opts.env.var("HOME").unwrap_or_else(|| "/".into()),
             runtime_dir: opts.env.var("XDG_RUNTIME_DIR"),
+            shell: opts
+                .env
+                .var("SHELL")
+                .filter(|s| s.starts_with('/'))
+                .unwrap_or_else(|| "/bin/sh".into()),
             user_scope,
         }
     }
@@ -57,8 +69,14 @@ impl Specifiers {
     }
 }
 
-/// Expands `text` for `unit`, or `None` when a specifier cannot be resolved.
-pub fn unit_printf(unit: &UnitName, sp: &Specifiers, text: &str) -> Option<String> {
+/// Expands `text` for `unit` (whose fragment is `fragment`), or `None` when a specifier cannot
+/// be resolved.
+pub fn unit_printf(
+    unit: &UnitName,
+    fragment: Option<&str>,
+    sp: &Specifiers,
+    text: &str,
+) -> Option<String> {
     if !text.contains('%') {
         return Some(text.to_owned());
     }
@@ -94,6 +112,14 @@ pub fn unit_printf(unit: &UnitName, sp: &Specifiers, text: &str) -> Option<Strin
             ),
             'u' | 'g' => out.push_str(&sp.user),
             'U' | 'G' => out.push_str(&sp.uid.to_string()),
+            'y' => out.push_str(fragment?),
+            'Y' => out.push_str(fragment?.rsplit_once('/').map(|(d, _)| d)?),
+            's' => out.push_str(&sp.shell),
+            'd' => {
+                out.push_str(sp.runtime_dir.as_deref()?);
+                out.push_str("/credentials/");
+                out.push_str(unit.as_str());
+            }
             'h' => out.push_str(&sp.home),
             't' => out.push_str(sp.runtime_dir.as_deref()?),
             'S' => out.push_str(&sp.dir("/var/lib", ".local/state")),
@@ -118,7 +144,12 @@ mod tests {
 
     fn x(unit: &str, text: &str) -> Option<String> {
         let sp = Specifiers::of(&ManagerOptions::new(Scope::System));
-        unit_printf(&UnitName::new(unit).expect("valid"), &sp, text)
+        unit_printf(
+            &UnitName::new(unit).expect("valid"),
+            Some("/etc/x/a.service"),
+            &sp,
+            text,
+        )
     }
 
     #[test]
@@ -143,6 +174,12 @@ mod tests {
             Some("root 0 /root /run /var/lib %")
         );
         assert_eq!(x("a.service", "on %H"), None);
+        assert_eq!(x("a.service", "%c"), None);
+        // Live user manager: `D %y %Y %s %d` (reviewer's check of 252).
+        assert_eq!(
+            x("a@b.service", "%y %Y %s %d").as_deref(),
+            Some("/etc/x/a.service /etc/x /bin/bash /run/credentials/a@b.service")
+        );
     }
 
     #[test]
@@ -150,8 +187,8 @@ mod tests {
         let sp = Specifiers::of(&ManagerOptions::new(Scope::User));
         let n = UnitName::new("a.path").expect("valid");
         assert_eq!(
-            unit_printf(&n, &sp, "%h %t %S %C %L %E %u %U").as_deref(),
-            Some("/home/user /run/user/1000 /home/user/.local/state /home/user/.cache /home/user/.local/state/log /home/user/.config user 1000")
+            unit_printf(&n, None, &sp, "%h %t %S %C %L %E %u %U %s").as_deref(),
+            Some("/home/user /run/user/1000 /home/user/.local/state /home/user/.cache /home/user/.local/state/log /home/user/.config user 1000 /bin/sh")
         );
     }
 }

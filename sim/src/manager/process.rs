@@ -152,7 +152,8 @@ fn shell_expand(script: &str, env: &[(String, String)]) -> String {
         let rest = &script[i + 1..];
         if let Some((name, _)) = rest.strip_prefix('{').and_then(|b| b.split_once('}')) {
             out.push_str(get(name));
-            for _ in 0..name.len() + 2 {
+            // Skip `{NAME}` (characters, not bytes).
+            for _ in 0..name.chars().count() + 2 {
                 chars.next();
             }
             continue;
@@ -569,6 +570,8 @@ mod tests {
                 status: 3
             }
         );
+        // The shell skips `${é}` by characters (reviewer: `x` was lost).
+        assert_eq!(shell_expand("${é}x", &env), "x");
         let k = c("/bin/kill -HUP $MAINPID").expand(&env).expect("changed");
         assert_eq!(k.behavior(), Behavior::Kill { sig: 1, pid: 42 });
         // A lone `$` is a whole-word variable with an empty name: never set, so dropped.

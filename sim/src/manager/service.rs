@@ -507,6 +507,22 @@ impl Manager {
         }
     }
 
+    /// The end of a reload (`service_enter_running(s, SERVICE_SUCCESS)`): a service whose main
+    /// process failed meanwhile is stopped with signals (no `ExecStop=`); otherwise it is running
+    /// again (or `exited`, or stopped when its main process ended cleanly, as after an
+    /// `ExecReload=/bin/kill -HUP $MAINPID` the simulated process does not survive).
+    fn reload_done(&mut self, id: &UnitName) {
+        let failed = self
+            .units
+            .unit(id)
+            .is_some_and(|u| u.result != UnitResult::Success);
+        if failed {
+            self.enter_signal(id, Sub::StopSigterm, UnitResult::Success);
+        } else {
+            self.enter_running(id, UnitResult::Success);
+        }
+    }
+
     /// In `running`, the unit's timer is `RuntimeMaxSec=` counted from when the unit became
     /// active (`service_running_timeout()`: a reload keeps the deadline); a oneshot service
     /// has none.
@@ -631,9 +647,9 @@ impl Manager {
         let kill = u.cfg.kill.clone().unwrap_or_default();
         let sig = kill.signal_for(op);
         // A signal the process survives (`KillSignal=SIGCONT`) leaves it to the stop timeout;
-        // `SendSIGHUP=` follows a stop's signal.
+        // `SendSIGHUP=` follows a plain stop's signal (not a restart's, `unit_kill_context()`).
         let exit = deliver(sig).or_else(|| {
-            (kill.send_sighup && matches!(op, KillOperation::Terminate | KillOperation::Restart))
+            (kill.send_sighup && op == KillOperation::Terminate)
                 .then(|| deliver(1))
                 .flatten()
         });
@@ -805,7 +821,11 @@ impl Manager {
             }
             (Role::Main, Sub::Running) => self.enter_running(id, f),
             (Role::Main, Sub::StartPost) | (Role::Main, Sub::Reload) => {
-                if f != UnitResult::Success {
+                // The main process is gone: with no control process left the state can never
+                // end cleanly, so the service stops; otherwise the operation finishes first
+                // (`service_sigchld_event()`).
+                self.record_result(id, f);
+                if !others_alive {
                     self.enter_stop(id, f);
                 }
             }
@@ -874,26 +894,8 @@ impl Manager {
                         self.finish_job(j, JobResult::Failed, false);
                     }
                 }
-                // `service_enter_running()`: a main process that died during the reload (an
-                // `ExecReload=/bin/kill -HUP $MAINPID` the simulated process does not survive)
-                // stops the service, unless `RemainAfterExit=`.
-                let alive = self.units.unit(id).is_some_and(|u| u.main.is_some());
-                let had_main = self.units.unit(id).is_some_and(|u| {
-                    u.cfg
-                        .service
-                        .as_ref()
-                        .is_some_and(|s| s.kind != ServiceType::Oneshot)
-                });
-                if alive {
-                    self.set_sub(id, Sub::Running);
-                    self.arm_runtime_limit(id);
-                } else if svc_remain {
-                    self.set_sub(id, Sub::Exited);
-                } else if had_main {
-                    self.enter_stop(id, UnitResult::Success);
-                } else {
-                    self.set_sub(id, Sub::Running);
-                }
+                let _ = svc_remain;
+                self.reload_done(id);
             }
             (Role::Control, Sub::Stop) => {
                 self.record_result(id, f);
@@ -956,7 +958,13 @@ impl Manager {
                 if let Some(j) = job {
                     self.finish_job(j, JobResult::Failed, false);
                 }
-                self.set_sub(id, Sub::Running);
+                // `service_kill_control_process()`: the reload process gets `SIGKILL` and is
+                // no longer watched.
+                if let Some(u) = self.units.unit_mut(id) {
+                    u.control = None;
+                    u.pending.clear();
+                }
+                self.reload_done(id);
             }
             Sub::Stop => {
                 self.journal(
@@ -997,6 +1005,18 @@ impl Manager {
                     Vec::new(),
                 );
                 self.enter_stop(id, UnitResult::Timeout);
+            }
+            Sub::StopSigkill => {
+                // `FinalKillSignal=` did not end the processes either.
+                self.journal(
+                    Some(id),
+                    4,
+                    msg("Processes still around after SIGKILL. Ignoring."),
+                    None,
+                    None,
+                    Vec::new(),
+                );
+                self.enter_stop_post(id, UnitResult::Timeout);
             }
             Sub::StopPost => {
                 self.journal(
@@ -1092,7 +1112,16 @@ impl Manager {
     /// A setting of `id` with its specifiers expanded ([`super::printf`]); `None` when one
     /// cannot be resolved.
     pub(crate) fn expand_specifiers(&self, id: &UnitName, s: &str) -> Option<String> {
-        super::printf::unit_printf(id, &self.units.specifiers, s)
+        let fragment = self
+            .units
+            .unit(id)
+            .and_then(|u| u.node.unit.fragment_path.clone());
+        super::printf::unit_printf(
+            id,
+            fragment.as_deref().map(|p| p.as_str()),
+            &self.units.specifiers,
+            s,
+        )
     }
 
     fn check(&self, fs: &MemFs, id: &UnitName, c: &super::config::Check) -> bool {

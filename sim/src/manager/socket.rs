@@ -649,9 +649,13 @@ impl Manager {
         // The prototype's description was expanded for its own instance name.
         if let Some(raw) = node.unit.settings.get("Unit", "Description") {
             if raw.value.contains('%') {
-                unit.cfg.description =
-                    super::printf::unit_printf(name, &self.units.specifiers, raw.value)
-                        .map(std::sync::Arc::from);
+                unit.cfg.description = super::printf::unit_printf(
+                    name,
+                    node.unit.fragment_path.as_deref().map(|p| p.as_str()),
+                    &self.units.specifiers,
+                    raw.value,
+                )
+                .map(std::sync::Arc::from);
             }
         }
         unit.node_changed();

@@ -1,7 +1,7 @@
 //! The runtime `systemctl` verbs: argument parsing, the job verbs that wait for their jobs and
 //! print systemctl's result messages (reference §7.1, §11), and the query verbs.
 use super::jobs::{Mode, Request};
-use super::state::JobResult;
+use super::state::{JobResult, JobType};
 use super::Manager;
 use std::io::Write;
 use unitlab_engine::fs::MemFs;
@@ -44,6 +44,9 @@ pub struct Opts {
     pub jobs_before: bool,
     /// `--reverse` (`list-dependencies`).
     pub reverse: bool,
+    /// Which of `--reverse`, `--after`, `--before` came last (systemctl's `arg_dependency`:
+    /// the last one wins for `list-dependencies`).
+    pub dependency: Option<&'static str>,
     /// `--plain` (`list-dependencies`).
     pub plain: bool,
     /// `-l`/`--full`.
@@ -102,6 +105,9 @@ fn parse(args: &[String]) -> Result<Opts, ArgError> {
                 // A unit type filters by type, a load state by state; anything else is refused
                 // while the arguments are parsed.
                 let v = take("--type")?;
+                if v.is_empty() {
+                    return Err(ArgError::Systemctl("--type= requires arguments.".into()));
+                }
                 for t in v.split(',').filter(|t| !t.is_empty()) {
                     if UnitType::from_suffix(t).is_some() {
                         o.types.push(t.to_owned());
@@ -121,9 +127,18 @@ fn parse(args: &[String]) -> Result<Opts, ArgError> {
             "-q" | "--quiet" => o.quiet = true,
             "--value" => o.value = true,
             "--no-legend" => o.no_legend = true,
-            "--after" => o.jobs_after = true,
-            "--before" => o.jobs_before = true,
-            "--reverse" => o.reverse = true,
+            "--after" => {
+                o.jobs_after = true;
+                o.dependency = Some("after");
+            }
+            "--before" => {
+                o.jobs_before = true;
+                o.dependency = Some("before");
+            }
+            "--reverse" => {
+                o.reverse = true;
+                o.dependency = Some("reverse");
+            }
             "--plain" => o.plain = true,
             "--full" | "-l" => o.full = true,
             "--no-pager" | "--no-ask-password" | "--system" | "--user" => {}
@@ -261,6 +276,10 @@ pub fn run(
     };
     if o.args.len() < min_args {
         let _ = writeln!(err, "Too few arguments.");
+        return 1;
+    }
+    if o.verb == "isolate" && o.args.len() > 1 {
+        let _ = writeln!(err, "Too many arguments.");
         return 1;
     }
     match o.verb.as_str() {
@@ -635,25 +654,37 @@ fn is_state(
 }
 
 /// `is-system-running`: the manager's `SystemState` (`manager_state()`). The simulated machine
-/// has booted when a command runs, so the state is `maintenance` (system manager with
-/// `rescue.target` or `emergency.target` active or queued), `degraded` (a unit failed) or
-/// `running`; only `running` exits 0. (The live oracle prints `offline` instead: its shell runs
+/// has booted when a command runs, so the state is `stopping` (`shutdown.target` active or
+/// queued), `maintenance` (system manager with `rescue.target` or `emergency.target` active or
+/// queued), `degraded` (a unit failed) or `running`; only `running` exits 0. (The live oracle prints `offline` instead: its shell runs
 /// on a host not booted with systemd, so `sd_booted()` fails there.)
 fn is_system_running(m: &Manager, o: &Opts, out: &mut dyn Write) -> i32 {
+    // `unit_active_or_pending()`: active, activating, or with a start-like job queued.
+    let active_or_pending = |t: &str| {
+        m.active_state(t).is_active_or_activating()
+            || m.units.map.iter().any(|(id, u)| {
+                id.as_str() == t
+                    && u.job.and_then(|j| m.jobs.get(&j)).is_some_and(|j| {
+                        matches!(
+                            j.kind,
+                            JobType::Start | JobType::Restart | JobType::ReloadOrStart
+                        )
+                    })
+            })
+    };
+    let stopping = active_or_pending("shutdown.target");
     let maintenance = m.opts.scope == Scope::System
-        && ["rescue.target", "emergency.target"].iter().any(|t| {
-            m.active_state(t).is_active_or_reloading()
-                || m.units
-                    .map
-                    .iter()
-                    .any(|(id, u)| id.as_str() == *t && u.job.is_some())
-        });
+        && ["rescue.target", "emergency.target"]
+            .iter()
+            .any(|t| active_or_pending(t));
     let degraded = m
         .units
         .map
         .values()
         .any(|u| u.active() == super::ActiveState::Failed);
-    let state = if maintenance {
+    let state = if stopping {
+        "stopping"
+    } else if maintenance {
         "maintenance"
     } else if degraded {
         "degraded"
