@@ -414,16 +414,7 @@ impl Manager {
 
     /// `unit_path_printf()` ([`super::printf`]).
     fn path_printf(&self, id: &UnitName, text: &str) -> Option<String> {
-        let fragment = self
-            .units
-            .unit(id)
-            .and_then(|u| u.node.unit.fragment_path.clone());
-        super::printf::unit_printf(
-            id,
-            fragment.as_deref().map(|p| p.as_str()),
-            &self.units.specifiers,
-            text,
-        )
+        self.expand_specifiers(id, text)
     }
 
     /// The unit a path unit triggers (the first `Triggers=` edge).
