@@ -203,17 +203,24 @@ impl Manager {
         mode: Mode,
         manual: bool,
     ) -> Result<u32, TxnError> {
-        if name.kind() == NameKind::Template {
-            return Err(TxnError::new(
-                TxnErrorKind::InvalidName,
-                format!("Unit name {name} is missing the instance name."),
-            ));
-        }
-        let Some(id) = self.load_one(fs, name) else {
-            return Err(TxnError::new(
-                TxnErrorKind::NoSuchUnit,
-                format!("Unit {name} not found."),
-            ));
+        // A loaded unit's id is never a template: the checks below are for other names.
+        let id = match self.loaded_id(name) {
+            Some(id) => id,
+            None => {
+                if name.kind() == NameKind::Template {
+                    return Err(TxnError::new(
+                        TxnErrorKind::InvalidName,
+                        format!("Unit name {name} is missing the instance name."),
+                    ));
+                }
+                let Some(id) = self.load_one(fs, name) else {
+                    return Err(TxnError::new(
+                        TxnErrorKind::NoSuchUnit,
+                        format!("Unit {name} not found."),
+                    ));
+                };
+                id
+            }
         };
         let (job_type, reload_if) = match request {
             Request::Start => (JobType::Start, false),

@@ -561,6 +561,9 @@ impl Manager {
 
     /// Loads one unit by name and returns its id.
     fn load_one(&mut self, fs: &MemFs, name: &UnitName) -> Option<UnitName> {
+        if let Some(id) = self.loaded_id(name) {
+            return Some(id);
+        }
         // A template name without instance is never a unit of the manager
         // (`manager_load_unit_prepare()` refuses it).
         if name.kind() == NameKind::Template {
@@ -568,6 +571,21 @@ impl Manager {
         }
         self.load(fs, std::slice::from_ref(name));
         self.units.resolve(name.as_str())
+    }
+
+    /// `name` when it is the id of a loaded unit and loading it again would do nothing (no
+    /// socket connection whose edges a load re-applies): the unit's own id, as
+    /// [`Self::load_one`] would return it, found through the position cache without hashing
+    /// the name twice.
+    #[inline]
+    fn loaded_id(&self, name: &UnitName) -> Option<UnitName> {
+        if !self.sockets.conns.is_empty() || self.paths.is_none() {
+            return None;
+        }
+        let at = self.units.position(name)?;
+        let id = self.units.map.get_index(at).map(|(k, _)| k.clone())?;
+        debug_assert_eq!(Some(&id), self.units.resolve(name.as_str()).as_ref());
+        Some(id)
     }
 
     fn schedule(&mut self, at: Usec, ev: Event) {

@@ -150,7 +150,7 @@ pub(crate) struct Sockets {
     /// By socket unit id, in the order they were first started.
     pub(crate) runtime: IndexMap<UnitName, SocketRuntime>,
     /// `Accept=yes` instance → the socket whose connection it serves.
-    conns: IndexMap<UnitName, UnitName>,
+    pub(crate) conns: IndexMap<UnitName, UnitName>,
     /// Files made by sockets (path → kind and stamp).
     pub(crate) files: IndexMap<String, SpecialFile>,
     /// Per template, the unit `PREFIX@internal.service` as loaded (systemd looks the template
