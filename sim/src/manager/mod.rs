@@ -110,6 +110,7 @@ mod list_jobs;
 mod path;
 mod plan_cache;
 mod printf;
+mod queue;
 pub mod process;
 mod service;
 mod show;
@@ -130,8 +131,7 @@ pub use state::{ActiveState, JobResult, JobType, Sub, UnitResult};
 
 use indexmap::IndexMap;
 use process::Exit;
-use std::cmp::Reverse;
-use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Write;
 use unitlab_engine::fs::MemFs;
 use unitlab_engine::graph::{Credentials, GraphOptions, NameHash};
@@ -231,35 +231,6 @@ enum Event {
     Watchdog { unit: UnitName, gen: u64 },
 }
 
-/// An event in the queue: due at `at`, the `seq`-th scheduled (the queue pops the earliest
-/// `(at, seq)` first).
-#[derive(Debug)]
-struct Scheduled {
-    at: Usec,
-    seq: u64,
-    ev: Event,
-}
-
-impl PartialEq for Scheduled {
-    fn eq(&self, other: &Scheduled) -> bool {
-        (self.at, self.seq) == (other.at, other.seq)
-    }
-}
-
-impl Eq for Scheduled {}
-
-impl PartialOrd for Scheduled {
-    fn partial_cmp(&self, other: &Scheduled) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for Scheduled {
-    fn cmp(&self, other: &Scheduled) -> std::cmp::Ordering {
-        (self.at, self.seq).cmp(&(other.at, other.seq))
-    }
-}
-
 /// An installed job.
 #[derive(Clone, Debug)]
 struct Job {
@@ -288,8 +259,7 @@ pub struct Manager {
     waiting: BTreeSet<u32>,
     next_job_id: u32,
     next_pid: u32,
-    events: BinaryHeap<Reverse<Scheduled>>,
-    seq: u64,
+    events: queue::Calendar<Event>,
     clock: Clock,
     log: Vec<JournalEntry>,
     /// `log` is the machine's journal, taken for the current call ([`Manager::enter`]).
@@ -357,8 +327,7 @@ impl Manager {
             jobs: BTreeMap::new(),
             waiting: BTreeSet::new(),
             next_job_id: 1,
-            events: BinaryHeap::new(),
-            seq: 0,
+            events: queue::Calendar::new(),
             clock: Clock::new(0),
             log: Vec::new(),
             log_is_world: false,
@@ -485,7 +454,7 @@ impl Manager {
         if self.any_runnable() {
             return Some(self.clock.monotonic);
         }
-        self.events.peek().map(|Reverse(e)| e.at)
+        self.events.next_at()
     }
 
     /// Runs every event due at or before `until` (the clock is moved to each event's time, and
@@ -589,12 +558,7 @@ impl Manager {
     }
 
     fn schedule(&mut self, at: Usec, ev: Event) {
-        self.seq += 1;
-        self.events.push(Reverse(Scheduled {
-            at,
-            seq: self.seq,
-            ev,
-        }));
+        self.events.push(at, ev);
     }
 
     fn alloc_pid(&mut self) -> u32 {
@@ -664,13 +628,13 @@ impl Manager {
             if self.any_runnable() {
                 continue;
             }
-            let Some(Reverse(next)) = self.events.peek() else {
+            let Some(next) = self.events.next_at() else {
                 break;
             };
-            if next.at > until {
+            if next > until {
                 break;
             }
-            if let Some(Reverse(Scheduled { at: t, ev, .. })) = self.events.pop() {
+            if let Some((t, ev)) = self.events.pop() {
                 if t > self.clock.monotonic {
                     self.clock.monotonic = t;
                 }
@@ -714,7 +678,7 @@ impl Manager {
             if self.any_runnable() {
                 continue;
             }
-            let Some(Reverse(Scheduled { at: t, ev, .. })) = self.events.pop() else {
+            let Some((t, ev)) = self.events.pop() else {
                 let waiting: Vec<String> = ids
                     .iter()
                     .filter_map(|id| self.jobs.get(id))
