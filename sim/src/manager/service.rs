@@ -749,14 +749,25 @@ impl Manager {
             }
         };
         let (svc_kind, svc_remain) = (svc.kind, svc.remain_after_exit);
-        u.records
-            .retain(|r| r.setting != p.setting || role == Role::Control);
-        u.records.push(ProcRecord {
+        // One status per command (systemd keeps an exec status in each `Exec*=` entry): a
+        // command that ran before in this start (a second reload, the forking parent's
+        // `ExecStart=`, which the daemon shares) has its line replaced in place; every other
+        // command gets its own, in the order they ran (a oneshot's several `ExecStart=` lines
+        // each show). Two identical commands in one list share a line here.
+        let record = ProcRecord {
             pid,
             setting: p.setting,
             cmd: p.cmd.clone(),
             exit,
-        });
+        };
+        match u
+            .records
+            .iter_mut()
+            .find(|r| r.setting == p.setting && r.cmd == p.cmd)
+        {
+            Some(slot) => *slot = record,
+            None => u.records.push(record),
+        }
         // An `ExecCondition=` command that exits 1–254 skips the unit: not a failure, and
         // logged at debug level only (reference: live user manager, user-exec-condition.md).
         let skip = role == Role::Control
