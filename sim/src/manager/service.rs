@@ -937,25 +937,11 @@ impl Manager {
         let job = u.job;
         let msg = |what: &str| format!("{id}: {what}");
         match sub {
-            Sub::StartPre | Sub::Start => {
-                let what = if sub == Sub::StartPre {
-                    "start-pre operation timed out. Terminating."
-                } else {
-                    "start operation timed out. Terminating."
-                };
-                self.journal(Some(id), 4, msg(what), None, None, Vec::new());
+            Sub::Condition | Sub::StartPre | Sub::Start | Sub::StartPost => {
+                // `TimeoutStartFailureMode=terminate` (the default).
+                let what = format!("{} operation timed out. Terminating.", sub.as_str());
+                self.journal(Some(id), 4, msg(&what), None, None, Vec::new());
                 self.enter_signal(id, Sub::StopSigterm, UnitResult::Timeout);
-            }
-            Sub::StartPost => {
-                self.journal(
-                    Some(id),
-                    4,
-                    msg("start-post operation timed out. Stopping."),
-                    None,
-                    None,
-                    Vec::new(),
-                );
-                self.enter_stop(id, UnitResult::Timeout);
             }
             Sub::Reload => {
                 self.journal(
