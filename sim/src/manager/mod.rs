@@ -231,6 +231,17 @@ enum Event {
     Watchdog { unit: UnitName, gen: u64 },
 }
 
+/// Why a wait of the simulated client ended without its condition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stuck {
+    /// [`MAX_WAIT`] of virtual time passed.
+    Timeout,
+    /// The manager livelocked.
+    Livelock,
+    /// No job can run and no event is left.
+    NothingLeft,
+}
+
 /// An installed job.
 #[derive(Clone, Debug)]
 struct Job {
@@ -651,6 +662,28 @@ impl Manager {
     /// Runs events (moving the clock) until none of `ids` is queued any more; returns false if
     /// that cannot happen (nothing left to run).
     fn wait_for(&mut self, fs: &MemFs, ids: &[u32]) -> bool {
+        match self.wait_until(fs, &|m: &Manager| {
+            ids.iter().all(|id| !m.jobs.contains_key(id))
+        }) {
+            Ok(()) => true,
+            Err(Stuck::NothingLeft) => {
+                let waiting: Vec<String> = ids
+                    .iter()
+                    .filter_map(|id| self.jobs.get(id))
+                    .map(|j| format!("{}/{}", j.unit, j.kind.as_str()))
+                    .collect();
+                self.violations
+                    .push(format!("job waits forever: {}", waiting.join(", ")));
+                false
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// Runs events (moving the clock) until `done` holds. A real client would wait forever where
+    /// the simulated one gives up: after [`MAX_WAIT`] of virtual time, on a livelock, or when
+    /// nothing is left to run.
+    fn wait_until(&mut self, fs: &MemFs, done: &dyn Fn(&Manager) -> bool) -> Result<(), Stuck> {
         let mut spins = 0u32;
         let mut last = self.clock.monotonic;
         let give_up = self.clock.monotonic.saturating_add(MAX_WAIT);
@@ -658,7 +691,7 @@ impl Manager {
             if self.clock.monotonic > give_up {
                 // A start that never ends (a oneshot restarting forever) makes a real systemctl
                 // wait forever too; the simulated client gives up.
-                return false;
+                return Err(Stuck::Timeout);
             }
             if self.clock.monotonic != last {
                 last = self.clock.monotonic;
@@ -667,26 +700,19 @@ impl Manager {
             spins += 1;
             if self.livelocked || spins > LIVELOCK_STEPS {
                 self.note_livelock(last);
-                return false;
+                return Err(Stuck::Livelock);
             }
             self.dispatch(fs);
             self.propagate(fs);
-            if ids.iter().all(|id| !self.jobs.contains_key(id)) {
+            if done(self) {
                 self.collect_garbage();
-                return true;
+                return Ok(());
             }
             if self.any_runnable() {
                 continue;
             }
             let Some((t, ev)) = self.events.pop() else {
-                let waiting: Vec<String> = ids
-                    .iter()
-                    .filter_map(|id| self.jobs.get(id))
-                    .map(|j| format!("{}/{}", j.unit, j.kind.as_str()))
-                    .collect();
-                self.violations
-                    .push(format!("job waits forever: {}", waiting.join(", ")));
-                return false;
+                return Err(Stuck::NothingLeft);
             };
             if t > self.clock.monotonic {
                 self.clock.monotonic = t;
@@ -694,6 +720,17 @@ impl Manager {
             self.events_processed += 1;
             self.handle_event(fs, ev);
         }
+    }
+
+    /// `systemctl --wait`: runs until every unit of `names` is inactive or failed; false if the
+    /// simulated client gave up (a unit that never stops).
+    pub(crate) fn wait_inactive(&mut self, fs: &MemFs, names: &[UnitName]) -> bool {
+        self.wait_until(fs, &|m: &Manager| {
+            names
+                .iter()
+                .all(|n| m.active_state(n.as_str()).is_inactive_or_failed())
+        })
+        .is_ok()
     }
 
     /// Records a livelock at `at` (once) and freezes the manager.

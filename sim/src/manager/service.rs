@@ -749,14 +749,25 @@ impl Manager {
             }
         };
         let (svc_kind, svc_remain) = (svc.kind, svc.remain_after_exit);
-        u.records
-            .retain(|r| r.setting != p.setting || role == Role::Control);
-        u.records.push(ProcRecord {
+        // One status per command (systemd keeps an exec status in each `Exec*=` entry): a
+        // command that ran before in this start (a second reload, the forking parent's
+        // `ExecStart=`, which the daemon shares) has its line replaced in place; every other
+        // command gets its own, in the order they ran (a oneshot's several `ExecStart=` lines
+        // each show). Two identical commands in one list share a line here.
+        let record = ProcRecord {
             pid,
             setting: p.setting,
             cmd: p.cmd.clone(),
             exit,
-        });
+        };
+        match u
+            .records
+            .iter_mut()
+            .find(|r| r.setting == p.setting && r.cmd == p.cmd)
+        {
+            Some(slot) => *slot = record,
+            None => u.records.push(record),
+        }
         // An `ExecCondition=` command that exits 1–254 skips the unit: not a failure, and
         // logged at debug level only (reference: live user manager, user-exec-condition.md).
         let skip = role == Role::Control
@@ -926,25 +937,11 @@ impl Manager {
         let job = u.job;
         let msg = |what: &str| format!("{id}: {what}");
         match sub {
-            Sub::StartPre | Sub::Start => {
-                let what = if sub == Sub::StartPre {
-                    "start-pre operation timed out. Terminating."
-                } else {
-                    "start operation timed out. Terminating."
-                };
-                self.journal(Some(id), 4, msg(what), None, None, Vec::new());
+            Sub::Condition | Sub::StartPre | Sub::Start | Sub::StartPost => {
+                // `TimeoutStartFailureMode=terminate` (the default).
+                let what = format!("{} operation timed out. Terminating.", sub.as_str());
+                self.journal(Some(id), 4, msg(&what), None, None, Vec::new());
                 self.enter_signal(id, Sub::StopSigterm, UnitResult::Timeout);
-            }
-            Sub::StartPost => {
-                self.journal(
-                    Some(id),
-                    4,
-                    msg("start-post operation timed out. Stopping."),
-                    None,
-                    None,
-                    Vec::new(),
-                );
-                self.enter_stop(id, UnitResult::Timeout);
             }
             Sub::Reload => {
                 self.journal(

@@ -30,6 +30,8 @@ pub struct Opts {
     pub kill_whom: Option<String>,
     /// `--no-block`.
     pub no_block: bool,
+    /// `--wait` (`start`, `restart`: also wait until the units stop again).
+    pub wait: bool,
     /// `--job-mode=`.
     pub job_mode: Option<String>,
     /// `-q`/`--quiet`.
@@ -124,6 +126,13 @@ fn parse(args: &[String]) -> Result<Opts, ArgError> {
             s if s.starts_with("--kill-whom") => o.kill_whom = Some(take("--kill-whom")?),
             s if s.starts_with("--job-mode") => o.job_mode = Some(take("--job-mode")?),
             "--no-block" => o.no_block = true,
+            "--wait" => o.wait = true,
+            // `-n N`/`--lines=N`: how many journal lines `status` shows; the simulated status
+            // shows none (as on a machine without journal access), so the value is not used.
+            s if s == "-n" || s.starts_with("--lines") => {
+                take("--lines")?;
+            }
+            s if s.starts_with("-n") && s[2..].bytes().all(|b| b.is_ascii_digit()) => {}
             "-q" | "--quiet" => o.quiet = true,
             "--value" => o.value = true,
             "--no-legend" => o.no_legend = true,
@@ -435,6 +444,20 @@ fn job_verb(
     if req == Request::Stop && !o.quiet {
         for (_, n) in &waits {
             m.stop_trigger_warning(fs, n, err);
+        }
+    }
+    if o.wait && matches!(req, Request::Start | Request::Restart) {
+        // `bus_wait_for_units_run()`: a unit that ended failed makes the exit status 1,
+        // without a message.
+        let names: Vec<UnitName> = waits.iter().map(|(_, n)| n.clone()).collect();
+        m.wait_inactive(fs, &names);
+        let failed = names.iter().any(|n| {
+            m.units.get(n.as_str()).is_some_and(|u| {
+                u.active() == super::ActiveState::Failed || u.result != super::UnitResult::Success
+            })
+        });
+        if failed && code == 0 {
+            code = 1;
         }
     }
     code
