@@ -1044,6 +1044,7 @@ impl Manager {
         };
         let xa = u.active();
         let x_job = u.job.is_some();
+        let unneeded_stop = u.cfg.stop_when_unneeded;
         // The node as it is now (a shared handle: the lists are read while the manager
         // changes, as the copies of them were before), and the kinds it has (the node's map is
         // searched only for those).
@@ -1094,7 +1095,10 @@ impl Manager {
             }
         }
         if xa.is_active_or_reloading() {
-            self.check_unneeded(fs, x);
+            // `check_unneeded(x)` as read just now: nothing ran since.
+            if unneeded_stop && !x_job {
+                self.check_unneeded(fs, x);
+            }
             if has(DepKind::Upholds) {
                 for (d, _) in node.deps_of(DepKind::Upholds) {
                     let da = self.state_of(d);
