@@ -292,7 +292,7 @@ fn installed(prog: &str) -> bool {
     let names = NAMES.get_or_init(|| INSTALLED.lines().collect());
     let name = match prog.rsplit_once('/') {
         None => prog,
-        Some((dir, name)) if matches!(dir, "/bin" | "/sbin" | "/usr/bin" | "/usr/sbin") => name,
+        Some(("/bin" | "/sbin" | "/usr/bin" | "/usr/sbin", name)) => name,
         Some(_) => return true,
     };
     names.contains(name)
