@@ -62,7 +62,7 @@ fn boot(fs: &mut MemFs) -> Manager {
 fn boot_10k(c: &mut Criterion) {
     let mut fs = system(
         10_000,
-        "[Unit]\nDescription=A service\n[Service]\nExecStart=/usr/sbin/daemon --foreground\n",
+        "[Unit]\nDescription=A service\n[Service]\nExecStart=/opt/app/bin/daemon --foreground\n",
     );
     let m = boot(&mut fs);
     assert_eq!(m.active_state("multi-user.target").as_str(), "active");
@@ -156,7 +156,7 @@ fn once(what: &str) {
 fn once_boot() {
     let mut fs = system(
         10_000,
-        "[Unit]\nDescription=A service\n[Service]\nExecStart=/usr/sbin/daemon --foreground\n",
+        "[Unit]\nDescription=A service\n[Service]\nExecStart=/opt/app/bin/daemon --foreground\n",
     );
     let t0 = thread_cpu_ns();
     let m = boot(&mut fs);

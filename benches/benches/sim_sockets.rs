@@ -16,7 +16,10 @@ fn machine() -> (MemFs, Clock, Journal, Manager) {
     let mut fs = MemFs::new();
     let files = [
         ("daemon.socket", "[Socket]\nListenStream=%t/daemon.sock\n"),
-        ("daemon.service", "[Service]\nExecStart=/usr/bin/daemon\n"),
+        (
+            "daemon.service",
+            "[Service]\nExecStart=/opt/app/bin/daemon\n",
+        ),
         (
             "echo.socket",
             "[Socket]\nListenStream=%t/echo.sock\nAccept=yes\nTriggerLimitBurst=0\n",

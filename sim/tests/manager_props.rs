@@ -33,7 +33,7 @@ const EXEC: [&str; 7] = [
     "/bin/sleep 1",
     "/bin/sh -c 'exit 3'",
     "/bin/sh -c 'sleep 2; exit 1'",
-    "/usr/bin/daemon --foreground",
+    "/opt/app/bin/daemon --foreground",
     "-/bin/false",
 ];
 const TYPES: [&str; 5] = ["simple", "oneshot", "forking", "notify", "exec"];

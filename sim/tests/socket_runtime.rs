@@ -315,7 +315,7 @@ fn enabled_system_socket_listens_after_reboot() {
     let mut m = Machine::new(Settings::default());
     m.run("cat > /etc/systemd/system/web.socket <<'EOF'\n[Socket]\nListenStream=/run/web.sock\n[Install]\nWantedBy=sockets.target\nEOF");
     m.run(
-        "cat > /etc/systemd/system/web.service <<'EOF'\n[Service]\nExecStart=/usr/sbin/webd\nEOF",
+        "cat > /etc/systemd/system/web.service <<'EOF'\n[Service]\nExecStart=/opt/web/bin/webd\nEOF",
     );
     assert_eq!(m.run("systemctl enable web.socket").1, 0);
     assert_eq!(m.run("connect /run/web.sock").1, 1);

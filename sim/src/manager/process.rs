@@ -4,8 +4,10 @@
 //! `/bin/sh -c 'exit N'`, `/bin/sh -c 'echo ...; sleep N; exit M'` (the shell expands `$NAME`
 //! from the unit's environment), `/bin/kill [-SIG] PID` (signals a main or control process)
 //! (and the `/usr/bin/` forms, and the bare names, which the manager finds in `PATH`) end by
-//! themselves; any other absolute command runs until it is stopped or killed; a relative name that
-//! is none of these cannot be executed (status 203/EXEC). Instant commands take 1 ms, so that a
+//! themselves; any other program of the reference machine (`binaries/installed.txt`: its
+//! `/usr/bin` and `/usr/sbin`), and any absolute path elsewhere, runs until it is stopped or
+//! killed; a name in those directories or a plain name that is not installed cannot be executed
+//! (status 203/EXEC). Instant commands take 1 ms, so that a
 //! service's `Duration:` is never zero, as on a real machine.
 use super::timefmt::parse_timespan;
 use super::Usec;
@@ -277,6 +279,25 @@ fn sleep_arg(s: &str) -> Option<Usec> {
     parse_timespan(s, 1_000_000)
 }
 
+/// The executables of the reference machine's `/usr/bin` and `/usr/sbin` (`binaries/generate.sh`).
+const INSTALLED: &str = include_str!("binaries/installed.txt");
+
+/// Whether `prog` can be executed: a plain name must be one of the reference machine's
+/// executables (the manager searches `PATH`), and so must a path in `/bin`, `/sbin`, `/usr/bin`
+/// or `/usr/sbin`; any other absolute path is taken to exist (the simulator does not model
+/// the files of programs).
+fn installed(prog: &str) -> bool {
+    static NAMES: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    let names = NAMES.get_or_init(|| INSTALLED.lines().collect());
+    let name = match prog.rsplit_once('/') {
+        None => prog,
+        Some(("/bin" | "/sbin" | "/usr/bin" | "/usr/sbin", name)) => name,
+        Some(_) => return true,
+    };
+    names.contains(name)
+}
+
 /// `kill [-SIG | -s SIG | --signal SIG | -N] PID`: the signal and the process, if the words
 /// say so.
 fn kill_args(args: &[String]) -> Option<(i32, u32)> {
@@ -325,8 +346,8 @@ fn behavior(argv: &[String], env: &[(String, String)]) -> Behavior {
             Some((sig, pid)) => Behavior::Kill { sig, pid },
             None => exit(INSTANT, 1),
         },
-        _ if !prog.starts_with('/') => exit(INSTANT, 203),
-        _ => Behavior::Forever,
+        _ if installed(prog) => Behavior::Forever,
+        _ => exit(INSTANT, 203),
     }
 }
 
@@ -636,7 +657,17 @@ mod tests {
                 status: 4
             }
         );
-        assert_eq!(b("/usr/bin/daemon --foreground"), Behavior::Forever);
+        // Live user manager (user-exec-failures.md): a missing program exits 203/EXEC.
+        assert_eq!(
+            b("/bin/nonexistent-binary"),
+            Behavior::Exit {
+                after: INSTANT,
+                status: 203
+            }
+        );
+        assert_eq!(b("/usr/bin/python3 -m http.server"), Behavior::Forever);
+        assert_eq!(b("python3 -m http.server"), Behavior::Forever);
+        assert_eq!(b("/opt/app/bin/daemon --foreground"), Behavior::Forever);
         assert_eq!(b("/bin/kill -HUP 12"), Behavior::Kill { sig: 1, pid: 12 });
         assert_eq!(b("kill -s INT 7"), Behavior::Kill { sig: 2, pid: 7 });
         assert_eq!(b("/usr/bin/kill 7"), Behavior::Kill { sig: 15, pid: 7 });
