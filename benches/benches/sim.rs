@@ -132,15 +132,6 @@ fn replay_directory(c: &mut Criterion) {
     group.finish();
 }
 
-/// CPU time of this thread so far (`/proc/thread-self/schedstat`, nanoseconds): the figure to
-/// compare on a machine shared with other work (wall-clock times move with the load).
-fn thread_cpu_ns() -> u64 {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()
-        .and_then(|s| s.split_whitespace().next()?.parse().ok())
-        .unwrap_or(0)
-}
-
 /// `UNITLAB_BENCH_ONCE=1`: one untimed run of the boot and the events workloads, printing the
 /// thread's CPU time for each (and for the manager's drop) instead of running criterion;
 /// `UNITLAB_BENCH_ONCE=boot` or `=events` runs only that one (for profilers).
@@ -158,11 +149,11 @@ fn once_boot() {
         10_000,
         "[Unit]\nDescription=A service\n[Service]\nExecStart=/opt/app/bin/daemon --foreground\n",
     );
-    let t0 = thread_cpu_ns();
+    let t0 = unitlab_benches::thread_cpu_ns();
     let m = boot(&mut fs);
-    let t1 = thread_cpu_ns();
+    let t1 = unitlab_benches::thread_cpu_ns();
     drop(m);
-    let t2 = thread_cpu_ns();
+    let t2 = unitlab_benches::thread_cpu_ns();
     eprintln!(
         "sim-boot: 10,000 services: {:.1} ms CPU ({:.1} ms with the drop)",
         (t1 - t0) as f64 / 1e6,
@@ -177,7 +168,7 @@ fn once_events() {
     );
     let mut clock = Clock::new(1_795_524_451_000_000);
     let mut journal = Journal::default();
-    let t0 = thread_cpu_ns();
+    let t0 = unitlab_benches::thread_cpu_ns();
     let mut m = Manager::new(Scope::System);
     m.set_invariant_checks(false);
     let mut w = World {
@@ -190,7 +181,7 @@ fn once_events() {
     m.run_until(&mut w, 100_000_000);
     let n = m.events_processed() - before;
     drop(m);
-    let t1 = thread_cpu_ns();
+    let t1 = unitlab_benches::thread_cpu_ns();
     let s = (t1 - t0) as f64 / 1e9;
     eprintln!(
         "sim-events: {n} events in {:.3} s CPU (boot and drop included): {:.0} events/s",

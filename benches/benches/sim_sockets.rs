@@ -102,14 +102,6 @@ fn connections(c: &mut Criterion) {
     group.finish();
 }
 
-/// CPU time of this thread so far (`/proc/thread-self/schedstat`, nanoseconds).
-fn thread_cpu_ns() -> u64 {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()
-        .and_then(|s| s.split_whitespace().next()?.parse().ok())
-        .unwrap_or(0)
-}
-
 /// `UNITLAB_BENCH_ONCE=1`: one untimed run of each workload, printing the thread's CPU time
 /// (the manager's drop included) instead of running criterion.
 fn once() {
@@ -119,7 +111,7 @@ fn once() {
     ] {
         let addr = Address::Path(path.to_owned());
         let (mut fs, mut clock, mut journal, mut m) = machine();
-        let t0 = thread_cpu_ns();
+        let t0 = unitlab_benches::thread_cpu_ns();
         {
             let mut w = World {
                 fs: &mut fs,
@@ -129,7 +121,7 @@ fn once() {
             connect_n(&mut m, &mut w, &addr, advance);
         }
         drop(m);
-        let t1 = thread_cpu_ns();
+        let t1 = unitlab_benches::thread_cpu_ns();
         eprintln!(
             "sim_sockets/{name}: {N} connections in {:.3} s CPU",
             (t1 - t0) as f64 / 1e9

@@ -94,15 +94,6 @@ fn run(fs: &mut MemFs, days: u64) -> u64 {
     m.events_processed()
 }
 
-/// CPU time of this thread so far (`/proc/thread-self/schedstat`, nanoseconds): the figure to
-/// compare on a machine shared with other work.
-fn thread_cpu_ns() -> u64 {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()
-        .and_then(|s| s.split_whitespace().next()?.parse().ok())
-        .unwrap_or(0)
-}
-
 fn one_year(c: &mut Criterion) {
     let n: usize = std::env::var("UNITLAB_BENCH_TIMERS")
         .ok()
@@ -114,12 +105,12 @@ fn one_year(c: &mut Criterion) {
         .unwrap_or(365);
     let mut fs = machine(n);
     let start = std::time::Instant::now();
-    let cpu = thread_cpu_ns();
+    let cpu = unitlab_benches::thread_cpu_ns();
     let events = run(&mut fs, days);
     eprintln!(
         "sim-timers: {n} timers, {days} days: {events} events in {:.2?}, {:.3} s CPU (one untimed run)",
         start.elapsed(),
-        (thread_cpu_ns() - cpu) as f64 / 1e9
+        (unitlab_benches::thread_cpu_ns() - cpu) as f64 / 1e9
     );
     if std::env::var("UNITLAB_BENCH_ONCE").is_ok_and(|v| v == "1") {
         // The untimed run only (a year takes minutes with the current manager core).

@@ -229,3 +229,13 @@ pub fn load_all(fs: &dyn FileSystem) -> usize {
     }
     n
 }
+
+/// CPU time of this thread so far (`/proc/thread-self/schedstat`, nanoseconds; 0 where it
+/// cannot be read): the figure to compare on a machine shared with other work, where wall-clock
+/// times move with the load.
+pub fn thread_cpu_ns() -> u64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
+}

@@ -96,14 +96,11 @@ impl Default for KillConfig {
 
 /// The section holding the kill settings of a unit type, for the types that have them.
 pub fn section_of(ty: UnitType) -> Option<&'static str> {
-    Some(match ty {
-        UnitType::Service => "Service",
-        UnitType::Socket => "Socket",
-        UnitType::Mount => "Mount",
-        UnitType::Swap => "Swap",
-        UnitType::Scope => "Scope",
-        _ => return None,
-    })
+    matches!(
+        ty,
+        UnitType::Service | UnitType::Socket | UnitType::Mount | UnitType::Swap | UnitType::Scope
+    )
+    .then(|| ty.section())
 }
 
 impl KillConfig {

@@ -44,11 +44,7 @@ pub fn run(
             continue;
         }
         if !o.states.is_empty() {
-            if !o
-                .states
-                .iter()
-                .any(|s| s == active || s == load || s == sub)
-            {
+            if !o.in_states(u) {
                 continue;
             }
         } else if !o.all && active == "inactive" && job.is_empty() {

@@ -68,6 +68,16 @@ impl From<String> for ArgError {
     }
 }
 
+impl Opts {
+    /// Whether `u` is in one of the `--state=` states: its active, load or sub state
+    /// (`ListUnitsByPatterns` filters on all three).
+    pub fn in_states(&self, u: &super::units::Unit) -> bool {
+        self.states.iter().any(|s| {
+            s == u.active().as_str() || s == u.load_state().as_str() || s == u.sub.as_str()
+        })
+    }
+}
+
 fn parse(args: &[String]) -> Result<Opts, ArgError> {
     let mut o = Opts::default();
     let mut i = 0;
@@ -238,14 +248,7 @@ pub fn expand_names(
             .map
             .iter()
             .filter(|(id, _)| globs.iter().any(|g| fnmatch(g, id.as_str())))
-            .filter(|(_, u)| {
-                o.states.is_empty()
-                    || o.states.iter().any(|s| {
-                        s == u.active().as_str()
-                            || s == u.load_state().as_str()
-                            || s == u.sub.as_str()
-                    })
-            })
+            .filter(|(_, u)| o.states.is_empty() || o.in_states(u))
             .map(|(id, _)| id.clone())
             .collect();
         matched.sort();
@@ -685,15 +688,16 @@ fn is_system_running(m: &Manager, o: &Opts, out: &mut dyn Write) -> i32 {
     // `unit_active_or_pending()`: active, activating, or with a start-like job queued.
     let active_or_pending = |t: &str| {
         m.active_state(t).is_active_or_activating()
-            || m.units.map.iter().any(|(id, u)| {
-                id.as_str() == t
-                    && u.job.and_then(|j| m.jobs.get(&j)).is_some_and(|j| {
-                        matches!(
-                            j.kind,
-                            JobType::Start | JobType::Restart | JobType::ReloadOrStart
-                        )
-                    })
-            })
+            || m.units
+                .get(t)
+                .and_then(|u| u.job)
+                .and_then(|j| m.jobs.get(&j))
+                .is_some_and(|j| {
+                    matches!(
+                        j.kind,
+                        JobType::Start | JobType::Restart | JobType::ReloadOrStart
+                    )
+                })
     };
     let stopping = active_or_pending("shutdown.target");
     let maintenance = m.opts.scope == Scope::System
