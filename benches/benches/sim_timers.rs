@@ -8,7 +8,13 @@
 //!
 //! `UNITLAB_BENCH_TIMERS` and `UNITLAB_BENCH_DAYS` change the size (default 1,000 and 365);
 //! `UNITLAB_BENCH_ONCE=1` makes only the one untimed run (printed on stderr) and skips criterion.
+//! `UNITLAB_BENCH_DIGEST=1` (with `UNITLAB_BENCH_ONCE=1`) also prints a digest of everything the
+//! run made observable (every journal entry, the timers' schedules, the units' states, the
+//! `Persistent=` stamp files), to compare two builds of the manager on the same year.
+use camino::Utf8Path;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use std::hash::{DefaultHasher, Hash, Hasher};
+use unitlab_engine::fs::FileSystem;
 use unitlab_engine::fs::MemFs;
 use unitlab_engine::load::Scope;
 use unitlab_sim::manager::{Clock, Journal, Manager, World};
@@ -73,6 +79,20 @@ const DAY: u64 = 86_400_000_000;
 
 /// Boots the machine and runs `days` days; returns the events processed.
 fn run(fs: &mut MemFs, days: u64) -> u64 {
+    run_digest(fs, days, None)
+}
+
+/// Feeds a journal entry's fields into `h`.
+fn digest_entry(h: &mut impl Hasher, e: &unitlab_sim::manager::JournalEntry) {
+    (e.boot, e.realtime, e.monotonic, e.user, e.pid, e.priority).hash(h);
+    e.identifier.hash(h);
+    e.unit.as_ref().map(|u| u.as_str()).hash(h);
+    e.message.text().hash(h);
+    (e.message_id, e.job, &e.fields).hash(h);
+}
+
+/// [`run`], feeding what the run makes observable into `digest` when given.
+fn run_digest(fs: &mut MemFs, days: u64, mut digest: Option<&mut DefaultHasher>) -> u64 {
     let mut clock = Clock::new(1_795_524_451_000_000);
     let mut journal = Journal::default();
     let mut m = Manager::new(Scope::System);
@@ -89,7 +109,35 @@ fn run(fs: &mut MemFs, days: u64) -> u64 {
         let step = (days - t).min(30);
         t += step;
         m.run_until(&mut w, t * DAY);
+        if let Some(h) = digest.as_deref_mut() {
+            for e in &w.journal.entries {
+                digest_entry(h, e);
+            }
+        }
         w.journal.entries.clear();
+    }
+    if let Some(h) = digest {
+        for name in m.loaded_units() {
+            (
+                &name,
+                format!("{:?}", m.active_state(&name)),
+                m.sub_state(&name),
+            )
+                .hash(h);
+            format!("{:?}", m.timer_info(&name)).hash(h);
+        }
+        format!("{:?}", m.jobs()).hash(h);
+        let mut stamps = 0;
+        if let Ok(entries) = w.fs.read_dir(Utf8Path::new("/var/lib/systemd/timers")) {
+            for e in entries {
+                let p = format!("/var/lib/systemd/timers/{}", e.name);
+                if let Ok(text) = w.fs.read(Utf8Path::new(&p), 1 << 16) {
+                    (&p, text).hash(h);
+                    stamps += 1;
+                }
+            }
+        }
+        eprintln!("digest: {:016x} ({stamps} stamp files)", h.finish());
     }
     m.events_processed()
 }
@@ -106,7 +154,10 @@ fn one_year(c: &mut Criterion) {
     let mut fs = machine(n);
     let start = std::time::Instant::now();
     let cpu = unitlab_benches::thread_cpu_ns();
-    let events = run(&mut fs, days);
+    let mut digest = std::env::var("UNITLAB_BENCH_DIGEST")
+        .is_ok_and(|v| v == "1")
+        .then(DefaultHasher::new);
+    let events = run_digest(&mut fs, days, digest.as_mut());
     eprintln!(
         "sim-timers: {n} timers, {days} days: {events} events in {:.2?}, {:.3} s CPU (one untimed run)",
         start.elapsed(),

@@ -269,20 +269,52 @@ impl Manager {
 
     /// A kept plan for `key` that still holds (see [`super::plan_cache`]).
     fn kept_plan(&self, key: &PlanKey) -> Option<Rc<Plan>> {
-        self.units
+        let found = self
+            .units
             .plans
             .get(key)
             .iter()
-            .find(|plan| {
-                plan.consulted
-                    .iter()
-                    .all(|(unit, was)| self.units.unit(unit).map(|u| to_tstate(u.active())) == *was)
-                    && plan
+            .find(|plan| self.plan_holds(plan))
+            .cloned();
+        debug_assert_eq!(
+            found.as_ref().map(Rc::as_ptr),
+            self.units
+                .plans
+                .get(key)
+                .iter()
+                .find(|plan| {
+                    plan.consulted.iter().all(|(unit, was)| {
+                        self.units.unit(unit).map(|u| to_tstate(u.active())) == *was
+                    }) && plan
                         .jobs
                         .iter()
                         .all(|(unit, was)| queued_job(&self.units, &self.jobs, unit) == *was)
-            })
-            .cloned()
+                })
+                .map(Rc::as_ptr),
+            "kept plan check by position differs"
+        );
+        found
+    }
+
+    /// Whether every unit the planner consulted for `plan` is as it was then: the same active
+    /// state and the same queued job. Each unit is read at its position when the table still
+    /// holds it there (the key at that position is the very name kept: two live names never
+    /// share their text), else looked up.
+    fn plan_holds(&self, plan: &Plan) -> bool {
+        plan.checks.iter().all(|c| {
+            let u = match self.units.map.get_index(c.at) {
+                Some((k, u)) if std::ptr::eq(k.as_str(), c.key.as_str()) => Some(u),
+                _ => self.units.unit(&c.key),
+            };
+            c.state
+                .is_none_or(|was| u.map(|u| to_tstate(u.active())) == was)
+                && c.job.is_none_or(|was| {
+                    u.and_then(|u| u.job)
+                        .and_then(|jid| self.jobs.get(&jid))
+                        .map(|j| j.kind)
+                        == was
+                })
+        })
     }
 
     /// Plans a request with the engine's planner against the manager's tables; `None` without a
@@ -340,12 +372,65 @@ impl Manager {
         let mut jobs = state.consulted_jobs.into_inner();
         jobs.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
         jobs.dedup_by(|a, b| a.0 == b.0);
+        let checks = self.checks_of(&consulted, &jobs);
         Some(Plan {
             consulted,
             jobs,
+            checks,
             messages,
             result,
         })
+    }
+
+    /// The consulted units' states and jobs (both sorted by name) merged into one list by unit,
+    /// with each unit's key and position in the table.
+    fn checks_of(
+        &self,
+        consulted: &[(UnitName, Option<TActiveState>)],
+        jobs: &[(UnitName, Option<JobType>)],
+    ) -> Vec<super::plan_cache::Consulted> {
+        let mut out: Vec<super::plan_cache::Consulted> = Vec::new();
+        let (mut a, mut b) = (consulted.iter().peekable(), jobs.iter().peekable());
+        loop {
+            let (name, state, job) = match (a.peek(), b.peek()) {
+                (None, None) => break,
+                (Some((n, s)), Some((m, j))) if n == m => {
+                    let r = (n, Some(*s), Some(*j));
+                    a.next();
+                    b.next();
+                    r
+                }
+                (Some((n, s)), Some((m, _))) if n.as_str() < m.as_str() => {
+                    let r = (n, Some(*s), None);
+                    a.next();
+                    r
+                }
+                (Some((n, s)), None) => {
+                    let r = (n, Some(*s), None);
+                    a.next();
+                    r
+                }
+                (_, Some((m, j))) => {
+                    let r = (m, None, Some(*j));
+                    b.next();
+                    r
+                }
+            };
+            let (key, at) = match self.units.position(name) {
+                Some(at) => match self.units.map.get_index(at) {
+                    Some((k, _)) => (k.clone(), at),
+                    None => (name.clone(), usize::MAX),
+                },
+                None => (name.clone(), usize::MAX),
+            };
+            out.push(super::plan_cache::Consulted {
+                key,
+                at,
+                state,
+                job,
+            });
+        }
+        out
     }
 
     /// Installs a planned transaction: the anchor's job first, then the others; each merges
@@ -381,6 +466,7 @@ impl Manager {
                                 j.kind = m;
                             }
                         }
+                        self.job_epoch += 1;
                         jid
                     }
                     None => {
@@ -422,6 +508,7 @@ impl Manager {
             },
         );
         self.waiting.insert(id);
+        self.job_epoch += 1;
         self.attach_job(unit, id);
         id
     }
@@ -429,6 +516,7 @@ impl Manager {
     /// Makes job `id` (queued, of `unit`) the unit's job; the job it had before, if any, is
     /// no longer current.
     fn attach_job(&mut self, unit: &UnitName, id: u32) {
+        self.job_epoch += 1;
         let Some(u) = self.units.unit_mut(unit) else {
             return;
         };
@@ -581,11 +669,23 @@ impl Manager {
                 self.run_job(fs, id);
                 continue;
             }
+            // Whether a job may run depends on the queued jobs of its unit's neighbours and on
+            // the graph: while neither changed since the list was made (running a oneshot's
+            // start job changes neither), the jobs listed are still runnable.
+            let (epoch, graph) = (self.job_epoch, self.units.plans.generation());
             for id in ready {
-                let ok = self
-                    .jobs
-                    .get(&id)
-                    .is_some_and(|j| !j.running && self.runnable(j));
+                let ok = self.jobs.get(&id).is_some_and(|j| {
+                    !j.running
+                        && if self.job_epoch == epoch && self.units.plans.generation() == graph {
+                            debug_assert!(
+                                self.runnable(j),
+                                "dispatch: job {id} no longer runnable"
+                            );
+                            true
+                        } else {
+                            self.runnable(j)
+                        }
+                });
                 if ok {
                     self.run_job(fs, id);
                 }
@@ -630,6 +730,7 @@ impl Manager {
         let Some(job) = self.jobs.remove(&id) else {
             return;
         };
+        self.job_epoch += 1;
         self.waiting.remove(&id);
         let unit = job.unit.clone();
         let now = self.now();

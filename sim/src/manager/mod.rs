@@ -268,6 +268,8 @@ pub struct Manager {
     /// The ids of the queued jobs that are not running yet (kept with `jobs`: the jobs the
     /// main loop and `dispatch` look at, however many jobs are running).
     waiting: BTreeSet<u32>,
+    /// Counts changes to the job table that can change whether a job may run (`jobs.rs`).
+    job_epoch: u64,
     next_job_id: u32,
     next_pid: u32,
     events: queue::Calendar<Event>,
@@ -337,6 +339,7 @@ impl Manager {
             units: Units::new(options, specifiers),
             jobs: BTreeMap::new(),
             waiting: BTreeSet::new(),
+            job_epoch: 0,
             next_job_id: 1,
             events: queue::Calendar::new(),
             clock: Clock::new(0),

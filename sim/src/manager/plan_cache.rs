@@ -36,6 +36,21 @@ pub(crate) struct Recipe {
     pub cancelled: Vec<UnitName>,
 }
 
+/// What the planner was told about one unit, for checking a kept plan: the unit as the table
+/// knows it (its key, shared, so that the position can be confirmed by address) and its
+/// position then, so a check looks nothing up while the table is unchanged.
+#[derive(Clone, Debug)]
+pub(crate) struct Consulted {
+    /// The table's key for the unit (the name asked for when it was not loaded).
+    pub key: UnitName,
+    /// Its position in the table when planned (`usize::MAX` when not loaded).
+    pub at: usize,
+    /// Its active state when asked (`None`: not asked; `Some(None)`: not loaded).
+    pub state: Option<Option<ActiveState>>,
+    /// Its queued job when asked (`None`: not asked; `Some(None)`: no job).
+    pub job: Option<Option<JobType>>,
+}
+
 /// One kept plan.
 #[derive(Clone, Debug)]
 pub(crate) struct Plan {
@@ -43,6 +58,8 @@ pub(crate) struct Plan {
     pub consulted: Vec<(UnitName, Option<ActiveState>)>,
     /// The units whose queued job the planner asked for and what it was told (`None`: no job).
     pub jobs: Vec<(UnitName, Option<JobType>)>,
+    /// Both lists merged by unit, with the units' positions (what a check reads).
+    pub checks: Vec<Consulted>,
     /// The planner's journal messages: (unit, priority, text).
     pub messages: Vec<(Option<UnitName>, u8, String)>,
     /// The jobs, or why the request was refused.
@@ -56,6 +73,8 @@ pub(crate) struct Plan {
 #[derive(Debug, Default)]
 pub(crate) struct PlanCache {
     plans: IndexMap<PlanKey, Vec<Rc<Plan>>, NameHash>,
+    /// Counts [`PlanCache::clear`] calls: the graph changed (or may have) when it moves.
+    generation: u64,
 }
 
 impl PlanCache {
@@ -65,6 +84,13 @@ impl PlanCache {
     /// Forgets every plan (the graph changed).
     pub fn clear(&mut self) {
         self.plans.clear();
+        self.generation += 1;
+    }
+
+    /// The number of times the cache was emptied because the graph changed: a unit's
+    /// dependencies are unchanged while it stays the same.
+    pub fn generation(&self) -> u64 {
+        self.generation
     }
 
     /// The plans kept for `key`, newest first (the caller checks which still holds).

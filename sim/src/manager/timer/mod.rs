@@ -58,7 +58,8 @@ use super::state::{JobResult, Sub, UnitResult};
 use super::{Event, Manager, Usec};
 use camino::Utf8PathBuf;
 use config::{Base, TimerConfig};
-use std::collections::{BTreeSet, HashMap};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
 use std::sync::Arc;
 use unitlab_engine::fs::{FileSystem, MemFs};
 use unitlab_engine::graph::{DepKind, NameHash};
@@ -139,49 +140,120 @@ impl TimerRt {
 }
 
 /// The armed timers of one clock, ordered by earliest and by latest acceptable elapse.
+///
+/// Each armed timer has a slot (its key) holding its elapse, its latest acceptable elapse and its
+/// unit, and a sequence number given in arming order; two binary heaps order `(elapse, sequence,
+/// key)` and `(latest, sequence, key)`, which is the order of the sorted sets this replaces (the
+/// sequence breaks ties as the key did). A timer that is disarmed only empties its slot: heap
+/// entries whose slot is empty or holds a later arming are stale and are dropped when they reach
+/// the top (or when stale entries outnumber live ones, all at once), so arming and disarming
+/// cost a heap push and a slot write, not two tree rebalances and a hash-map entry.
 #[derive(Debug, Default)]
 struct ClockQueue {
-    earliest: BTreeSet<(Usec, u64)>,
-    latest: BTreeSet<(Usec, u64)>,
-    entries: HashMap<u64, (Usec, Usec, UnitName), NameHash>,
+    earliest: BinaryHeap<Reverse<(Usec, u64, u32)>>,
+    latest: BinaryHeap<Reverse<(Usec, u64, u32)>>,
+    slots: Vec<Option<Armed>>,
+    free: Vec<u32>,
+    live: usize,
+}
+
+/// One armed timer of a [`ClockQueue`].
+#[derive(Debug)]
+struct Armed {
+    seq: u64,
+    unit: UnitName,
 }
 
 impl ClockQueue {
-    fn insert(&mut self, key: u64, next: Usec, accuracy: Usec, unit: UnitName) {
+    /// Arms `unit` at `next` with `accuracy` (`seq` orders equal times, in arming order);
+    /// returns its key.
+    fn insert(&mut self, seq: u64, next: Usec, accuracy: Usec, unit: UnitName) -> u32 {
         // sd-event's default accuracy replaces 0.
         let acc = if accuracy == 0 { 250_000 } else { accuracy };
         let latest = next.saturating_add(acc);
-        self.earliest.insert((next, key));
-        self.latest.insert((latest, key));
-        self.entries.insert(key, (next, latest, unit));
+        let armed = Some(Armed { seq, unit });
+        let key = match self.free.pop() {
+            Some(k) => {
+                self.slots[k as usize] = armed;
+                k
+            }
+            None => {
+                self.slots.push(armed);
+                u32::try_from(self.slots.len() - 1).expect("fewer than 2^32 armed timers")
+            }
+        };
+        self.live += 1;
+        self.earliest.push(Reverse((next, seq, key)));
+        self.latest.push(Reverse((latest, seq, key)));
+        key
     }
 
-    fn remove(&mut self, key: u64) {
-        if let Some((next, latest, _)) = self.entries.remove(&key) {
-            self.earliest.remove(&(next, key));
-            self.latest.remove(&(latest, key));
+    /// Disarms the timer armed under `key`; returns its unit.
+    fn remove(&mut self, key: u32) -> Option<UnitName> {
+        let armed = self.slots.get_mut(key as usize)?.take()?;
+        self.free.push(key);
+        self.live -= 1;
+        if self.earliest.len().max(self.latest.len()) > 2 * self.live + 64 {
+            self.compact();
+        }
+        Some(armed.unit)
+    }
+
+    /// Whether a heap entry is the current arming of its slot.
+    fn is_live(slots: &[Option<Armed>], seq: u64, key: u32) -> bool {
+        slots
+            .get(key as usize)
+            .and_then(Option::as_ref)
+            .is_some_and(|a| a.seq == seq)
+    }
+
+    /// Drops every stale heap entry.
+    fn compact(&mut self) {
+        let slots = &self.slots;
+        self.earliest
+            .retain(|Reverse((_, seq, key))| Self::is_live(slots, *seq, *key));
+        self.latest
+            .retain(|Reverse((_, seq, key))| Self::is_live(slots, *seq, *key));
+    }
+
+    /// Drops the stale entries at the tops of both heaps.
+    fn prune(&mut self) {
+        while let Some(Reverse((_, seq, key))) = self.earliest.peek() {
+            if Self::is_live(&self.slots, *seq, *key) {
+                break;
+            }
+            self.earliest.pop();
+        }
+        while let Some(Reverse((_, seq, key))) = self.latest.peek() {
+            if Self::is_live(&self.slots, *seq, *key) {
+                break;
+            }
+            self.latest.pop();
         }
     }
 
-    fn wake(&self, perturb: Usec) -> Option<Usec> {
-        let a = self.earliest.first()?.0;
-        let b = self.latest.first()?.0;
+    fn wake(&mut self, perturb: Usec) -> Option<Usec> {
+        self.prune();
+        let a = self.earliest.peek()?.0 .0;
+        let b = self.latest.peek()?.0 .0;
         Some(elapse::sleep_between(perturb, a, b.max(a)))
     }
 
-    /// Removes and returns the units due at `now`, earliest first.
-    fn take_due(&mut self, now: Usec) -> Vec<UnitName> {
-        let mut due = Vec::new();
-        while let Some(&(next, key)) = self.earliest.first() {
+    /// Removes the units due at `now` and appends them to `due`, earliest first.
+    fn take_due(&mut self, now: Usec, due: &mut Vec<UnitName>) {
+        while let Some(&Reverse((next, seq, key))) = self.earliest.peek() {
+            if !Self::is_live(&self.slots, seq, key) {
+                self.earliest.pop();
+                continue;
+            }
             if next > now {
                 break;
             }
-            if let Some((_, _, unit)) = self.entries.get(&key) {
-                due.push((key, unit.clone()));
+            self.earliest.pop();
+            if let Some(unit) = self.remove(key) {
+                due.push(unit);
             }
-            self.remove(key);
         }
-        due.into_iter().map(|(_, u)| u).collect()
     }
 }
 
@@ -191,7 +263,7 @@ impl ClockQueue {
 pub struct Timers {
     mono: ClockQueue,
     rt: ClockQueue,
-    keys: HashMap<UnitName, (Option<u64>, Option<u64>), NameHash>,
+    keys: HashMap<UnitName, (Option<u32>, Option<u32>), NameHash>,
     next_key: u64,
     wake_gen: u64,
     wake_at: Option<Usec>,
@@ -671,14 +743,12 @@ impl Manager {
         if found_mono {
             let k = self.timers.next_key;
             self.timers.next_key += 1;
-            self.timers.mono.insert(k, nm, cfg.accuracy, id.clone());
-            keys.0 = Some(k);
+            keys.0 = Some(self.timers.mono.insert(k, nm, cfg.accuracy, id.clone()));
         }
         if found_rt {
             let k = self.timers.next_key;
             self.timers.next_key += 1;
-            self.timers.rt.insert(k, nr, cfg.accuracy, id.clone());
-            keys.1 = Some(k);
+            keys.1 = Some(self.timers.rt.insert(k, nr, cfg.accuracy, id.clone()));
         }
         self.timers.keys.insert(id.clone(), keys);
         self.timers_rearm();
@@ -727,8 +797,9 @@ impl Manager {
         self.timers.wake_at = None;
         let now_rt = self.clock.realtime();
         let now_mono = self.clock.monotonic;
-        let mut due = self.timers.rt.take_due(now_rt);
-        due.extend(self.timers.mono.take_due(now_mono));
+        let mut due = Vec::new();
+        self.timers.rt.take_due(now_rt, &mut due);
+        self.timers.mono.take_due(now_mono, &mut due);
         for id in &due {
             if let Some(k) = self.timers.keys.get_mut(id) {
                 // The entry of the clock that fired is gone; forget both (re-armed on waiting).
