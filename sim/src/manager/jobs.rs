@@ -495,6 +495,14 @@ impl Manager {
     pub(crate) fn new_job(&mut self, unit: &UnitName, kind: JobType, ignore_order: bool) -> u32 {
         let id = self.next_job_id;
         self.next_job_id += 1;
+        // `attach_job` done in place: the unit's job becomes this one (its previous job, if
+        // any, is no longer current), so the new job is current when the unit is loaded.
+        let old = self.units.unit_mut(unit).map(|u| u.job.replace(id));
+        if let Some(Some(old)) = old {
+            if let Some(j) = self.jobs.get_mut(&old) {
+                j.current = false;
+            }
+        }
         self.jobs.insert(
             id,
             Job {
@@ -504,12 +512,11 @@ impl Manager {
                 running: false,
                 ignore_order,
                 blocked: false,
-                current: false,
+                current: old.is_some(),
             },
         );
         self.waiting.insert(id);
         self.job_epoch += 1;
-        self.attach_job(unit, id);
         id
     }
 

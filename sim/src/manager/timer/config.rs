@@ -76,6 +76,10 @@ pub struct TimerValue {
     pub value: Usec,
     /// The calendar specification of an `OnCalendar=` value.
     pub calendar: Option<CalendarSpec>,
+    /// The manager's number for this calendar specification in its configuration's zone:
+    /// equal specifications in equal zones get the same number (0: none given). The manager's
+    /// memo of calendar elapses compares these numbers instead of the specifications.
+    pub calendar_id: u32,
 }
 
 /// The settings of one timer.
@@ -143,6 +147,7 @@ impl TimerConfig {
                                     base,
                                     value: 0,
                                     calendar: Some(spec),
+                                    calendar_id: 0,
                                 },
                                 Err(_) => {
                                     c.warnings.push(format!("{at}: Failed to parse calendar specification, ignoring: {value}"));
@@ -155,6 +160,7 @@ impl TimerConfig {
                                     base,
                                     value: t,
                                     calendar: None,
+                                    calendar_id: 0,
                                 },
                                 Err(_) => {
                                     c.warnings.push(format!(

@@ -59,10 +59,10 @@ use super::{Event, Manager, Usec};
 use camino::Utf8PathBuf;
 use config::{Base, TimerConfig};
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::BinaryHeap;
 use std::sync::Arc;
 use unitlab_engine::fs::{FileSystem, MemFs};
-use unitlab_engine::graph::{DepKind, NameHash};
+use unitlab_engine::graph::DepKind;
 use unitlab_engine::load::{LoadState, Scope};
 use unitlab_engine::name::{UnitName, UnitType};
 use unitlab_engine::time::zone::{FsZones, Zone};
@@ -123,6 +123,12 @@ pub struct TimerRt {
     pub value_next: Vec<Usec>,
     /// One-time values that already elapsed.
     pub disabled: Vec<bool>,
+    /// The timer's keys in the manager's clock queues (monotonic, realtime) while it is armed
+    /// (`None`: not armed). Kept with the unit, so disarming looks nothing up by name.
+    armed: Option<(Option<u32>, Option<u32>)>,
+    /// The `Persistent=` stamp's path of a system manager's timer, once made (it depends on
+    /// the unit's id alone; a user manager's depends on its environment and is made each time).
+    system_stamp: Option<Utf8PathBuf>,
 }
 
 impl TimerRt {
@@ -135,6 +141,8 @@ impl TimerRt {
             next_rt: USEC_INFINITY,
             value_next: vec![0; n],
             disabled: vec![false; n],
+            armed: None,
+            system_stamp: None,
         }
     }
 }
@@ -263,7 +271,6 @@ impl ClockQueue {
 pub struct Timers {
     mono: ClockQueue,
     rt: ClockQueue,
-    keys: HashMap<UnitName, (Option<u32>, Option<u32>), NameHash>,
     next_key: u64,
     wake_gen: u64,
     wake_at: Option<Usec>,
@@ -274,6 +281,9 @@ pub struct Timers {
     userspace: Usec,
     /// The last calendar elapses computed ([`CalendarMemo`]).
     calendar_memo: CalendarMemo,
+    /// The distinct calendar specifications (with their zone) of the timers started, numbered
+    /// from 1 in this order ([`TimerValue::calendar_id`](config::TimerValue::calendar_id)).
+    calendars: Vec<(unitlab_engine::time::calendar::CalendarSpec, Zone)>,
 }
 
 /// The last few calendar elapses computed: (configuration, value index, base, next elapse).
@@ -299,11 +309,26 @@ impl CalendarMemo {
         i: usize,
         base: Usec,
     ) -> Result<Option<Usec>, unitlab_engine::time::Errno> {
-        let Some(spec) = cfg.values.get(i).and_then(|v| v.calendar.as_ref()) else {
+        let Some(v) = cfg.values.get(i) else {
             return Ok(None);
         };
+        let Some(spec) = v.calendar.as_ref() else {
+            return Ok(None);
+        };
+        let id = v.calendar_id;
         for (c, j, b, next) in &self.entries {
+            // Numbered specifications are equal exactly when their numbers are.
+            let numbered = id != 0 && c.values.get(*j).is_some_and(|w| w.calendar_id != 0);
+            if *b == base && numbered && c.values.get(*j).is_some_and(|w| w.calendar_id == id) {
+                debug_assert_eq!(
+                    Ok(*next),
+                    spec.next_elapse(base, &cfg.local),
+                    "calendar memo"
+                );
+                return Ok(*next);
+            }
             if *b == base
+                && !numbered
                 && (Arc::ptr_eq(c, cfg) && *j == i
                     || c.values.get(*j).and_then(|v| v.calendar.as_ref()) == Some(spec)
                         && c.local == cfg.local)
@@ -344,7 +369,6 @@ impl Timers {
         Timers {
             mono: ClockQueue::default(),
             rt: ClockQueue::default(),
-            keys: HashMap::default(),
             next_key: 0,
             wake_gen: 0,
             wake_at: None,
@@ -353,8 +377,33 @@ impl Timers {
             machine_id,
             userspace: 0,
             calendar_memo: CalendarMemo::default(),
+            calendars: Vec::new(),
         }
     }
+
+    /// Numbers the calendar values of `cfg` ([`Timers::calendars`]); past
+    /// [`Timers::MAX_CALENDARS`] distinct ones, new ones stay unnumbered (0).
+    fn number_calendars(&mut self, cfg: &mut TimerConfig) {
+        for v in &mut cfg.values {
+            let Some(spec) = v.calendar.as_ref() else {
+                continue;
+            };
+            let found = self
+                .calendars
+                .iter()
+                .position(|(s, z)| s == spec && *z == cfg.local);
+            v.calendar_id = match found {
+                Some(at) => u32::try_from(at + 1).unwrap_or(0),
+                None if self.calendars.len() < Self::MAX_CALENDARS => {
+                    self.calendars.push((spec.clone(), cfg.local.clone()));
+                    u32::try_from(self.calendars.len()).unwrap_or(0)
+                }
+                None => 0,
+            };
+        }
+    }
+
+    const MAX_CALENDARS: usize = 4096;
 
     /// The perturbation of the current boot (sd-event's wake-up alignment).
     pub fn perturbation(&self) -> Usec {
@@ -429,7 +478,16 @@ impl Manager {
 
     /// At boot: the machinery of this boot, and the manager's start time.
     pub(super) fn timers_boot(&mut self) {
+        // The calendar numbers stay (timers keep their configurations across a boot).
+        let calendars = std::mem::take(&mut self.timers.calendars);
         self.timers = Timers::seeded(self.seed, self.clock.boot, self.opts.scope != Scope::System);
+        self.timers.calendars = calendars;
+        // Fresh clock queues: no timer is armed in them.
+        for u in self.units.map.values_mut() {
+            if let Some(rt) = u.timer.as_mut() {
+                rt.armed = None;
+            }
+        }
         self.timers.userspace = self.clock.monotonic;
     }
 
@@ -492,7 +550,9 @@ impl Manager {
         let Some(u) = self.units.unit(id) else {
             return;
         };
-        let cfg = Arc::new(self.timer_config(fs, u));
+        let mut cfg = self.timer_config(fs, u);
+        self.timers.number_calendars(&mut cfg);
+        let cfg = Arc::new(cfg);
         for w in &cfg.warnings {
             self.journal(Some(id), 4, w.clone(), None, None, Vec::new());
         }
@@ -519,13 +579,19 @@ impl Manager {
         let Some(u) = self.units.unit_mut(id) else {
             return;
         };
-        let rt = match u.timer.take() {
+        let old = u.timer.take();
+        let armed = old.as_ref().and_then(|o| o.armed);
+        let rt = match old {
             // The same values: keep the disabled one-time values (systemd keeps the unit object).
             Some(mut old) if old.cfg.values.len() == cfg.values.len() => {
                 old.cfg = cfg;
                 old
             }
-            _ => Box::new(TimerRt::new(cfg)),
+            _ => {
+                let mut rt = Box::new(TimerRt::new(cfg));
+                rt.armed = armed;
+                rt
+            }
         };
         let mut rt = rt;
         rt.last_trigger = (last_rt, 0);
@@ -750,13 +816,20 @@ impl Manager {
             self.timers.next_key += 1;
             keys.1 = Some(self.timers.rt.insert(k, nr, cfg.accuracy, id.clone()));
         }
-        self.timers.keys.insert(id.clone(), keys);
+        if let Some(rt) = self.units.unit_mut(id).and_then(|u| u.timer.as_mut()) {
+            rt.armed = Some(keys);
+        }
         self.timers_rearm();
         self.set_sub(id, TimerState::Waiting.sub());
     }
 
     fn timer_disarm(&mut self, id: &UnitName) {
-        if let Some((m, r)) = self.timers.keys.remove(id) {
+        let armed = self
+            .units
+            .unit_mut(id)
+            .and_then(|u| u.timer.as_mut())
+            .and_then(|rt| rt.armed.take());
+        if let Some((m, r)) = armed {
             if let Some(k) = m {
                 self.timers.mono.remove(k);
             }
@@ -801,16 +874,19 @@ impl Manager {
         self.timers.rt.take_due(now_rt, &mut due);
         self.timers.mono.take_due(now_mono, &mut due);
         for id in &due {
-            if let Some(k) = self.timers.keys.get_mut(id) {
+            let armed = self
+                .units
+                .unit_mut(id)
+                .and_then(|u| u.timer.as_mut())
+                .and_then(|rt| rt.armed.take());
+            if let Some((m, r)) = armed {
                 // The entry of the clock that fired is gone; forget both (re-armed on waiting).
-                let (m, r) = *k;
                 if let Some(k) = m {
                     self.timers.mono.remove(k);
                 }
                 if let Some(k) = r {
                     self.timers.rt.remove(k);
                 }
-                self.timers.keys.remove(id);
             }
         }
         for id in due {
@@ -852,10 +928,18 @@ impl Manager {
             return;
         }
         let now = (self.clock.realtime(), self.clock.monotonic);
+        let system = self.opts.scope == Scope::System;
         let persistent = match self.units.unit_mut(id).and_then(|u| u.timer.as_mut()) {
             Some(rt) => {
                 rt.last_trigger = now;
-                rt.cfg.persistent
+                if rt.cfg.persistent && system {
+                    let p = rt.system_stamp.get_or_insert_with(|| {
+                        stamp_path(Scope::System, None, None, id.as_str())
+                            .expect("a system manager's stamps have a path")
+                    });
+                    write_stamp(fs, p, now.0);
+                }
+                rt.cfg.persistent && !system
             }
             None => false,
         };
@@ -918,15 +1002,18 @@ impl Manager {
             let Some(u) = self.units.unit(&id) else {
                 continue;
             };
-            let cfg = Arc::new(self.timer_config(fs, u));
+            let mut cfg = self.timer_config(fs, u);
             let state = TimerState::of(u.sub);
+            self.timers.number_calendars(&mut cfg);
+            let cfg = Arc::new(cfg);
             let Some(u) = self.units.unit_mut(&id) else {
                 continue;
             };
             if let Some(rt) = u.timer.as_mut() {
-                let last = rt.last_trigger;
+                let (last, armed) = (rt.last_trigger, rt.armed);
                 **rt = TimerRt::new(cfg);
                 rt.last_trigger = last;
+                rt.armed = armed;
             }
             if state == TimerState::Waiting {
                 self.timer_enter_waiting_ext(&id, false, true);
@@ -941,12 +1028,26 @@ impl Manager {
 /// changes nothing, and making directories that all exist changes nothing either, so this is
 /// the same as making the directories first, without walking the path twice every time.
 fn write_stamp(fs: &MemFs, path: &camino::Utf8Path, realtime: Usec) {
-    let text = format!("{realtime}\n");
-    if fs.write_atomic(path, text.as_bytes()).is_ok() {
+    // `format!("{realtime}\n")` without the formatting machinery.
+    let mut buf = [0u8; 21];
+    let mut at = buf.len() - 1;
+    buf[at] = b'\n';
+    let mut v = realtime;
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    let text = &buf[at..];
+    debug_assert_eq!(text, format!("{realtime}\n").as_bytes());
+    if fs.write_atomic(path, text).is_ok() {
         return;
     }
     if let Some(dir) = path.parent() {
         let _ = fs.create_dir_all(dir);
     }
-    let _ = fs.write_atomic(path, text.as_bytes());
+    let _ = fs.write_atomic(path, text);
 }
