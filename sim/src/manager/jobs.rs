@@ -738,7 +738,15 @@ impl Manager {
             return;
         };
         self.job_epoch += 1;
-        self.waiting.remove(&id);
+        // A running job is not waiting (the set is kept so; `any_runnable` checks it in debug
+        // builds): only a job that never ran is looked for there.
+        if !job.running {
+            self.waiting.remove(&id);
+        }
+        debug_assert!(
+            !self.waiting.contains(&id),
+            "finished job {id} still waiting"
+        );
         let unit = job.unit.clone();
         let now = self.now();
         if let Some(u) = self.units.unit_mut(&unit) {
@@ -990,7 +998,7 @@ impl Manager {
         let timer_triggered = u.has_deps(DepKind::TriggeredBy)
             && u.node
                 .deps_of(DepKind::TriggeredBy)
-                .any(|(n, _)| n.unit_type() == UnitType::Timer);
+                .any(|(n, _)| super::triggers::is_timer(n));
         let Some((_, u)) = self.units.map.get_index_mut(idx) else {
             return;
         };

@@ -33,6 +33,23 @@ pub fn state_glyph(a: ActiveState) -> &'static str {
     }
 }
 
+/// Whether `n` names a timer unit: its suffix says so (a valid name's type is its suffix), read
+/// without [`UnitName::unit_type`]'s general parse (this runs several times per state change).
+#[inline]
+pub(crate) fn is_timer(n: &UnitName) -> bool {
+    let r = n.as_str().ends_with(".timer");
+    debug_assert_eq!(r, n.unit_type() == UnitType::Timer, "{n}");
+    r
+}
+
+/// Whether `n` names a path unit (see [`is_timer`]).
+#[inline]
+pub(crate) fn is_path(n: &UnitName) -> bool {
+    let r = n.as_str().ends_with(".path");
+    debug_assert_eq!(r, n.unit_type() == UnitType::Path, "{n}");
+    r
+}
+
 impl Manager {
     /// `unit_trigger_notify()`: `x` changed state or lost its job; the units that trigger it
     /// react (a path unit re-enters `waiting` or fails with `unit-start-limit-hit`).
@@ -44,7 +61,7 @@ impl Manager {
             || !u
                 .node
                 .deps_of(DepKind::TriggeredBy)
-                .any(|(t, _)| t.unit_type() == UnitType::Path)
+                .any(|(t, _)| is_path(t))
         {
             return;
         }
@@ -54,7 +71,7 @@ impl Manager {
             .node
             .deps_of(DepKind::TriggeredBy)
             .map(|(t, _)| t)
-            .filter(|t| t.unit_type() == UnitType::Path)
+            .filter(|t| is_path(t))
             .cloned()
             .collect();
         for t in paths {

@@ -149,20 +149,23 @@ impl TimerRt {
 
 /// The armed timers of one clock, ordered by earliest and by latest acceptable elapse.
 ///
-/// Each armed timer has a slot (its key) holding its elapse, its latest acceptable elapse and its
-/// unit, and a sequence number given in arming order; two binary heaps order `(elapse, sequence,
-/// key)` and `(latest, sequence, key)`, which is the order of the sorted sets this replaces (the
-/// sequence breaks ties as the key did). A timer that is disarmed only empties its slot: heap
-/// entries whose slot is empty or holds a later arming are stale and are dropped when they reach
-/// the top (or when stale entries outnumber live ones, all at once), so arming and disarming
-/// cost a heap push and a slot write, not two tree rebalances and a hash-map entry.
+/// Each armed timer has a slot (its key) holding its unit and a sequence number given in arming
+/// order. The timers are kept in one binary heap per accuracy (a machine has a few distinct
+/// `AccuracySec=` values), ordered by `(elapse, sequence, key)`: the earliest elapse is the least
+/// of the heaps' tops, and the earliest *latest acceptable* elapse (elapse plus accuracy) the
+/// least of each top plus its heap's accuracy, which is the order of the two sorted sets this
+/// replaces (the sequence breaks ties as the key did). A timer that is disarmed only empties its
+/// slot: heap entries whose slot is empty or holds a later arming are stale and are dropped when
+/// they reach the top (or, when stale entries outnumber live ones, all at once), so arming and
+/// disarming cost one heap push and a slot write, not two tree rebalances and a hash-map entry.
 #[derive(Debug, Default)]
 struct ClockQueue {
-    earliest: BinaryHeap<Reverse<(Usec, u64, u32)>>,
-    latest: BinaryHeap<Reverse<(Usec, u64, u32)>>,
+    groups: Vec<(Usec, BinaryHeap<Reverse<(Usec, u64, u32)>>)>,
     slots: Vec<Option<Armed>>,
     free: Vec<u32>,
     live: usize,
+    /// Heap entries, stale ones included.
+    entries: usize,
 }
 
 /// One armed timer of a [`ClockQueue`].
@@ -178,7 +181,6 @@ impl ClockQueue {
     fn insert(&mut self, seq: u64, next: Usec, accuracy: Usec, unit: UnitName) -> u32 {
         // sd-event's default accuracy replaces 0.
         let acc = if accuracy == 0 { 250_000 } else { accuracy };
-        let latest = next.saturating_add(acc);
         let armed = Some(Armed { seq, unit });
         let key = match self.free.pop() {
             Some(k) => {
@@ -191,8 +193,15 @@ impl ClockQueue {
             }
         };
         self.live += 1;
-        self.earliest.push(Reverse((next, seq, key)));
-        self.latest.push(Reverse((latest, seq, key)));
+        self.entries += 1;
+        let at = match self.groups.iter().position(|(a, _)| *a == acc) {
+            Some(at) => at,
+            None => {
+                self.groups.push((acc, BinaryHeap::new()));
+                self.groups.len() - 1
+            }
+        };
+        self.groups[at].1.push(Reverse((next, seq, key)));
         key
     }
 
@@ -201,7 +210,7 @@ impl ClockQueue {
         let armed = self.slots.get_mut(key as usize)?.take()?;
         self.free.push(key);
         self.live -= 1;
-        if self.earliest.len().max(self.latest.len()) > 2 * self.live + 64 {
+        if self.entries > 2 * self.live + 64 {
             self.compact();
         }
         Some(armed.unit)
@@ -218,46 +227,62 @@ impl ClockQueue {
     /// Drops every stale heap entry.
     fn compact(&mut self) {
         let slots = &self.slots;
-        self.earliest
-            .retain(|Reverse((_, seq, key))| Self::is_live(slots, *seq, *key));
-        self.latest
-            .retain(|Reverse((_, seq, key))| Self::is_live(slots, *seq, *key));
+        let mut entries = 0;
+        for (_, heap) in &mut self.groups {
+            heap.retain(|Reverse((_, seq, key))| Self::is_live(slots, *seq, *key));
+            entries += heap.len();
+        }
+        self.entries = entries;
     }
 
-    /// Drops the stale entries at the tops of both heaps.
+    /// Drops the stale entries at the tops of the heaps.
     fn prune(&mut self) {
-        while let Some(Reverse((_, seq, key))) = self.earliest.peek() {
-            if Self::is_live(&self.slots, *seq, *key) {
-                break;
+        for (_, heap) in &mut self.groups {
+            while let Some(Reverse((_, seq, key))) = heap.peek() {
+                if Self::is_live(&self.slots, *seq, *key) {
+                    break;
+                }
+                heap.pop();
+                self.entries -= 1;
             }
-            self.earliest.pop();
         }
-        while let Some(Reverse((_, seq, key))) = self.latest.peek() {
-            if Self::is_live(&self.slots, *seq, *key) {
-                break;
-            }
-            self.latest.pop();
-        }
+    }
+
+    /// The group whose top is the earliest `(elapse, sequence)` (after [`ClockQueue::prune`]).
+    fn first(&self) -> Option<(usize, (Usec, u64, u32))> {
+        self.groups
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (_, h))| h.peek().map(|Reverse(t)| (i, *t)))
+            .min_by_key(|(_, (next, seq, _))| (*next, *seq))
     }
 
     fn wake(&mut self, perturb: Usec) -> Option<Usec> {
         self.prune();
-        let a = self.earliest.peek()?.0 .0;
-        let b = self.latest.peek()?.0 .0;
+        let a = self.first()?.1 .0;
+        let b = self
+            .groups
+            .iter()
+            .filter_map(|(acc, h)| {
+                h.peek()
+                    .map(|Reverse((next, ..))| next.saturating_add(*acc))
+            })
+            .min()?;
         Some(elapse::sleep_between(perturb, a, b.max(a)))
     }
 
     /// Removes the units due at `now` and appends them to `due`, earliest first.
     fn take_due(&mut self, now: Usec, due: &mut Vec<UnitName>) {
-        while let Some(&Reverse((next, seq, key))) = self.earliest.peek() {
-            if !Self::is_live(&self.slots, seq, key) {
-                self.earliest.pop();
-                continue;
-            }
+        loop {
+            self.prune();
+            let Some((group, (next, _, key))) = self.first() else {
+                break;
+            };
             if next > now {
                 break;
             }
-            self.earliest.pop();
+            self.groups[group].1.pop();
+            self.entries -= 1;
             if let Some(unit) = self.remove(key) {
                 due.push(unit);
             }
@@ -960,7 +985,7 @@ impl Manager {
         let mut timers = u
             .node
             .deps_of(DepKind::TriggeredBy)
-            .filter(|(n, _)| n.unit_type() == UnitType::Timer)
+            .filter(|(n, _)| super::triggers::is_timer(n))
             .peekable();
         let Some((first, _)) = timers.next() else {
             return;
