@@ -264,7 +264,12 @@ impl Manager {
             self.journal(unit.as_ref(), *prio, text.clone(), None, None, Vec::new());
         }
         let recipe = plan.result.clone()?;
-        self.install(&recipe, &id)
+        let job = self.install(&recipe, &id)?;
+        if manual {
+            // A client (`systemctl`) may wait for this job and read its result.
+            self.handed.insert(job);
+        }
+        Ok(job)
     }
 
     /// A kept plan for `key` that still holds (see [`super::plan_cache`]).
@@ -773,7 +778,12 @@ impl Manager {
             self.attach_job(&unit, id);
             return;
         }
-        self.finished.insert(id, result);
+        // Only a client that was given the job reads its result (`verbs.rs`, in the same
+        // call); the results of the jobs the manager queued itself (a timer's, a dependency's)
+        // would never be read, and a year of timers would keep half a million of them.
+        if self.handed.remove(&id) {
+            self.finished.insert(id, result);
+        }
         self.changed.push(unit.clone());
         let starting = matches!(job.kind, JobType::Start | JobType::VerifyActive);
         if starting && result != JobResult::Done {

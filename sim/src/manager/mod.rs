@@ -133,7 +133,7 @@ pub use state::{ActiveState, JobResult, JobType, Sub, UnitResult};
 
 use indexmap::IndexMap;
 use process::Exit;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::Write;
 use unitlab_engine::fs::MemFs;
 use unitlab_engine::graph::{Credentials, GraphOptions, NameHash};
@@ -281,6 +281,8 @@ pub struct Manager {
     log_is_world: bool,
     /// Results of finished jobs that a client may still wait for.
     finished: HashMap<u32, JobResult, NameHash>,
+    /// The queued jobs a client was given (`jobs.rs`): only their results go to `finished`.
+    handed: HashSet<u32, NameHash>,
     /// `OnFailure=`/`OnSuccess=` starts to enqueue: (from, unit, setting name).
     pending_triggers: Vec<(UnitName, UnitName, &'static str)>,
     /// Units whose state changed since the last propagation pass.
@@ -350,6 +352,7 @@ impl Manager {
             log: Vec::new(),
             log_is_world: false,
             finished: HashMap::default(),
+            handed: HashSet::default(),
             env_files: env_file::Cache::default(),
             changed: Vec::new(),
             pending_triggers: Vec::new(),
