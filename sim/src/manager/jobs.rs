@@ -443,18 +443,26 @@ impl Manager {
     fn install(&mut self, tr: &Recipe, anchor: &UnitName) -> Result<u32, TxnError> {
         // The states the transaction was planned against (installing changes no unit's state,
         // but read them all first all the same).
-        let states: Vec<TActiveState> = tr
-            .jobs
-            .iter()
-            .map(|(unit, ..)| {
-                self.units
-                    .unit(unit)
-                    .map(|u| to_tstate(u.active()))
-                    .unwrap_or(TActiveState::Inactive)
-            })
-            .collect();
+        // (On the stack for the usual few jobs: a timer's start installs one.)
+        let state_of = |unit: &UnitName| {
+            self.units
+                .unit(unit)
+                .map(|u| to_tstate(u.active()))
+                .unwrap_or(TActiveState::Inactive)
+        };
+        let mut few = [TActiveState::Inactive; 8];
+        let many: Vec<TActiveState>;
+        let states: &[TActiveState] = if tr.jobs.len() <= few.len() {
+            for (slot, (unit, ..)) in few.iter_mut().zip(&tr.jobs) {
+                *slot = state_of(unit);
+            }
+            &few[..tr.jobs.len()]
+        } else {
+            many = tr.jobs.iter().map(|(unit, ..)| state_of(unit)).collect();
+            &many
+        };
         let mut anchor_id = 0;
-        for ((unit, job_type, is_anchor, ignore_order), active) in tr.jobs.iter().zip(states) {
+        for ((unit, job_type, is_anchor, ignore_order), &active) in tr.jobs.iter().zip(states) {
             let kind = installed_type(job_type.collapse(active));
             if kind == JobType::Nop && !*is_anchor {
                 continue;
@@ -1170,6 +1178,11 @@ impl Manager {
         };
         let xa = u.active();
         let x_job = u.job.is_some();
+        // Only an inactive unit without a job or an active one has anything to check (an
+        // activating or deactivating unit is passed over below too): nothing to read for it.
+        if !(xa.is_inactive_or_failed() && !x_job) && !xa.is_active_or_reloading() {
+            return;
+        }
         let unneeded_stop = u.cfg.stop_when_unneeded;
         // The node as it is now (a shared handle: the lists are read while the manager
         // changes, as the copies of them were before), and the kinds it has (the node's map is
