@@ -1180,7 +1180,7 @@ impl Manager {
         let x_job = u.job.is_some();
         // Only an inactive unit without a job or an active one has anything to check (an
         // activating or deactivating unit is passed over below too): nothing to read for it.
-        if !(xa.is_inactive_or_failed() && !x_job) && !xa.is_active_or_reloading() {
+        if !(xa.is_active_or_reloading() || xa.is_inactive_or_failed() && !x_job) {
             return;
         }
         let unneeded_stop = u.cfg.stop_when_unneeded;

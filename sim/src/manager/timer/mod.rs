@@ -160,13 +160,16 @@ impl TimerRt {
 /// disarming cost one heap push and a slot write, not two tree rebalances and a hash-map entry.
 #[derive(Debug, Default)]
 struct ClockQueue {
-    groups: Vec<(Usec, BinaryHeap<Reverse<(Usec, u64, u32)>>)>,
+    groups: Vec<(Usec, TimerHeap)>,
     slots: Vec<Option<Armed>>,
     free: Vec<u32>,
     live: usize,
     /// Heap entries, stale ones included.
     entries: usize,
 }
+
+/// The armed timers of one accuracy, least `(elapse, sequence, key)` on top.
+type TimerHeap = BinaryHeap<Reverse<(Usec, u64, u32)>>;
 
 /// One armed timer of a [`ClockQueue`].
 #[derive(Debug)]
