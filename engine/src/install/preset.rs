@@ -114,6 +114,12 @@ impl Phase<'_, '_> {
         }
         let mut tmp = self.plus.scratch();
         let r = tmp.discover(name, Search::FOLLOW, Some(&mut self.changes));
+        // The second lookup of the same name (below) may start where this one found the unit
+        // when this one logged nothing (see `discover::Found`).
+        let found = match (&r, tmp.first_found.take()) {
+            (Ok(i), Some((j, found))) if *i == j && tmp.logs.is_empty() => Some(found),
+            _ => None,
+        };
         self.logs.append(&mut tmp.logs);
         let i = r?;
         if tmp.info(i).name != name {
@@ -134,14 +140,24 @@ impl Phase<'_, '_> {
                 }
                 r
             }
-            PresetVerdict::Enable => self
-                .plus
-                .discover_and_check(name, Search::LOAD_FOLLOW, &mut self.changes)
-                .map(|_| ()),
-            PresetVerdict::Disable => self
-                .minus
-                .discover(name, Search::FOLLOW, Some(&mut self.changes))
-                .map(|_| ()),
+            PresetVerdict::Enable => {
+                self.plus.resume = found;
+                let r = self
+                    .plus
+                    .discover_and_check(name, Search::LOAD_FOLLOW, &mut self.changes)
+                    .map(|_| ());
+                self.plus.resume = None;
+                r
+            }
+            PresetVerdict::Disable => {
+                self.minus.resume = found;
+                let r = self
+                    .minus
+                    .discover(name, Search::FOLLOW, Some(&mut self.changes))
+                    .map(|_| ());
+                self.minus.resume = None;
+                r
+            }
         };
         self.drain();
         r

@@ -39,6 +39,10 @@ struct State {
     names: FastMap<HashMap<String, FileKind, crate::fs::FastBuildHasher>>,
     /// Contents read to answer an `lstat`, waiting for the `read`.
     content: FastMap<Vec<u8>>,
+    /// Directories whose every component `create_dir_all` found known to be a real directory
+    /// (a few: `preset-all` makes links in the same `.wants/` directories over and over);
+    /// forgotten when they or a parent may change ([`ReadCache::invalidate`]).
+    dirs_ok: Vec<String>,
 }
 
 /// A memoizing wrapper around another filesystem.
@@ -114,6 +118,9 @@ impl ReadCache<'_> {
         g.content.remove(p);
         g.dir.remove(p);
         g.names.remove(p);
+        g.dirs_ok.retain(|d| {
+            !(d.starts_with(p) && (d.len() == p.len() || p == "/" || d.as_bytes()[p.len()] == b'/'))
+        });
         if let Some(cut) = p.bytes().rposition(|b| b == b'/') {
             let parent = if cut == 0 { "/" } else { &p[..cut] };
             g.dir.remove(parent);
@@ -276,6 +283,13 @@ impl FileSystem for ReadCache<'_> {
         // Components known to be real directories already are left alone by the call: only the
         // others can change, so only they are forgotten (creating a link in an existing
         // `.wants/` directory must not drop the listing of the config directory).
+        if self
+            .state
+            .lock()
+            .is_ok_and(|g| g.dirs_ok.iter().any(|d| d == path.as_str()))
+        {
+            return Ok(());
+        }
         let mut unknown = Vec::new();
         let mut p = Some(path);
         while let Some(x) = p {
@@ -286,6 +300,15 @@ impl FileSystem for ReadCache<'_> {
         }
         if unknown.is_empty() {
             // Every component is a real directory already: the call could change nothing.
+            // Only plain paths: their text names their components (so that a change to a
+            // parent, seen by its text, finds them).
+            let plain = super::fsutil::plain_path(path.as_str());
+            if let (true, Ok(mut g)) = (plain, self.state.lock()) {
+                if g.dirs_ok.len() >= 16 {
+                    g.dirs_ok.clear();
+                }
+                g.dirs_ok.push(path.as_str().to_owned());
+            }
             return Ok(());
         }
         let r = self.inner.create_dir_all(path);
