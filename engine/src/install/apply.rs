@@ -191,7 +191,11 @@ fn symlink_wants_list(
             }
             continue;
         }
-        let link = Utf8PathBuf::from(format!("{config}/{dst}{suffix}/{n}"));
+        let mut link = String::with_capacity(config.as_str().len() + dst.len() + n.len() + 10);
+        for part in [config.as_str(), "/", &dst, suffix, "/", &n] {
+            link.push_str(part);
+        }
+        let link = Utf8PathBuf::from(link);
         let q = create_symlink(ctx, &path, &link, true, changes);
         if (q.is_err() && r.is_ok()) || r == Ok(0) {
             r = q;

@@ -388,12 +388,15 @@ impl<'a> Ctx<'a> {
             return self.load_or_readlink(i, &p, flags, false);
         }
         let name = self.info(i).name.clone();
-        let parsed = UnitName::new(&name).ok();
-        let template = parsed
-            .as_ref()
-            .filter(|n| n.kind() == NameKind::Instance)
-            .and_then(|n| n.template())
-            .map(UnitName::into_string);
+        let kind = crate::name::classify(&name);
+        let template = if kind == Some(NameKind::Instance) {
+            UnitName::new(&name)
+                .ok()
+                .and_then(|n| n.template())
+                .map(UnitName::into_string)
+        } else {
+            None
+        };
         // Indices into the search path (without the generator directories if excluded).
         let lp = self.lp;
         let exclude_generated = self.exclude_generated;
@@ -406,10 +409,10 @@ impl<'a> Ctx<'a> {
         };
         // The view may answer a probe only where `load()` would get as far as its `lstat`
         // (names of a type that cannot be templated log an error first).
-        let view = self.view.clone().filter(|_| {
-            parsed
-                .as_ref()
-                .is_some_and(|n| n.kind() == NameKind::Plain || n.unit_type().can_template())
+        let view = self.view.clone().filter(|_| match kind {
+            Some(NameKind::Plain) => true,
+            Some(_) => crate::name::unit_type_of(&name).is_some_and(|t| t.can_template()),
+            None => false,
         });
         let mut found: Option<i32> = None;
         let mut found_at = (0, 0);
@@ -469,7 +472,9 @@ impl<'a> Ctx<'a> {
         }
         let mut dropin_dirs: Vec<Utf8PathBuf> = Vec::new();
         for unit in std::iter::once(&name).chain(template.iter()) {
-            let dir_name = format!("{unit}.d");
+            let mut dir_name = String::with_capacity(unit.len() + 2);
+            dir_name.push_str(unit);
+            dir_name.push_str(".d");
             for k in dirs() {
                 if self
                     .view
@@ -639,9 +644,13 @@ impl<'a> Ctx<'a> {
         dropin: bool,
     ) -> Result<i32, Errno> {
         let real = if !dropin {
-            let name = UnitName::new(&self.info(i).name).map_err(|_| Errno::EINVAL)?;
-            let ty = name.unit_type();
-            if name.kind() != NameKind::Plain && !ty.can_template() {
+            let name = &self.info(i).name;
+            let kind = crate::name::classify(name).ok_or(Errno::EINVAL)?;
+            let ty = match kind {
+                NameKind::Plain => None,
+                _ => crate::name::unit_type_of(name),
+            };
+            if let Some(ty) = ty.filter(|t| !t.can_template()) {
                 let host = self.host(path);
                 self.log(
                     Severity::Error,

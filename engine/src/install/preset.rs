@@ -196,6 +196,7 @@ fn run(
         changes: Vec::new(),
         logs,
     };
+    let mut prepared_view = None;
     let prepared = match names {
         Some(names) => names.iter().try_for_each(|n| ph.prepare_one(n)),
         None => {
@@ -203,7 +204,8 @@ fn run(
             // the search directories (dropped again before the execution phase writes).
             let view = std::rc::Rc::new(super::search_view::SearchView::build(fs, lp));
             ph.plus.view = Some(view.clone());
-            ph.minus.view = Some(view);
+            ph.minus.view = Some(view.clone());
+            prepared_view = Some((view, cache.writes()));
             let r = prepare_all(&mut ph, fs, lp);
             ph.plus.view = None;
             ph.minus.view = None;
@@ -212,7 +214,15 @@ fn run(
     };
     let result = match prepared {
         Err(e) => Err(e),
-        Ok(()) => execute(&mut ph, &config, mode, opts, names.is_none()),
+        Ok(()) => execute(
+            &mut ph,
+            &config,
+            mode,
+            opts,
+            names.is_none(),
+            &cache,
+            prepared_view,
+        ),
     };
     ph.drain();
     Outcome {
@@ -254,6 +264,8 @@ fn execute(
     mode: PresetMode,
     opts: Options,
     all: bool,
+    cache: &super::read_cache::ReadCache<'_>,
+    prepared_view: Option<(std::rc::Rc<super::search_view::SearchView>, u64)>,
 ) -> Result<i32, Errno> {
     let mut r: Result<i32, Errno> = Ok(0);
     if mode != PresetMode::EnableOnly {
@@ -267,10 +279,15 @@ fn execute(
             ignore_auxiliary_failure: true,
         };
         if all {
-            // A fresh view of the tree as the disable half left it; `create_symlink` drops it
-            // at the first change it makes (on a tree where the links exist already, none).
-            let view = super::search_view::SearchView::build(ph.plus.fs, ph.plus.lp);
-            ph.plus.view = Some(std::rc::Rc::new(view));
+            // A view of the tree as the disable half left it (the one of the prepare phase if
+            // nothing was written since); `create_symlink` drops it at the first change it
+            // makes (on a tree where the links exist already, none).
+            ph.plus.view = Some(match prepared_view {
+                Some((view, writes)) if writes == cache.writes() => view,
+                _ => std::rc::Rc::new(super::search_view::SearchView::build(
+                    ph.plus.fs, ph.plus.lp,
+                )),
+            });
         }
         let q = apply_all(&mut ph.plus, config, Search::LOAD, flags, &mut ph.changes);
         ph.plus.view = None;

@@ -31,6 +31,8 @@ struct State {
     dir: FastMap<Cached<Vec<DirEntry>>>,
     /// Bumped by every write that creates something.
     generation: u64,
+    /// Bumped by every call that may change the tree (see [`ReadCache::writes`]).
+    writes: u64,
     /// Paths created through the cache, with the generation of their creation: a "not found"
     /// below one of them that is older than the creation is stale (the path may now lead
     /// somewhere, or through a symlink).
@@ -184,11 +186,26 @@ impl ReadCache<'_> {
             .is_some_and(|set| set.contains_key(&p[cut + 1..]))
     }
 
-    /// Forgets everything.
+    /// Forgets everything (but the count of writes).
     fn clear(&self) {
         if let Ok(mut g) = self.state.lock() {
+            let writes = g.writes;
             *g = State::default();
+            g.writes = writes;
         }
+    }
+
+    /// Counts a call about to be passed to the wrapped filesystem that may change the tree.
+    fn writing(&self) {
+        if let Ok(mut g) = self.state.lock() {
+            g.writes += 1;
+        }
+    }
+
+    /// How many calls that may change the tree went through so far: while it stays the same,
+    /// the tree has not changed through this cache (a view of it taken meanwhile is still valid).
+    pub(crate) fn writes(&self) -> u64 {
+        self.state.lock().map_or(u64::MAX, |g| g.writes)
     }
 }
 
@@ -311,6 +328,7 @@ impl FileSystem for ReadCache<'_> {
             }
             return Ok(());
         }
+        self.writing();
         let r = self.inner.create_dir_all(path);
         for x in unknown {
             self.created(x);
@@ -346,6 +364,7 @@ impl FileSystem for ReadCache<'_> {
                 });
             }
         }
+        self.writing();
         let r = self.inner.symlink(target, link);
         // A refused link changed nothing.
         if matches!(r, Err(FsError::AlreadyExists { .. })) {
@@ -369,36 +388,43 @@ impl FileSystem for ReadCache<'_> {
         r
     }
     fn remove_file(&self, path: &Utf8Path) -> Result<(), FsError> {
+        self.writing();
         let r = self.inner.remove_file(path);
         self.invalidate(path);
         r
     }
     fn remove_dir(&self, path: &Utf8Path) -> Result<(), FsError> {
+        self.writing();
         let r = self.inner.remove_dir(path);
         self.invalidate(path);
         r
     }
     fn remove_dir_all(&self, path: &Utf8Path) -> Result<(), FsError> {
+        self.writing();
         let r = self.inner.remove_dir_all(path);
         self.clear();
         r
     }
     fn write_atomic(&self, path: &Utf8Path, data: &[u8]) -> Result<(), FsError> {
+        self.writing();
         let r = self.inner.write_atomic(path, data);
         self.clear();
         r
     }
     fn rename(&self, from: &Utf8Path, to: &Utf8Path) -> Result<(), FsError> {
+        self.writing();
         let r = self.inner.rename(from, to);
         self.clear();
         r
     }
     fn create_char_device(&self, path: &Utf8Path) -> Result<(), FsError> {
+        self.writing();
         let r = self.inner.create_char_device(path);
         self.created(path);
         r
     }
     fn set_mode(&self, path: &Utf8Path, mode: u32) -> Result<(), FsError> {
+        self.writing();
         let r = self.inner.set_mode(path, mode);
         self.invalidate(path);
         r

@@ -23,6 +23,10 @@ pub use crate::load::hidden_or_backup;
 /// 3. the same last component, both lexically inside the search path. A last component that is
 ///    `..` makes systemd's filename extraction fail, and the error counts as "equivalent".
 fn equivalent(ctx: &Ctx<'_>, link: &Utf8Path, a: &str, b: &str) -> bool {
+    if a == b {
+        // The same text joins and simplifies to the same path (step 1).
+        return true;
+    }
     let dir = parent(link);
     let text = |t: &str| {
         if t.starts_with('/') {
