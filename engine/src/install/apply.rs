@@ -221,10 +221,13 @@ fn symlink_link(
 ) -> Result<i32, Errno> {
     let path = ctx.info(i).path.clone().unwrap_or_default();
     let dir = parent(&path);
-    // `same_path` for each search directory, with `dir` checked for plainness once.
+    // `same_path` for each search directory, with `dir` checked for plainness once (and the
+    // search directories once per context).
     let dir_plain = super::fsutil::plain_path(dir.as_str());
-    if ctx.lp.search_path().iter().any(|d| {
-        if dir_plain && super::fsutil::plain_path(d.path.as_str()) {
+    let lp = ctx.lp;
+    let plain = ctx.search_dirs_plain();
+    if lp.search_path().iter().zip(plain).any(|(d, &d_plain)| {
+        if dir_plain && d_plain {
             d.path.as_str() == dir.as_str()
         } else {
             d.path == dir

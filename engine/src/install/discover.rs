@@ -117,6 +117,9 @@ pub struct Ctx<'a> {
     /// A [`Found`] of an earlier search of the same name on the same unchanged tree: the next
     /// name-based search starts there (taken by that search).
     pub(crate) resume: Option<Found>,
+    /// Which directories of the search path are plain paths (see `fsutil::plain_path`),
+    /// worked out once.
+    search_plain: std::cell::OnceCell<Vec<bool>>,
 }
 
 /// Where a name-based search found its unit: the candidate name (0: the name itself, 1: its
@@ -152,7 +155,20 @@ impl<'a> Ctx<'a> {
             unprocessed_from: 0,
             first_found: None,
             resume: None,
+            search_plain: std::cell::OnceCell::new(),
         }
+    }
+
+    /// For each directory of the search path (all of it, generator directories included):
+    /// whether it is a plain path, so that comparing its text is comparing its components.
+    pub(crate) fn search_dirs_plain(&self) -> &[bool] {
+        self.search_plain.get_or_init(|| {
+            self.lp
+                .search_path()
+                .iter()
+                .map(|d| super::fsutil::plain_path(d.path.as_str()))
+                .collect()
+        })
     }
 
     /// The search path this context looks units up in.
@@ -221,21 +237,24 @@ impl<'a> Ctx<'a> {
         path: Option<Utf8PathBuf>,
         auxiliary: bool,
     ) -> Result<(usize, bool), Errno> {
+        let from_path;
         let name = match name {
-            Some(n) => n.to_owned(),
-            None => basename(path.as_ref().map_or("", |p| p.as_str())).to_owned(),
+            Some(n) => n,
+            None => {
+                from_path = basename(path.as_ref().map_or("", |p| p.as_str())).to_owned();
+                from_path.as_str()
+            }
         };
-        if !crate::name::is_valid(&name) {
+        if !crate::name::is_valid(name) {
             return Err(Errno::EINVAL);
         }
-        if let Some(i) = self.infos.get_index_of(&name) {
+        if let Some(i) = self.infos.get_index_of(name) {
             let info = &mut self.infos[i];
             info.auxiliary = info.auxiliary && auxiliary;
             return Ok((i, false));
         }
-        let (i, _) = self
-            .infos
-            .insert_full(name.clone(), InstallInfo::new(&name, path, auxiliary));
+        let info = InstallInfo::new(name, path, auxiliary);
+        let (i, _) = self.infos.insert_full(name.to_owned(), info);
         self.processed.push(false);
         Ok((i, true))
     }
