@@ -826,7 +826,7 @@ impl Manager {
 
     /// Re-reads every loaded unit from disk (daemon-reload), keeping runtime state.
     fn reload_units(&mut self, fs: &MemFs) {
-        let old: IndexMap<UnitName, units::Unit, NameHash> = std::mem::take(&mut self.units.map);
+        let old: IndexMap<UnitName, units::Unit, NameHash> = self.units.take_map();
         self.sockets.forget_prototypes();
         self.units.names.clear();
         self.units.flush_cache();

@@ -350,6 +350,12 @@ pub struct Units {
     graph_stamps: std::collections::HashMap<UnitName, LoadStamp, NameHash>,
     /// Where units were found in `map`, by the address of the name's text ([`Units::position`]).
     positions: PositionCache,
+    /// The last unit found by the address of its key's text: (address, position). The state
+    /// machine looks the same unit up many times in a row; a hit here needs no check against
+    /// the table, because it is emptied wherever a key leaves the table or positions move
+    /// ([`Units::unload`], [`Units::take_map`]; `map` itself only ever grows at the end or
+    /// replaces a value in place elsewhere), so the address is a live key's at that position.
+    last: std::cell::Cell<(usize, usize)>,
 }
 
 /// Slots of the position cache (a power of two: `1 << POSITION_BITS`). A machine with a few
@@ -405,7 +411,15 @@ impl Units {
             graph_stamps: std::collections::HashMap::default(),
             plans: Default::default(),
             positions: PositionCache::default(),
+            last: std::cell::Cell::new((0, 0)),
         }
+    }
+
+    /// Takes the whole table out (daemon-reload reads every unit again), forgetting where units
+    /// were found.
+    pub fn take_map(&mut self) -> IndexMap<UnitName, Unit, NameHash> {
+        self.last.set((0, 0));
+        std::mem::take(&mut self.map)
     }
 
     /// The position of unit `id` in [`Units::map`]: from the position cache when `id` shares
@@ -413,18 +427,37 @@ impl Units {
     #[inline]
     pub fn position(&self, id: &UnitName) -> Option<usize> {
         let addr = id.as_str().as_ptr() as usize;
+        let (last, at) = self.last.get();
+        if last == addr {
+            debug_assert!(
+                self.map
+                    .get_index(at)
+                    .is_some_and(|(k, _)| k.as_str().as_ptr() as usize == addr
+                        && k.as_str().len() == id.as_str().len()),
+                "last position of {id} out of date"
+            );
+            return Some(at);
+        }
         let slot = self.positions.slot(addr);
         let (cached, at) = slot.get();
         if cached == addr {
             if let Some((k, _)) = self.map.get_index(at) {
                 if k.as_str().as_ptr() as usize == addr && k.as_str().len() == id.as_str().len() {
                     debug_assert_eq!(Some(at), self.map.get_index_of(id), "position cache");
+                    self.last.set((addr, at));
                     return Some(at);
                 }
             }
         }
         let at = self.map.get_index_of(id)?;
         slot.set((addr, at));
+        if self
+            .map
+            .get_index(at)
+            .is_some_and(|(k, _)| k.as_str().as_ptr() as usize == addr)
+        {
+            self.last.set((addr, at));
+        }
         Some(at)
     }
 
@@ -614,6 +647,7 @@ impl Units {
 
     /// Drops a unit (garbage collection): it and the other units' edges to it.
     pub fn unload(&mut self, id: &UnitName) {
+        self.last.set((0, 0));
         let Some(u) = self.map.shift_remove(id) else {
             return;
         };
