@@ -356,6 +356,9 @@ pub struct Units {
     /// ([`Units::unload`], [`Units::take_map`]; `map` itself only ever grows at the end or
     /// replaces a value in place elsewhere), so the address is a live key's at that position.
     last: std::cell::Cell<(usize, usize)>,
+    /// The unit found before `last` (same rules): a step of the state machine alternates
+    /// between its unit and a neighbour (`sysinit.target` for a requirement check) at times.
+    prev: std::cell::Cell<(usize, usize)>,
 }
 
 /// Slots of the position cache (a power of two: `1 << POSITION_BITS`). A machine with a few
@@ -412,13 +415,14 @@ impl Units {
             plans: Default::default(),
             positions: PositionCache::default(),
             last: std::cell::Cell::new((0, 0)),
+            prev: std::cell::Cell::new((0, 0)),
         }
     }
 
     /// Takes the whole table out (daemon-reload reads every unit again), forgetting where units
     /// were found.
     pub fn take_map(&mut self) -> IndexMap<UnitName, Unit, NameHash> {
-        self.last.set((0, 0));
+        self.forget_last();
         std::mem::take(&mut self.map)
     }
 
@@ -427,27 +431,32 @@ impl Units {
     #[inline]
     pub fn position(&self, id: &UnitName) -> Option<usize> {
         let addr = id.as_str().as_ptr() as usize;
-        let (last, at) = self.last.get();
-        if last == addr {
-            debug_assert!(
-                self.map
-                    .get_index(at)
-                    .is_some_and(|(k, _)| k.as_str().as_ptr() as usize == addr
-                        && k.as_str().len() == id.as_str().len()),
-                "last position of {id} out of date"
-            );
-            return Some(at);
+        let last = self.last.get();
+        if last.0 == addr {
+            self.check_last(id, last.1);
+            return Some(last.1);
         }
+        let prev = self.prev.get();
+        if prev.0 == addr {
+            self.check_last(id, prev.1);
+            self.prev.set(last);
+            self.last.set(prev);
+            return Some(prev.1);
+        }
+        // Names are never empty and each has its own allocation: two live names with the same
+        // text address are the same name.
         let slot = self.positions.slot(addr);
         let (cached, at) = slot.get();
-        if cached == addr {
-            if let Some((k, _)) = self.map.get_index(at) {
-                if k.as_str().as_ptr() as usize == addr && k.as_str().len() == id.as_str().len() {
-                    debug_assert_eq!(Some(at), self.map.get_index_of(id), "position cache");
-                    self.last.set((addr, at));
-                    return Some(at);
-                }
-            }
+        if cached == addr
+            && self
+                .map
+                .get_index(at)
+                .is_some_and(|(k, _)| k.as_str().as_ptr() as usize == addr)
+        {
+            debug_assert_eq!(Some(at), self.map.get_index_of(id), "position cache");
+            self.prev.set(last);
+            self.last.set((addr, at));
+            return Some(at);
         }
         let at = self.map.get_index_of(id)?;
         slot.set((addr, at));
@@ -456,9 +465,28 @@ impl Units {
             .get_index(at)
             .is_some_and(|(k, _)| k.as_str().as_ptr() as usize == addr)
         {
+            self.prev.set(last);
             self.last.set((addr, at));
         }
         Some(at)
+    }
+
+    /// Debug builds: a remembered position holds (the key there has that text address).
+    #[inline]
+    fn check_last(&self, id: &UnitName, at: usize) {
+        debug_assert!(
+            self.map.get_index(at).is_some_and(|(k, _)| std::ptr::eq(
+                k.as_str().as_ptr(),
+                id.as_str().as_ptr()
+            ) && k.as_str().len() == id.as_str().len()),
+            "remembered position of {id} out of date"
+        );
+    }
+
+    /// Forgets the remembered positions (a key leaves the table or positions move).
+    fn forget_last(&self) {
+        self.last.set((0, 0));
+        self.prev.set((0, 0));
     }
 
     /// The loaded unit `id` (by id, not by alias).
@@ -647,7 +675,7 @@ impl Units {
 
     /// Drops a unit (garbage collection): it and the other units' edges to it.
     pub fn unload(&mut self, id: &UnitName) {
-        self.last.set((0, 0));
+        self.forget_last();
         let Some(u) = self.map.shift_remove(id) else {
             return;
         };
