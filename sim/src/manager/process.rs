@@ -190,12 +190,23 @@ pub fn split_words(s: &str) -> Vec<String> {
 fn split_command(s: &str) -> Vec<String> {
     // Without quotes or backslashes a word is a run of characters other than space and tab
     // (what the loop below finds, character by character, growing each word as it goes).
-    if !s.contains(['\'', '"', '\\']) {
-        return s
-            .split([' ', '\t'])
-            .filter(|w| !w.is_empty())
-            .map(str::to_owned)
-            .collect();
+    let bytes = s.as_bytes();
+    if !bytes.iter().any(|b| matches!(b, b'\'' | b'"' | b'\\')) {
+        let mut out = Vec::with_capacity(4);
+        let mut start = None;
+        for (i, b) in bytes.iter().enumerate() {
+            if matches!(b, b' ' | b'\t') {
+                if let Some(st) = start.take() {
+                    out.push(s[st..i].to_owned());
+                }
+            } else if start.is_none() {
+                start = Some(i);
+            }
+        }
+        if let Some(st) = start {
+            out.push(s[st..].to_owned());
+        }
+        return out;
     }
     split_quoted(s)
 }
