@@ -162,6 +162,8 @@ pub struct ServiceConfig {
     pub watchdog: Usec,
     /// `Environment=` variables ([`super::environ`]).
     pub environment: Vec<(String, String)>,
+    /// `EnvironmentFile=` paths or globs, each with its `-` prefix ([`super::env_file`]).
+    pub environment_files: Vec<String>,
 }
 
 /// What the runtime manager needs of one unit's configuration.
@@ -396,6 +398,11 @@ fn service_config(
         watchdog: span(s, "Service", "WatchdogSec").unwrap_or(0),
         environment: if s.has("Service", "Environment") {
             super::environ::assignments(s.s, id, fragment, sp)
+        } else {
+            Vec::new()
+        },
+        environment_files: if s.has("Service", "EnvironmentFile") {
+            super::environ::files(s.s, id, fragment, sp)
         } else {
             Vec::new()
         },
