@@ -82,7 +82,11 @@
 //! - `ExecCondition=`, `ExecStopPost=` failures' finer points, `KillMode=none` (processes are
 //!   signalled as with `control-group`; the kill settings are otherwise followed, `kill.rs`),
 //!   processes that ignore or trap signals (every simulated process dies of a signal whose
-//!   default action ends it), `PIDFile=`, `JobTimeoutSec=`, `FailureAction=`/`SuccessAction=`,
+//!   default action ends it), processes a service leaves in its control group besides its
+//!   main and control processes (a `Type=forking` start's background command becomes the main
+//!   process; other leftovers are not kept), a PID file that exists before the daemon writes
+//!   it (`PIDFile=`: a program the model does not know writes it, the commands it knows never
+//!   do), `JobTimeoutSec=`, `FailureAction=`/`SuccessAction=`,
 //!   `Type=dbus`/`idle` (run as `simple`), `RuntimeRandomizedExtraSec=`, `PassEnvironment=`
 //!   and the manager's own variables (only `Environment=`, `EnvironmentFile=` and `$MAINPID`
 //!   reach the processes, `environ.rs`, `env_file.rs`), `WATCHDOG=1` pings
