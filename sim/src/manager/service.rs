@@ -916,19 +916,23 @@ impl Manager {
         // `ExecStart=`, which the daemon shares) has its line replaced in place; every other
         // command gets its own, in the order they ran (a oneshot's several `ExecStart=` lines
         // each show). Two identical commands in one list share a line here.
-        let record = ProcRecord {
-            pid,
-            setting: p.setting,
-            cmd: p.cmd.clone(),
-            exit,
-        };
-        match u
-            .records
-            .iter_mut()
-            .find(|r| r.setting == p.setting && r.cmd == p.cmd)
-        {
-            Some(slot) => *slot = record,
-            None => u.records.push(record),
+        // A forking service's main process is the daemon its start left behind, not a
+        // command: its end shows in `Main PID:` only (live user manager, user-forking.md).
+        if !(role == Role::Main && svc_kind == ServiceType::Forking) {
+            let record = ProcRecord {
+                pid,
+                setting: p.setting,
+                cmd: p.cmd.clone(),
+                exit,
+            };
+            match u
+                .records
+                .iter_mut()
+                .find(|r| r.setting == p.setting && r.cmd == p.cmd)
+            {
+                Some(slot) => *slot = record,
+                None => u.records.push(record),
+            }
         }
         // An `ExecCondition=` command that exits 1–254 skips the unit: not a failure, and
         // logged at debug level only (reference: live user manager, user-exec-condition.md).
