@@ -264,12 +264,7 @@ impl Manager {
             self.journal(unit.as_ref(), *prio, text.clone(), None, None, Vec::new());
         }
         let recipe = plan.result.clone()?;
-        let job = self.install(&recipe, &id)?;
-        if manual {
-            // A client (`systemctl`) may wait for this job and read its result.
-            self.handed.insert(job);
-        }
-        Ok(job)
+        self.install(&recipe, &id)
     }
 
     /// A kept plan for `key` that still holds (see [`super::plan_cache`]).
@@ -786,12 +781,7 @@ impl Manager {
             self.attach_job(&unit, id);
             return;
         }
-        // Only a client that was given the job reads its result (`verbs.rs`, in the same
-        // call); the results of the jobs the manager queued itself (a timer's, a dependency's)
-        // would never be read, and a year of timers would keep half a million of them.
-        if self.handed.remove(&id) {
-            self.finished.insert(id, result);
-        }
+        self.finished.insert(id, result);
         self.changed.push(unit.clone());
         let starting = matches!(job.kind, JobType::Start | JobType::VerifyActive);
         if starting && result != JobResult::Done {
@@ -1284,7 +1274,7 @@ impl Manager {
 /// by [`View::job_of`].
 fn queued_job(
     units: &super::units::Units,
-    jobs: &std::collections::BTreeMap<u32, Job>,
+    jobs: &super::JobTable,
     id: &UnitName,
 ) -> Option<JobType> {
     let jid = units.unit(id)?.job?;
@@ -1296,7 +1286,7 @@ fn queued_job(
 /// what was asked (for [`super::plan_cache`]).
 struct View<'a> {
     units: &'a super::units::Units,
-    jobs: &'a std::collections::BTreeMap<u32, Job>,
+    jobs: &'a super::JobTable,
     consulted: RefCell<Vec<(UnitName, Option<TActiveState>)>>,
     consulted_jobs: RefCell<Vec<(UnitName, Option<JobType>)>>,
 }

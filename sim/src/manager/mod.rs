@@ -82,7 +82,11 @@
 //! - `ExecCondition=`, `ExecStopPost=` failures' finer points, `KillMode=none` (processes are
 //!   signalled as with `control-group`; the kill settings are otherwise followed, `kill.rs`),
 //!   processes that ignore or trap signals (every simulated process dies of a signal whose
-//!   default action ends it), `PIDFile=`, `JobTimeoutSec=`, `FailureAction=`/`SuccessAction=`,
+//!   default action ends it), processes a service leaves in its control group besides its
+//!   main and control processes (a `Type=forking` start's background command becomes the main
+//!   process; other leftovers are not kept), a PID file that exists before the daemon writes
+//!   it (`PIDFile=`: a program the model does not know writes it, the commands it knows never
+//!   do), `JobTimeoutSec=`, `FailureAction=`/`SuccessAction=`,
 //!   `Type=dbus`/`idle` (run as `simple`), `RuntimeRandomizedExtraSec=`, `PassEnvironment=`
 //!   and the manager's own variables (only `Environment=`, `EnvironmentFile=` and `$MAINPID`
 //!   reach the processes, `environ.rs`, `env_file.rs`), `WATCHDOG=1` pings
@@ -102,6 +106,7 @@ mod config;
 mod env_file;
 mod environ;
 mod glob;
+mod id_table;
 mod invariants;
 mod jobs;
 mod journal;
@@ -133,7 +138,7 @@ pub use state::{ActiveState, JobResult, JobType, Sub, UnitResult};
 
 use indexmap::IndexMap;
 use process::Exit;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use unitlab_engine::fs::MemFs;
 use unitlab_engine::graph::{Credentials, GraphOptions, NameHash};
@@ -261,15 +266,50 @@ struct Job {
     current: bool,
 }
 
+/// The installed jobs by id ([`id_table::IdTable`]).
+type JobTable = id_table::IdTable<Job>;
+
+/// Results of finished jobs that a client may still wait for. Only a `systemctl` call waits
+/// for jobs (the verbs read the results of the jobs they queued before the call returns), so
+/// results are kept only during such a call ([`Manager::systemctl`] turns it on and empties the
+/// table at the end): a manager running events between commands (`run_until`) keeps none.
+#[derive(Debug, Default)]
+struct Finished {
+    results: HashMap<u32, JobResult, NameHash>,
+    recording: bool,
+}
+
+impl Finished {
+    /// Notes the result of job `id` (while a client call may wait for it).
+    fn insert(&mut self, id: u32, result: JobResult) {
+        if self.recording {
+            self.results.insert(id, result);
+        }
+    }
+
+    /// Takes the result of job `id`.
+    fn remove(&mut self, id: &u32) -> Option<JobResult> {
+        self.results.remove(id)
+    }
+
+    /// Starts or ends a client call; results not taken during a call are dropped at its end.
+    fn record(&mut self, on: bool) {
+        self.recording = on;
+        if !on {
+            self.results.clear();
+        }
+    }
+}
+
 /// A simulated systemd service manager of one scope.
 pub struct Manager {
     opts: ManagerOptions,
     paths: Option<LookupPaths>,
     units: Units,
-    jobs: BTreeMap<u32, Job>,
+    jobs: JobTable,
     /// The ids of the queued jobs that are not running yet (kept with `jobs`: the jobs the
     /// main loop and `dispatch` look at, however many jobs are running).
-    waiting: BTreeSet<u32>,
+    waiting: id_table::IdSet,
     /// Counts changes to the job table that can change whether a job may run (`jobs.rs`).
     job_epoch: u64,
     next_job_id: u32,
@@ -280,9 +320,7 @@ pub struct Manager {
     /// `log` is the machine's journal, taken for the current call ([`Manager::enter`]).
     log_is_world: bool,
     /// Results of finished jobs that a client may still wait for.
-    finished: HashMap<u32, JobResult, NameHash>,
-    /// The queued jobs a client was given (`jobs.rs`): only their results go to `finished`.
-    handed: HashSet<u32, NameHash>,
+    finished: Finished,
     /// `OnFailure=`/`OnSuccess=` starts to enqueue: (from, unit, setting name).
     pending_triggers: Vec<(UnitName, UnitName, &'static str)>,
     /// Units whose state changed since the last propagation pass.
@@ -343,16 +381,15 @@ impl Manager {
             opts,
             paths,
             units: Units::new(options, specifiers),
-            jobs: BTreeMap::new(),
-            waiting: BTreeSet::new(),
+            jobs: JobTable::new(),
+            waiting: id_table::IdSet::new(),
             job_epoch: 0,
             next_job_id: 1,
             events: queue::Calendar::new(),
             clock: Clock::new(0),
             log: Vec::new(),
             log_is_world: false,
-            finished: HashMap::default(),
-            handed: HashSet::default(),
+            finished: Finished::default(),
             env_files: env_file::Cache::default(),
             changed: Vec::new(),
             pending_triggers: Vec::new(),
@@ -460,7 +497,9 @@ impl Manager {
     ) -> i32 {
         self.enter(world);
         let fs: &MemFs = world.fs;
+        self.finished.record(true);
         let code = verbs::run(self, fs, args, out, err);
+        self.finished.record(false);
         let settle = self.clock.monotonic + COMMAND_LATENCY;
         self.run(fs, Some(settle));
         self.clock.monotonic = self.clock.monotonic.max(settle);
@@ -769,39 +808,50 @@ impl Manager {
         }
     }
 
-    /// Unloads units nothing needs any more (reference §11).
+    /// Unloads units nothing needs any more (reference §11): systemd's mark and sweep
+    /// (`unit_gc_sweep()`). A unit that is not inactive, has a job or processes cannot be
+    /// collected; a unit referenced by a unit that is kept is kept too; everything else goes,
+    /// units that only reference each other (`Wants=` one way, `After=` the other) included.
     fn collect_garbage(&mut self) {
-        loop {
-            let victims: Vec<UnitName> = self
-                .units
-                .map
-                .values()
-                .filter(|u| {
-                    u.sub == Sub::Dead
-                        && u.job.is_none()
-                        && u.id().as_str() != "-.slice"
-                        && u.control.is_none()
-                        && u.main.is_none()
-                        // Only loaded units keep it (the graph remembers collected ones).
-                        && !u
-                            .node
-                            .deps_of(unitlab_engine::graph::DepKind::ReferencedBy)
-                            .any(|(r, _)| self.units.has(r))
-                })
-                .map(|u| u.id().clone())
-                .collect();
-            if victims.is_empty() {
-                break;
+        use unitlab_engine::graph::DepKind;
+        let mut keep: HashSet<UnitName> = HashSet::new();
+        let mut stack: Vec<UnitName> = Vec::new();
+        for u in self.units.map.values() {
+            let busy = u.sub != Sub::Dead
+                || u.job.is_some()
+                || u.control.is_some()
+                || u.main.is_some()
+                || u.id().as_str() == "-.slice";
+            if busy && keep.insert(u.id().clone()) {
+                stack.push(u.id().clone());
             }
-            for v in victims {
-                self.units.unload(&v);
+        }
+        while let Some(id) = stack.pop() {
+            let Some(u) = self.units.unit(&id) else {
+                continue;
+            };
+            for (r, _) in u.node.deps_of(DepKind::References) {
+                if self.units.has(r) && !keep.contains(r) {
+                    keep.insert(r.clone());
+                    stack.push(r.clone());
+                }
             }
+        }
+        let victims: Vec<UnitName> = self
+            .units
+            .map
+            .keys()
+            .filter(|id| !keep.contains(*id))
+            .cloned()
+            .collect();
+        for v in victims {
+            self.units.unload(&v);
         }
     }
 
     /// Re-reads every loaded unit from disk (daemon-reload), keeping runtime state.
     fn reload_units(&mut self, fs: &MemFs) {
-        let old: IndexMap<UnitName, units::Unit, NameHash> = std::mem::take(&mut self.units.map);
+        let old: IndexMap<UnitName, units::Unit, NameHash> = self.units.take_map();
         self.sockets.forget_prototypes();
         self.units.names.clear();
         self.units.flush_cache();

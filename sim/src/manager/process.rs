@@ -2,7 +2,7 @@
 //!
 //! `/bin/true`, `/bin/false`, `/bin/echo ...` (its output is not modelled), `/bin/sleep N`,
 //! `/bin/sh -c 'exit N'`, `/bin/sh -c 'echo ...; sleep N; exit M'` (the shell expands `$NAME`
-//! from the unit's environment), `/bin/kill [-SIG] PID` (signals a main or control process)
+//! from the unit's environment; `CMD &` starts CMD in the background and goes on), `/bin/kill [-SIG] PID` (signals a main or control process)
 //! (and the `/usr/bin/` forms, and the bare names, which the manager finds in `PATH`) end by
 //! themselves; any other program of the reference machine (`binaries/installed.txt`: its
 //! `/usr/bin` and `/usr/sbin`), and any absolute path elsewhere, runs until it is stopped or
@@ -25,6 +25,8 @@ pub struct ExecCommand {
     pub argv: std::sync::Arc<[String]>,
     /// What it does ([`ExecCommand::behavior`]), worked out once when parsed.
     behavior: Behavior,
+    /// Whether a word has a `$` (only then can [`ExecCommand::expand`] change anything).
+    dollar: bool,
 }
 
 impl ExecCommand {
@@ -47,6 +49,7 @@ impl ExecCommand {
         let behavior = behavior(&argv, &[]);
         Some(ExecCommand {
             ignore_failure,
+            dollar: argv.iter().any(|w| w.contains('$')),
             argv: argv.into(),
             behavior,
         })
@@ -78,12 +81,36 @@ impl ExecCommand {
         behavior(&self.argv, env)
     }
 
+    /// The first command a shell script (`/bin/sh -c '... CMD & ...'`) starts in the background,
+    /// once the shell has expanded its variables from `env`: the process a `Type=forking`
+    /// service's start leaves behind.
+    pub fn background(&self, env: &[(String, String)]) -> Option<ExecCommand> {
+        if known_program(self.argv.first()?) != Some("sh") || self.argv.get(1)? != "-c" {
+            return None;
+        }
+        let script = shell_expand(self.argv.get(2)?, env);
+        let (text, _) = shell_parts(&script)?.into_iter().find(|(_, bg)| *bg)?;
+        ExecCommand::parse(text)
+    }
+
+    /// Whether the process writes the `PIDFile=` of a `Type=forking` service: a program the
+    /// model does not know is taken for a well-behaved daemon (as it sends `READY=1` for
+    /// `Type=notify`); the commands the model knows (`sleep`, a shell script) write nothing.
+    pub fn writes_pid_file(&self) -> bool {
+        self.behavior == Behavior::Forever
+            && self
+                .argv
+                .first()
+                .is_some_and(|p| known_program(p).is_none())
+    }
+
     /// The command as the manager executes it: variables of `env` replaced as systemd's
     /// `replace_env_argv()` does. A word that is exactly `$NAME` becomes the value split at
     /// whitespace (no word when unset); `${NAME}` inside a word becomes the value as it is
     /// (empty when unset); `$$` is a `$`; other `$` stay. `None` when nothing changed.
     pub fn expand(&self, env: &[(String, String)]) -> Option<ExecCommand> {
-        if !self.argv.iter().any(|w| w.contains('$')) {
+        debug_assert_eq!(self.dollar, self.argv.iter().any(|w| w.contains('$')));
+        if !self.dollar {
             return None;
         }
         let get = |name: &str| env.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v);
@@ -100,6 +127,7 @@ impl ExecCommand {
         let behavior = behavior(&out, &[]);
         Some(ExecCommand {
             ignore_failure: self.ignore_failure,
+            dollar: out.iter().any(|w| w.contains('$')),
             argv: out.into(),
             behavior,
         })
@@ -183,6 +211,31 @@ pub fn split_words(s: &str) -> Vec<String> {
 
 /// Splits a command line into words, honouring single and double quotes and backslashes.
 fn split_command(s: &str) -> Vec<String> {
+    // Without quotes or backslashes a word is a run of characters other than space and tab
+    // (what the loop below finds, character by character, growing each word as it goes).
+    let bytes = s.as_bytes();
+    if !bytes.iter().any(|b| matches!(b, b'\'' | b'"' | b'\\')) {
+        let mut out = Vec::with_capacity(4);
+        let mut start = None;
+        for (i, b) in bytes.iter().enumerate() {
+            if matches!(b, b' ' | b'\t') {
+                if let Some(st) = start.take() {
+                    out.push(s[st..i].to_owned());
+                }
+            } else if start.is_none() {
+                start = Some(i);
+            }
+        }
+        if let Some(st) = start {
+            out.push(s[st..].to_owned());
+        }
+        return out;
+    }
+    split_quoted(s)
+}
+
+/// [`split_command`] character by character: quotes and backslashes.
+fn split_quoted(s: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut in_word = false;
@@ -351,11 +404,33 @@ fn behavior(argv: &[String], env: &[(String, String)]) -> Behavior {
     }
 }
 
-/// `sleep N; exit M`, `exit N`, `sleep N`, `true`, `false`, `echo ...` (separated by `;`).
+/// The commands of a script, each with whether it runs in the background (ended by `&`
+/// rather than `;` or the end); `None` for `&&`, which the model does not know.
+fn shell_parts(script: &str) -> Option<Vec<(&str, bool)>> {
+    if script.contains("&&") {
+        return None;
+    }
+    let mut parts = Vec::new();
+    let mut rest = script;
+    while let Some(end) = rest.find([';', '&']) {
+        parts.push((rest[..end].trim(), rest.as_bytes()[end] == b'&'));
+        rest = &rest[end + 1..];
+    }
+    parts.push((rest.trim(), false));
+    parts.retain(|(p, _)| !p.is_empty());
+    Some(parts)
+}
+
+/// `sleep N; exit M`, `exit N`, `sleep N`, `true`, `false`, `echo ...` (separated by `;`);
+/// `CMD &` starts CMD in the background (the script goes on at once, status 0).
 fn shell_script(script: &str) -> Option<Behavior> {
     let mut elapsed: Usec = 0;
     let mut status = 0;
-    for part in script.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+    for (part, background) in shell_parts(script)? {
+        if background {
+            status = 0;
+            continue;
+        }
         let words: Vec<&str> = part.split_whitespace().collect();
         match words.as_slice() {
             ["exit"] => {
@@ -575,6 +650,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn plain_words_split_as_the_quoting_splitter_does() {
+        for s in [
+            "",
+            " ",
+            "/bin/true",
+            "/opt/app/bin/daemon --foreground",
+            "  /bin/sleep\t\t1  ",
+            "/bin/sh -c exit\n3",
+            "a\u{a0}b c\rd",
+            "\t",
+            "x  y\t z ",
+        ] {
+            assert_eq!(split_command(s), split_quoted(s), "{s:?}");
+        }
+    }
+
+    #[test]
     fn environment_expansion() {
         // Live user manager (user-exec-environment.md): `${CODE}` is replaced by systemd even
         // inside a quoted word; `$CODE` inside a word is left to the shell, which expands it
@@ -681,6 +773,35 @@ mod tests {
                 "{script}"
             );
         }
+        // A command ended by `&` runs in the background: the shell goes on (user-forking.md).
+        assert_eq!(
+            shell_script("sleep 1000 &"),
+            Some(Behavior::Exit {
+                after: INSTANT,
+                status: 0
+            })
+        );
+        assert_eq!(
+            shell_script("echo starting; sleep 0.3 & exit 4"),
+            Some(Behavior::Exit {
+                after: INSTANT,
+                status: 4
+            })
+        );
+        assert_eq!(shell_script("true && sleep 1"), None);
+        let bg = |s: &str| {
+            ExecCommand::parse(s)
+                .unwrap()
+                .background(&[("T".into(), "7".into())])
+                .map(|c| c.display())
+        };
+        assert_eq!(bg("/bin/sh -c 'sleep $T &'").as_deref(), Some("sleep 7"));
+        assert_eq!(
+            bg("/bin/sh -c 'sleep 1; /opt/d -x & exit 0'").as_deref(),
+            Some("/opt/d -x")
+        );
+        assert_eq!(bg("/bin/sh -c 'sleep 1'"), None);
+        assert_eq!(bg("/opt/d &"), None);
         // Live user manager (user-exec-failures.md): a missing program exits 203/EXEC.
         assert_eq!(
             b("/bin/nonexistent-binary"),

@@ -67,6 +67,17 @@ impl Manager {
             return;
         }
         let now = self.now();
+        if u.cfg.conditions.is_empty() && u.cfg.asserts.is_empty() {
+            // No checks: what testing none gives, without copying the empty lists.
+            let u = self.units.unit_mut(id).expect("unit exists");
+            u.condition_result = Some(true);
+            u.stamps.condition = Some(now);
+            u.condition_failed = Vec::new();
+            u.assert_result = Some(true);
+            u.stamps.assert = Some(now);
+            u.assert_failed = None;
+            return self.start_by_type(fs, id, job);
+        }
         let conditions = u.cfg.conditions.clone();
         let asserts = u.cfg.asserts.clone();
         let (cond_ok, outcomes) = self.test_checks(fs, id, &conditions);
@@ -97,6 +108,14 @@ impl Manager {
             self.finish_job(job, JobResult::Assert, false);
             return;
         }
+        self.start_by_type(fs, id, job);
+    }
+
+    /// The start of `id` by its type, once its checks passed.
+    fn start_by_type(&mut self, fs: &MemFs, id: &UnitName, job: u32) {
+        let Some(u) = self.units.unit(id) else {
+            return;
+        };
         match u.unit_type() {
             UnitType::Service => self.service_start(id),
             UnitType::Socket => self.socket_start(fs, id, job),
@@ -269,6 +288,38 @@ impl Manager {
         }
     }
 
+    /// The variables a forked daemon sees (its parent's, [`super::environ::of`]).
+    fn process_env(&self, id: &UnitName) -> Vec<(String, String)> {
+        let files = self.env_files_of(id).unwrap_or_default();
+        self.units
+            .unit(id)
+            .map(|u| super::environ::of(u, true, &files))
+            .unwrap_or_default()
+    }
+
+    /// `PIDFile=` is set but no daemon wrote it (`service_load_pid_file()` failed, then
+    /// `service_demand_pid_file()`): the unit stays in its state `after` until the file appears
+    /// (never, in the model) or the start times out.
+    fn pid_file_missing(&mut self, id: &UnitName, after: &str) -> bool {
+        let Some(u) = self.units.unit(id) else {
+            return false;
+        };
+        let Some(path) = u.cfg.service.as_ref().and_then(|s| s.pid_file.clone()) else {
+            return false;
+        };
+        if u.main.is_some() {
+            return false;
+        }
+        self.unit_log(
+            id,
+            6,
+            format!(
+                "{id}: Can't open PID file {path} (yet?) after {after}: No such file or directory"
+            ),
+        );
+        true
+    }
+
     /// Forks one process of the unit; fails, forking nothing, when its `EnvironmentFile=`s
     /// cannot be loaded.
     fn spawn(
@@ -308,13 +359,16 @@ impl Manager {
                 .unit(id)
                 .and_then(|u| u.cfg.service.as_ref())
                 .is_some_and(|s| s.kind == ServiceType::Forking);
+        let background = forking && run.as_ref().unwrap_or(&cmd).background(&env).is_some();
         let Some(u) = self.units.unit_mut(id) else {
             return Ok(());
         };
         if forking {
-            // The parent forks the daemon and exits; a command the model knows runs as it is.
-            u.forking_daemon = behavior == Behavior::Forever;
-            if u.forking_daemon {
+            // The parent forks the daemon and exits: a program the model does not know does
+            // so at once; a shell script leaves its background command behind; any other
+            // command the model knows runs as it is (and leaves nothing).
+            u.forking_daemon = behavior == Behavior::Forever || background;
+            if behavior == Behavior::Forever {
                 behavior = Behavior::Exit {
                     after: INSTANT,
                     status: 0,
@@ -546,45 +600,46 @@ impl Manager {
             return;
         };
         let kind = s.kind;
-        let cmds: Vec<(ExecCommand, &'static str)> =
-            s.start.iter().map(|c| (c.clone(), "ExecStart")).collect();
-        if cmds.is_empty() {
+        let Some(first) = s.start.first() else {
             self.enter_start_post(id);
             return;
-        }
+        };
+        let first_cmd = (first.clone(), "ExecStart");
+        let first = first.behavior();
         let role = if kind == ServiceType::Forking {
             Role::Control
         } else {
             Role::Main
         };
-        if self.first_fork_fails(id, &cmds, role) {
+        if self.first_fork_fails(id, std::slice::from_ref(&first_cmd), role) {
             return;
         }
+        drop(first_cmd);
         let t = self.timeout_start(id);
         match kind {
             ServiceType::Oneshot => {
                 self.set_sub(id, Sub::Start);
                 self.arm_timer(id, t);
-                self.run_commands(id, cmds, Role::Main, false);
+                self.run_start(id, Role::Main);
             }
             ServiceType::Forking => {
                 self.set_sub(id, Sub::Start);
                 self.arm_timer(id, t);
-                self.run_commands(id, cmds, Role::Control, false);
+                self.run_start(id, Role::Control);
             }
-            ServiceType::Exec if matches!(cmds[0].0.behavior(), Behavior::Exit { after, .. } if after <= INSTANT) =>
+            ServiceType::Exec if matches!(first, Behavior::Exit { after, .. } if after <= INSTANT) =>
             {
                 // The process ends before the manager hears that exec() succeeded: it is
                 // handled as an exit during start (the live manager fails the job).
                 self.set_sub(id, Sub::Start);
                 self.arm_timer(id, t);
-                self.run_commands(id, cmds, Role::Main, false);
+                self.run_start(id, Role::Main);
             }
             ServiceType::Notify => {
-                let ends = cmds[0].0.behavior().ends();
+                let ends = first.ends();
                 self.set_sub(id, Sub::Start);
                 self.arm_timer(id, t);
-                if !self.run_commands(id, cmds, Role::Main, false) {
+                if !self.run_start(id, Role::Main) {
                     return;
                 }
                 if !ends {
@@ -593,10 +648,34 @@ impl Manager {
                 }
             }
             _ => {
-                if !self.run_commands(id, cmds, Role::Main, false) {
+                if !self.run_start(id, Role::Main) {
                     return;
                 }
                 self.enter_start_post(id);
+            }
+        }
+    }
+
+    /// [`Manager::run_commands`] with the `ExecStart=` commands (there is at least one): the
+    /// first is forked, the others are pending, kept in the unit's pending list as it is (no
+    /// list of them is made). False when the fork failed (its failure path was taken).
+    fn run_start(&mut self, id: &UnitName, role: Role) -> bool {
+        let Some(u) = self.units.unit_mut(id) else {
+            return true;
+        };
+        let super::units::Unit { cfg, pending, .. } = u;
+        let Some(first) = cfg.service.as_ref().and_then(|s| s.start.first()) else {
+            return true;
+        };
+        let first = first.clone();
+        let rest = cfg.service.as_ref().map_or(&[][..], |s| &s.start[1..]);
+        pending.clear();
+        pending.extend(rest.iter().map(|c| (c.clone(), "ExecStart")));
+        match self.spawn(id, first, "ExecStart", role) {
+            Ok(()) => true,
+            Err(e) => {
+                self.spawn_failed(id, "ExecStart", role, false, e);
+                false
             }
         }
     }
@@ -881,19 +960,23 @@ impl Manager {
         // `ExecStart=`, which the daemon shares) has its line replaced in place; every other
         // command gets its own, in the order they ran (a oneshot's several `ExecStart=` lines
         // each show). Two identical commands in one list share a line here.
-        let record = ProcRecord {
-            pid,
-            setting: p.setting,
-            cmd: p.cmd.clone(),
-            exit,
-        };
-        match u
-            .records
-            .iter_mut()
-            .find(|r| r.setting == p.setting && r.cmd == p.cmd)
-        {
-            Some(slot) => *slot = record,
-            None => u.records.push(record),
+        // A forking service's main process is the daemon its start left behind, not a
+        // command: its end shows in `Main PID:` only (live user manager, user-forking.md).
+        if !(role == Role::Main && svc_kind == ServiceType::Forking) {
+            let record = ProcRecord {
+                pid,
+                setting: p.setting,
+                cmd: p.cmd.clone(),
+                exit,
+            };
+            match u
+                .records
+                .iter_mut()
+                .find(|r| r.setting == p.setting && r.cmd == p.cmd)
+            {
+                Some(slot) => *slot = record,
+                None => u.records.push(record),
+            }
         }
         // An `ExecCondition=` command that exits 1–254 skips the unit: not a failure, and
         // logged at debug level only (reference: live user manager, user-exec-condition.md).
@@ -1005,11 +1088,23 @@ impl Manager {
                     self.enter_signal(id, Sub::StopSigterm, f);
                 } else {
                     let daemon = self.units.unit(id).is_some_and(|u| u.forking_daemon);
+                    let pid_file = self.svc(id).and_then(|s| s.pid_file.clone());
                     if daemon {
-                        let cmd = p.cmd.clone();
-                        // The parent forks the daemon itself: no environment files to load
-                        // (and they loaded for the parent a moment ago).
-                        let _ = self.spawn(id, cmd, "ExecStart", Role::Main);
+                        // The shell's background command, or the program itself.
+                        let env = self.process_env(id);
+                        let run = p.run.as_ref().unwrap_or(&p.cmd);
+                        let cmd = run.background(&env).unwrap_or_else(|| p.cmd.clone());
+                        // With `PIDFile=`, the daemon is known once it wrote the file, which
+                        // only a program the model does not know does.
+                        if pid_file.is_none() || cmd.writes_pid_file() {
+                            // The parent forks the daemon itself: no environment files to
+                            // load (and they loaded for the parent a moment ago).
+                            let _ = self.spawn(id, cmd, "ExecStart", Role::Main);
+                        }
+                    }
+                    let post = self.svc(id).is_some_and(|s| !s.start_post.is_empty());
+                    if !post && self.pid_file_missing(id, "start") {
+                        return;
                     }
                     self.enter_start_post(id);
                 }
@@ -1019,7 +1114,7 @@ impl Manager {
                     self.enter_stop(id, f);
                 } else if has_pending {
                     self.run_pending(id, Role::Control);
-                } else {
+                } else if !self.pid_file_missing(id, "start-post") {
                     self.enter_running(id, UnitResult::Success);
                 }
             }
