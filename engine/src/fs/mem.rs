@@ -238,6 +238,16 @@ impl Tree {
         self.clock
     }
 
+    /// `read_link(2)`: the target text of the symlink at `path`.
+    fn read_link(&self, path: &Utf8Path) -> Result<Utf8PathBuf, FsError> {
+        match &self.lookup(path)?.kind {
+            NodeKind::Symlink(target) => Ok(target.clone()),
+            _ => Err(FsError::NotASymlink {
+                path: path.to_owned(),
+            }),
+        }
+    }
+
     fn lookup(&self, path: &Utf8Path) -> Result<&Node, FsError> {
         match self.find(path.as_str()) {
             Some(node) => Ok(node),
@@ -523,12 +533,7 @@ impl FileSystem for MemFs {
     }
 
     fn read_link(&self, path: &Utf8Path) -> Result<Utf8PathBuf, FsError> {
-        match &self.read_tree().lookup(path)?.kind {
-            NodeKind::Symlink(target) => Ok(target.clone()),
-            _ => Err(FsError::NotASymlink {
-                path: path.to_owned(),
-            }),
-        }
+        self.read_tree().read_link(path)
     }
 
     fn read_dir(&self, path: &Utf8Path) -> Result<Vec<DirEntry>, FsError> {
@@ -548,6 +553,36 @@ impl FileSystem for MemFs {
                 path: path.to_owned(),
             }),
         }
+    }
+
+    fn read_links(&self, dir: &Utf8Path, names: &[&str]) -> Vec<Result<Utf8PathBuf, FsError>> {
+        // The directory is looked up once; a plain name found in it answers as `read_link` of
+        // `dir/name` would (the same object). Anything else (the directory not found, a name that
+        // is not one plain component, a missing entry) asks `read_link` for the precise error.
+        let tree = self.read_tree();
+        let entries = match tree.lookup(dir) {
+            Ok(Node {
+                kind: NodeKind::Dir(entries),
+                ..
+            }) => Some(entries),
+            _ => None,
+        };
+        names
+            .iter()
+            .map(|&name| {
+                let plain = !name.is_empty() && name != "." && name != ".." && !name.contains('/');
+                match entries.filter(|_| plain).and_then(|e| e.get(name)) {
+                    Some(Node {
+                        kind: NodeKind::Symlink(target),
+                        ..
+                    }) => Ok(target.clone()),
+                    Some(_) => Err(FsError::NotASymlink {
+                        path: super::path::child(dir, name),
+                    }),
+                    None => tree.read_link(&super::path::child(dir, name)),
+                }
+            })
+            .collect()
     }
 
     fn read_dir_metadata(&self, path: &Utf8Path) -> Result<Vec<(DirEntry, Metadata)>, FsError> {
