@@ -191,7 +191,8 @@ impl<'a> Loader<'a> {
     pub(crate) fn node(&self, id: &UnitName) -> &super::Node {
         let last = self.last.get();
         if let Some((k, n)) = self.graph.nodes.get_index(last) {
-            if k.as_str() == id.as_str() {
+            let (k, id) = (k.as_str(), id.as_str());
+            if k.len() == id.len() && (k.as_ptr() == id.as_ptr() || k == id) {
                 return n;
             }
         }
@@ -218,25 +219,31 @@ impl<'a> Loader<'a> {
     pub(crate) fn run(&mut self) {
         let first = self.graph.loaded;
         while let Some((id, name)) = self.stack.pop() {
-            if self.graph.nodes[&id].load_order != usize::MAX {
+            // The unit is found once by name; `process` and the `node` lookups of its passes
+            // start from that position.
+            let i = self
+                .graph
+                .nodes
+                .get_index_of(&id)
+                .expect("queued units are in the graph");
+            if self.graph.nodes[i].load_order != usize::MAX {
                 continue;
             }
-            if let Some(n) = self.graph.nodes.get_mut(&id).map(std::sync::Arc::make_mut) {
-                n.unit.requested = name;
-            }
-            self.process(&id);
+            std::sync::Arc::make_mut(&mut self.graph.nodes[i])
+                .unit
+                .requested = name;
+            self.last.set(i);
+            self.process(i, &id);
         }
         super::implicit::mount_dependencies(self);
         super::defaults::queue_side(self, first);
     }
 
-    fn process(&mut self, id: &UnitName) {
+    fn process(&mut self, i: usize, id: &UnitName) {
         let order = self.graph.loaded;
         self.graph.loaded += 1;
-        if let Some(n) = self.graph.nodes.get_mut(id).map(std::sync::Arc::make_mut) {
-            n.load_order = order;
-        }
-        let state = self.node(id).load_state();
+        std::sync::Arc::make_mut(&mut self.graph.nodes[i]).load_order = order;
+        let state = self.graph.nodes[i].load_state();
         if matches!(
             state,
             LoadState::Loaded | LoadState::BadSetting | LoadState::Masked
@@ -246,7 +253,7 @@ impl<'a> Loader<'a> {
         // A fatal setting error ended loading before the type's extras (reference §3.4); a
         // refusal of the type's checks comes after them.
         let cut_short = matches!(
-            self.graph.nodes[id].unit.load_error,
+            self.node(id).unit.load_error,
             Some(crate::load::LoadError::FatalSetting { .. })
         );
         if matches!(state, LoadState::Loaded | LoadState::BadSetting) && !cut_short {
@@ -395,10 +402,27 @@ impl<'a> Loader<'a> {
             name.clone()
         };
         let other = self.load(&other);
-        for &k in kinds {
-            self.add(u, k, &other, reference, mask);
-        }
+        self.add_kinds(u, kinds, &other, reference, mask);
         Ok(other)
+    }
+
+    /// [`Loader::add`] for each of `kinds` in order. `References=`/`ReferencedBy=` are only added
+    /// with the first kind that is accepted: with the same mask, adding them again for the later
+    /// kinds changes nothing (the sources are a union), so it is skipped.
+    pub(crate) fn add_kinds(
+        &mut self,
+        u: &UnitName,
+        kinds: &[DepKind],
+        other: &UnitName,
+        reference: bool,
+        mask: DepMask,
+    ) {
+        let mut reference = reference;
+        for &k in kinds {
+            if self.add(u, k, other, reference, mask) {
+                reference = false;
+            }
+        }
     }
 
     /// [`Loader::add_by_name`] with templates instantiated for `base`: the name the unit is being
@@ -428,9 +452,7 @@ impl<'a> Loader<'a> {
                 self.load(&other)
             }
         };
-        for &k in kinds {
-            self.add(u, k, &other, reference, mask);
-        }
+        self.add_kinds(u, kinds, &other, reference, mask);
         Ok(other)
     }
 
