@@ -408,6 +408,24 @@ impl Tree {
     }
 }
 
+/// A directory's entries sorted by name (byte order, as `read_dir` lists them). The sort moves
+/// small references and compares the names' first eight bytes as one big-endian word before
+/// comparing whole names (no name has a NUL byte, so the zero padding of a short name sorts it
+/// before its extensions, as the byte order does).
+fn sorted(entries: &Entries) -> Vec<(u64, &str, &Node)> {
+    let mut list: Vec<(u64, &str, &Node)> = entries
+        .iter()
+        .map(|(name, node)| {
+            let mut word = [0u8; 8];
+            let n = name.len().min(8);
+            word[..n].copy_from_slice(&name.as_bytes()[..n]);
+            (u64::from_be_bytes(word), name.as_str(), node)
+        })
+        .collect();
+    list.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)));
+    list
+}
+
 impl MemFs {
     /// An empty filesystem: just the root directory `/` (mode 0755, clock 0).
     pub fn new() -> MemFs {
@@ -538,17 +556,13 @@ impl FileSystem for MemFs {
 
     fn read_dir(&self, path: &Utf8Path) -> Result<Vec<DirEntry>, FsError> {
         match &self.read_tree().lookup(path)?.kind {
-            NodeKind::Dir(entries) => {
-                let mut list: Vec<DirEntry> = entries
-                    .iter()
-                    .map(|(name, node)| DirEntry {
-                        name: name.clone(),
-                        kind: node.file_kind(),
-                    })
-                    .collect();
-                list.sort_unstable_by(|a, b| a.name.cmp(&b.name));
-                Ok(list)
-            }
+            NodeKind::Dir(entries) => Ok(sorted(entries)
+                .into_iter()
+                .map(|(_, name, node)| DirEntry {
+                    name: name.to_owned(),
+                    kind: node.file_kind(),
+                })
+                .collect()),
             _ => Err(FsError::NotADirectory {
                 path: path.to_owned(),
             }),
@@ -587,20 +601,16 @@ impl FileSystem for MemFs {
 
     fn read_dir_metadata(&self, path: &Utf8Path) -> Result<Vec<(DirEntry, Metadata)>, FsError> {
         match &self.read_tree().lookup(path)?.kind {
-            NodeKind::Dir(entries) => {
-                let mut list: Vec<(DirEntry, Metadata)> = entries
-                    .iter()
-                    .map(|(name, node)| {
-                        let entry = DirEntry {
-                            name: name.clone(),
-                            kind: node.file_kind(),
-                        };
-                        (entry, node.metadata())
-                    })
-                    .collect();
-                list.sort_unstable_by(|a, b| a.0.name.cmp(&b.0.name));
-                Ok(list)
-            }
+            NodeKind::Dir(entries) => Ok(sorted(entries)
+                .into_iter()
+                .map(|(_, name, node)| {
+                    let entry = DirEntry {
+                        name: name.to_owned(),
+                        kind: node.file_kind(),
+                    };
+                    (entry, node.metadata())
+                })
+                .collect()),
             _ => Err(FsError::NotADirectory {
                 path: path.to_owned(),
             }),

@@ -107,7 +107,7 @@ impl<'a> Loader<'a> {
     /// processed, `sysinit.target`, `shutdown.target`, the slice) without hashing the name. A hit
     /// is checked against the node at that position (same text address and length: the same
     /// text, both being alive), so the cache never needs to be emptied.
-    fn position(&mut self, id: &UnitName) -> Option<usize> {
+    pub(crate) fn position(&mut self, id: &UnitName) -> Option<usize> {
         let text = id.as_str();
         let address = text.as_ptr() as usize;
         let slot = (address >> 4) % POSITION_SLOTS;
