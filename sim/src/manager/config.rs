@@ -162,6 +162,8 @@ pub struct ServiceConfig {
     pub watchdog: Usec,
     /// `Environment=` variables ([`super::environ`]).
     pub environment: Vec<(String, String)>,
+    /// `EnvironmentFile=` paths or globs, each with its `-` prefix ([`super::env_file`]).
+    pub environment_files: Vec<String>,
 }
 
 /// What the runtime manager needs of one unit's configuration.
@@ -349,5 +351,6 @@ fn service_config(
         runtime_max: span(s, "Service", "RuntimeMaxSec").unwrap_or(INFINITY),
         watchdog: span(s, "Service", "WatchdogSec").unwrap_or(0),
         environment: super::environ::assignments(s, id, fragment, sp),
+        environment_files: super::environ::files(s, id, fragment, sp),
     }
 }

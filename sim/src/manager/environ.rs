@@ -2,7 +2,8 @@
 //! of `Environment=` (in order; a name assigned again keeps its place and takes the new value;
 //! an empty value resets the list) and `$MAINPID` (the main process, once known). The manager replaces `${NAME}` and
 //! whole-word `$NAME` in `Exec*=` commands with them, and the simulated shell expands its own
-//! `$NAME` from them ([`super::process`]). Not modelled: `EnvironmentFile=`, `PassEnvironment=`,
+//! `$NAME` from them ([`super::process`]). `EnvironmentFile=` is [`super::env_file`]'s.
+//! Not modelled: `PassEnvironment=`,
 //! the manager's own variables (`HOME`, `PATH`, ...) and those it gives `ExecStop=`/
 //! `ExecStopPost=` (`SERVICE_RESULT`, `EXIT_CODE`, `EXIT_STATUS`).
 use super::printf::{unit_printf, Specifiers};
@@ -46,9 +47,50 @@ pub fn assignments(
     out
 }
 
+/// `EnvironmentFile=` values (`config_parse_unit_env_file()`): specifier-expanded, the path
+/// after an optional `-` simplified; an empty value resets the list, a value whose specifiers
+/// cannot be resolved or whose path is not absolute and normalized is ignored.
+pub fn files(
+    s: &Settings,
+    unit: &UnitName,
+    fragment: Option<&str>,
+    sp: &Specifiers,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for v in s.list("Service", "EnvironmentFile") {
+        if v.value.is_empty() {
+            out.clear();
+            continue;
+        }
+        let Some(text) = unit_printf(unit, fragment, sp, v.value) else {
+            continue;
+        };
+        let (dash, path) = match text.strip_prefix('-') {
+            Some(rest) => ("-", rest),
+            None => ("", text.as_str()),
+        };
+        if let Some(path) = super::path::simplify(path) {
+            out.push(format!("{dash}{path}"));
+        }
+    }
+    out
+}
+
+/// The `EnvironmentFiles=` property lines of `systemctl show`: `PATH (ignore_errors=yes|no)`.
+pub fn files_property(files: &[String]) -> Vec<String> {
+    files
+        .iter()
+        .map(|f| match f.strip_prefix('-') {
+            Some(path) => format!("{path} (ignore_errors=yes)"),
+            None => format!("{f} (ignore_errors=no)"),
+        })
+        .collect()
+}
+
 /// The variables a process of `u` sees (`control`: a control process, which also gets
-/// `$MAINPID` when the main process is known).
-pub fn of(u: &Unit, control: bool) -> Vec<(String, String)> {
+/// `$MAINPID` when the main process is known; `files`: what its `EnvironmentFile=`s hold,
+/// which override `Environment=`).
+pub fn of(u: &Unit, control: bool, files: &[(String, String)]) -> Vec<(String, String)> {
     // The manager's own variables come first and `Environment=` overrides them
     // (`build_environment()`, then the merge of `exec_context.environment` in `exec_child()`).
     let mut env = Vec::new();
@@ -58,11 +100,8 @@ pub fn of(u: &Unit, control: bool) -> Vec<(String, String)> {
         }
     }
     if let Some(s) = &u.cfg.service {
-        for (k, v) in &s.environment {
-            match env.iter_mut().find(|(name, _)| name == k) {
-                Some(slot) => slot.1 = v.clone(),
-                None => env.push((k.clone(), v.clone())),
-            }
+        for (k, v) in s.environment.iter().chain(files) {
+            super::env_file::set(&mut env, k.clone(), v.clone());
         }
     }
     env

@@ -83,9 +83,9 @@
 //!   signalled as with `control-group`; the kill settings are otherwise followed, `kill.rs`),
 //!   processes that ignore or trap signals (every simulated process dies of a signal whose
 //!   default action ends it), `PIDFile=`, `JobTimeoutSec=`, `FailureAction=`/`SuccessAction=`,
-//!   `Type=dbus`/`idle` (run as `simple`), `RuntimeRandomizedExtraSec=`, `EnvironmentFile=`
-//!   and `PassEnvironment=` (only `Environment=` and `$MAINPID` reach the processes,
-//!   `environ.rs`), `WATCHDOG=1` pings
+//!   `Type=dbus`/`idle` (run as `simple`), `RuntimeRandomizedExtraSec=`, `PassEnvironment=`
+//!   and the manager's own variables (only `Environment=`, `EnvironmentFile=` and `$MAINPID`
+//!   reach the processes, `environ.rs`, `env_file.rs`), `WATCHDOG=1` pings
 //!   (no simulated process sends one, so `WatchdogSec=` always runs out; a changed
 //!   `RuntimeMaxSec=`/`WatchdogSec=` applies from the next start, not at daemon-reload), the
 //!   `Consumed ... CPU time` journal line;
@@ -99,7 +99,9 @@
 
 mod clock;
 mod config;
+mod env_file;
 mod environ;
+mod glob;
 mod invariants;
 mod jobs;
 mod journal;
@@ -297,6 +299,8 @@ pub struct Manager {
     sockets: socket::Sockets,
     /// The runtime part of path units (watches, trigger limit), by id.
     path_units: HashMap<UnitName, path::PathUnit>,
+    /// What the loaded units' `EnvironmentFile=`s hold now ([`env_file::Cache`]).
+    env_files: env_file::Cache,
 }
 
 impl Manager {
@@ -343,6 +347,7 @@ impl Manager {
             log: Vec::new(),
             log_is_world: false,
             finished: HashMap::default(),
+            env_files: env_file::Cache::default(),
             changed: Vec::new(),
             pending_triggers: Vec::new(),
             violations: Vec::new(),
@@ -392,6 +397,7 @@ impl Manager {
     /// entries are not copied from one list to the other afterwards.
     fn enter(&mut self, world: &mut World<'_>) {
         self.clock = world.clock.clone();
+        self.refresh_env_files(world.fs);
         if self.log.is_empty() && !self.log_is_world {
             std::mem::swap(&mut self.log, &mut world.journal.entries);
             self.log_is_world = true;
@@ -529,6 +535,7 @@ impl Manager {
             return Vec::new();
         };
         let added = self.units.load(fs, paths, names);
+        self.env_files_loaded(fs, &added);
         self.socket_reapply_edges();
         let now = self.clock.monotonic;
         for id in &added {

@@ -164,13 +164,7 @@ enum Wake {
 /// systemd's `hidden_or_backup_file()`: entries `DirectoryNotEmpty=` ignores.
 use unitlab_engine::load::hidden_or_backup;
 
-/// Whether `path` exists (symlinks followed, as `access(F_OK)`).
-fn exists(fs: &MemFs, path: &str) -> bool {
-    matches!(
-        resolve(fs, Utf8Path::new(path), Follow::Yes).map(|r| r.target),
-        Ok(Target::Exists(_) | Target::DevNull)
-    )
-}
+use super::glob::exists;
 
 /// The resolved path of an existing `path`.
 fn resolved(fs: &MemFs, path: &str) -> Option<String> {
@@ -181,35 +175,9 @@ fn resolved(fs: &MemFs, path: &str) -> Option<String> {
     }
 }
 
-/// `glob_first()`: the first match of a glob pattern (`*`, `?`, `[...]` per component; a
-/// leading `.` is matched only by a pattern that starts with one), in sorted order.
+/// `glob_first()`: the first match of a glob pattern, in sorted order.
 fn glob_first(fs: &MemFs, pattern: &str) -> Option<String> {
-    let parts: Vec<&str> = pattern.split('/').filter(|p| !p.is_empty()).collect();
-    fn walk(fs: &MemFs, base: &str, parts: &[&str]) -> Option<String> {
-        let Some((first, rest)) = parts.split_first() else {
-            return exists(fs, if base.is_empty() { "/" } else { base }).then(|| base.to_owned());
-        };
-        let magic = first.contains(['*', '?', '[']);
-        if !magic {
-            let next = format!("{base}/{first}");
-            return walk(fs, &next, rest);
-        }
-        let dir = if base.is_empty() { "/" } else { base };
-        let real = resolve(fs, Utf8Path::new(dir), Follow::Yes).ok()?;
-        let mut names: Vec<String> = fs
-            .read_dir(&real.path)
-            .ok()?
-            .into_iter()
-            .map(|e| e.name)
-            .filter(|n| !n.starts_with('.') || first.starts_with('.'))
-            .filter(|n| unitlab_engine::install::fnmatch::fnmatch(first, n))
-            .collect();
-        names.sort();
-        names
-            .iter()
-            .find_map(|n| walk(fs, &format!("{base}/{n}"), rest))
-    }
-    walk(fs, "", &parts)
+    super::glob::glob_all(fs, pattern).into_iter().next()
 }
 
 /// `dir_is_empty(path, ignore_hidden_or_backup)` negated as `DirectoryNotEmpty=` uses it.
@@ -712,8 +680,9 @@ impl Manager {
     }
 }
 
-/// `path_simplify_and_warn(PATH_CHECK_ABSOLUTE)`: `None` for a relative path.
-fn simplify(p: &str) -> Option<String> {
+/// `path_simplify_and_warn(PATH_CHECK_ABSOLUTE)`: the path with `//`, `/./` and a trailing `/`
+/// removed; `None` (the setting is ignored) for a relative path or one with a `..` component.
+pub(crate) fn simplify(p: &str) -> Option<String> {
     if !p.starts_with('/') {
         return None;
     }
@@ -721,6 +690,9 @@ fn simplify(p: &str) -> Option<String> {
         .split('/')
         .filter(|c| !c.is_empty() && *c != ".")
         .collect();
+    if parts.contains(&"..") {
+        return None;
+    }
     Some(format!("/{}", parts.join("/")))
 }
 
@@ -838,5 +810,6 @@ mod tests {
     fn simplify_paths() {
         assert_eq!(simplify("/a//b/./c/").as_deref(), Some("/a/b/c"));
         assert_eq!(simplify("a/b"), None);
+        assert_eq!(simplify("/a/../b"), None, "not normalized");
     }
 }

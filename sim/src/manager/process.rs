@@ -364,11 +364,16 @@ fn shell_script(script: &str) -> Option<Behavior> {
                     status,
                 })
             }
-            ["exit", n] => {
-                let n: i32 = n.parse().ok()?;
+            ["exit", n, ..] => {
+                // dash: further words are ignored; anything but a number from 0 to INT_MAX is
+                // "exit: Illegal number", which ends the shell with status 2.
+                let status = match n.bytes().all(|b| b.is_ascii_digit()) {
+                    true => n.parse::<i32>().map_or(2, |n| n & 0xff),
+                    false => 2,
+                };
                 return Some(Behavior::Exit {
                     after: elapsed.max(INSTANT),
-                    status: n & 0xff,
+                    status,
                 });
             }
             ["sleep", n] => {
@@ -657,6 +662,25 @@ mod tests {
                 status: 4
             }
         );
+        // dash on the reference machine: `exit 300` is 44, extra words are ignored, anything
+        // but a number from 0 to INT_MAX is "Illegal number" (status 2).
+        for (script, status) in [
+            ("exit 300", 44),
+            ("exit 8 # from a variable", 8),
+            ("exit 1'6'", 2),
+            ("exit -1", 2),
+            ("exit 99999999999", 2),
+            ("exit 0009", 9),
+        ] {
+            assert_eq!(
+                shell_script(script),
+                Some(Behavior::Exit {
+                    after: INSTANT,
+                    status
+                }),
+                "{script}"
+            );
+        }
         // Live user manager (user-exec-failures.md): a missing program exits 203/EXEC.
         assert_eq!(
             b("/bin/nonexistent-binary"),

@@ -167,10 +167,13 @@ impl Manager {
             return;
         }
         self.emit_begin(id, JobType::Reload);
+        if self.first_fork_fails(id, &cmds, Role::Control) {
+            return;
+        }
         self.set_sub(id, Sub::Reload);
         let t = self.timeout_start(id);
         self.arm_timer(id, t);
-        self.run_commands(id, cmds, Role::Control);
+        self.run_commands(id, cmds, Role::Control, false);
     }
 
     /// `systemctl kill -s SIG`: delivers `sig` to the unit's processes.
@@ -266,14 +269,28 @@ impl Manager {
         }
     }
 
-    /// Forks one process of the unit.
-    fn spawn(&mut self, id: &UnitName, cmd: ExecCommand, setting: &'static str, role: Role) {
+    /// Forks one process of the unit; fails, forking nothing, when its `EnvironmentFile=`s
+    /// cannot be loaded.
+    fn spawn(
+        &mut self,
+        id: &UnitName,
+        cmd: ExecCommand,
+        setting: &'static str,
+        role: Role,
+    ) -> Result<(), super::env_file::LoadError> {
+        let files = self.env_files_of(id).inspect_err(|e| {
+            self.unit_log(
+                id,
+                3,
+                format!("{id}: Failed to load environment files: {e}"),
+            );
+        })?;
         let pid = self.alloc_pid();
         let now = self.now();
         let env = self
             .units
             .unit(id)
-            .map(|u| super::environ::of(u, role == Role::Control))
+            .map(|u| super::environ::of(u, role == Role::Control, &files))
             .unwrap_or_default();
         let run = cmd.expand(&env);
         let mut behavior = run.as_ref().unwrap_or(&cmd).behavior_in(&env);
@@ -292,7 +309,7 @@ impl Manager {
                 .and_then(|u| u.cfg.service.as_ref())
                 .is_some_and(|s| s.kind == ServiceType::Forking);
         let Some(u) = self.units.unit_mut(id) else {
-            return;
+            return Ok(());
         };
         if forking {
             // The parent forks the daemon and exits; a command the model knows runs as it is.
@@ -329,23 +346,118 @@ impl Manager {
                 },
             );
         }
+        Ok(())
     }
 
-    /// Starts the first of `cmds` and keeps the rest pending.
+    /// Starts the first of `cmds` and keeps the rest pending (`next`: the commands left of
+    /// the current phase). False when the process could not be forked: the unit has then taken
+    /// systemd's failure path for that step, and the caller must not go on.
     fn run_commands(
         &mut self,
         id: &UnitName,
         mut cmds: Vec<(ExecCommand, &'static str)>,
         role: Role,
-    ) {
+        next: bool,
+    ) -> bool {
         if cmds.is_empty() {
-            return;
+            return true;
         }
         let (first, setting) = cmds.remove(0);
         if let Some(u) = self.units.unit_mut(id) {
             u.pending = cmds;
         }
-        self.spawn(id, first, setting, role);
+        match self.spawn(id, first, setting, role) {
+            Ok(()) => true,
+            Err(e) => {
+                self.spawn_failed(id, setting, role, next, e);
+                false
+            }
+        }
+    }
+
+    /// Whether the first of `cmds` cannot be forked because the unit's `EnvironmentFile=`s
+    /// cannot be loaded; the failure path is then taken at once. systemd forks a step's first
+    /// process before it enters the step's state, so a unit that fails here never enters it
+    /// (no `activating` timestamps, for example).
+    fn first_fork_fails(
+        &mut self,
+        id: &UnitName,
+        cmds: &[(ExecCommand, &'static str)],
+        role: Role,
+    ) -> bool {
+        let Some((_, setting)) = cmds.first() else {
+            return false;
+        };
+        match self.env_files_of(id) {
+            Ok(_) => false,
+            Err(e) => {
+                self.unit_log(
+                    id,
+                    3,
+                    format!("{id}: Failed to load environment files: {e}"),
+                );
+                self.spawn_failed(id, setting, role, false, e);
+                true
+            }
+        }
+    }
+
+    /// A process could not be forked because its `EnvironmentFile=`s could not be loaded
+    /// (`exec_spawn()` fails before forking): each step's failure path of systemd's
+    /// `service_enter_*()`, `service_run_next_control()` and `service_run_next_main()`, all
+    /// with result `resources`.
+    fn spawn_failed(
+        &mut self,
+        id: &UnitName,
+        setting: &'static str,
+        role: Role,
+        next: bool,
+        error: super::env_file::LoadError,
+    ) {
+        if let Some(u) = self.units.unit_mut(id) {
+            u.pending.clear();
+        }
+        let sub = self.units.unit(id).map(|u| u.sub);
+        let task = if next {
+            match role {
+                Role::Main => "next main",
+                Role::Control => "next control",
+            }
+        } else {
+            match setting {
+                "ExecCondition" => "'exec-condition'",
+                "ExecStartPre" => "'start-pre'",
+                "ExecStartPost" => "'start-post'",
+                "ExecReload" => "'reload'",
+                "ExecStop" => "'stop'",
+                "ExecStopPost" => "'stop-post'",
+                _ => "'start'",
+            }
+        };
+        self.unit_log(id, 4, format!("{id}: Failed to run {task} task: {error}"));
+        let f = UnitResult::Resources;
+        if setting == "ExecReload" {
+            self.disarm_timer(id);
+            if let Some(j) = self.units.unit(id).and_then(|u| u.job) {
+                self.finish_job(j, JobResult::Failed, false);
+            }
+            self.reload_done(id);
+            return;
+        }
+        match (next, role, setting) {
+            (false, _, "ExecCondition" | "ExecStartPre") => self.enter_dead(id, f, true),
+            (false, _, "ExecStartPost") => self.enter_stop(id, f),
+            // `service_enter_signal(SERVICE_FINAL_SIGTERM)` finds no process left.
+            (_, _, "ExecStopPost") => self.enter_dead(id, f, true),
+            (false, _, _) => self.enter_signal(id, Sub::StopSigterm, f),
+            (true, Role::Main, _) => self.enter_stop(id, f),
+            (true, Role::Control, _) => match sub {
+                Some(Sub::Condition | Sub::StartPre | Sub::StartPost | Sub::Stop) => {
+                    self.enter_signal(id, Sub::StopSigterm, f)
+                }
+                _ => self.enter_stop(id, f),
+            },
+        }
     }
 
     /// `service_start()`: the start rate limit, then `ExecStartPre=`.
@@ -397,17 +509,20 @@ impl Manager {
         if cmds.is_empty() {
             return false;
         }
+        if self.first_fork_fails(id, &cmds, Role::Control) {
+            return true;
+        }
         self.set_sub(id, sub);
         let t = self.timeout_start(id);
         self.arm_timer(id, t);
-        self.run_commands(id, cmds, Role::Control);
+        self.run_commands(id, cmds, Role::Control, false);
         true
     }
 
     /// Runs the commands left of the current phase (the next `ExecStartPre=` line, ...).
     fn run_pending(&mut self, id: &UnitName, role: Role) {
         let cmds = std::mem::take(&mut self.units.unit_mut(id).expect("unit exists").pending);
-        self.run_commands(id, cmds, role);
+        self.run_commands(id, cmds, role, true);
     }
 
     fn svc(&self, id: &UnitName) -> Option<&super::config::ServiceConfig> {
@@ -437,17 +552,25 @@ impl Manager {
             self.enter_start_post(id);
             return;
         }
+        let role = if kind == ServiceType::Forking {
+            Role::Control
+        } else {
+            Role::Main
+        };
+        if self.first_fork_fails(id, &cmds, role) {
+            return;
+        }
         let t = self.timeout_start(id);
         match kind {
             ServiceType::Oneshot => {
                 self.set_sub(id, Sub::Start);
                 self.arm_timer(id, t);
-                self.run_commands(id, cmds, Role::Main);
+                self.run_commands(id, cmds, Role::Main, false);
             }
             ServiceType::Forking => {
                 self.set_sub(id, Sub::Start);
                 self.arm_timer(id, t);
-                self.run_commands(id, cmds, Role::Control);
+                self.run_commands(id, cmds, Role::Control, false);
             }
             ServiceType::Exec if matches!(cmds[0].0.behavior(), Behavior::Exit { after, .. } if after <= INSTANT) =>
             {
@@ -455,20 +578,24 @@ impl Manager {
                 // handled as an exit during start (the live manager fails the job).
                 self.set_sub(id, Sub::Start);
                 self.arm_timer(id, t);
-                self.run_commands(id, cmds, Role::Main);
+                self.run_commands(id, cmds, Role::Main, false);
             }
             ServiceType::Notify => {
                 let ends = cmds[0].0.behavior().ends();
                 self.set_sub(id, Sub::Start);
                 self.arm_timer(id, t);
-                self.run_commands(id, cmds, Role::Main);
+                if !self.run_commands(id, cmds, Role::Main, false) {
+                    return;
+                }
                 if !ends {
                     // A daemon the model does not know sends READY=1 at once.
                     self.enter_start_post(id);
                 }
             }
             _ => {
-                self.run_commands(id, cmds, Role::Main);
+                if !self.run_commands(id, cmds, Role::Main, false) {
+                    return;
+                }
                 self.enter_start_post(id);
             }
         }
@@ -479,11 +606,11 @@ impl Manager {
         let post = self.exec_list(id, "ExecStartPost", |s| &s.start_post);
         if post.is_empty() {
             self.enter_running(id, UnitResult::Success);
-        } else {
+        } else if !self.first_fork_fails(id, &post, Role::Control) {
             self.set_sub(id, Sub::StartPost);
             let t = self.timeout_start(id);
             self.arm_timer(id, t);
-            self.run_commands(id, post, Role::Control);
+            self.run_commands(id, post, Role::Control, false);
         }
     }
 
@@ -608,11 +735,11 @@ impl Manager {
             .is_some_and(|u| u.stamps.exec_main_start.is_some() || u.main.is_some());
         if cmds.is_empty() || !ran {
             self.enter_signal(id, Sub::StopSigterm, UnitResult::Success);
-        } else {
+        } else if !self.first_fork_fails(id, &cmds, Role::Control) {
             self.set_sub(id, Sub::Stop);
             let t = self.timeout_stop(id);
             self.arm_timer(id, t);
-            self.run_commands(id, cmds, Role::Control);
+            self.run_commands(id, cmds, Role::Control, false);
         }
     }
 
@@ -677,11 +804,11 @@ impl Manager {
         let cmds = self.exec_list(id, "ExecStopPost", |s| &s.stop_post);
         if cmds.is_empty() {
             self.enter_dead(id, UnitResult::Success, true);
-        } else {
+        } else if !self.first_fork_fails(id, &cmds, Role::Control) {
             self.set_sub(id, Sub::StopPost);
             let t = self.timeout_stop(id);
             self.arm_timer(id, t);
-            self.run_commands(id, cmds, Role::Control);
+            self.run_commands(id, cmds, Role::Control, false);
         }
     }
 
@@ -880,7 +1007,9 @@ impl Manager {
                     let daemon = self.units.unit(id).is_some_and(|u| u.forking_daemon);
                     if daemon {
                         let cmd = p.cmd.clone();
-                        self.spawn(id, cmd, "ExecStart", Role::Main);
+                        // The parent forks the daemon itself: no environment files to load
+                        // (and they loaded for the parent a moment ago).
+                        let _ = self.spawn(id, cmd, "ExecStart", Role::Main);
                     }
                     self.enter_start_post(id);
                 }

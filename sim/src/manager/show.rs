@@ -151,6 +151,9 @@ pub fn properties(m: &Manager, fs: &MemFs, u: &Unit, need_reload: bool) -> Vec<(
     }
     if let Some(s) = &u.cfg.service {
         push("Environment", super::environ::property(&s.environment));
+        for line in super::environ::files_property(&s.environment_files) {
+            push("EnvironmentFiles", line);
+        }
     }
     if let Some(k) = &u.cfg.kill {
         for (key, v) in k.properties() {
