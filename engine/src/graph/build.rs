@@ -278,6 +278,18 @@ impl<'a> Loader<'a> {
         reference: bool,
         mask: DepMask,
     ) -> bool {
+        if !self.accepts(u, kind, other) {
+            return false;
+        }
+        // Each end is looked up once (the two are different units: see `accepts`).
+        let at = (self.position(u), self.position(other));
+        self.add_at(at, u, kind, other, reference, mask);
+        true
+    }
+
+    /// The refusals of [`Loader::add`]: a dependency on the unit itself (with systemd's warning
+    /// for the kinds that give one) and the type checks.
+    fn accepts(&mut self, u: &UnitName, kind: DepKind, other: &UnitName) -> bool {
         if u == other {
             if kind.warns_on_self() {
                 let shown = match &self.parsing_as {
@@ -293,16 +305,23 @@ impl<'a> Loader<'a> {
             return false;
         }
         // The types only matter for four kinds (`unit_type` is not free).
-        if matches!(
+        !matches!(
             kind,
             DepKind::Before | DepKind::OnFailure | DepKind::Triggers | DepKind::InSlice
-        ) && !self.type_allows(u, kind, other)
-        {
-            return false;
-        }
-        // Each end is looked up once (the two are different units: see above); the edges of
-        // one unit are in maps per kind, so the order of the four additions does not matter.
-        let (ui, oi) = (self.position(u), self.position(other));
+        ) || self.type_allows(u, kind, other)
+    }
+
+    /// The four additions of an accepted dependency, given the positions of `u` and `other`. The
+    /// edges of one unit are in maps per kind, so the order of the four does not matter.
+    fn add_at(
+        &mut self,
+        (ui, oi): (Option<usize>, Option<usize>),
+        u: &UnitName,
+        kind: DepKind,
+        other: &UnitName,
+        reference: bool,
+        mask: DepMask,
+    ) {
         let nodes = &mut self.graph.nodes;
         if let Some(i) = ui {
             let n = std::sync::Arc::make_mut(&mut nodes[i]);
@@ -320,7 +339,6 @@ impl<'a> Loader<'a> {
                 n.add(DepKind::ReferencedBy, u, DepMask::NONE, mask);
             }
         }
-        true
     }
 
     /// The type checks of [`Loader::add`] (`Before=` a device, `OnFailure=`, `Triggers=` and
@@ -418,10 +436,22 @@ impl<'a> Loader<'a> {
         mask: DepMask,
     ) {
         let mut reference = reference;
+        // Both ends are looked up once for all kinds (adding edges adds no node).
+        let mut at = None;
         for &k in kinds {
-            if self.add(u, k, other, reference, mask) {
-                reference = false;
+            if !self.accepts(u, k, other) {
+                continue;
             }
+            let p = match at {
+                Some(p) => p,
+                None => {
+                    let p = (self.position(u), self.position(other));
+                    at = Some(p);
+                    p
+                }
+            };
+            self.add_at(p, u, k, other, reference, mask);
+            reference = false;
         }
     }
 

@@ -155,6 +155,11 @@ impl DepMap {
     fn push_new(&mut self, key: UnitName, value: DepInfo) -> &mut DepInfo {
         // In place: the representation is only rebuilt when it changes (empty → one entry →
         // vector → `IndexMap`).
+        if matches!(&self.0, Repr::Small(v) if v.is_empty()) {
+            // The first entry (a kind's map is created empty just before): held inline.
+            self.0 = Repr::One((key, value));
+            return self.value_at_mut(0);
+        }
         match &mut self.0 {
             Repr::Small(v) if !v.is_empty() && v.len() < SMALL => v.push((key, value)),
             Repr::Large(m) => {
