@@ -58,6 +58,27 @@ fn handle_flags() -> OFlags {
     OFlags::PATH | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC
 }
 
+/// Set once the kernel refused `O_NOATIME` (`EPERM`: the caller neither owns the file nor has
+/// `CAP_FOWNER`); from then on files and directories are opened without it.
+static NOATIME_REFUSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// `openat(dir, name, flags | O_NOATIME)`: reading a unit file or listing a directory does not
+/// update its access time (under `relatime` the first read after a change writes the inode: on a
+/// freshly copied tree that is one inode update per file read). Where the kernel refuses
+/// `O_NOATIME` (`EPERM`) the open is retried without it, and `O_NOATIME` is not tried again.
+/// The access time is the only difference from a plain open: contents, errors and the tree are
+/// the same.
+fn open_noatime(dir: &OwnedFd, name: &str, flags: OFlags) -> rustix::io::Result<OwnedFd> {
+    use std::sync::atomic::Ordering::Relaxed;
+    if !NOATIME_REFUSED.load(Relaxed) {
+        match rustix::fs::openat(dir, name, flags | OFlags::NOATIME, Mode::empty()) {
+            Err(Errno::PERM) => NOATIME_REFUSED.store(true, Relaxed),
+            other => return other,
+        }
+    }
+    rustix::fs::openat(dir, name, flags, Mode::empty())
+}
+
 /// A plain name usable relative to a handle.
 fn is_plain(name: &str) -> bool {
     !name.is_empty() && name != "." && name != ".." && !name.bytes().any(|b| b == b'/' || b == 0)
@@ -164,7 +185,7 @@ impl Handles {
             Err(Missing) => return Some(Err(Missing)),
         };
         let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::NOCTTY;
-        match rustix::fs::openat(&*dir, name, flags | OFlags::CLOEXEC, Mode::empty()) {
+        match open_noatime(&dir, name, flags | OFlags::CLOEXEC) {
             Ok(fd) => Some(Ok(std::fs::File::from(fd))),
             Err(Errno::NOENT) => Some(Err(Missing)),
             Err(_) => None,
@@ -185,7 +206,7 @@ impl Handles {
         };
         // The handle is an O_PATH descriptor: open the directory itself (`.`) for reading.
         let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
-        let fd = rustix::fs::openat(&*handle, ".", flags, Mode::empty()).ok()?;
+        let fd = open_noatime(&handle, ".", flags).ok()?;
         thread_local! {
             /// The getdents64 buffer (32 KiB: a 10,000-entry directory in ~14 calls).
             static BUF: std::cell::RefCell<Vec<std::mem::MaybeUninit<u8>>> =

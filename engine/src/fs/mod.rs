@@ -191,7 +191,7 @@ pub trait FileSystem: std::fmt::Debug + Send + Sync {
     /// `dir`: for each name, in order, exactly what [`read_link`](FileSystem::read_link) of
     /// `dir/name` gives. For callers that need the targets of many links of one directory (the
     /// state of a unit depends on every link of the config directory): a backend may read them
-    /// faster together (the CLI's host backend reads a long list on two threads). The provided
+    /// faster together (`DirFs` reads them relative to the directory's handle). The provided
     /// implementation calls `read_link` for each name.
     fn read_links(&self, dir: &Utf8Path, names: &[&str]) -> Vec<Result<Utf8PathBuf, FsError>> {
         names

@@ -100,21 +100,39 @@ fn symlink_wants(
     flags: ApplyFlags,
     changes: &mut Vec<Change>,
 ) -> Result<i32, Errno> {
-    let empty = if required {
-        ctx.info(i).required_by.is_empty()
-    } else {
-        ctx.info(i).wanted_by.is_empty()
+    let list = {
+        let info = ctx.info_mut(i);
+        std::mem::take(if required {
+            &mut info.required_by
+        } else {
+            &mut info.wanted_by
+        })
     };
-    if empty {
+    if list.is_empty() {
         return Ok(0);
     }
-    let info = ctx.info(i).clone();
-    let list = if required {
-        &info.required_by
+    // The list is lent out while the links are made (nothing below reads it) and put back.
+    let r = symlink_wants_list(ctx, i, &list, config, required, flags, changes);
+    let info = ctx.info_mut(i);
+    *(if required {
+        &mut info.required_by
     } else {
-        &info.wanted_by
-    };
+        &mut info.wanted_by
+    }) = list;
+    r
+}
+
+fn symlink_wants_list(
+    ctx: &mut Ctx<'_>,
+    i: usize,
+    list: &[String],
+    config: &Utf8Path,
+    required: bool,
+    flags: ApplyFlags,
+    changes: &mut Vec<Change>,
+) -> Result<i32, Errno> {
     let suffix = if required { ".requires" } else { ".wants" };
+    let info = ctx.info(i);
     let own = UnitName::new(&info.name).map_err(|_| Errno::EINVAL)?;
     let mut templates_only = false;
     let n: String = match (own.kind(), &info.default_instance) {
@@ -138,7 +156,7 @@ fn symlink_wants(
             info.name.clone()
         }
     };
-    let path = info.path.clone().unwrap_or_default();
+    let path = ctx.info(i).path.clone().unwrap_or_default();
     let mut r: Result<i32, Errno> = Ok(0);
     for s in list {
         let dst = match ctx.printf(i, s) {
@@ -173,7 +191,11 @@ fn symlink_wants(
             }
             continue;
         }
-        let link = Utf8PathBuf::from(format!("{config}/{dst}{suffix}/{n}"));
+        let mut link = String::with_capacity(config.as_str().len() + dst.len() + n.len() + 10);
+        for part in [config.as_str(), "/", &dst, suffix, "/", &n] {
+            link.push_str(part);
+        }
+        let link = Utf8PathBuf::from(link);
         let q = create_symlink(ctx, &path, &link, true, changes);
         if (q.is_err() && r.is_ok()) || r == Ok(0) {
             r = q;
@@ -199,10 +221,13 @@ fn symlink_link(
 ) -> Result<i32, Errno> {
     let path = ctx.info(i).path.clone().unwrap_or_default();
     let dir = parent(&path);
-    // `same_path` for each search directory, with `dir` checked for plainness once.
+    // `same_path` for each search directory, with `dir` checked for plainness once (and the
+    // search directories once per context).
     let dir_plain = super::fsutil::plain_path(dir.as_str());
-    if ctx.lp.search_path().iter().any(|d| {
-        if dir_plain && super::fsutil::plain_path(d.path.as_str()) {
+    let lp = ctx.lp;
+    let plain = ctx.search_dirs_plain();
+    if lp.search_path().iter().zip(plain).any(|(d, &d_plain)| {
+        if dir_plain && d_plain {
             d.path.as_str() == dir.as_str()
         } else {
             d.path == dir

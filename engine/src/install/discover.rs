@@ -32,6 +32,24 @@ use crate::name::{NameKind, UnitName};
 use camino::{Utf8Path, Utf8PathBuf};
 use indexmap::IndexMap;
 
+/// `lp.is_generator(path) || lp.is_transient(path)`, without simplifying a plain path (which
+/// is its own simplification) twice over.
+fn generated_or_transient(lp: &LookupPaths, path: &Utf8Path) -> bool {
+    if super::fsutil::plain_path(path.as_str()) {
+        let dir = super::fsutil::parent_cow(path);
+        return [
+            lp.generator(),
+            lp.generator_early(),
+            lp.generator_late(),
+            lp.transient(),
+        ]
+        .into_iter()
+        .flatten()
+        .any(|d| d.as_str() == dir.as_str());
+    }
+    lp.is_generator(path) || lp.is_transient(path)
+}
+
 /// How many links a traversal follows before it fails with `ELOOP`.
 pub const FOLLOW_MAX: usize = 64;
 
@@ -93,6 +111,32 @@ pub struct Ctx<'a> {
     /// Every entry of `processed` before this index is `true` (where [`Ctx::next_unprocessed`]
     /// starts looking; entries are only ever marked processed, so it only moves forward).
     unprocessed_from: usize,
+    /// Where the first name-based search of this context found its unit (with the entry it was
+    /// for), see [`Found`].
+    pub(crate) first_found: Option<(usize, Found)>,
+    /// A [`Found`] of an earlier search of the same name on the same unchanged tree: the next
+    /// name-based search starts there (taken by that search).
+    pub(crate) resume: Option<Found>,
+    /// Which directories of the search path are plain paths (see `fsutil::plain_path`),
+    /// worked out once.
+    search_plain: std::cell::OnceCell<Vec<bool>>,
+}
+
+/// Where a name-based search found its unit: the candidate name (0: the name itself, 1: its
+/// template) and the search directory (index into the search path), and the drop-in files it
+/// listed (`None` if it did not get that far).
+///
+/// Every probe before that position missed without logging or changing anything (a probe that
+/// logs is not a plain miss: only a search that logged nothing hands its position on), and
+/// whether a probe misses does not depend on [`Search::load`] (classifying and loading agree on
+/// "not there"); the drop-in listing does not depend on the flags either. So a second search of
+/// the same name on the same unchanged tree, with other flags, may start at this position and
+/// take these drop-ins: it then does exactly what the full search would do from there on.
+#[derive(Clone, Debug)]
+pub(crate) struct Found {
+    candidate: usize,
+    dir: usize,
+    dropins: Option<Vec<Utf8PathBuf>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -109,7 +153,22 @@ impl<'a> Ctx<'a> {
             exclude_generated: false,
             view: None,
             unprocessed_from: 0,
+            first_found: None,
+            resume: None,
+            search_plain: std::cell::OnceCell::new(),
         }
+    }
+
+    /// For each directory of the search path (all of it, generator directories included):
+    /// whether it is a plain path, so that comparing its text is comparing its components.
+    pub(crate) fn search_dirs_plain(&self) -> &[bool] {
+        self.search_plain.get_or_init(|| {
+            self.lp
+                .search_path()
+                .iter()
+                .map(|d| super::fsutil::plain_path(d.path.as_str()))
+                .collect()
+        })
     }
 
     /// The search path this context looks units up in.
@@ -178,21 +237,24 @@ impl<'a> Ctx<'a> {
         path: Option<Utf8PathBuf>,
         auxiliary: bool,
     ) -> Result<(usize, bool), Errno> {
+        let from_path;
         let name = match name {
-            Some(n) => n.to_owned(),
-            None => basename(path.as_ref().map_or("", |p| p.as_str())).to_owned(),
+            Some(n) => n,
+            None => {
+                from_path = basename(path.as_ref().map_or("", |p| p.as_str())).to_owned();
+                from_path.as_str()
+            }
         };
-        if !crate::name::is_valid(&name) {
+        if !crate::name::is_valid(name) {
             return Err(Errno::EINVAL);
         }
-        if let Some(i) = self.infos.get_index_of(&name) {
+        if let Some(i) = self.infos.get_index_of(name) {
             let info = &mut self.infos[i];
             info.auxiliary = info.auxiliary && auxiliary;
             return Ok((i, false));
         }
-        let (i, _) = self
-            .infos
-            .insert_full(name.clone(), InstallInfo::new(&name, path, auxiliary));
+        let info = InstallInfo::new(name, path, auxiliary);
+        let (i, _) = self.infos.insert_full(name.to_owned(), info);
         self.processed.push(false);
         Ok((i, true))
     }
@@ -252,7 +314,7 @@ impl<'a> Ctx<'a> {
             ));
             return Err(Errno::ERFKILL);
         }
-        if self.lp.is_generator(path) || self.lp.is_transient(path) {
+        if generated_or_transient(self.lp, path) {
             changes.push(Change::new(
                 ChangeKind::Error(Errno::EADDRNOTAVAIL),
                 &self.host(path),
@@ -337,6 +399,7 @@ impl<'a> Ctx<'a> {
 
     /// `unit_file_search()`: finds and loads entry `i` (no-op if already loaded).
     pub fn search(&mut self, i: usize, flags: Search) -> Result<i32, Errno> {
+        let resume = self.resume.take();
         if self.info(i).mode.is_some() {
             return Ok(0);
         }
@@ -344,12 +407,15 @@ impl<'a> Ctx<'a> {
             return self.load_or_readlink(i, &p, flags, false);
         }
         let name = self.info(i).name.clone();
-        let parsed = UnitName::new(&name).ok();
-        let template = parsed
-            .as_ref()
-            .filter(|n| n.kind() == NameKind::Instance)
-            .and_then(|n| n.template())
-            .map(UnitName::into_string);
+        let kind = crate::name::classify(&name);
+        let template = if kind == Some(NameKind::Instance) {
+            UnitName::new(&name)
+                .ok()
+                .and_then(|n| n.template())
+                .map(UnitName::into_string)
+        } else {
+            None
+        };
         // Indices into the search path (without the generator directories if excluded).
         let lp = self.lp;
         let exclude_generated = self.exclude_generated;
@@ -362,14 +428,21 @@ impl<'a> Ctx<'a> {
         };
         // The view may answer a probe only where `load()` would get as far as its `lstat`
         // (names of a type that cannot be templated log an error first).
-        let view = self.view.clone().filter(|_| {
-            parsed
-                .as_ref()
-                .is_some_and(|n| n.kind() == NameKind::Plain || n.unit_type().can_template())
+        let view = self.view.clone().filter(|_| match kind {
+            Some(NameKind::Plain) => true,
+            Some(_) => crate::name::unit_type_of(&name).is_some_and(|t| t.can_template()),
+            None => false,
         });
         let mut found: Option<i32> = None;
-        for candidate in std::iter::once(&name).chain(template.iter()) {
+        let mut found_at = (0, 0);
+        for (c, candidate) in std::iter::once(&name).chain(template.iter()).enumerate() {
             for k in dirs() {
+                if resume
+                    .as_ref()
+                    .is_some_and(|r| (c, k) < (r.candidate, r.dir))
+                {
+                    continue;
+                }
                 if let Some(v) = &view {
                     if let super::search_view::Probe::Fails(
                         Errno::ENOENT | Errno::ENOTDIR | Errno::EACCES,
@@ -383,6 +456,7 @@ impl<'a> Ctx<'a> {
                     Ok(r) => {
                         self.info_mut(i).path = Some(path);
                         found = Some(r);
+                        found_at = (c, k);
                         break;
                     }
                     Err(Errno::ENOENT | Errno::ENOTDIR | Errno::EACCES) => {}
@@ -396,12 +470,30 @@ impl<'a> Ctx<'a> {
         let Some(result) = found else {
             return Err(Errno::ENOENT);
         };
+        let record = self.first_found.is_none();
+        if record {
+            let (candidate, dir) = found_at;
+            let found = Found {
+                candidate,
+                dir,
+                dropins: None,
+            };
+            self.first_found = Some((i, found));
+        }
         if self.info(i).mode == Some(Mode::Masked) {
+            return Ok(result);
+        }
+        if let Some(files) = resume.and_then(|r| r.dropins) {
+            for f in &files {
+                self.load_or_readlink(i, f, flags, true)?;
+            }
             return Ok(result);
         }
         let mut dropin_dirs: Vec<Utf8PathBuf> = Vec::new();
         for unit in std::iter::once(&name).chain(template.iter()) {
-            let dir_name = format!("{unit}.d");
+            let mut dir_name = String::with_capacity(unit.len() + 2);
+            dir_name.push_str(unit);
+            dir_name.push_str(".d");
             for k in dirs() {
                 if self
                     .view
@@ -413,11 +505,18 @@ impl<'a> Ctx<'a> {
                 dropin_dirs.push(join(&self.lp.search_path()[k].path, &dir_name));
             }
         }
-        if dropin_dirs.is_empty() {
-            return Ok(result);
+        let files = if dropin_dirs.is_empty() {
+            Vec::new()
+        } else {
+            conf_files(self.fs, self.lp, &dropin_dirs)
+        };
+        for f in &files {
+            self.load_or_readlink(i, f, flags, true)?;
         }
-        for f in conf_files(self.fs, self.lp, &dropin_dirs) {
-            self.load_or_readlink(i, &f, flags, true)?;
+        if record {
+            if let Some((_, found)) = &mut self.first_found {
+                found.dropins = Some(files);
+            }
         }
         Ok(result)
     }
@@ -564,9 +663,13 @@ impl<'a> Ctx<'a> {
         dropin: bool,
     ) -> Result<i32, Errno> {
         let real = if !dropin {
-            let name = UnitName::new(&self.info(i).name).map_err(|_| Errno::EINVAL)?;
-            let ty = name.unit_type();
-            if name.kind() != NameKind::Plain && !ty.can_template() {
+            let name = &self.info(i).name;
+            let kind = crate::name::classify(name).ok_or(Errno::EINVAL)?;
+            let ty = match kind {
+                NameKind::Plain => None,
+                _ => crate::name::unit_type_of(name),
+            };
+            if let Some(ty) = ty.filter(|t| !t.can_template()) {
                 let host = self.host(path);
                 self.log(
                     Severity::Error,

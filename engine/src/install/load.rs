@@ -5,7 +5,7 @@
 use super::change::Errno;
 use super::discover::Ctx;
 use crate::diag::Severity;
-use crate::name::{NameKind, UnitName};
+use crate::name::NameKind;
 use crate::syntax::{parse, Dialect};
 use camino::Utf8Path;
 
@@ -20,8 +20,9 @@ impl Ctx<'_> {
     ) -> Result<(), Errno> {
         let mut diags = Vec::new();
         let parsed = parse(host, bytes, Dialect::Install, &mut diags);
-        let unit = self.info(i).name.clone();
-        let unit_name = UnitName::new(&unit).map_err(|_| Errno::EINVAL)?;
+        if !crate::name::is_valid(&self.info(i).name) {
+            return Err(Errno::EINVAL);
+        }
         let mut own: Vec<(u32, String)> = Vec::new();
         let mut abort: Option<(u32, Errno)> = None;
         'outer: for section in parsed.sections().filter(|s| s.known && s.name == "Install") {
@@ -30,7 +31,8 @@ impl Ctx<'_> {
                 let at = |m: String| (line, format!("{host}:{line}: {m}"));
                 match e.key {
                     "Alias" => {
-                        let ty = unit_name.unit_type();
+                        let ty =
+                            crate::name::unit_type_of(&self.info(i).name).ok_or(Errno::EINVAL)?;
                         if !ty.can_alias() {
                             own.push(at(format!(
                                 "Alias= is not allowed for {ty} units, ignoring."
@@ -55,7 +57,7 @@ impl Ctx<'_> {
                         }
                     }
                     "DefaultInstance" => {
-                        match unit_name.kind() {
+                        match crate::name::classify(&self.info(i).name).ok_or(Errno::EINVAL)? {
                             NameKind::Instance => continue,
                             NameKind::Plain => {
                                 own.push(at(
@@ -151,6 +153,16 @@ impl Ctx<'_> {
 fn strv_assign(list: &mut Vec<String>, value: &str) -> Option<String> {
     if value.is_empty() {
         list.clear();
+        return None;
+    }
+    if !value.contains(['\'', '"']) {
+        // No quotes: the words are the runs between whitespace (the loop below gives the same).
+        list.extend(
+            value
+                .split([' ', '\t', '\n', '\r'])
+                .filter(|w| !w.is_empty())
+                .map(str::to_owned),
+        );
         return None;
     }
     let mut word = String::new();

@@ -114,6 +114,12 @@ impl Phase<'_, '_> {
         }
         let mut tmp = self.plus.scratch();
         let r = tmp.discover(name, Search::FOLLOW, Some(&mut self.changes));
+        // The second lookup of the same name (below) may start where this one found the unit
+        // when this one logged nothing (see `discover::Found`).
+        let found = match (&r, tmp.first_found.take()) {
+            (Ok(i), Some((j, found))) if *i == j && tmp.logs.is_empty() => Some(found),
+            _ => None,
+        };
         self.logs.append(&mut tmp.logs);
         let i = r?;
         if tmp.info(i).name != name {
@@ -134,14 +140,24 @@ impl Phase<'_, '_> {
                 }
                 r
             }
-            PresetVerdict::Enable => self
-                .plus
-                .discover_and_check(name, Search::LOAD_FOLLOW, &mut self.changes)
-                .map(|_| ()),
-            PresetVerdict::Disable => self
-                .minus
-                .discover(name, Search::FOLLOW, Some(&mut self.changes))
-                .map(|_| ()),
+            PresetVerdict::Enable => {
+                self.plus.resume = found;
+                let r = self
+                    .plus
+                    .discover_and_check(name, Search::LOAD_FOLLOW, &mut self.changes)
+                    .map(|_| ());
+                self.plus.resume = None;
+                r
+            }
+            PresetVerdict::Disable => {
+                self.minus.resume = found;
+                let r = self
+                    .minus
+                    .discover(name, Search::FOLLOW, Some(&mut self.changes))
+                    .map(|_| ());
+                self.minus.resume = None;
+                r
+            }
         };
         self.drain();
         r
@@ -180,6 +196,7 @@ fn run(
         changes: Vec::new(),
         logs,
     };
+    let mut prepared_view = None;
     let prepared = match names {
         Some(names) => names.iter().try_for_each(|n| ph.prepare_one(n)),
         None => {
@@ -187,7 +204,8 @@ fn run(
             // the search directories (dropped again before the execution phase writes).
             let view = std::rc::Rc::new(super::search_view::SearchView::build(fs, lp));
             ph.plus.view = Some(view.clone());
-            ph.minus.view = Some(view);
+            ph.minus.view = Some(view.clone());
+            prepared_view = Some((view, cache.writes()));
             let r = prepare_all(&mut ph, fs, lp);
             ph.plus.view = None;
             ph.minus.view = None;
@@ -196,7 +214,15 @@ fn run(
     };
     let result = match prepared {
         Err(e) => Err(e),
-        Ok(()) => execute(&mut ph, &config, mode, opts, names.is_none()),
+        Ok(()) => execute(
+            &mut ph,
+            &config,
+            mode,
+            opts,
+            names.is_none(),
+            &cache,
+            prepared_view,
+        ),
     };
     ph.drain();
     Outcome {
@@ -238,6 +264,8 @@ fn execute(
     mode: PresetMode,
     opts: Options,
     all: bool,
+    cache: &super::read_cache::ReadCache<'_>,
+    prepared_view: Option<(std::rc::Rc<super::search_view::SearchView>, u64)>,
 ) -> Result<i32, Errno> {
     let mut r: Result<i32, Errno> = Ok(0);
     if mode != PresetMode::EnableOnly {
@@ -251,10 +279,15 @@ fn execute(
             ignore_auxiliary_failure: true,
         };
         if all {
-            // A fresh view of the tree as the disable half left it; `create_symlink` drops it
-            // at the first change it makes (on a tree where the links exist already, none).
-            let view = super::search_view::SearchView::build(ph.plus.fs, ph.plus.lp);
-            ph.plus.view = Some(std::rc::Rc::new(view));
+            // A view of the tree as the disable half left it (the one of the prepare phase if
+            // nothing was written since); `create_symlink` drops it at the first change it
+            // makes (on a tree where the links exist already, none).
+            ph.plus.view = Some(match prepared_view {
+                Some((view, writes)) if writes == cache.writes() => view,
+                _ => std::rc::Rc::new(super::search_view::SearchView::build(
+                    ph.plus.fs, ph.plus.lp,
+                )),
+            });
         }
         let q = apply_all(&mut ph.plus, config, Search::LOAD, flags, &mut ph.changes);
         ph.plus.view = None;

@@ -31,6 +31,8 @@ struct State {
     dir: FastMap<Cached<Vec<DirEntry>>>,
     /// Bumped by every write that creates something.
     generation: u64,
+    /// Bumped by every call that may change the tree (see [`ReadCache::writes`]).
+    writes: u64,
     /// Paths created through the cache, with the generation of their creation: a "not found"
     /// below one of them that is older than the creation is stale (the path may now lead
     /// somewhere, or through a symlink).
@@ -39,6 +41,10 @@ struct State {
     names: FastMap<HashMap<String, FileKind, crate::fs::FastBuildHasher>>,
     /// Contents read to answer an `lstat`, waiting for the `read`.
     content: FastMap<Vec<u8>>,
+    /// Directories whose every component `create_dir_all` found known to be a real directory
+    /// (a few: `preset-all` makes links in the same `.wants/` directories over and over);
+    /// forgotten when they or a parent may change ([`ReadCache::invalidate`]).
+    dirs_ok: Vec<String>,
 }
 
 /// A memoizing wrapper around another filesystem.
@@ -114,6 +120,9 @@ impl ReadCache<'_> {
         g.content.remove(p);
         g.dir.remove(p);
         g.names.remove(p);
+        g.dirs_ok.retain(|d| {
+            !(d.starts_with(p) && (d.len() == p.len() || p == "/" || d.as_bytes()[p.len()] == b'/'))
+        });
         if let Some(cut) = p.bytes().rposition(|b| b == b'/') {
             let parent = if cut == 0 { "/" } else { &p[..cut] };
             g.dir.remove(parent);
@@ -177,11 +186,26 @@ impl ReadCache<'_> {
             .is_some_and(|set| set.contains_key(&p[cut + 1..]))
     }
 
-    /// Forgets everything.
+    /// Forgets everything (but the count of writes).
     fn clear(&self) {
         if let Ok(mut g) = self.state.lock() {
+            let writes = g.writes;
             *g = State::default();
+            g.writes = writes;
         }
+    }
+
+    /// Counts a call about to be passed to the wrapped filesystem that may change the tree.
+    fn writing(&self) {
+        if let Ok(mut g) = self.state.lock() {
+            g.writes += 1;
+        }
+    }
+
+    /// How many calls that may change the tree went through so far: while it stays the same,
+    /// the tree has not changed through this cache (a view of it taken meanwhile is still valid).
+    pub(crate) fn writes(&self) -> u64 {
+        self.state.lock().map_or(u64::MAX, |g| g.writes)
     }
 }
 
@@ -276,6 +300,13 @@ impl FileSystem for ReadCache<'_> {
         // Components known to be real directories already are left alone by the call: only the
         // others can change, so only they are forgotten (creating a link in an existing
         // `.wants/` directory must not drop the listing of the config directory).
+        if self
+            .state
+            .lock()
+            .is_ok_and(|g| g.dirs_ok.iter().any(|d| d == path.as_str()))
+        {
+            return Ok(());
+        }
         let mut unknown = Vec::new();
         let mut p = Some(path);
         while let Some(x) = p {
@@ -286,8 +317,18 @@ impl FileSystem for ReadCache<'_> {
         }
         if unknown.is_empty() {
             // Every component is a real directory already: the call could change nothing.
+            // Only plain paths: their text names their components (so that a change to a
+            // parent, seen by its text, finds them).
+            let plain = super::fsutil::plain_path(path.as_str());
+            if let (true, Ok(mut g)) = (plain, self.state.lock()) {
+                if g.dirs_ok.len() >= 16 {
+                    g.dirs_ok.clear();
+                }
+                g.dirs_ok.push(path.as_str().to_owned());
+            }
             return Ok(());
         }
+        self.writing();
         let r = self.inner.create_dir_all(path);
         for x in unknown {
             self.created(x);
@@ -323,6 +364,7 @@ impl FileSystem for ReadCache<'_> {
                 });
             }
         }
+        self.writing();
         let r = self.inner.symlink(target, link);
         // A refused link changed nothing.
         if matches!(r, Err(FsError::AlreadyExists { .. })) {
@@ -346,36 +388,43 @@ impl FileSystem for ReadCache<'_> {
         r
     }
     fn remove_file(&self, path: &Utf8Path) -> Result<(), FsError> {
+        self.writing();
         let r = self.inner.remove_file(path);
         self.invalidate(path);
         r
     }
     fn remove_dir(&self, path: &Utf8Path) -> Result<(), FsError> {
+        self.writing();
         let r = self.inner.remove_dir(path);
         self.invalidate(path);
         r
     }
     fn remove_dir_all(&self, path: &Utf8Path) -> Result<(), FsError> {
+        self.writing();
         let r = self.inner.remove_dir_all(path);
         self.clear();
         r
     }
     fn write_atomic(&self, path: &Utf8Path, data: &[u8]) -> Result<(), FsError> {
+        self.writing();
         let r = self.inner.write_atomic(path, data);
         self.clear();
         r
     }
     fn rename(&self, from: &Utf8Path, to: &Utf8Path) -> Result<(), FsError> {
+        self.writing();
         let r = self.inner.rename(from, to);
         self.clear();
         r
     }
     fn create_char_device(&self, path: &Utf8Path) -> Result<(), FsError> {
+        self.writing();
         let r = self.inner.create_char_device(path);
         self.created(path);
         r
     }
     fn set_mode(&self, path: &Utf8Path, mode: u32) -> Result<(), FsError> {
+        self.writing();
         let r = self.inner.set_mode(path, mode);
         self.invalidate(path);
         r

@@ -23,6 +23,10 @@ pub use crate::load::hidden_or_backup;
 /// 3. the same last component, both lexically inside the search path. A last component that is
 ///    `..` makes systemd's filename extraction fail, and the error counts as "equivalent".
 fn equivalent(ctx: &Ctx<'_>, link: &Utf8Path, a: &str, b: &str) -> bool {
+    if a == b {
+        // The same text joins and simplifies to the same path (step 1).
+        return true;
+    }
     let dir = parent(link);
     let text = |t: &str| {
         if t.starts_with('/') {
@@ -78,30 +82,32 @@ pub fn create_symlink(
     changes: &mut Vec<Change>,
 ) -> Result<i32, Errno> {
     let fs = ctx.fs;
-    let host = ctx.host(link);
+    let lp = ctx.lp;
+    let host = || lp.host_path(link).into_string();
     // Anything but "the link exists already" may have changed the tree (directories made, a
     // link made or replaced): a resolved view of the search path is stale from here on.
     let view = ctx.view.take();
     let _ = fs.create_dir_all(&parent(link));
     let fail = |changes: &mut Vec<Change>, e: Errno, source: Option<&str>| {
-        changes.push(Change::new(ChangeKind::Error(e), &host, source));
+        changes.push(Change::new(ChangeKind::Error(e), &host(), source));
         Err(e)
     };
     match fs.symlink(target, link) {
         Ok(()) => {
             changes.push(Change::new(
                 ChangeKind::Symlink,
-                &host,
+                &host(),
                 Some(target.as_str()),
             ));
             return Ok(1);
         }
-        Err(FsError::AlreadyExists { .. }) => ctx.view = view,
+        Err(FsError::AlreadyExists { .. }) => {}
         Err(e) => {
             // A missing parent shows up as ENOENT, a file as parent as ENOTDIR.
             return fail(changes, errno(&e), None);
         }
     }
+    ctx.view = view;
     let dest = match fs.read_link(link) {
         Ok(d) => d,
         Err(FsError::NotASymlink { .. }) => return fail(changes, Errno::EEXIST, None),
@@ -117,6 +123,7 @@ pub fn create_symlink(
     if let Err(e) = fs.remove_file(link).and_then(|()| fs.symlink(target, link)) {
         return fail(changes, errno(&e), None);
     }
+    let host = host();
     changes.push(Change::new(ChangeKind::Unlink, &host, None));
     changes.push(Change::new(
         ChangeKind::Symlink,

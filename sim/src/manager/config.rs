@@ -6,7 +6,7 @@ use super::timefmt::{parse_timespan, INFINITY};
 use super::Usec;
 use unitlab_engine::load::LoadedUnit;
 use unitlab_engine::name::{UnitName, UnitType};
-use unitlab_engine::syntax::Settings;
+use unitlab_engine::syntax::{Setting, Settings};
 
 const SEC: Usec = 1_000_000;
 /// `DefaultTimeoutStartSec=`/`DefaultTimeoutStopSec=` of systemd 252.
@@ -195,15 +195,62 @@ pub struct Config {
     pub kill: Option<super::kill::KillConfig>,
 }
 
-fn get<'a>(s: &'a Settings, section: &str, key: &str) -> Option<&'a str> {
+/// A unit's merged settings with the list of the (section, key) pairs they assign, read once:
+/// the manager asks for ~40 settings per unit and most are not set, and asking [`Settings`]
+/// for an unset key costs a section lookup and a scan comparing every assigned key's name.
+/// Asking here first checks the short list (names of another length are passed over at once);
+/// a key that is there is read from the settings as before. [`Settings::keys`] lists exactly
+/// the keys [`Settings::get`] and [`Settings::list`] have values for, so the answers are the same.
+pub(crate) struct Present<'a> {
+    s: &'a Settings,
+    keys: Vec<(&'static str, &'static str)>,
+}
+
+impl<'a> Present<'a> {
+    /// Lists the keys `s` assigns.
+    pub(crate) fn of(s: &'a Settings) -> Present<'a> {
+        Present {
+            s,
+            keys: s.keys().collect(),
+        }
+    }
+
+    /// Whether `key` of `section` has a value.
+    #[inline]
+    pub(crate) fn has(&self, section: &str, key: &str) -> bool {
+        self.keys
+            .iter()
+            .any(|&(sec, k)| k.len() == key.len() && k == key && sec == section)
+    }
+
+    /// [`Settings::get`].
+    pub(crate) fn get(&self, section: &str, key: &str) -> Option<Setting<'a>> {
+        if self.has(section, key) {
+            self.s.get(section, key)
+        } else {
+            None
+        }
+    }
+
+    /// [`Settings::list`].
+    pub(crate) fn list(&self, section: &str, key: &str) -> Vec<Setting<'a>> {
+        if self.has(section, key) {
+            self.s.list(section, key)
+        } else {
+            Vec::new()
+        }
+    }
+}
+
+fn get<'a>(s: &Present<'a>, section: &str, key: &str) -> Option<&'a str> {
     s.get(section, key).map(|v| v.value)
 }
 
-fn flag(s: &Settings, section: &str, key: &str, default: bool) -> bool {
+fn flag(s: &Present<'_>, section: &str, key: &str, default: bool) -> bool {
     get(s, section, key).and_then(parse_bool).unwrap_or(default)
 }
 
-fn span(s: &Settings, section: &str, key: &str) -> Option<Usec> {
+fn span(s: &Present<'_>, section: &str, key: &str) -> Option<Usec> {
     get(s, section, key)
         .and_then(|v| parse_timespan(v, SEC))
         .map(|t| {
@@ -216,22 +263,21 @@ fn span(s: &Settings, section: &str, key: &str) -> Option<Usec> {
         })
 }
 
-fn commands(s: &Settings, key: &str) -> Vec<ExecCommand> {
+fn commands(s: &Present<'_>, key: &str) -> Vec<ExecCommand> {
     s.list("Service", key)
         .into_iter()
         .filter_map(|v| ExecCommand::parse(v.value))
         .collect()
 }
 
-fn checks(s: &Settings, prefix: &str) -> Vec<Check> {
+fn checks(s: &Present<'_>, prefix: &str) -> Vec<Check> {
     let mut out = Vec::new();
-    let keys: Vec<(String, String)> = s
-        .keys()
-        .filter(|(sec, k)| *sec == "Unit" && k.starts_with(prefix))
-        .map(|(a, b)| (a.to_owned(), b.to_owned()))
-        .collect();
-    for (sec, key) in keys {
-        for v in s.list(&sec, &key) {
+    let keys = s
+        .keys
+        .iter()
+        .filter(|(sec, k)| *sec == "Unit" && k.starts_with(prefix));
+    for &(sec, key) in keys {
+        for v in s.s.list(sec, key) {
             let mut p = v.value.trim();
             let trigger = p.starts_with('|');
             if trigger {
@@ -256,7 +302,7 @@ fn checks(s: &Settings, prefix: &str) -> Vec<Check> {
 impl Config {
     /// Reads the configuration of `unit`.
     pub fn of(unit: &LoadedUnit, sp: &super::printf::Specifiers) -> Config {
-        let s = &unit.settings;
+        let s = &Present::of(&unit.settings);
         // The defaults that depend on the settings (`Type=oneshot` without `ExecStart=`) are
         // applied only to units that loaded (`service_add_extras()`); a masked unit that still
         // runs keeps the plain defaults, so SIGTERM on stop is a clean exit.
@@ -287,13 +333,13 @@ impl Config {
             conditions: checks(s, "Condition"),
             asserts: checks(s, "Assert"),
             service,
-            kill: super::kill::KillConfig::of(s, unit.id.unit_type()),
+            kill: super::kill::KillConfig::of_present(s, unit.id.unit_type()),
         }
     }
 }
 
 fn service_config(
-    s: &Settings,
+    s: &Present<'_>,
     loaded: bool,
     id: &UnitName,
     fragment: Option<&str>,
@@ -350,7 +396,15 @@ fn service_config(
         success_signals,
         runtime_max: span(s, "Service", "RuntimeMaxSec").unwrap_or(INFINITY),
         watchdog: span(s, "Service", "WatchdogSec").unwrap_or(0),
-        environment: super::environ::assignments(s, id, fragment, sp),
-        environment_files: super::environ::files(s, id, fragment, sp),
+        environment: if s.has("Service", "Environment") {
+            super::environ::assignments(s.s, id, fragment, sp)
+        } else {
+            Vec::new()
+        },
+        environment_files: if s.has("Service", "EnvironmentFile") {
+            super::environ::files(s.s, id, fragment, sp)
+        } else {
+            Vec::new()
+        },
     }
 }

@@ -1145,7 +1145,7 @@ impl Manager {
 /// by [`View::job_of`].
 fn queued_job(
     units: &super::units::Units,
-    jobs: &std::collections::BTreeMap<u32, Job>,
+    jobs: &super::JobTable,
     id: &UnitName,
 ) -> Option<JobType> {
     let jid = units.unit(id)?.job?;
@@ -1157,7 +1157,7 @@ fn queued_job(
 /// what was asked (for [`super::plan_cache`]).
 struct View<'a> {
     units: &'a super::units::Units,
-    jobs: &'a std::collections::BTreeMap<u32, Job>,
+    jobs: &'a super::JobTable,
     consulted: RefCell<Vec<(UnitName, Option<TActiveState>)>>,
     consulted_jobs: RefCell<Vec<(UnitName, Option<JobType>)>>,
 }

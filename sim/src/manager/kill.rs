@@ -107,6 +107,11 @@ impl KillConfig {
     /// Reads the kill settings of a unit of type `ty`; `None` for types without them. Values
     /// systemd refuses (an unknown signal or mode) leave the default, as systemd ignores them.
     pub fn of(s: &Settings, ty: UnitType) -> Option<KillConfig> {
+        KillConfig::of_present(&super::config::Present::of(s), ty)
+    }
+
+    /// [`KillConfig::of`] on settings whose keys were listed already.
+    pub(crate) fn of_present(s: &super::config::Present<'_>, ty: UnitType) -> Option<KillConfig> {
         let section = section_of(ty)?;
         let get = |key: &str| s.get(section, key).map(|v| v.value.trim());
         let signal = |key: &str| get(key).and_then(parse_signal);

@@ -102,6 +102,7 @@ mod config;
 mod env_file;
 mod environ;
 mod glob;
+mod id_table;
 mod invariants;
 mod jobs;
 mod journal;
@@ -133,7 +134,7 @@ pub use state::{ActiveState, JobResult, JobType, Sub, UnitResult};
 
 use indexmap::IndexMap;
 use process::Exit;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::io::Write;
 use unitlab_engine::fs::MemFs;
 use unitlab_engine::graph::{Credentials, GraphOptions, NameHash};
@@ -261,15 +262,50 @@ struct Job {
     current: bool,
 }
 
+/// The installed jobs by id ([`id_table::IdTable`]).
+type JobTable = id_table::IdTable<Job>;
+
+/// Results of finished jobs that a client may still wait for. Only a `systemctl` call waits
+/// for jobs (the verbs read the results of the jobs they queued before the call returns), so
+/// results are kept only during such a call ([`Manager::systemctl`] turns it on and empties the
+/// table at the end): a manager running events between commands (`run_until`) keeps none.
+#[derive(Debug, Default)]
+struct Finished {
+    results: HashMap<u32, JobResult, NameHash>,
+    recording: bool,
+}
+
+impl Finished {
+    /// Notes the result of job `id` (while a client call may wait for it).
+    fn insert(&mut self, id: u32, result: JobResult) {
+        if self.recording {
+            self.results.insert(id, result);
+        }
+    }
+
+    /// Takes the result of job `id`.
+    fn remove(&mut self, id: &u32) -> Option<JobResult> {
+        self.results.remove(id)
+    }
+
+    /// Starts or ends a client call; results not taken during a call are dropped at its end.
+    fn record(&mut self, on: bool) {
+        self.recording = on;
+        if !on {
+            self.results.clear();
+        }
+    }
+}
+
 /// A simulated systemd service manager of one scope.
 pub struct Manager {
     opts: ManagerOptions,
     paths: Option<LookupPaths>,
     units: Units,
-    jobs: BTreeMap<u32, Job>,
+    jobs: JobTable,
     /// The ids of the queued jobs that are not running yet (kept with `jobs`: the jobs the
     /// main loop and `dispatch` look at, however many jobs are running).
-    waiting: BTreeSet<u32>,
+    waiting: id_table::IdSet,
     next_job_id: u32,
     next_pid: u32,
     events: queue::Calendar<Event>,
@@ -278,7 +314,7 @@ pub struct Manager {
     /// `log` is the machine's journal, taken for the current call ([`Manager::enter`]).
     log_is_world: bool,
     /// Results of finished jobs that a client may still wait for.
-    finished: HashMap<u32, JobResult, NameHash>,
+    finished: Finished,
     /// `OnFailure=`/`OnSuccess=` starts to enqueue: (from, unit, setting name).
     pending_triggers: Vec<(UnitName, UnitName, &'static str)>,
     /// Units whose state changed since the last propagation pass.
@@ -339,14 +375,14 @@ impl Manager {
             opts,
             paths,
             units: Units::new(options, specifiers),
-            jobs: BTreeMap::new(),
-            waiting: BTreeSet::new(),
+            jobs: JobTable::new(),
+            waiting: id_table::IdSet::new(),
             next_job_id: 1,
             events: queue::Calendar::new(),
             clock: Clock::new(0),
             log: Vec::new(),
             log_is_world: false,
-            finished: HashMap::default(),
+            finished: Finished::default(),
             env_files: env_file::Cache::default(),
             changed: Vec::new(),
             pending_triggers: Vec::new(),
@@ -454,7 +490,9 @@ impl Manager {
     ) -> i32 {
         self.enter(world);
         let fs: &MemFs = world.fs;
+        self.finished.record(true);
         let code = verbs::run(self, fs, args, out, err);
+        self.finished.record(false);
         let settle = self.clock.monotonic + COMMAND_LATENCY;
         self.run(fs, Some(settle));
         self.clock.monotonic = self.clock.monotonic.max(settle);
@@ -795,7 +833,7 @@ impl Manager {
 
     /// Re-reads every loaded unit from disk (daemon-reload), keeping runtime state.
     fn reload_units(&mut self, fs: &MemFs) {
-        let old: IndexMap<UnitName, units::Unit, NameHash> = std::mem::take(&mut self.units.map);
+        let old: IndexMap<UnitName, units::Unit, NameHash> = self.units.take_map();
         self.sockets.forget_prototypes();
         self.units.names.clear();
         self.units.flush_cache();

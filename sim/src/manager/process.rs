@@ -25,6 +25,8 @@ pub struct ExecCommand {
     pub argv: std::sync::Arc<[String]>,
     /// What it does ([`ExecCommand::behavior`]), worked out once when parsed.
     behavior: Behavior,
+    /// Whether a word has a `$` (only then can [`ExecCommand::expand`] change anything).
+    dollar: bool,
 }
 
 impl ExecCommand {
@@ -47,6 +49,7 @@ impl ExecCommand {
         let behavior = behavior(&argv, &[]);
         Some(ExecCommand {
             ignore_failure,
+            dollar: argv.iter().any(|w| w.contains('$')),
             argv: argv.into(),
             behavior,
         })
@@ -83,7 +86,8 @@ impl ExecCommand {
     /// whitespace (no word when unset); `${NAME}` inside a word becomes the value as it is
     /// (empty when unset); `$$` is a `$`; other `$` stay. `None` when nothing changed.
     pub fn expand(&self, env: &[(String, String)]) -> Option<ExecCommand> {
-        if !self.argv.iter().any(|w| w.contains('$')) {
+        debug_assert_eq!(self.dollar, self.argv.iter().any(|w| w.contains('$')));
+        if !self.dollar {
             return None;
         }
         let get = |name: &str| env.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v);
@@ -100,6 +104,7 @@ impl ExecCommand {
         let behavior = behavior(&out, &[]);
         Some(ExecCommand {
             ignore_failure: self.ignore_failure,
+            dollar: out.iter().any(|w| w.contains('$')),
             argv: out.into(),
             behavior,
         })
@@ -183,6 +188,31 @@ pub fn split_words(s: &str) -> Vec<String> {
 
 /// Splits a command line into words, honouring single and double quotes and backslashes.
 fn split_command(s: &str) -> Vec<String> {
+    // Without quotes or backslashes a word is a run of characters other than space and tab
+    // (what the loop below finds, character by character, growing each word as it goes).
+    let bytes = s.as_bytes();
+    if !bytes.iter().any(|b| matches!(b, b'\'' | b'"' | b'\\')) {
+        let mut out = Vec::with_capacity(4);
+        let mut start = None;
+        for (i, b) in bytes.iter().enumerate() {
+            if matches!(b, b' ' | b'\t') {
+                if let Some(st) = start.take() {
+                    out.push(s[st..i].to_owned());
+                }
+            } else if start.is_none() {
+                start = Some(i);
+            }
+        }
+        if let Some(st) = start {
+            out.push(s[st..].to_owned());
+        }
+        return out;
+    }
+    split_quoted(s)
+}
+
+/// [`split_command`] character by character: quotes and backslashes.
+fn split_quoted(s: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut in_word = false;
@@ -573,6 +603,23 @@ pub fn deliver(sig: i32) -> Option<Exit> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_words_split_as_the_quoting_splitter_does() {
+        for s in [
+            "",
+            " ",
+            "/bin/true",
+            "/opt/app/bin/daemon --foreground",
+            "  /bin/sleep\t\t1  ",
+            "/bin/sh -c exit\n3",
+            "a\u{a0}b c\rd",
+            "\t",
+            "x  y\t z ",
+        ] {
+            assert_eq!(split_command(s), split_quoted(s), "{s:?}");
+        }
+    }
 
     #[test]
     fn environment_expansion() {

@@ -67,6 +67,17 @@ impl Manager {
             return;
         }
         let now = self.now();
+        if u.cfg.conditions.is_empty() && u.cfg.asserts.is_empty() {
+            // No checks: what testing none gives, without copying the empty lists.
+            let u = self.units.unit_mut(id).expect("unit exists");
+            u.condition_result = Some(true);
+            u.stamps.condition = Some(now);
+            u.condition_failed = Vec::new();
+            u.assert_result = Some(true);
+            u.stamps.assert = Some(now);
+            u.assert_failed = None;
+            return self.start_by_type(fs, id, job);
+        }
         let conditions = u.cfg.conditions.clone();
         let asserts = u.cfg.asserts.clone();
         let (cond_ok, outcomes) = self.test_checks(fs, id, &conditions);
@@ -97,6 +108,14 @@ impl Manager {
             self.finish_job(job, JobResult::Assert, false);
             return;
         }
+        self.start_by_type(fs, id, job);
+    }
+
+    /// The start of `id` by its type, once its checks passed.
+    fn start_by_type(&mut self, fs: &MemFs, id: &UnitName, job: u32) {
+        let Some(u) = self.units.unit(id) else {
+            return;
+        };
         match u.unit_type() {
             UnitType::Service => self.service_start(id),
             UnitType::Socket => self.socket_start(fs, id, job),
@@ -546,45 +565,46 @@ impl Manager {
             return;
         };
         let kind = s.kind;
-        let cmds: Vec<(ExecCommand, &'static str)> =
-            s.start.iter().map(|c| (c.clone(), "ExecStart")).collect();
-        if cmds.is_empty() {
+        let Some(first) = s.start.first() else {
             self.enter_start_post(id);
             return;
-        }
+        };
+        let first_cmd = (first.clone(), "ExecStart");
+        let first = first.behavior();
         let role = if kind == ServiceType::Forking {
             Role::Control
         } else {
             Role::Main
         };
-        if self.first_fork_fails(id, &cmds, role) {
+        if self.first_fork_fails(id, std::slice::from_ref(&first_cmd), role) {
             return;
         }
+        drop(first_cmd);
         let t = self.timeout_start(id);
         match kind {
             ServiceType::Oneshot => {
                 self.set_sub(id, Sub::Start);
                 self.arm_timer(id, t);
-                self.run_commands(id, cmds, Role::Main, false);
+                self.run_start(id, Role::Main);
             }
             ServiceType::Forking => {
                 self.set_sub(id, Sub::Start);
                 self.arm_timer(id, t);
-                self.run_commands(id, cmds, Role::Control, false);
+                self.run_start(id, Role::Control);
             }
-            ServiceType::Exec if matches!(cmds[0].0.behavior(), Behavior::Exit { after, .. } if after <= INSTANT) =>
+            ServiceType::Exec if matches!(first, Behavior::Exit { after, .. } if after <= INSTANT) =>
             {
                 // The process ends before the manager hears that exec() succeeded: it is
                 // handled as an exit during start (the live manager fails the job).
                 self.set_sub(id, Sub::Start);
                 self.arm_timer(id, t);
-                self.run_commands(id, cmds, Role::Main, false);
+                self.run_start(id, Role::Main);
             }
             ServiceType::Notify => {
-                let ends = cmds[0].0.behavior().ends();
+                let ends = first.ends();
                 self.set_sub(id, Sub::Start);
                 self.arm_timer(id, t);
-                if !self.run_commands(id, cmds, Role::Main, false) {
+                if !self.run_start(id, Role::Main) {
                     return;
                 }
                 if !ends {
@@ -593,10 +613,34 @@ impl Manager {
                 }
             }
             _ => {
-                if !self.run_commands(id, cmds, Role::Main, false) {
+                if !self.run_start(id, Role::Main) {
                     return;
                 }
                 self.enter_start_post(id);
+            }
+        }
+    }
+
+    /// [`Manager::run_commands`] with the `ExecStart=` commands (there is at least one): the
+    /// first is forked, the others are pending, kept in the unit's pending list as it is (no
+    /// list of them is made). False when the fork failed (its failure path was taken).
+    fn run_start(&mut self, id: &UnitName, role: Role) -> bool {
+        let Some(u) = self.units.unit_mut(id) else {
+            return true;
+        };
+        let super::units::Unit { cfg, pending, .. } = u;
+        let Some(first) = cfg.service.as_ref().and_then(|s| s.start.first()) else {
+            return true;
+        };
+        let first = first.clone();
+        let rest = cfg.service.as_ref().map_or(&[][..], |s| &s.start[1..]);
+        pending.clear();
+        pending.extend(rest.iter().map(|c| (c.clone(), "ExecStart")));
+        match self.spawn(id, first, "ExecStart", role) {
+            Ok(()) => true,
+            Err(e) => {
+                self.spawn_failed(id, "ExecStart", role, false, e);
+                false
             }
         }
     }

@@ -350,6 +350,15 @@ pub struct Units {
     graph_stamps: std::collections::HashMap<UnitName, LoadStamp, NameHash>,
     /// Where units were found in `map`, by the address of the name's text ([`Units::position`]).
     positions: PositionCache,
+    /// The last unit found by the address of its key's text: (address, position). The state
+    /// machine looks the same unit up many times in a row; a hit here needs no check against
+    /// the table, because it is emptied wherever a key leaves the table or positions move
+    /// ([`Units::unload`], [`Units::take_map`]; `map` itself only ever grows at the end or
+    /// replaces a value in place elsewhere), so the address is a live key's at that position.
+    last: std::cell::Cell<(usize, usize)>,
+    /// The unit found before `last` (same rules): a step of the state machine alternates
+    /// between its unit and a neighbour (`sysinit.target` for a requirement check) at times.
+    prev: std::cell::Cell<(usize, usize)>,
 }
 
 /// Slots of the position cache (a power of two: `1 << POSITION_BITS`). A machine with a few
@@ -405,7 +414,16 @@ impl Units {
             graph_stamps: std::collections::HashMap::default(),
             plans: Default::default(),
             positions: PositionCache::default(),
+            last: std::cell::Cell::new((0, 0)),
+            prev: std::cell::Cell::new((0, 0)),
         }
+    }
+
+    /// Takes the whole table out (daemon-reload reads every unit again), forgetting where units
+    /// were found.
+    pub fn take_map(&mut self) -> IndexMap<UnitName, Unit, NameHash> {
+        self.forget_last();
+        std::mem::take(&mut self.map)
     }
 
     /// The position of unit `id` in [`Units::map`]: from the position cache when `id` shares
@@ -413,19 +431,62 @@ impl Units {
     #[inline]
     pub fn position(&self, id: &UnitName) -> Option<usize> {
         let addr = id.as_str().as_ptr() as usize;
+        let last = self.last.get();
+        if last.0 == addr {
+            self.check_last(id, last.1);
+            return Some(last.1);
+        }
+        let prev = self.prev.get();
+        if prev.0 == addr {
+            self.check_last(id, prev.1);
+            self.prev.set(last);
+            self.last.set(prev);
+            return Some(prev.1);
+        }
+        // Names are never empty and each has its own allocation: two live names with the same
+        // text address are the same name.
         let slot = self.positions.slot(addr);
         let (cached, at) = slot.get();
-        if cached == addr {
-            if let Some((k, _)) = self.map.get_index(at) {
-                if k.as_str().as_ptr() as usize == addr && k.as_str().len() == id.as_str().len() {
-                    debug_assert_eq!(Some(at), self.map.get_index_of(id), "position cache");
-                    return Some(at);
-                }
-            }
+        if cached == addr
+            && self
+                .map
+                .get_index(at)
+                .is_some_and(|(k, _)| k.as_str().as_ptr() as usize == addr)
+        {
+            debug_assert_eq!(Some(at), self.map.get_index_of(id), "position cache");
+            self.prev.set(last);
+            self.last.set((addr, at));
+            return Some(at);
         }
         let at = self.map.get_index_of(id)?;
         slot.set((addr, at));
+        if self
+            .map
+            .get_index(at)
+            .is_some_and(|(k, _)| k.as_str().as_ptr() as usize == addr)
+        {
+            self.prev.set(last);
+            self.last.set((addr, at));
+        }
         Some(at)
+    }
+
+    /// Debug builds: a remembered position holds (the key there has that text address).
+    #[inline]
+    fn check_last(&self, id: &UnitName, at: usize) {
+        debug_assert!(
+            self.map.get_index(at).is_some_and(|(k, _)| std::ptr::eq(
+                k.as_str().as_ptr(),
+                id.as_str().as_ptr()
+            ) && k.as_str().len() == id.as_str().len()),
+            "remembered position of {id} out of date"
+        );
+    }
+
+    /// Forgets the remembered positions (a key leaves the table or positions move).
+    fn forget_last(&self) {
+        self.last.set((0, 0));
+        self.prev.set((0, 0));
     }
 
     /// The loaded unit `id` (by id, not by alias).
@@ -614,6 +675,7 @@ impl Units {
 
     /// Drops a unit (garbage collection): it and the other units' edges to it.
     pub fn unload(&mut self, id: &UnitName) {
+        self.forget_last();
         let Some(u) = self.map.shift_remove(id) else {
             return;
         };
