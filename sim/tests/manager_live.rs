@@ -3,42 +3,13 @@
 //! interleaved) and exit statuses compared after normalizing what is volatile (PIDs, times, the
 //! home directory, cgroup paths). Units are named `ml-*`; every case cleans up after itself.
 //! Skipped with a reason when the manager cannot start; mandatory under `CI=true`.
-mod manager_common;
-#[path = "../../engine/tests/support/mod.rs"]
-mod support;
+mod live_support;
 
-use manager_common::Machine;
-use std::path::{Path, PathBuf};
-
-/// One step of a case.
-#[derive(Clone, Copy)]
-enum Step {
-    /// `systemctl --user ARGS`.
-    Ctl(&'static str),
-    /// `systemctl --user ARGS`, output not compared: the live result is racy (whether a stop
-    /// warns about a changed unit file depends on whether the unit was garbage-collected before
-    /// systemctl asked; whether a `Type=exec` start of `/bin/false` fails depends on whether the
-    /// exit or the exec() acknowledgement arrives first; both happen on the live manager).
-    Racy(&'static str),
-    /// Wait this many milliseconds.
-    Sleep(u64),
-    /// Rewrite a unit file (name, text).
-    Write(&'static str, &'static str),
-    /// `systemctl --user mask`/`unmask` (output not compared: the install verbs are the CLI's).
-    Mask(&'static str),
-    Unmask(&'static str),
-}
-use Step::*;
-
-struct Case {
-    name: &'static str,
-    units: &'static [(&'static str, &'static str)],
-    steps: &'static [Step],
-}
+use live_support::{Case, Live, Step::*};
 
 const SLEEP: &str = "[Service]\nExecStart=/bin/sleep 1000\n";
 
-const CASES: &[Case] = &[
+const CASES: &[Case<'static>] = &[
     Case {
         name: "simple service whose process fails",
         units: &[("ml-false.service", "[Unit]\nDescription=ML False\n[Service]\nExecStart=/bin/false\n")],
@@ -318,194 +289,22 @@ const CASES: &[Case] = &[
     },
 ];
 
-/// Makes both transcripts comparable: PIDs, times and paths are volatile.
-fn normalize(s: &str, home: &str) -> String {
-    let s = s.replace(home, "~");
-    let mut out = String::new();
-    for line in s.lines() {
-        let mut l = line.to_owned();
-        if let Some(i) = l.find(" since ") {
-            l.truncate(i);
-            l.push_str(" since [..]");
-        }
-        for key in ["   Duration: ", "     CGroup: "] {
-            if let Some(rest) = l.strip_prefix(key) {
-                let _ = rest;
-                l = format!("{key}[..]");
-            }
-        }
-        for key in ["    Process: ", "   Main PID: "] {
-            if let Some(rest) = l.strip_prefix(key) {
-                let tail = rest.trim_start_matches(|c: char| c.is_ascii_digit());
-                l = format!("{key}N{tail}");
-            }
-        }
-        if let Some(i) = l.find("└─").or_else(|| l.find("├─")) {
-            let (head, rest) = l.split_at(i + "└─".len());
-            let tail = rest.trim_start_matches(|c: char| c.is_ascii_digit());
-            l = format!("{head}N{tail}");
-        }
-        out.push_str(&l);
-        out.push('\n');
-    }
-    out
-}
-
-fn real(args: &[&str]) -> (String, i32) {
-    let out = support::real_systemd(args);
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        out.status.code().unwrap_or(-1),
-    )
-}
-
-fn real_ctl(args: &str) -> (String, i32) {
-    let cmd = format!("stdbuf -oL -eL systemctl --user --no-pager {args} 2>&1");
-    real(&["as-user", "bash", "-c", &cmd])
-}
-
-struct Cleanup(Vec<PathBuf>, Vec<String>);
-
-impl Drop for Cleanup {
-    fn drop(&mut self) {
-        let names = self.1.join(" ");
-        real_ctl(&format!("stop {names}"));
-        real_ctl(&format!("reset-failed {names}"));
-        for p in &self.0 {
-            let _ = std::fs::remove_file(p);
-        }
-        real_ctl("daemon-reload");
-    }
-}
-
-/// Runs a case on the live manager; reruns it (up to 3 times) when the files vanished meanwhile
-/// or the manager reloaded behind our back (other tests share the oracle user and its manager).
-fn run_real(case: &Case, unit_dir: &Path, share_dir: &Path) -> Vec<(String, i32)> {
-    let mut last = Vec::new();
-    for _ in 0..3 {
-        let (out, undisturbed) = run_real_once(case, unit_dir, share_dir);
-        if undisturbed {
-            return out;
-        }
-        last = out;
-    }
-    last
-}
-
-fn run_real_once(case: &Case, unit_dir: &Path, share_dir: &Path) -> (Vec<(String, i32)>, bool) {
-    let mut files = Vec::new();
-    let mut names = Vec::new();
-    let _ = std::fs::create_dir_all(share_dir);
-    for (n, t) in case.units {
-        let (dir, name) = match n.strip_prefix("share:") {
-            Some(x) => (share_dir, x),
-            None => (unit_dir, *n),
-        };
-        let p = dir.join(name);
-        std::fs::write(&p, t).expect("write unit");
-        files.push(p);
-        names.push(name.to_owned());
-    }
-    for d in [unit_dir, share_dir] {
-        let _ = std::process::Command::new("chown")
-            .args(["-R", "unitlab-oracle:"])
-            .arg(d)
-            .status();
-    }
-    let _cleanup = Cleanup(files, names);
-    real_ctl("daemon-reload");
-    std::thread::sleep(std::time::Duration::from_millis(100));
-    let mut out = Vec::new();
-    for step in case.steps {
-        match *step {
-            Ctl(a) => out.push(real_ctl(a)),
-            Racy(a) => {
-                real_ctl(a);
-            }
-            Sleep(ms) => std::thread::sleep(std::time::Duration::from_millis(ms)),
-            Write(n, t) => {
-                std::fs::write(unit_dir.join(n), t).expect("rewrite unit");
-            }
-            Mask(n) => {
-                real_ctl(&format!("mask {n}"));
-            }
-            Unmask(n) => {
-                real_ctl(&format!("unmask {n}"));
-            }
-        }
-        // The next command comes a moment later, as typed.
-        std::thread::sleep(std::time::Duration::from_millis(30));
-    }
-    let present = _cleanup.0.iter().all(|p| p.exists());
-    (out, present)
-}
-
-fn run_sim(case: &Case) -> (Vec<(String, i32)>, Vec<String>) {
-    let mut m = Machine::new(case.units);
-    let mut out = Vec::new();
-    for step in case.steps {
-        match *step {
-            Ctl(a) => out.push(m.systemctl(a)),
-            Racy(a) => {
-                m.systemctl(a);
-            }
-            Sleep(ms) => m.sleep(ms * 1000),
-            Write(n, t) => m.write(n, t),
-            Mask(n) => m.mask(n),
-            Unmask(n) => m.unmask(n),
-        }
-        m.sleep(30_000);
-    }
-    (out, m.manager.violations().to_vec())
-}
-
 #[test]
 fn runtime_sequences_match_the_live_user_manager() {
-    if !support::user_manager() {
+    let Some(live) = Live::start() else {
         return;
-    }
-    let (env, unit_dir) = support::user_manager_env();
-    let home = env.get("HOME").cloned().expect("HOME of the oracle user");
-    let unit_dir = PathBuf::from(unit_dir);
-    let share_dir = Path::new(&home).join(".local/share/systemd/user");
+    };
     let only = std::env::var("MANAGER_LIVE_CASE").ok();
+    let print = std::env::var_os("MANAGER_LIVE_PRINT").is_some();
     let mut failures = Vec::new();
     let mut compared = 0;
     for case in CASES {
         if only.as_deref().is_some_and(|o| !case.name.contains(o)) {
             continue;
         }
-        let theirs = run_real(case, &unit_dir, &share_dir);
-        let (ours, violations) = run_sim(case);
-        assert!(
-            violations.is_empty(),
-            "{}: invariant violations {violations:?}",
-            case.name
-        );
-        let cmds: Vec<&str> = case
-            .steps
-            .iter()
-            .filter_map(|s| if let Ctl(a) = s { Some(*a) } else { None })
-            .collect();
-        assert_eq!(theirs.len(), cmds.len(), "{}: live transcript", case.name);
-        assert_eq!(ours.len(), cmds.len(), "{}: our transcript", case.name);
-        for ((cmd, (t, tc)), (o, oc)) in cmds.iter().zip(&theirs).zip(&ours) {
-            compared += 1;
-            let t = normalize(t, &home);
-            let o = normalize(o, "/home/user");
-            if std::env::var_os("MANAGER_LIVE_PRINT").is_some() {
-                println!("$ systemctl --user {cmd}\n{t}? {tc}");
-                if t != o || tc != oc {
-                    println!("--- ours\n{o}? {oc}");
-                }
-            }
-            if t != o || tc != oc {
-                failures.push(format!(
-                    "[{}] $ systemctl --user {cmd}\n--- live (exit {tc})\n{t}--- ours (exit {oc})\n{o}",
-                    case.name
-                ));
-            }
-        }
+        let (f, n) = live.compare(case, print);
+        failures.extend(f);
+        compared += n;
     }
     println!(
         "manager_live: {compared} commands compared, {} differ",

@@ -164,6 +164,8 @@ pub struct ServiceConfig {
     pub environment: Vec<(String, String)>,
     /// `EnvironmentFile=` paths or globs, each with its `-` prefix ([`super::env_file`]).
     pub environment_files: Vec<String>,
+    /// `PIDFile=` (absolute, simplified).
+    pub pid_file: Option<String>,
 }
 
 /// What the runtime manager needs of one unit's configuration.
@@ -338,6 +340,41 @@ impl Config {
     }
 }
 
+/// `PIDFile=` (`config_parse_pid_file()`): specifiers expanded, a relative path taken below
+/// the runtime directory (`/run`, or `$XDG_RUNTIME_DIR` for a user manager), simplified, and
+/// `/var/run/` read as `/run/`; the last assignment counts, an empty one resets it.
+fn pid_file(
+    s: &Settings,
+    id: &UnitName,
+    fragment: Option<&str>,
+    sp: &super::printf::Specifiers,
+) -> Option<String> {
+    let mut out = None;
+    for v in s.list("Service", "PIDFile") {
+        if v.value.is_empty() {
+            out = None;
+            continue;
+        }
+        let Some(text) = super::printf::unit_printf(id, fragment, sp, v.value) else {
+            continue;
+        };
+        let absolute = if text.starts_with('/') {
+            text
+        } else {
+            let base = sp.runtime_dir.as_deref().unwrap_or("/run");
+            format!("{base}/{text}")
+        };
+        let Some(path) = super::path::simplify(&absolute) else {
+            continue;
+        };
+        out = Some(match path.strip_prefix("/var/run/") {
+            Some(rest) => format!("/run/{rest}"),
+            None => path,
+        });
+    }
+    out
+}
+
 fn service_config(
     s: &Present<'_>,
     loaded: bool,
@@ -405,6 +442,11 @@ fn service_config(
             super::environ::files(s.s, id, fragment, sp)
         } else {
             Vec::new()
+        },
+        pid_file: if s.has("Service", "PIDFile") {
+            pid_file(s.s, id, fragment, sp)
+        } else {
+            None
         },
     }
 }

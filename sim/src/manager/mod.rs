@@ -82,7 +82,11 @@
 //! - `ExecCondition=`, `ExecStopPost=` failures' finer points, `KillMode=none` (processes are
 //!   signalled as with `control-group`; the kill settings are otherwise followed, `kill.rs`),
 //!   processes that ignore or trap signals (every simulated process dies of a signal whose
-//!   default action ends it), `PIDFile=`, `JobTimeoutSec=`, `FailureAction=`/`SuccessAction=`,
+//!   default action ends it), processes a service leaves in its control group besides its
+//!   main and control processes (a `Type=forking` start's background command becomes the main
+//!   process; other leftovers are not kept), a PID file that exists before the daemon writes
+//!   it (`PIDFile=`: a program the model does not know writes it, the commands it knows never
+//!   do), `JobTimeoutSec=`, `FailureAction=`/`SuccessAction=`,
 //!   `Type=dbus`/`idle` (run as `simple`), `RuntimeRandomizedExtraSec=`, `PassEnvironment=`
 //!   and the manager's own variables (only `Environment=`, `EnvironmentFile=` and `$MAINPID`
 //!   reach the processes, `environ.rs`, `env_file.rs`), `WATCHDOG=1` pings
@@ -134,7 +138,7 @@ pub use state::{ActiveState, JobResult, JobType, Sub, UnitResult};
 
 use indexmap::IndexMap;
 use process::Exit;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use unitlab_engine::fs::MemFs;
 use unitlab_engine::graph::{Credentials, GraphOptions, NameHash};
@@ -801,33 +805,44 @@ impl Manager {
         }
     }
 
-    /// Unloads units nothing needs any more (reference §11).
+    /// Unloads units nothing needs any more (reference §11): systemd's mark and sweep
+    /// (`unit_gc_sweep()`). A unit that is not inactive, has a job or processes cannot be
+    /// collected; a unit referenced by a unit that is kept is kept too; everything else goes,
+    /// units that only reference each other (`Wants=` one way, `After=` the other) included.
     fn collect_garbage(&mut self) {
-        loop {
-            let victims: Vec<UnitName> = self
-                .units
-                .map
-                .values()
-                .filter(|u| {
-                    u.sub == Sub::Dead
-                        && u.job.is_none()
-                        && u.id().as_str() != "-.slice"
-                        && u.control.is_none()
-                        && u.main.is_none()
-                        // Only loaded units keep it (the graph remembers collected ones).
-                        && !u
-                            .node
-                            .deps_of(unitlab_engine::graph::DepKind::ReferencedBy)
-                            .any(|(r, _)| self.units.has(r))
-                })
-                .map(|u| u.id().clone())
-                .collect();
-            if victims.is_empty() {
-                break;
+        use unitlab_engine::graph::DepKind;
+        let mut keep: HashSet<UnitName> = HashSet::new();
+        let mut stack: Vec<UnitName> = Vec::new();
+        for u in self.units.map.values() {
+            let busy = u.sub != Sub::Dead
+                || u.job.is_some()
+                || u.control.is_some()
+                || u.main.is_some()
+                || u.id().as_str() == "-.slice";
+            if busy && keep.insert(u.id().clone()) {
+                stack.push(u.id().clone());
             }
-            for v in victims {
-                self.units.unload(&v);
+        }
+        while let Some(id) = stack.pop() {
+            let Some(u) = self.units.unit(&id) else {
+                continue;
+            };
+            for (r, _) in u.node.deps_of(DepKind::References) {
+                if self.units.has(r) && !keep.contains(r) {
+                    keep.insert(r.clone());
+                    stack.push(r.clone());
+                }
             }
+        }
+        let victims: Vec<UnitName> = self
+            .units
+            .map
+            .keys()
+            .filter(|id| !keep.contains(*id))
+            .cloned()
+            .collect();
+        for v in victims {
+            self.units.unload(&v);
         }
     }
 

@@ -2,7 +2,7 @@
 //!
 //! `/bin/true`, `/bin/false`, `/bin/echo ...` (its output is not modelled), `/bin/sleep N`,
 //! `/bin/sh -c 'exit N'`, `/bin/sh -c 'echo ...; sleep N; exit M'` (the shell expands `$NAME`
-//! from the unit's environment), `/bin/kill [-SIG] PID` (signals a main or control process)
+//! from the unit's environment; `CMD &` starts CMD in the background and goes on), `/bin/kill [-SIG] PID` (signals a main or control process)
 //! (and the `/usr/bin/` forms, and the bare names, which the manager finds in `PATH`) end by
 //! themselves; any other program of the reference machine (`binaries/installed.txt`: its
 //! `/usr/bin` and `/usr/sbin`), and any absolute path elsewhere, runs until it is stopped or
@@ -79,6 +79,29 @@ impl ExecCommand {
             return self.behavior();
         }
         behavior(&self.argv, env)
+    }
+
+    /// The first command a shell script (`/bin/sh -c '... CMD & ...'`) starts in the background,
+    /// once the shell has expanded its variables from `env`: the process a `Type=forking`
+    /// service's start leaves behind.
+    pub fn background(&self, env: &[(String, String)]) -> Option<ExecCommand> {
+        if known_program(self.argv.first()?) != Some("sh") || self.argv.get(1)? != "-c" {
+            return None;
+        }
+        let script = shell_expand(self.argv.get(2)?, env);
+        let (text, _) = shell_parts(&script)?.into_iter().find(|(_, bg)| *bg)?;
+        ExecCommand::parse(text)
+    }
+
+    /// Whether the process writes the `PIDFile=` of a `Type=forking` service: a program the
+    /// model does not know is taken for a well-behaved daemon (as it sends `READY=1` for
+    /// `Type=notify`); the commands the model knows (`sleep`, a shell script) write nothing.
+    pub fn writes_pid_file(&self) -> bool {
+        self.behavior == Behavior::Forever
+            && self
+                .argv
+                .first()
+                .is_some_and(|p| known_program(p).is_none())
     }
 
     /// The command as the manager executes it: variables of `env` replaced as systemd's
@@ -381,11 +404,33 @@ fn behavior(argv: &[String], env: &[(String, String)]) -> Behavior {
     }
 }
 
-/// `sleep N; exit M`, `exit N`, `sleep N`, `true`, `false`, `echo ...` (separated by `;`).
+/// The commands of a script, each with whether it runs in the background (ended by `&`
+/// rather than `;` or the end); `None` for `&&`, which the model does not know.
+fn shell_parts(script: &str) -> Option<Vec<(&str, bool)>> {
+    if script.contains("&&") {
+        return None;
+    }
+    let mut parts = Vec::new();
+    let mut rest = script;
+    while let Some(end) = rest.find([';', '&']) {
+        parts.push((rest[..end].trim(), rest.as_bytes()[end] == b'&'));
+        rest = &rest[end + 1..];
+    }
+    parts.push((rest.trim(), false));
+    parts.retain(|(p, _)| !p.is_empty());
+    Some(parts)
+}
+
+/// `sleep N; exit M`, `exit N`, `sleep N`, `true`, `false`, `echo ...` (separated by `;`);
+/// `CMD &` starts CMD in the background (the script goes on at once, status 0).
 fn shell_script(script: &str) -> Option<Behavior> {
     let mut elapsed: Usec = 0;
     let mut status = 0;
-    for part in script.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+    for (part, background) in shell_parts(script)? {
+        if background {
+            status = 0;
+            continue;
+        }
         let words: Vec<&str> = part.split_whitespace().collect();
         match words.as_slice() {
             ["exit"] => {
@@ -728,6 +773,35 @@ mod tests {
                 "{script}"
             );
         }
+        // A command ended by `&` runs in the background: the shell goes on (user-forking.md).
+        assert_eq!(
+            shell_script("sleep 1000 &"),
+            Some(Behavior::Exit {
+                after: INSTANT,
+                status: 0
+            })
+        );
+        assert_eq!(
+            shell_script("echo starting; sleep 0.3 & exit 4"),
+            Some(Behavior::Exit {
+                after: INSTANT,
+                status: 4
+            })
+        );
+        assert_eq!(shell_script("true && sleep 1"), None);
+        let bg = |s: &str| {
+            ExecCommand::parse(s)
+                .unwrap()
+                .background(&[("T".into(), "7".into())])
+                .map(|c| c.display())
+        };
+        assert_eq!(bg("/bin/sh -c 'sleep $T &'").as_deref(), Some("sleep 7"));
+        assert_eq!(
+            bg("/bin/sh -c 'sleep 1; /opt/d -x & exit 0'").as_deref(),
+            Some("/opt/d -x")
+        );
+        assert_eq!(bg("/bin/sh -c 'sleep 1'"), None);
+        assert_eq!(bg("/opt/d &"), None);
         // Live user manager (user-exec-failures.md): a missing program exits 203/EXEC.
         assert_eq!(
             b("/bin/nonexistent-binary"),

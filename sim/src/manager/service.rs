@@ -288,6 +288,38 @@ impl Manager {
         }
     }
 
+    /// The variables a forked daemon sees (its parent's, [`super::environ::of`]).
+    fn process_env(&self, id: &UnitName) -> Vec<(String, String)> {
+        let files = self.env_files_of(id).unwrap_or_default();
+        self.units
+            .unit(id)
+            .map(|u| super::environ::of(u, true, &files))
+            .unwrap_or_default()
+    }
+
+    /// `PIDFile=` is set but no daemon wrote it (`service_load_pid_file()` failed, then
+    /// `service_demand_pid_file()`): the unit stays in its state `after` until the file appears
+    /// (never, in the model) or the start times out.
+    fn pid_file_missing(&mut self, id: &UnitName, after: &str) -> bool {
+        let Some(u) = self.units.unit(id) else {
+            return false;
+        };
+        let Some(path) = u.cfg.service.as_ref().and_then(|s| s.pid_file.clone()) else {
+            return false;
+        };
+        if u.main.is_some() {
+            return false;
+        }
+        self.unit_log(
+            id,
+            6,
+            format!(
+                "{id}: Can't open PID file {path} (yet?) after {after}: No such file or directory"
+            ),
+        );
+        true
+    }
+
     /// Forks one process of the unit; fails, forking nothing, when its `EnvironmentFile=`s
     /// cannot be loaded.
     fn spawn(
@@ -327,13 +359,16 @@ impl Manager {
                 .unit(id)
                 .and_then(|u| u.cfg.service.as_ref())
                 .is_some_and(|s| s.kind == ServiceType::Forking);
+        let background = forking && run.as_ref().unwrap_or(&cmd).background(&env).is_some();
         let Some(u) = self.units.unit_mut(id) else {
             return Ok(());
         };
         if forking {
-            // The parent forks the daemon and exits; a command the model knows runs as it is.
-            u.forking_daemon = behavior == Behavior::Forever;
-            if u.forking_daemon {
+            // The parent forks the daemon and exits: a program the model does not know does
+            // so at once; a shell script leaves its background command behind; any other
+            // command the model knows runs as it is (and leaves nothing).
+            u.forking_daemon = behavior == Behavior::Forever || background;
+            if behavior == Behavior::Forever {
                 behavior = Behavior::Exit {
                     after: INSTANT,
                     status: 0,
@@ -925,19 +960,23 @@ impl Manager {
         // `ExecStart=`, which the daemon shares) has its line replaced in place; every other
         // command gets its own, in the order they ran (a oneshot's several `ExecStart=` lines
         // each show). Two identical commands in one list share a line here.
-        let record = ProcRecord {
-            pid,
-            setting: p.setting,
-            cmd: p.cmd.clone(),
-            exit,
-        };
-        match u
-            .records
-            .iter_mut()
-            .find(|r| r.setting == p.setting && r.cmd == p.cmd)
-        {
-            Some(slot) => *slot = record,
-            None => u.records.push(record),
+        // A forking service's main process is the daemon its start left behind, not a
+        // command: its end shows in `Main PID:` only (live user manager, user-forking.md).
+        if !(role == Role::Main && svc_kind == ServiceType::Forking) {
+            let record = ProcRecord {
+                pid,
+                setting: p.setting,
+                cmd: p.cmd.clone(),
+                exit,
+            };
+            match u
+                .records
+                .iter_mut()
+                .find(|r| r.setting == p.setting && r.cmd == p.cmd)
+            {
+                Some(slot) => *slot = record,
+                None => u.records.push(record),
+            }
         }
         // An `ExecCondition=` command that exits 1–254 skips the unit: not a failure, and
         // logged at debug level only (reference: live user manager, user-exec-condition.md).
@@ -1049,11 +1088,23 @@ impl Manager {
                     self.enter_signal(id, Sub::StopSigterm, f);
                 } else {
                     let daemon = self.units.unit(id).is_some_and(|u| u.forking_daemon);
+                    let pid_file = self.svc(id).and_then(|s| s.pid_file.clone());
                     if daemon {
-                        let cmd = p.cmd.clone();
-                        // The parent forks the daemon itself: no environment files to load
-                        // (and they loaded for the parent a moment ago).
-                        let _ = self.spawn(id, cmd, "ExecStart", Role::Main);
+                        // The shell's background command, or the program itself.
+                        let env = self.process_env(id);
+                        let run = p.run.as_ref().unwrap_or(&p.cmd);
+                        let cmd = run.background(&env).unwrap_or_else(|| p.cmd.clone());
+                        // With `PIDFile=`, the daemon is known once it wrote the file, which
+                        // only a program the model does not know does.
+                        if pid_file.is_none() || cmd.writes_pid_file() {
+                            // The parent forks the daemon itself: no environment files to
+                            // load (and they loaded for the parent a moment ago).
+                            let _ = self.spawn(id, cmd, "ExecStart", Role::Main);
+                        }
+                    }
+                    let post = self.svc(id).is_some_and(|s| !s.start_post.is_empty());
+                    if !post && self.pid_file_missing(id, "start") {
+                        return;
                     }
                     self.enter_start_post(id);
                 }
@@ -1063,7 +1114,7 @@ impl Manager {
                     self.enter_stop(id, f);
                 } else if has_pending {
                     self.run_pending(id, Role::Control);
-                } else {
+                } else if !self.pid_file_missing(id, "start-post") {
                     self.enter_running(id, UnitResult::Success);
                 }
             }

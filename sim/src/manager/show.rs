@@ -67,6 +67,7 @@ pub fn properties(m: &Manager, fs: &MemFs, u: &Unit, need_reload: bool) -> Vec<(
         push("Type", s.kind.as_str().into());
         push("ExitType", "main".into());
         push("Restart", s.restart.as_str().into());
+        push("PIDFile", s.pid_file.clone().unwrap_or_default());
         push(
             "NotifyAccess",
             if s.kind == super::config::ServiceType::Notify {

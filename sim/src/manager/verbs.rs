@@ -321,7 +321,7 @@ pub fn run(
             err,
         ),
         "isolate" => isolate(m, fs, &o, out, err),
-        "kill" => kill(m, fs, &o, err),
+        "kill" => kill(m, &o, err),
         "is-active" => is_state(m, fs, &o, out, err, false),
         "is-failed" => is_state(m, fs, &o, out, err, true),
         "reset-failed" => reset_failed(m, fs, &o, err),
@@ -611,7 +611,7 @@ fn isolate(
     }
 }
 
-fn kill(m: &mut Manager, fs: &MemFs, o: &Opts, err: &mut dyn Write) -> i32 {
+fn kill(m: &mut Manager, o: &Opts, err: &mut dyn Write) -> i32 {
     let sig = match &o.signal {
         Some(s) => match super::process::parse_signal(s) {
             Some(n) => n,
@@ -628,7 +628,9 @@ fn kill(m: &mut Manager, fs: &MemFs, o: &Opts, err: &mut dyn Write) -> i32 {
     let whom = o.kill_whom.clone().unwrap_or_else(|| "all".into());
     let mut code = 0;
     for n in names {
-        let id = m.load_one(fs, &n);
+        // `KillUnit` looks the unit up without loading it (`manager_get_unit()`): a unit that
+        // is not in memory (never loaded, or garbage-collected) is "not loaded".
+        let id = m.units.resolve(n.as_str());
         let loaded = id
             .as_ref()
             .and_then(|i| m.units.unit(i))
