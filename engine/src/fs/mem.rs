@@ -238,6 +238,16 @@ impl Tree {
         self.clock
     }
 
+    /// `read_link(2)`: the target text of the symlink at `path`.
+    fn read_link(&self, path: &Utf8Path) -> Result<Utf8PathBuf, FsError> {
+        match &self.lookup(path)?.kind {
+            NodeKind::Symlink(target) => Ok(target.clone()),
+            _ => Err(FsError::NotASymlink {
+                path: path.to_owned(),
+            }),
+        }
+    }
+
     fn lookup(&self, path: &Utf8Path) -> Result<&Node, FsError> {
         match self.find(path.as_str()) {
             Some(node) => Ok(node),
@@ -398,6 +408,24 @@ impl Tree {
     }
 }
 
+/// A directory's entries sorted by name (byte order, as `read_dir` lists them). The sort moves
+/// small references and compares the names' first eight bytes as one big-endian word before
+/// comparing whole names (no name has a NUL byte, so the zero padding of a short name sorts it
+/// before its extensions, as the byte order does).
+fn sorted(entries: &Entries) -> Vec<(u64, &str, &Node)> {
+    let mut list: Vec<(u64, &str, &Node)> = entries
+        .iter()
+        .map(|(name, node)| {
+            let mut word = [0u8; 8];
+            let n = name.len().min(8);
+            word[..n].copy_from_slice(&name.as_bytes()[..n]);
+            (u64::from_be_bytes(word), name.as_str(), node)
+        })
+        .collect();
+    list.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)));
+    list
+}
+
 impl MemFs {
     /// An empty filesystem: just the root directory `/` (mode 0755, clock 0).
     pub fn new() -> MemFs {
@@ -523,49 +551,66 @@ impl FileSystem for MemFs {
     }
 
     fn read_link(&self, path: &Utf8Path) -> Result<Utf8PathBuf, FsError> {
-        match &self.read_tree().lookup(path)?.kind {
-            NodeKind::Symlink(target) => Ok(target.clone()),
-            _ => Err(FsError::NotASymlink {
-                path: path.to_owned(),
-            }),
-        }
+        self.read_tree().read_link(path)
     }
 
     fn read_dir(&self, path: &Utf8Path) -> Result<Vec<DirEntry>, FsError> {
         match &self.read_tree().lookup(path)?.kind {
-            NodeKind::Dir(entries) => {
-                let mut list: Vec<DirEntry> = entries
-                    .iter()
-                    .map(|(name, node)| DirEntry {
-                        name: name.clone(),
-                        kind: node.file_kind(),
-                    })
-                    .collect();
-                list.sort_unstable_by(|a, b| a.name.cmp(&b.name));
-                Ok(list)
-            }
+            NodeKind::Dir(entries) => Ok(sorted(entries)
+                .into_iter()
+                .map(|(_, name, node)| DirEntry {
+                    name: name.to_owned(),
+                    kind: node.file_kind(),
+                })
+                .collect()),
             _ => Err(FsError::NotADirectory {
                 path: path.to_owned(),
             }),
         }
     }
 
+    fn read_links(&self, dir: &Utf8Path, names: &[&str]) -> Vec<Result<Utf8PathBuf, FsError>> {
+        // The directory is looked up once; a plain name found in it answers as `read_link` of
+        // `dir/name` would (the same object). Anything else (the directory not found, a name that
+        // is not one plain component, a missing entry) asks `read_link` for the precise error.
+        let tree = self.read_tree();
+        let entries = match tree.lookup(dir) {
+            Ok(Node {
+                kind: NodeKind::Dir(entries),
+                ..
+            }) => Some(entries),
+            _ => None,
+        };
+        names
+            .iter()
+            .map(|&name| {
+                let plain = !name.is_empty() && name != "." && name != ".." && !name.contains('/');
+                match entries.filter(|_| plain).and_then(|e| e.get(name)) {
+                    Some(Node {
+                        kind: NodeKind::Symlink(target),
+                        ..
+                    }) => Ok(target.clone()),
+                    Some(_) => Err(FsError::NotASymlink {
+                        path: super::path::child(dir, name),
+                    }),
+                    None => tree.read_link(&super::path::child(dir, name)),
+                }
+            })
+            .collect()
+    }
+
     fn read_dir_metadata(&self, path: &Utf8Path) -> Result<Vec<(DirEntry, Metadata)>, FsError> {
         match &self.read_tree().lookup(path)?.kind {
-            NodeKind::Dir(entries) => {
-                let mut list: Vec<(DirEntry, Metadata)> = entries
-                    .iter()
-                    .map(|(name, node)| {
-                        let entry = DirEntry {
-                            name: name.clone(),
-                            kind: node.file_kind(),
-                        };
-                        (entry, node.metadata())
-                    })
-                    .collect();
-                list.sort_unstable_by(|a, b| a.0.name.cmp(&b.0.name));
-                Ok(list)
-            }
+            NodeKind::Dir(entries) => Ok(sorted(entries)
+                .into_iter()
+                .map(|(_, name, node)| {
+                    let entry = DirEntry {
+                        name: name.to_owned(),
+                        kind: node.file_kind(),
+                    };
+                    (entry, node.metadata())
+                })
+                .collect()),
             _ => Err(FsError::NotADirectory {
                 path: path.to_owned(),
             }),

@@ -107,7 +107,7 @@ impl<'a> Loader<'a> {
     /// processed, `sysinit.target`, `shutdown.target`, the slice) without hashing the name. A hit
     /// is checked against the node at that position (same text address and length: the same
     /// text, both being alive), so the cache never needs to be emptied.
-    fn position(&mut self, id: &UnitName) -> Option<usize> {
+    pub(crate) fn position(&mut self, id: &UnitName) -> Option<usize> {
         let text = id.as_str();
         let address = text.as_ptr() as usize;
         let slot = (address >> 4) % POSITION_SLOTS;
@@ -191,7 +191,8 @@ impl<'a> Loader<'a> {
     pub(crate) fn node(&self, id: &UnitName) -> &super::Node {
         let last = self.last.get();
         if let Some((k, n)) = self.graph.nodes.get_index(last) {
-            if k.as_str() == id.as_str() {
+            let (k, id) = (k.as_str(), id.as_str());
+            if k.len() == id.len() && (k.as_ptr() == id.as_ptr() || k == id) {
                 return n;
             }
         }
@@ -218,25 +219,31 @@ impl<'a> Loader<'a> {
     pub(crate) fn run(&mut self) {
         let first = self.graph.loaded;
         while let Some((id, name)) = self.stack.pop() {
-            if self.graph.nodes[&id].load_order != usize::MAX {
+            // The unit is found once by name; `process` and the `node` lookups of its passes
+            // start from that position.
+            let i = self
+                .graph
+                .nodes
+                .get_index_of(&id)
+                .expect("queued units are in the graph");
+            if self.graph.nodes[i].load_order != usize::MAX {
                 continue;
             }
-            if let Some(n) = self.graph.nodes.get_mut(&id).map(std::sync::Arc::make_mut) {
-                n.unit.requested = name;
-            }
-            self.process(&id);
+            std::sync::Arc::make_mut(&mut self.graph.nodes[i])
+                .unit
+                .requested = name;
+            self.last.set(i);
+            self.process(i, &id);
         }
         super::implicit::mount_dependencies(self);
         super::defaults::queue_side(self, first);
     }
 
-    fn process(&mut self, id: &UnitName) {
+    fn process(&mut self, i: usize, id: &UnitName) {
         let order = self.graph.loaded;
         self.graph.loaded += 1;
-        if let Some(n) = self.graph.nodes.get_mut(id).map(std::sync::Arc::make_mut) {
-            n.load_order = order;
-        }
-        let state = self.node(id).load_state();
+        std::sync::Arc::make_mut(&mut self.graph.nodes[i]).load_order = order;
+        let state = self.graph.nodes[i].load_state();
         if matches!(
             state,
             LoadState::Loaded | LoadState::BadSetting | LoadState::Masked
@@ -246,7 +253,7 @@ impl<'a> Loader<'a> {
         // A fatal setting error ended loading before the type's extras (reference §3.4); a
         // refusal of the type's checks comes after them.
         let cut_short = matches!(
-            self.graph.nodes[id].unit.load_error,
+            self.node(id).unit.load_error,
             Some(crate::load::LoadError::FatalSetting { .. })
         );
         if matches!(state, LoadState::Loaded | LoadState::BadSetting) && !cut_short {
@@ -271,6 +278,18 @@ impl<'a> Loader<'a> {
         reference: bool,
         mask: DepMask,
     ) -> bool {
+        if !self.accepts(u, kind, other) {
+            return false;
+        }
+        // Each end is looked up once (the two are different units: see `accepts`).
+        let at = (self.position(u), self.position(other));
+        self.add_at(at, u, kind, other, reference, mask);
+        true
+    }
+
+    /// The refusals of [`Loader::add`]: a dependency on the unit itself (with systemd's warning
+    /// for the kinds that give one) and the type checks.
+    fn accepts(&mut self, u: &UnitName, kind: DepKind, other: &UnitName) -> bool {
         if u == other {
             if kind.warns_on_self() {
                 let shown = match &self.parsing_as {
@@ -286,16 +305,23 @@ impl<'a> Loader<'a> {
             return false;
         }
         // The types only matter for four kinds (`unit_type` is not free).
-        if matches!(
+        !matches!(
             kind,
             DepKind::Before | DepKind::OnFailure | DepKind::Triggers | DepKind::InSlice
-        ) && !self.type_allows(u, kind, other)
-        {
-            return false;
-        }
-        // Each end is looked up once (the two are different units: see above); the edges of
-        // one unit are in maps per kind, so the order of the four additions does not matter.
-        let (ui, oi) = (self.position(u), self.position(other));
+        ) || self.type_allows(u, kind, other)
+    }
+
+    /// The four additions of an accepted dependency, given the positions of `u` and `other`. The
+    /// edges of one unit are in maps per kind, so the order of the four does not matter.
+    fn add_at(
+        &mut self,
+        (ui, oi): (Option<usize>, Option<usize>),
+        u: &UnitName,
+        kind: DepKind,
+        other: &UnitName,
+        reference: bool,
+        mask: DepMask,
+    ) {
         let nodes = &mut self.graph.nodes;
         if let Some(i) = ui {
             let n = std::sync::Arc::make_mut(&mut nodes[i]);
@@ -313,7 +339,6 @@ impl<'a> Loader<'a> {
                 n.add(DepKind::ReferencedBy, u, DepMask::NONE, mask);
             }
         }
-        true
     }
 
     /// The type checks of [`Loader::add`] (`Before=` a device, `OnFailure=`, `Triggers=` and
@@ -395,10 +420,39 @@ impl<'a> Loader<'a> {
             name.clone()
         };
         let other = self.load(&other);
-        for &k in kinds {
-            self.add(u, k, &other, reference, mask);
-        }
+        self.add_kinds(u, kinds, &other, reference, mask);
         Ok(other)
+    }
+
+    /// [`Loader::add`] for each of `kinds` in order. `References=`/`ReferencedBy=` are only added
+    /// with the first kind that is accepted: with the same mask, adding them again for the later
+    /// kinds changes nothing (the sources are a union), so it is skipped.
+    pub(crate) fn add_kinds(
+        &mut self,
+        u: &UnitName,
+        kinds: &[DepKind],
+        other: &UnitName,
+        reference: bool,
+        mask: DepMask,
+    ) {
+        let mut reference = reference;
+        // Both ends are looked up once for all kinds (adding edges adds no node).
+        let mut at = None;
+        for &k in kinds {
+            if !self.accepts(u, k, other) {
+                continue;
+            }
+            let p = match at {
+                Some(p) => p,
+                None => {
+                    let p = (self.position(u), self.position(other));
+                    at = Some(p);
+                    p
+                }
+            };
+            self.add_at(p, u, k, other, reference, mask);
+            reference = false;
+        }
     }
 
     /// [`Loader::add_by_name`] with templates instantiated for `base`: the name the unit is being
@@ -428,9 +482,7 @@ impl<'a> Loader<'a> {
                 self.load(&other)
             }
         };
-        for &k in kinds {
-            self.add(u, k, &other, reference, mask);
-        }
+        self.add_kinds(u, kinds, &other, reference, mask);
         Ok(other)
     }
 

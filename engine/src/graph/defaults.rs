@@ -83,9 +83,10 @@ fn default_target_dependency(l: &mut Loader<'_>, u: &UnitName, t: &UnitName) {
     if t.unit_type() != UnitType::Target {
         return;
     }
-    let (Some(un), Some(tn)) = (l.graph.nodes.get(u), l.graph.nodes.get(t)) else {
+    let (Some(ui), Some(ti)) = (l.position(u), l.position(t)) else {
         return;
     };
+    let (un, tn) = (&l.graph.nodes[ui], &l.graph.nodes[ti]);
     if un.load_state() != LoadState::Loaded || tn.load_state() != LoadState::Loaded {
         return;
     }
@@ -136,22 +137,29 @@ pub(crate) fn queue_side(l: &mut Loader<'_>, first: usize) {
         DepKind::BoundBy,
         DepKind::UpheldBy,
     ];
-    let mut units: Vec<(usize, UnitName)> = l
+    // Units by position (each is found once, not by name per kind).
+    let mut units: Vec<(usize, usize)> = l
         .graph
         .nodes
         .values()
-        .filter(|n| n.load_order != usize::MAX && n.load_order >= first)
-        .filter(|n| n.load_state() == LoadState::Loaded)
-        .map(|n| (n.load_order, n.id().clone()))
+        .enumerate()
+        .filter(|(_, n)| n.load_order != usize::MAX && n.load_order >= first)
+        .filter(|(_, n)| n.load_state() == LoadState::Loaded)
+        .map(|(i, n)| (n.load_order, i))
         .collect();
     units.sort_by_key(|u| std::cmp::Reverse(u.0));
-    for (_, u) in units {
-        let targets: Vec<UnitName> = kinds
-            .iter()
-            .flat_map(|k| l.graph.nodes[&u].deps_of(*k).map(|(n, _)| n.clone()))
-            .collect();
-        for t in targets {
-            default_target_dependency(l, &u, &t);
+    let mut targets: Vec<UnitName> = Vec::new();
+    for (_, i) in units {
+        let n = &l.graph.nodes[i];
+        let u = n.id().clone();
+        targets.clear();
+        targets.extend(
+            kinds
+                .iter()
+                .flat_map(|k| n.deps_of(*k).map(|(t, _)| t.clone())),
+        );
+        for t in &targets {
+            default_target_dependency(l, &u, t);
         }
     }
 }

@@ -72,7 +72,11 @@ impl DepMap {
     }
 
     fn small_position(v: &[(UnitName, DepInfo)], key: &str) -> Option<usize> {
-        v.iter().position(|(k, _)| k.as_str() == key)
+        // Names are mostly shared: the same text is the same name without comparing bytes.
+        v.iter().position(|(k, _)| {
+            let k = k.as_str();
+            k.len() == key.len() && (k.as_ptr() == key.as_ptr() || k == key)
+        })
     }
 
     /// The position of `key`, if present.
@@ -149,6 +153,28 @@ impl DepMap {
     }
 
     fn push_new(&mut self, key: UnitName, value: DepInfo) -> &mut DepInfo {
+        // In place: the representation is only rebuilt when it changes (empty → one entry →
+        // vector → `IndexMap`).
+        if matches!(&self.0, Repr::Small(v) if v.is_empty()) {
+            // The first entry (a kind's map is created empty just before): held inline.
+            self.0 = Repr::One((key, value));
+            return self.value_at_mut(0);
+        }
+        match &mut self.0 {
+            Repr::Small(v) if !v.is_empty() && v.len() < SMALL => v.push((key, value)),
+            Repr::Large(m) => {
+                m.insert(key, value);
+            }
+            _ => return self.push_slow(key, value),
+        }
+        // A new key is appended: it is the last entry.
+        let last = self.len() - 1;
+        self.value_at_mut(last)
+    }
+
+    /// [`DepMap::push_new`] when the representation changes: one entry becomes a vector, a full
+    /// vector an `IndexMap`.
+    fn push_slow(&mut self, key: UnitName, value: DepInfo) -> &mut DepInfo {
         self.grow_if_full();
         self.0 = match std::mem::replace(&mut self.0, Repr::Small(Vec::new())) {
             Repr::Small(v) if v.is_empty() => Repr::One((key, value)),

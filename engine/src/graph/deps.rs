@@ -28,6 +28,7 @@ impl Deps {
     }
 
     /// Whether `kind` has a map, and the position its map has (or would have) in `maps`.
+    #[inline]
     fn slot(&self, kind: DepKind) -> (bool, usize) {
         let bit = 1u32 << (kind as u32);
         (
@@ -55,6 +56,16 @@ impl Deps {
     /// True if there is an entry for `kind`.
     pub fn contains_key(&self, kind: &DepKind) -> bool {
         self.slot(*kind).0
+    }
+
+    /// The map of one kind, inserting an empty one first if the kind has none (what
+    /// `entry(kind).or_default()` gives, for the graph builder's hot path).
+    #[inline]
+    pub(crate) fn map_or_default(&mut self, kind: DepKind) -> &mut DepMap {
+        match self.slot(kind) {
+            (true, i) => &mut self.maps[i],
+            (false, _) => self.entry(kind).or_default(),
+        }
     }
 
     /// The entry of one kind, for in-place changes ([`DepsEntry::or_default`]).

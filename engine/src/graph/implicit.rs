@@ -140,8 +140,7 @@ pub(crate) fn slice_dependencies(l: &mut Loader<'_>, id: &UnitName) {
         DepMask::FILE
     };
     if let Some(slice) = l.node(id).slice().cloned() {
-        l.add(id, DepKind::After, &slice, true, mask);
-        l.add(id, DepKind::Requires, &slice, true, mask);
+        l.add_kinds(id, &[DepKind::After, DepKind::Requires], &slice, true, mask);
         return;
     }
     if id.as_str() == "-.slice" {

@@ -66,7 +66,7 @@ impl Node {
         origin: DepMask,
         destination: DepMask,
     ) -> bool {
-        self.deps.entry(kind).or_default().add_sources(
+        self.deps.map_or_default(kind).add_sources(
             other,
             DepInfo {
                 origin,

@@ -21,7 +21,7 @@ use super::catalog::Catalog;
 use super::mask::classify;
 use super::name_parts::{instance_of, parts, template_of};
 use crate::diag::{Code, Diagnostic, Severity, Sink};
-use crate::fs::{self, FileKind, FileSystem, Follow, Target};
+use crate::fs::{self, DirEntry, FileKind, FileSystem, Follow, Target};
 use crate::name::{self, NameKind, UnitName, UnitType};
 use camino::{Utf8Path, Utf8PathBuf};
 use std::collections::BTreeMap;
@@ -363,16 +363,43 @@ pub(crate) fn dependency_entries_walked(
         return Vec::new();
     }
     let unit = Utf8PathBuf::from(id.as_str());
-    let warn = |sink: &mut dyn Sink, message: String| {
-        sink.push(Diagnostic::new(
-            unit.clone(),
-            0,
-            Severity::Warning,
-            Code::Dependency,
-            message,
-        ));
-    };
     let mut out = Vec::new();
+    if let [dir] = dirs.as_slice() {
+        // One directory (the usual case): one listing gives every entry's `lstat`, and the
+        // links' targets are read together, where each entry's `lstat` and `readlink` walked
+        // the whole path again. What the listing cannot give the same way (an `lstat` error
+        // other than a vanished entry) goes the general way below.
+        let resolved = match fs::resolve(fs, dir, Follow::Yes) {
+            Ok(r) if matches!(r.target, Target::Exists(m) if m.kind == FileKind::Dir) => r.path,
+            _ => return out,
+        };
+        if let Ok(listing) = fs.read_dir_metadata(&resolved) {
+            let listing: Vec<(DirEntry, fs::Metadata)> = listing
+                .into_iter()
+                .filter(|(de, _)| !hidden_or_backup(&de.name))
+                .collect();
+            let links: Vec<&str> = listing
+                .iter()
+                .filter(|(_, m)| m.kind == FileKind::Symlink)
+                .map(|(de, _)| de.name.as_str())
+                .collect();
+            let mut targets = fs.read_links(&resolved, &links).into_iter();
+            for (de, m) in &listing {
+                let link = if m.kind == FileKind::Symlink {
+                    targets.next()
+                } else {
+                    None
+                };
+                let path = fs::child_path(&resolved, &de.name);
+                let meta = Ok(*m);
+                if let Some(e) = accept_entry(fs, sink, &unit, id, dep, path, &de.name, &meta, link)
+                {
+                    out.push(e);
+                }
+            }
+            return out;
+        }
+    }
     for path in conf_files(fs, &dirs, None) {
         let entry = path.file_name().unwrap_or_default().to_owned();
         // One `lstat` and one `readlink` of the entry serve the mask check, the symlink check and
@@ -382,61 +409,90 @@ pub(crate) fn dependency_entries_walked(
             Ok(m) if m.kind == FileKind::Symlink => Some(fs.read_link(&path)),
             _ => None,
         };
-        if entry_is_masked(fs, &path, &meta, link.as_ref()) {
-            sink.push(Diagnostic::new(
-                unit.clone(),
-                0,
-                Severity::Debug,
-                Code::Dependency,
-                format!("{dep} dependency on {entry} is masked by {path}, ignoring."),
-            ));
-            continue;
+        if let Some(e) = accept_entry(fs, sink, &unit, id, dep, path, &entry, &meta, link) {
+            out.push(e);
         }
-        match &meta {
-            Ok(m) if m.kind == FileKind::Symlink => {}
-            Ok(_) => {
-                warn(
-                    sink,
-                    format!("{dep} dependency dropin {path} is not a symlink, ignoring."),
-                );
-                continue;
-            }
-            Err(e) => {
-                warn(
-                    sink,
-                    format!("{dep} dropin {path} unreadable, ignoring: {}", e.strerror()),
-                );
-                continue;
-            }
-        }
-        let Ok(name) = UnitName::new(&entry) else {
-            warn(
-                sink,
-                format!("{dep} dependency dropin {path} is not a valid unit name, ignoring."),
-            );
-            continue;
-        };
-        let target = match link {
-            Some(Ok(t)) => t,
-            Some(Err(e)) => {
-                warn(
-                    sink,
-                    format!("readlink(\"{path}\") failed, ignoring: {}", e.strerror()),
-                );
-                continue;
-            }
-            None => continue,
-        };
-        let target_base = super::name_parts::basename(target.as_str());
-        if !names_compatible(&entry, target_base, id.kind() == NameKind::Instance) {
-            warn(
-                sink,
-                format!("{dep} dependency dropin {path} target {target} has different name"),
-            );
-        }
-        out.push(DependencyEntry { path, name, target });
     }
     out
+}
+
+/// One entry of a `.wants/`/`.requires/` directory, given its `lstat` and (for a symlink) its
+/// `readlink`: the dependency it stands for, or `None` with systemd's message when it is masked,
+/// not a symlink, unreadable or not a unit name.
+#[allow(clippy::too_many_arguments)]
+fn accept_entry(
+    fs: &dyn FileSystem,
+    sink: &mut dyn Sink,
+    unit: &Utf8Path,
+    id: &UnitName,
+    dep: &str,
+    path: Utf8PathBuf,
+    entry: &str,
+    meta: &Result<fs::Metadata, fs::FsError>,
+    link: Option<Result<Utf8PathBuf, fs::FsError>>,
+) -> Option<DependencyEntry> {
+    let warn = |sink: &mut dyn Sink, message: String| {
+        sink.push(Diagnostic::new(
+            unit.to_owned(),
+            0,
+            Severity::Warning,
+            Code::Dependency,
+            message,
+        ));
+    };
+    if entry_is_masked(fs, &path, meta, link.as_ref()) {
+        sink.push(Diagnostic::new(
+            unit.to_owned(),
+            0,
+            Severity::Debug,
+            Code::Dependency,
+            format!("{dep} dependency on {entry} is masked by {path}, ignoring."),
+        ));
+        return None;
+    }
+    match meta {
+        Ok(m) if m.kind == FileKind::Symlink => {}
+        Ok(_) => {
+            warn(
+                sink,
+                format!("{dep} dependency dropin {path} is not a symlink, ignoring."),
+            );
+            return None;
+        }
+        Err(e) => {
+            warn(
+                sink,
+                format!("{dep} dropin {path} unreadable, ignoring: {}", e.strerror()),
+            );
+            return None;
+        }
+    }
+    let Ok(name) = UnitName::new(entry) else {
+        warn(
+            sink,
+            format!("{dep} dependency dropin {path} is not a valid unit name, ignoring."),
+        );
+        return None;
+    };
+    let target = match link {
+        Some(Ok(t)) => t,
+        Some(Err(e)) => {
+            warn(
+                sink,
+                format!("readlink(\"{path}\") failed, ignoring: {}", e.strerror()),
+            );
+            return None;
+        }
+        None => return None,
+    };
+    let target_base = super::name_parts::basename(target.as_str());
+    if !names_compatible(entry, target_base, id.kind() == NameKind::Instance) {
+        warn(
+            sink,
+            format!("{dep} dependency dropin {path} target {target} has different name"),
+        );
+    }
+    Some(DependencyEntry { path, name, target })
 }
 
 /// Whether the entry `path` of a resolved (physical) drop-in directory is a mask, exactly as
@@ -479,20 +535,21 @@ fn entry_is_masked(
     let Some(parent) = path.parent() else {
         return classify(fs, path).is_masked();
     };
-    let full = Utf8PathBuf::from(lexical_join(parent.as_str(), target.as_str()));
+    let full = lexical_join(parent.as_str(), target.as_str());
+    let full = Utf8Path::new(full.as_ref());
     if full == "/dev/null" {
         return true;
     }
     // `full` obeys the path contract by construction (a physical directory joined with
     // components that are neither empty, `.` nor `..`), so a successful `lstat` of something
     // that is not a symlink is the whole answer, as the first step of `resolve` finds it.
-    debug_assert!(fs::check_path(&full).is_ok(), "{full}");
-    if let Ok(m) = fs.lstat(&full) {
+    debug_assert!(fs::check_path(full).is_ok(), "{full}");
+    if let Ok(m) = fs.lstat(full) {
         if m.kind != FileKind::Symlink {
             return m.kind == FileKind::CharDevice || (m.kind == FileKind::File && m.size == 0);
         }
     }
-    match fs::resolve(fs, &full, Follow::Yes) {
+    match fs::resolve(fs, full, Follow::Yes) {
         // The entry itself was one hop already.
         Ok(r) if r.hops + 1 < fs::MAX_SYMLINK_HOPS => match r.target {
             Target::DevNull => true,
@@ -507,10 +564,10 @@ fn entry_is_masked(
 
 /// `fs::normalize(parent, target)` for a normal absolute `parent`, without its allocations:
 /// `..` steps up (never above `/`), empty and `.` components vanish.
-fn lexical_join(parent: &str, target: &str) -> String {
+fn lexical_join<'t>(parent: &str, target: &'t str) -> std::borrow::Cow<'t, str> {
     if is_normal_absolute(target) {
         // Already its own normal form (the usual `.wants/` link target).
-        return target.to_owned();
+        return std::borrow::Cow::Borrowed(target);
     }
     let mut full = String::with_capacity(parent.len() + target.len() + 1);
     if !target.starts_with('/') && parent != "/" {
@@ -532,7 +589,7 @@ fn lexical_join(parent: &str, target: &str) -> String {
     if full.is_empty() {
         full.push('/');
     }
-    full
+    std::borrow::Cow::Owned(full)
 }
 
 /// True if `text` has two dots in a row (a `..` component needs them).
