@@ -64,12 +64,6 @@ fn service_body(rng: &mut Rng) -> String {
 
 /// The unit files of one random machine.
 ///
-/// `StopWhenUnneeded=` is left out for now: the live manager re-checks a unit only when its
-/// own job finishes, when it becomes active, or when a unit depending on it changes state into
-/// inactive or failed (`unit_notify()`); the simulator checks more often, so a wanted unit whose
-/// wanting target's start job fails stays up live and is stopped here (seed 8, case 7 before
-/// the exclusion).
-///
 /// A requirement (`Requires=`, `BindsTo=`, `Requisite=`) always comes with `After=`: without
 /// ordering, the two start jobs run side by side and whether the required unit fails before the
 /// requiring one's job is done is a race between real processes on the live manager (seed 8
@@ -99,6 +93,9 @@ fn machine(rng: &mut Rng) -> Vec<(String, String)> {
             if after {
                 unit.push_str(&format!("After={other}\n"));
             }
+        }
+        if rng.chance(15) {
+            unit.push_str("StopWhenUnneeded=yes\n");
         }
         unit.push_str("[Service]\n");
         unit.push_str(&service_body(rng));

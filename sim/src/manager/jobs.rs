@@ -782,7 +782,7 @@ impl Manager {
             return;
         }
         self.finished.insert(id, result);
-        self.changed.push(unit.clone());
+        self.changed.push((unit.clone(), false));
         let starting = matches!(job.kind, JobType::Start | JobType::VerifyActive);
         if starting && result != JobResult::Done {
             self.fail_dependents(
@@ -1090,7 +1090,7 @@ impl Manager {
             self.notify_timers(id);
         }
         if os != ns {
-            self.changed.push(id.clone());
+            self.changed.push((id.clone(), true));
             if !will_restart {
                 if ns == ActiveState::Failed {
                     self.trigger(id, DepKind::OnFailure);
@@ -1123,8 +1123,8 @@ impl Manager {
                 self.changed = changed;
                 return;
             }
-            for x in changed.drain(..) {
-                self.check_after_change(fs, &x);
+            for (x, state_changed) in changed.drain(..) {
+                self.check_after_change(fs, &x, state_changed);
                 self.socket_notify(fs, &x);
                 self.notify_triggering(fs, &x);
             }
@@ -1162,7 +1162,10 @@ impl Manager {
             .is_some_and(|j| kinds.contains(&j.kind))
     }
 
-    fn check_after_change(&mut self, fs: &MemFs, x: &UnitName) {
+    /// What a change of `x` sets off: `state_changed` when its state changed (systemd's
+    /// `unit_notify()`), false when only its job finished (`job_finish_and_invalidate()`,
+    /// which re-checks `x` itself only: whether something upholds it, whether it is unneeded).
+    fn check_after_change(&mut self, fs: &MemFs, x: &UnitName, state_changed: bool) {
         let Some(u) = self.units.unit(x) else {
             return;
         };
@@ -1180,7 +1183,7 @@ impl Manager {
         let node = std::sync::Arc::clone(&u.node);
         let bits = u.dep_bits();
         let has = |k: DepKind| bits & (1 << (k as u32)) != 0;
-        if xa.is_inactive_or_failed() && !x_job {
+        if xa.is_inactive_or_failed() && !x_job && state_changed {
             if has(DepKind::BoundBy) {
                 for (b, _) in node.deps_of(DepKind::BoundBy) {
                     let ba = self.state_of(b);
@@ -1197,11 +1200,13 @@ impl Manager {
                     }
                 }
             }
+            // `check_unneeded_dependencies()`: the units it pulled in may be unneeded now.
             for k in [
                 DepKind::Requires,
                 DepKind::Wants,
                 DepKind::BindsTo,
                 DepKind::Requisite,
+                DepKind::Upholds,
             ] {
                 if !has(k) {
                     continue;
@@ -1210,6 +1215,8 @@ impl Manager {
                     self.check_unneeded(fs, d);
                 }
             }
+        }
+        if xa.is_inactive_or_failed() && !x_job {
             if has(DepKind::UpheldBy) {
                 for (h, _) in node.deps_of(DepKind::UpheldBy) {
                     if self.state_of(h).is_active_or_reloading() {
@@ -1228,7 +1235,7 @@ impl Manager {
             if unneeded_stop && !x_job {
                 self.check_unneeded(fs, x);
             }
-            if has(DepKind::Upholds) {
+            if has(DepKind::Upholds) && state_changed {
                 for (d, _) in node.deps_of(DepKind::Upholds) {
                     let da = self.state_of(d);
                     let has = self.units.get(d.as_str()).is_some_and(|u| u.job.is_some());
@@ -1244,7 +1251,10 @@ impl Manager {
         let Some(u) = self.units.unit(d) else {
             return;
         };
-        if !u.cfg.stop_when_unneeded || !u.active().is_active_or_reloading() || u.job.is_some() {
+        // `unit_is_unneeded()`: only an active unit without a job is stopped, and a unit
+        // pulling it in keeps it while that unit has any job or is not inactive or failed
+        // (starting, stopping, or waiting to restart).
+        if !u.cfg.stop_when_unneeded || u.active() != ActiveState::Active || u.job.is_some() {
             return;
         }
         let needed = [
@@ -1257,11 +1267,8 @@ impl Manager {
         .iter()
         .flat_map(|k| u.node.deps_of(*k))
         .any(|(o, _)| {
-            self.state_of(o).is_active_or_activating()
-                || self.has_job(
-                    o,
-                    &[JobType::Start, JobType::Restart, JobType::VerifyActive],
-                )
+            !self.state_of(o).is_inactive_or_failed()
+                || self.units.unit(o).is_some_and(|u| u.job.is_some())
         });
         if !needed && self.auto_allowed(d) {
             self.unit_log(d, 6, format!("{d}: Unit not needed anymore. Stopping."));

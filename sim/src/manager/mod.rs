@@ -324,7 +324,7 @@ pub struct Manager {
     /// `OnFailure=`/`OnSuccess=` starts to enqueue: (from, unit, setting name).
     pending_triggers: Vec<(UnitName, UnitName, &'static str)>,
     /// Units whose state changed since the last propagation pass.
-    changed: Vec<UnitName>,
+    changed: Vec<(UnitName, bool)>,
     /// Invariant violations seen (checked after every step when enabled).
     violations: Vec<String>,
     /// A livelock was detected: the manager runs nothing any more, as a spinning systemd answers
