@@ -16,29 +16,8 @@
 //! Skipped with a reason when the manager cannot start; mandatory under `CI=true`.
 mod live_support;
 
-use live_support::{support, Case, Live, Step};
-
-/// xorshift64*: a small deterministic generator (a live case cannot be shrunk cheaply, so
-/// proptest's machinery would buy nothing here).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
-        xs[self.below(xs.len())]
-    }
-}
+use live_support::support::{self, Rng};
+use live_support::{Case, Live, Step};
 
 const SERVICES: [&str; 3] = ["rr-a.service", "rr-b.service", "rr-c.service"];
 const TARGET: &str = "rr-t.target";
@@ -46,8 +25,8 @@ const TARGET: &str = "rr-t.target";
 /// A service's `[Service]` section: the kinds of process the model knows. A `Type=simple`
 /// service whose process ends at once is left out: its start job is done when the process is
 /// forked, and whether its exit comes before or after the jobs waiting for it run is a race on
-/// the live manager (one run of seed 1 saw `reload-or-restart rr-t.target` fail, the next
-/// not); oneshot services fail and succeed without that race.
+/// the live manager (while this test was written, one run saw `reload-or-restart rr-t.target`
+/// fail and the next, with the same seed, not); oneshot services fail and succeed without that race.
 fn service_body(rng: &mut Rng) -> String {
     match rng.below(9) {
         0 => "ExecStart=/bin/sleep 1000\n".into(),
@@ -66,9 +45,10 @@ fn service_body(rng: &mut Rng) -> String {
 ///
 /// A requirement (`Requires=`, `BindsTo=`, `Requisite=`) always comes with `After=`: without
 /// ordering, the two start jobs run side by side and whether the required unit fails before the
-/// requiring one's job is done is a race between real processes on the live manager (seed 8
-/// saw it). So requirements, like all ordering, point from a unit to units earlier in the
-/// universe; `Wants=`, `PartOf=` and `Conflicts=` go either way, with or without ordering.
+/// requiring one's job is done is a race between real processes on the live manager (seen
+/// while this test was written). So requirements, like all ordering, point from a unit to units
+/// earlier in the universe; `Wants=`, `PartOf=` and `Conflicts=` go either way, with or without
+/// ordering.
 fn machine(rng: &mut Rng) -> Vec<(String, String)> {
     let loose = ["Wants", "PartOf", "Conflicts"];
     let strict = ["Requires", "BindsTo", "Requisite"];
@@ -149,21 +129,13 @@ fn random_runtime_sequences_match_the_live_user_manager() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(if support::in_ci() { 24 } else { 8 });
-    let seed: u64 = std::env::var("UNITLAB_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_nanos() as u64)
-                .unwrap_or(1)
-        });
+    let seed = support::seed_from_env("UNITLAB_SEED");
     println!(
         "runtime_random_live: seed {seed}, {n} cases; reproduce with UNITLAB_SEED={seed} \
          UNITLAB_LIVE_RANDOM_CASES={n} cargo test -p unitlab-sim --test runtime_random_live"
     );
     let print = std::env::var_os("UNITLAB_LIVE_RANDOM_PRINT").is_some();
-    let mut rng = Rng(seed | 1);
+    let mut rng = Rng::new(seed);
     let (mut failures, mut compared) = (Vec::new(), 0);
     for case_no in 0..n {
         let units = machine(&mut rng);
