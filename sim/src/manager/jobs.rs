@@ -1216,17 +1216,15 @@ impl Manager {
                 }
             }
         }
-        if xa.is_inactive_or_failed() && !x_job {
-            if has(DepKind::UpheldBy) {
-                for (h, _) in node.deps_of(DepKind::UpheldBy) {
-                    if self.state_of(h).is_active_or_reloading() {
-                        if self.auto_allowed(x) {
-                            let _ = self.enqueue(fs, x, Request::Start, Mode::Replace);
-                        } else {
-                            self.unit_log(x, 5, format!("{x}: Unit needs to be started because active unit {h} upholds it, but not doing so since we tried this too often recently."));
-                        }
-                        break;
+        if xa.is_inactive_or_failed() && !x_job && has(DepKind::UpheldBy) {
+            for (h, _) in node.deps_of(DepKind::UpheldBy) {
+                if self.state_of(h).is_active_or_reloading() {
+                    if self.auto_allowed(x) {
+                        let _ = self.enqueue(fs, x, Request::Start, Mode::Replace);
+                    } else {
+                        self.unit_log(x, 5, format!("{x}: Unit needs to be started because active unit {h} upholds it, but not doing so since we tried this too often recently."));
                     }
+                    break;
                 }
             }
         }
