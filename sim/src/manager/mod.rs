@@ -814,36 +814,58 @@ impl Manager {
     /// units that only reference each other (`Wants=` one way, `After=` the other) included.
     fn collect_garbage(&mut self) {
         use unitlab_engine::graph::DepKind;
-        let mut keep: HashSet<UnitName> = HashSet::new();
-        let mut stack: Vec<UnitName> = Vec::new();
-        for u in self.units.map.values() {
-            let busy = u.sub != Sub::Dead
-                || u.job.is_some()
-                || u.control.is_some()
-                || u.main.is_some()
-                || u.id().as_str() == "-.slice";
-            if busy && keep.insert(u.id().clone()) {
-                stack.push(u.id().clone());
-            }
-        }
-        while let Some(id) = stack.pop() {
-            let Some(u) = self.units.unit(&id) else {
-                continue;
-            };
-            for (r, _) in u.node.deps_of(DepKind::References) {
-                if self.units.has(r) && !keep.contains(r) {
-                    keep.insert(r.clone());
-                    stack.push(r.clone());
-                }
-            }
-        }
-        let victims: Vec<UnitName> = self
+        // A unit that may go: inactive, without a job or processes.
+        let collectable = |u: &units::Unit| {
+            u.sub == Sub::Dead
+                && u.job.is_none()
+                && u.control.is_none()
+                && u.main.is_none()
+                && u.id().as_str() != "-.slice"
+        };
+        // Those that no unit which must stay references directly (usually none: this runs
+        // after every command).
+        let open: Vec<UnitName> = self
             .units
             .map
-            .keys()
-            .filter(|id| !keep.contains(*id))
-            .cloned()
+            .values()
+            .filter(|u| {
+                collectable(u)
+                    && !u
+                        .node
+                        .deps_of(DepKind::ReferencedBy)
+                        .any(|(r, _)| self.units.unit(r).is_some_and(|ru| !collectable(ru)))
+            })
+            .map(|u| u.id().clone())
             .collect();
+        if open.is_empty() {
+            return;
+        }
+        // Of those, kept: the ones referenced by a collectable unit that is kept (directly, or
+        // through others), until nothing changes.
+        let open_set: HashSet<&UnitName> = open.iter().collect();
+        let mut kept: HashSet<&UnitName> = HashSet::new();
+        loop {
+            let before = kept.len();
+            for c in &open {
+                if kept.contains(c) {
+                    continue;
+                }
+                let Some(u) = self.units.unit(c) else {
+                    continue;
+                };
+                let referenced = u
+                    .node
+                    .deps_of(DepKind::ReferencedBy)
+                    .any(|(r, _)| self.units.has(r) && (!open_set.contains(r) || kept.contains(r)));
+                if referenced {
+                    kept.insert(c);
+                }
+            }
+            if kept.len() == before {
+                break;
+            }
+        }
+        let victims: Vec<UnitName> = open.iter().filter(|c| !kept.contains(c)).cloned().collect();
         for v in victims {
             self.units.unload(&v);
         }
