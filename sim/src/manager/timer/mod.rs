@@ -852,20 +852,28 @@ impl Manager {
     }
 
     fn timer_disarm(&mut self, id: &UnitName) {
+        if self.forget_armed(id) {
+            self.timers_rearm();
+        }
+    }
+
+    /// Takes the timer `id` out of both clocks' queues; false when it was not armed.
+    fn forget_armed(&mut self, id: &UnitName) -> bool {
         let armed = self
             .units
             .unit_mut(id)
             .and_then(|u| u.timer.as_mut())
             .and_then(|rt| rt.armed.take());
-        if let Some((m, r)) = armed {
-            if let Some(k) = m {
-                self.timers.mono.remove(k);
-            }
-            if let Some(k) = r {
-                self.timers.rt.remove(k);
-            }
-            self.timers_rearm();
+        let Some((m, r)) = armed else {
+            return false;
+        };
+        if let Some(k) = m {
+            self.timers.mono.remove(k);
         }
+        if let Some(k) = r {
+            self.timers.rt.remove(k);
+        }
+        true
     }
 
     /// Schedules the next wake-up of the timer clocks (if it moved).
@@ -902,20 +910,8 @@ impl Manager {
         self.timers.rt.take_due(now_rt, &mut due);
         self.timers.mono.take_due(now_mono, &mut due);
         for id in &due {
-            let armed = self
-                .units
-                .unit_mut(id)
-                .and_then(|u| u.timer.as_mut())
-                .and_then(|rt| rt.armed.take());
-            if let Some((m, r)) = armed {
-                // The entry of the clock that fired is gone; forget both (re-armed on waiting).
-                if let Some(k) = m {
-                    self.timers.mono.remove(k);
-                }
-                if let Some(k) = r {
-                    self.timers.rt.remove(k);
-                }
-            }
+            // The entry of the clock that fired is gone; forget both (re-armed on waiting).
+            self.forget_armed(id);
         }
         for id in due {
             if self.timer_state(&id) == TimerState::Waiting {
