@@ -66,18 +66,40 @@ impl Manager {
     /// The variables the `EnvironmentFile=`s of `id` define, later files overriding earlier
     /// ones, or the error that makes its processes fail to fork.
     pub(super) fn env_files_of(&self, id: &UnitName) -> Result<Vec<(String, String)>, LoadError> {
+        // Every fork asks: without any unit using the setting, there is nothing to look up.
+        if !self.env_files.any {
+            return Ok(Vec::new());
+        }
         let Some(s) = self.units.unit(id).and_then(|u| u.cfg.service.as_ref()) else {
             return Ok(Vec::new());
         };
         let mut env = Vec::new();
         for f in &s.environment_files {
-            if let Some(vars) = self.env_files.loaded.get(f) {
-                for (k, v) in vars.clone()? {
-                    set(&mut env, k, v);
+            match self.env_files.loaded.get(f) {
+                Some(Ok(vars)) => {
+                    for (k, v) in vars {
+                        set(&mut env, k.clone(), v.clone());
+                    }
                 }
+                Some(Err(e)) => return Err(*e),
+                None => {}
             }
         }
         Ok(env)
+    }
+
+    /// [`Self::env_files_of`] for a fork: a failure is logged as `exec_spawn()` logs it.
+    pub(super) fn env_files_for_fork(
+        &mut self,
+        id: &UnitName,
+    ) -> Result<Vec<(String, String)>, LoadError> {
+        self.env_files_of(id).inspect_err(|e| {
+            self.unit_log(
+                id,
+                3,
+                format!("{id}: Failed to load environment files: {e}"),
+            );
+        })
     }
 }
 

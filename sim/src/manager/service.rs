@@ -329,13 +329,7 @@ impl Manager {
         setting: &'static str,
         role: Role,
     ) -> Result<(), super::env_file::LoadError> {
-        let files = self.env_files_of(id).inspect_err(|e| {
-            self.unit_log(
-                id,
-                3,
-                format!("{id}: Failed to load environment files: {e}"),
-            );
-        })?;
+        let files = self.env_files_for_fork(id)?;
         let pid = self.alloc_pid();
         let now = self.now();
         let env = self
@@ -442,14 +436,9 @@ impl Manager {
         let Some((_, setting)) = cmds.first() else {
             return false;
         };
-        match self.env_files_of(id) {
+        match self.env_files_for_fork(id) {
             Ok(_) => false,
             Err(e) => {
-                self.unit_log(
-                    id,
-                    3,
-                    format!("{id}: Failed to load environment files: {e}"),
-                );
                 self.spawn_failed(id, setting, role, false, e);
                 true
             }
