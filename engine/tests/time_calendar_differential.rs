@@ -345,6 +345,8 @@ const FIXED: &[&str] = &[
     "minutely",
     "quarterly",
     "semiannually",
+    // No Saturday on those days in the years searched: no next elapse (EDEADLK in systemd).
+    "Sat *-01/10,04-28,29,31 00:00:00 Europe/Berlin",
 ];
 
 fn corpus_specs() -> Vec<String> {
@@ -584,9 +586,12 @@ fn calendar_matches_systemd_analyze() {
             ));
         }
     }
-    if !their_errors.is_empty() || !my_errors.is_empty() {
+    // A spec that never elapses again fails in its normalized form too, on both sides
+    // (systemd: "Resource deadlock avoided"; found with UNITLAB_CALENDAR_SEED=1795579748586792346):
+    // the errors must be the same ones.
+    if their_errors != my_errors {
         mismatches.push(format!(
-            "normalized forms fail: systemd {their_errors:?}, unitlab {my_errors:?}"
+            "normalized forms fail differently: systemd {their_errors:?}, unitlab {my_errors:?}"
         ));
     }
     eprintln!(
